@@ -1,0 +1,37 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, EXIT_CODES_SECTION } from '../base-command';
+import { synthProject, type SynthResult } from '../ops/project';
+import { table } from '../ui/table';
+
+export default class Synth extends BaseCommand {
+  static override summary = 'Synthesize the Terraform JSON of every stack (no AWS account or engine needed).';
+  static override description = `Reads ecsdeploy.yaml, environments/*.yaml and services/*.yaml, validates them, and writes one
+Terraform JSON file per stack: <out>/stacks/registry/ (the ECR repositories), <out>/stacks/<env>-cluster/
+(network, load balancer, cluster, capacity) and <out>/stacks/<env>-<service>/ (task definition,
+service, scaling, deployment). Two runs on the same input write byte-identical files.
+
+${EXIT_CODES_SECTION}`;
+  static override examples = [
+    { description: 'Synthesize every environment of the project in this folder', command: '<%= config.bin %> <%= command.id %>' },
+    { description: 'Only prod, into another folder', command: '<%= config.bin %> <%= command.id %> --env prod --out /tmp/out' },
+    { description: 'Only the orders service stack of dev, as JSON for scripts', command: '<%= config.bin %> <%= command.id %> --env dev --stack orders --json' },
+  ];
+  static override enableJsonFlag = true;
+  static override flags = {
+    env: Flags.string({ char: 'e', summary: 'Environment to synthesize (repeatable). Default: all.', multiple: true, default: [] }),
+    stack: Flags.string({ char: 's', summary: "Only these stacks: 'registry', 'cluster' or a service name (repeatable).", multiple: true, default: [] }),
+    out: Flags.string({ char: 'o', summary: 'Output folder.', default: 'cdktf.out' }),
+  };
+
+  public async run(): Promise<SynthResult> {
+    const { flags } = await this.parse(Synth);
+    const { resolve } = await import('node:path');
+    const outDir = resolve(flags.dir, flags.out);
+    const result = synthProject(flags.dir, flags.env, { outDir, stacks: flags.stack });
+    if (!this.jsonEnabled()) {
+      this.log(table(['STACK', 'RESOURCES', 'PATH'], result.stacks.map((s) => [s.name, s.resources, `${s.path}/cdk.tf.json`])));
+      this.log(`\n${result.stacks.length} stack${result.stacks.length === 1 ? '' : 's'} written.`);
+    }
+    return { outDir, stacks: result.stacks };
+  }
+}

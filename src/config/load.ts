@@ -1,0 +1,236 @@
+/**
+ * Loads a project: ecsdeploy.yaml, environments/*.yaml, services/*.yaml. Parses with positions,
+ * validates with zod, resolves each environment's services (service file + its per-environment
+ * override) and validates the merged result again. Every problem of every file is collected and
+ * thrown at once as a ConfigError.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from '../errors';
+import { toProblems, type Path } from './issues';
+import { mergeOverride } from './merge';
+import {
+  EnvironmentSchema,
+  ProjectSchema,
+  ServiceFileSchema,
+  ServiceOverrideSchema,
+  ServiceSchema,
+  type EnvironmentConfig,
+  type ProjectConfig,
+  type ServiceConfig,
+} from './schema';
+import { closest } from './suggest';
+import { YamlFile } from './yaml-file';
+
+export const PROJECT_FILE = 'ecsdeploy.yaml';
+const NAME = /^[a-z][a-z0-9-]*$/;
+/** Environment and service names become parts of AWS names such as target groups (32 chars). */
+export const MAX_ENV_NAME = 12;
+export const MAX_SERVICE_NAME = 16;
+
+export interface ResolvedService extends ServiceConfig {
+  readonly name: string;
+  /** The file it came from, for messages. */
+  readonly file: string;
+}
+
+export interface ResolvedEnvironment {
+  readonly name: string;
+  readonly file: string;
+  readonly project: string;
+  readonly region: string;
+  readonly config: EnvironmentConfig;
+  /** Project tags, then environment tags. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly services: readonly ResolvedService[];
+}
+
+export interface ResolvedProject {
+  readonly root: string;
+  readonly config: ProjectConfig;
+  readonly environments: readonly ResolvedEnvironment[];
+}
+
+interface Parsed<T> {
+  readonly name: string;
+  readonly yaml: YamlFile;
+  readonly value?: T;
+}
+
+function listYaml(root: string, dir: string): string[] {
+  const full = join(root, dir);
+  if (!existsSync(full)) return [];
+  return readdirSync(full)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
+}
+
+function validate<S extends z.ZodType>(schema: S, yaml: YamlFile, problems: ConfigProblem[], data: unknown = yaml.data, prefix: Path = []): z.infer<S> | undefined {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    for (const raw of toProblems(issue, schema, data)) problems.push(yaml.problem(raw, prefix));
+  }
+  return undefined;
+}
+
+function readDir<S extends z.ZodType>(
+  root: string,
+  dir: string,
+  schema: S,
+  kind: string,
+  maxName: number,
+  problems: ConfigProblem[],
+): Parsed<z.infer<S>>[] {
+  return listYaml(root, dir).map((f) => {
+    const display = `${dir}/${f}`;
+    const name = f.replace(/\.ya?ml$/, '');
+    const yaml = YamlFile.read(join(root, dir, f), display);
+    problems.push(...yaml.syntaxProblems);
+    if (!NAME.test(name) || name.length > maxName) {
+      problems.push({
+        file: display,
+        key: '',
+        message: `the ${kind} name '${name}' (from the file name) must start with a letter, use only lowercase letters, digits and '-', and be at most ${maxName} characters, because it is part of AWS resource names; rename the file`,
+      });
+    }
+    if (yaml.data === undefined) return { name, yaml };
+    return { name, yaml, value: validate(schema, yaml, problems) };
+  });
+}
+
+/** Load and resolve the whole project at `root`, or throw a ConfigError listing every problem. */
+export function loadProject(rootDir: string): ResolvedProject {
+  const root = resolvePath(rootDir);
+  const problems: ConfigProblem[] = [];
+  if (!existsSync(join(root, PROJECT_FILE))) {
+    throw new ConfigError(
+      [{ file: PROJECT_FILE, key: '', message: `no ${PROJECT_FILE} in ${root}` }],
+      ['Run ecsdeploy in the folder that holds ecsdeploy.yaml, or point --dir at it.'],
+    );
+  }
+  const projectYaml = YamlFile.read(join(root, PROJECT_FILE), PROJECT_FILE);
+  problems.push(...projectYaml.syntaxProblems);
+  const project = projectYaml.data === undefined ? undefined : validate(ProjectSchema, projectYaml, problems);
+
+  const envs = readDir(root, 'environments', EnvironmentSchema, 'environment', MAX_ENV_NAME, problems);
+  const services = readDir(root, 'services', ServiceFileSchema, 'service', MAX_SERVICE_NAME, problems);
+  if (envs.length === 0) {
+    problems.push({ file: 'environments/', key: '', message: 'no environment files; add environments/<name>.yaml (see docs/configuration.md)' });
+  }
+  const envNames = envs.map((e) => e.name);
+  const serviceNames = services.map((s) => s.name);
+
+  // Per-environment override blocks: known environment, valid keys.
+  for (const svc of services) {
+    if (svc.value === undefined) continue;
+    for (const [envName, override] of Object.entries(svc.value.environments)) {
+      const path = ['environments', envName];
+      if (!envNames.includes(envName)) {
+        const guess = closest(envName, envNames);
+        problems.push(
+          svc.yaml.problem({
+            path,
+            atKey: true,
+            message: `no environment '${envName}' (environments/${envName}.yaml does not exist)${guess ? `; did you mean '${guess}'?` : `; environments: ${envNames.join(', ')}`}`,
+          }),
+        );
+        continue;
+      }
+      const check = ServiceOverrideSchema.safeParse(override ?? {});
+      if (!check.success) {
+        for (const issue of check.error.issues) {
+          for (const raw of toProblems(issue, ServiceOverrideSchema, override)) problems.push(svc.yaml.problem(raw, path));
+        }
+      }
+    }
+  }
+
+  const resolved: ResolvedEnvironment[] = [];
+  for (const env of envs) {
+    if (env.value === undefined || project === undefined) continue;
+    const wanted = env.value.services ?? serviceNames;
+    const list: ResolvedService[] = [];
+    wanted.forEach((svcName, index) => {
+      const svc = services.find((s) => s.name === svcName);
+      if (svc === undefined) {
+        const guess = closest(svcName, serviceNames);
+        problems.push(
+          env.yaml.problem({
+            path: ['services', index],
+            message: `no service '${svcName}' (services/${svcName}.yaml does not exist)${guess ? `; did you mean '${guess}'?` : serviceNames.length ? `; services: ${serviceNames.join(', ')}` : ''}`,
+          }),
+        );
+        return;
+      }
+      if (svc.value === undefined) return; // already reported
+      const merged = resolveService(svc.yaml, env.name, problems);
+      if (merged !== undefined) list.push({ ...merged, name: svc.name, file: svc.yaml.file });
+    });
+    resolved.push({
+      name: env.name,
+      file: env.yaml.file,
+      project: project.project,
+      region: env.value.region ?? project.region,
+      config: env.value,
+      tags: { ...project.tags, ...env.value.tags },
+      services: list,
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(dedupe(problems));
+  return { root, config: project!, environments: resolved };
+}
+
+/** Service file + `environments.<env>` block, validated as a whole and reported where each key came from. */
+function resolveService(yaml: YamlFile, envName: string, problems: ConfigProblem[]): ServiceConfig | undefined {
+  const raw = yaml.data as Record<string, unknown>;
+  const { environments, $schema: _schema, ...base } = raw;
+  const override = (environments as Record<string, unknown> | undefined)?.[envName];
+  const merged = mergeOverride(base, override);
+  const result = ServiceSchema.safeParse(merged);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    for (const p of toProblems(issue, ServiceSchema, merged)) {
+      const overridePath = ['environments', envName, ...p.path];
+      const fromOverride = override !== undefined && yaml.has(overridePath);
+      const problem = yaml.problem(p, fromOverride ? ['environments', envName] : []);
+      problems.push(fromOverride ? problem : { ...problem, message: `${problem.message} (in environment '${envName}')` });
+    }
+  }
+  return undefined;
+}
+
+/** A base-file problem repeats once per environment; report it once, naming every environment. */
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Map<string, ConfigProblem>();
+  const envs = new Map<string, string[]>();
+  for (const p of problems) {
+    const m = /^(.*) \(in environment '([^']+)'\)$/.exec(p.message);
+    const message = m ? m[1]! : p.message;
+    const key = `${p.file}:${p.line}:${p.column}:${p.key}:${message}`;
+    if (!seen.has(key)) seen.set(key, { ...p, message });
+    if (m) envs.set(key, [...(envs.get(key) ?? []), m[2]!]);
+  }
+  return [...seen.entries()].map(([key, p]) => {
+    const names = envs.get(key);
+    return names ? { ...p, message: `${p.message} (in environment${names.length > 1 ? 's' : ''} ${names.join(', ')})` } : p;
+  });
+}
+
+/** Pick environments by name, with a clear error naming the known ones. */
+export function selectEnvironments(project: ResolvedProject, names: readonly string[]): ResolvedEnvironment[] {
+  if (names.length === 0) return [...project.environments];
+  return names.map((n) => {
+    const env = project.environments.find((e) => e.name === n);
+    if (env === undefined) {
+      const known = project.environments.map((e) => e.name);
+      const guess = closest(n, known);
+      throw new ConfigError(
+        [{ file: `environments/${n}.yaml`, key: '', message: `no environment '${n}'${guess ? `; did you mean '${guess}'?` : ''}` }],
+        [`Known environments: ${known.join(', ')}. Add environments/${n}.yaml to create one.`],
+      );
+    }
+    return env;
+  });
+}

@@ -1,0 +1,385 @@
+/**
+ * The configuration users write, as zod schemas: `ecsdeploy.yaml` (project), `environments/<env>.yaml`
+ * and `services/<service>.yaml`. Every key is documented in docs/configuration.md; `ecsdeploy config
+ * schema` prints these as JSON Schema for editors.
+ *
+ * Objects are strict (an unknown key is an error with a "did you mean" hint). Names follow the ECS
+ * API where one exists (minimumHealthyPercent, healthCheckGracePeriod), and AWS Copilot where the
+ * ECS API has none (count, variables, secrets, http).
+ */
+import { z } from 'zod';
+import { isValidCron } from './cron';
+
+const NAME = /^[a-z][a-z0-9-]*$/;
+const name = (what: string, max: number) =>
+  z
+    .string()
+    .regex(NAME, `${what} must start with a letter and use only lowercase letters, digits and '-'`)
+    .max(max, `${what} must be at most ${max} characters (it is part of AWS resource names)`);
+
+const count = z.number().int().min(0, 'must be 0 or more');
+const positive = z.number().int().min(1, 'must be 1 or more');
+const percent = (min: number, max: number) =>
+  z.number().int().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
+const seconds = (min: number, max: number) =>
+  z.number().int().min(min, `must be between ${min} and ${max} seconds`).max(max, `must be between ${min} and ${max} seconds`);
+const cron = z.string().refine(isValidCron, {
+  message: "must be a 5-field cron expression 'minute hour day-of-month month day-of-week', e.g. '0 8 * * MON-FRI'",
+});
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid environment variable name');
+const secretArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:(ssm|secretsmanager):[a-z0-9-]+:\d{12}:(parameter\/|secret:).+$/,
+    'must be the ARN of an SSM parameter or a Secrets Manager secret (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME); secret values never go in these files',
+  );
+const tags = z.record(z.string(), z.string()).default({}).describe('Extra tags for every resource.');
+
+// ---------------------------------------------------------------------------------------------
+// Project file: ecsdeploy.yaml
+
+export const ProjectSchema = z.strictObject({
+  $schema: z.string().optional(),
+  project: name('project', 20).describe('Project name: the first part of every AWS resource name.'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1').describe('Default AWS region.'),
+  state: z
+    .discriminatedUnion('backend', [
+      z.strictObject({ backend: z.literal('local'), path: z.string().default('.ecsdeploy/state') }),
+      z.strictObject({
+        backend: z.literal('s3'),
+        bucket: z.string().min(3),
+        prefix: z.string().default('ecsdeploy'),
+        region: z.string().optional(),
+        lockTable: z.string().optional().describe('DynamoDB lock table, for engines without use_lockfile.'),
+      }),
+    ])
+    .default({ backend: 'local', path: '.ecsdeploy/state' })
+    .describe('Where Terraform state is kept: one state per stack.'),
+  releases: z
+    .discriminatedUnion('store', [
+      z.strictObject({ store: z.literal('local'), path: z.string().default('.ecsdeploy/releases') }),
+      z.strictObject({ store: z.literal('s3'), bucket: z.string().min(3), prefix: z.string().default('ecsdeploy/releases') }),
+    ])
+    .default({ store: 'local', path: '.ecsdeploy/releases' })
+    .describe('Where release records (which image runs where) are kept.'),
+  engine: z
+    .string()
+    .min(1)
+    .default('auto')
+    .describe("Terraform engine: 'auto' (terraform, then tofu), 'terraform', 'tofu' or a path to a binary."),
+  tags,
+});
+export type ProjectConfig = z.infer<typeof ProjectSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Environment files: environments/<env>.yaml
+
+const ScheduleSchema = z.strictObject({
+  name: name('schedule name', 40),
+  cron: cron.describe('When, as 5-field cron in UTC unless timezone is set.'),
+  timezone: z.string().optional(),
+  min: count.optional(),
+  max: count.optional(),
+  desired: count.optional(),
+});
+
+const NetworkSchema = z.union([
+  z.strictObject({
+    vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id such as vpc-0abc123'),
+    publicSubnets: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id')).min(2, 'an ALB needs subnets in at least 2 availability zones'),
+    privateSubnets: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id')).min(1),
+  }),
+  z.strictObject({
+    create: z.strictObject({
+      cidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR from /16 to /24'),
+      availabilityZones: z.number().int().min(2).max(3).default(2),
+      natGateways: z.enum(['none', 'single', 'per-az']).default('single'),
+    }),
+  }),
+]);
+
+export const EnvironmentSchema = z.strictObject({
+  $schema: z.string().optional(),
+  region: z.string().optional().describe('AWS region; defaults to the project region.'),
+  protected: z.boolean().default(false).describe('Refuse destroy unless forced.'),
+  endpoint: z
+    .url()
+    .optional()
+    .describe('A custom AWS API endpoint for every service (LocalStack, moto). Leave unset for AWS.'),
+  network: NetworkSchema.describe('An existing VPC by id, or one to create.'),
+  loadBalancer: z
+    .strictObject({
+      certificateArn: z.string().startsWith('arn:', 'must be an ACM certificate ARN').optional(),
+      domain: z.string().optional().describe('Domain of this environment, e.g. dev.example.com.'),
+      internal: z.boolean().default(false),
+      idleTimeout: seconds(1, 4000).default(60),
+      testListenerPort: z
+        .number()
+        .int()
+        .min(1)
+        .max(65535)
+        .default(8443)
+        .describe('Port of the test listener that blue/green, canary and linear deployments use before shifting traffic.'),
+    })
+    .default({ internal: false, idleTimeout: 60, testListenerPort: 8443 }),
+  cluster: z
+    .strictObject({
+      containerInsights: z.boolean().default(true),
+      ec2: z
+        .strictObject({
+          instanceTypes: z.array(z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'must be an instance type such as t3.medium')).min(1),
+          ami: z
+            .string()
+            .default('/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id')
+            .describe('SSM parameter of the ECS-optimized AMI.'),
+          minSize: count,
+          maxSize: count,
+          desiredCapacity: count.optional(),
+          targetCapacity: percent(1, 100).default(100).describe('Capacity provider managed scaling target, %.'),
+          rootVolumeSize: z.number().int().min(30).max(16384).default(30),
+          spot: z
+            .strictObject({
+              onDemandBaseCapacity: count.default(0),
+              onDemandPercentage: percent(0, 100).default(0),
+              allocationStrategy: z.enum(['price-capacity-optimized', 'capacity-optimized', 'lowest-price']).default('price-capacity-optimized'),
+            })
+            .optional(),
+          draining: z.enum(['managed', 'lifecycle-hook']).default('managed'),
+          schedules: z.array(ScheduleSchema).default([]),
+        })
+        .optional(),
+      fargate: z.boolean().default(false),
+      fargateSpot: z.boolean().default(false),
+    })
+    .default({ containerInsights: true, fargate: false, fargateSpot: false }),
+  services: z.array(z.string()).optional().describe('Services deployed here (file names in services/); all when omitted.'),
+  tags,
+});
+export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Service files: services/<service>.yaml
+
+const HealthCheckSchema = z.strictObject({
+  command: z.array(z.string()).min(1),
+  interval: seconds(5, 300).default(30),
+  timeout: seconds(2, 120).default(5),
+  retries: z.number().int().min(1).max(10).default(3),
+  startPeriod: seconds(0, 300).default(0),
+});
+
+const ContainerBase = {
+  cpu: count.optional(),
+  memory: positive.optional(),
+  variables: z.record(envVarName, z.string()).default({}),
+  secrets: z.record(envVarName, secretArn).default({}),
+  command: z.array(z.string()).optional(),
+  healthCheck: HealthCheckSchema.optional(),
+};
+
+const SidecarSchema = z.strictObject({
+  image: z.string().min(1).describe('Full image reference of the sidecar.'),
+  ...ContainerBase,
+  port: z.number().int().min(1).max(65535).optional(),
+  essential: z.boolean().default(false),
+});
+
+const TargetHealthSchema = z.strictObject({
+  path: z.string().startsWith('/').default('/'),
+  interval: seconds(5, 300).default(15),
+  timeout: seconds(2, 120).default(5),
+  healthyThreshold: z.number().int().min(2).max(10).default(2),
+  unhealthyThreshold: z.number().int().min(2).max(10).default(3),
+  matcher: z.string().regex(/^\d{3}([-,]\d{3})*$/, "must be HTTP codes such as '200' or '200-299'").default('200-399'),
+});
+
+const TrafficShift = z.strictObject({
+  percent: percent(1, 99).describe('Traffic shifted per step, %.'),
+  minutes: z.number().int().min(1).max(2880).describe('Minutes between steps.'),
+});
+
+const MetricSchema = z.strictObject({
+  namespace: z.string().min(1),
+  name: z.string().min(1),
+  statistic: z.enum(['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount']).default('Average'),
+  dimensions: z.record(z.string(), z.string()).default({}),
+});
+
+const ServiceBody = {
+  description: z.string().optional(),
+  image: z
+    .strictObject({
+      repository: z.string().optional().describe("Image repository; defaults to the service's own ECR repository."),
+      tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag').optional(),
+      digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: and 64 hex digits').optional(),
+    })
+    .refine((i) => i.tag !== undefined || i.digest !== undefined, { message: 'give image.tag or image.digest' })
+    .describe('The image; its digest is pinned by each release.'),
+  launchType: z.enum(['ec2', 'fargate']).default('ec2').describe('EC2 capacity of the cluster, or Fargate.'),
+  capacityProviderStrategy: z
+    .array(
+      z.strictObject({
+        provider: z.enum(['ec2', 'fargate', 'fargate-spot']),
+        weight: z.number().int().min(0).max(1000).default(1),
+        base: z.number().int().min(0).max(100000).default(0),
+      }),
+    )
+    .optional(),
+  port: z.number().int().min(1).max(65535).optional().describe('Container port the service listens on.'),
+  hostPort: z.number().int().min(0).max(65535).optional().describe('EC2 bridge mode only: 0 (default) for a dynamic port.'),
+  cpu: positive.default(256).describe('Task CPU units (1024 = 1 vCPU).'),
+  memory: positive.default(512).describe('Task memory, MiB.'),
+  count: count.default(1).describe('Desired number of tasks (the scaling minimum when scaling is on).'),
+  variables: ContainerBase.variables,
+  secrets: ContainerBase.secrets,
+  command: ContainerBase.command,
+  healthCheck: ContainerBase.healthCheck,
+  readonlyRootFilesystem: z.boolean().default(false),
+  sidecars: z.record(name('sidecar name', 32), SidecarSchema).default({}),
+  http: z
+    .strictObject({
+      paths: z.array(z.string().startsWith('/')).min(1).optional(),
+      hosts: z.array(z.string().min(1)).min(1).optional(),
+      priority: z.number().int().min(1).max(50000).optional(),
+      healthCheck: TargetHealthSchema.default(TargetHealthSchema.parse({})),
+      deregistrationDelay: seconds(0, 3600).default(30),
+      healthCheckGracePeriod: seconds(0, 2147483647).default(30),
+    })
+    .refine((h) => h.paths !== undefined || h.hosts !== undefined, { message: 'give http.paths, http.hosts or both' })
+    .optional()
+    .describe('Route requests from the load balancer; omit for a worker service.'),
+  deployment: z
+    .strictObject({
+      strategy: z.enum(['rolling', 'blue-green', 'canary', 'linear']).default('rolling'),
+      minimumHealthyPercent: percent(0, 100).default(100),
+      maximumPercent: percent(100, 200).default(200),
+      circuitBreaker: z.boolean().optional().describe('Rolling only: stop and roll back a failing deployment (default true for rolling).'),
+      alarms: z.array(z.string().min(1)).default([]).describe('CloudWatch alarm names that roll a deployment back.'),
+      canary: TrafficShift.optional(),
+      linear: TrafficShift.optional(),
+      terminationWait: z.number().int().min(0).max(2880).default(5).describe('Blue/green: minutes the old tasks are kept.'),
+    })
+    .default({
+      strategy: 'rolling',
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
+      alarms: [],
+      terminationWait: 5,
+    }),
+  scaling: z
+    .strictObject({
+      min: count,
+      max: positive,
+      cpu: percent(1, 100).optional().describe('Target average CPU, %.'),
+      memory: percent(1, 100).optional().describe('Target average memory, %.'),
+      requestsPerTarget: positive.optional(),
+      scaleInCooldown: seconds(0, 3600).default(300),
+      scaleOutCooldown: seconds(0, 3600).default(60),
+      step: z
+        .strictObject({
+          metric: MetricSchema,
+          steps: z
+            .array(z.strictObject({ above: z.number(), change: z.number().int() }))
+            .min(1),
+        })
+        .optional(),
+      schedules: z.array(ScheduleSchema).default([]),
+    })
+    .optional(),
+  logs: z.strictObject({ retention: z.number().int().default(30) }).default({ retention: 30 }),
+  ecr: z.strictObject({ keepImages: positive.default(30) }).default({ keepImages: 30 }),
+  tags,
+};
+
+/** The keys a service may override per environment: everything but `environments` itself. */
+export const ServiceOverrideSchema = z.strictObject(
+  Object.fromEntries(
+    Object.entries(ServiceBody).map(([k, v]) => [k, (v as z.ZodType).optional()]),
+  ) as { [K in keyof typeof ServiceBody]: z.ZodOptional<(typeof ServiceBody)[K]> },
+);
+
+export const ServiceFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  ...ServiceBody,
+  environments: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('Per-environment overrides: environments.<env>.<key> replaces <key> in that environment.'),
+});
+
+/** A service after its environment's overrides were merged in, checked as a whole. */
+export const ServiceSchema = z.strictObject({ ...ServiceBody }).superRefine((s, ctx) => {
+  const strategy = s.deployment.strategy;
+  const codeDeploy = strategy !== 'rolling';
+  if (codeDeploy && s.http === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['deployment', 'strategy'], message: `${strategy} shifts load-balancer traffic, so the service needs an http block` });
+  }
+  if (codeDeploy && s.deployment.circuitBreaker === true) {
+    ctx.addIssue({ code: 'custom', path: ['deployment', 'circuitBreaker'], message: `the ECS circuit breaker works only with rolling deployments; ${strategy} rolls back through CodeDeploy (use deployment.alarms)` });
+  }
+  if (strategy === 'canary' && s.deployment.canary === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['deployment', 'canary'], message: 'the canary strategy needs deployment.canary { percent, minutes }' });
+  }
+  if (strategy === 'linear' && s.deployment.linear === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['deployment', 'linear'], message: 'the linear strategy needs deployment.linear { percent, minutes }' });
+  }
+  if (s.deployment.canary !== undefined && strategy !== 'canary') {
+    ctx.addIssue({ code: 'custom', path: ['deployment', 'canary'], message: `deployment.canary applies only to strategy 'canary' (this is '${strategy}')` });
+  }
+  if (s.deployment.linear !== undefined && strategy !== 'linear') {
+    ctx.addIssue({ code: 'custom', path: ['deployment', 'linear'], message: `deployment.linear applies only to strategy 'linear' (this is '${strategy}')` });
+  }
+  if (s.scaling !== undefined) {
+    if (s.scaling.min > s.scaling.max) {
+      ctx.addIssue({ code: 'custom', path: ['scaling', 'min'], message: `must not exceed scaling.max (${s.scaling.max})` });
+    }
+    if (s.scaling.requestsPerTarget !== undefined && s.http === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['scaling', 'requestsPerTarget'], message: 'needs an http block: requests are counted by the load balancer' });
+    }
+  }
+  if (s.http !== undefined && s.port === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['port'], message: 'a service with an http block needs the container port it listens on' });
+  }
+  if (s.launchType === 'fargate') {
+    if (s.hostPort !== undefined && s.hostPort !== s.port) {
+      ctx.addIssue({ code: 'custom', path: ['hostPort'], message: `Fargate (awsvpc) requires hostPort to equal the container port (${s.port ?? 'unset'}); remove hostPort` });
+    }
+    if (!FARGATE_SIZES.some(([c, m]) => c === s.cpu && m.includes(s.memory))) {
+      ctx.addIssue({ code: 'custom', path: ['memory'], message: `cpu ${s.cpu} with memory ${s.memory} is not a Fargate task size (e.g. 256/512, 512/1024, 1024/2048, 2048/4096, 4096/8192)` });
+    }
+    if (s.capacityProviderStrategy?.some((p) => p.provider === 'ec2')) {
+      ctx.addIssue({ code: 'custom', path: ['capacityProviderStrategy'], message: "a Fargate service can use only 'fargate' and 'fargate-spot'" });
+    }
+  } else if (s.capacityProviderStrategy?.some((p) => p.provider !== 'ec2')) {
+    ctx.addIssue({ code: 'custom', path: ['capacityProviderStrategy'], message: "an EC2 service can use only the cluster's 'ec2' capacity provider; set launchType: fargate for Fargate" });
+  }
+  if (s.capacityProviderStrategy !== undefined && !s.capacityProviderStrategy.some((p) => p.weight > 0)) {
+    ctx.addIssue({ code: 'custom', path: ['capacityProviderStrategy'], message: 'at least one provider needs a weight above 0' });
+  }
+  const sidecarCpu = Object.values(s.sidecars).reduce((n, c) => n + (c.cpu ?? 0), 0);
+  const sidecarMemory = Object.values(s.sidecars).reduce((n, c) => n + (c.memory ?? 0), 0);
+  if (sidecarCpu >= s.cpu) {
+    ctx.addIssue({ code: 'custom', path: ['sidecars'], message: `sidecars reserve ${sidecarCpu} CPU units of the task's ${s.cpu}; leave some for the main container` });
+  }
+  if (sidecarMemory >= s.memory) {
+    ctx.addIssue({ code: 'custom', path: ['sidecars'], message: `sidecars reserve ${sidecarMemory} MiB of the task's ${s.memory}; leave some for the main container` });
+  }
+});
+export type ServiceConfig = z.infer<typeof ServiceSchema>;
+
+/** cpu → allowed memory (MiB) for Fargate tasks. */
+const FARGATE_SIZES: ReadonlyArray<readonly [number, readonly number[]]> = [
+  [256, [512, 1024, 2048]],
+  [512, [1024, 2048, 3072, 4096]],
+  [1024, range(2048, 8192, 1024)],
+  [2048, range(4096, 16384, 1024)],
+  [4096, range(8192, 30720, 1024)],
+  [8192, range(16384, 61440, 4096)],
+  [16384, range(32768, 122880, 8192)],
+];
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}

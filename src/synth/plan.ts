@@ -1,0 +1,70 @@
+/**
+ * Which stacks a project has, what each is called, and the order they depend on each other in.
+ * Pure: no cdktf here, so commands that only need names (plan order, destroy order) stay fast.
+ */
+import type { ResolvedEnvironment } from '../config/load';
+import { UsageError } from '../errors';
+import { closest } from '../config/suggest';
+
+export const REGISTRY_STACK = 'registry';
+
+export type StackKind = 'registry' | 'cluster' | 'service';
+
+export interface StackRef {
+  /** Stack name: `registry`, `<env>-cluster` or `<env>-<service>`. */
+  readonly name: string;
+  readonly kind: StackKind;
+  readonly environment?: string;
+  readonly service?: string;
+  /** Stacks that must be applied before this one. */
+  readonly dependsOn: readonly string[];
+}
+
+export function clusterStackName(env: string): string {
+  return `${env}-cluster`;
+}
+
+export function serviceStackName(env: string, service: string): string {
+  return `${env}-${service}`;
+}
+
+/** The stacks of one environment in dependency order: registry, cluster, then its services. */
+export function environmentStacks(env: ResolvedEnvironment): StackRef[] {
+  const cluster = clusterStackName(env.name);
+  return [
+    { name: REGISTRY_STACK, kind: 'registry', dependsOn: [] },
+    { name: cluster, kind: 'cluster', environment: env.name, dependsOn: [REGISTRY_STACK] },
+    ...env.services.map((s) => ({
+      name: serviceStackName(env.name, s.name),
+      kind: 'service' as const,
+      environment: env.name,
+      service: s.name,
+      dependsOn: [REGISTRY_STACK, cluster],
+    })),
+  ];
+}
+
+/**
+ * The stacks selected by `--stack` (cluster, registry or service names) across environments, in
+ * dependency order. Without a selection: every stack of those environments, the registry once.
+ */
+export function selectStacks(envs: readonly ResolvedEnvironment[], selection: readonly string[] = []): StackRef[] {
+  const out = new Map<string, StackRef>();
+  for (const env of envs) {
+    const all = environmentStacks(env);
+    const valid = ['registry', 'cluster', ...env.services.map((s) => s.name)];
+    for (const sel of selection) {
+      if (!valid.includes(sel)) {
+        const guess = closest(sel, valid);
+        throw new UsageError(`--stack ${sel}: environment '${env.name}' has no such stack${guess ? `; did you mean '${guess}'?` : ''}`, [
+          `Stacks of ${env.name}: ${valid.join(', ')}.`,
+        ]);
+      }
+    }
+    for (const ref of all) {
+      const short = ref.kind === 'service' ? ref.service! : ref.kind;
+      if (selection.length === 0 || selection.includes(short)) out.set(ref.name, ref);
+    }
+  }
+  return [...out.values()];
+}

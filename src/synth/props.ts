@@ -1,0 +1,228 @@
+/**
+ * Resolved configuration → plain stack props. The only place that knows both the config model and
+ * the stacks' props, so stacks never see zod types and config never sees cdktf.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { ResolvedEnvironment, ResolvedProject, ResolvedService } from '../config/load';
+import { toAwsCron } from '../config/cron';
+import type { ClusterStackProps, RegistryStackProps, ServiceStackProps, StackBaseProps, StateBackendProps } from '../../stacks/props';
+import { repositoryName } from '../../stacks/registry-stack';
+import { clusterStackName } from './plan';
+
+/** First listener-rule priority given to services without an explicit one; then every 10. */
+export const AUTO_PRIORITY_START = 1000;
+
+/** The package root (the folder of ecsdeploy's package.json), from source or from dist/. */
+export function packageRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'stacks'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`ecsdeploy package root not found above ${__dirname}`);
+    dir = up;
+  }
+  return dir;
+}
+
+export function stackWorkDir(outDir: string, stack: string): string {
+  return join(outDir, 'stacks', stack);
+}
+
+function backendFor(project: ResolvedProject, stackDir: string, endpoint: string | undefined): StateBackendProps {
+  const state = project.config.state;
+  if (state.backend === 'local') {
+    return { kind: 'local', dir: relative(stackDir, resolve(project.root, state.path)) || '.' };
+  }
+  return {
+    kind: 's3',
+    bucket: state.bucket,
+    prefix: state.prefix,
+    region: state.region ?? project.config.region,
+    ...(state.lockTable ? { lockTable: state.lockTable } : {}),
+    ...(endpoint ? { endpoint } : {}),
+  };
+}
+
+function baseProps(project: ResolvedProject, env: ResolvedEnvironment | undefined, stack: string, outDir: string, extraTags: Record<string, string> = {}): StackBaseProps {
+  const endpoint = env?.config.endpoint;
+  return {
+    project: project.config.project,
+    environment: env?.name ?? 'shared',
+    region: env?.region ?? project.config.region,
+    ...(endpoint ? { endpoint } : {}),
+    backend: backendFor(project, stackWorkDir(outDir, stack), endpoint),
+    tags: sortedTags({
+      ...project.config.tags,
+      ...(env?.tags ?? {}),
+      project: project.config.project,
+      ...(env ? { environment: env.name } : {}),
+      ...extraTags,
+      'managed-by': 'ecsdeploy',
+    }),
+  };
+}
+
+function sortedTags(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function registryProps(project: ResolvedProject, outDir: string, stack: string): RegistryStackProps {
+  const names = new Map<string, number>();
+  for (const env of project.environments) for (const s of env.services) names.set(s.name, Math.max(names.get(s.name) ?? 0, s.ecr.keepImages));
+  const { environment: _env, ...base } = baseProps(project, undefined, stack, outDir);
+  // The registry is shared; a project with a custom endpoint on every environment (moto, LocalStack)
+  // puts its registry there too.
+  const endpoints = new Set(project.environments.map((e) => e.config.endpoint));
+  const endpoint = endpoints.size === 1 ? [...endpoints][0] : undefined;
+  return {
+    ...base,
+    ...(endpoint ? { endpoint, backend: backendFor(project, stackWorkDir(outDir, stack), endpoint) } : {}),
+    repositories: [...names.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([service, keepImages]) => ({ service, keepImages })),
+  };
+}
+
+export function clusterProps(project: ResolvedProject, env: ResolvedEnvironment, outDir: string): ClusterStackProps {
+  const c = env.config;
+  const ec2 = c.cluster.ec2;
+  const needsTestListener = env.services.some((s) => s.deployment.strategy !== 'rolling');
+  const stack = clusterStackName(env.name);
+  return {
+    ...baseProps(project, env, stack, outDir),
+    network:
+      'create' in c.network
+        ? { kind: 'create', ...c.network.create }
+        : { kind: 'existing', vpcId: c.network.vpcId, publicSubnets: c.network.publicSubnets, privateSubnets: c.network.privateSubnets },
+    loadBalancer: {
+      ...(c.loadBalancer.certificateArn ? { certificateArn: c.loadBalancer.certificateArn } : {}),
+      internal: c.loadBalancer.internal,
+      idleTimeout: c.loadBalancer.idleTimeout,
+      ...(needsTestListener ? { testListenerPort: c.loadBalancer.testListenerPort } : {}),
+    },
+    containerInsights: c.cluster.containerInsights,
+    ...(ec2
+      ? {
+          ec2: {
+            instanceTypes: ec2.instanceTypes,
+            amiParameter: ec2.ami,
+            minSize: ec2.minSize,
+            maxSize: ec2.maxSize,
+            ...(ec2.desiredCapacity !== undefined ? { desiredCapacity: ec2.desiredCapacity } : {}),
+            targetCapacity: ec2.targetCapacity,
+            rootVolumeSize: ec2.rootVolumeSize,
+            ...(ec2.spot ? { spot: ec2.spot } : {}),
+            draining: ec2.draining,
+            schedules: ec2.schedules,
+          },
+        }
+      : {}),
+    fargate: c.cluster.fargate,
+    fargateSpot: c.cluster.fargateSpot,
+    drainLambdaSource: join(packageRoot(), 'stacks', 'lambda', 'drain'),
+  };
+}
+
+/** Listener-rule priorities: explicit ones stay; the rest go most specific first (hosts, then longest path). */
+export function rulePriorities(services: readonly ResolvedService[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const taken = new Set<number>();
+  for (const s of services) if (s.http?.priority !== undefined) { out.set(s.name, s.http.priority); taken.add(s.http.priority); }
+  const specificity = (s: ResolvedService) => Math.max(0, ...(s.http?.paths ?? []).map((p) => p.replace(/\*.*$/, '').length));
+  const auto = services
+    .filter((s) => s.http !== undefined && s.http.priority === undefined)
+    .sort((a, b) => Number(b.http!.hosts !== undefined) - Number(a.http!.hosts !== undefined) || specificity(b) - specificity(a) || a.name.localeCompare(b.name));
+  let next = AUTO_PRIORITY_START;
+  for (const s of auto) {
+    while (taken.has(next)) next += 10;
+    out.set(s.name, next);
+    taken.add(next);
+    next += 10;
+  }
+  return out;
+}
+
+export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment, svc: ResolvedService, stack: string, outDir: string, priority: number | undefined): ServiceStackProps {
+  const base = baseProps(project, env, stack, outDir, { service: svc.name });
+  const clusterStack = clusterStackName(env.name);
+  const imageVersion = svc.image.digest ?? svc.image.tag!;
+  const external = svc.image.repository === undefined ? undefined : svc.image.digest ? `${svc.image.repository}@${svc.image.digest}` : `${svc.image.repository}:${svc.image.tag}`;
+  const sidecarEntries = Object.entries(svc.sidecars).sort(([a], [b]) => a.localeCompare(b));
+  return {
+    ...base,
+    service: svc.name,
+    clusterState: { ...backendFor(project, stackWorkDir(outDir, stack), env.config.endpoint), stack: clusterStack },
+    repositoryName: repositoryName(project.config.project, svc.name),
+    ...(external ? { externalImage: external } : {}),
+    imageVersion,
+    launchType: svc.launchType,
+    ...(svc.capacityProviderStrategy ? { capacityProviderStrategy: svc.capacityProviderStrategy } : {}),
+    cpu: svc.cpu,
+    memory: svc.memory,
+    desiredCount: svc.count,
+    main: {
+      ...(svc.port !== undefined ? { port: svc.port } : {}),
+      ...(svc.hostPort !== undefined ? { hostPort: svc.hostPort } : {}),
+      variables: svc.variables,
+      secrets: svc.secrets,
+      ...(svc.command ? { command: svc.command } : {}),
+      ...(svc.healthCheck ? { healthCheck: svc.healthCheck } : {}),
+      readonlyRootFilesystem: svc.readonlyRootFilesystem,
+    },
+    sidecars: sidecarEntries.map(([name, c]) => ({
+      name,
+      image: c.image,
+      ...(c.cpu !== undefined ? { cpu: c.cpu } : {}),
+      ...(c.memory !== undefined ? { memory: c.memory } : {}),
+      ...(c.port !== undefined ? { port: c.port } : {}),
+      essential: c.essential,
+      variables: c.variables,
+      secrets: c.secrets,
+      ...(c.command ? { command: c.command } : {}),
+      ...(c.healthCheck ? { healthCheck: c.healthCheck } : {}),
+      readonlyRootFilesystem: svc.readonlyRootFilesystem,
+    })),
+    logRetentionDays: svc.logs.retention,
+    ...(svc.http
+      ? {
+          http: {
+            ...(svc.http.paths ? { paths: svc.http.paths } : {}),
+            ...(svc.http.hosts ? { hosts: svc.http.hosts } : {}),
+            priority: priority ?? AUTO_PRIORITY_START,
+            healthCheck: svc.http.healthCheck,
+            deregistrationDelay: svc.http.deregistrationDelay,
+            healthCheckGracePeriod: svc.http.healthCheckGracePeriod,
+          },
+        }
+      : {}),
+    deployment: {
+      strategy: svc.deployment.strategy,
+      minimumHealthyPercent: svc.deployment.minimumHealthyPercent,
+      maximumPercent: svc.deployment.maximumPercent,
+      circuitBreaker: svc.deployment.circuitBreaker ?? svc.deployment.strategy === 'rolling',
+      alarms: svc.deployment.alarms,
+      ...(svc.deployment.canary ? { canary: svc.deployment.canary } : {}),
+      ...(svc.deployment.linear ? { linear: svc.deployment.linear } : {}),
+      terminationWait: svc.deployment.terminationWait,
+    },
+    ...(svc.scaling
+      ? {
+          scaling: {
+            min: svc.scaling.min,
+            max: svc.scaling.max,
+            ...(svc.scaling.cpu !== undefined ? { cpu: svc.scaling.cpu } : {}),
+            ...(svc.scaling.memory !== undefined ? { memory: svc.scaling.memory } : {}),
+            ...(svc.scaling.requestsPerTarget !== undefined ? { requestsPerTarget: svc.scaling.requestsPerTarget } : {}),
+            scaleInCooldown: svc.scaling.scaleInCooldown,
+            scaleOutCooldown: svc.scaling.scaleOutCooldown,
+            ...(svc.scaling.step ? { step: svc.scaling.step } : {}),
+            schedules: svc.scaling.schedules.map((s) => ({
+              name: s.name,
+              schedule: toAwsCron(s.cron),
+              ...(s.timezone ? { timezone: s.timezone } : {}),
+              ...(s.min !== undefined ? { min: s.min } : {}),
+              ...(s.max !== undefined ? { max: s.max } : {}),
+            })),
+          },
+        }
+      : {}),
+  };
+}

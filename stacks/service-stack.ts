@@ -1,0 +1,357 @@
+/**
+ * `<env>-<service>`: the task definition, its log group and roles, the ECS service with its
+ * deployment settings (rolling with circuit breaker, or blue/green, canary, linear through
+ * CodeDeploy), target group(s) and listener rules, and service auto scaling. Everything it needs
+ * from the cluster comes from the cluster stack's state outputs.
+ */
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
+import { AppautoscalingScheduledAction } from '@cdktf/provider-aws/lib/appautoscaling-scheduled-action';
+import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { CodedeployApp } from '@cdktf/provider-aws/lib/codedeploy-app';
+import { CodedeployDeploymentConfig } from '@cdktf/provider-aws/lib/codedeploy-deployment-config';
+import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
+import { DataAwsEcrRepository } from '@cdktf/provider-aws/lib/data-aws-ecr-repository';
+import { EcsService, type EcsServiceConfig } from '@cdktf/provider-aws/lib/ecs-service';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, TerraformOutput, type TerraformRemoteState } from 'cdktf';
+import type { Construct } from 'constructs';
+import { EcsdeployStack, assumeRole, awsName, policy, stableJson, stateKey } from './base';
+import type { ContainerProps, ServiceStackProps, StateBackendProps } from './props';
+
+const PREDEFINED_SHIFTS: Record<string, string> = {
+  'canary:10:5': 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+  'canary:10:15': 'CodeDeployDefault.ECSCanary10Percent15Minutes',
+  'linear:10:1': 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
+  'linear:10:3': 'CodeDeployDefault.ECSLinear10PercentEvery3Minutes',
+};
+
+export class ServiceStack extends EcsdeployStack {
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const prefix = awsName([props.project, props.environment, props.service]);
+    const cluster = remoteState(this, props.clusterState);
+    const clusterName = cluster.getString('cluster_name');
+    const fargate = props.launchType === 'fargate';
+    const codeDeploy = props.deployment.strategy !== 'rolling';
+
+    // --- Image, logs and roles (least privilege: this repository, this log group, these secrets).
+    const repo = new DataAwsEcrRepository(this, 'Repository', { name: props.repositoryName });
+    const image = props.externalImage ?? (props.imageVersion.startsWith('sha256:') ? `${repo.repositoryUrl}@${props.imageVersion}` : `${repo.repositoryUrl}:${props.imageVersion}`);
+    const logGroup = new CloudwatchLogGroup(this, 'Logs', { name: `/ecs/${props.project}/${props.environment}/${props.service}`, retentionInDays: props.logRetentionDays });
+
+    const containers: ContainerProps[] = [{ ...props.main, name: props.service, image, essential: true }, ...props.sidecars];
+    const secretArns = [...new Set(containers.flatMap((c) => Object.values(c.secrets)))].sort();
+    const ssmArns = secretArns.filter((a) => a.includes(':ssm:'));
+    const smArns = secretArns.filter((a) => a.includes(':secretsmanager:'));
+
+    const executionRole = new IamRole(this, 'ExecutionRole', { name: awsName([prefix, 'exec'], 64), assumeRolePolicy: assumeRole('ecs-tasks.amazonaws.com') });
+    new IamRolePolicy(this, 'ExecutionPolicy', {
+      role: executionRole.id,
+      name: 'execution',
+      policy: policy([
+        // GetAuthorizationToken has no resource-level permissions: AWS accepts only "*" for it.
+        { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        { Sid: 'PullOwnImage', Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: repo.arn },
+        { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroup.arn}:*` },
+        ...(ssmArns.length ? [{ Sid: 'ReadOwnParameters', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: ssmArns }] : []),
+        ...(smArns.length ? [{ Sid: 'ReadOwnSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: smArns }] : []),
+      ]),
+    });
+    const taskRole = new IamRole(this, 'TaskRole', { name: awsName([prefix, 'task'], 64), assumeRolePolicy: assumeRole('ecs-tasks.amazonaws.com') });
+
+    const taskDefinition = new EcsTaskDefinition(this, 'TaskDefinition', {
+      family: prefix,
+      networkMode: fargate ? 'awsvpc' : 'bridge',
+      requiresCompatibilities: [fargate ? 'FARGATE' : 'EC2'],
+      cpu: String(props.cpu),
+      memory: String(props.memory),
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      containerDefinitions: stableJson(containers.map((c) => containerDefinition(c, fargate, logGroup.name, props.region))),
+      ...(fargate ? { runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' } } : {}),
+    });
+
+    // --- Load balancing.
+    const targetGroups: LbTargetGroup[] = [];
+    const serviceSecurityGroups: string[] = [];
+    if (props.http !== undefined) {
+      const http = props.http;
+      const makeTargetGroup = (id: string, suffix: string) =>
+        new LbTargetGroup(this, id, {
+          name: awsName([props.project, props.environment, props.service, suffix], 32),
+          port: props.main.port,
+          protocol: 'HTTP',
+          targetType: fargate ? 'ip' : 'instance',
+          vpcId: cluster.getString('vpc_id'),
+          deregistrationDelay: String(http.deregistrationDelay),
+          healthCheck: {
+            enabled: true,
+            path: http.healthCheck.path,
+            interval: http.healthCheck.interval,
+            timeout: http.healthCheck.timeout,
+            healthyThreshold: http.healthCheck.healthyThreshold,
+            unhealthyThreshold: http.healthCheck.unhealthyThreshold,
+            matcher: http.healthCheck.matcher,
+            port: 'traffic-port',
+          },
+          lifecycle: { createBeforeDestroy: false },
+        });
+      targetGroups.push(makeTargetGroup('TargetGroup', codeDeploy ? 'blue' : ''));
+      if (codeDeploy) targetGroups.push(makeTargetGroup('GreenTargetGroup', 'green'));
+
+      const conditions = [
+        ...(http.paths ? [{ pathPattern: { values: [...http.paths] } }] : []),
+        ...(http.hosts ? [{ hostHeader: { values: [...http.hosts] } }] : []),
+      ];
+      // Under CodeDeploy the forward target flips between blue and green at every deployment:
+      // CodeDeploy owns the action, Terraform the conditions.
+      const ruleLifecycle = codeDeploy ? { lifecycle: { ignoreChanges: ['action'] } } : {};
+      new LbListenerRule(this, 'ListenerRule', {
+        listenerArn: cluster.getString('listener_arn'),
+        priority: http.priority,
+        condition: conditions,
+        action: [{ type: 'forward', targetGroupArn: targetGroups[0]!.arn }],
+        ...ruleLifecycle,
+      });
+      if (codeDeploy) {
+        new LbListenerRule(this, 'TestListenerRule', {
+          listenerArn: cluster.getString('test_listener_arn'),
+          priority: http.priority,
+          condition: conditions,
+          action: [{ type: 'forward', targetGroupArn: targetGroups[0]!.arn }],
+          ...ruleLifecycle,
+        });
+      }
+    }
+    if (fargate) {
+      // awsvpc tasks get their own security group: the load balancer may reach the container port only.
+      const sg = new SecurityGroup(this, 'TaskSecurityGroup', { name: `${prefix}-tasks`, description: `Tasks of ${prefix}`, vpcId: cluster.getString('vpc_id') });
+      if (props.http !== undefined && props.main.port !== undefined) {
+        new VpcSecurityGroupIngressRule(this, 'TaskIngressFromAlb', {
+          securityGroupId: sg.id,
+          referencedSecurityGroupId: cluster.getString('alb_security_group_id'),
+          ipProtocol: 'tcp',
+          fromPort: props.main.port,
+          toPort: props.main.port,
+          description: 'Load balancer to the container port',
+        });
+      }
+      new VpcSecurityGroupEgressRule(this, 'TaskEgress', { securityGroupId: sg.id, cidrIpv4: '0.0.0.0/0', ipProtocol: '-1', description: 'Image pulls, logs and dependencies' });
+      serviceSecurityGroups.push(sg.id);
+    }
+
+    // --- The service.
+    const strategy = (props.capacityProviderStrategy ?? (fargate ? [{ provider: 'fargate' as const, weight: 1, base: 0 }] : [{ provider: 'ec2' as const, weight: 1, base: 0 }])).map((s) => ({
+      capacityProvider: s.provider === 'ec2' ? cluster.getString('capacity_provider_name') : s.provider === 'fargate' ? 'FARGATE' : 'FARGATE_SPOT',
+      weight: s.weight,
+      base: s.base,
+    }));
+    // One owner per attribute: auto scaling owns desired_count; CodeDeploy owns the task definition
+    // and load balancer of a blue/green service between deployments.
+    const ignore = [...(props.scaling ? ['desired_count'] : []), ...(codeDeploy ? ['task_definition', 'load_balancer'] : [])];
+    const serviceConfig: EcsServiceConfig = {
+      name: props.service,
+      cluster: cluster.getString('cluster_arn'),
+      taskDefinition: taskDefinition.arn,
+      desiredCount: props.desiredCount,
+      capacityProviderStrategy: strategy,
+      deploymentMinimumHealthyPercent: props.deployment.minimumHealthyPercent,
+      deploymentMaximumPercent: props.deployment.maximumPercent,
+      deploymentController: { type: codeDeploy ? 'CODE_DEPLOY' : 'ECS' },
+      ...(codeDeploy ? {} : { deploymentCircuitBreaker: { enable: props.deployment.circuitBreaker, rollback: props.deployment.circuitBreaker } }),
+      ...(!codeDeploy && props.deployment.alarms.length > 0 ? { alarms: { alarmNames: [...props.deployment.alarms], enable: true, rollback: true } } : {}),
+      ...(props.http !== undefined
+        ? {
+            loadBalancer: [{ targetGroupArn: targetGroups[0]!.arn, containerName: props.service, containerPort: props.main.port! }],
+            healthCheckGracePeriodSeconds: props.http.healthCheckGracePeriod,
+          }
+        : {}),
+      ...(fargate ? { networkConfiguration: { subnets: cluster.getList('private_subnet_ids'), securityGroups: serviceSecurityGroups, assignPublicIp: false } } : {}),
+      ...(fargate ? {} : { orderedPlacementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }] }),
+      propagateTags: 'SERVICE',
+      enableEcsManagedTags: true,
+      waitForSteadyState: false,
+      ...(ignore.length ? { lifecycle: { ignoreChanges: ignore } } : {}),
+      dependsOn: targetGroups,
+    };
+    const service = new EcsService(this, 'Service', serviceConfig);
+
+    if (codeDeploy) this.codeDeploy(props, prefix, clusterName, service, targetGroups, cluster);
+    if (props.scaling !== undefined) this.scaling(props, prefix, clusterName, service, targetGroups[0], cluster);
+
+    new TerraformOutput(this, 'service_name', { value: service.name });
+    new TerraformOutput(this, 'cluster_name', { value: clusterName });
+    new TerraformOutput(this, 'task_definition_arn', { value: taskDefinition.arn });
+    new TerraformOutput(this, 'log_group_name', { value: logGroup.name });
+    new TerraformOutput(this, 'image', { value: image });
+    new TerraformOutput(this, 'deployment_strategy', { value: props.deployment.strategy });
+    if (targetGroups.length) new TerraformOutput(this, 'target_group_arns', { value: targetGroups.map((t) => t.arn) });
+  }
+
+  private codeDeploy(props: ServiceStackProps, prefix: string, clusterName: string, service: EcsService, targetGroups: LbTargetGroup[], cluster: TerraformRemoteState): void {
+    const d = props.deployment;
+    const app = new CodedeployApp(this, 'DeployApp', { name: prefix, computePlatform: 'ECS' });
+    const role = new IamRole(this, 'DeployRole', { name: awsName([prefix, 'codedeploy'], 64), assumeRolePolicy: assumeRole('codedeploy.amazonaws.com') });
+    new IamRolePolicyAttachment(this, 'DeployRolePolicy', { role: role.name, policyArn: 'arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS' });
+
+    let configName = 'CodeDeployDefault.ECSAllAtOnce';
+    const shift = d.strategy === 'canary' ? d.canary : d.strategy === 'linear' ? d.linear : undefined;
+    if (shift !== undefined) {
+      const predefined = PREDEFINED_SHIFTS[`${d.strategy}:${shift.percent}:${shift.minutes}`];
+      if (predefined !== undefined) {
+        configName = predefined;
+      } else {
+        const custom = new CodedeployDeploymentConfig(this, 'DeployConfig', {
+          deploymentConfigName: `${prefix}-${d.strategy}-${shift.percent}pct-${shift.minutes}m`,
+          computePlatform: 'ECS',
+          trafficRoutingConfig:
+            d.strategy === 'canary'
+              ? { type: 'TimeBasedCanary', timeBasedCanary: { percentage: shift.percent, interval: shift.minutes } }
+              : { type: 'TimeBasedLinear', timeBasedLinear: { percentage: shift.percent, interval: shift.minutes } },
+        });
+        configName = custom.deploymentConfigName;
+      }
+    }
+    new CodedeployDeploymentGroup(this, 'DeploymentGroup', {
+      appName: app.name,
+      deploymentGroupName: props.service,
+      serviceRoleArn: role.arn,
+      deploymentConfigName: configName,
+      deploymentStyle: { deploymentOption: 'WITH_TRAFFIC_CONTROL', deploymentType: 'BLUE_GREEN' },
+      blueGreenDeploymentConfig: {
+        deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },
+        terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: d.terminationWait },
+      },
+      autoRollbackConfiguration: { enabled: true, events: d.alarms.length ? ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] : ['DEPLOYMENT_FAILURE'] },
+      ...(d.alarms.length ? { alarmConfiguration: { enabled: true, alarms: [...d.alarms] } } : {}),
+      ecsService: { clusterName, serviceName: service.name },
+      loadBalancerInfo: {
+        targetGroupPairInfo: {
+          prodTrafficRoute: { listenerArns: [cluster.getString('listener_arn')] },
+          testTrafficRoute: { listenerArns: [cluster.getString('test_listener_arn')] },
+          targetGroup: targetGroups.map((t) => ({ name: t.name })),
+        },
+      },
+    });
+  }
+
+  private scaling(props: ServiceStackProps, prefix: string, clusterName: string, service: EcsService, targetGroup: LbTargetGroup | undefined, cluster: TerraformRemoteState): void {
+    const s = props.scaling!;
+    const target = new AppautoscalingTarget(this, 'ScalingTarget', {
+      serviceNamespace: 'ecs',
+      resourceId: `service/${clusterName}/${service.name}`,
+      scalableDimension: 'ecs:service:DesiredCount',
+      minCapacity: s.min,
+      maxCapacity: s.max,
+    });
+    const scope = { serviceNamespace: target.serviceNamespace, resourceId: target.resourceId, scalableDimension: target.scalableDimension };
+    const tracking = (id: string, name: string, value: number, metric: string, resourceLabel?: string) =>
+      new AppautoscalingPolicy(this, id, {
+        name: `${prefix}-${name}`,
+        policyType: 'TargetTrackingScaling',
+        ...scope,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: value,
+          scaleInCooldown: s.scaleInCooldown,
+          scaleOutCooldown: s.scaleOutCooldown,
+          predefinedMetricSpecification: { predefinedMetricType: metric, ...(resourceLabel ? { resourceLabel } : {}) },
+        },
+      });
+    if (s.cpu !== undefined) tracking('CpuScaling', 'cpu', s.cpu, 'ECSServiceAverageCPUUtilization');
+    if (s.memory !== undefined) tracking('MemoryScaling', 'memory', s.memory, 'ECSServiceAverageMemoryUtilization');
+    if (s.requestsPerTarget !== undefined && targetGroup !== undefined) {
+      tracking('RequestScaling', 'requests', s.requestsPerTarget, 'ALBRequestCountPerTarget', `${cluster.getString('alb_arn_suffix')}/${targetGroup.arnSuffix}`);
+    }
+    if (s.step !== undefined) {
+      const steps = [...s.step.steps].sort((a, b) => a.above - b.above);
+      const base = steps[0]!.above;
+      const stepPolicy = new AppautoscalingPolicy(this, 'StepScaling', {
+        name: `${prefix}-step`,
+        policyType: 'StepScaling',
+        ...scope,
+        stepScalingPolicyConfiguration: {
+          adjustmentType: 'ChangeInCapacity',
+          cooldown: s.scaleOutCooldown,
+          metricAggregationType: s.step.metric.statistic === 'Average' ? 'Average' : s.step.metric.statistic === 'Minimum' ? 'Minimum' : 'Maximum',
+          stepAdjustment: steps.map((st, i) => ({
+            metricIntervalLowerBound: String(st.above - base),
+            ...(i + 1 < steps.length ? { metricIntervalUpperBound: String(steps[i + 1]!.above - base) } : {}),
+            scalingAdjustment: st.change,
+          })),
+        },
+      });
+      new CloudwatchMetricAlarm(this, 'StepScalingAlarm', {
+        alarmName: `${prefix}-step`,
+        namespace: s.step.metric.namespace,
+        metricName: s.step.metric.name,
+        statistic: s.step.metric.statistic,
+        dimensions: { ...s.step.metric.dimensions },
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        threshold: base,
+        period: 60,
+        evaluationPeriods: 2,
+        alarmActions: [stepPolicy.arn],
+      });
+    }
+    s.schedules.forEach((sch) => {
+      new AppautoscalingScheduledAction(this, `Schedule-${sch.name}`, {
+        name: `${prefix}-${sch.name}`,
+        ...scope,
+        schedule: sch.schedule,
+        timezone: sch.timezone ?? 'Etc/UTC',
+        scalableTargetAction: { ...(sch.min !== undefined ? { minCapacity: String(sch.min) } : {}), ...(sch.max !== undefined ? { maxCapacity: String(sch.max) } : {}) },
+      });
+    });
+  }
+}
+
+function remoteState(scope: Construct, state: StateBackendProps & { readonly stack: string }): TerraformRemoteState {
+  if (state.kind === 'local') return new DataTerraformRemoteStateLocal(scope, 'Cluster', { path: `${state.dir}/${state.stack}.tfstate` });
+  return new DataTerraformRemoteStateS3(scope, 'Cluster', {
+    bucket: state.bucket,
+    key: stateKey(state.prefix, state.stack),
+    region: state.region,
+    ...(state.endpoint === undefined
+      ? {}
+      : {
+          endpoints: { s3: state.endpoint, sts: state.endpoint },
+          usePathStyle: true,
+          skipCredentialsValidation: true,
+          skipMetadataApiCheck: true,
+          skipRegionValidation: true,
+          skipRequestingAccountId: true,
+        }),
+  });
+}
+
+/** An ECS container definition; secrets only as `valueFrom` ARNs, never values. */
+function containerDefinition(c: ContainerProps, awsvpc: boolean, logGroup: string, region: string): Record<string, unknown> {
+  const env = Object.entries(c.variables).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value }));
+  const secrets = Object.entries(c.secrets).sort(([a], [b]) => a.localeCompare(b)).map(([name, valueFrom]) => ({ name, valueFrom }));
+  return {
+    name: c.name,
+    image: c.image,
+    essential: c.essential,
+    ...(c.cpu !== undefined ? { cpu: c.cpu } : {}),
+    ...(c.memory !== undefined ? { memoryReservation: c.memory } : {}),
+    ...(c.command ? { command: [...c.command] } : {}),
+    portMappings: c.port === undefined ? [] : [{ containerPort: c.port, hostPort: awsvpc ? c.port : (c.hostPort ?? 0), protocol: 'tcp' }],
+    environment: env,
+    secrets,
+    readonlyRootFilesystem: c.readonlyRootFilesystem,
+    ...(c.healthCheck
+      ? { healthCheck: { command: [...c.healthCheck.command], interval: c.healthCheck.interval, timeout: c.healthCheck.timeout, retries: c.healthCheck.retries, startPeriod: c.healthCheck.startPeriod } }
+      : {}),
+    logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': logGroup, 'awslogs-region': region, 'awslogs-stream-prefix': c.name } },
+  };
+}
