@@ -1,0 +1,40 @@
+// Lint = the layering of DESIGN.md, enforced: commands → ops → {synth, terraform, aws, config};
+// synth → stacks; stacks → cdktf/provider only. Nothing imports commands; ops/aws/terraform never
+// import oclif. Plus the barrel ban: provider resources are imported by submodule.
+import tseslint from 'typescript-eslint';
+
+const barrel = { name: '@cdktf/provider-aws', message: 'Import provider resources by submodule (@cdktf/provider-aws/lib/<resource>): the barrel costs seconds.' };
+const noCommands = { group: ['**/commands/**', '**/commands'], message: 'Nothing imports commands: they are the top layer.' };
+const noOclif = { group: ['@oclif/*'], message: 'Only src/commands and src/base-command.ts know oclif.' };
+const noUp = (what) => ({ group: what, message: 'Layering (DESIGN.md): this layer may not import that one.' });
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'cdktf.out/**', 'coverage/**', 'bench/results/**', 'stacks/lambda/**', '**/*.js', '**/*.mjs', '.tmpout/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { paths: [barrel] }],
+    },
+  },
+  {
+    files: ['stacks/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [barrel], patterns: [noUp(['**/src/**', 'zod', '@aws-sdk/*', 'node:fs', 'fs']), noOclif] }] },
+  },
+  {
+    files: ['src/config/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [barrel], patterns: [noCommands, noOclif, noUp(['**/synth/**', '**/ops/**', '**/terraform/**', '**/aws/**', '**/stacks/**', 'cdktf', '@cdktf/*'])] }] },
+  },
+  {
+    files: ['src/synth/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [barrel], patterns: [noCommands, noOclif, noUp(['**/ops/**', '**/terraform/**', '**/aws/**', '@aws-sdk/*'])] }] },
+  },
+  {
+    files: ['src/ops/**/*.ts', 'src/aws/**/*.ts', 'src/terraform/**/*.ts', 'src/ui/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [barrel], patterns: [noCommands, noOclif] }] },
+  },
+  {
+    files: ['src/aws/**/*.ts', 'src/terraform/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [barrel], patterns: [noCommands, noOclif, noUp(['**/ops/**', '**/synth/**', '**/stacks/**'])] }] },
+  },
+);

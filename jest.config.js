@@ -1,0 +1,21 @@
+// Two projects: `unit` (pure, synth, CLI; milliseconds to seconds) and `e2e` (a real Terraform
+// engine against the moto AWS emulator; skipped with a notice where those are absent, required in CI).
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }] };
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['<rootDir>/test/e2e/', '/node_modules/'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/cdktf.ts'],
+      testEnvironment: 'node',
+      transform,
+    },
+    {
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      testEnvironment: 'node',
+      transform,
+    },
+  ],
+};

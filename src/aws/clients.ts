@@ -1,0 +1,96 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- SDK clients load on first use: each costs start-up time (see bench/). */
+/**
+ * One AWS configuration for every live operation: region and credentials from the standard AWS
+ * environment (AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, ...), and an endpoint from the
+ * environment's `endpoint:` or AWS_ENDPOINT_URL, so the same code runs against AWS, LocalStack or
+ * moto. Clients are created lazily (each SDK client costs start-up time) and retry throttling with
+ * the SDK's adaptive mode.
+ */
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { EcsdeployError } from '../errors';
+
+export interface AwsTarget {
+  readonly region: string;
+  /** Custom endpoint for every service (LocalStack, moto). @default AWS_ENDPOINT_URL, else AWS */
+  readonly endpoint?: string;
+}
+
+export interface ClientConfig {
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly forcePathStyle?: boolean;
+  readonly maxAttempts: number;
+  readonly retryMode: 'adaptive';
+}
+
+export function clientConfig(target: AwsTarget): ClientConfig {
+  const endpoint = target.endpoint ?? process.env['AWS_ENDPOINT_URL'];
+  return {
+    region: target.region,
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    maxAttempts: 8,
+    retryMode: 'adaptive',
+  };
+}
+
+/** Lazily created SDK clients for one region and endpoint. */
+export class AwsClients {
+  private readonly cache = new Map<string, unknown>();
+  constructor(readonly target: AwsTarget) {}
+
+  private get<T>(key: string, make: (config: ClientConfig) => T): T {
+    if (!this.cache.has(key)) this.cache.set(key, make(clientConfig(this.target)));
+    return this.cache.get(key) as T;
+  }
+
+  ecs(): ECSClient {
+    return this.get('ecs', (c) => new (require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs')).ECSClient(c));
+  }
+  ecr(): ECRClient {
+    return this.get('ecr', (c) => new (require('@aws-sdk/client-ecr') as typeof import('@aws-sdk/client-ecr')).ECRClient(c));
+  }
+  s3(): S3Client {
+    return this.get('s3', (c) => new (require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3')).S3Client(c));
+  }
+  autoScaling(): AutoScalingClient {
+    return this.get('asg', (c) => new (require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling')).AutoScalingClient(c));
+  }
+  codeDeploy(): CodeDeployClient {
+    return this.get('codedeploy', (c) => new (require('@aws-sdk/client-codedeploy') as typeof import('@aws-sdk/client-codedeploy')).CodeDeployClient(c));
+  }
+  logs(): CloudWatchLogsClient {
+    return this.get('logs', (c) => new (require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(c));
+  }
+  elbv2(): ElasticLoadBalancingV2Client {
+    return this.get('elbv2', (c) => new (require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client(c));
+  }
+}
+
+const CREDENTIAL_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'CredentialsProviderError', 'InvalidSignatureException', 'AccessDeniedException', 'AccessDenied']);
+
+/** Turns SDK failures the user can act on (credentials, throttling left over, missing resources) into EcsdeployErrors. */
+export function awsError(err: unknown, doing: string): EcsdeployError {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const name = e.name ?? 'Error';
+  if (CREDENTIAL_ERRORS.has(name) || /credential/i.test(e.message ?? '')) {
+    return new EcsdeployError(`AWS refused the credentials while ${doing}: ${name}: ${e.message ?? ''}`.trim(), {
+      code: 'ECSDEPLOY_AWS_CREDENTIALS',
+      suggestions: ['Refresh your credentials (aws sso login, or new keys) and check AWS_PROFILE / AWS_REGION.'],
+      cause: err,
+    });
+  }
+  if (name === 'ECONNREFUSED' || /ECONNREFUSED|ENOTFOUND|getaddrinfo/.test(e.message ?? '')) {
+    return new EcsdeployError(`Could not reach AWS while ${doing}: ${e.message ?? name}`, {
+      code: 'ECSDEPLOY_AWS_UNREACHABLE',
+      suggestions: ['Check the network, and AWS_ENDPOINT_URL or the environment\'s endpoint: if you use one.'],
+      cause: err,
+    });
+  }
+  return new EcsdeployError(`AWS error while ${doing}: ${name}: ${e.message ?? ''}`.trim(), { code: 'ECSDEPLOY_AWS', cause: err });
+}

@@ -1,0 +1,1 @@
+import 'cdktf/lib/testing/adapters/jest';
