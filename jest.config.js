@@ -1,6 +1,6 @@
 // Two projects: `unit` (pure, synth, CLI; milliseconds to seconds) and `e2e` (a real Terraform
 // engine against the moto AWS emulator; skipped with a notice where those are absent, required in CI).
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] };
 module.exports = {
   projects: [
     {

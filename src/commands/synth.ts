@@ -5,10 +5,7 @@ import { table } from '../ui/table';
 
 export default class Synth extends BaseCommand {
   static override summary = 'Synthesize the Terraform JSON of every stack (no AWS account or engine needed).';
-  static override description = `Reads ecsdeploy.yaml, environments/*.yaml and services/*.yaml, validates them, and writes one
-Terraform JSON file per stack: <out>/stacks/registry/ (the ECR repositories), <out>/stacks/<env>-cluster/
-(network, load balancer, cluster, capacity) and <out>/stacks/<env>-<service>/ (task definition,
-service, scaling, deployment). Two runs on the same input write byte-identical files.
+  static override description = `Reads ecsdeploy.yaml, environments/*.yaml and services/*.yaml, validates them, and writes one Terraform JSON file per stack: <out>/stacks/registry/ (the ECR repositories, shared by all environments), <out>/stacks/<env>-cluster/ (network, load balancer, cluster, capacity) and <out>/stacks/<env>-<service>/ (task definition, service, scaling, deployment). Two runs on the same input write byte-identical files. Nothing is deployed: no AWS account or Terraform engine is needed.
 
 ${EXIT_CODES_SECTION}`;
   static override examples = [
@@ -18,7 +15,7 @@ ${EXIT_CODES_SECTION}`;
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment to synthesize (repeatable). Default: all.', multiple: true, default: [] }),
+    env: Flags.string({ char: 'e', summary: 'Environment to synthesize (repeatable). Default: all.', multiple: true }),
     stack: Flags.string({ char: 's', summary: "Only these stacks: 'registry', 'cluster' or a service name (repeatable).", multiple: true, default: [] }),
     out: Flags.string({ char: 'o', summary: 'Output folder.', default: 'cdktf.out' }),
   };
@@ -27,7 +24,7 @@ ${EXIT_CODES_SECTION}`;
     const { flags } = await this.parse(Synth);
     const { resolve } = await import('node:path');
     const outDir = resolve(flags.dir, flags.out);
-    const result = synthProject(flags.dir, flags.env, { outDir, stacks: flags.stack });
+    const result = synthProject(flags.dir, flags.env ?? [], { outDir, stacks: flags.stack ?? [] });
     if (!this.jsonEnabled()) {
       this.log(table(['STACK', 'RESOURCES', 'PATH'], result.stacks.map((s) => [s.name, s.resources, `${s.path}/cdk.tf.json`])));
       this.log(`\n${result.stacks.length} stack${result.stacks.length === 1 ? '' : 's'} written.`);

@@ -120,6 +120,14 @@ export function toProblems(issue: AnyIssue, schema: unknown, data: unknown, pref
     }
     case 'invalid_union': {
       const branches = issue.errors;
+      const options = (issue as { options?: unknown[] }).options;
+      if (branches.length === 0 && Array.isArray(options)) {
+        // A discriminated union whose discriminator matched no option: it is an enum to the user.
+        const allowed = options.map(String);
+        const actual = valueAt(data, path);
+        const guess = typeof actual === 'string' ? closest(actual, allowed) : undefined;
+        return [{ path, message: `must be one of: ${allowed.join(', ')} (got ${describe(actual)})${guess ? `; did you mean '${guess}'?` : ''}` }];
+      }
       if (branches.length === 0) return [{ path, message: issue.message }];
       // The branch with the fewest problems is the one the user meant (e.g. network.create vs vpcId).
       const ranked = branches

@@ -6,10 +6,11 @@ import { schemas, writeSchemas } from '../../ops/config';
 
 export default class ConfigSchema extends BaseCommand {
   static override summary = 'Print the JSON Schema of the project, environment or service files.';
-  static override description = `Editors use these to complete and check the YAML files: the bundled examples start with
+  static override description = `Editors use these to complete and check the YAML files; the bundled examples start with
+
   # yaml-language-server: $schema=../schemas/service.schema.json
-Generated from the same schemas that config validate uses. With --write, writes
-<dir>/schemas/<kind>.schema.json instead of printing.`;
+
+The schemas are generated from the same definitions that config validate uses. With --write, they are written to <dir>/schemas/<kind>.schema.json instead of printed.`;
   static override examples = [
     { description: 'The service file schema', command: '<%= config.bin %> <%= command.id %> service' },
     { description: 'Write all three into schemas/', command: '<%= config.bin %> <%= command.id %> --write' },

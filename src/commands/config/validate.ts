@@ -4,9 +4,10 @@ import { validateProject, type ValidationReport } from '../../ops/config';
 
 export default class ConfigValidate extends BaseCommand {
   static override summary = 'Check every configuration file and report all problems at once.';
-  static override description = `Parses ecsdeploy.yaml, environments/*.yaml and services/*.yaml, checks them against the schema
-(and each service as merged for each environment), and prints every problem as
+  static override description = `Parses ecsdeploy.yaml, environments/*.yaml and services/*.yaml, checks them against the schema (and each service as merged with its overrides for each environment), and prints every problem at once as
+
   FILE:LINE:COL KEY.PATH: what is wrong (did you mean ...?)
+
 Nothing is deployed; no AWS account or engine is needed.
 
 ${EXIT_CODES_SECTION}`;
