@@ -48,7 +48,7 @@ export abstract class EcsdeployStack extends TerraformStack {
             skipRegionValidation: true,
           }),
     });
-    this.addOverride('terraform.required_providers.aws.version', AWS_PROVIDER_VERSION);
+    this.addOverride('terraform.required_providers.aws', { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION });
     configureBackend(this, id, props.backend);
   }
 }
