@@ -1,10 +1,11 @@
 /**
  * The base of every command: the shared flags, and the one place errors become messages and exit
- * codes. An EcsdeployError is the user's to act on: its message, suggestions and exit code, no
- * stack. Anything else is a bug: one line, and the stack only with --debug.
+ * codes. An EcsdeployError is the user's to act on: its message (never re-wrapped, so file:line
+ * problems stay one per line), what to do next, and its exit code; no stack. Anything else is a
+ * bug: one line, and the stack only with --debug. With --json, errors are JSON on stdout too.
  */
 import { Command, Flags } from '@oclif/core';
-import { EcsdeployError, ExitCode } from './errors';
+import { ConfigError, EcsdeployError, ExitCode } from './errors';
 
 export const EXIT_CODES_SECTION = `EXIT CODES
   0  success (plan: no changes)
@@ -25,16 +26,33 @@ export abstract class BaseCommand extends Command {
   };
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    if (err instanceof EcsdeployError) {
-      this.error(err.message, { exit: err.exitCode, code: err.code, suggestions: [...err.suggestions] });
-    }
-    if (err.oclif !== undefined) throw err; // oclif's own parse and exit errors carry their exit codes
-    const debug = this.argv.includes('--debug') || process.env['ECSDEPLOY_DEBUG'] === 'true' || process.env['ECSDEPLOY_DEBUG'] === '1';
+    if (err.oclif !== undefined) throw err; // oclif's own parse, help and exit errors carry their exit codes
+    if (err instanceof EcsdeployError) return this.fail(err);
+    const debug = this.argv.includes('--debug') || ['1', 'true'].includes(process.env['ECSDEPLOY_DEBUG'] ?? '');
     if (debug) this.logToStderr(err.stack ?? String(err));
-    this.error(`Unexpected error: ${err.message}`, {
-      exit: ExitCode.Failed,
-      code: 'ECSDEPLOY_BUG',
-      suggestions: debug ? ['This is a bug in ecsdeploy; please report it with the stack trace above.'] : ['Run again with --debug for the stack trace, and report it as a bug.'],
-    });
+    return this.fail(
+      new EcsdeployError(`Unexpected error: ${err.message}`, {
+        code: 'ECSDEPLOY_BUG',
+        suggestions: [debug ? 'This is a bug in ecsdeploy; please report it with the stack trace above.' : 'Run again with --debug for the stack trace, and report it as a bug.'],
+      }),
+    );
+  }
+
+  private fail(err: EcsdeployError): never {
+    if (this.jsonEnabled()) {
+      this.logJson({
+        error: {
+          code: err.code,
+          exitCode: err.exitCode,
+          message: err.message,
+          suggestions: err.suggestions,
+          ...(err instanceof ConfigError ? { problems: err.problems } : {}),
+        },
+      });
+    } else {
+      const lines = [`Error: ${err.message}`, ...err.suggestions.map((s) => `Try this: ${s}`)];
+      this.logToStderr(lines.join('\n'));
+    }
+    return this.exit(err.exitCode === ExitCode.Ok ? ExitCode.Failed : err.exitCode);
   }
 }

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import type { z } from 'zod';
-import { ConfigError, type ConfigProblem } from '../errors';
+import { ConfigError, UsageError, type ConfigProblem } from '../errors';
 import { toProblems, type Path } from './issues';
 import { mergeOverride } from './merge';
 import {
@@ -226,10 +226,9 @@ export function selectEnvironments(project: ResolvedProject, names: readonly str
     if (env === undefined) {
       const known = project.environments.map((e) => e.name);
       const guess = closest(n, known);
-      throw new ConfigError(
-        [{ file: `environments/${n}.yaml`, key: '', message: `no environment '${n}'${guess ? `; did you mean '${guess}'?` : ''}` }],
-        [`Known environments: ${known.join(', ')}. Add environments/${n}.yaml to create one.`],
-      );
+      throw new UsageError(`--env ${n}: no environment '${n}'${guess ? `; did you mean '${guess}'?` : ''} (there is no environments/${n}.yaml)`, [
+        `Known environments: ${known.join(', ')}. Add environments/${n}.yaml to create one.`,
+      ]);
     }
     return env;
   });

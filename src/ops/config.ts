@@ -8,15 +8,17 @@ import { ConfigError, type ConfigProblem } from '../errors';
 export interface ValidationReport {
   readonly valid: boolean;
   readonly problems: readonly ConfigProblem[];
+  /** What to do next, when invalid. */
+  readonly suggestions: readonly string[];
   readonly environments: ReadonlyArray<{ readonly name: string; readonly services: readonly string[] }>;
 }
 
 export function validateProject(dir: string): ValidationReport {
   try {
     const project = loadProject(dir);
-    return { valid: true, problems: [], environments: project.environments.map((e) => ({ name: e.name, services: e.services.map((s) => s.name) })) };
+    return { valid: true, problems: [], suggestions: [], environments: project.environments.map((e) => ({ name: e.name, services: e.services.map((s) => s.name) })) };
   } catch (err) {
-    if (err instanceof ConfigError) return { valid: false, problems: err.problems, environments: [] };
+    if (err instanceof ConfigError) return { valid: false, problems: err.problems, suggestions: err.suggestions, environments: [] };
     throw err;
   }
 }

@@ -25,7 +25,7 @@ ${EXIT_CODES_SECTION}`;
         this.logJson(report);
         this.exit(2);
       }
-      throw new ConfigError(report.problems);
+      throw new ConfigError(report.problems, report.suggestions);
     }
     if (!this.jsonEnabled()) {
       for (const env of report.environments) this.log(`${env.name}: ${env.services.join(', ') || '(no services)'}`);
