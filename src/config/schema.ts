@@ -83,6 +83,12 @@ const ScheduleSchema = z.strictObject({
   desired: count.optional(),
 });
 
+/** Service auto scaling schedules set the task-count bounds; the desired count follows them. */
+const ScalingScheduleSchema = ScheduleSchema.omit({ desired: true });
+
+/** The retention periods CloudWatch Logs accepts (0: never expire). */
+const LOG_RETENTION_DAYS = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
 const NetworkSchema = z.union([
   z.strictObject({
     vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id such as vpc-0abc123'),
@@ -283,10 +289,18 @@ const ServiceBody = {
             .min(1),
         })
         .optional(),
-      schedules: z.array(ScheduleSchema).default([]),
+      schedules: z.array(ScalingScheduleSchema).default([]),
     })
     .optional(),
-  logs: z.strictObject({ retention: z.number().int().default(30) }).default({ retention: 30 }),
+  logs: z
+    .strictObject({
+      retention: z
+        .number()
+        .int()
+        .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), { message: `must be a CloudWatch Logs retention in days: ${LOG_RETENTION_DAYS.join(', ')} (0 keeps logs forever)` })
+        .default(30),
+    })
+    .default({ retention: 30 }),
   ecr: z.strictObject({ keepImages: positive.default(30) }).default({ keepImages: 30 }),
   tags,
 };
