@@ -2,6 +2,7 @@
 // engine against the moto AWS emulator; skipped with a notice where those are absent, required in CI).
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] };
 module.exports = {
+  reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
   projects: [
     {
       displayName: 'unit',
