@@ -51,6 +51,16 @@ export abstract class EcsdeployStack extends TerraformStack {
     this.addOverride('terraform.required_providers.aws', { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION });
     configureBackend(this, id, props.backend);
   }
+
+  /**
+   * cdktf resolves every element once before synthesis only to discover references between stacks
+   * (and wire them through remote state). Ours never reference each other's resources: they share
+   * values through remote-state outputs they declare themselves. Skipping that pass halves synth
+   * time; the synth tests check that no stack holds a cross-stack reference.
+   */
+  override prepareStack(): void {
+    this.ensureBackendExists();
+  }
 }
 
 function configureBackend(stack: TerraformStack, id: string, backend: StateBackendProps): void {

@@ -13,6 +13,15 @@ import { ServiceStack } from '../../stacks/service-stack';
 import { selectStacks, type StackRef } from './plan';
 import { clusterProps, registryProps, rulePriorities, serviceProps, stackWorkDir } from './props';
 
+/**
+ * cdktf records a full, unlimited-depth stack trace on every token it creates (thousands per
+ * stack) only to decorate the message of an error we would report anyway; at a few hundred stacks
+ * that is a quarter of synth time. The output does not depend on it (the determinism and example
+ * tests compare it), so it is switched off here, the one place that builds cdktf apps.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+(require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] }).captureStackTrace = () => [];
+
 export { REGISTRY_STACK, clusterStackName, environmentStacks, selectStacks, serviceStackName, type StackRef } from './plan';
 
 export interface SynthOptions {
@@ -39,6 +48,7 @@ export function synthesize(project: ResolvedProject, envs: readonly ResolvedEnvi
   const outDir = resolve(options.outDir ?? defaultOutDir(project));
   const refs = selectStacks(envs, options.stacks ?? []);
   const app = new App({ outdir: outDir, stackTraces: false, skipValidation: false });
+  const priorities = new Map(envs.map((e) => [e.name, rulePriorities(e.services)]));
   for (const ref of refs) {
     if (ref.kind === 'registry') {
       new RegistryStack(app, ref.name, registryProps(project, outDir, ref.name));
@@ -48,7 +58,7 @@ export function synthesize(project: ResolvedProject, envs: readonly ResolvedEnvi
         new ClusterStack(app, ref.name, clusterProps(project, env, outDir));
       } else {
         const svc = env.services.find((s) => s.name === ref.service)!;
-        new ServiceStack(app, ref.name, serviceProps(project, env, svc, ref.name, outDir, rulePriorities(env.services).get(svc.name)));
+        new ServiceStack(app, ref.name, serviceProps(project, env, svc, ref.name, outDir, priorities.get(env.name)!.get(svc.name)));
       }
     }
   }

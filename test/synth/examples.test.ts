@@ -320,3 +320,9 @@ describe('registry stack', () => {
     expect(lifecycle.rules[0].selection).toEqual({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 });
   });
 });
+
+describe('stack independence', () => {
+  it('no stack holds a cdktf cross-stack reference: stacks share values only through their own remote-state outputs', () => {
+    for (const { name } of s.stacks) expect(s.text(name)).not.toMatch(/cross-stack-(reference|output)/);
+  });
+});
