@@ -40,6 +40,8 @@ export interface ResolvedEnvironment {
   readonly file: string;
   readonly project: string;
   readonly region: string;
+  /** Custom AWS endpoint: the environment's, else the project's. @default AWS */
+  readonly endpoint?: string;
   readonly config: EnvironmentConfig;
   /** Project tags, then environment tags. */
   readonly tags: Readonly<Record<string, string>>;
@@ -49,7 +51,10 @@ export interface ResolvedEnvironment {
 export interface ResolvedProject {
   readonly root: string;
   readonly config: ProjectConfig;
+  /** The loaded environments: all of them, or those of the LoadScope. */
   readonly environments: readonly ResolvedEnvironment[];
+  /** One ECR repository per service file, shared by every environment (the registry stack). */
+  readonly repositories: ReadonlyArray<{ readonly service: string; readonly keepImages: number }>;
 }
 
 interface Parsed<T> {
@@ -82,8 +87,10 @@ function readDir<S extends z.ZodType>(
   kind: string,
   maxName: number,
   problems: ConfigProblem[],
+  only?: readonly string[],
 ): Parsed<z.infer<S>>[] {
-  return listYaml(root, dir).map((f) => {
+  const files = listYaml(root, dir).filter((f) => only === undefined || only.includes(f.replace(/\.ya?ml$/, '')));
+  return files.map((f) => {
     const display = `${dir}/${f}`;
     const name = f.replace(/\.ya?ml$/, '');
     const yaml = YamlFile.read(join(root, dir, f), display);
@@ -100,8 +107,22 @@ function readDir<S extends z.ZodType>(
   });
 }
 
-/** Load and resolve the whole project at `root`, or throw a ConfigError listing every problem. */
-export function loadProject(rootDir: string): ResolvedProject {
+export interface LoadScope {
+  /**
+   * Read and resolve only these environments (the others are still known by name, for messages).
+   * Commands that touch one environment use this, so their cost does not grow with the number of
+   * environments in the project. @default every environment
+   */
+  readonly environments?: readonly string[];
+}
+
+/** The environment names of a project: its environments/*.yaml files. */
+export function environmentNames(rootDir: string): string[] {
+  return listYaml(resolvePath(rootDir), 'environments').map((f) => f.replace(/\.ya?ml$/, ''));
+}
+
+/** Load and resolve the project at `root` (or the scoped part of it), or throw a ConfigError listing every problem. */
+export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedProject {
   const root = resolvePath(rootDir);
   const problems: ConfigProblem[] = [];
   if (!existsSync(join(root, PROJECT_FILE))) {
@@ -114,12 +135,13 @@ export function loadProject(rootDir: string): ResolvedProject {
   problems.push(...projectYaml.syntaxProblems);
   const project = projectYaml.data === undefined ? undefined : validate(ProjectSchema, projectYaml, problems);
 
-  const envs = readDir(root, 'environments', EnvironmentSchema, 'environment', MAX_ENV_NAME, problems);
+  const envNames = environmentNames(root);
+  if (scope.environments !== undefined) selectNames(envNames, scope.environments);
+  const envs = readDir(root, 'environments', EnvironmentSchema, 'environment', MAX_ENV_NAME, problems, scope.environments);
   const services = readDir(root, 'services', ServiceFileSchema, 'service', MAX_SERVICE_NAME, problems);
-  if (envs.length === 0) {
+  if (envNames.length === 0) {
     problems.push({ file: 'environments/', key: '', message: 'no environment files; add environments/<name>.yaml (see docs/configuration.md)' });
   }
-  const envNames = envs.map((e) => e.name);
   const serviceNames = services.map((s) => s.name);
 
   // Per-environment override blocks: known environment, valid keys.
@@ -173,13 +195,15 @@ export function loadProject(rootDir: string): ResolvedProject {
       file: env.yaml.file,
       project: project.project,
       region: env.value.region ?? project.region,
+      ...(env.value.endpoint ?? project.endpoint ? { endpoint: env.value.endpoint ?? project.endpoint } : {}),
       config: env.value,
       tags: { ...project.tags, ...env.value.tags },
       services: list,
     });
   }
   if (problems.length > 0) throw new ConfigError(dedupe(problems));
-  return { root, config: project!, environments: resolved };
+  const repositories = services.flatMap((svc) => (svc.value ? [{ service: svc.name, keepImages: svc.value.ecr.keepImages }] : []));
+  return { root, config: project!, environments: resolved, repositories };
 }
 
 /** Service file + `environments.<env>` block, validated as a whole and reported where each key came from. */
@@ -221,15 +245,16 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
 /** Pick environments by name, with a clear error naming the known ones. */
 export function selectEnvironments(project: ResolvedProject, names: readonly string[]): ResolvedEnvironment[] {
   if (names.length === 0) return [...project.environments];
-  return names.map((n) => {
-    const env = project.environments.find((e) => e.name === n);
-    if (env === undefined) {
-      const known = project.environments.map((e) => e.name);
-      const guess = closest(n, known);
-      throw new UsageError(`--env ${n}: no environment '${n}'${guess ? `; did you mean '${guess}'?` : ''} (there is no environments/${n}.yaml)`, [
-        `Known environments: ${known.join(', ')}. Add environments/${n}.yaml to create one.`,
-      ]);
-    }
-    return env;
-  });
+  selectNames(project.environments.map((e) => e.name), names);
+  return names.map((n) => project.environments.find((e) => e.name === n)!);
+}
+
+function selectNames(known: readonly string[], names: readonly string[]): void {
+  for (const n of names) {
+    if (known.includes(n)) continue;
+    const guess = closest(n, known);
+    throw new UsageError(`--env ${n}: no environment '${n}'${guess ? `; did you mean '${guess}'?` : ''} (there is no environments/${n}.yaml)`, [
+      `Known environments: ${known.join(', ')}. Add environments/${n}.yaml to create one.`,
+    ]);
+  }
 }

@@ -62,6 +62,10 @@ export const ProjectSchema = z.strictObject({
     ])
     .default({ store: 'local', path: '.ecsdeploy/releases' })
     .describe('Where release records (which image runs where) are kept.'),
+  endpoint: z
+    .url()
+    .optional()
+    .describe('A custom AWS API endpoint (LocalStack, moto) for the shared registry stack, and the default of every environment. Leave unset for AWS.'),
   engine: z
     .string()
     .min(1)
@@ -305,11 +309,15 @@ const ServiceBody = {
   tags,
 };
 
-/** The keys a service may override per environment: everything but `environments` itself. */
+/**
+ * The keys a service may override per environment: everything but `environments` itself and `ecr`
+ * (the repository is shared by every environment).
+ */
+const { ecr: _ecr, ...OverridableBody } = ServiceBody;
 export const ServiceOverrideSchema = z.strictObject(
   Object.fromEntries(
-    Object.entries(ServiceBody).map(([k, v]) => [k, (v as z.ZodType).optional()]),
-  ) as { [K in keyof typeof ServiceBody]: z.ZodOptional<(typeof ServiceBody)[K]> },
+    Object.entries(OverridableBody).map(([k, v]) => [k, (v as z.ZodType).optional()]),
+  ) as { [K in keyof typeof OverridableBody]: z.ZodOptional<(typeof OverridableBody)[K]> },
 );
 
 export const ServiceFileSchema = z.strictObject({

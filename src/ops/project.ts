@@ -8,7 +8,9 @@ export interface SynthResult {
 }
 
 export function openProject(dir: string, envNames: readonly string[] = []): { project: ResolvedProject; envs: ResolvedEnvironment[] } {
-  const project = loadProject(dir);
+  // Only the named environments are read and resolved: a command on one environment does not pay
+  // for the others.
+  const project = loadProject(dir, envNames.length > 0 ? { environments: envNames } : {});
   return { project, envs: selectEnvironments(project, envNames) };
 }
 

@@ -44,7 +44,7 @@ function backendFor(project: ResolvedProject, stackDir: string, endpoint: string
 }
 
 function baseProps(project: ResolvedProject, env: ResolvedEnvironment | undefined, stack: string, outDir: string, extraTags: Record<string, string> = {}): StackBaseProps {
-  const endpoint = env?.config.endpoint;
+  const endpoint = env?.endpoint;
   return {
     project: project.config.project,
     environment: env?.name ?? 'shared',
@@ -67,17 +67,15 @@ function sortedTags(tags: Record<string, string>): Record<string, string> {
 }
 
 export function registryProps(project: ResolvedProject, outDir: string, stack: string): RegistryStackProps {
-  const names = new Map<string, number>();
-  for (const env of project.environments) for (const s of env.services) names.set(s.name, Math.max(names.get(s.name) ?? 0, s.ecr.keepImages));
   const { environment: _env, ...base } = baseProps(project, undefined, stack, outDir);
-  // The registry is shared; a project with a custom endpoint on every environment (moto, LocalStack)
-  // puts its registry there too.
-  const endpoints = new Set(project.environments.map((e) => e.config.endpoint));
-  const endpoint = endpoints.size === 1 ? [...endpoints][0] : undefined;
+  // The registry is shared: it goes to the project's endpoint, else to the one endpoint every
+  // loaded environment uses (a project run entirely against moto or LocalStack).
+  const endpoints = new Set(project.environments.map((e) => e.endpoint));
+  const endpoint = project.config.endpoint ?? (endpoints.size === 1 ? [...endpoints][0] : undefined);
   return {
     ...base,
     ...(endpoint ? { endpoint, backend: backendFor(project, stackWorkDir(outDir, stack), endpoint) } : {}),
-    repositories: [...names.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([service, keepImages]) => ({ service, keepImages })),
+    repositories: [...project.repositories].sort((a, b) => a.service.localeCompare(b.service)),
   };
 }
 
@@ -149,7 +147,7 @@ export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment,
   return {
     ...base,
     service: svc.name,
-    clusterState: { ...backendFor(project, stackWorkDir(outDir, stack), env.config.endpoint), stack: clusterStack },
+    clusterState: { ...backendFor(project, stackWorkDir(outDir, stack), env.endpoint), stack: clusterStack },
     repositoryName: repositoryName(project.config.project, svc.name),
     ...(external ? { externalImage: external } : {}),
     imageVersion,

@@ -133,3 +133,30 @@ describe('did you mean', () => {
     expect(closest('Fargate', ['ec2', 'fargate'])).toBe('fargate');
   });
 });
+
+describe('scoped loading (commands on one environment do not pay for the others)', () => {
+  it('reads only the named environments, and still knows every service repository', () => {
+    const p = projectWith({ 'environments/broken.yaml': 'network: [not, a, mapping]\n' });
+    try {
+      const project = loadProject(p.dir, { environments: ['dev'] });
+      expect(project.environments.map((e) => e.name)).toEqual(['dev']);
+      expect(project.repositories).toEqual([{ service: 'api', keepImages: 30 }]);
+      expect(() => loadProject(p.dir)).toThrow(/environments\/broken\.yaml/);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('an unknown environment in the scope is a usage error naming the known ones', () => {
+    expect(() => loadProject(ROOT, { environments: ['stage'] })).toThrow(/--env stage: no environment 'stage'/);
+  });
+
+  it('the project endpoint is the default of every environment', () => {
+    const p = projectWith({ 'ecsdeploy.yaml': 'project: acme\nregion: us-east-1\nendpoint: http://127.0.0.1:5000\n' });
+    try {
+      expect(loadProject(p.dir).environments[0]!.endpoint).toBe('http://127.0.0.1:5000');
+    } finally {
+      p.cleanup();
+    }
+  });
+});
