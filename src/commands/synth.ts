@@ -5,7 +5,7 @@ import { table } from '../ui/table';
 
 export default class Synth extends BaseCommand {
   static override summary = 'Synthesize the Terraform JSON of every stack (no AWS account or engine needed).';
-  static override description = `Reads ecsdeploy.yaml, environments/*.yaml and services/*.yaml, validates them, and writes one Terraform JSON file per stack: <out>/stacks/registry/ (the ECR repositories, shared by all environments), <out>/stacks/<env>-cluster/ (network, load balancer, cluster, capacity) and <out>/stacks/<env>-<service>/ (task definition, service, scaling, deployment). Two runs on the same input write byte-identical files. Nothing is deployed: no AWS account or Terraform engine is needed.
+  static override description = `Reads ecsdeploy.yaml, environments/*.yaml and services/*.yaml, validates them, and writes one Terraform JSON file per stack: <out>/stacks/registry/ (the ECR repositories, shared by all environments), <out>/stacks/<env>-cluster/ (network, load balancer, cluster, capacity) and <out>/stacks/<env>-<service>/ (task definition, service, scaling, deployment). Two runs on the same input write byte-identical files; a stack whose inputs did not change since the last synth into the same folder is reused, not rebuilt (--no-cache rebuilds everything). Nothing is deployed: no AWS account or Terraform engine is needed.
 
 ${EXIT_CODES_SECTION}`;
   static override examples = [
@@ -18,16 +18,18 @@ ${EXIT_CODES_SECTION}`;
     env: Flags.string({ char: 'e', summary: 'Environment to synthesize (repeatable). Default: all.', multiple: true }),
     stack: Flags.string({ char: 's', summary: "Only these stacks: 'registry', 'cluster' or a service name (repeatable).", multiple: true, default: [] }),
     out: Flags.string({ char: 'o', summary: 'Output folder.', default: 'cdktf.out' }),
+    cache: Flags.boolean({ summary: 'Reuse stacks whose inputs did not change since the last synth.', default: true, allowNo: true }),
   };
 
   public async run(): Promise<SynthResult> {
     const { flags } = await this.parse(Synth);
     const { resolve } = await import('node:path');
     const outDir = resolve(flags.dir, flags.out);
-    const result = synthProject(flags.dir, flags.env ?? [], { outDir, stacks: flags.stack ?? [] });
+    const result = synthProject(flags.dir, flags.env ?? [], { outDir, stacks: flags.stack ?? [], cache: flags.cache });
     if (!this.jsonEnabled()) {
       this.log(table(['STACK', 'RESOURCES', 'PATH'], result.stacks.map((s) => [s.name, s.resources, `${s.path}/cdk.tf.json`])));
-      this.log(`\n${result.stacks.length} stack${result.stacks.length === 1 ? '' : 's'} written.`);
+      const reused = result.stacks.filter((s) => s.cached).length;
+      this.log(`\n${result.stacks.length} stack${result.stacks.length === 1 ? '' : 's'} written${reused ? ` (${reused} unchanged since the last synth, reused)` : ''}.`);
     }
     return { outDir, stacks: result.stacks };
   }
