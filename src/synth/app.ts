@@ -6,4 +6,4 @@ import { loadProject } from '../config/load';
 import { defaultOutDir, synthesize } from './index';
 
 const project = loadProject(process.cwd());
-synthesize(project, project.environments, { outDir: process.env['CDKTF_OUTDIR'] ?? defaultOutDir(project) });
+synthesize(project, project.environments, { outDir: process.env['CDKTF_OUTDIR'] ?? defaultOutDir(project), cache: false });
