@@ -19,17 +19,19 @@ import sys
 from datetime import datetime
 from typing import Any, Callable
 
+# Comma-separated patch names to skip (to see a gap for yourself), e.g.
+# MOTO_PATCHES_DISABLE=ecs-service-fields,appautoscaling-tags
+DISABLED = {p.strip() for p in os.environ.get("MOTO_PATCHES_DISABLE", "").split(",") if p.strip()}
+
 # Gap 1: AWS-managed IAM policies (AmazonECSTaskExecutionRolePolicy, ...) are
 # only loaded when this is set before moto is imported.
-os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+if "iam-managed-policies" not in DISABLED:
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
 import moto  # noqa: E402
 
 EXPECTED_MOTO = "5.2.1"
 PATCHES: list[str] = []
-# Comma-separated patch names to skip (to see a gap for yourself), e.g.
-# MOTO_PATCHES_DISABLE=ecs-service-fields,appautoscaling-tags
-DISABLED = {p.strip() for p in os.environ.get("MOTO_PATCHES_DISABLE", "").split(",") if p.strip()}
 
 
 def patch(name: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
@@ -269,15 +271,11 @@ def _apply_service_extras(service: Any, params: dict[str, Any], creating: bool) 
             d["capacityProviderStrategy"] = service.capacity_provider_strategy
     if creating and getattr(service, "deployment_configuration", None) is None:
         service.deployment_configuration = _norm_deployment_configuration(None)
-    # Gap 6: bridge/host services come back with "networkConfiguration": {}
-    # and the provider's flattener dereferences the missing awsvpcConfiguration.
-    if not getattr(service, "network_configuration", None):
-        service.network_configuration = None
 
 
 @patch("ecs-service-fields")
 def _ecs_service_fields() -> None:
-    """ECS CreateService/UpdateService keep capacityProviderStrategy, healthCheckGracePeriodSeconds, availabilityZoneRebalancing, enableECSManagedTags, enableExecuteCommand, placement, deploymentConfiguration; no empty networkConfiguration."""
+    """ECS CreateService/UpdateService keep capacityProviderStrategy, healthCheckGracePeriodSeconds, availabilityZoneRebalancing, enableECSManagedTags, enableExecuteCommand, placement constraints/strategy, deploymentConfiguration."""
     from botocore import xform_name
     from moto.ecs.responses import EC2ContainerServiceResponse
 
@@ -309,6 +307,30 @@ def _ecs_service_fields() -> None:
 
     EC2ContainerServiceResponse.create_service = create_service  # type: ignore[method-assign]
     EC2ContainerServiceResponse.update_service = update_service  # type: ignore[method-assign]
+
+
+@patch("ecs-no-empty-network-configuration")
+def _ecs_network_configuration() -> None:
+    """ECS services without awsvpc networking omit networkConfiguration instead of returning {} (provider 5.100 panics in flattenNetworkConfiguration)."""
+    from moto.ecs.models import Service
+
+    orig_init = Service.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        orig_init(self, *args, **kwargs)
+        if not self.network_configuration:
+            self.network_configuration = None
+
+    orig_setattr = Service.__setattr__
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        # UpdateService copies request fields onto the model; keep "absent" absent.
+        if name == "network_configuration" and not value:
+            value = None
+        orig_setattr(self, name, value)
+
+    Service.__init__ = __init__  # type: ignore[method-assign]
+    Service.__setattr__ = __setattr__  # type: ignore[method-assign,assignment]
 
 
 # --------------------------------------------------------------------- EC2
@@ -410,11 +432,31 @@ def _log_errors(app: Any) -> Any:
     return wrapped
 
 
+def _exit_with_parent() -> None:
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:  # re-parented: our starter died
+                os._exit(0)
+            time.sleep(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, default=int(os.environ.get("MOTO_PORT", 5000)))
     parser.add_argument("--list-patches", action="store_true")
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="exit when the process that started the server goes away (no leaked servers)",
+    )
     args = parser.parse_args(argv)
 
     if args.list_patches:
@@ -437,6 +479,9 @@ def main(argv: list[str] | None = None) -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+
+    if args.exit_with_parent:
+        _exit_with_parent()
 
     app: Any = DomainDispatcherApplication(create_backend_app)
     app.debug = True

@@ -45,7 +45,7 @@ step() {
   return $rc
 }
 
-MOTO_LOG_ERRORS=1 "$PYTHON" "$HERE/server.py" -H 127.0.0.1 -p "$PORT" >"$WORKDIR/moto.log" 2>&1 &
+MOTO_LOG_ERRORS=1 "$PYTHON" "$HERE/server.py" --exit-with-parent -H 127.0.0.1 -p "$PORT" >"$WORKDIR/moto.log" 2>&1 &
 MOTO_PID=$!
 for i in $(seq 1 100); do
   curl -fsS -o /dev/null "$ENDPOINT/moto-api/" 2>/dev/null && break

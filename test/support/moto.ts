@@ -226,7 +226,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
-    const child = spawn(python, [MOTO_LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
+    const child = spawn(python, [MOTO_LAUNCHER, '--exit-with-parent', '-H', '127.0.0.1', '-p', String(port)], {
       env: { ...process.env, ...options.env, MOTO_PORT: String(port) },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Fast self-check of the launcher's patches (boto3 against a live server).
+
+    python3 test/moto/check_patches.py              # starts test/moto/server.py itself
+    python3 test/moto/check_patches.py http://127.0.0.1:5000
+    MOTO_PATCHES_DISABLE=autoscaling-reconcile python3 test/moto/check_patches.py
+
+Prints one PASS/FAIL line per gap; exits 1 if any check fails. Each check
+reproduces, at the API level, what Terraform's AWS provider 5.100.0 needs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import Any, Callable
+
+import boto3
+from botocore.config import Config
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def start_server() -> tuple[str, subprocess.Popen[bytes]]:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    proc = subprocess.Popen(
+        [sys.executable, os.path.join(HERE, "server.py"), "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
+            return endpoint, proc
+        except Exception:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("moto did not start")
+
+
+def main() -> int:
+    proc = None
+    if len(sys.argv) > 1:
+        endpoint = sys.argv[1]
+    else:
+        endpoint, proc = start_server()
+    kw: dict[str, Any] = dict(
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}),
+    )
+    c = lambda svc: boto3.client(svc, **kw)  # noqa: E731
+    ec2, ecs, asg, aas, cd, iam = (
+        c("ec2"),
+        c("ecs"),
+        c("autoscaling"),
+        c("application-autoscaling"),
+        c("codedeploy"),
+        c("iam"),
+    )
+
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+
+    def iam_managed() -> None:
+        iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+        iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role")
+
+    def appautoscaling_tags() -> None:
+        ecs.create_cluster(clusterName="chk")
+        ecs.register_task_definition(family="chk", containerDefinitions=[{"name": "a", "image": "x", "memory": 64}])
+        ecs.create_service(cluster="chk", serviceName="svc", taskDefinition="chk", desiredCount=1)
+        arn = aas.register_scalable_target(
+            ServiceNamespace="ecs", ResourceId="service/chk/svc", ScalableDimension="ecs:service:DesiredCount",
+            MinCapacity=1, MaxCapacity=2, Tags={"a": "1"},
+        )["ScalableTargetARN"]
+        assert aas.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"a": "1"}
+        aas.tag_resource(ResourceARN=arn, Tags={"b": "2"})
+        aas.untag_resource(ResourceARN=arn, TagKeys=["a"])
+        assert aas.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"b": "2"}
+
+    def codedeploy() -> None:
+        cd.create_application(applicationName="chk", computePlatform="ECS")
+        # botocore also accepts ISO strings, the Go SDK does not: check the raw JSON.
+        req = urllib.request.Request(
+            endpoint + "/", data=json.dumps({"applicationName": "chk"}).encode(), method="POST",
+            headers={"X-Amz-Target": "CodeDeploy_20141006.GetApplication", "Content-Type": "application/x-amz-json-1.1",
+                     "Authorization": "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/codedeploy/aws4_request, SignedHeaders=host, Signature=x"},
+        )
+        created = json.load(urllib.request.urlopen(req))["application"]["createTime"]
+        assert isinstance(created, (int, float)), f"createTime is {created!r}"
+        cd.create_deployment_group(applicationName="chk", deploymentGroupName="g", serviceRoleArn="arn:aws:iam::123456789012:role/x")
+        cd.delete_deployment_group(applicationName="chk", deploymentGroupName="g")
+        cd.delete_application(applicationName="chk")
+        assert "chk" not in cd.list_applications()["applications"]
+
+    def ecs_fields() -> None:
+        ecs.put_cluster_capacity_providers(cluster="chk", capacityProviders=["FARGATE"], defaultCapacityProviderStrategy=[])
+        ecs.create_service(
+            cluster="chk", serviceName="full", taskDefinition="chk", desiredCount=1,
+            capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}],
+            healthCheckGracePeriodSeconds=30, availabilityZoneRebalancing="ENABLED",
+            enableECSManagedTags=True, enableExecuteCommand=True,
+            placementConstraints=[{"type": "distinctInstance"}],
+            placementStrategy=[{"type": "binpack", "field": "memory"}],
+            deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}, "maximumPercent": 150, "minimumHealthyPercent": 50},
+        )
+        ecs.update_service(cluster="chk", service="full", desiredCount=2, enableExecuteCommand=False)
+        s = ecs.describe_services(cluster="chk", services=["full"])["services"][0]
+        assert s["capacityProviderStrategy"] == [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}], s
+        assert s["healthCheckGracePeriodSeconds"] == 30 and s["availabilityZoneRebalancing"] == "ENABLED"
+        assert s["enableECSManagedTags"] is True and s["enableExecuteCommand"] is False
+        assert s["placementConstraints"] and s["placementStrategy"]
+        assert s["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+        assert "launchType" not in s, s.get("launchType")
+
+    def ecs_network() -> None:
+        s = ecs.describe_services(cluster="chk", services=["svc"])["services"][0]
+        assert "networkConfiguration" not in s, s["networkConfiguration"]
+
+    def launch_template_tags() -> None:
+        lt = ec2.create_launch_template(
+            LaunchTemplateName="chk", LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.small"},
+            TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "k", "Value": "v"}]}],
+        )["LaunchTemplate"]
+        data = ec2.describe_launch_template_versions(LaunchTemplateId=lt["LaunchTemplateId"])["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+        assert "TagSpecifications" not in data, data["TagSpecifications"]
+        assert lt["Tags"] == [{"Key": "k", "Value": "v"}]
+
+    def asg_reconcile() -> None:
+        asg.create_auto_scaling_group(
+            AutoScalingGroupName="chk", MinSize=1, MaxSize=2, DesiredCapacity=1, VPCZoneIdentifier=subnet,
+            LaunchTemplate={"LaunchTemplateName": "chk", "Version": "$Latest"}, NewInstancesProtectedFromScaleIn=True,
+        )
+        # What the provider does before DeleteAutoScalingGroup (drainGroup):
+        asg.update_auto_scaling_group(AutoScalingGroupName="chk", MinSize=0, MaxSize=0, DesiredCapacity=0)
+        ids = [i["InstanceId"] for i in asg.describe_auto_scaling_groups(AutoScalingGroupNames=["chk"])["AutoScalingGroups"][0]["Instances"]]
+        asg.set_instance_protection(AutoScalingGroupName="chk", InstanceIds=ids, ProtectedFromScaleIn=False)
+        left = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["chk"])["AutoScalingGroups"][0]["Instances"]
+        assert not left, f"{len(left)} instance(s) still in the group"
+
+    checks: list[tuple[str, Callable[[], None]]] = [
+        ("iam-managed-policies", iam_managed),
+        ("appautoscaling-tags", appautoscaling_tags),
+        ("codedeploy-epoch-and-deletes", codedeploy),
+        ("ecs-service-fields", ecs_fields),
+        ("ecs-no-empty-network-configuration", ecs_network),
+        ("ec2-launch-template-tags", launch_template_tags),
+        ("autoscaling-reconcile", asg_reconcile),
+    ]
+    failed = 0
+    try:
+        for name, fn in checks:
+            try:
+                fn()
+                print(f"PASS {name}")
+            except Exception as exc:  # noqa: BLE001
+                failed += 1
+                print(f"FAIL {name}: {type(exc).__name__}: {str(exc)[:300]}")
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait(10)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
