@@ -21,7 +21,7 @@ export interface CacheEntry {
 let fingerprint: string | undefined;
 
 /** Hash of everything besides props that shapes a stack's JSON: the stack code, the Lambda source, library versions. */
-function toolFingerprint(): string {
+export function toolFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
   const hash = createHash('sha256').update(String(CACHE_FORMAT));
   const stacksDir = dirname(require.resolve('../../stacks/base'));
@@ -64,4 +64,33 @@ export function cached(dir: string, key: string): CacheEntry | undefined {
 
 export function remember(dir: string, entry: CacheEntry): void {
   writeFileSync(join(dir, CACHE_FILE), `${JSON.stringify(entry)}\n`);
+}
+
+/** The record of a whole synth: the hash of every input, and the stacks it wrote. */
+export const PROJECT_CACHE_FILE = '.ecsdeploy-synth.json';
+
+export interface ProjectRecord<T> {
+  readonly key: string;
+  readonly stacks: readonly T[];
+}
+
+export function projectKey(inputs: ReadonlyArray<readonly [string, string | Buffer]>): string {
+  const hash = createHash('sha256').update(toolFingerprint());
+  for (const [name, content] of inputs) hash.update(`\0${name}\0`).update(content);
+  return hash.digest('hex');
+}
+
+export function readProjectRecord<T>(outDir: string, key: string): ProjectRecord<T> | undefined {
+  const file = join(outDir, PROJECT_CACHE_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    const record = JSON.parse(readFileSync(file, 'utf8')) as ProjectRecord<T>;
+    return record.key === key ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeProjectRecord<T>(outDir: string, record: ProjectRecord<T>): void {
+  writeFileSync(join(outDir, PROJECT_CACHE_FILE), `${JSON.stringify(record)}\n`);
 }

@@ -29,7 +29,17 @@ export interface SynthOptions {
   readonly cache?: boolean;
   /** Worker threads for large builds (1: build in this thread). @default one per core, for 100+ stacks */
   readonly workers?: number;
+  /**
+   * The released image of each service, per environment (environment → service → a `sha256:`
+   * digest in the service's repository, or a full `repo@sha256:...` reference): what the release
+   * store says runs there. src/ops reads the store; synth only uses what it is given.
+   * @default the config's image.tag / image.digest for every service
+   */
+  readonly images?: ReleasedImages;
 }
+
+/** environment → service → `sha256:...` digest in the service's repository, or a full image reference. */
+export type ReleasedImages = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 export interface SynthesizedStack extends StackRef {
   /** Number of Terraform resources in the stack. */
@@ -50,20 +60,20 @@ export function defaultOutDir(project: ResolvedProject): string {
 }
 
 /** The plain-data jobs for the selected stacks (props computed here, stacks built elsewhere). */
-export function stackJobs(project: ResolvedProject, envs: readonly ResolvedEnvironment[], outDir: string, selection: readonly string[] = []): Array<StackJob & { ref: StackRef }> {
+export function stackJobs(project: ResolvedProject, envs: readonly ResolvedEnvironment[], outDir: string, selection: readonly string[] = [], images?: ReleasedImages): Array<StackJob & { ref: StackRef }> {
   const priorities = new Map(envs.map((e) => [e.name, rulePriorities(e.services)]));
   return selectStacks(envs, selection).map((ref) => {
     if (ref.kind === 'registry') return { ref, kind: 'registry', name: ref.name, props: registryProps(project, outDir, ref.name) };
     const env = envs.find((e) => e.name === ref.environment)!;
     if (ref.kind === 'cluster') return { ref, kind: 'cluster', name: ref.name, props: clusterProps(project, env, outDir) };
     const svc = env.services.find((s) => s.name === ref.service)!;
-    return { ref, kind: 'service', name: ref.name, props: serviceProps(project, env, svc, ref.name, outDir, priorities.get(env.name)!.get(svc.name)) };
+    return { ref, kind: 'service', name: ref.name, props: serviceProps(project, env, svc, ref.name, outDir, priorities.get(env.name)!.get(svc.name), images?.get(env.name)?.get(svc.name)) };
   });
 }
 
 export function synthesize(project: ResolvedProject, envs: readonly ResolvedEnvironment[], options: SynthOptions = {}): SynthesizedStack[] {
   const outDir = resolve(options.outDir ?? defaultOutDir(project));
-  const jobs = stackJobs(project, envs, outDir, options.stacks ?? []).map((job) => ({ job, dir: stackWorkDir(outDir, job.name), key: cacheKey(stripRef(job), lambdaSource(job)) }));
+  const jobs = stackJobs(project, envs, outDir, options.stacks ?? [], options.images).map((job) => ({ job, dir: stackWorkDir(outDir, job.name), key: cacheKey(stripRef(job), lambdaSource(job)) }));
   const reused = new Map<string, number>();
   if (options.cache !== false) {
     for (const { job, dir, key } of jobs) {

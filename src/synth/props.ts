@@ -2,8 +2,8 @@
  * Resolved configuration → plain stack props. The only place that knows both the config model and
  * the stacks' props, so stacks never see zod types and config never sees cdktf.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { drainLambdaSource } from '../paths';
 import type { ResolvedEnvironment, ResolvedProject, ResolvedService } from '../config/load';
 import { toAwsCron } from '../config/cron';
 import type { ClusterStackProps, RegistryStackProps, ServiceStackProps, StackBaseProps, StateBackendProps } from '../../stacks/props';
@@ -12,17 +12,6 @@ import { clusterStackName } from './plan';
 
 /** First listener-rule priority given to services without an explicit one; then every 10. */
 export const AUTO_PRIORITY_START = 1000;
-
-/** The package root (the folder of ecsdeploy's package.json), from source or from dist/. */
-export function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'stacks'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`ecsdeploy package root not found above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
-}
 
 export function stackWorkDir(outDir: string, stack: string): string {
   return join(outDir, 'stacks', stack);
@@ -115,7 +104,7 @@ export function clusterProps(project: ResolvedProject, env: ResolvedEnvironment,
       : {}),
     fargate: c.cluster.fargate,
     fargateSpot: c.cluster.fargateSpot,
-    drainLambdaSource: join(packageRoot(), 'stacks', 'lambda', 'drain'),
+    drainLambdaSource: drainLambdaSource(),
   };
 }
 
@@ -138,11 +127,24 @@ export function rulePriorities(services: readonly ResolvedService[]): Map<string
   return out;
 }
 
-export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment, svc: ResolvedService, stack: string, outDir: string, priority: number | undefined): ServiceStackProps {
+/**
+ * `released`: the image the release store says runs here, a `sha256:` digest in the service's
+ * repository (or in its image.repository) or a full `repo@sha256:...` reference; without one, the
+ * config's image.tag / image.digest.
+ */
+export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment, svc: ResolvedService, stack: string, outDir: string, priority: number | undefined, released?: string): ServiceStackProps {
   const base = baseProps(project, env, stack, outDir, { service: svc.name });
   const clusterStack = clusterStackName(env.name);
-  const imageVersion = svc.image.digest ?? svc.image.tag!;
-  const external = svc.image.repository === undefined ? undefined : svc.image.digest ? `${svc.image.repository}@${svc.image.digest}` : `${svc.image.repository}:${svc.image.tag}`;
+  const fullReference = released !== undefined && !released.startsWith('sha256:');
+  const digest = fullReference ? undefined : (released ?? svc.image.digest);
+  const imageVersion = fullReference ? released.slice(released.lastIndexOf('@') + 1) : (digest ?? svc.image.tag!);
+  const external = fullReference
+    ? released
+    : svc.image.repository === undefined
+      ? undefined
+      : digest
+        ? `${svc.image.repository}@${digest}`
+        : `${svc.image.repository}:${svc.image.tag}`;
   const sidecarEntries = Object.entries(svc.sidecars).sort(([a], [b]) => a.localeCompare(b));
   return {
     ...base,

@@ -3,7 +3,7 @@
  * for anything the user can fix. (`npm test` builds dist/ first.)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectWith } from '../config/fixture-project';
@@ -130,5 +130,28 @@ describe('help', () => {
     }
     const top = cli(['--help']);
     expect(top.stdout).toMatch(/synth\s+Synthesize/);
+  });
+});
+
+describe('synth fast path', () => {
+  it('reuses everything when no input changed, and rebuilds what changed', () => {
+    const p = projectWith();
+    const out = mkdtempSync(join(tmpdir(), 'ecsdeploy-fast-'));
+    try {
+      const json = (args: string[]) => JSON.parse(cli(['synth', '--dir', p.dir, '--out', out, '--json', ...args]).stdout) as { stacks: Array<{ name: string; cached: boolean }> };
+      expect(json([]).stacks.every((s) => !s.cached)).toBe(true);
+      expect(json([]).stacks.every((s) => s.cached)).toBe(true);
+      const before = readFileSync(join(out, 'stacks', 'dev-api', 'cdk.tf.json'), 'utf8');
+      writeFileSync(join(p.dir, 'services', 'api.yaml'), readFileSync(join(p.dir, 'services', 'api.yaml'), 'utf8').replace('1.0.0', '1.0.1'));
+      const third = json([]);
+      expect(third.stacks.filter((s) => !s.cached).map((s) => s.name)).toEqual(['dev-api']);
+      expect(readFileSync(join(out, 'stacks', 'dev-api', 'cdk.tf.json'), 'utf8')).not.toBe(before);
+      rmSync(join(out, 'stacks', 'dev-cluster', 'cdk.tf.json'));
+      expect(json([]).stacks.filter((s) => !s.cached).map((s) => s.name)).toEqual(['dev-cluster']);
+      expect(json(['--no-cache']).stacks.every((s) => !s.cached)).toBe(true);
+    } finally {
+      p.cleanup();
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

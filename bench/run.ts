@@ -1,0 +1,209 @@
+/**
+ * `npm run bench [-- --quick] [-- --with-peers]`: every performance figure ecsdeploy claims,
+ * measured in one run on this machine, printed as a table and written to bench/results/latest.json.
+ * Whole processes are timed with hyperfine when it is installed (Debian package `hyperfine`), else
+ * by repeated runs; medians and spread, never one run. --quick proves the benchmarks still run
+ * (CI), with few runs and small projects. --with-peers installs cdktf-cli into bench/.peer to
+ * time `cdktf synth` on the same app.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const REPO = join(__dirname, '..', '..');
+const BIN = join(REPO, 'bin', 'run.js');
+const args = new Set(process.argv.slice(2));
+const QUICK = args.has('--quick');
+const WITH_PEERS = args.has('--with-peers');
+const RUNS = QUICK ? 2 : 7;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { generate } = require(join(REPO, 'bench', 'generate.js')) as { generate: (dir: string, envs: number, services: number) => string };
+
+export interface Figure {
+  readonly figure: string;
+  /** Median. */
+  readonly value: number;
+  readonly unit: string;
+  /** min–max of the runs. */
+  readonly spread?: string;
+  readonly baseline?: string;
+  readonly baselineValue?: number;
+  /** value / baseline (or baseline / value for "faster than" targets; see target). */
+  readonly ratio?: number;
+  readonly target?: string;
+  readonly met?: boolean;
+  readonly note?: string;
+}
+
+interface Timing {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+const hyperfine = spawnSync('hyperfine', ['--version']).status === 0;
+const gnuTime = existsSync('/usr/bin/time');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Times a whole command (ms), `runs` times after a warm-up; `prepare` runs before each run. */
+function time(cmd: string[], opts: { runs?: number; prepare?: string; cwd?: string } = {}): Timing {
+  const runs = opts.runs ?? RUNS;
+  if (hyperfine) {
+    const out = join(mkdtempSync(join(tmpdir(), 'bench-')), 'h.json');
+    const quoted = cmd.map((c) => (/^[\w./=:@-]+$/.test(c) ? c : `'${c.replace(/'/g, "'\\''")}'`)).join(' ');
+    const hf = ['-N', '--warmup', '1', '--runs', String(runs), '--export-json', out, ...(opts.prepare ? ['--prepare', opts.prepare] : []), quoted];
+    if (opts.prepare) hf.splice(hf.indexOf('-N'), 1); // --prepare needs a shell
+    execFileSync('hyperfine', hf, { cwd: opts.cwd ?? REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const times = (require(out) as { results: Array<{ times: number[] }> }).results[0]!.times.map((t) => t * 1000);
+    return { median: median(times), min: Math.min(...times), max: Math.max(...times) };
+  }
+  const times: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    if (opts.prepare) execFileSync('sh', ['-c', opts.prepare]);
+    const t = process.hrtime.bigint();
+    const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: opts.cwd ?? REPO, stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited ${r.status}`);
+    if (i > 0) times.push(Number(process.hrtime.bigint() - t) / 1e6); // first run is the warm-up
+  }
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times) };
+}
+
+/** Peak resident memory (MB) of one run of a command, or undefined without GNU time. */
+function peakMb(cmd: string[], prepare?: string): number | undefined {
+  if (!gnuTime) return undefined;
+  if (prepare) execFileSync('sh', ['-c', prepare]);
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', ...cmd], { cwd: REPO, encoding: 'utf8' });
+  const kb = Number(r.stderr.trim().split('\n').pop());
+  return Number.isFinite(kb) ? Math.round(kb / 1024) : undefined;
+}
+
+const spread = (t: Timing) => `${Math.round(t.min)}–${Math.round(t.max)}`;
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+function startFigures(): Figure[] {
+  const node = time([process.execPath, '-e', '0']);
+  const figs: Figure[] = [];
+  for (const [name, cmd] of [
+    ['start: ecsdeploy --help', [process.execPath, BIN, '--help']],
+    ['start: ecsdeploy config validate (examples)', [process.execPath, BIN, 'config', 'validate']],
+  ] as const) {
+    const t = time([...cmd]);
+    const ratio = t.median / node.median;
+    figs.push({ figure: name, value: Math.round(t.median), unit: 'ms', spread: spread(t), baseline: 'node -e 0', baselineValue: Math.round(node.median), ratio: round(ratio), target: '≤ 2.5x node -e 0', met: ratio <= 2.5 });
+  }
+  return figs;
+}
+
+function synthFigures(work: string): Figure[] {
+  const figs: Figure[] = [];
+  const [E, S] = QUICK ? [3, 10] : [20, 100];
+  const big = generate(join(work, `p${E}x${S}`), E, S);
+  const small = generate(join(work, 'p1x1'), 1, 1);
+
+  // Deploy latency: what `service deploy` synthesizes (one service stack), big project vs tiny one.
+  const one = (dir: string) => [process.execPath, BIN, 'synth', '-C', dir, '--env', 'env0', '--stack', 'svc0', '--no-cache', '--out', join(work, 'one')];
+  const tBig = time(one(big));
+  const tSmall = time(one(small));
+  const r1 = tBig.median / tSmall.median;
+  figs.push({ figure: `deploy synth: 1 service stack of ${E}x${S}`, value: Math.round(tBig.median), unit: 'ms', spread: spread(tBig), baseline: '1x1 project', baselineValue: Math.round(tSmall.median), ratio: round(r1), target: '≤ 1.5x', met: r1 <= 1.5 });
+
+  // Full synth, fresh, and a second synth with nothing changed.
+  const outBig = join(work, 'out-big');
+  const full = [process.execPath, BIN, 'synth', '-C', big, '--out', outBig];
+  const fresh = `rm -rf ${outBig}`;
+  const tFull = time(full, { runs: QUICK ? 1 : 3, prepare: fresh });
+  const mem = peakMb(full, fresh);
+  figs.push({ figure: `full synth ${E}x${S} (${E * (S + 1) + 1} stacks)`, value: Math.round(tFull.median), unit: 'ms', spread: spread(tFull), target: QUICK ? 'n/a (quick)' : '< 6000 ms', met: QUICK ? undefined : tFull.median < 6000 });
+  if (mem !== undefined) figs.push({ figure: `full synth ${E}x${S} peak memory`, value: mem, unit: 'MB', target: QUICK ? 'n/a (quick)' : '< 600 MB', met: QUICK ? undefined : mem < 600 });
+  execFileSync(full[0]!, full.slice(1), { stdio: 'ignore' }); // make sure the cache is warm
+  const tSecond = time(full);
+  const r2 = tFull.median / tSecond.median;
+  figs.push({ figure: `second synth ${E}x${S}, nothing changed`, value: Math.round(tSecond.median), unit: 'ms', spread: spread(tSecond), baseline: 'first synth', baselineValue: Math.round(tFull.median), ratio: round(r2), target: '≥ 10x faster', met: r2 >= 10 });
+
+  // The bundled examples, against cdktf synth of the same app (cdktf.json).
+  const examples = time([process.execPath, BIN, 'synth', '--no-cache', '--out', join(work, 'ex')]);
+  const cdktf = peerCdktf();
+  if (cdktf) {
+    const peer = time([cdktf, 'synth', '--output', join(work, 'ex-cdktf')], { runs: QUICK ? 1 : 5 });
+    const r3 = peer.median / examples.median;
+    figs.push({ figure: 'synth of the bundled examples', value: Math.round(examples.median), unit: 'ms', spread: spread(examples), baseline: 'cdktf synth (cdktf-cli 0.21.0)', baselineValue: Math.round(peer.median), ratio: round(r3), target: '≥ 5x faster', met: r3 >= 5 });
+  } else {
+    figs.push({ figure: 'synth of the bundled examples', value: Math.round(examples.median), unit: 'ms', spread: spread(examples), baseline: 'cdktf synth', target: '≥ 5x faster', note: 'peer not installed: run npm run bench -- --with-peers' });
+  }
+  rmSync(small, { recursive: true, force: true });
+  return figs;
+}
+
+/** cdktf-cli, from bench/.peer (installed there on --with-peers, never a project dependency: it is 400 MB). */
+function peerCdktf(): string | undefined {
+  const bin = join(REPO, 'bench', '.peer', 'node_modules', '.bin', 'cdktf');
+  if (!existsSync(bin) && WITH_PEERS) {
+    mkdirSync(join(REPO, 'bench', '.peer'), { recursive: true });
+    execFileSync('npm', ['install', '--prefix', join(REPO, 'bench', '.peer'), '--no-audit', '--no-fund', 'cdktf-cli@0.21.0'], { stdio: 'inherit' });
+  }
+  if (!existsSync(bin)) return undefined;
+  process.env['CI'] = '1';
+  process.env['CHECKPOINT_DISABLE'] = '1';
+  return bin;
+}
+
+/** Figures other modules contribute (e.g. bench/roll.ts): each exports run*Bench(quick). */
+async function moduleFigures(): Promise<Figure[]> {
+  const figs: Figure[] = [];
+  for (const [file, fn] of [['./roll', 'runRollBench'], ['./plan', 'runPlanBench']] as const) {
+    if (!existsSync(join(__dirname, `${file}.js`))) continue;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(file) as Record<string, (quick: boolean) => Promise<Figure[]>>;
+    if (typeof mod[fn] === 'function') figs.push(...(await mod[fn](QUICK)));
+  }
+  return figs;
+}
+
+function render(figs: readonly Figure[]): string {
+  const rows = figs.map((f) => [
+    f.figure,
+    `${f.value} ${f.unit}${f.spread ? ` (${f.spread})` : ''}`,
+    f.baseline ? `${f.baseline}${f.baselineValue !== undefined ? `: ${f.baselineValue} ${f.unit}` : ''}` : '',
+    f.ratio !== undefined ? `${f.ratio}x` : '',
+    f.target ?? '',
+    f.met === undefined ? (f.note ?? '') : f.met ? 'yes' : 'NO',
+  ]);
+  const head = ['figure', 'value (median, min–max)', 'peer or baseline', 'ratio', 'target', 'met?'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'ecsdeploy-bench-'));
+  try {
+    const started = Date.now();
+    const figs = [...startFigures(), ...synthFigures(work), ...(await moduleFigures())];
+    console.log(render(figs));
+    const results = {
+      date: new Date().toISOString(),
+      quick: QUICK,
+      machine: { node: process.version, cpus: cpus().length, load: loadavg().map((x) => round(x)) },
+      measuredWith: hyperfine ? 'hyperfine' : 'repeated runs',
+      seconds: Math.round((Date.now() - started) / 1000),
+      figures: figs,
+    };
+    mkdirSync(join(REPO, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(REPO, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nwritten to bench/results/latest.json (${results.seconds} s, load ${results.machine.load.join(' ')})`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+void main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
