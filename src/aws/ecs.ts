@@ -1,0 +1,212 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- the SDK module loads on first use (start-up time, see clients.ts). */
+/**
+ * What the service operations read from ECS, as plain data: services with their deployments and
+ * events, stopped tasks with their reasons, task definitions. Small on purpose, so src/ops runs
+ * against AWS, the moto server or a simulation alike. Every list is paginated; every batch call is
+ * split to the API's limits.
+ */
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { EcsdeployError } from '../errors';
+import { awsError, type AwsClients } from './clients';
+
+export interface EcsDeployment {
+  readonly id: string;
+  /** PRIMARY (the newest), ACTIVE (older, draining) or INACTIVE. */
+  readonly status: string;
+  readonly taskDefinition: string;
+  readonly desiredCount: number;
+  readonly runningCount: number;
+  readonly pendingCount: number;
+  readonly failedTasks: number;
+  /** IN_PROGRESS, COMPLETED or FAILED; absent where ECS does not track it. */
+  readonly rolloutState?: string;
+  readonly rolloutStateReason?: string;
+  /** Epoch ms. */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface EcsServiceEvent {
+  readonly id: string;
+  /** Epoch ms. */
+  readonly createdAt: number;
+  readonly message: string;
+}
+
+export interface EcsService {
+  readonly name: string;
+  readonly arn: string;
+  /** ACTIVE, DRAINING or INACTIVE. */
+  readonly status: string;
+  readonly desiredCount: number;
+  readonly runningCount: number;
+  readonly pendingCount: number;
+  readonly taskDefinition: string;
+  /** ECS (rolling), CODE_DEPLOY or EXTERNAL. */
+  readonly deploymentController: string;
+  readonly deployments: readonly EcsDeployment[];
+  /** Newest first, as ECS returns them (at most 100). */
+  readonly events: readonly EcsServiceEvent[];
+  readonly targetGroupArns: readonly string[];
+}
+
+export interface StoppedTask {
+  readonly arn: string;
+  readonly taskDefinition: string;
+  /** `ecs-svc/<deployment id>` for tasks a service started. */
+  readonly startedBy?: string;
+  /** Epoch ms. */
+  readonly stoppedAt?: number;
+  readonly stopCode?: string;
+  readonly stoppedReason?: string;
+  readonly containers: ReadonlyArray<{ readonly name: string; readonly exitCode?: number; readonly reason?: string }>;
+}
+
+export interface TaskDefinitionInfo {
+  readonly arn: string;
+  readonly family: string;
+  readonly revision: number;
+  readonly containers: ReadonlyArray<{ readonly name: string; readonly image: string }>;
+}
+
+export interface EcsApi {
+  /** The named services; names ECS does not know are listed in `missing`. */
+  describeServices(cluster: string, names: readonly string[]): Promise<{ services: EcsService[]; missing: string[] }>;
+  /** Names of every service of the cluster. */
+  listServices(cluster: string): Promise<string[]>;
+  /** Stopped tasks of a service, newest first; only those stopped at or after `since` (epoch ms). */
+  stoppedTasks(cluster: string, service: string, options?: { readonly since?: number; readonly limit?: number }): Promise<StoppedTask[]>;
+  describeTaskDefinition(arn: string): Promise<TaskDefinitionInfo>;
+}
+
+const ms = (d: Date | undefined): number => (d === undefined ? 0 : d.getTime());
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The name of a service or task ARN's last part (`.../service/cluster/orders` → `orders`). */
+function lastPart(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+export function ecsApi(clients: AwsClients): EcsApi {
+  const sdk = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
+  const client = (): ECSClient => clients.ecs();
+  const clusterMissing = (err: unknown, cluster: string): EcsdeployError | undefined =>
+    (err as { name?: string }).name === 'ClusterNotFoundException'
+      ? new EcsdeployError(`There is no ECS cluster '${cluster}' in ${clients.target.region}.`, {
+          code: 'ECSDEPLOY_NOT_FOUND',
+          suggestions: ['Create the environment first: ecsdeploy apply --env <env>.', 'Check AWS_REGION / AWS_PROFILE (or the endpoint) point at the right account.'],
+          cause: err,
+        })
+      : undefined;
+
+  return {
+    async describeServices(cluster, names) {
+      const services: EcsService[] = [];
+      const missing: string[] = [];
+      for (const batch of chunks(names, 10)) {
+        try {
+          const out = await client().send(new sdk.DescribeServicesCommand({ cluster, services: batch }));
+          for (const s of out.services ?? []) services.push(toService(s));
+          for (const f of out.failures ?? []) missing.push(lastPart(f.arn ?? ''));
+        } catch (err) {
+          throw clusterMissing(err, cluster) ?? awsError(err, `describing the services ${batch.join(', ')} of cluster ${cluster}`);
+        }
+      }
+      return { services, missing };
+    },
+
+    async listServices(cluster) {
+      const names: string[] = [];
+      try {
+        for await (const page of sdk.paginateListServices({ client: client() }, { cluster })) names.push(...(page.serviceArns ?? []).map(lastPart));
+      } catch (err) {
+        throw clusterMissing(err, cluster) ?? awsError(err, `listing the services of cluster ${cluster}`);
+      }
+      return names.sort();
+    },
+
+    async stoppedTasks(cluster, service, options = {}) {
+      const limit = options.limit ?? 20;
+      const arns: string[] = [];
+      try {
+        for await (const page of sdk.paginateListTasks({ client: client(), pageSize: 100 }, { cluster, serviceName: service, desiredStatus: 'STOPPED' })) {
+          arns.push(...(page.taskArns ?? []));
+          if (arns.length >= 100) break; // ECS keeps stopped tasks about an hour; the newest are enough
+        }
+        const tasks: StoppedTask[] = [];
+        for (const batch of chunks(arns, 100)) {
+          const out = await client().send(new sdk.DescribeTasksCommand({ cluster, tasks: batch }));
+          for (const t of out.tasks ?? []) {
+            tasks.push({
+              arn: t.taskArn ?? '',
+              taskDefinition: t.taskDefinitionArn ?? '',
+              ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+              ...(t.stoppedAt ? { stoppedAt: ms(t.stoppedAt) } : {}),
+              ...(t.stopCode ? { stopCode: t.stopCode } : {}),
+              ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
+              containers: (t.containers ?? []).map((c) => ({
+                name: c.name ?? '',
+                ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+                ...(c.reason ? { reason: c.reason } : {}),
+              })),
+            });
+          }
+        }
+        return tasks
+          .filter((t) => options.since === undefined || (t.stoppedAt ?? 0) >= options.since)
+          .sort((a, b) => (b.stoppedAt ?? 0) - (a.stoppedAt ?? 0))
+          .slice(0, limit);
+      } catch (err) {
+        throw clusterMissing(err, cluster) ?? awsError(err, `listing the stopped tasks of ${service}`);
+      }
+    },
+
+    async describeTaskDefinition(arn) {
+      try {
+        const out = await client().send(new sdk.DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+        const td = out.taskDefinition;
+        return {
+          arn: td?.taskDefinitionArn ?? arn,
+          family: td?.family ?? '',
+          revision: td?.revision ?? 0,
+          containers: (td?.containerDefinitions ?? []).map((c) => ({ name: c.name ?? '', image: c.image ?? '' })),
+        };
+      } catch (err) {
+        throw awsError(err, `describing the task definition ${arn}`);
+      }
+    },
+  };
+}
+
+function toService(s: import('@aws-sdk/client-ecs').Service): EcsService {
+  return {
+    name: s.serviceName ?? '',
+    arn: s.serviceArn ?? '',
+    status: s.status ?? '',
+    desiredCount: s.desiredCount ?? 0,
+    runningCount: s.runningCount ?? 0,
+    pendingCount: s.pendingCount ?? 0,
+    taskDefinition: s.taskDefinition ?? '',
+    deploymentController: s.deploymentController?.type ?? 'ECS',
+    deployments: (s.deployments ?? []).map((d) => ({
+      id: d.id ?? '',
+      status: d.status ?? '',
+      taskDefinition: d.taskDefinition ?? '',
+      desiredCount: d.desiredCount ?? 0,
+      runningCount: d.runningCount ?? 0,
+      pendingCount: d.pendingCount ?? 0,
+      failedTasks: d.failedTasks ?? 0,
+      ...(d.rolloutState ? { rolloutState: d.rolloutState } : {}),
+      ...(d.rolloutStateReason ? { rolloutStateReason: d.rolloutStateReason } : {}),
+      createdAt: ms(d.createdAt),
+      updatedAt: ms(d.updatedAt),
+    })),
+    events: (s.events ?? []).map((e) => ({ id: e.id ?? '', createdAt: ms(e.createdAt), message: e.message ?? '' })),
+    targetGroupArns: (s.loadBalancers ?? []).flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : [])),
+  };
+}
