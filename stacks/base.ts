@@ -1,4 +1,5 @@
 /** What every ecsdeploy stack shares: the pinned AWS provider, default tags, and its state backend. */
+import { createHash } from 'node:crypto';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
@@ -87,10 +88,16 @@ function configureBackend(stack: TerraformStack, id: string, backend: StateBacke
   });
 }
 
-/** AWS names: `<project>-<env>-<suffix>`, cut to `max` characters (target groups: 32). */
+/**
+ * AWS names: `<project>-<env>-<suffix>`. One longer than `max` (target groups and load balancers:
+ * 32, IAM roles: 64) is cut and ends with a hash of the whole name, so two long names that share a
+ * beginning stay different.
+ */
 export function awsName(parts: readonly string[], max = 255): string {
   const full = parts.filter((p) => p.length > 0).join('-');
-  return full.length <= max ? full : full.slice(0, max).replace(/-+$/, '');
+  if (full.length <= max) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 6);
+  return `${full.slice(0, max - hash.length - 1).replace(/-+$/, '')}-${hash}`;
 }
 
 /** A JSON policy document with sorted keys, so the synthesized JSON is byte-identical run to run. */

@@ -131,6 +131,8 @@ export interface TrafficShiftProps {
 
 export interface ServiceStackProps extends StackBaseProps {
   readonly service: string;
+  /** Name of the ECS service (unique in its cluster). */
+  readonly serviceName: string;
   /** State of the cluster stack this service runs on (possibly another environment's). */
   readonly clusterState: StateBackendProps & { readonly stack: string };
   /** ECR repository name of this service (owned by the registry stack). */
@@ -150,6 +152,8 @@ export interface ServiceStackProps extends StackBaseProps {
   readonly http?: {
     readonly paths?: readonly string[];
     readonly hosts?: readonly string[];
+    /** An HTTP header the requests must carry (environments on demand without a domain). */
+    readonly header?: { readonly name: string; readonly values: readonly string[] };
     readonly priority: number;
     readonly healthCheck: {
       readonly path: string;

@@ -112,6 +112,7 @@ export class ServiceStack extends EcsdeployStack {
       const conditions = [
         ...(http.paths ? [{ pathPattern: { values: [...http.paths] } }] : []),
         ...(http.hosts ? [{ hostHeader: { values: [...http.hosts] } }] : []),
+        ...(http.header ? [{ httpHeader: { httpHeaderName: http.header.name, values: [...http.header.values] } }] : []),
       ];
       // Under CodeDeploy the forward target flips between blue and green at every deployment:
       // CodeDeploy owns the action, Terraform the conditions.
@@ -160,7 +161,7 @@ export class ServiceStack extends EcsdeployStack {
     // and load balancer of a blue/green service between deployments.
     const ignore = [...(props.scaling ? ['desired_count'] : []), ...(codeDeploy ? ['task_definition', 'load_balancer'] : [])];
     const serviceConfig: EcsServiceConfig = {
-      name: props.service,
+      name: props.serviceName,
       cluster: cluster.getString('cluster_arn'),
       taskDefinition: taskDefinition.arn,
       desiredCount: props.desiredCount,

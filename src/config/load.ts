@@ -20,6 +20,7 @@ import {
   type ProjectConfig,
   type ServiceConfig,
 } from './schema';
+import type { EphemeralInfo } from './ephemeral';
 import { closest } from './suggest';
 import { YamlFile } from './yaml-file';
 
@@ -46,6 +47,8 @@ export interface ResolvedEnvironment {
   /** Project tags, then environment tags. */
   readonly tags: Readonly<Record<string, string>>;
   readonly services: readonly ResolvedService[];
+  /** Set for an environment on demand (see ./ephemeral). */
+  readonly ephemeral?: EphemeralInfo;
 }
 
 export interface ResolvedProject {

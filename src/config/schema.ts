@@ -26,6 +26,9 @@ const seconds = (min: number, max: number) =>
 const cron = z.string().refine(isValidCron, {
   message: "must be a 5-field cron expression 'minute hour day-of-month month day-of-week', e.g. '0 8 * * MON-FRI'",
 });
+/** A time span: a whole number and a unit, m (minutes), h (hours) or d (days). */
+export const DURATION = /^(\d+)(m|h|d)$/;
+const duration = z.string().regex(DURATION, "must be a duration such as 30m, 48h or 7d");
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid environment variable name');
 const secretArn = z
   .string()
@@ -163,6 +166,15 @@ export const EnvironmentSchema = z.strictObject({
     })
     .default({ containerInsights: true, fargate: false, fargateSpot: false }),
   services: z.array(z.string()).optional().describe('Services deployed here (file names in services/); all when omitted.'),
+  ephemeral: z
+    .strictObject({
+      ttl: duration.default('48h').describe('Default time to live of an environment created from this one (e.g. 48h, 7d).'),
+      maxTtl: duration.default('14d').describe('Longest time to live (and extension) allowed.'),
+      count: count.default(1).describe('Desired tasks of each service.'),
+      maxCount: positive.default(2).describe('Auto scaling never goes beyond this many tasks.'),
+    })
+    .default({ ttl: '48h', maxTtl: '14d', count: 1, maxCount: 2 })
+    .describe('Defaults of the environments on demand created from this one (`env create NAME --from <this>`).'),
   tags,
 });
 export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
@@ -250,12 +262,20 @@ const ServiceBody = {
     .strictObject({
       paths: z.array(z.string().startsWith('/')).min(1).optional(),
       hosts: z.array(z.string().min(1)).min(1).optional(),
-      priority: z.number().int().min(1).max(50000).optional(),
+      priority: z
+        .number()
+        .int()
+        .min(20000, 'must be between 20000 and 50000 (priorities below 20000 are reserved for environments on demand)')
+        .max(50000, 'must be between 20000 and 50000')
+        .optional(),
       healthCheck: TargetHealthSchema.default(TargetHealthSchema.parse({})),
       deregistrationDelay: seconds(0, 3600).default(30),
       healthCheckGracePeriod: seconds(0, 2147483647).default(30),
     })
     .refine((h) => h.paths !== undefined || h.hosts !== undefined, { message: 'give http.paths, http.hosts or both' })
+    .refine((h) => (h.paths?.length ?? 0) + (h.hosts?.length ?? 0) <= 4, {
+      message: 'at most 4 paths and hosts together: a listener rule holds 5 condition values, and environments on demand add one',
+    })
     .optional()
     .describe('Route requests from the load balancer; omit for a worker service.'),
   deployment: z

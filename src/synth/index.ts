@@ -61,7 +61,7 @@ export function defaultOutDir(project: ResolvedProject): string {
 
 /** The plain-data jobs for the selected stacks (props computed here, stacks built elsewhere). */
 export function stackJobs(project: ResolvedProject, envs: readonly ResolvedEnvironment[], outDir: string, selection: readonly string[] = [], images?: ReleasedImages): Array<StackJob & { ref: StackRef }> {
-  const priorities = new Map(envs.map((e) => [e.name, rulePriorities(e.services)]));
+  const priorities = new Map(envs.map((e) => [e.name, rulePriorities(e)]));
   return selectStacks(envs, selection).map((ref) => {
     if (ref.kind === 'registry') return { ref, kind: 'registry', name: ref.name, props: registryProps(project, outDir, ref.name) };
     const env = envs.find((e) => e.name === ref.environment)!;

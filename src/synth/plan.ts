@@ -28,18 +28,37 @@ export function serviceStackName(env: string, service: string): string {
   return `${env}-${service}`;
 }
 
-/** The stacks of one environment in dependency order: registry, cluster, then its services. */
+/** The cluster stack an environment's services run on: its own, or its base's for a shared environment on demand. */
+export function hostClusterStack(env: ResolvedEnvironment): string {
+  return clusterStackName(env.ephemeral !== undefined && !env.ephemeral.isolated ? env.ephemeral.base : env.name);
+}
+
+/**
+ * The stacks of one environment in dependency order: registry, cluster, then its services. An
+ * environment on demand has no registry (its base's is shared) and, unless isolated, no cluster:
+ * its services depend on the base's cluster stack.
+ */
 export function environmentStacks(env: ResolvedEnvironment): StackRef[] {
   const cluster = clusterStackName(env.name);
+  const own = env.ephemeral === undefined || env.ephemeral.isolated;
+  const head: StackRef[] =
+    env.ephemeral === undefined
+      ? [
+          { name: REGISTRY_STACK, kind: 'registry', dependsOn: [] },
+          { name: cluster, kind: 'cluster', environment: env.name, dependsOn: [REGISTRY_STACK] },
+        ]
+      : own
+        ? [{ name: cluster, kind: 'cluster', environment: env.name, dependsOn: [] }]
+        : [];
+  const serviceDeps = env.ephemeral === undefined ? [REGISTRY_STACK, cluster] : [hostClusterStack(env)];
   return [
-    { name: REGISTRY_STACK, kind: 'registry', dependsOn: [] },
-    { name: cluster, kind: 'cluster', environment: env.name, dependsOn: [REGISTRY_STACK] },
+    ...head,
     ...env.services.map((s) => ({
       name: serviceStackName(env.name, s.name),
       kind: 'service' as const,
       environment: env.name,
       service: s.name,
-      dependsOn: [REGISTRY_STACK, cluster],
+      dependsOn: serviceDeps,
     })),
   ];
 }
@@ -52,7 +71,7 @@ export function selectStacks(envs: readonly ResolvedEnvironment[], selection: re
   const out = new Map<string, StackRef>();
   for (const env of envs) {
     const all = environmentStacks(env);
-    const valid = ['registry', 'cluster', ...env.services.map((s) => s.name)];
+    const valid = all.map((ref) => (ref.kind === 'service' ? ref.service! : ref.kind));
     for (const sel of selection) {
       if (!valid.includes(sel)) {
         const guess = closest(sel, valid);

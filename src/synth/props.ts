@@ -8,10 +8,9 @@ import type { ResolvedEnvironment, ResolvedProject, ResolvedService } from '../c
 import { toAwsCron } from '../config/cron';
 import type { ClusterStackProps, RegistryStackProps, ServiceStackProps, StackBaseProps, StateBackendProps } from '../../stacks/props';
 import { repositoryName } from '../../stacks/registry-stack';
-import { clusterStackName } from './plan';
+import { AUTO_PRIORITY_START, ENV_HEADER, SLOT_SIZE } from '../config/ephemeral';
+import { clusterStackName, hostClusterStack } from './plan';
 
-/** First listener-rule priority given to services without an explicit one; then every 10. */
-export const AUTO_PRIORITY_START = 1000;
 
 export function stackWorkDir(outDir: string, stack: string): string {
   return join(outDir, 'stacks', stack);
@@ -108,21 +107,33 @@ export function clusterProps(project: ResolvedProject, env: ResolvedEnvironment,
   };
 }
 
-/** Listener-rule priorities: explicit ones stay; the rest go most specific first (hosts, then longest path). */
-export function rulePriorities(services: readonly ResolvedService[]): Map<string, number> {
+/**
+ * Listener-rule priorities: explicit ones stay; the rest go most specific first (hosts, then the
+ * longest path), from AUTO_PRIORITY_START in steps of 10. A shared environment on demand numbers
+ * its rules inside its slot (1 + slot*100, +1 each), below every base environment's rule.
+ */
+export function rulePriorities(env: Pick<ResolvedEnvironment, 'services' | 'ephemeral'>): Map<string, number> {
+  const services = env.services;
+  const shared = env.ephemeral !== undefined && !env.ephemeral.isolated;
+  const [start, step] = shared ? [1 + env.ephemeral!.slot * SLOT_SIZE, 1] : [AUTO_PRIORITY_START, 10];
   const out = new Map<string, number>();
   const taken = new Set<number>();
-  for (const s of services) if (s.http?.priority !== undefined) { out.set(s.name, s.http.priority); taken.add(s.http.priority); }
+  for (const s of services) {
+    if (s.http?.priority !== undefined && !shared) {
+      out.set(s.name, s.http.priority);
+      taken.add(s.http.priority);
+    }
+  }
   const specificity = (s: ResolvedService) => Math.max(0, ...(s.http?.paths ?? []).map((p) => p.replace(/\*.*$/, '').length));
   const auto = services
-    .filter((s) => s.http !== undefined && s.http.priority === undefined)
+    .filter((s) => s.http !== undefined && (shared || s.http.priority === undefined))
     .sort((a, b) => Number(b.http!.hosts !== undefined) - Number(a.http!.hosts !== undefined) || specificity(b) - specificity(a) || a.name.localeCompare(b.name));
-  let next = AUTO_PRIORITY_START;
+  let next = start;
   for (const s of auto) {
-    while (taken.has(next)) next += 10;
+    while (taken.has(next)) next += step;
     out.set(s.name, next);
     taken.add(next);
-    next += 10;
+    next += step;
   }
   return out;
 }
@@ -134,7 +145,12 @@ export function rulePriorities(services: readonly ResolvedService[]): Map<string
  */
 export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment, svc: ResolvedService, stack: string, outDir: string, priority: number | undefined, released?: string): ServiceStackProps {
   const base = baseProps(project, env, stack, outDir, { service: svc.name });
-  const clusterStack = clusterStackName(env.name);
+  const clusterStack = hostClusterStack(env);
+  const shared = env.ephemeral !== undefined && !env.ephemeral.isolated;
+  // On a shared cluster and load balancer, an environment on demand is told apart by its host name
+  // (or a header, without a domain), and its ECS service by its name.
+  const domain = env.config.loadBalancer.domain;
+  const route = !shared ? {} : domain ? { hosts: [`${env.name}.${domain}`] } : { header: { name: ENV_HEADER, values: [env.name] } };
   const fullReference = released !== undefined && !released.startsWith('sha256:');
   const digest = fullReference ? undefined : (released ?? svc.image.digest);
   const imageVersion = fullReference ? released.slice(released.lastIndexOf('@') + 1) : (digest ?? svc.image.tag!);
@@ -149,6 +165,7 @@ export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment,
   return {
     ...base,
     service: svc.name,
+    serviceName: shared ? `${env.name}-${svc.name}` : svc.name,
     clusterState: { ...backendFor(project, stackWorkDir(outDir, stack), env.endpoint), stack: clusterStack },
     repositoryName: repositoryName(project.config.project, svc.name),
     ...(external ? { externalImage: external } : {}),
@@ -186,6 +203,7 @@ export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment,
           http: {
             ...(svc.http.paths ? { paths: svc.http.paths } : {}),
             ...(svc.http.hosts ? { hosts: svc.http.hosts } : {}),
+            ...route,
             priority: priority ?? AUTO_PRIORITY_START,
             healthCheck: svc.http.healthCheck,
             deregistrationDelay: svc.http.deregistrationDelay,

@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolchain, writeTerraformCliConfig } from '../support/moto';
 import { projectWith } from '../config/fixture-project';
+import { resolveEphemeral } from '../../src/config/ephemeral';
+import { loadProject } from '../../src/config/load';
+import { synthesize } from '../../src/synth';
 import { synthProject, type Synthesized } from './helpers';
 
 const { terraform, mirror } = toolchain();
@@ -41,6 +44,24 @@ maybe('terraform validate with the real provider', () => {
     const result = validate(examples.stacks.find((s) => s.name === stack)!.dir);
     expect(result.diagnostics.filter((d) => d.summary)).toEqual([]);
     expect(result.valid).toBe(true);
+  }, 120_000);
+
+  it('a service stack of an environment on demand (shared cluster, header rule, hashed names) is valid', () => {
+    const p = projectWith();
+    const out = mkdtempSync(join(work, 'eph-'));
+    try {
+      const project = loadProject(p.dir);
+      const env = resolveEphemeral(project.environments[0]!, {
+        version: 1, name: 'feature-with-a-long-name', base: 'dev', owner: 'ci', createdAt: '2026-11-24T10:00:00.000Z', expiresAt: '2026-11-25T10:00:00.000Z',
+        isolated: false, services: ['api'], slot: 7, images: {}, status: 'creating',
+      });
+      const [stack] = synthesize(project, [env], { outDir: out, cache: false });
+      const result = validate(stack!.dir);
+      expect(result.diagnostics).toEqual([]);
+      expect(result.valid).toBe(true);
+    } finally {
+      p.cleanup();
+    }
   }, 120_000);
 
   it('the lifecycle-hook draining cluster (with its zipped Lambda) is valid', () => {

@@ -101,8 +101,8 @@ describe('scaling and routing', () => {
   });
 
   it('host-header rules and explicit priorities are kept', () => {
-    const { json } = synthWith({ 'services/api.yaml': 'image:\n  tag: "1"\nport: 8080\nhttp:\n  hosts: [api.example.com]\n  priority: 7\n' });
-    expect(only(json('dev-api'), 'aws_lb_listener_rule')).toMatchObject({ priority: 7, condition: [{ host_header: { values: ['api.example.com'] } }] });
+    const { json } = synthWith({ 'services/api.yaml': 'image:\n  tag: "1"\nport: 8080\nhttp:\n  hosts: [api.example.com]\n  priority: 20007\n' });
+    expect(only(json('dev-api'), 'aws_lb_listener_rule')).toMatchObject({ priority: 20007, condition: [{ host_header: { values: ['api.example.com'] } }] });
   });
 
   it('an image by digest is pinned by digest; an external repository is used as given', () => {
