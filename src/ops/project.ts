@@ -49,7 +49,8 @@ function synthInputs(root: string, envNames: readonly string[], options: SynthOp
   const inputs: Array<[string, string | Buffer]> = [
     ['root', root],
     ['environments', JSON.stringify(envNames)],
-    ['options', JSON.stringify(options)],
+    // Maps (the released images) serialize as their entries; JSON.stringify alone would drop them.
+    ['options', JSON.stringify(options, (_key, value: unknown) => (value instanceof Map ? [...value.entries()] : value))],
   ];
   const file = (rel: string) => {
     const full = join(root, rel);
