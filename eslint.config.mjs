@@ -3,6 +3,7 @@
 // import oclif. Plus the barrel ban: provider resources are imported by submodule.
 import tseslint from 'typescript-eslint';
 
+const oclifBarrel = { name: '@oclif/core', message: 'Import @oclif/core/command, /flags or /args: the @oclif/core barrel loads about 50 more modules at every start.' };
 const barrel = { name: '@cdktf/provider-aws', message: 'Import provider resources by submodule (@cdktf/provider-aws/lib/<resource>): the barrel costs seconds.' };
 const noCommands = { group: ['**/commands/**', '**/commands'], message: 'Nothing imports commands: they are the top layer.' };
 const noOclif = { group: ['@oclif/*'], message: 'Only src/commands and src/base-command.ts know oclif.' };
@@ -14,7 +15,7 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { paths: [barrel] }],
+      'no-restricted-imports': ['error', { paths: [barrel, oclifBarrel] }],
     },
   },
   {

@@ -4,7 +4,8 @@
  * problems stay one per line), what to do next, and its exit code; no stack. Anything else is a
  * bug: one line, and the stack only with --debug. With --json, errors are JSON on stdout too.
  */
-import { Command, Flags } from '@oclif/core';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { ConfigError, EcsdeployError, ExitCode } from './errors';
 
 export const EXIT_CODES_SECTION = `EXIT CODES

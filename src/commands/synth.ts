@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_SECTION } from '../base-command';
 import { synthProject, type SynthResult } from '../ops/project';
 import { table } from '../ui/table';
