@@ -1,0 +1,269 @@
+/**
+ * What `cluster status` and `cluster roll` read and change in ECS, as a small interface
+ * (`EcsClusterApi`) that src/ops uses and tests replace with a simulation, plus its SDK
+ * implementation. Every list is read to the end (ListContainerInstances, ListServices and ListTasks
+ * pages; DescribeContainerInstances in chunks of 100, DescribeServices and
+ * UpdateContainerInstancesState in chunks of 10, the API's limits).
+ */
+import type { ContainerInstance as SdkContainerInstance, ECSClient, Service as SdkService } from '@aws-sdk/client-ecs';
+import {
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ListContainerInstancesCommand,
+  ListServicesCommand,
+  ListTasksCommand,
+  UpdateContainerInstancesStateCommand,
+} from '@aws-sdk/client-ecs';
+import { awsError } from './clients';
+
+/** CPU units (1024 = 1 vCPU) and MiB. */
+export interface Resources {
+  readonly cpu: number;
+  readonly memory: number;
+}
+
+export interface ContainerInstance {
+  readonly arn: string;
+  readonly ec2InstanceId: string;
+  /** ACTIVE, DRAINING, REGISTERING, DEREGISTERING, INACTIVE, ... */
+  readonly status: string;
+  readonly agentConnected: boolean;
+  /** Tasks RUNNING on it (a task being stopped counts until it has stopped). */
+  readonly runningTasks: number;
+  readonly pendingTasks: number;
+  readonly registered: Resources;
+  readonly remaining: Resources;
+  /** The `ecs.instance-type` attribute. */
+  readonly instanceType?: string;
+  /** The `ecs.ami-id` attribute. */
+  readonly amiId?: string;
+}
+
+export interface ServiceInfo {
+  readonly name: string;
+  readonly desiredCount: number;
+  readonly runningCount: number;
+  readonly pendingCount: number;
+  readonly taskDefinition: string;
+  /** DAEMON services run one task on every instance. */
+  readonly daemon: boolean;
+  readonly minimumHealthyPercent: number;
+  readonly maximumPercent: number;
+  /** Whether its tasks run on the cluster's EC2 instances (not Fargate). */
+  readonly onEc2: boolean;
+}
+
+export interface TaskInfo {
+  readonly arn: string;
+  /** `service:<name>` for a service's task, `family:<name>` for a standalone one. */
+  readonly group: string;
+  readonly lastStatus: string;
+}
+
+export type ContainerInstanceStatus = 'ACTIVE' | 'DRAINING';
+
+export interface EcsClusterApi {
+  /** Every container instance of the cluster, or those named (ARNs). */
+  containerInstances(cluster: string, arns?: readonly string[]): Promise<ContainerInstance[]>;
+  /** Sets the status of container instances (ARNs); throws naming the ones ECS refused. */
+  setContainerInstanceState(cluster: string, arns: readonly string[], status: ContainerInstanceStatus): Promise<void>;
+  /** Every service of the cluster. */
+  services(cluster: string): Promise<ServiceInfo[]>;
+  /** What one task of this task definition reserves on an instance. */
+  taskSize(taskDefinition: string): Promise<Resources>;
+  /** The tasks on one container instance (for reports on an instance that will not drain). */
+  tasksOn(cluster: string, containerInstanceArn: string): Promise<TaskInfo[]>;
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function resource(list: SdkContainerInstance['registeredResources'], name: string): number {
+  return list?.find((r) => r.name === name)?.integerValue ?? 0;
+}
+
+function attribute(ci: SdkContainerInstance, name: string): string | undefined {
+  return ci.attributes?.find((a) => a.name === name)?.value ?? undefined;
+}
+
+export function toContainerInstance(ci: SdkContainerInstance): ContainerInstance {
+  const instanceType = attribute(ci, 'ecs.instance-type');
+  const amiId = attribute(ci, 'ecs.ami-id');
+  return {
+    arn: ci.containerInstanceArn ?? '',
+    ec2InstanceId: ci.ec2InstanceId ?? '',
+    status: ci.status ?? 'UNKNOWN',
+    agentConnected: ci.agentConnected ?? false,
+    runningTasks: ci.runningTasksCount ?? 0,
+    pendingTasks: ci.pendingTasksCount ?? 0,
+    registered: { cpu: resource(ci.registeredResources, 'CPU'), memory: resource(ci.registeredResources, 'MEMORY') },
+    remaining: { cpu: resource(ci.remainingResources, 'CPU'), memory: resource(ci.remainingResources, 'MEMORY') },
+    ...(instanceType !== undefined ? { instanceType } : {}),
+    ...(amiId !== undefined ? { amiId } : {}),
+  };
+}
+
+const FARGATE_PROVIDERS = new Set(['FARGATE', 'FARGATE_SPOT']);
+
+export function toServiceInfo(s: SdkService): ServiceInfo {
+  const daemon = s.schedulingStrategy === 'DAEMON';
+  const strategy = s.capacityProviderStrategy ?? [];
+  // No launch type and no strategy: the cluster's default strategy, which is EC2 where the
+  // environment has EC2 capacity (stacks/cluster-stack.ts).
+  const onEc2 =
+    s.launchType !== undefined ? s.launchType === 'EC2' : strategy.length === 0 || strategy.some((p) => !FARGATE_PROVIDERS.has(p.capacityProvider ?? ''));
+  return {
+    name: s.serviceName ?? '',
+    desiredCount: s.desiredCount ?? 0,
+    runningCount: s.runningCount ?? 0,
+    pendingCount: s.pendingCount ?? 0,
+    taskDefinition: s.taskDefinition ?? '',
+    daemon,
+    minimumHealthyPercent: s.deploymentConfiguration?.minimumHealthyPercent ?? (daemon ? 0 : 100),
+    maximumPercent: s.deploymentConfiguration?.maximumPercent ?? (daemon ? 100 : 200),
+    onEc2,
+  };
+}
+
+export interface SdkEcsOptions {
+  /** Page size of the List calls (tests make it small to see the pages). @default 100 */
+  readonly pageSize?: number;
+}
+
+/** EcsClusterApi through the AWS SDK. */
+export class SdkEcsClusterApi implements EcsClusterApi {
+  private readonly pageSize: number;
+  private readonly sizes = new Map<string, Promise<Resources>>();
+
+  constructor(
+    private readonly ecs: ECSClient,
+    options: SdkEcsOptions = {},
+  ) {
+    this.pageSize = options.pageSize ?? 100;
+  }
+
+  async containerInstances(cluster: string, arns?: readonly string[]): Promise<ContainerInstance[]> {
+    try {
+      const all = arns ?? (await this.listContainerInstanceArns(cluster));
+      const out: ContainerInstance[] = [];
+      for (const chunk of chunks(all, 100)) {
+        const r = await this.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: chunk, include: [] }));
+        out.push(...(r.containerInstances ?? []).map(toContainerInstance));
+      }
+      return out;
+    } catch (err) {
+      throw awsError(err, `reading the container instances of cluster ${cluster}`);
+    }
+  }
+
+  private async listContainerInstanceArns(cluster: string): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.ecs.send(new ListContainerInstancesCommand({ cluster, maxResults: this.pageSize, nextToken }));
+      arns.push(...(page.containerInstanceArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return arns;
+  }
+
+  async setContainerInstanceState(cluster: string, arns: readonly string[], status: ContainerInstanceStatus): Promise<void> {
+    const failures: string[] = [];
+    try {
+      for (const chunk of chunks(arns, 10)) {
+        const r = await this.ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: chunk, status }));
+        failures.push(...(r.failures ?? []).map((f) => `${f.arn ?? '?'}: ${f.reason ?? 'refused'}${f.detail ? ` (${f.detail})` : ''}`));
+      }
+    } catch (err) {
+      throw awsError(err, `setting container instances of cluster ${cluster} to ${status}`);
+    }
+    if (failures.length > 0) {
+      const error = new Error(`ECS refused to set ${failures.length} container instance(s) to ${status}: ${failures.join('; ')}`);
+      error.name = 'ContainerInstanceStateFailure';
+      throw awsError(error, `setting container instances of cluster ${cluster} to ${status}`);
+    }
+  }
+
+  async services(cluster: string): Promise<ServiceInfo[]> {
+    try {
+      const arns: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await this.ecs.send(new ListServicesCommand({ cluster, maxResults: this.pageSize, nextToken }));
+        arns.push(...(page.serviceArns ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      const out: ServiceInfo[] = [];
+      for (const chunk of chunks(arns, 10)) {
+        const r = await this.ecs.send(new DescribeServicesCommand({ cluster, services: chunk }));
+        out.push(...(r.services ?? []).filter((s) => s.status !== 'INACTIVE').map(toServiceInfo));
+      }
+      return out;
+    } catch (err) {
+      throw awsError(err, `reading the services of cluster ${cluster}`);
+    }
+  }
+
+  taskSize(taskDefinition: string): Promise<Resources> {
+    // Task definition revisions are immutable: read each once per run.
+    let size = this.sizes.get(taskDefinition);
+    if (size === undefined) {
+      size = this.readTaskSize(taskDefinition);
+      size.catch(() => this.sizes.delete(taskDefinition));
+      this.sizes.set(taskDefinition, size);
+    }
+    return size;
+  }
+
+  private async readTaskSize(taskDefinition: string): Promise<Resources> {
+    try {
+      const r = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
+      return taskDefinitionSize(r.taskDefinition ?? {});
+    } catch (err) {
+      throw awsError(err, `reading task definition ${taskDefinition}`);
+    }
+  }
+
+  async tasksOn(cluster: string, containerInstanceArn: string): Promise<TaskInfo[]> {
+    try {
+      const arns: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await this.ecs.send(new ListTasksCommand({ cluster, containerInstance: containerInstanceArn, maxResults: this.pageSize, nextToken }));
+        arns.push(...(page.taskArns ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      const out: TaskInfo[] = [];
+      for (const chunk of chunks(arns, 100)) {
+        const r = await this.ecs.send(new DescribeTasksCommand({ cluster, tasks: chunk }));
+        out.push(...(r.tasks ?? []).map((t) => ({ arn: t.taskArn ?? '', group: t.group ?? '', lastStatus: t.lastStatus ?? '' })));
+      }
+      return out;
+    } catch (err) {
+      throw awsError(err, `listing the tasks on ${containerInstanceArn}`);
+    }
+  }
+}
+
+/**
+ * What a task reserves on an EC2 instance: the task-level cpu/memory when set, else the sum of its
+ * containers' cpu and memory (hard limit, else reservation).
+ */
+export function taskDefinitionSize(td: {
+  readonly cpu?: string | undefined;
+  readonly memory?: string | undefined;
+  readonly containerDefinitions?: ReadonlyArray<{ readonly cpu?: number | undefined; readonly memory?: number | undefined; readonly memoryReservation?: number | undefined }> | undefined;
+}): Resources {
+  const containers = td.containerDefinitions ?? [];
+  const taskCpu = Number.parseInt(td.cpu ?? '', 10);
+  const taskMemory = Number.parseInt(td.memory ?? '', 10);
+  return {
+    cpu: Number.isFinite(taskCpu) ? taskCpu : containers.reduce((n, c) => n + (c.cpu ?? 0), 0),
+    memory: Number.isFinite(taskMemory) ? taskMemory : containers.reduce((n, c) => n + (c.memory ?? c.memoryReservation ?? 0), 0),
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * `cluster status` and `cluster roll`: an environment's EC2 capacity, and replacing its out-of-date
+ * instances without losing a task. The commands call these; the loops themselves (./loop,
+ * ./refresh) take any ClusterApi and clock, so tests run them against a simulation.
+ */
+import { SdkAutoScalingApi, Ec2QueryLaunchTemplates } from '../../aws/autoscaling';
+import { AwsClients } from '../../aws/clients';
+import { SdkEcsClusterApi } from '../../aws/ecs-cluster';
+import type { ResolvedEnvironment } from '../../config/load';
+import { UsageError } from '../../errors';
+import { openProject } from '../project';
+import { realClock, type Clock } from './clock';
+import { failureError, rollCluster, type RollDeps } from './loop';
+import { clusterNames } from './names';
+import { observe } from './observe';
+import { parseRollOptions, type RollFlags } from './options';
+import { refreshCluster } from './refresh';
+import type { ClusterApi, ClusterStatus, RollEvent, RollOutcome, RollReport } from './types';
+
+export * from './types';
+export { clusterNames } from './names';
+export { parseDuration, parseRollOptions, DEFAULT_TIMEOUT, type RollFlags } from './options';
+export type { RollPlan, PlannedBatch } from './plan';
+
+export interface ClusterRequest {
+  /** Project folder (the one holding ecsdeploy.yaml). */
+  readonly dir: string;
+  readonly env: string;
+  /** @default the AWS SDK, with the environment's region and endpoint */
+  readonly api?: ClusterApi;
+}
+
+export interface RollRequest extends ClusterRequest {
+  readonly flags: RollFlags;
+  /** Progress, for a live view or a log. */
+  readonly onEvent?: (event: RollEvent) => void;
+  /** Abort to stop between steps (Ctrl-C). */
+  readonly signal?: AbortSignal;
+  readonly confirm?: RollDeps['confirm'];
+  /** @default the real clock */
+  readonly clock?: Clock;
+  readonly pollMs?: number;
+}
+
+/** The SDK implementation of ClusterApi for one environment. */
+export function sdkClusterApi(env: Pick<ResolvedEnvironment, 'region' | 'endpoint'>): ClusterApi {
+  const clients = new AwsClients({ region: env.region, ...(env.endpoint ? { endpoint: env.endpoint } : {}) });
+  const asgClient = clients.autoScaling();
+  const asg = new SdkAutoScalingApi(asgClient, new Ec2QueryLaunchTemplates(clients.target, () => asgClient.config.credentials()));
+  const ecs = new SdkEcsClusterApi(clients.ecs());
+  return combine(asg, ecs);
+}
+
+/** One object with the methods of both (bound). */
+export function combine<A extends object, B extends object>(a: A, b: B): A & B {
+  const out: Record<string, unknown> = {};
+  for (const src of [a, b] as Array<Record<string, unknown>>) {
+    for (const key of Object.getOwnPropertyNames(Object.getPrototypeOf(src))) {
+      const value = src[key];
+      if (key !== 'constructor' && typeof value === 'function') out[key] = (value as (...args: unknown[]) => unknown).bind(src);
+    }
+  }
+  return out as A & B;
+}
+
+function environment(dir: string, envName: string): ResolvedEnvironment {
+  const { envs } = openProject(dir, [envName]);
+  const env = envs[0]!;
+  if (env.config.cluster.ec2 === undefined) {
+    throw new UsageError(`Environment '${env.name}' has no EC2 capacity (no cluster.ec2 in ${env.file}): there are no instances to show or roll.`, [
+      'Fargate tasks need no instances. To add EC2 capacity, add cluster.ec2 to the environment (docs/configuration.md) and apply it.',
+    ]);
+  }
+  return env;
+}
+
+/** `ecsdeploy cluster status`: the instances, which are out of date, and capacity against need. */
+export async function clusterStatus(req: ClusterRequest): Promise<ClusterStatus> {
+  const env = environment(req.dir, req.env);
+  const snapshot = await observe(req.api ?? sdkClusterApi(env), clusterNames(env));
+  return { environment: env.name, outdated: snapshot.instances.filter((i) => i.outdated).length, ...snapshot };
+}
+
+/**
+ * `ecsdeploy cluster roll`: plans, asks, and replaces the out-of-date instances (or watches the
+ * group's instance refresh). A failed roll throws its EcsdeployError (exit 1); an interrupted one
+ * returns with status `interrupted` and what to run to resume.
+ */
+export async function clusterRoll(req: RollRequest): Promise<RollReport> {
+  const options = parseRollOptions(req.flags);
+  const env = environment(req.dir, req.env);
+  const names = clusterNames(env);
+  const api = req.api ?? sdkClusterApi(env);
+  const deps: RollDeps = {
+    clock: req.clock ?? realClock,
+    ...(req.signal ? { signal: req.signal } : {}),
+    ...(req.confirm ? { confirm: req.confirm } : {}),
+    ...(req.pollMs !== undefined ? { pollMs: req.pollMs } : {}),
+  };
+  const run = options.strategy === 'instance-refresh' ? refreshCluster(api, names, options, deps) : rollCluster(api, names, options, deps);
+  let outcome: RollOutcome;
+  for (;;) {
+    const step = await run.next();
+    if (step.done) {
+      outcome = step.value;
+      break;
+    }
+    req.onEvent?.(step.value);
+  }
+  const again = `ecsdeploy cluster roll --env ${env.name}${options.strategy === 'instance-refresh' ? ' --strategy instance-refresh' : ''}`;
+  const resume = outcome.resume === undefined ? undefined : `${outcome.resume} Run \`${again}\` again to go on.`;
+  if (outcome.status === 'failed' && outcome.failure) throw failureError(outcome.failure, resume);
+  return { ...outcome, ...(resume ? { resume } : {}), environment: env.name, names };
+}

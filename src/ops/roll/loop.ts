@@ -1,0 +1,313 @@
+/**
+ * The roll (strategy `drain`), as an event source: it yields what it does and ends with an outcome.
+ *
+ *   observe → plan → (confirm) → tag the group with its sizes → repeat:
+ *     wait until the group is settled (no instance launching, as many in service as desired, all of
+ *     them registered in the cluster) → plan again from what AWS reports → either add surge
+ *     instances, or take the next batch: set it DRAINING, wait until its tasks are gone, terminate
+ *     it in the group (replacements launch; the last ones give the surge back instead)
+ *   → restore the group's min/max sizes and remove the tag.
+ *
+ * Every decision is taken from a fresh look at AWS, so a run that was interrupted (Ctrl-C, a lost
+ * connection) or failed is resumed by running again: DRAINING out-of-date instances are the batch
+ * in progress, the tag holds the sizes to restore. An instance is terminated only once it runs no
+ * task; one that does not drain within the timeout is set back to ACTIVE and the roll stops.
+ */
+import { EcsdeployError } from '../../errors';
+import type { GroupSizes } from '../../aws/autoscaling';
+import { checkAbort, Interrupted, jittered, type Clock } from './clock';
+import { formatRollMark, observe, ROLL_TAG, toPlanInput } from './observe';
+import { planRoll, type RollPlan } from './plan';
+import { withThrottleRetry } from './throttle';
+import type { ClusterApi, ClusterNames, ClusterSnapshot, InstanceView, RollEvent, RollFailure, RollOptions, RollOutcome } from './types';
+
+export interface RollDeps {
+  readonly clock: Clock;
+  /** Abort to stop between steps. */
+  readonly signal?: AbortSignal;
+  /** Between two looks at AWS while waiting. @default 10 s */
+  readonly pollMs?: number;
+  /** Asked once, after the plan; false cancels before anything changes. @default go on */
+  readonly confirm?: (plan: RollPlan, snapshot: ClusterSnapshot) => Promise<boolean>;
+}
+
+/** A failure the roll reports as its outcome (not a bug). */
+export class RollFailed extends Error {
+  constructor(readonly failure: RollFailure) {
+    super(failure.message);
+    this.name = 'RollFailed';
+  }
+}
+
+const sizesOf = (g: GroupSizes): GroupSizes => ({ minSize: g.minSize, maxSize: g.maxSize, desiredCapacity: g.desiredCapacity });
+const list = (ids: readonly string[]) => (ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`);
+export const minutes = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`);
+
+/** Shared by both strategies: throttling handled and reported, the outcome's bookkeeping. */
+export function runContext(rawApi: ClusterApi, deps: RollDeps) {
+  const notices: RollEvent[] = [];
+  const api = withThrottleRetry(rawApi, {
+    clock: deps.clock,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    onThrottle: (operation, retryInMs) => notices.push({ type: 'throttled', operation, retryInMs }),
+  });
+  function* flush(): Generator<RollEvent, void> {
+    while (notices.length > 0) yield notices.shift()!;
+  }
+  const pause = async () => {
+    await deps.clock.sleep(jittered(deps.pollMs ?? 10_000, deps.clock), deps.signal);
+    checkAbort(deps.signal);
+  };
+  return { api, flush, pause };
+}
+
+export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, options: RollOptions, deps: RollDeps): AsyncGenerator<RollEvent, RollOutcome, void> {
+  const { clock, signal } = deps;
+  const { api, flush, pause } = runContext(rawApi, deps);
+  const started = clock.now();
+  const replaced: string[] = [];
+  const draining = new Set<string>();
+  let batches = 0;
+  let plan: RollPlan | undefined;
+  let original: GroupSizes | undefined;
+  let desiredNow = 0;
+  let tagged = false;
+
+  const outcome = (status: RollOutcome['status'], extra: Partial<RollOutcome> = {}): RollOutcome => ({
+    status,
+    strategy: 'drain',
+    ...(plan ? { plan } : {}),
+    replaced: [...replaced],
+    batches,
+    durationMs: clock.now() - started,
+    ...extra,
+  });
+  /** What a stopped run leaves behind, for the next one to resume. */
+  const leftBehind = (): string => {
+    const parts: string[] = [];
+    if (draining.size > 0) parts.push(`${list([...draining])} ${draining.size === 1 ? 'is' : 'are'} DRAINING`);
+    if (original && desiredNow > original.desiredCapacity) parts.push(`the group keeps ${desiredNow - original.desiredCapacity} extra instance(s) (desired ${desiredNow}, originally ${original.desiredCapacity})`);
+    if (tagged) parts.push(`the group's tag ${ROLL_TAG} keeps its original sizes`);
+    return parts.length > 0 ? `${parts.join('; ')}.` : 'Nothing was changed.';
+  };
+
+  try {
+    let snapshot = await observe(api, names);
+    yield* flush();
+    original = snapshot.roll?.original ?? sizesOf(snapshot.group);
+    tagged = snapshot.roll !== undefined;
+    desiredNow = snapshot.group.desiredCapacity;
+    plan = planRoll(toPlanInput(snapshot, original), options);
+    yield { type: 'plan', plan, snapshot, ...(snapshot.roll ? { resumed: snapshot.roll } : {}) };
+    if (plan.blocked) throw new RollFailed({ code: 'ECSDEPLOY_ROLL_BLOCKED', message: `The roll cannot start: ${plan.blocked.reason}`, suggestions: plan.blocked.suggestions, instances: [] });
+    if (plan.batches.length === 0 && !tagged) return outcome('up-to-date');
+    if (options.dryRun) return outcome('planned');
+    if (deps.confirm && !(await deps.confirm(plan, snapshot))) return outcome('cancelled');
+    checkAbort(signal);
+    if (!tagged) {
+      await api.setTag(names.autoScalingGroup, ROLL_TAG, formatRollMark({ original, startedAt: new Date(clock.now()).toISOString() }));
+      tagged = true;
+    }
+
+    const known = new Set(snapshot.instances.filter((i) => i.ecsStatus === 'ACTIVE').map((i) => i.instanceId));
+    let surgeAttempts = 0;
+    for (;;) {
+      checkAbort(signal);
+      snapshot = yield* settle(api, names, options, known, { clock, pause, flush });
+      desiredNow = snapshot.group.desiredCapacity;
+      for (const i of snapshot.instances) if (i.ecsStatus !== 'DRAINING') draining.delete(i.instanceId);
+      const next = planRoll(toPlanInput(snapshot, original), options, 1);
+      if (next.blocked) {
+        throw new RollFailed({ code: 'ECSDEPLOY_ROLL_BLOCKED', message: `The roll stopped after ${batches} batch(es): ${next.blocked.reason}`, suggestions: next.blocked.suggestions, instances: [] });
+      }
+      const batch = next.batches[0];
+      if (batch === undefined) break;
+
+      const surgeNow = Math.max(0, snapshot.group.desiredCapacity - original.desiredCapacity);
+      if (next.surge > surgeNow) {
+        // Something else (the capacity provider's managed scaling?) may keep lowering the group.
+        if (++surgeAttempts > 3) {
+          throw new RollFailed({
+            code: 'ECSDEPLOY_ROLL_BLOCKED',
+            message: `The roll stopped: the group's desired capacity does not stay at ${original.desiredCapacity + next.surge} (it is ${snapshot.group.desiredCapacity}); something else changes it`,
+            suggestions: ['Check the group\'s scaling policies and scheduled actions (aws autoscaling describe-scaling-activities), or roll with --strategy instance-refresh.'],
+            instances: [],
+          });
+        }
+        const desired = original.desiredCapacity + next.surge;
+        const maxSize = Math.max(snapshot.group.maxSize, desired);
+        if (maxSize > snapshot.group.maxSize) await api.updateSizes(names.autoScalingGroup, { maxSize });
+        checkAbort(signal);
+        await api.setDesiredCapacity(names.autoScalingGroup, desired);
+        desiredNow = desired;
+        yield* flush();
+        yield { type: 'surge', desired, maxSize, extra: next.surge };
+        continue;
+      }
+
+      batches++;
+      surgeAttempts = 0;
+      const ids = new Set(batch.instances);
+      const members = snapshot.instances.filter((i) => ids.has(i.instanceId));
+      yield { type: 'batch', index: batches, instances: batch.instances, remaining: Math.max(0, next.outdated - members.filter((i) => i.outdated).length) };
+      const toDrain = members.filter((i) => i.ecsStatus === 'ACTIVE' && i.containerInstanceArn !== undefined);
+      if (toDrain.length > 0) {
+        checkAbort(signal);
+        await api.setContainerInstanceState(names.cluster, toDrain.map((i) => i.containerInstanceArn!), 'DRAINING');
+        yield* flush();
+      }
+      for (const i of members) {
+        if (i.containerInstanceArn === undefined) continue;
+        draining.add(i.instanceId);
+        const tasks = i.runningTasks + i.pendingTasks;
+        yield { type: 'instance', instanceId: i.instanceId, state: tasks === 0 ? 'drained' : 'draining', tasks };
+      }
+      yield* waitDrained(api, names, options, members, { clock, pause, flush }, draining);
+
+      // The last `decrement` of the batch give the surge back instead of being replaced.
+      for (const [k, id] of batch.instances.entries()) {
+        checkAbort(signal);
+        const decrement = k >= batch.instances.length - batch.decrement;
+        await api.terminateInstance(id, decrement);
+        if (decrement) desiredNow--;
+        draining.delete(id);
+        replaced.push(id);
+        yield* flush();
+        yield { type: 'instance', instanceId: id, state: 'terminating', decrement };
+      }
+    }
+
+    // Done: the surge was given back by the last batches; restore min/max and drop the tag.
+    const now = snapshot.group;
+    const restore = { minSize: original.minSize, maxSize: Math.max(original.maxSize, now.desiredCapacity) };
+    if (restore.minSize !== now.minSize || restore.maxSize !== now.maxSize) await api.updateSizes(names.autoScalingGroup, restore);
+    await api.deleteTag(names.autoScalingGroup, ROLL_TAG);
+    tagged = false;
+    yield* flush();
+    yield { type: 'restored', sizes: { ...restore, desiredCapacity: now.desiredCapacity } };
+    return outcome('completed');
+  } catch (err) {
+    if (err instanceof Interrupted) return outcome('interrupted', { resume: leftBehind() });
+    if (err instanceof RollFailed) return outcome('failed', { failure: err.failure, resume: leftBehind() });
+    throw err;
+  }
+}
+
+interface Step {
+  readonly clock: Clock;
+  readonly pause: () => Promise<void>;
+  readonly flush: () => Generator<RollEvent, void>;
+}
+
+/**
+ * Waits until the group is settled: nothing launching, as many instances in service as desired,
+ * and every one of them registered in the cluster. Reports instances that joined.
+ */
+async function* settle(api: ClusterApi, names: ClusterNames, options: RollOptions, known: Set<string>, step: Step): AsyncGenerator<RollEvent, ClusterSnapshot> {
+  const since = step.clock.now();
+  for (;;) {
+    const snapshot = await observe(api, names);
+    yield* step.flush();
+    const group = snapshot.instances.filter((i) => i.inGroup);
+    const launching = group.filter((i) => i.lifecycleState.startsWith('Pending'));
+    const inService = group.filter((i) => i.lifecycleState === 'InService');
+    const unregistered = inService.filter((i) => i.ecsStatus !== 'ACTIVE' && i.ecsStatus !== 'DRAINING');
+    const joined = inService.filter((i) => i.ecsStatus === 'ACTIVE' && !known.has(i.instanceId)).map((i) => i.instanceId);
+    if (joined.length > 0) {
+      for (const id of joined) known.add(id);
+      yield { type: 'ready', instances: joined };
+    }
+    const missing = snapshot.group.desiredCapacity - inService.length;
+    if (launching.length === 0 && unregistered.length === 0 && missing <= 0) return snapshot;
+
+    const elapsed = step.clock.now() - since;
+    const waitingFor = [
+      ...launching.map((i) => `${i.instanceId} (${i.lifecycleState})`),
+      ...unregistered.map((i) => `${i.instanceId} (in service, not yet in cluster ${names.cluster})`),
+      ...(missing > launching.length ? [`${missing - launching.length} instance(s) the group has not launched yet`] : []),
+    ];
+    if (elapsed >= options.timeoutMs) {
+      const stuck = [...unregistered, ...launching].map((i) => i.instanceId);
+      const message =
+        unregistered.length > 0
+          ? `${list(unregistered.map((i) => i.instanceId))} ${unregistered.length === 1 ? 'has' : 'have'} been in service for ${minutes(options.timeoutMs)} but never registered in cluster ${names.cluster}`
+          : launching.length > 0
+            ? `${list(launching.map((i) => i.instanceId))} did not come into service within ${minutes(options.timeoutMs)}`
+            : `the group runs ${inService.length} of its desired ${snapshot.group.desiredCapacity} instances after ${minutes(options.timeoutMs)}: Auto Scaling did not launch replacements`;
+      throw new RollFailed({
+        code: 'ECSDEPLOY_ROLL_REPLACEMENT_TIMEOUT',
+        message: `The roll stopped: ${message}. No instance with tasks was terminated.`,
+        suggestions: [
+          unregistered.length > 0
+            ? `Check the ECS agent on ${unregistered[0]!.instanceId} (user data ECS_CLUSTER=${names.cluster}, the instance role, network access to ECS); terminate it in the group to get another one (aws autoscaling terminate-instance-in-auto-scaling-group --no-should-decrement-desired-capacity --instance-id ${unregistered[0]!.instanceId}).`
+            : `See why in the group's scaling activities: aws autoscaling describe-scaling-activities --auto-scaling-group-name ${names.autoScalingGroup}.`,
+          'Then run the roll again: it goes on from where it stopped.',
+        ],
+        instances: stuck,
+      });
+    }
+    yield { type: 'waiting', for: 'instances', elapsedMs: elapsed, detail: `waiting for ${waitingFor.join(', ')}` };
+    await step.pause();
+  }
+}
+
+/**
+ * Waits until the batch's instances run no task. On timeout the batch is set back to ACTIVE (no
+ * capacity is left idle) and the roll stops naming what still runs; nothing is terminated.
+ */
+async function* waitDrained(api: ClusterApi, names: ClusterNames, options: RollOptions, members: readonly InstanceView[], step: Step, draining: Set<string>): AsyncGenerator<RollEvent, void> {
+  const since = step.clock.now();
+  const arns = new Map(members.filter((i) => i.containerInstanceArn !== undefined).map((i) => [i.containerInstanceArn!, i.instanceId]));
+  const last = new Map(members.map((i) => [i.instanceId, i.runningTasks + i.pendingTasks]));
+  for (;;) {
+    if (arns.size === 0) return;
+    const cis = await api.containerInstances(names.cluster, [...arns.keys()]);
+    yield* step.flush();
+    const left: Array<{ arn: string; id: string; tasks: number }> = [];
+    for (const ci of cis) {
+      const id = arns.get(ci.arn) ?? ci.ec2InstanceId;
+      const tasks = ci.runningTasks + ci.pendingTasks;
+      if (last.get(id) !== tasks) {
+        last.set(id, tasks);
+        yield { type: 'instance', instanceId: id, state: tasks === 0 ? 'drained' : 'draining', tasks };
+      }
+      if (tasks > 0 && ci.status !== 'INACTIVE') left.push({ arn: ci.arn, id, tasks });
+    }
+    if (left.length === 0) return;
+
+    const elapsed = step.clock.now() - since;
+    if (elapsed >= options.timeoutMs) {
+      const details: string[] = [];
+      for (const l of left) {
+        const tasks = await api.tasksOn(names.cluster, l.arn);
+        const groups = [...new Set(tasks.map((t) => t.group || '?'))];
+        const standalone = groups.filter((g) => !g.startsWith('service:'));
+        details.push(
+          `${l.id} still runs ${l.tasks} task${l.tasks === 1 ? '' : 's'}${groups.length ? ` (${groups.join(', ')})` : ''}` +
+            (standalone.length ? `; ${standalone.join(', ')} ${standalone.length === 1 ? 'is' : 'are'} not part of a service, and ECS does not move such tasks` : ''),
+        );
+      }
+      await api.setContainerInstanceState(names.cluster, [...arns.keys()], 'ACTIVE');
+      for (const id of arns.values()) {
+        draining.delete(id);
+        yield { type: 'instance', instanceId: id, state: 'reactivated' };
+      }
+      throw new RollFailed({
+        code: 'ECSDEPLOY_ROLL_DRAIN_TIMEOUT',
+        message: `The roll stopped: ${left.length === 1 ? 'an instance' : `${left.length} instances`} did not drain within ${minutes(options.timeoutMs)}: ${details.join('; ')}. ${arns.size === 1 ? 'It was' : 'The batch was'} set back to ACTIVE and nothing was terminated.`,
+        suggestions: [
+          'Stop or let finish the tasks named above (standalone tasks: aws ecs stop-task), or give services room to move (ecsdeploy cluster status), or allow more time with --timeout.',
+          'Then run the roll again: instances already replaced are not touched again.',
+        ],
+        instances: left.map((l) => l.id),
+      });
+    }
+    yield { type: 'waiting', for: 'drain', elapsedMs: elapsed, detail: `${left.map((l) => `${l.id}: ${l.tasks} task${l.tasks === 1 ? '' : 's'}`).join(', ')}` };
+    await step.pause();
+  }
+}
+
+/** For the command layer: a failed outcome as the error it exits with (1). */
+export function failureError(failure: RollFailure, resume: string | undefined): EcsdeployError {
+  return new EcsdeployError(failure.message, { code: failure.code, suggestions: [...failure.suggestions, ...(resume ? [`Left in place: ${resume}`] : [])] });
+}
