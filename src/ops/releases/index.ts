@@ -1,0 +1,42 @@
+/**
+ * Releases: the record of which image runs where. Synth takes the current release of each service
+ * from here (releasedImages), so a stack applied with nothing new is a no-op, and deploy, promote
+ * and rollback only ever add records.
+ */
+import type { ResolvedEnvironment, ResolvedProject } from '../../config/load';
+import { AwsClients } from '../../aws/clients';
+import { objectStoreApi } from '../../aws/s3-objects';
+import type { ReleasedImages } from '../../synth';
+import { currentRelease, synthImage } from './model';
+import { openReleaseStore, type ReleaseStore } from './store';
+
+export * from './model';
+export { resolveImage, MUTABLE_TAGS, type ImageContext } from './image';
+export { localReleaseStore, openReleaseStore, ReleaseConflictError, s3ReleaseStore, updateLedger, type ReleaseStore, type VersionedLedger } from './store';
+
+/** The project's release store (ecsdeploy.yaml `releases:`); S3 in the project's region and endpoint. */
+export function projectReleaseStore(project: ResolvedProject): ReleaseStore {
+  return openReleaseStore(project.root, project.config, () => objectStoreApi(new AwsClients(registryTarget(project))));
+}
+
+/** Where the project-wide AWS resources (ECR repositories, the release bucket) are: the project's region and endpoint. */
+export function registryTarget(project: ResolvedProject, env?: ResolvedEnvironment): { region: string; endpoint?: string } {
+  const endpoint = project.config.endpoint ?? env?.endpoint;
+  return { region: project.config.region, ...(endpoint ? { endpoint } : {}) };
+}
+
+/**
+ * The image of the current release of each service of `env` (only `services` when given), for
+ * synthesize({ images }). Services without a release are left out: synth then uses the config's
+ * image.tag / image.digest.
+ */
+export async function releasedImages(store: ReleaseStore, env: ResolvedEnvironment, services?: readonly string[]): Promise<ReleasedImages> {
+  const names = env.services.map((s) => s.name).filter((n) => services === undefined || services.includes(n));
+  const entries = await Promise.all(
+    names.map(async (service) => {
+      const release = currentRelease((await store.read(env.name, service)).ledger);
+      return release ? ([service, synthImage(release)] as const) : undefined;
+    }),
+  );
+  return new Map([[env.name, new Map(entries.filter((e) => e !== undefined))]]);
+}
