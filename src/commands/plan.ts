@@ -1,0 +1,43 @@
+import * as Flags from '@oclif/core/flags';
+import { BaseCommand, EXIT_CODES_SECTION } from '../base-command';
+import { ExitCode } from '../errors';
+import { createInfraRunner, type PlanReport } from '../ops/infra';
+import { formatPlan } from '../ui/infra-view';
+import { withInfraUi } from '../ui/infra-run';
+
+export default class Plan extends BaseCommand {
+  static override summary = 'Show what apply would change in an environment, stack by stack (changes nothing).';
+  static override description = `Synthesizes the environment's stacks, initializes each one with the Terraform engine when needed (once: a second plan does not init again), and plans them in dependency order: the shared registry, then the cluster, then the service stacks, which are planned in parallel. For every stack it prints what would be added, changed in place, replaced and destroyed, and for ECS services and task definitions the change that matters: image from → to, cpu and memory, desired count, deployment strategy.
+
+A service stack reads the cluster's outputs, so when the cluster has changes (or does not exist yet) the service's plan may be possible only after the cluster is applied: it is then shown as deferred, and \`apply\` plans it at the right moment.
+
+The engine is \`terraform\` or \`tofu\` (1.6 or later), chosen by \`engine:\` in ecsdeploy.yaml or ECSDEPLOY_ENGINE. Its full output goes to a log file under .ecsdeploy/logs/, named in every error. Plan takes the state lock of each stack while it reads it; if another run holds it, plan fails at once saying who holds it and since when (or waits, with --lock-timeout).
+
+${EXIT_CODES_SECTION}
+
+With --json the same summary is printed as data; the exit code still tells changes (3) from none (0).`;
+  static override examples = [
+    { description: 'Plan every stack of dev', command: '<%= config.bin %> <%= command.id %> --env dev' },
+    { description: 'Only the orders service stack', command: '<%= config.bin %> <%= command.id %> --env dev --stack orders' },
+    { description: 'In CI: fail the job step on drift, keep the summary as data', command: '<%= config.bin %> <%= command.id %> --env prod --json > plan.json; test $? -ne 1' },
+  ];
+  static override enableJsonFlag = true;
+  static override flags = {
+    env: Flags.string({ char: 'e', summary: 'Environment to plan.', required: true }),
+    stack: Flags.string({ char: 's', summary: "Only these stacks: 'registry', 'cluster' or a service name (repeatable).", multiple: true }),
+    'lock-timeout': Flags.string({ summary: 'Wait this long for a state lock held by another run (e.g. 30s, 5m) instead of failing at once.', default: '0s' }),
+  };
+
+  public async run(): Promise<PlanReport> {
+    const { flags } = await this.parse(Plan);
+    const report = await withInfraUi({ json: this.jsonEnabled() }, (ui) =>
+      createInfraRunner({ lockTimeout: flags['lock-timeout'] }).plan({ dir: flags.dir, env: flags.env, stacks: flags.stack, onEvent: ui.onEvent, signal: ui.signal }),
+    );
+    if (!this.jsonEnabled()) this.log(`\n${formatPlan(report)}`);
+    if (report.changes) {
+      if (this.jsonEnabled()) this.logJson(report);
+      this.exit(ExitCode.ChangesPresent);
+    }
+    return report;
+  }
+}
