@@ -150,6 +150,26 @@ def main() -> int:
         left = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["chk"])["AutoScalingGroups"][0]["Instances"]
         assert not left, f"{len(left)} instance(s) still in the group"
 
+    def asg_warmup() -> None:
+        asg.create_auto_scaling_group(
+            AutoScalingGroupName="warm", MinSize=0, MaxSize=1, DesiredCapacity=0, VPCZoneIdentifier=subnet,
+            LaunchTemplate={"LaunchTemplateName": "chk", "Version": "$Latest"}, DefaultInstanceWarmup=60,
+        )
+        get = lambda: asg.describe_auto_scaling_groups(AutoScalingGroupNames=["warm"])["AutoScalingGroups"][0]  # noqa: E731
+        assert get().get("DefaultInstanceWarmup") == 60, get().get("DefaultInstanceWarmup")
+        asg.update_auto_scaling_group(AutoScalingGroupName="warm", DefaultInstanceWarmup=90)
+        assert get().get("DefaultInstanceWarmup") == 90, get().get("DefaultInstanceWarmup")
+
+    def sg_rule_description() -> None:
+        a = ec2.create_security_group(GroupName="chk-a", Description="a", VpcId=vpc)["GroupId"]
+        b = ec2.create_security_group(GroupName="chk-b", Description="b", VpcId=vpc)["GroupId"]
+        # What aws_vpc_security_group_ingress_rule with referenced_security_group_id sends:
+        rule = ec2.authorize_security_group_ingress(
+            GroupId=a, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "UserIdGroupPairs": [{"GroupId": b, "Description": "from b"}]}],
+        )["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+        got = ec2.describe_security_group_rules(SecurityGroupRuleIds=[rule])["SecurityGroupRules"][0]
+        assert got.get("Description") == "from b", got
+
     checks: list[tuple[str, Callable[[], None]]] = [
         ("iam-managed-policies", iam_managed),
         ("appautoscaling-tags", appautoscaling_tags),
@@ -158,6 +178,8 @@ def main() -> int:
         ("ecs-no-empty-network-configuration", ecs_network),
         ("ec2-launch-template-tags", launch_template_tags),
         ("autoscaling-reconcile", asg_reconcile),
+        ("ec2-security-group-rule-description", sg_rule_description),
+        ("autoscaling-default-instance-warmup", asg_warmup),
     ]
     failed = 0
     try:

@@ -375,6 +375,16 @@ def _ec2_launch_template_tags() -> None:
     LaunchTemplates.create_launch_template = create_launch_template  # type: ignore[method-assign]
 
 
+@patch("ec2-security-group-rule-description")
+def _ec2_security_group_rule_description() -> None:
+    """EC2 DescribeSecurityGroupRules returns the Description of a rule that references a security group (moto only kept it for CIDR rules)."""
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    SecurityGroupRule.description = property(  # type: ignore[method-assign,assignment]
+        lambda self: self.ip_range.get("Description") or self.source_group.get("Description")
+    )
+
+
 # ------------------------------------------------------------- Auto Scaling
 
 
@@ -393,6 +403,27 @@ def _autoscaling_reconcile() -> None:
         group.set_desired_capacity(group.desired_capacity)
 
     AutoScalingBackend.set_instance_protection = set_instance_protection  # type: ignore[method-assign]
+
+
+@patch("autoscaling-default-instance-warmup")
+def _autoscaling_default_instance_warmup() -> None:
+    """Auto Scaling keeps DefaultInstanceWarmup (CreateAutoScalingGroup, UpdateAutoScalingGroup) and returns it in DescribeAutoScalingGroups."""
+    from moto.autoscaling.responses import AutoScalingResponse
+
+    def keep(orig: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def wrapped(self: Any) -> Any:
+            result = orig(self)
+            warmup = self._get_int_param("DefaultInstanceWarmup")
+            if warmup is not None:
+                group = self.autoscaling_backend.autoscaling_groups[self._get_param("AutoScalingGroupName")]
+                # The response serializer reads the attribute named after the shape member.
+                group.default_instance_warmup = None if warmup < 0 else warmup
+            return result
+
+        return wrapped
+
+    AutoScalingResponse.create_auto_scaling_group = keep(AutoScalingResponse.create_auto_scaling_group)  # type: ignore[method-assign]
+    AutoScalingResponse.update_auto_scaling_group = keep(AutoScalingResponse.update_auto_scaling_group)  # type: ignore[method-assign]
 
 
 # ------------------------------------------------------------------ server
