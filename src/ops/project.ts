@@ -2,6 +2,10 @@
  * Loading the project and picking environments: the first step of nearly every command; and
  * `synth`, with its fast path: when no input changed since the last synth into the same folder
  * (the config files, the options, the stack code), nothing is loaded or built at all.
+ *
+ * An environment name is either permanent (a file in environments/) or an environment on demand
+ * (a record that `env create` wrote next to the state): openEnvironments and synthEnvironments
+ * accept both; openProject and synthProject only the first, without reading any record.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,6 +13,7 @@ import type { ResolvedEnvironment, ResolvedProject } from '../config/load';
 import type { SynthesizedStack, SynthOptions } from '../synth';
 import { drainLambdaSource } from '../paths';
 import { projectKey, readProjectRecord, writeProjectRecord } from '../synth/cache';
+import { permanentNames } from './environments/names';
 
 export interface SynthResult {
   readonly outDir: string;
@@ -19,6 +24,7 @@ export interface SynthResult {
 /* eslint-disable @typescript-eslint/no-require-imports */
 const config = () => require('../config/load') as typeof import('../config/load');
 const synth = () => require('../synth') as typeof import('../synth');
+const onDemand = () => require('./environments/resolve') as typeof import('./environments/resolve');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export function openProject(dir: string, envNames: readonly string[] = []): { project: ResolvedProject; envs: ResolvedEnvironment[] } {
@@ -29,16 +35,49 @@ export function openProject(dir: string, envNames: readonly string[] = []): { pr
   return { project, envs: selectEnvironments(project, envNames) };
 }
 
+/**
+ * Like openProject, and a name that is not a permanent environment is looked up among the
+ * environments on demand: it resolves from its base (loaded like any permanent environment) and
+ * its record. A name that is neither is a usage error naming both kinds.
+ */
+export async function openEnvironments(dir: string, envNames: readonly string[]): Promise<{ project: ResolvedProject; envs: ResolvedEnvironment[] }> {
+  const root = resolve(dir);
+  const permanent = permanentNames(root);
+  if (envNames.every((n) => permanent.includes(n))) return openProject(root, envNames);
+  const { project, envs } = await onDemand().resolveNames(root, envNames);
+  return { project, envs };
+}
+
 /** `ecsdeploy synth`: load, validate, synthesize the selected environments' stacks. */
 export function synthProject(dir: string, envNames: readonly string[], options: SynthOptions): SynthResult {
   const root = resolve(dir);
+  return synthWith(root, envNames, options, [], () => openProject(root, envNames));
+}
+
+/** synthProject for names that may be environments on demand; their records are part of the fast path's key. */
+export async function synthEnvironments(dir: string, envNames: readonly string[], options: SynthOptions): Promise<SynthResult> {
+  const root = resolve(dir);
+  const permanent = permanentNames(root);
+  if (envNames.every((n) => permanent.includes(n))) return synthProject(root, envNames, options);
+  const { readRecords, projectRecordStore, resolveWithRecords } = onDemand();
+  const records = await readRecords(root, envNames.filter((n) => !permanent.includes(n)), projectRecordStore(root));
+  return synthWith(root, envNames, options, records.map((r) => [`record:${r.name}`, JSON.stringify(r)]), () => resolveWithRecords(root, envNames, records));
+}
+
+function synthWith(
+  root: string,
+  envNames: readonly string[],
+  options: SynthOptions,
+  extraInputs: ReadonlyArray<[string, string]>,
+  open: () => { project: ResolvedProject; envs: ResolvedEnvironment[] },
+): SynthResult {
   const outDir = resolve(options.outDir ?? join(root, 'cdktf.out'));
-  const key = options.cache === false ? undefined : projectKey(synthInputs(root, envNames, { ...options, outDir }));
+  const key = options.cache === false ? undefined : projectKey([...synthInputs(root, envNames, { ...options, outDir }), ...extraInputs]);
   const previous = key === undefined ? undefined : readProjectRecord<SynthesizedStack>(outDir, key);
   if (previous !== undefined && previous.stacks.every((s) => existsSync(join(s.dir, 'cdk.tf.json')))) {
     return { outDir, stacks: previous.stacks.map((s) => ({ ...s, cached: true })) };
   }
-  const { project, envs } = openProject(root, envNames);
+  const { project, envs } = open();
   const stacks = synth().synthesize(project, envs, { ...options, outDir });
   if (key !== undefined) writeProjectRecord(outDir, { key, stacks });
   return { outDir, stacks };
