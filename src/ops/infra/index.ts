@@ -36,7 +36,7 @@ import {
   type StackEngine,
   type UiMessage,
 } from '../../terraform';
-import { openProject } from '../project';
+import { openEnvironments } from '../project';
 import { projectReleaseStore, releasedImages } from '../releases';
 import { readsFrom } from './reads';
 import { combineFailures, levels, runBounded, type Settled } from './schedule';
@@ -201,7 +201,7 @@ function selection(env: ResolvedEnvironment, req: InfraRequest, operation: Opera
 }
 
 async function open(options: InfraRunnerOptions, req: InfraRequest, operation: Operation, before?: (env: ResolvedEnvironment) => Promise<void>): Promise<Session> {
-  const { project, envs } = openProject(req.dir, [req.env]);
+  const { project, envs } = await openEnvironments(req.dir, [req.env]);
   const env = envs[0]!;
   await before?.(env);
   const processEnv = options.env ?? process.env;
