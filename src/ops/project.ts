@@ -14,6 +14,7 @@ import type { SynthesizedStack, SynthOptions } from '../synth';
 import { drainLambdaSource } from '../paths';
 import { projectKey, readProjectRecord, writeProjectRecord } from '../synth/cache';
 import { permanentNames } from './environments/names';
+import type { S3Access } from './environments/storage';
 
 export interface SynthResult {
   readonly outDir: string;
@@ -38,13 +39,18 @@ export function openProject(dir: string, envNames: readonly string[] = []): { pr
 /**
  * Like openProject, and a name that is not a permanent environment is looked up among the
  * environments on demand: it resolves from its base (loaded like any permanent environment) and
- * its record. A name that is neither is a usage error naming both kinds.
+ * its record. A name that is neither is a usage error naming both kinds. `s3` reaches records kept
+ * in the state bucket (tests pass an in-memory one).
  */
-export async function openEnvironments(dir: string, envNames: readonly string[]): Promise<{ project: ResolvedProject; envs: ResolvedEnvironment[] }> {
+export async function openEnvironments(
+  dir: string,
+  envNames: readonly string[],
+  options: { readonly s3?: S3Access } = {},
+): Promise<{ project: ResolvedProject; envs: ResolvedEnvironment[] }> {
   const root = resolve(dir);
   const permanent = permanentNames(root);
   if (envNames.every((n) => permanent.includes(n))) return openProject(root, envNames);
-  const { project, envs } = await onDemand().resolveNames(root, envNames);
+  const { project, envs } = await onDemand().resolveNames(root, envNames, options.s3);
   return { project, envs };
 }
 

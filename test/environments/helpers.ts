@@ -135,7 +135,7 @@ export function recordingInfra(options: RecordingInfraOptions = {}): RecordingIn
     }
   };
   const stacksOf = async (req: { dir: string; env: string; stacks?: readonly string[] }) => {
-    const { project, envs } = await openEnvironments(req.dir, [req.env]);
+    const { project, envs } = await openEnvironments(req.dir, [req.env], options.state?.kind === 's3' ? { s3: options.state.bucket.access } : {});
     const refs = req.stacks?.length ? selectStacks(envs, req.stacks) : environmentStacks(envs[0]!);
     return { root: project.root, names: refs.map((r) => r.name) };
   };

@@ -1,0 +1,91 @@
+/**
+ * An environment on demand resolves wherever an environment name is accepted: openEnvironments
+ * (what plan/apply/destroy use) and `synth --env`, whose fast path must notice a changed record.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EphemeralRecord } from '../../src/config/ephemeral';
+import { UsageError } from '../../src/errors';
+import { localRecordStore } from '../../src/ops/environments';
+import { openEnvironments, synthEnvironments } from '../../src/ops/project';
+import { lifecycleProject } from './helpers';
+
+const record = (name: string, over: Partial<EphemeralRecord> = {}): EphemeralRecord => ({
+  version: 1,
+  name,
+  base: 'dev',
+  owner: 'alice',
+  createdAt: '2026-11-24T10:00:00.000Z',
+  expiresAt: '2026-11-26T10:00:00.000Z',
+  isolated: false,
+  services: ['api'],
+  slot: 3,
+  images: {},
+  status: 'ready',
+  ...over,
+});
+
+let project: { dir: string; cleanup: () => void };
+let out: string;
+const store = () => localRecordStore(join(project.dir, '.ecsdeploy', 'environments'), project.dir);
+
+beforeEach(async () => {
+  project = lifecycleProject();
+  out = mkdtempSync(join(tmpdir(), 'ecsdeploy-env-synth-'));
+  await store().create(record('feature-x'));
+});
+afterEach(() => {
+  project.cleanup();
+  rmSync(out, { recursive: true, force: true });
+});
+
+describe('openEnvironments', () => {
+  it('resolves a name without a file in environments/ from its record and its base', async () => {
+    const { project: p, envs } = await openEnvironments(project.dir, ['feature-x']);
+    expect(envs.map((e) => [e.name, e.ephemeral?.base, e.ephemeral?.slot, e.services.map((s) => s.name)])).toEqual([['feature-x', 'dev', 3, ['api']]]);
+    expect(envs[0]!.tags).toMatchObject({ 'ecsdeploy:base': 'dev', 'ecsdeploy:owner': 'alice', 'ecsdeploy:expires-at': '2026-11-26T10:00:00.000Z' });
+    expect(p.environments.map((e) => e.name)).toEqual(['dev', 'feature-x']);
+  });
+
+  it('mixes permanent environments and environments on demand, in the order asked', async () => {
+    const { envs } = await openEnvironments(project.dir, ['prod', 'feature-x']);
+    expect(envs.map((e) => e.name)).toEqual(['prod', 'feature-x']);
+  });
+
+  it('a name that is neither is a usage error naming both kinds', async () => {
+    const err = (await openEnvironments(project.dir, ['feature-y']).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as UsageError;
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toBe(
+      `--env feature-y: no environment 'feature-y'; did you mean 'feature-x'? (there is no environments/feature-y.yaml, and no environment on demand of that name in ${join('.ecsdeploy', 'environments')})`,
+    );
+    expect(err.suggestions).toEqual(['Known environments: dev, prod; on demand: feature-x.', 'Create one on demand with `ecsdeploy env create feature-y --from <environment>`.']);
+  });
+
+  it('a record whose base is gone says so', async () => {
+    await store().create(record('orphan', { base: 'staging' }));
+    await expect(openEnvironments(project.dir, ['orphan'])).rejects.toThrow("environment 'orphan' was created from 'staging', which no longer exists (there is no environments/staging.yaml)");
+  });
+});
+
+describe('synth --env <environment on demand>', () => {
+  const expiresTag = (stack: string) =>
+    (JSON.parse(readFileSync(join(out, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as { provider: { aws: Array<{ default_tags: Array<{ tags: Record<string, string> }> }> } }).provider.aws[0]!.default_tags[0]!.tags['ecsdeploy:expires-at'];
+
+  it('synthesizes only its service stacks; unchanged, the fast path reuses them; a changed record is synthesized again', async () => {
+    const first = await synthEnvironments(project.dir, ['feature-x'], { outDir: out });
+    expect(first.stacks.map((s) => [s.name, s.cached])).toEqual([['feature-x-api', false]]);
+    expect(expiresTag('feature-x-api')).toBe('2026-11-26T10:00:00.000Z');
+
+    expect((await synthEnvironments(project.dir, ['feature-x'], { outDir: out })).stacks.map((s) => s.cached)).toEqual([true]);
+
+    const { version } = (await store().get('feature-x'))!;
+    await store().update(record('feature-x', { expiresAt: '2026-11-27T10:00:00.000Z' }), version);
+    const third = await synthEnvironments(project.dir, ['feature-x'], { outDir: out });
+    expect(third.stacks.map((s) => s.cached)).toEqual([false]);
+    expect(expiresTag('feature-x-api')).toBe('2026-11-27T10:00:00.000Z');
+  });
+});
