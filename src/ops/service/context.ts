@@ -1,0 +1,137 @@
+/**
+ * What every service operation starts from: the project, the environment, the service and its AWS
+ * names, the release store, and the AWS APIs, all behind small interfaces. `ServiceDeps` is the
+ * seam: the CLI uses liveDeps() (AWS through the SDK, the Terraform engine, the system clock);
+ * tests pass a simulation, the moto server, or a recording double of the engine.
+ */
+import { hostname, userInfo } from 'node:os';
+import type { ResolvedEnvironment, ResolvedProject, ResolvedService } from '../../config/load';
+import { closest } from '../../config/suggest';
+import { AwsClients, type AwsTarget } from '../../aws/clients';
+import { codeDeployApi, type CodeDeployApi } from '../../aws/codedeploy';
+import { ecrApi, type EcrApi } from '../../aws/ecr';
+import { ecsApi, type EcsApi } from '../../aws/ecs';
+import { elbApi, type ElbApi } from '../../aws/elb';
+import { logsApi, type LogsApi } from '../../aws/logs';
+import { UsageError } from '../../errors';
+import { createInfraRunner, type InfraRunner } from '../infra';
+import { openProject } from '../project';
+import { projectReleaseStore, registryTarget, type ReleaseStore } from '../releases';
+import { systemClock, type Clock } from '../rollout';
+import { serviceNames, type ServiceNames } from './names';
+
+export interface ServiceApis {
+  readonly ecs: EcsApi;
+  readonly ecr: EcrApi;
+  readonly codeDeploy: CodeDeployApi;
+  readonly logs: LogsApi;
+  readonly elb: ElbApi;
+}
+
+/** The engine, as deploy uses it: apply the service stack (src/ops/infra; a recording double in tests). */
+export type StackApplier = Pick<InfraRunner, 'apply'>;
+
+export interface ServiceDeps {
+  /** The AWS APIs for a region and endpoint. */
+  apis(target: AwsTarget): ServiceApis;
+  /** The engine, for the service stack. */
+  readonly infra: StackApplier;
+  readonly clock: Clock;
+  /** The project's release store. @default ecsdeploy.yaml `releases:` */
+  store?(project: ResolvedProject): ReleaseStore;
+  /** Who records a release. */
+  actor(): string;
+}
+
+/** Who deploys: ECSDEPLOY_ACTOR, else the CI's user (GitHub Actions), else user@host. */
+export function currentActor(env: NodeJS.ProcessEnv = process.env): string {
+  if (env['ECSDEPLOY_ACTOR']) return env['ECSDEPLOY_ACTOR'];
+  if (env['GITHUB_ACTOR']) return `${env['GITHUB_ACTOR']} (GitHub Actions ${env['GITHUB_REPOSITORY'] ?? ''} run ${env['GITHUB_RUN_ID'] ?? '?'})`.replace('  ', ' ');
+  let user = env['USER'] ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep $USER
+  }
+  return `${user}@${hostname()}`;
+}
+
+export function awsApis(target: AwsTarget): ServiceApis {
+  const clients = new AwsClients(target);
+  // Each API loads its SDK on first use only.
+  let ecs: EcsApi | undefined, ecr: EcrApi | undefined, codeDeploy: CodeDeployApi | undefined, logs: LogsApi | undefined, elb: ElbApi | undefined;
+  return {
+    get ecs() {
+      return (ecs ??= ecsApi(clients));
+    },
+    get ecr() {
+      return (ecr ??= ecrApi(clients));
+    },
+    get codeDeploy() {
+      return (codeDeploy ??= codeDeployApi(clients));
+    },
+    get logs() {
+      return (logs ??= logsApi(clients));
+    },
+    get elb() {
+      return (elb ??= elbApi(clients));
+    },
+  };
+}
+
+export interface EnvironmentContext {
+  readonly project: ResolvedProject;
+  readonly env: ResolvedEnvironment;
+  readonly store: ReleaseStore;
+  /** AWS of the environment (ECS, CodeDeploy, logs, load balancers). */
+  readonly aws: ServiceApis;
+  /** AWS of the project's registry (ECR). */
+  readonly registry: ServiceApis;
+}
+
+export interface ServiceContext extends EnvironmentContext {
+  readonly service: ResolvedService;
+  readonly names: ServiceNames;
+}
+
+export function openEnvironment(dir: string, envName: string, deps: Pick<ServiceDeps, 'apis' | 'store'>): EnvironmentContext {
+  const { project, envs } = openProject(dir, [envName]);
+  const env = envs[0]!;
+  return {
+    project,
+    env,
+    store: deps.store ? deps.store(project) : projectReleaseStore(project),
+    aws: deps.apis({ region: env.region, ...(env.endpoint ? { endpoint: env.endpoint } : {}) }),
+    registry: deps.apis(registryTarget(project, env)),
+  };
+}
+
+export function openService(dir: string, envName: string, serviceName: string, deps: Pick<ServiceDeps, 'apis' | 'store'>): ServiceContext {
+  const ctx = openEnvironment(dir, envName, deps);
+  return { ...ctx, ...pickService(ctx, serviceName) };
+}
+
+function pickService(ctx: EnvironmentContext, name: string): { service: ResolvedService; names: ServiceNames } {
+  const service = ctx.env.services.find((s) => s.name === name);
+  if (service === undefined) {
+    const known = ctx.env.services.map((s) => s.name);
+    const guess = closest(name, known);
+    throw new UsageError(`Environment '${ctx.env.name}' has no service '${name}'${guess ? `; did you mean '${guess}'?` : ''}.`, [
+      known.length ? `Services of ${ctx.env.name}: ${known.join(', ')}.` : `Environment ${ctx.env.name} has no services.`,
+      `A service is a file services/${name}.yaml, listed in environments/${ctx.env.name}.yaml services: (or all when that key is omitted).`,
+    ]);
+  }
+  return { service, names: serviceNames(ctx.project.config.project, ctx.env, service) };
+}
+
+/** The CLI's dependencies: AWS through the SDK, the Terraform engine, the system clock. */
+export function liveDeps(): ServiceDeps {
+  return { apis: awsApis, infra: createInfraRunner(), clock: systemClock, actor: () => currentActor() };
+}
+
+/** What the read-only operations (status, list, history, logs) need. */
+export type ReadDeps = Pick<ServiceDeps, 'apis' | 'store' | 'clock'>;
+
+export function readDeps(): ReadDeps {
+  return { apis: awsApis, clock: systemClock };
+}

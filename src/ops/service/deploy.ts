@@ -1,0 +1,116 @@
+/**
+ * `service deploy`, `service promote`, `service rollback`: each picks an image, then delivers it
+ * (./deliver): a new release record, the service stack applied, the rollout watched to its end.
+ */
+import { UsageError } from '../../errors';
+import { environmentNames } from '../../config/load';
+import { currentRelease, findRelease, imageUri, latestRelease, parseReleaseId, previousCompleted, resolveImage, shortDigest, type Release } from '../releases';
+import { liveDeps, openService, type ServiceDeps } from './context';
+import { deliver, type DeliveryOptions, type DeployResult } from './deliver';
+
+export interface DeployInput extends DeliveryOptions {
+  readonly dir: string;
+  readonly env: string;
+  readonly service: string;
+  /** A tag of the service's repository, a digest, or a full image reference. */
+  readonly image: string;
+  readonly message?: string;
+  readonly allowMutableTag?: boolean;
+}
+
+export async function deployService(input: DeployInput, deps: ServiceDeps = liveDeps()): Promise<DeployResult> {
+  const ctx = openService(input.dir, input.env, input.service, deps);
+  const configured = ctx.service.image.repository;
+  const image = await resolveImage(input.image, {
+    ecr: ctx.registry.ecr,
+    region: ctx.project.config.region,
+    repositoryName: ctx.names.repository,
+    ...(configured !== undefined ? { configuredRepository: configured } : {}),
+    environments: environmentNames(ctx.project.root),
+    allowMutableTag: input.allowMutableTag ?? false,
+  });
+  return deliver(ctx, image, { kind: 'deploy', ...(input.message ? { message: input.message } : {}) }, deps, input);
+}
+
+export interface PromoteInput extends DeliveryOptions {
+  readonly dir: string;
+  readonly service: string;
+  readonly from: string;
+  readonly to: string;
+  readonly message?: string;
+  /** Promote even when the last rollout in `from` did not complete. */
+  readonly force?: boolean;
+}
+
+/** Deploys to `to` exactly the digest of the last release in `from`, which must have completed there. */
+export async function promoteService(input: PromoteInput, deps: ServiceDeps = liveDeps()): Promise<DeployResult> {
+  if (input.from === input.to) throw new UsageError(`--from and --to are both '${input.from}': promote goes from one environment to another.`, ['Use `ecsdeploy service deploy` to redeploy in one environment.']);
+  const source = openService(input.dir, input.from, input.service, deps);
+  const last = latestRelease((await source.store.read(input.from, input.service)).ledger);
+  if (last === undefined) {
+    throw new UsageError(`${input.service} has no release in ${input.from} to promote.`, [`Deploy it there first: ecsdeploy service deploy ${input.service} --env ${input.from} --image <tag>.`]);
+  }
+  if (last.rollout.status !== 'completed' && !input.force) {
+    throw new UsageError(
+      `The last rollout of ${input.service} in ${input.from} (release #${last.id}, ${describe(last)}) did not complete: it is ${last.rollout.status}${last.rollout.reason ? ` (${last.rollout.reason})` : ''}. Promote only what is proven in ${input.from}.`,
+      [
+        last.rollout.status === 'pending' ? `Wait for it: ecsdeploy service watch ${input.service} --env ${input.from}.` : `Fix it in ${input.from} and deploy again there.`,
+        `Or pass --force to promote release #${last.id} anyway.`,
+      ],
+    );
+  }
+  const target = openService(input.dir, input.to, input.service, deps);
+  await checkStillThere(target, last);
+  const message = input.message ?? `promoted from ${input.from} release #${last.id}${last.message ? `: ${last.message}` : ''}`;
+  return deliver(target, last.image, { kind: 'promote', promotedFrom: { environment: input.from, release: last.id }, message }, deps, input);
+}
+
+export interface RollbackInput extends DeliveryOptions {
+  readonly dir: string;
+  readonly env: string;
+  readonly service: string;
+  /** Release number (`12`, `#12`); default: the previous completed release with another image. */
+  readonly to?: string;
+  readonly message?: string;
+}
+
+/** Deploys again the image of an earlier release: the previous completed one, or the one named. */
+export async function rollbackService(input: RollbackInput, deps: ServiceDeps = liveDeps()): Promise<DeployResult> {
+  const ctx = openService(input.dir, input.env, input.service, deps);
+  const { ledger } = await ctx.store.read(input.env, input.service);
+  let target: Release | undefined;
+  if (input.to !== undefined) {
+    const id = parseReleaseId(input.to);
+    target = id === undefined ? undefined : findRelease(ledger, id);
+    if (target === undefined) {
+      throw new UsageError(`--to ${input.to}: ${input.service} in ${input.env} has no release ${id === undefined ? 'by that name' : `#${id}`}.`, [`List them: ecsdeploy service history ${input.service} --env ${input.env}.`]);
+    }
+  } else {
+    target = previousCompleted(ledger);
+    if (target === undefined) {
+      const current = currentRelease(ledger);
+      throw new UsageError(
+        `${input.service} in ${input.env} has no earlier completed release${current ? ` with another image than the current #${current.id}` : ''} to go back to.`,
+        [`List the releases: ecsdeploy service history ${input.service} --env ${input.env}; name one with --to.`],
+      );
+    }
+  }
+  await checkStillThere(ctx, target);
+  const message = input.message ?? `rollback to release #${target.id}`;
+  return deliver(ctx, target.image, { kind: 'rollback', rollbackTo: target.id, message }, deps, input);
+}
+
+function describe(r: Release): string {
+  return r.image.tag ? `${r.image.tag} = ${shortDigest(r.image.digest)}` : shortDigest(r.image.digest);
+}
+
+/** An image of the service's own repository may have expired under the lifecycle policy since. */
+async function checkStillThere(ctx: ReturnType<typeof openService>, release: Release): Promise<void> {
+  if (!release.image.serviceRepository || ctx.service.image.repository !== undefined) return;
+  const found = await ctx.registry.ecr.image(ctx.names.repository, { digest: release.image.digest });
+  if (found === undefined) {
+    throw new UsageError(`The image of release #${release.id} (${imageUri(release.image)}) is no longer in ECR: the repository's lifecycle policy expired it.`, [
+      'Push that image again (the same digest), or deploy a newer one.',
+    ]);
+  }
+}
