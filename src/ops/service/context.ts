@@ -116,7 +116,7 @@ function pickService(ctx: EnvironmentContext, name: string): { service: Resolved
   if (service === undefined) {
     const known = ctx.env.services.map((s) => s.name);
     const guess = closest(name, known);
-    throw new UsageError(`Environment '${ctx.env.name}' has no service '${name}'${guess ? `; did you mean '${guess}'?` : ''}.`, [
+    throw new UsageError(`Environment '${ctx.env.name}' has no service '${name}'${guess ? `; did you mean '${guess}'?` : '.'}`, [
       known.length ? `Services of ${ctx.env.name}: ${known.join(', ')}.` : `Environment ${ctx.env.name} has no services.`,
       `A service is a file services/${name}.yaml, listed in environments/${ctx.env.name}.yaml services: (or all when that key is omitted).`,
     ]);
