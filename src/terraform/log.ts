@@ -1,6 +1,6 @@
 /**
  * The engine's full output for one ecsdeploy run, in one file under `.ecsdeploy/logs/`: every
- * command with its working folder, and every line it printed, prefixed with the stack. The path is
+ * command with its working folder, and every line it printed, prefixed with the time and the stack. The path is
  * in every engine error, so a failure can always be read in full. Older logs are pruned.
  */
 import { appendFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -23,10 +23,11 @@ export class RunLog {
     return log;
   }
 
-  /** One or more lines, each prefixed with `[stack]`. */
-  write(stack: string, text: string): void {
+  /** One or more lines, each prefixed with the time (UTC) and `[stack]`. */
+  write(stack: string, text: string, now: Date = new Date()): void {
+    const time = now.toISOString().slice(11, 23);
     const lines = text.replace(/\n$/, '').split('\n');
-    appendFileSync(this.path, lines.map((l) => `[${stack}] ${l}\n`).join(''));
+    appendFileSync(this.path, lines.map((l) => `${time} [${stack}] ${l}\n`).join(''));
   }
 }
 

@@ -27,6 +27,8 @@ export const UiMessageSchema = z.looseObject({
     })
     .optional(),
   hook: z.looseObject({ resource: ResourceRef.optional(), action: z.string().optional(), elapsed_seconds: z.number().optional() }).optional(),
+  /** planned_change: one resource's planned action. */
+  change: z.looseObject({ resource: ResourceRef, action: z.string() }).optional(),
   changes: z.looseObject({ add: z.number(), change: z.number(), remove: z.number(), import: z.number().optional(), operation: z.string().optional() }).optional(),
   outputs: z.record(z.string(), z.looseObject({ sensitive: z.boolean().optional(), value: z.unknown().optional(), action: z.string().optional() })).optional(),
 });

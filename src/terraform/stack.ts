@@ -14,7 +14,7 @@ import type { Engine } from './engine';
 import { engineFailure } from './errors';
 import type { RunLog } from './log';
 import { runEngine, type EngineInvocation, type EngineResult, type UiMessage } from './process';
-import { NO_CHANGES, summarizePlan, type PlanSummary } from './summary';
+import { NO_CHANGES, summarizeDestroyPlan, summarizePlan, type PlanSummary } from './summary';
 
 /** What a run shares between its stacks. */
 export interface RunContext {
@@ -42,7 +42,7 @@ export interface PlannedStack {
 
 export type InitResult = 'cached' | 'initialized' | 'backend-changed';
 
-/** What ops needs of a stack; tests substitute a scripted one. */
+/** What ops needs of a stack; tests substitute a scripted one. A destroy plan is summarized from the engine's stream (no `show`). */
 export interface StackEngine {
   init(): Promise<InitResult>;
   plan(options?: { readonly destroy?: boolean }): Promise<PlannedStack>;
@@ -143,6 +143,7 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
       }
       throw failure(result, 'plan');
     }
+    if (options.destroy) return { summary: summarizeDestroyPlan(result.messages), planFile };
     const shownPlan = check(await invoke(['show', '-json', '-no-color', planFile], { captureStdout: true }), 'show');
     run.log.write(name, `(show -json: ${shownPlan.stdout.length} bytes of JSON plan)`);
     return { summary: summarizePlan(JSON.parse(shownPlan.stdout)), planFile };

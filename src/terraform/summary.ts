@@ -8,6 +8,7 @@
  * replacement is counted once, as `replace`, not as one add plus one destroy.
  */
 import { z } from 'zod';
+import type { UiMessage } from './process';
 
 const ChangeSchema = z.looseObject({
   actions: z.array(z.string()),
@@ -237,4 +238,24 @@ function highlight(address: string, type: string, action: ResourceAction, change
     changes = c ? [c] : [];
   }
   return h && changes.length > 0 ? { ...h, changes } : undefined;
+}
+
+/** The JSON UI's planned_change actions → ours (noop and read are not changes). */
+const UI_ACTIONS: Partial<Record<string, ResourceAction>> = { create: 'create', update: 'update', replace: 'replace', delete: 'delete', import: 'import', move: 'move', remove: 'forget', forget: 'forget' };
+
+/**
+ * The summary of a destroy plan from the engine's streamed messages (`plan -destroy -json`), which
+ * list every resource to delete: no `show -json` needed. Attribute highlights are not made for
+ * destroys; `unchanged` is not known (0).
+ */
+export function summarizeDestroyPlan(messages: readonly UiMessage[]): PlanSummary {
+  const counts = { add: 0, change: 0, replace: 0, destroy: 0, import: 0, move: 0, forget: 0 };
+  const resources: ResourceChange[] = [];
+  for (const m of messages) {
+    const action = m.type === 'planned_change' && m.change ? UI_ACTIONS[m.change.action] : undefined;
+    if (action === undefined) continue;
+    counts[COUNT_OF[action]]++;
+    resources.push({ address: m.change!.resource.addr, type: m.change!.resource.resource_type ?? '', action });
+  }
+  return { changes: resources.length > 0, ...counts, outputs: 0, unchanged: 0, resources, highlights: [] };
 }

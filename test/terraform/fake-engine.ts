@@ -35,7 +35,13 @@ case "$1" in
     case "$mode" in
       none) echo '{"type":"change_summary","@message":"No changes.","changes":{"add":0,"change":0,"remove":0}}'; exit 0 ;;
       crash) echo "panic: runtime error: invalid memory address or nil pointer dereference" >&2; echo "goroutine 1 [running]:" >&2; exit 2 ;;
-      *) echo fake-plan > "$out"; echo '{"type":"change_summary","@message":"Plan: 1 to add.","changes":{"add":1,"change":0,"remove":0}}'; exit 2 ;;
+      *)
+        action=create
+        for a in "$@"; do [ "$a" = -destroy ] && action=delete; done
+        echo fake-plan > "$out"
+        echo '{"type":"planned_change","@message":"aws_s3_bucket.b: Plan to '$action'","change":{"resource":{"addr":"aws_s3_bucket.b","resource_type":"aws_s3_bucket"},"action":"'$action'"}}'
+        echo '{"type":"change_summary","@message":"Plan: 1 to '$action'.","changes":{"add":1,"change":0,"remove":0}}'
+        exit 2 ;;
     esac ;;
   show)
     cat "$FAKE_SHOW" ;;

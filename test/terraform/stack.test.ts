@@ -104,9 +104,11 @@ describe('plan and apply', () => {
     expect(existsSync(planned.planFile!)).toBe(false);
   });
 
-  it('a destroy plan is a separate file, planned with -destroy', async () => {
+  it('a destroy plan is a separate file, planned with -destroy, and summarized from the engine\'s stream without show', async () => {
     const planned = await openStack('dev-api', stackDir, { ...context(), lockTimeout: '5m' }).plan({ destroy: true });
     expect(planned.planFile).toMatch(/dev-api\.destroy\.tfplan$/);
+    expect(planned.summary).toMatchObject({ changes: true, destroy: 1, add: 0, resources: [{ address: 'aws_s3_bucket.b', type: 'aws_s3_bucket', action: 'delete' }] });
+    expect(invocations()).toHaveLength(1);
     expect(invocations()[0]).toMatch(/ -lock-timeout=5m .* -destroy$/);
   });
 

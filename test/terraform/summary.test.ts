@@ -4,11 +4,14 @@
  * with services/orders.yaml changed (tag 1.4.2 → 1.4.3, count 2 → 3, cpu/memory 256/512 →
  * 512/1024) and services/payments.yaml switched from blue-green to canary 10%/5 min.
  * Protects: the counts users see (a replacement is one `replace`), and the ECS changes worth
- * reading (image from → to, cpu/memory, desired count, deployment strategy).
+ * reading (image from → to, cpu/memory, desired count, deployment strategy). Destroy plans are
+ * summarized from the streamed `plan -destroy -json` messages (a real one of the registry).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarizePlan, UNKNOWN, type PlanSummary } from '../../src/terraform';
+import { parseUiLine, type UiMessage } from '../../src/terraform/process';
+import { summarizeDestroyPlan } from '../../src/terraform/summary';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, 'fixtures', `${name}.plan.json`), 'utf8'));
 
@@ -76,6 +79,21 @@ describe('summarizePlan on a real plan: payments from blue/green to canary', () 
         changes: [{ attribute: 'deployment', from: 'CodeDeployDefault.ECSAllAtOnce', to: 'CodeDeployDefault.ECSCanary10Percent5Minutes' }],
       },
     ]);
+  });
+});
+
+describe('summarizeDestroyPlan on a real stream: `plan -destroy -json` of the example registry', () => {
+  it('lists every resource to delete from the planned_change messages', () => {
+    const messages = readFileSync(join(__dirname, 'fixtures', 'registry.destroy.plan.jsonl'), 'utf8')
+      .split('\n')
+      .map(parseUiLine)
+      .filter((m): m is UiMessage => m !== undefined);
+    const s = summarizeDestroyPlan(messages);
+    expect({ changes: s.changes, add: s.add, change: s.change, replace: s.replace, destroy: s.destroy }).toEqual({ changes: true, add: 0, change: 0, replace: 0, destroy: 6 });
+    expect(s.resources.map((r) => r.address).sort()).toEqual(
+      ['orders', 'payments', 'web'].flatMap((svc) => [`aws_ecr_lifecycle_policy.Lifecycle-${svc}`, `aws_ecr_repository.Repository-${svc}`]).sort(),
+    );
+    expect(s.resources.every((r) => r.action === 'delete' && r.type.startsWith('aws_ecr_'))).toBe(true);
   });
 });
 
