@@ -1,0 +1,87 @@
+/**
+ * `service deploy` through the built CLI, the real engine (Terraform + AWS provider 5.100.0) and
+ * moto: a new image of `orders` deployed to `dev` is resolved to its digest in ECR, recorded as a
+ * release, and applied: the task definition ECS (moto) runs carries that digest, and a second
+ * `plan` shows no changes (synth reads the release). moto does not move ECS deployments forward,
+ * so the rollout itself is not watched here (--no-wait); the watcher is tested against a
+ * simulation in test/rollout.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import type { ApplyReport, PlanReport } from '../../src/ops/infra';
+import type { Ledger } from '../../src/ops/releases';
+import type { DeployResult, ReleaseHistory, ServiceStatus } from '../../src/ops/service';
+import { startMoto, type MotoServer } from '../support/moto';
+import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json } from './support';
+
+e2eDescribe()('service deploy on a real engine against moto', () => {
+  let moto: MotoServer;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let digest: string;
+  const aws = () => ({ region: 'eu-west-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+
+  beforeAll(async () => {
+    builtCli();
+    moto = await startMoto();
+    dir = exampleProject(moto.endpoint);
+    env = cliEnv(moto.endpoint, dir);
+  }, 60_000);
+  afterAll(async () => {
+    await moto?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the registry, the cluster and orders (with its configured tag) are applied first', async () => {
+    const r = await cli(['apply', '--env', 'dev', '--stack', 'registry', '--stack', 'cluster', '--stack', 'orders', '--yes', '--json'], dir, env);
+    expect(r.code).toBe(0);
+    expect(json<ApplyReport>(r).stacks.map((s) => s.stack)).toEqual(['registry', 'dev-cluster', 'dev-orders']);
+    // The image a pipeline pushed: tag 1.4.3 in the shared repository.
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest: `sha256:${createHash('sha256').update('config 1.4.3').digest('hex')}` },
+      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1, digest: `sha256:${createHash('sha256').update('layer 1.4.3').digest('hex')}` }],
+    });
+    const pushed = await new ECRClient(aws()).send(new PutImageCommand({ repositoryName: 'shop/orders', imageManifest: manifest, imageTag: '1.4.3' }));
+    digest = pushed.image!.imageId!.imageDigest!;
+  }, 900_000);
+
+  it('deploy resolves 1.4.3 to its digest, records the release, and applies only dev-orders', async () => {
+    const r = await cli(['service', 'deploy', 'orders', '--env', 'dev', '--image', '1.4.3', '--message', 'e2e', '--no-wait', '--json'], dir, env);
+    const result = json<DeployResult>(r);
+    expect(r.code).toBe(0);
+    expect(result).toMatchObject({ environment: 'dev', service: 'orders', watched: false, image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders@${digest}` });
+    expect(result.release).toMatchObject({ id: 1, image: { tag: '1.4.3', digest }, message: 'e2e', rollout: { status: 'pending', taskDefinition: result.taskDefinition } });
+
+    // The task definition ECS runs now carries the digest.
+    const ecs = new ECSClient(aws());
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster: 'shop-dev', services: ['orders'] }))).services![0]!;
+    expect(service.taskDefinition).toBe(result.taskDefinition);
+    const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition! }));
+    expect(td.taskDefinition!.containerDefinitions!.find((c) => c.name === 'orders')!.image).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders@${digest}`);
+
+    // The release is in the store (ecsdeploy.yaml: local, .ecsdeploy/releases/).
+    const ledger = JSON.parse(readFileSync(join(dir, '.ecsdeploy', 'releases', 'dev', 'orders.json'), 'utf8')) as Ledger;
+    expect(ledger.releases.map((x) => [x.id, x.image.digest, x.createdBy])).toEqual([[1, digest, expect.any(String)]]);
+  }, 600_000);
+
+  it('a second plan shows no changes: synth takes the image from the release', async () => {
+    const r = await cli(['plan', '--env', 'dev', '--stack', 'orders', '--json'], dir, env);
+    const report = json<PlanReport>(r);
+    expect(r.code).toBe(0);
+    expect(report.stacks.map((s) => [s.stack, s.status, s.summary?.changes])).toEqual([['dev-orders', 'planned', false]]);
+  }, 300_000);
+
+  it('status and history read it back', async () => {
+    const status = json<ServiceStatus>(await cli(['service', 'status', 'orders', '--env', 'dev', '--json'], dir, env));
+    expect(status.release?.id).toBe(1);
+    expect(status.ecs?.image).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders@${digest}`);
+    expect(status.warnings.filter((w) => w.startsWith('ECS runs'))).toEqual([]);
+    const history = json<ReleaseHistory>(await cli(['service', 'history', 'orders', '--env', 'dev', '--json'], dir, env));
+    expect(history.releases.map((x) => x.id)).toEqual([1]);
+  }, 120_000);
+});
