@@ -231,6 +231,15 @@ describe('service deploy (CodeDeploy)', () => {
     expect((await ledger(s.store, 'dev', 'payments'))[0]!.rollout.status).toBe('rolled-back');
   });
 
+  it('--no-wait still creates the CodeDeploy deployment (the stack alone deploys nothing), and records its id for service watch', async () => {
+    const result = await deployService({ ...s.input, image: '2.0.2', wait: false }, s.deps);
+    expect(s.sim.created).toHaveLength(1);
+    expect(result.watched).toBe(false);
+    expect((await ledger(s.store, 'dev', 'payments'))[0]!.rollout).toMatchObject({ status: 'pending', deploymentId: 'd-ABCDEF123', taskDefinition: taskDef('dev', 'payments', 7) });
+    blueGreen('Succeeded');
+    expect((await watchService(s.input, s.deps)).outcome?.kind).toBe('completed');
+  });
+
   it('another CodeDeploy deployment still running: refused before anything is recorded', async () => {
     s.sim.active.push('d-SOMEONEELSE');
     await expect(deployService({ ...s.input, image: '2.0.2' }, s.deps)).rejects.toThrow('A CodeDeploy deployment of payments in dev is still running (d-SOMEONEELSE)');

@@ -3,11 +3,12 @@
  *
  *   1. record the release (pending), by compare-and-swap: of two concurrent deploys one wins
  *   2. apply the `<env>-<service>` stack only; synth takes the image from that release
- *   3. rolling: watch OUR ECS deployment to its end;
- *      blue-green / canary / linear: the stack registered the task definition, so create the
- *      CodeDeploy deployment with its AppSpec and watch its lifecycle and traffic to the end
- *   4. record the outcome: completed, failed or rolled back (a timeout leaves it pending)
- *   5. after a rollback, apply the stack again: the current release is the previous one again, so
+ *   3. blue-green / canary / linear: the stack only registered the task definition, so create the
+ *      CodeDeploy deployment with its AppSpec
+ *   4. watch the rollout to its end: OUR ECS deployment, or the CodeDeploy deployment's lifecycle
+ *      and traffic (not with --no-wait: the release stays pending for `service watch`)
+ *   5. record the outcome: completed, failed or rolled back (a timeout leaves it pending)
+ *   6. after a rollback, apply the stack again: the current release is the previous one again, so
  *      Terraform says what ECS runs
  *
  * Any outcome but completed is thrown as a RolloutError (exit 1) carrying the result, after it is
@@ -129,26 +130,32 @@ export async function deliver(ctx: ServiceContext, image: ReleaseImage, meta: Om
     await record({ status: 'failed', reason: `the stack ${names.stack} could not be applied: ${(err as Error).message.split('\n')[0]}` });
     throw err;
   }
-  const base = { environment: env.name, service: service.name, image: imageUri(image), strategy: service.deployment.strategy, ...(taskDefinition ? { taskDefinition } : {}) };
-  if (options.wait === false || taskDefinition === undefined) {
-    const note = taskDefinition === undefined ? `the stack ${names.stack} has no task_definition_arn output` : 'not watched (--no-wait)';
-    await record({ status: 'pending', reason: note, ...(taskDefinition ? { taskDefinition } : {}) });
-    return { ...base, release, watched: false, next: watchCommands(ctx) };
+  if (taskDefinition === undefined) {
+    await record({ status: 'failed', reason: `the stack ${names.stack} has no task_definition_arn output` });
+    throw new EcsdeployError(`The stack ${names.stack} was applied, but has no task_definition_arn output: there is no telling which deployment runs release #${release.id}.`, {
+      code: 'ECSDEPLOY_ROLLOUT_FAILED',
+      suggestions: [`Check the stack's outputs (ecsdeploy apply --env ${env.name} --stack ${service.name}), then deploy again.`],
+    });
   }
+  const base = { environment: env.name, service: service.name, image: imageUri(image), strategy: service.deployment.strategy, taskDefinition };
 
-  // 3. Watch the rollout to its end (CodeDeploy: start its deployment first).
-  let outcome: RolloutOutcome;
-  if (!codeDeploy) {
-    outcome = await watchRollout(ctx, deps, { taskDefinition, startedAt }, options);
-  } else {
-    const deploymentId = await startCodeDeploy(ctx, taskDefinition, release);
+  // 3. CodeDeploy services: the stack only registered the task definition; the deployment starts it.
+  let deploymentId: string | undefined;
+  if (codeDeploy) {
+    deploymentId = await startCodeDeploy(ctx, taskDefinition, release);
     if (deploymentId === undefined) {
-      outcome = { kind: 'completed', at: clock.now(), reasons: [] };
-    } else {
-      await record({ status: 'pending', deploymentId, taskDefinition });
-      outcome = await watchRollout(ctx, deps, { taskDefinition, startedAt, deploymentId }, options);
+      // The service already runs this task definition: nothing to roll out.
+      return finish(ctx, deps, options, { ...base, watched: true }, { kind: 'completed', at: clock.now(), reasons: [] }, record);
     }
   }
+  if (options.wait === false) {
+    await record({ status: 'pending', reason: 'not watched (--no-wait)', taskDefinition, ...(deploymentId ? { deploymentId } : {}) });
+    return { ...base, release, watched: false, next: watchCommands(ctx) };
+  }
+  if (deploymentId !== undefined) await record({ status: 'pending', deploymentId, taskDefinition });
+
+  // 4. Watch the rollout to its end.
+  const outcome = await watchRollout(ctx, deps, { taskDefinition, startedAt, ...(deploymentId ? { deploymentId } : {}) }, options);
   return finish(ctx, deps, options, { ...base, watched: true }, outcome, record);
 }
 
@@ -196,7 +203,7 @@ export async function watchRollout(ctx: ServiceContext, deps: ServiceDeps, rollo
   );
 }
 
-/** 4 and 5: record the outcome; after a rollback bring Terraform back to what runs; throw unless completed. */
+/** 5 and 6: record the outcome; after a rollback bring Terraform back to what runs; throw unless completed. */
 export async function finish(
   ctx: ServiceContext,
   deps: ServiceDeps,
