@@ -5,7 +5,6 @@
  * the traffic split, the time waited). Where nobody watches (CI, a pipe): plain timestamped lines.
  * Nothing with --json.
  */
-import type { InfraEvent } from '../ops/infra';
 import type { DeployEvent } from '../ops/service';
 import type { ProgressView } from './progress';
 import { shortTaskDefinition, type DeploymentView, type RolloutEvent, type TaskSetView } from '../ops/rollout';
@@ -26,8 +25,8 @@ export interface DeliveryViewOptions {
   /** A live, redrawn block; false: plain lines. */
   readonly live: boolean;
   readonly now?: () => Date;
-  /** Renders the engine's progress during the apply phases (src/ui/progress). @default its resource and step lines as text */
-  readonly infra?: Pick<ProgressView, 'onEvent' | 'pause' | 'stop'>;
+  /** Renders the engine's progress while the stack is applied (src/ui/progress). */
+  readonly infra: Pick<ProgressView, 'onEvent' | 'pause' | 'stop'>;
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -76,36 +75,17 @@ export function describeRolloutEvent(e: RolloutEvent): string | undefined {
   }
 }
 
-function describeInfra(e: InfraEvent): string | undefined {
-  if (e.type === 'resource' && e.status !== 'progress') return `${e.stack}: ${e.message}`;
-  if (e.type === 'step' && e.status !== 'started' && e.step !== 'init') return `${e.stack}: ${e.step} ${e.status}${e.detail ? ` (${e.detail})` : ''}`;
-  if (e.type === 'notice') return `note: ${e.message}`;
-  return undefined;
-}
-
 export function deliveryView(out: Writable, options: DeliveryViewOptions): DeliveryView {
   const now = options.now ?? (() => new Date());
-  const clock = () => now().toISOString().slice(11, 19);
-  let watching = false;
-  let state = '';
-  let deployments: readonly DeploymentView[] = [];
-  let counts = '';
-  let traffic: readonly TaskSetView[] = [];
-  let since = now().getTime();
+  const infra = options.infra;
 
   // Plain: one timestamped line per thing that happened.
   if (!options.live) {
+    const clock = () => now().toISOString().slice(11, 19);
     let lastProgress = '';
     return {
       onEvent(e) {
-        if (e.type === 'infra') {
-          if (options.infra) options.infra.onEvent(e.event);
-          else {
-            const line = describeInfra(e.event);
-            if (line) out.write(`${clock()} ${line}\n`);
-          }
-          return;
-        }
+        if (e.type === 'infra') return infra.onEvent(e.event);
         if (e.type === 'rollout' && e.event.type === 'progress') {
           const line = `${e.event.state}: ${e.event.deployments.map((d) => `${d.ours ? 'ours' : d.status.toLowerCase()} ${d.running}/${d.desired} running${d.pending ? `, ${d.pending} pending` : ''}${d.failed ? `, ${d.failed} failed` : ''}`).join('; ') || 'no deployment yet'}`;
           if (line !== lastProgress) out.write(`${clock()} ${line}\n`);
@@ -115,11 +95,17 @@ export function deliveryView(out: Writable, options: DeliveryViewOptions): Deliv
         const line = e.type === 'rollout' ? describeRolloutEvent(e.event) : describeDeploy(e);
         if (line) out.write(`${clock()} ${line}\n`);
       },
-      stop: () => options.infra?.stop(),
+      stop: () => infra.stop(),
     };
   }
 
   // Live: a log that scrolls, and a block under it that is redrawn.
+  let watching = false;
+  let since = now().getTime();
+  let state = '';
+  let deployments: readonly DeploymentView[] = [];
+  let counts = '';
+  let traffic: readonly TaskSetView[] = [];
   let drawn = 0;
   let frame = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -159,16 +145,9 @@ export function deliveryView(out: Writable, options: DeliveryViewOptions): Deliv
 
   return {
     onEvent(e) {
-      if (e.type === 'infra') {
-        if (options.infra) options.infra.onEvent(e.event);
-        else {
-          const line = describeInfra(e.event);
-          if (line) print(`  ${line}`);
-        }
-        return;
-      }
+      if (e.type === 'infra') return infra.onEvent(e.event);
       if (e.type === 'phase' && (e.phase === 'watch' || e.phase === 'codedeploy')) {
-        options.infra?.pause();
+        infra.pause();
         print(e.message);
         startWatching();
         return;
@@ -200,7 +179,7 @@ export function deliveryView(out: Writable, options: DeliveryViewOptions): Deliv
     },
     stop() {
       stopWatching();
-      options.infra?.stop();
+      infra.stop();
     },
   };
 }

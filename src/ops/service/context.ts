@@ -46,7 +46,7 @@ export interface ServiceDeps {
 /** Who deploys: ECSDEPLOY_ACTOR, else the CI's user (GitHub Actions), else user@host. */
 export function currentActor(env: NodeJS.ProcessEnv = process.env): string {
   if (env['ECSDEPLOY_ACTOR']) return env['ECSDEPLOY_ACTOR'];
-  if (env['GITHUB_ACTOR']) return `${env['GITHUB_ACTOR']} (GitHub Actions ${env['GITHUB_REPOSITORY'] ?? ''} run ${env['GITHUB_RUN_ID'] ?? '?'})`.replace('  ', ' ');
+  if (env['GITHUB_ACTOR']) return `${env['GITHUB_ACTOR']} (GitHub Actions run ${env['GITHUB_RUN_ID'] ?? '?'})`;
   let user = env['USER'] ?? 'unknown';
   try {
     user = userInfo().username;
