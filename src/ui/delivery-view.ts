@@ -31,11 +31,11 @@ export interface DeliveryViewOptions {
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-/** The deployments as lines: `▸ PRIMARY ecs-svc/1 shop-dev-orders:7  IN_PROGRESS  1 running, 1 pending of 2  (ours)`. */
-export function deploymentLines(deployments: readonly DeploymentView[]): string[] {
+/** The deployments as lines: `▸ PRIMARY ecs-svc/1 shop-dev-orders:7  IN_PROGRESS  1 running, 1 pending of 2  (ours)`; `mark` names the `ours` one. */
+export function deploymentLines(deployments: readonly DeploymentView[], mark = 'ours'): string[] {
   return deployments.map((d) => {
     const failed = d.failed > 0 ? `, ${d.failed} failed` : '';
-    return `${d.ours ? '▸' : ' '} ${d.status.padEnd(7)} ${d.id}  ${shortTaskDefinition(d.taskDefinition)}  ${(d.rolloutState ?? '').padEnd(11)} ${d.running} running, ${d.pending} pending of ${d.desired}${failed}${d.ours ? '  (ours)' : ''}`;
+    return `${d.ours ? '▸' : ' '} ${d.status.padEnd(7)} ${d.id}  ${shortTaskDefinition(d.taskDefinition)}  ${(d.rolloutState ?? '').padEnd(11)} ${d.running} running, ${d.pending} pending of ${d.desired}${failed}${d.ours ? `  (${mark})` : ''}`;
   });
 }
 

@@ -34,7 +34,7 @@ export function formatStatus(s: ServiceStatus): string {
   if (s.ecs) {
     out.push(`  ECS       ${s.ecs.cluster}/${s.ecs.service} ${s.ecs.status}: ${s.ecs.running} running, ${s.ecs.pending} pending, ${s.ecs.desired} desired`);
     if (s.ecs.image) out.push(`  image     ${s.ecs.image}`);
-    out.push('', 'Deployments:', ...deploymentLines(s.ecs.deployments.map((d) => ({ ...d, ours: false }))).map((l) => `  ${l}`));
+    out.push('', 'Deployments:', ...deploymentLines(s.ecs.deployments, 'the current release').map((l) => `  ${l}`));
   }
   for (const tg of s.targets) {
     const byState = new Map<string, number>();

@@ -15,8 +15,8 @@
  */
 import type { CodeDeployApi, CodeDeployDeployment, CodeDeployTarget } from '../../aws/codedeploy';
 import { CODEDEPLOY_ACTIVE_STATUSES } from '../../aws/codedeploy';
-import { Cadence, pollFailure, type Clock } from './clock';
-import type { EcsWatchApi, WatchOptions } from './ecs';
+import { Cadence, failedPoll, type Clock } from './clock';
+import { NewServiceEvents, type EcsWatchApi, type WatchOptions } from './ecs';
 import type { RolloutEvent, RolloutOutcome, StoppedTaskView, TaskSetView } from './types';
 
 export interface CodeDeployRolloutTarget {
@@ -61,7 +61,7 @@ export async function* watchCodeDeploy(api: CodeDeployWatchApi, target: CodeDepl
   let taskSets: TaskSetView[] = [];
   let lastTraffic = '';
   const lifecycle = new Map<string, string>();
-  const seenEvents = new Set<string>();
+  const events = new NewServiceEvents(since);
   const failures: string[] = [];
 
   const stoppedTasks = async function* (): AsyncGenerator<RolloutEvent, void, void> {
@@ -98,18 +98,12 @@ export async function* watchCodeDeploy(api: CodeDeployWatchApi, target: CodeDepl
         deployment = await api.codeDeploy.getDeployment(id);
         ecsTarget = await api.codeDeploy.target(id);
         const { services } = await api.ecs.describeServices(target.cluster, [target.service]);
-        for (const e of [...(services[0]?.events ?? [])].reverse()) {
-          if (seenEvents.has(e.id)) continue;
-          seenEvents.add(e.id);
-          if (e.createdAt >= since) yield { type: 'service-event', at: e.createdAt, message: e.message };
-        }
+        yield* events.take(services[0]?.events ?? []);
         errors = 0;
       } catch (err) {
-        const kind = pollFailure(err, ++errors);
-        if (kind === 'fatal') throw err;
-        const delay = kind === 'throttled' ? cadence.throttled() : cadence.next(false);
-        yield kind === 'throttled' ? { type: 'throttled', at: now(), retryInMs: delay } : { type: 'retrying', at: now(), message: (err as Error).message, retryInMs: delay };
-        await sleep(delay);
+        const failed = failedPoll(err, ++errors, cadence, now());
+        yield failed.event;
+        await sleep(failed.delay);
         continue;
       }
 

@@ -12,8 +12,8 @@
  *   failed      ours FAILED with no rollback; or another deployment replaced ours; or the service went away
  *   timedOut    the time ran out (or Ctrl-C) while it still ran
  */
-import type { EcsApi, EcsDeployment, EcsService } from '../../aws/ecs';
-import { Cadence, pollFailure, type CadenceOptions, type Clock } from './clock';
+import type { EcsApi, EcsDeployment, EcsService, EcsServiceEvent } from '../../aws/ecs';
+import { Cadence, failedPoll, type CadenceOptions, type Clock } from './clock';
 import type { DeploymentView, RolloutEvent, RolloutOutcome, StoppedTaskView } from './types';
 
 export interface EcsRolloutTarget {
@@ -63,7 +63,7 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
   let lastFailedTasks = 0;
   let errors = 0;
   let last: { deployments: DeploymentView[]; state: string } = { deployments: [], state: 'WAITING' };
-  const seenEvents = new Set<string>();
+  const events = new NewServiceEvents(since);
   const seenTasks = new Set<string>();
   const stopped: StoppedTaskView[] = [];
   const now = () => clock.now();
@@ -112,23 +112,16 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
         service = services.find((s) => s.status !== 'INACTIVE');
         errors = 0;
       } catch (err) {
-        const kind = pollFailure(err, ++errors);
-        if (kind === 'fatal') throw err;
-        const delay = kind === 'throttled' ? cadence.throttled() : cadence.next(false);
-        yield kind === 'throttled' ? { type: 'throttled', at: now(), retryInMs: delay } : { type: 'retrying', at: now(), message: (err as Error).message, retryInMs: delay };
-        await sleep(delay);
+        const failed = failedPoll(err, ++errors, cadence, now());
+        yield failed.event;
+        await sleep(failed.delay);
         continue;
       }
       if (service === undefined) {
         return { kind: 'failed', at: now(), ...(ours ? { deploymentId: ours } : {}), reasons: [`the service ${target.service} no longer exists in cluster ${target.cluster}`] };
       }
 
-      // New service events, oldest first.
-      for (const e of [...service.events].reverse()) {
-        if (seenEvents.has(e.id)) continue;
-        seenEvents.add(e.id);
-        if (e.createdAt >= since) yield { type: 'service-event', at: e.createdAt, message: e.message };
-      }
+      yield* events.take(service.events);
 
       if (ours === undefined) {
         const found = findOurs(service.deployments, target.taskDefinition, since);
@@ -140,7 +133,7 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
       const d = ours === undefined ? undefined : service.deployments.find((x) => x.id === ours);
       const primary = service.deployments.find((x) => x.status === 'PRIMARY');
 
-      const views = service.deployments.map((x) => view(x, x.id === ours));
+      const views = service.deployments.map((x) => deploymentView(x, x.id === ours));
       const state = d?.rolloutState ?? (d ? 'IN_PROGRESS' : ours ? (lastOurs?.rolloutState ?? 'GONE') : 'WAITING');
       last = { deployments: views, state };
       const snapshot = JSON.stringify([views, service.desiredCount, service.runningCount, service.pendingCount]);
@@ -183,7 +176,7 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
             return { kind: 'failed', at: now(), deploymentId: d.id, reasons: reasons(d) };
           }
         } else if (d.status !== 'PRIMARY' && primary !== undefined && primary.id !== d.id) {
-          const by = view(primary, false);
+          const by = deploymentView(primary, false);
           yield { type: 'superseded', at: now(), by };
           return supersededBy(primary, d.id, now(), reasons(d));
         }
@@ -203,7 +196,8 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
   }
 }
 
-function view(d: EcsDeployment, ours: boolean): DeploymentView {
+/** An ECS deployment as watchers and views show it; `ours`: the deployment being watched (or the release's). */
+export function deploymentView(d: EcsDeployment, ours: boolean): DeploymentView {
   return {
     id: d.id,
     status: d.status,
@@ -237,4 +231,20 @@ function supersededBy(primary: EcsDeployment | undefined, ours: string, at: numb
 /** `arn:aws:ecs:...:task-definition/shop-dev-orders:42` → `shop-dev-orders:42`. */
 export function shortTaskDefinition(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+/** The service events not reported yet, oldest first; those before `since` belong to earlier deploys. */
+export class NewServiceEvents {
+  private readonly seen = new Set<string>();
+  constructor(private readonly since: number) {}
+
+  take(newestFirst: readonly EcsServiceEvent[]): RolloutEvent[] {
+    const out: RolloutEvent[] = [];
+    for (const e of [...newestFirst].reverse()) {
+      if (this.seen.has(e.id)) continue;
+      this.seen.add(e.id);
+      if (e.createdAt >= this.since) out.push({ type: 'service-event', at: e.createdAt, message: e.message });
+    }
+    return out;
+  }
 }

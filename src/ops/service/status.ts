@@ -6,20 +6,12 @@
 import type { EcsService } from '../../aws/ecs';
 import type { TargetHealth } from '../../aws/elb';
 import { currentRelease, latestRelease, type Release } from '../releases';
-import { shortTaskDefinition } from '../rollout';
+import { deploymentView, shortTaskDefinition, type DeploymentView } from '../rollout';
 import { openEnvironment, openService, readDeps, type ReadDeps, type ServiceContext } from './context';
 import { clusterName, serviceNames } from './names';
 
-export interface DeploymentStatus {
-  readonly id: string;
-  readonly status: string;
-  readonly taskDefinition: string;
-  readonly rolloutState?: string;
-  readonly rolloutStateReason?: string;
-  readonly desired: number;
-  readonly running: number;
-  readonly pending: number;
-  readonly failed: number;
+/** A deployment as ECS reports it; `ours`: it runs the current release's task definition. */
+export interface DeploymentStatus extends DeploymentView {
   /** ISO time. */
   readonly createdAt: string;
 }
@@ -76,7 +68,7 @@ export async function serviceStatus(input: StatusInput, deps: ReadDeps = readDep
     warnings.push(`ECS has no service ${ctx.names.service} in cluster ${ctx.names.cluster}: deploy it (ecsdeploy service deploy ${ctx.service.name} --env ${ctx.env.name} --image <tag>).`);
   } else {
     const [image, health] = await Promise.all([mainImage(ctx, svc.taskDefinition), Promise.all(svc.targetGroupArns.map(async (arn) => ({ targetGroupArn: arn, targets: await ctx.aws.elb.targetHealth(arn) })))]);
-    ecs = ecsStatus(ctx.names.cluster, svc, image, input.events ?? 10);
+    ecs = ecsStatus(ctx.names.cluster, svc, image, input.events ?? 10, release?.rollout.taskDefinition);
     targets = health;
     if (release !== undefined && image !== undefined && !image.endsWith(`@${release.image.digest}`)) {
       warnings.push(`ECS runs ${image}, not release #${release.id} (${release.image.digest}).`);
@@ -103,7 +95,7 @@ async function mainImage(ctx: ServiceContext, taskDefinition: string): Promise<s
   return td.containers.find((c) => c.name === ctx.names.container)?.image ?? td.containers[0]?.image;
 }
 
-function ecsStatus(cluster: string, svc: EcsService, image: string | undefined, events: number): EcsStatus {
+function ecsStatus(cluster: string, svc: EcsService, image: string | undefined, events: number, releaseTaskDefinition: string | undefined): EcsStatus {
   return {
     cluster,
     service: svc.name,
@@ -114,18 +106,7 @@ function ecsStatus(cluster: string, svc: EcsService, image: string | undefined, 
     taskDefinition: svc.taskDefinition,
     ...(image ? { image } : {}),
     deploymentController: svc.deploymentController,
-    deployments: svc.deployments.map((d) => ({
-      id: d.id,
-      status: d.status,
-      taskDefinition: d.taskDefinition,
-      ...(d.rolloutState ? { rolloutState: d.rolloutState } : {}),
-      ...(d.rolloutStateReason ? { rolloutStateReason: d.rolloutStateReason } : {}),
-      desired: d.desiredCount,
-      running: d.runningCount,
-      pending: d.pendingCount,
-      failed: d.failedTasks,
-      createdAt: new Date(d.createdAt).toISOString(),
-    })),
+    deployments: svc.deployments.map((d) => ({ ...deploymentView(d, d.taskDefinition === releaseTaskDefinition), createdAt: new Date(d.createdAt).toISOString() })),
     events: svc.events.slice(0, events).map((e) => ({ at: new Date(e.createdAt).toISOString(), message: e.message })),
   };
 }
