@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_SECTION } from '../base-command';
-import { synthProject, type SynthResult } from '../ops/project';
+import { synthEnvironments, type SynthResult } from '../ops/project';
 import { table } from '../ui/table';
 
 export default class Synth extends BaseCommand {
@@ -15,7 +15,7 @@ ${EXIT_CODES_SECTION}`;
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment to synthesize (repeatable). Default: all.', multiple: true }),
+    env: Flags.string({ char: 'e', summary: 'Environment to synthesize (repeatable): permanent, or on demand (env create). Default: every permanent one.', multiple: true }),
     stack: Flags.string({ char: 's', summary: "Only these stacks: 'registry', 'cluster' or a service name (repeatable).", multiple: true, default: [] }),
     out: Flags.string({ char: 'o', summary: 'Output folder.', default: 'cdktf.out' }),
     cache: Flags.boolean({ summary: 'Reuse stacks whose inputs did not change since the last synth.', default: true, allowNo: true }),
@@ -25,7 +25,7 @@ ${EXIT_CODES_SECTION}`;
     const { flags } = await this.parse(Synth);
     const { resolve } = await import('node:path');
     const outDir = resolve(flags.dir, flags.out);
-    const result = synthProject(flags.dir, flags.env ?? [], { outDir, stacks: flags.stack ?? [], cache: flags.cache });
+    const result = await synthEnvironments(flags.dir, flags.env ?? [], { outDir, stacks: flags.stack ?? [], cache: flags.cache });
     if (!this.jsonEnabled()) {
       this.log(table(['STACK', 'RESOURCES', 'PATH'], result.stacks.map((s) => [s.name, s.resources, `${s.path}/cdk.tf.json`])));
       const reused = result.stacks.filter((s) => s.cached).length;
