@@ -1,0 +1,108 @@
+/**
+ * The whole bundled `dev` environment through the built CLI, Terraform and the AWS provider
+ * 5.100.0, against moto: `apply` creates every stack (registry, dev-cluster, dev-orders,
+ * dev-payments, dev-web), a second `plan` reports no changes without initializing again,
+ * `destroy` removes the environment and keeps the shared registry until it is named.
+ * The project is a copy of the example with `endpoint:` added to its environment files.
+ */
+import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeClustersCommand, DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApplyReport, DestroyReport, PlanReport } from '../../src/ops/infra';
+import { startMoto, type MotoServer } from '../support/moto';
+import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, type CliResult } from './support';
+
+const STACKS = ['registry', 'dev-cluster', 'dev-orders', 'dev-payments', 'dev-web'];
+
+e2eDescribe()('the dev example on a real engine against moto', () => {
+  let moto: MotoServer;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const timings: Record<string, number> = {};
+  const aws = () => ({ region: 'eu-west-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const run = async (name: string, args: string[]): Promise<CliResult> => {
+    const r = await cli(args, dir, env);
+    timings[name] = r.seconds;
+    return r;
+  };
+
+  beforeAll(async () => {
+    builtCli();
+    moto = await startMoto();
+    dir = exampleProject(moto.endpoint);
+    env = cliEnv(moto.endpoint, dir);
+  }, 60_000);
+  afterAll(async () => {
+    console.log(`dev example timings (s): ${JSON.stringify(timings)}; total ${Object.values(timings).reduce((a, b) => a + b, 0)} s`);
+    await moto?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('apply --yes creates every stack; each plan summary counts exactly the stack\'s resources as new', async () => {
+    const r = await run('apply', ['apply', '--env', 'dev', '--yes', '--json']);
+    const report = json<ApplyReport>(r);
+    expect(r.code).toBe(0);
+    expect(report.stacks.map((s) => [s.stack, s.applied])).toEqual(STACKS.map((s) => [s, true]));
+
+    // The summary parser, on the engine's real JSON plans: every synthesized resource is an add.
+    const synth = json<{ stacks: Array<{ name: string; resources: number }> }>(await cli(['synth', '--env', 'dev', '--json'], dir, env));
+    for (const s of report.stacks) {
+      const resources = synth.stacks.find((x) => x.name === s.stack)!.resources;
+      expect({ stack: s.stack, add: s.summary.add, change: s.summary.change, destroy: s.summary.destroy }).toEqual({ stack: s.stack, add: resources, change: 0, destroy: 0 });
+    }
+    const orders = report.stacks.find((s) => s.stack === 'dev-orders')!;
+    expect(orders.summary.highlights.find((h) => h.resource === 'task definition')!.changes).toContainEqual({ attribute: 'image', container: 'orders', to: expect.stringMatching(/\/shop\/orders:1\.4\.2$/) });
+    expect(orders.outputs['service_name']).toBe('orders');
+    expect(report.stacks.find((s) => s.stack === 'dev-cluster')!.outputs['cluster_name']).toBe('shop-dev');
+
+    // The services reading the cluster could only be planned once it existed: deferred, then applied.
+    expect(report.plan.stacks.filter((s) => s.status === 'deferred').map((s) => s.stack)).toEqual(['dev-orders', 'dev-payments', 'dev-web']);
+
+    // And it is all there, as AWS (moto) sees it.
+    const ecs = new ECSClient(aws());
+    const cluster = await ecs.send(new DescribeClustersCommand({ clusters: ['shop-dev'] }));
+    expect(cluster.clusters?.[0]?.status).toBe('ACTIVE');
+    const services = await ecs.send(new DescribeServicesCommand({ cluster: 'shop-dev', services: ['orders', 'payments', 'web'] }));
+    expect(services.services?.map((s) => [s.serviceName, s.status])).toEqual([
+      ['orders', 'ACTIVE'],
+      ['payments', 'ACTIVE'],
+      ['web', 'ACTIVE'],
+    ]);
+    const repos = await new ECRClient(aws()).send(new DescribeRepositoriesCommand({}));
+    expect(repos.repositories?.map((x) => x.repositoryName).sort()).toEqual(['shop/orders', 'shop/payments', 'shop/web']);
+  }, 600_000);
+
+  it('a second plan reports no changes (exit 0) and does not init again', async () => {
+    const r = await run('plan', ['plan', '--env', 'dev', '--json']);
+    const report = json<PlanReport>(r);
+    const changed = report.stacks.filter((s) => s.status !== 'planned' || s.summary!.changes).map((s) => ({ stack: s.stack, resources: s.summary?.resources }));
+    expect(changed).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(report.logFile, 'utf8')).not.toMatch(/\$ terraform init/);
+  }, 300_000);
+
+  it('destroy removes the environment, services first, and keeps the shared registry until it is named', async () => {
+    const r = await run('destroy', ['destroy', '--env', 'dev', '--yes', '--json']);
+    const report = json<DestroyReport>(r);
+    expect(r.code).toBe(0);
+    expect(report.destroyed.slice(-1)).toEqual(['dev-cluster']);
+    expect([...report.destroyed].sort()).toEqual(['dev-cluster', 'dev-orders', 'dev-payments', 'dev-web']);
+    expect(report.kept.map((k) => k.stack)).toEqual(['registry']);
+
+    const cluster = await new ECSClient(aws()).send(new DescribeClustersCommand({ clusters: ['shop-dev'] }));
+    expect(cluster.clusters?.filter((c) => c.status === 'ACTIVE')).toEqual([]);
+    const states = join(dir, '.ecsdeploy', 'state');
+    for (const f of readdirSync(states).filter((x) => /^dev-.*\.tfstate$/.test(x))) {
+      expect({ f, resources: (JSON.parse(readFileSync(join(states, f), 'utf8')) as { resources: unknown[] }).resources }).toEqual({ f, resources: [] });
+    }
+    const ecr = new ECRClient(aws());
+    expect((await ecr.send(new DescribeRepositoriesCommand({}))).repositories).toHaveLength(3);
+
+    const registry = await run('destroy-registry', ['destroy', '--env', 'dev', '--stack', 'registry', '--yes', '--json']);
+    expect(registry.code).toBe(0);
+    expect(json<DestroyReport>(registry).destroyed).toEqual(['registry']);
+    expect((await ecr.send(new DescribeRepositoriesCommand({}))).repositories).toEqual([]);
+    expect(existsSync(join(dir, '.ecsdeploy', 'runs')) && readdirSync(join(dir, '.ecsdeploy', 'runs'))).toEqual([]);
+  }, 600_000);
+});

@@ -1,0 +1,98 @@
+/**
+ * What the end-to-end tests share: whether they can run (terraform, the provider mirror, moto),
+ * a copy of the bundled example project pointed at moto through the environments' `endpoint:` key
+ * (configuration any user could write), and the built CLI run as a child process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { awsTestEnv, skipReason, writeTerraformCliConfig } from '../support/moto';
+
+export const REPO = join(__dirname, '..', '..');
+const BIN = join(REPO, 'bin', 'run.js');
+
+/** `describe` or `describe.skip` with a one-line notice; missing pieces fail the run in CI. */
+export function e2eDescribe(): jest.Describe {
+  const reason = skipReason();
+  if (reason === undefined) return describe;
+  if (process.env['CI'] === 'true') throw new Error(`${reason}; CI must have terraform, the provider mirror and moto (.ci/run checks them)`);
+  console.warn(reason);
+  return describe.skip;
+}
+
+export function builtCli(): void {
+  if (!existsSync(join(REPO, 'dist', 'src', 'commands', 'apply.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run test:e2e does it first)');
+}
+
+/** A copy of the example project (ecsdeploy.yaml, environments/, services/) whose environments use `endpoint`. */
+export function exampleProject(endpoint: string, projectYaml?: (text: string) => string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ecsdeploy-e2e-'));
+  for (const entry of ['ecsdeploy.yaml', 'environments', 'services']) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  for (const f of readdirSync(join(dir, 'environments'))) {
+    const file = join(dir, 'environments', f);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}endpoint: ${endpoint}\n`);
+  }
+  if (projectYaml) writeFileSync(join(dir, 'ecsdeploy.yaml'), projectYaml(readFileSync(join(dir, 'ecsdeploy.yaml'), 'utf8')));
+  return dir;
+}
+
+/** The environment of the CLI under test: moto's endpoint and credentials, the mirror, CI behaviour. */
+export function cliEnv(endpoint: string, work: string): NodeJS.ProcessEnv {
+  return { ...process.env, ...awsTestEnv(endpoint), TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work), CI: 'true', NO_COLOR: '1' };
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seconds: number;
+}
+
+export interface Running {
+  readonly child: ChildProcess;
+  readonly done: Promise<CliResult>;
+  /** Resolves once stderr matches. */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
+}
+
+export function startCli(args: readonly string[], dir: string, env: NodeJS.ProcessEnv): Running {
+  const started = Date.now();
+  const child = spawn(process.execPath, [BIN, ...args, '-C', dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const watchers: Array<{ pattern: RegExp; resolve: () => void }> = [];
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+    for (const w of watchers.filter((x) => x.pattern.test(stderr))) {
+      watchers.splice(watchers.indexOf(w), 1);
+      w.resolve();
+    }
+  });
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, seconds: Math.round((Date.now() - started) / 1000) })));
+  return {
+    child,
+    done,
+    waitFor: (pattern, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        if (pattern.test(stderr)) return resolve();
+        const timer = setTimeout(() => reject(new Error(`stderr did not show ${pattern} within ${timeoutMs} ms:\n${stderr.slice(-3000)}`)), timeoutMs);
+        watchers.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
+        void done.then(() => reject(new Error(`the CLI exited before stderr showed ${pattern}:\n${stderr.slice(-3000)}`)));
+      }),
+  };
+}
+
+export function cli(args: readonly string[], dir: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return startCli(args, dir, env).done;
+}
+
+/** The JSON a `--json` run printed; fails with its stderr when it is not JSON. */
+export function json<T>(r: CliResult): T {
+  try {
+    return JSON.parse(r.stdout) as T;
+  } catch {
+    throw new Error(`not JSON (exit ${r.code}):\n${r.stdout.slice(0, 2000)}\n--- stderr ---\n${r.stderr.slice(-4000)}`);
+  }
+}
