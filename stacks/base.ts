@@ -1,9 +1,11 @@
 /** What every ecsdeploy stack shares: the pinned AWS provider, default tags, and its state backend. */
-import { createHash } from 'node:crypto';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { stateKey } from './names';
 import type { StackBaseProps, StateBackendProps } from './props';
+
+export { awsName, repositoryName, stateKey } from './names';
 
 /** The AWS provider our machines carry offline; @cdktf/provider-aws 20.1.0 is generated from it. */
 export const AWS_PROVIDER_VERSION = '5.100.0';
@@ -27,10 +29,6 @@ const ENDPOINT_SERVICES = [
   'ssm',
   'sts',
 ] as const;
-
-export function stateKey(prefix: string, stack: string): string {
-  return `${prefix.replace(/\/+$/, '')}/${stack}.tfstate`;
-}
 
 export abstract class EcsdeployStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: StackBaseProps) {
@@ -86,18 +84,6 @@ function configureBackend(stack: TerraformStack, id: string, backend: StateBacke
           skipRequestingAccountId: true,
         }),
   });
-}
-
-/**
- * AWS names: `<project>-<env>-<suffix>`. One longer than `max` (target groups and load balancers:
- * 32, IAM roles: 64) is cut and ends with a hash of the whole name, so two long names that share a
- * beginning stay different.
- */
-export function awsName(parts: readonly string[], max = 255): string {
-  const full = parts.filter((p) => p.length > 0).join('-');
-  if (full.length <= max) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, 6);
-  return `${full.slice(0, max - hash.length - 1).replace(/-+$/, '')}-${hash}`;
 }
 
 /** A JSON policy document with sorted keys, so the synthesized JSON is byte-identical run to run. */

@@ -8,11 +8,10 @@ import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { EcsdeployStack, stableJson } from './base';
+import { repositoryName } from './names';
 import type { RegistryStackProps } from './props';
 
-export function repositoryName(project: string, service: string): string {
-  return `${project}/${service}`;
-}
+export { repositoryName } from './names';
 
 export class RegistryStack extends EcsdeployStack {
   constructor(scope: Construct, id: string, props: RegistryStackProps) {

@@ -5,8 +5,7 @@
  * with a synthesized stack.
  */
 import type { ResolvedEnvironment, ResolvedService } from '../../config/load';
-import { awsName } from '../../../stacks/base';
-import { repositoryName } from '../../../stacks/registry-stack';
+import { awsName, repositoryName } from '../../../stacks/names';
 import { serviceStackName } from '../../synth/plan';
 
 export interface ServiceNames {
