@@ -216,7 +216,9 @@ async function open(options: InfraRunnerOptions, req: InfraRequest, operation: O
   const { stacks: selected, kept } = selection(env, req, operation);
   // What the release store says runs in this environment, so that applying with nothing new
   // keeps the images `service deploy` released instead of going back to the config's tags.
-  const images = await releasedImages(projectReleaseStore(project), env);
+  // Only the selected services' ledgers are read (one read per service on S3).
+  const services = selected.length > 0 ? env.services.map((s) => s.name).filter((n) => selected.includes(n)) : undefined;
+  const images = await releasedImages(projectReleaseStore(project), env, services);
   const stacks = synthesize(project, [env], { stacks: selected, images });
   const now = options.now ?? (() => new Date());
   const ecsdeployDir = join(project.root, '.ecsdeploy');
