@@ -132,7 +132,8 @@ export function resolveEphemeral(base: ResolvedEnvironment, record: EphemeralRec
     name: record.name,
     file: `.ecsdeploy/environments/${record.name}.json`,
     config: { ...base.config, protected: false },
-    tags: { ...base.tags, 'ecsdeploy:base': base.name, 'ecsdeploy:owner': record.owner, 'ecsdeploy:expires-at': record.expiresAt },
+    // Not the expiry: `env extend` would then re-tag every resource. The record holds it.
+    tags: { ...base.tags, 'ecsdeploy:base': base.name, 'ecsdeploy:owner': record.owner },
     services,
     ephemeral: info,
   };

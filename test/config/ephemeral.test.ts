@@ -68,7 +68,8 @@ describe('resolving an environment on demand', () => {
     expect(env.services[0]!.image).toEqual({ digest });
     expect(env.services[1]!.image).toEqual({ tag: '3.12.0' }); // web keeps dev's image
     expect(env.services[1]!.scaling).toMatchObject({ min: 1, max: 2, schedules: [] }); // web scales 2..6 in dev
-    expect(env.tags).toMatchObject({ 'ecsdeploy:base': 'dev', 'ecsdeploy:owner': 'ana', 'ecsdeploy:expires-at': '2026-11-26T10:00:00.000Z' });
+    expect(env.tags).toMatchObject({ 'ecsdeploy:base': 'dev', 'ecsdeploy:owner': 'ana' });
+    expect(Object.keys(env.tags)).not.toContain('ecsdeploy:expires-at'); // extending must not re-tag every resource
     expect(env.config.protected).toBe(false);
   });
 

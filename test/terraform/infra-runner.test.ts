@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '../../src/errors';
 import { CancelledError, createInfraRunner, InterruptedError, type InfraEvent, type InfraRunnerOptions, type PlanReport } from '../../src/ops/infra';
+import { localRecordStore } from '../../src/ops/environments';
 import { EngineFailedError, NO_CHANGES, StackInterruptedError, type Outputs, type PlannedStack, type PlanSummary, type StackEngine } from '../../src/terraform';
 import { MINIMAL, projectWith } from '../config/fixture-project';
 import { rejection } from './rejection';
@@ -211,6 +212,17 @@ describe('destroy', () => {
     expect(report.destroyed).toEqual(['dev-api', 'dev-cluster']);
     expect(report.kept).toEqual([{ stack: 'registry', reason: 'shared by every environment of the project; destroy it with --stack registry' }]);
     expect(events).toContainEqual({ type: 'notice', message: 'registry is not destroyed: shared by every environment of the project; destroy it with --stack registry.' });
+  });
+
+  it('an environment on demand on the shared cluster: only its service stacks, nothing kept', async () => {
+    await localRecordStore(join(project.dir, '.ecsdeploy', 'environments'), project.dir).create({
+      version: 1, name: 'feature-x', base: 'dev', owner: 'ci', createdAt: '2026-11-24T10:00:00.000Z', expiresAt: '2026-11-25T10:00:00.000Z',
+      isolated: false, services: ['api'], slot: 0, images: {}, status: 'ready',
+    });
+    const report = await runner({ 'feature-x-api': { plans: [created(1, 'feature-x-api')] } }).destroy(request({ env: 'feature-x' }));
+    expect(calls.filter((c) => c.includes(' plan'))).toEqual(['feature-x-api plan -destroy']);
+    expect(report.destroyed).toEqual(['feature-x-api']);
+    expect(report.kept).toEqual([]);
   });
 
   it('--stack registry destroys the registry, last', async () => {

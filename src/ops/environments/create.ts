@@ -27,6 +27,7 @@ import { describeRecord, updateRecord, workspace, type EnvironmentDeps, type Ima
 import { resolveOwner } from './owner';
 import type { StoredRecord } from './records';
 import { serviceUrls, type ServiceUrl } from './urls';
+import { repositoryName } from '../../../stacks/names';
 
 export interface CreateRequest {
   /** Project folder. */
@@ -106,7 +107,7 @@ function ecrImageResolver(project: ResolvedProject, base: ResolvedEnvironment, e
     const image = await resolveImage(ref, {
       ecr,
       region: target.region,
-      repositoryName: `${project.config.project}/${service}`, // stacks/registry-stack.ts repositoryName
+      repositoryName: repositoryName(project.config.project, service),
       ...(svc.image.repository ? { configuredRepository: svc.image.repository } : {}),
       environments,
       allowMutableTag: false,

@@ -5,7 +5,7 @@
  *
  * The layouts are the ones Terraform and the release store use; each is named once here:
  *   state     local: <state.path>/<stack>.tfstate (+ .backup, and the engine's lock info)
- *             s3:    <state.prefix>/<stack>.tfstate (+ .tflock)          (stacks/base.ts stateKey)
+ *             s3:    <state.prefix>/<stack>.tfstate (+ .tflock)          (stacks/names.ts stateKey)
  *   releases  local: <releases.path>/<env>/<service>.json               (src/ops/releases/store.ts)
  *             s3:    <releases.prefix>/<env>/<service>.json
  *   records   local: .ecsdeploy/environments/<name>.json
@@ -18,6 +18,7 @@ import { objectKeysApi, type ObjectKeysApi } from '../../aws/s3-keys';
 import { objectStoreApi, type ObjectStoreApi } from '../../aws/s3-objects';
 import type { ProjectConfig } from '../../config/schema';
 import { EcsdeployError } from '../../errors';
+import { stateKey } from '../../../stacks/names';
 
 /** S3 access for one region and endpoint; tests substitute an in-memory bucket. */
 export type S3Access = (target: AwsTarget) => { readonly objects: ObjectStoreApi; readonly keys: ObjectKeysApi };
@@ -78,10 +79,8 @@ function parseState(text: string): StackState {
   }
 }
 
-/** Terraform's S3 state key of a stack; the same formula as stacks/base.ts stateKey (a test holds them together). */
-export function s3StateKey(prefix: string, stack: string): string {
-  return `${prefix.replace(/\/+$/, '')}/${stack}.tfstate`;
-}
+/** Terraform's S3 state key of a stack: the stacks' own formula (stacks/names.ts, no cdktf). */
+export const s3StateKey = stateKey;
 
 export function openStateStore(root: string, config: ProjectConfig, s3: S3Access): StateStore {
   const state = config.state;

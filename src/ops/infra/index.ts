@@ -22,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, EcsdeployError, UsageError } from '../../errors';
 import type { ResolvedEnvironment, ResolvedProject } from '../../config/load';
-import { REGISTRY_STACK, synthesize, type SynthesizedStack } from '../../synth';
+import { environmentStacks, REGISTRY_STACK, synthesize, type SynthesizedStack } from '../../synth';
 import {
   compareVersions,
   EngineFailedError,
@@ -194,9 +194,11 @@ function firstLine(err: unknown): string {
 function selection(env: ResolvedEnvironment, req: InfraRequest, operation: Operation): { stacks: string[]; kept: PlanReport['kept'] } {
   const explicit = [...new Set(req.stacks ?? [])];
   if (explicit.length > 0 || operation !== 'destroy') return { stacks: explicit, kept: [] };
+  // Every stack of the environment but the shared registry (a shared environment on demand has no cluster of its own).
+  const own = environmentStacks(env).filter((s) => s.kind !== 'registry');
   return {
-    stacks: ['cluster', ...env.services.map((s) => s.name)],
-    kept: [{ stack: REGISTRY_STACK, reason: `shared by every environment of the project; destroy it with --stack ${REGISTRY_STACK}` }],
+    stacks: own.map((s) => (s.kind === 'service' ? s.service! : s.kind)),
+    kept: env.ephemeral === undefined ? [{ stack: REGISTRY_STACK, reason: `shared by every environment of the project; destroy it with --stack ${REGISTRY_STACK}` }] : [],
   };
 }
 
