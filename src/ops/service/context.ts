@@ -15,7 +15,7 @@ import { elbApi, type ElbApi } from '../../aws/elb';
 import { logsApi, type LogsApi } from '../../aws/logs';
 import { UsageError } from '../../errors';
 import { createInfraRunner, type InfraRunner } from '../infra';
-import { openProject } from '../project';
+import { openEnvironments } from '../project';
 import { projectReleaseStore, registryTarget, type ReleaseStore } from '../releases';
 import { systemClock, type Clock } from '../rollout';
 import { serviceNames, type ServiceNames } from './names';
@@ -94,8 +94,9 @@ export interface ServiceContext extends EnvironmentContext {
   readonly names: ServiceNames;
 }
 
-export function openEnvironment(dir: string, envName: string, deps: Pick<ServiceDeps, 'apis' | 'store'>): EnvironmentContext {
-  const { project, envs } = openProject(dir, [envName]);
+/** Opens a permanent environment or an environment on demand (from its record). */
+export async function openEnvironment(dir: string, envName: string, deps: Pick<ServiceDeps, 'apis' | 'store'>): Promise<EnvironmentContext> {
+  const { project, envs } = await openEnvironments(dir, [envName]);
   const env = envs[0]!;
   return {
     project,
@@ -106,8 +107,8 @@ export function openEnvironment(dir: string, envName: string, deps: Pick<Service
   };
 }
 
-export function openService(dir: string, envName: string, serviceName: string, deps: Pick<ServiceDeps, 'apis' | 'store'>): ServiceContext {
-  const ctx = openEnvironment(dir, envName, deps);
+export async function openService(dir: string, envName: string, serviceName: string, deps: Pick<ServiceDeps, 'apis' | 'store'>): Promise<ServiceContext> {
+  const ctx = await openEnvironment(dir, envName, deps);
   return { ...ctx, ...pickService(ctx, serviceName) };
 }
 

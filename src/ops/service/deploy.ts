@@ -5,7 +5,7 @@
 import { UsageError } from '../../errors';
 import { environmentNames } from '../../config/load';
 import { currentRelease, findRelease, imageUri, latestRelease, parseReleaseId, previousCompleted, resolveImage, shortDigest, type Release } from '../releases';
-import { liveDeps, openService, type ServiceDeps } from './context';
+import { liveDeps, openService, type ServiceContext, type ServiceDeps } from './context';
 import { deliver, type DeliveryOptions, type DeployResult } from './deliver';
 
 export interface DeployInput extends DeliveryOptions {
@@ -19,7 +19,7 @@ export interface DeployInput extends DeliveryOptions {
 }
 
 export async function deployService(input: DeployInput, deps: ServiceDeps = liveDeps()): Promise<DeployResult> {
-  const ctx = openService(input.dir, input.env, input.service, deps);
+  const ctx = await openService(input.dir, input.env, input.service, deps);
   const configured = ctx.service.image.repository;
   const image = await resolveImage(input.image, {
     ecr: ctx.registry.ecr,
@@ -45,7 +45,7 @@ export interface PromoteInput extends DeliveryOptions {
 /** Deploys to `to` exactly the digest of the last release in `from`, which must have completed there. */
 export async function promoteService(input: PromoteInput, deps: ServiceDeps = liveDeps()): Promise<DeployResult> {
   if (input.from === input.to) throw new UsageError(`--from and --to are both '${input.from}': promote goes from one environment to another.`, ['Use `ecsdeploy service deploy` to redeploy in one environment.']);
-  const source = openService(input.dir, input.from, input.service, deps);
+  const source = await openService(input.dir, input.from, input.service, deps);
   const last = latestRelease((await source.store.read(input.from, input.service)).ledger);
   if (last === undefined) {
     throw new UsageError(`${input.service} has no release in ${input.from} to promote.`, [`Deploy it there first: ecsdeploy service deploy ${input.service} --env ${input.from} --image <tag>.`]);
@@ -59,7 +59,7 @@ export async function promoteService(input: PromoteInput, deps: ServiceDeps = li
       ],
     );
   }
-  const target = openService(input.dir, input.to, input.service, deps);
+  const target = await openService(input.dir, input.to, input.service, deps);
   await checkStillThere(target, last);
   const message = input.message ?? `promoted from ${input.from} release #${last.id}${last.message ? `: ${last.message}` : ''}`;
   return deliver(target, last.image, { kind: 'promote', promotedFrom: { environment: input.from, release: last.id }, message }, deps, input);
@@ -76,7 +76,7 @@ export interface RollbackInput extends DeliveryOptions {
 
 /** Deploys again the image of an earlier release: the previous completed one, or the one named. */
 export async function rollbackService(input: RollbackInput, deps: ServiceDeps = liveDeps()): Promise<DeployResult> {
-  const ctx = openService(input.dir, input.env, input.service, deps);
+  const ctx = await openService(input.dir, input.env, input.service, deps);
   const { ledger } = await ctx.store.read(input.env, input.service);
   let target: Release | undefined;
   if (input.to !== undefined) {
@@ -105,7 +105,7 @@ function describe(r: Release): string {
 }
 
 /** An image of the service's own repository may have expired under the lifecycle policy since. */
-async function checkStillThere(ctx: ReturnType<typeof openService>, release: Release): Promise<void> {
+async function checkStillThere(ctx: ServiceContext, release: Release): Promise<void> {
   if (!release.image.serviceRepository || ctx.service.image.repository !== undefined) return;
   const found = await ctx.registry.ecr.image(ctx.names.repository, { digest: release.image.digest });
   if (found === undefined) {

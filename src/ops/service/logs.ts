@@ -23,7 +23,7 @@ export interface LogsInput {
 export type { LogEvent };
 
 export async function* serviceLogs(input: LogsInput, deps: ReadDeps = readDeps()): AsyncGenerator<LogEvent, void, void> {
-  const ctx = openService(input.dir, input.env, input.service, deps);
+  const ctx = await openService(input.dir, input.env, input.service, deps);
   const clock = deps.clock;
   const group = ctx.names.logGroup;
   const streamPrefix = input.allContainers ? undefined : ctx.names.logStreamPrefix;

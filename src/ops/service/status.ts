@@ -56,7 +56,7 @@ export interface StatusInput {
 }
 
 export async function serviceStatus(input: StatusInput, deps: ReadDeps = readDeps()): Promise<ServiceStatus> {
-  const ctx = openService(input.dir, input.env, input.service, deps);
+  const ctx = await openService(input.dir, input.env, input.service, deps);
   const [{ ledger }, described] = await Promise.all([ctx.store.read(ctx.env.name, ctx.service.name), ctx.aws.ecs.describeServices(ctx.names.cluster, [ctx.names.service])]);
   const release = currentRelease(ledger);
   const latest = latestRelease(ledger);
@@ -135,7 +135,7 @@ export interface ServiceList {
 
 /** Every service of the environment: its current release and what ECS reports (one DescribeServices per 10 services). */
 export async function listServices(input: { readonly dir: string; readonly env: string }, deps: ReadDeps = readDeps()): Promise<ServiceList> {
-  const ctx = openEnvironment(input.dir, input.env, deps);
+  const ctx = await openEnvironment(input.dir, input.env, deps);
   const entries = ctx.env.services.map((s) => ({ svc: s, names: serviceNames(ctx.project.config.project, ctx.env, s) }));
   const cluster = clusterName(ctx.project.config.project, ctx.env);
   const [described, ledgers] = await Promise.all([
@@ -178,7 +178,7 @@ export interface ReleaseHistory {
 }
 
 export async function releaseHistory(input: { readonly dir: string; readonly env: string; readonly service: string; readonly limit?: number }, deps: ReadDeps = readDeps()): Promise<ReleaseHistory> {
-  const ctx = openService(input.dir, input.env, input.service, deps);
+  const ctx = await openService(input.dir, input.env, input.service, deps);
   const { ledger } = await ctx.store.read(ctx.env.name, ctx.service.name);
   const current = currentRelease(ledger);
   return {

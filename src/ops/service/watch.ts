@@ -14,7 +14,7 @@ export interface WatchInput extends DeliveryOptions {
 }
 
 export async function watchService(input: WatchInput, deps: ServiceDeps = liveDeps()): Promise<DeployResult> {
-  const ctx = openService(input.dir, input.env, input.service, deps);
+  const ctx = await openService(input.dir, input.env, input.service, deps);
   const { env, service, store } = ctx;
   let release = currentRelease((await store.read(env.name, service.name)).ledger);
   if (release === undefined) {
