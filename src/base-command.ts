@@ -12,7 +12,8 @@ export const EXIT_CODES_SECTION = `EXIT CODES
   0  success (plan: no changes)
   1  the operation failed
   2  usage or configuration error: a bad flag, an invalid file, an unknown environment
-  3  plan: changes present`;
+  3  plan: changes present
+  130  interrupted (Ctrl-C): stopped gracefully; run the same command again to continue`;
 
 export abstract class BaseCommand extends Command {
   static override baseFlags = {

@@ -10,17 +10,10 @@ export const ExitCode = {
   Failed: 1,
   Usage: 2,
   ChangesPresent: 3,
-  RolledBack: 4,
-  TimedOut: 5,
+  /** Stopped by Ctrl-C (SIGINT), as shells report it: 128 + 2. */
+  Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
-
-export const EXIT_CODES_HELP = [
-  '0  success (plan: no changes)',
-  '1  the operation failed',
-  '2  usage or configuration error (bad flag, invalid file, unknown environment)',
-  '3  plan: changes present',
-].join('\n');
 
 export interface EcsdeployErrorOptions {
   readonly code?: string;

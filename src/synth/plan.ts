@@ -45,7 +45,8 @@ export function environmentStacks(env: ResolvedEnvironment): StackRef[] {
     env.ephemeral === undefined
       ? [
           { name: REGISTRY_STACK, kind: 'registry', dependsOn: [] },
-          { name: cluster, kind: 'cluster', environment: env.name, dependsOn: [REGISTRY_STACK] },
+          // The cluster reads nothing from the registry: both can be applied at once.
+          { name: cluster, kind: 'cluster', environment: env.name, dependsOn: [] },
         ]
       : own
         ? [{ name: cluster, kind: 'cluster', environment: env.name, dependsOn: [] }]

@@ -27,12 +27,12 @@ e2eDescribe()('interrupting an apply', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('SIGINT stops the engine gracefully: exit 1, state saved, lock released, nothing lost', async () => {
+  it('SIGINT stops the engine gracefully: exit 130, state saved, lock released, nothing lost', async () => {
     const apply = startCli(['apply', '--env', 'dev', '--stack', 'cluster', '--yes'], dir, env);
     await apply.waitFor(/aws_lb\.LoadBalancer: Creating\.\.\./, 240_000);
     apply.child.kill('SIGINT');
     const r = await apply.done;
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(130);
     expect(r.stderr).toContain('Interrupted: stopping gracefully.');
     expect(r.stderr).toMatch(/Error: Interrupted: the engine stopped gracefully in dev-cluster \(state saved, lock released\)\. Full engine output: \S+\.log/);
     expect(r.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);

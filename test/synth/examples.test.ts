@@ -28,6 +28,7 @@ describe('stacks of the bundled examples', () => {
       'prod-cluster', 'prod-orders', 'prod-payments', 'prod-web',
     ]);
     expect(s.stacks.find((x) => x.name === 'dev-orders')!.dependsOn).toEqual(['registry', 'dev-cluster']);
+    expect(s.stacks.find((x) => x.name === 'dev-cluster')!.dependsOn).toEqual([]); // applied alongside the registry
   });
 
   it('pin the AWS provider the machines carry offline, and carry the four tags on every resource', () => {

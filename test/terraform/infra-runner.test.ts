@@ -198,6 +198,7 @@ describe('apply', () => {
     });
     const err = await rejection(run.apply(request({ signal: controller.signal })));
     expect(err).toBeInstanceOf(InterruptedError);
+    expect((err as InterruptedError).exitCode).toBe(ExitCode.Interrupted);
     expect(err.message).toMatch(/^Interrupted: the engine stopped gracefully in dev-cluster \(state saved, lock released\)\. Not started: dev-api\. Full engine output: .*apply-dev.*\.log$/);
     expect(calls.filter((c) => c.startsWith('dev-api'))).toEqual(['dev-api plan']);
   });
@@ -225,13 +226,15 @@ describe('destroy', () => {
     expect(report.kept).toEqual([]);
   });
 
-  it('--stack registry destroys the registry, last', async () => {
+  it('--stack registry destroys the registry too, after the services that read from it', async () => {
     const report = await runner({
       registry: { plans: [created(1, 'registry')] },
       'dev-cluster': { plans: [created(1, 'dev-cluster')] },
       'dev-api': { plans: [created(1, 'dev-api')] },
     }).destroy(request({ stacks: ['registry', 'cluster', 'api'] }));
-    expect(report.destroyed).toEqual(['dev-api', 'dev-cluster', 'registry']);
+    // the cluster reads nothing from the registry: both go once the services are gone
+    expect(report.destroyed[0]).toBe('dev-api');
+    expect([...report.destroyed].sort()).toEqual(['dev-api', 'dev-cluster', 'registry']);
     expect(report.kept).toEqual([]);
   });
 

@@ -3,7 +3,7 @@
  *
  * Each request loads the project, finds the engine, synthesizes the selected stacks (with the
  * images the release store says run in the environment) and works
- * through them in dependency order: registry, then the cluster, then the service stacks, which are
+ * through them in dependency order: the registry and the cluster (independent of each other), then the service stacks, which are
  * independent of each other and run in parallel (at most `parallelism` at once). Every engine
  * command writes into one log file per run (`.ecsdeploy/logs/`).
  *
@@ -20,7 +20,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, EcsdeployError, UsageError } from '../../errors';
+import { ConfigError, EcsdeployError, ExitCode, UsageError } from '../../errors';
 import type { ResolvedEnvironment, ResolvedProject } from '../../config/load';
 import { environmentStacks, REGISTRY_STACK, synthesize, type SynthesizedStack } from '../../synth';
 import {
@@ -68,7 +68,7 @@ export class CancelledError extends EcsdeployError {
 
 export class InterruptedError extends EcsdeployError {
   constructor(message: string) {
-    super(message, { code: 'ECSDEPLOY_INTERRUPTED', suggestions: ['Run the same command again: it plans from what was saved and continues.'] });
+    super(message, { code: 'ECSDEPLOY_INTERRUPTED', exitCode: ExitCode.Interrupted, suggestions: ['Run the same command again: it plans from what was saved and continues.'] });
     this.name = 'InterruptedError';
   }
 }
