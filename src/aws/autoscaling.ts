@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- the SDK module loads on first use (start-up time, see clients.ts). */
 /**
  * What `cluster status` and `cluster roll` read and change in EC2 Auto Scaling, as a small
  * interface (`AutoScalingApi`) that src/ops uses and tests replace with a simulation, plus its SDK
@@ -11,17 +12,9 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import type { AutoScalingClient, AutoScalingGroup as SdkGroup } from '@aws-sdk/client-auto-scaling';
-import {
-  CreateOrUpdateTagsCommand,
-  DeleteTagsCommand,
-  DescribeAutoScalingGroupsCommand,
-  DescribeInstanceRefreshesCommand,
-  SetDesiredCapacityCommand,
-  StartInstanceRefreshCommand,
-  TerminateInstanceInAutoScalingGroupCommand,
-  UpdateAutoScalingGroupCommand,
-} from '@aws-sdk/client-auto-scaling';
 import { awsError, clientConfig, type AwsTarget } from './clients';
+
+const sdk = () => require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling');
 
 export interface LaunchTemplateRef {
   readonly id?: string;
@@ -157,7 +150,7 @@ export class SdkAutoScalingApi implements AutoScalingApi {
     try {
       let nextToken: string | undefined;
       do {
-        const page = await this.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name], NextToken: nextToken }));
+        const page = await this.asg.send(new (sdk().DescribeAutoScalingGroupsCommand)({ AutoScalingGroupNames: [name], NextToken: nextToken }));
         const found = (page.AutoScalingGroups ?? []).find((g) => g.AutoScalingGroupName === name);
         if (found) return toGroupInfo(found);
         nextToken = page.NextToken;
@@ -174,7 +167,7 @@ export class SdkAutoScalingApi implements AutoScalingApi {
 
   async setDesiredCapacity(group: string, desired: number): Promise<void> {
     try {
-      await this.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
+      await this.asg.send(new (sdk().SetDesiredCapacityCommand)({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
     } catch (err) {
       throw awsError(err, `setting the desired capacity of ${group} to ${desired}`);
     }
@@ -183,7 +176,7 @@ export class SdkAutoScalingApi implements AutoScalingApi {
   async updateSizes(group: string, sizes: Partial<GroupSizes>): Promise<void> {
     try {
       await this.asg.send(
-        new UpdateAutoScalingGroupCommand({
+        new (sdk().UpdateAutoScalingGroupCommand)({
           AutoScalingGroupName: group,
           ...(sizes.minSize !== undefined ? { MinSize: sizes.minSize } : {}),
           ...(sizes.maxSize !== undefined ? { MaxSize: sizes.maxSize } : {}),
@@ -197,7 +190,7 @@ export class SdkAutoScalingApi implements AutoScalingApi {
 
   async terminateInstance(instanceId: string, decrementDesired: boolean): Promise<void> {
     try {
-      await this.asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: decrementDesired }));
+      await this.asg.send(new (sdk().TerminateInstanceInAutoScalingGroupCommand)({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: decrementDesired }));
     } catch (err) {
       // Already gone (a run interrupted right after asking): nothing left to do.
       const e = err as { name?: string; message?: string };
@@ -209,7 +202,7 @@ export class SdkAutoScalingApi implements AutoScalingApi {
   async setTag(group: string, key: string, value: string): Promise<void> {
     try {
       await this.asg.send(
-        new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key, Value: value, PropagateAtLaunch: false }] }),
+        new (sdk().CreateOrUpdateTagsCommand)({ Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key, Value: value, PropagateAtLaunch: false }] }),
       );
     } catch (err) {
       throw awsError(err, `tagging ${group}`);
@@ -218,7 +211,7 @@ export class SdkAutoScalingApi implements AutoScalingApi {
 
   async deleteTag(group: string, key: string): Promise<void> {
     try {
-      await this.asg.send(new DeleteTagsCommand({ Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key }] }));
+      await this.asg.send(new (sdk().DeleteTagsCommand)({ Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key }] }));
     } catch (err) {
       throw awsError(err, `removing tag ${key} from ${group}`);
     }
@@ -227,7 +220,7 @@ export class SdkAutoScalingApi implements AutoScalingApi {
   async startInstanceRefresh(group: string, preferences: InstanceRefreshPreferences): Promise<string> {
     try {
       const r = await this.asg.send(
-        new StartInstanceRefreshCommand({
+        new (sdk().StartInstanceRefreshCommand)({
           AutoScalingGroupName: group,
           Strategy: 'Rolling',
           Preferences: {
@@ -250,7 +243,7 @@ export class SdkAutoScalingApi implements AutoScalingApi {
       let nextToken: string | undefined;
       do {
         const page = await this.asg.send(
-          new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: group, ...(ids ? { InstanceRefreshIds: [...ids] } : {}), NextToken: nextToken }),
+          new (sdk().DescribeInstanceRefreshesCommand)({ AutoScalingGroupName: group, ...(ids ? { InstanceRefreshIds: [...ids] } : {}), NextToken: nextToken }),
         );
         for (const r of page.InstanceRefreshes ?? []) {
           out.push({

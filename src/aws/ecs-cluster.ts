@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- the SDK module loads on first use (start-up time, see clients.ts). */
 /**
  * What `cluster status` and `cluster roll` read and change in ECS, as a small interface
  * (`EcsClusterApi`) that src/ops uses and tests replace with a simulation, plus its SDK
@@ -6,17 +7,22 @@
  * UpdateContainerInstancesState in chunks of 10, the API's limits).
  */
 import type { ContainerInstance as SdkContainerInstance, ECSClient, Service as SdkService } from '@aws-sdk/client-ecs';
-import {
-  DescribeContainerInstancesCommand,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  DescribeTasksCommand,
-  ListContainerInstancesCommand,
-  ListServicesCommand,
-  ListTasksCommand,
-  UpdateContainerInstancesStateCommand,
-} from '@aws-sdk/client-ecs';
+import { EcsdeployError } from '../errors';
 import { awsError } from './clients';
+
+const sdk = () => require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
+
+/** A missing cluster is the user's to fix (not applied yet, wrong account or region). */
+function ecsError(err: unknown, cluster: string, doing: string): EcsdeployError {
+  if ((err as { name?: string }).name === 'ClusterNotFoundException') {
+    return new EcsdeployError(`There is no ECS cluster '${cluster}'.`, {
+      code: 'ECSDEPLOY_NOT_FOUND',
+      suggestions: ["Apply the environment's cluster stack first, and check AWS_REGION / AWS_PROFILE (or the endpoint) point at the right account."],
+      cause: err,
+    });
+  }
+  return awsError(err, doing);
+}
 
 /** CPU units (1024 = 1 vCPU) and MiB. */
 export interface Resources {
@@ -60,6 +66,7 @@ export interface TaskInfo {
   /** `service:<name>` for a service's task, `family:<name>` for a standalone one. */
   readonly group: string;
   readonly lastStatus: string;
+  readonly containerInstanceArn?: string;
 }
 
 export type ContainerInstanceStatus = 'ACTIVE' | 'DRAINING';
@@ -73,8 +80,8 @@ export interface EcsClusterApi {
   services(cluster: string): Promise<ServiceInfo[]>;
   /** What one task of this task definition reserves on an instance. */
   taskSize(taskDefinition: string): Promise<Resources>;
-  /** The tasks on one container instance (for reports on an instance that will not drain). */
-  tasksOn(cluster: string, containerInstanceArn: string): Promise<TaskInfo[]>;
+  /** The tasks meant to run (desired status RUNNING): on one container instance, or in the whole cluster. */
+  tasks(cluster: string, containerInstanceArn?: string): Promise<TaskInfo[]>;
 }
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -152,12 +159,12 @@ export class SdkEcsClusterApi implements EcsClusterApi {
       const all = arns ?? (await this.listContainerInstanceArns(cluster));
       const out: ContainerInstance[] = [];
       for (const chunk of chunks(all, 100)) {
-        const r = await this.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: chunk, include: [] }));
+        const r = await this.ecs.send(new (sdk().DescribeContainerInstancesCommand)({ cluster, containerInstances: chunk, include: [] }));
         out.push(...(r.containerInstances ?? []).map(toContainerInstance));
       }
       return out;
     } catch (err) {
-      throw awsError(err, `reading the container instances of cluster ${cluster}`);
+      throw ecsError(err, cluster, `reading the container instances of cluster ${cluster}`);
     }
   }
 
@@ -165,7 +172,7 @@ export class SdkEcsClusterApi implements EcsClusterApi {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.ecs.send(new ListContainerInstancesCommand({ cluster, maxResults: this.pageSize, nextToken }));
+      const page = await this.ecs.send(new (sdk().ListContainerInstancesCommand)({ cluster, maxResults: this.pageSize, nextToken }));
       arns.push(...(page.containerInstanceArns ?? []));
       nextToken = page.nextToken;
     } while (nextToken);
@@ -176,11 +183,11 @@ export class SdkEcsClusterApi implements EcsClusterApi {
     const failures: string[] = [];
     try {
       for (const chunk of chunks(arns, 10)) {
-        const r = await this.ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: chunk, status }));
+        const r = await this.ecs.send(new (sdk().UpdateContainerInstancesStateCommand)({ cluster, containerInstances: chunk, status }));
         failures.push(...(r.failures ?? []).map((f) => `${f.arn ?? '?'}: ${f.reason ?? 'refused'}${f.detail ? ` (${f.detail})` : ''}`));
       }
     } catch (err) {
-      throw awsError(err, `setting container instances of cluster ${cluster} to ${status}`);
+      throw ecsError(err, cluster, `setting container instances of cluster ${cluster} to ${status}`);
     }
     if (failures.length > 0) {
       const error = new Error(`ECS refused to set ${failures.length} container instance(s) to ${status}: ${failures.join('; ')}`);
@@ -194,18 +201,18 @@ export class SdkEcsClusterApi implements EcsClusterApi {
       const arns: string[] = [];
       let nextToken: string | undefined;
       do {
-        const page = await this.ecs.send(new ListServicesCommand({ cluster, maxResults: this.pageSize, nextToken }));
+        const page = await this.ecs.send(new (sdk().ListServicesCommand)({ cluster, maxResults: this.pageSize, nextToken }));
         arns.push(...(page.serviceArns ?? []));
         nextToken = page.nextToken;
       } while (nextToken);
       const out: ServiceInfo[] = [];
       for (const chunk of chunks(arns, 10)) {
-        const r = await this.ecs.send(new DescribeServicesCommand({ cluster, services: chunk }));
+        const r = await this.ecs.send(new (sdk().DescribeServicesCommand)({ cluster, services: chunk }));
         out.push(...(r.services ?? []).filter((s) => s.status !== 'INACTIVE').map(toServiceInfo));
       }
       return out;
     } catch (err) {
-      throw awsError(err, `reading the services of cluster ${cluster}`);
+      throw ecsError(err, cluster, `reading the services of cluster ${cluster}`);
     }
   }
 
@@ -222,30 +229,39 @@ export class SdkEcsClusterApi implements EcsClusterApi {
 
   private async readTaskSize(taskDefinition: string): Promise<Resources> {
     try {
-      const r = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
+      const r = await this.ecs.send(new (sdk().DescribeTaskDefinitionCommand)({ taskDefinition }));
       return taskDefinitionSize(r.taskDefinition ?? {});
     } catch (err) {
       throw awsError(err, `reading task definition ${taskDefinition}`);
     }
   }
 
-  async tasksOn(cluster: string, containerInstanceArn: string): Promise<TaskInfo[]> {
+  async tasks(cluster: string, containerInstanceArn?: string): Promise<TaskInfo[]> {
     try {
       const arns: string[] = [];
       let nextToken: string | undefined;
       do {
-        const page = await this.ecs.send(new ListTasksCommand({ cluster, containerInstance: containerInstanceArn, maxResults: this.pageSize, nextToken }));
+        const page = await this.ecs.send(
+          new (sdk().ListTasksCommand)({ cluster, desiredStatus: 'RUNNING', ...(containerInstanceArn ? { containerInstance: containerInstanceArn } : {}), maxResults: this.pageSize, nextToken }),
+        );
         arns.push(...(page.taskArns ?? []));
         nextToken = page.nextToken;
       } while (nextToken);
       const out: TaskInfo[] = [];
       for (const chunk of chunks(arns, 100)) {
-        const r = await this.ecs.send(new DescribeTasksCommand({ cluster, tasks: chunk }));
-        out.push(...(r.tasks ?? []).map((t) => ({ arn: t.taskArn ?? '', group: t.group ?? '', lastStatus: t.lastStatus ?? '' })));
+        const r = await this.ecs.send(new (sdk().DescribeTasksCommand)({ cluster, tasks: chunk }));
+        out.push(
+          ...(r.tasks ?? []).map((t) => ({
+            arn: t.taskArn ?? '',
+            group: t.group ?? '',
+            lastStatus: t.lastStatus ?? '',
+            ...(t.containerInstanceArn ? { containerInstanceArn: t.containerInstanceArn } : {}),
+          })),
+        );
       }
       return out;
     } catch (err) {
-      throw awsError(err, `listing the tasks on ${containerInstanceArn}`);
+      throw ecsError(err, cluster, `listing the tasks of cluster ${cluster}`);
     }
   }
 }

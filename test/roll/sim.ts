@@ -125,7 +125,7 @@ interface Refresh {
   done: number;
 }
 
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -213,6 +213,7 @@ export class ClusterSim {
   private readonly rng: () => number;
   private readonly throttleRng: () => number;
   private refresh?: Refresh;
+  private neverRegisterFixed = false;
   private readonly refreshes: Refresh[] = [];
 
   constructor(private readonly config: SimConfig) {
@@ -311,7 +312,7 @@ export class ClusterSim {
 
   private launch(): void {
     const instance = this.newInstance(this.template.type, this.template.version, 'Pending');
-    const never = this.config.faults?.neverRegister?.includes(instance.launchIndex) ?? false;
+    const never = !this.neverRegisterFixed && (this.config.faults?.neverRegister?.includes(instance.launchIndex) ?? false);
     this.at(this.timing.bootMs, () => {
       if (instance.lifecycle !== 'Pending') return;
       instance.lifecycle = 'InService';
@@ -657,10 +658,13 @@ export class ClusterSim {
       if (s === undefined) throw awsError('ClientException', `Unable to describe task definition ${taskDefinition}`);
       return { cpu: s.cpu, memory: s.memory };
     },
-    tasksOn: async (cluster, arn) => {
+    tasks: async (cluster, arn) => {
       this.call('ecs:ListTasks', [cluster, arn]);
-      const ci = this.cis.find((c) => c.arn === arn);
-      return [...(ci?.tasks ?? [])].map((t): TaskInfo => ({ arn: t.id, group: t.group, lastStatus: t.state === 'PENDING' ? 'PENDING' : 'RUNNING' }));
+      return this.cis
+        .filter((c) => arn === undefined || c.arn === arn)
+        .flatMap((c) => [...c.tasks])
+        .filter((t) => t.state !== 'STOPPING')
+        .map((t): TaskInfo => ({ arn: t.id, group: t.group, lastStatus: t.state, containerInstanceArn: t.ci.arn }));
     },
   };
 
@@ -683,13 +687,16 @@ export class ClusterSim {
     this.advanceTo(this.time + ms);
   }
 
+  /** What an operator does after a fault: stops the standalone tasks, gets stuck instances to register. */
+  fixFaults(): void {
+    for (const ci of this.cis) for (const t of [...ci.tasks]) if (t.service === undefined) this.removeTask(t);
+    for (const i of this.instances) if (i.lifecycle === 'InService' && i.ci === undefined) this.register(i);
+    this.neverRegisterFixed = true;
+  }
+
   /** Changes the template the group launches (an AMI or instance type change applied). */
   setTemplate(version: number, type = this.template.type): void {
     this.template = { version, type };
   }
 
-  /** Makes the group launch from this template version (next launches). Used to age instances. */
-  get launchedCount(): number {
-    return this.launched;
-  }
 }

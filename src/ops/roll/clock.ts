@@ -1,32 +1,10 @@
 /**
- * Time for the long-running loops, injected: the real clock and timers in use, a simulated clock in
- * tests (so an hour-long roll is checked in milliseconds).
+ * Time for the roll: the Clock the rollout watchers use (src/ops/rollout/clock.ts; the system clock
+ * in the CLI, a simulated one in tests), and stopping between steps when the signal aborts.
  */
+import type { Clock } from '../rollout/clock';
 
-export interface Clock {
-  /** Milliseconds, monotonic enough for timeouts. */
-  now(): number;
-  /** Waits `ms`; resolves early when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /** In [0, 1), for jitter. */
-  random(): number;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  random: () => Math.random(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
+export { systemClock, type Clock } from '../rollout/clock';
 
 /** Thrown inside a loop when its signal aborted; the loop turns it into an `interrupted` outcome. */
 export class Interrupted extends Error {

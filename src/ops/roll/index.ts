@@ -9,7 +9,7 @@ import { SdkEcsClusterApi } from '../../aws/ecs-cluster';
 import type { ResolvedEnvironment } from '../../config/load';
 import { UsageError } from '../../errors';
 import { openProject } from '../project';
-import { realClock, type Clock } from './clock';
+import { systemClock, type Clock } from './clock';
 import { failureError, rollCluster, type RollDeps } from './loop';
 import { clusterNames } from './names';
 import { observe } from './observe';
@@ -92,7 +92,7 @@ export async function clusterRoll(req: RollRequest): Promise<RollReport> {
   const names = clusterNames(env);
   const api = req.api ?? sdkClusterApi(env);
   const deps: RollDeps = {
-    clock: req.clock ?? realClock,
+    clock: req.clock ?? systemClock,
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.confirm ? { confirm: req.confirm } : {}),
     ...(req.pollMs !== undefined ? { pollMs: req.pollMs } : {}),

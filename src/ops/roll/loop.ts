@@ -29,6 +29,8 @@ export interface RollDeps {
   readonly pollMs?: number;
   /** Asked once, after the plan; false cancels before anything changes. @default go on */
   readonly confirm?: (plan: RollPlan, snapshot: ClusterSnapshot) => Promise<boolean>;
+  /** A drain that makes no progress this long gets one more surge instance, if allowed. @default 5 min */
+  readonly stallMs?: number;
 }
 
 /** A failure the roll reports as its outcome (not a bug). */
@@ -99,7 +101,8 @@ export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, opti
     desiredNow = snapshot.group.desiredCapacity;
     plan = planRoll(toPlanInput(snapshot, original), options);
     yield { type: 'plan', plan, snapshot, ...(snapshot.roll ? { resumed: snapshot.roll } : {}) };
-    if (plan.blocked) throw new RollFailed({ code: 'ECSDEPLOY_ROLL_BLOCKED', message: `The roll cannot start: ${plan.blocked.reason}`, suggestions: plan.blocked.suggestions, instances: [] });
+    // Only the next batch can stop a roll: later ones are estimates, planned again from what AWS reports.
+    if (plan.blocked && plan.batches.length === 0) throw new RollFailed({ code: 'ECSDEPLOY_ROLL_BLOCKED', message: `The roll cannot start: ${plan.blocked.reason}`, suggestions: plan.blocked.suggestions, instances: [] });
     if (plan.batches.length === 0 && !tagged) return outcome('up-to-date');
     if (options.dryRun) return outcome('planned');
     if (deps.confirm && !(await deps.confirm(plan, snapshot))) return outcome('cancelled');
@@ -110,11 +113,24 @@ export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, opti
     }
 
     const known = new Set(snapshot.instances.filter((i) => i.ecsStatus === 'ACTIVE').map((i) => i.instanceId));
+    let maxSizeNow = snapshot.group.maxSize;
+    /** Raises the group's desired capacity (and max, where needed) to `desired`. */
+    async function* grow(desired: number, maxSize: number, reason: 'planned' | 'stalled'): AsyncGenerator<RollEvent, void> {
+      const max = Math.max(maxSize, desired);
+      if (max > maxSize) await api.updateSizes(names.autoScalingGroup, { maxSize: max });
+      maxSizeNow = max;
+      checkAbort(signal);
+      await api.setDesiredCapacity(names.autoScalingGroup, desired);
+      desiredNow = desired;
+      yield* flush();
+      yield { type: 'surge', desired, maxSize: max, extra: desired - original!.desiredCapacity, reason };
+    }
     let surgeAttempts = 0;
     for (;;) {
       checkAbort(signal);
       snapshot = yield* settle(api, names, options, known, { clock, pause, flush });
       desiredNow = snapshot.group.desiredCapacity;
+      maxSizeNow = snapshot.group.maxSize;
       for (const i of snapshot.instances) if (i.ecsStatus !== 'DRAINING') draining.delete(i.instanceId);
       const next = planRoll(toPlanInput(snapshot, original), options, 1);
       if (next.blocked) {
@@ -134,14 +150,7 @@ export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, opti
             instances: [],
           });
         }
-        const desired = original.desiredCapacity + next.surge;
-        const maxSize = Math.max(snapshot.group.maxSize, desired);
-        if (maxSize > snapshot.group.maxSize) await api.updateSizes(names.autoScalingGroup, { maxSize });
-        checkAbort(signal);
-        await api.setDesiredCapacity(names.autoScalingGroup, desired);
-        desiredNow = desired;
-        yield* flush();
-        yield { type: 'surge', desired, maxSize, extra: next.surge };
+        yield* grow(original.desiredCapacity + next.surge, snapshot.group.maxSize, 'planned');
         continue;
       }
 
@@ -162,7 +171,18 @@ export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, opti
         const tasks = i.runningTasks + i.pendingTasks;
         yield { type: 'instance', instanceId: i.instanceId, state: tasks === 0 ? 'drained' : 'draining', tasks };
       }
-      yield* waitDrained(api, names, options, members, { clock, pause, flush }, draining);
+      // ECS places tasks one at a time and may fragment the free space the plan counted on: a drain
+      // that stalls gets one more surge instance at a time, within the limit.
+      // (Not where only tasks of no service are left: ECS moves none of those anyway.)
+      // Without --surge, one instance more than the plan's limit is allowed for that.
+      const stalled = async function* (arns: readonly string[]): AsyncGenerator<RollEvent, boolean> {
+        if (desiredNow - original!.desiredCapacity >= next.surgeLimit + (options.surge === undefined ? 1 : 0)) return false;
+        const tasks = (await Promise.all(arns.map((arn) => api.tasks(names.cluster, arn)))).flat();
+        if (!tasks.some((t) => t.group.startsWith('service:'))) return false;
+        yield* grow(desiredNow + 1, maxSizeNow, 'stalled');
+        return true;
+      };
+      yield* waitDrained(api, names, options, members, { clock, pause, flush }, draining, { stallMs: deps.stallMs ?? 5 * 60_000, stalled });
 
       // The last `decrement` of the batch give the surge back instead of being replaced.
       for (const [k, id] of batch.instances.entries()) {
@@ -206,7 +226,7 @@ interface Step {
 async function* settle(api: ClusterApi, names: ClusterNames, options: RollOptions, known: Set<string>, step: Step): AsyncGenerator<RollEvent, ClusterSnapshot> {
   const since = step.clock.now();
   for (;;) {
-    const snapshot = await observe(api, names);
+    const snapshot = await observe(api, names, { placement: false });
     yield* step.flush();
     const group = snapshot.instances.filter((i) => i.inGroup);
     const launching = group.filter((i) => i.lifecycleState.startsWith('Pending'));
@@ -218,7 +238,8 @@ async function* settle(api: ClusterApi, names: ClusterNames, options: RollOption
       yield { type: 'ready', instances: joined };
     }
     const missing = snapshot.group.desiredCapacity - inService.length;
-    if (launching.length === 0 && unregistered.length === 0 && missing <= 0) return snapshot;
+    // Settled: read it again with where every task runs, for the plan.
+    if (launching.length === 0 && unregistered.length === 0 && missing <= 0) return await observe(api, names);
 
     const elapsed = step.clock.now() - since;
     const waitingFor = [
@@ -255,10 +276,20 @@ async function* settle(api: ClusterApi, names: ClusterNames, options: RollOption
  * Waits until the batch's instances run no task. On timeout the batch is set back to ACTIVE (no
  * capacity is left idle) and the roll stops naming what still runs; nothing is terminated.
  */
-async function* waitDrained(api: ClusterApi, names: ClusterNames, options: RollOptions, members: readonly InstanceView[], step: Step, draining: Set<string>): AsyncGenerator<RollEvent, void> {
+async function* waitDrained(
+  api: ClusterApi,
+  names: ClusterNames,
+  options: RollOptions,
+  members: readonly InstanceView[],
+  step: Step,
+  draining: Set<string>,
+  stall: { readonly stallMs: number; readonly stalled: (arns: readonly string[]) => AsyncGenerator<RollEvent, boolean> },
+): AsyncGenerator<RollEvent, void> {
   const since = step.clock.now();
   const arns = new Map(members.filter((i) => i.containerInstanceArn !== undefined).map((i) => [i.containerInstanceArn!, i.instanceId]));
   const last = new Map(members.map((i) => [i.instanceId, i.runningTasks + i.pendingTasks]));
+  let progressAt = since;
+  let fewest = Number.POSITIVE_INFINITY;
   for (;;) {
     if (arns.size === 0) return;
     const cis = await api.containerInstances(names.cluster, [...arns.keys()]);
@@ -274,12 +305,19 @@ async function* waitDrained(api: ClusterApi, names: ClusterNames, options: RollO
       if (tasks > 0 && ci.status !== 'INACTIVE') left.push({ arn: ci.arn, id, tasks });
     }
     if (left.length === 0) return;
+    const total = left.reduce((n, l) => n + l.tasks, 0);
+    if (total < fewest) {
+      fewest = total;
+      progressAt = step.clock.now();
+    } else if (step.clock.now() - progressAt >= stall.stallMs && (yield* stall.stalled(left.map((l) => l.arn)))) {
+      progressAt = step.clock.now();
+    }
 
     const elapsed = step.clock.now() - since;
     if (elapsed >= options.timeoutMs) {
       const details: string[] = [];
       for (const l of left) {
-        const tasks = await api.tasksOn(names.cluster, l.arn);
+        const tasks = await api.tasks(names.cluster, l.arn);
         const groups = [...new Set(tasks.map((t) => t.group || '?'))];
         const standalone = groups.filter((g) => !g.startsWith('service:'));
         details.push(

@@ -63,8 +63,13 @@ export function outdatedReasons(instance: GroupInstance, group: AutoScalingGroup
 
 const NO_RESOURCES: Resources = { cpu: 0, memory: 0 };
 
-/** Reads the group, its launch template, the cluster's container instances and services. */
-export async function observe(api: ClusterApi, names: ClusterNames): Promise<ClusterSnapshot> {
+export interface ObserveOptions {
+  /** Also read where every task runs (ListTasks + DescribeTasks), which planning needs. @default true */
+  readonly placement?: boolean;
+}
+
+/** Reads the group, its launch template, the cluster's container instances and services (and where tasks run). */
+export async function observe(api: ClusterApi, names: ClusterNames, options: ObserveOptions = {}): Promise<ClusterSnapshot> {
   const group = await api.group(names.autoScalingGroup);
   if (group === undefined) {
     throw new EcsdeployError(`There is no Auto Scaling group ${names.autoScalingGroup}: the environment's cluster stack has not been applied, or has no EC2 capacity`, {
@@ -72,11 +77,20 @@ export async function observe(api: ClusterApi, names: ClusterNames): Promise<Clu
       suggestions: ['Apply the environment\'s cluster stack first, and check AWS_REGION / AWS_PROFILE point at the right account.'],
     });
   }
-  const [target, cis, services] = await Promise.all([
+  const [target, cis, services, tasks] = await Promise.all([
     group.launchTemplate ? api.launchTemplateVersion(group.launchTemplate) : Promise.resolve(undefined),
     api.containerInstances(names.cluster),
     api.services(names.cluster),
+    options.placement === false ? Promise.resolve(undefined) : api.tasks(names.cluster),
   ]);
+  const placement = new Map<string, Record<string, number>>();
+  for (const t of tasks ?? []) {
+    if (t.containerInstanceArn === undefined) continue;
+    const on = placement.get(t.containerInstanceArn) ?? {};
+    const key = t.group.startsWith('service:') ? t.group.slice('service:'.length) : t.group || 'unknown';
+    on[key] = (on[key] ?? 0) + 1;
+    placement.set(t.containerInstanceArn, on);
+  }
   const byInstance = new Map<string, ContainerInstance>();
   for (const ci of cis) {
     const seen = byInstance.get(ci.ec2InstanceId);
@@ -91,6 +105,7 @@ export async function observe(api: ClusterApi, names: ClusterNames): Promise<Clu
     pendingTasks: ci?.pendingTasks ?? 0,
     registered: ci?.registered ?? NO_RESOURCES,
     remaining: ci?.remaining ?? NO_RESOURCES,
+    ...(tasks !== undefined ? { tasks: (ci && placement.get(ci.arn)) ?? {} } : {}),
     ...rest,
   });
   const inGroup = new Set(group.instances.map((i) => i.instanceId));
@@ -163,21 +178,35 @@ export function planInstances(snapshot: Pick<ClusterSnapshot, 'instances'>): Pla
       outdated: i.outdated,
       status: i.ecsStatus === 'ACTIVE' ? 'ACTIVE' : i.ecsStatus === 'DRAINING' ? 'DRAINING' : 'UNREGISTERED',
       capacity: i.registered,
-      runningTasks: i.runningTasks + i.pendingTasks,
+      free: i.remaining,
+      tasks: i.tasks ?? {},
     }));
+}
+
+/**
+ * Up-to-date instances on their way: launching, in service but not registered yet, and those the
+ * group has not even launched yet (desired above what it runs).
+ */
+function launching(snapshot: Omit<ClusterSnapshot, 'capacity'>): number {
+  const alive = snapshot.instances.filter((i) => i.inGroup && (i.lifecycleState.startsWith('Pending') || i.lifecycleState === 'InService'));
+  const coming = alive.filter((i) => !i.outdated && (i.lifecycleState.startsWith('Pending') || (i.ecsStatus !== 'ACTIVE' && i.ecsStatus !== 'DRAINING')));
+  return coming.length + Math.max(0, snapshot.group.desiredCapacity - alive.length);
 }
 
 /**
  * The planner's input: the instances, the services, the sizes (original ones from the roll's tag
  * when a roll is in progress), and what a new instance will bring: the registered capacity of an
- * instance of the type the group launches, else the smallest registered one.
+ * instance of the type the group launches, else of an up-to-date one, else the smallest registered.
  */
 export function toPlanInput(snapshot: Omit<ClusterSnapshot, 'capacity'>, original?: GroupSizes): PlanInput {
   const instances = planInstances(snapshot);
   const active = snapshot.instances.filter((i) => i.ecsStatus === 'ACTIVE' && i.registered.cpu + i.registered.memory > 0);
   const launches = snapshot.group.instanceType ? [snapshot.group.instanceType] : undefined;
-  const sameType = active.filter((i) => !i.outdated && i.inGroup && (launches === undefined || (i.instanceType !== undefined && launches.includes(i.instanceType))));
-  const candidates = sameType.length > 0 ? sameType : active;
+  // An instance registers what its type offers (whatever its AMI, within a few MiB): any instance
+  // of the type the group launches tells; up-to-date ones first.
+  const sameType = active.filter((i) => launches !== undefined && i.instanceType !== undefined && launches.includes(i.instanceType));
+  const upToDate = active.filter((i) => !i.outdated && i.inGroup);
+  const candidates = sameType.length > 0 ? sameType : upToDate.length > 0 ? upToDate : active;
   const smallest = candidates.reduce<Resources | undefined>(
     (min, i) => (min === undefined || i.registered.cpu < min.cpu || (i.registered.cpu === min.cpu && i.registered.memory < min.memory) ? i.registered : min),
     undefined,
@@ -193,6 +222,7 @@ export function toPlanInput(snapshot: Omit<ClusterSnapshot, 'capacity'>, origina
       maximumPercent: s.maximumPercent,
       daemon: s.daemon,
     })),
+    launching: launching(snapshot),
     desired: snapshot.group.desiredCapacity,
     originalDesired: (original ?? snapshot.roll?.original ?? snapshot.group).desiredCapacity,
     newInstanceCapacity: smallest ?? NO_RESOURCES,

@@ -55,7 +55,8 @@ export async function* refreshCluster(rawApi: ClusterApi, names: ClusterNames, o
     plan = planRoll(toPlanInput(snapshot), options);
     yield { type: 'plan', plan, snapshot };
     if (existing === undefined) {
-      if (plan.blocked) throw new RollFailed({ code: 'ECSDEPLOY_ROLL_BLOCKED', message: `The roll cannot start: ${plan.blocked.reason}`, suggestions: plan.blocked.suggestions, instances: [] });
+      // Only the next batch can stop a roll: later ones are estimates, planned again from what AWS reports.
+    if (plan.blocked && plan.batches.length === 0) throw new RollFailed({ code: 'ECSDEPLOY_ROLL_BLOCKED', message: `The roll cannot start: ${plan.blocked.reason}`, suggestions: plan.blocked.suggestions, instances: [] });
       if (plan.outdated === 0) return await outcome('up-to-date');
       if (options.dryRun) return await outcome('planned');
       if (deps.confirm && !(await deps.confirm(plan, snapshot))) return await outcome('cancelled');

@@ -3,26 +3,8 @@
  * jittered exponential backoff (on top of the SDK's own adaptive retries), which the loop reports
  * as an event. A throttled request was not carried out, so retrying a change is safe.
  */
+import { isThrottling } from '../../aws/throttling';
 import { checkAbort, type Clock } from './clock';
-
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'TooManyRequestsException',
-  'SlowDown',
-]);
-
-/** Whether an error (or the SDK error it wraps) says the request was throttled. */
-export function isThrottling(err: unknown): boolean {
-  for (let e = err as { name?: string; cause?: unknown } | undefined, depth = 0; e && depth < 3; e = e.cause as typeof e, depth++) {
-    if (typeof e.name === 'string' && THROTTLING.has(e.name)) return true;
-  }
-  return false;
-}
 
 export interface RetryOptions {
   readonly clock: Clock;

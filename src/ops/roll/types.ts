@@ -32,6 +32,8 @@ export interface InstanceView {
   readonly pendingTasks: number;
   readonly registered: Resources;
   readonly remaining: Resources;
+  /** Tasks on it by service (a task of no service: by its group, `family:...`); read where a plan is made. */
+  readonly tasks?: Readonly<Record<string, number>>;
 }
 
 export interface ServiceView {
@@ -83,7 +85,8 @@ export interface RollOptions extends PlanOptions {
 
 export type RollEvent =
   | { readonly type: 'plan'; readonly plan: RollPlan; readonly snapshot: ClusterSnapshot; readonly resumed?: RollMark }
-  | { readonly type: 'surge'; readonly desired: number; readonly maxSize: number; readonly extra: number }
+  /** Extra instances asked for: before a batch (planned), or because a drain made no progress (stalled). */
+  | { readonly type: 'surge'; readonly desired: number; readonly maxSize: number; readonly extra: number; readonly reason: 'planned' | 'stalled' }
   | { readonly type: 'batch'; readonly index: number; readonly instances: readonly string[]; readonly remaining: number }
   | {
       readonly type: 'instance';
