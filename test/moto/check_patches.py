@@ -170,6 +170,26 @@ def main() -> int:
         got = ec2.describe_security_group_rules(SecurityGroupRuleIds=[rule])["SecurityGroupRules"][0]
         assert got.get("Description") == "from b", got
 
+    def ecs_pagination() -> None:
+        ecs.create_cluster(clusterName="pages")
+        for n in range(3):
+            ecs.create_service(cluster="pages", serviceName=f"s{n}", desiredCount=0)
+        first = ecs.list_services(cluster="pages", maxResults=2)
+        assert len(first["serviceArns"]) == 2 and first.get("nextToken"), first
+        second = ecs.list_services(cluster="pages", maxResults=2, nextToken=first["nextToken"])
+        assert len(second["serviceArns"]) == 1 and not second.get("nextToken"), second
+
+    def asg_instance_version() -> None:
+        ec2.create_launch_template(LaunchTemplateName="ver", LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"})
+        asg.create_auto_scaling_group(
+            AutoScalingGroupName="ver", MinSize=1, MaxSize=2, DesiredCapacity=1, VPCZoneIdentifier=subnet,
+            LaunchTemplate={"LaunchTemplateName": "ver", "Version": "$Latest"},
+        )
+        ec2.create_launch_template_version(LaunchTemplateName="ver", SourceVersion="1", LaunchTemplateData={"InstanceType": "t3.small"})
+        asg.set_desired_capacity(AutoScalingGroupName="ver", DesiredCapacity=2)
+        versions = sorted(i["LaunchTemplate"]["Version"] for i in asg.describe_auto_scaling_groups(AutoScalingGroupNames=["ver"])["AutoScalingGroups"][0]["Instances"])
+        assert versions == ["1", "2"], versions
+
     checks: list[tuple[str, Callable[[], None]]] = [
         ("iam-managed-policies", iam_managed),
         ("appautoscaling-tags", appautoscaling_tags),
@@ -180,6 +200,8 @@ def main() -> int:
         ("autoscaling-reconcile", asg_reconcile),
         ("ec2-security-group-rule-description", sg_rule_description),
         ("autoscaling-default-instance-warmup", asg_warmup),
+        ("ecs-list-pagination", ecs_pagination),
+        ("autoscaling-instance-launch-template-version", asg_instance_version),
     ]
     failed = 0
     try:

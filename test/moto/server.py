@@ -333,6 +333,34 @@ def _ecs_network_configuration() -> None:
     Service.__setattr__ = __setattr__  # type: ignore[method-assign,assignment]
 
 
+@patch("ecs-list-pagination")
+def _ecs_list_pagination() -> None:
+    """ECS ListContainerInstances, ListServices and ListTasks return pages of maxResults with a nextToken (moto returns everything at once)."""
+    from moto.core.responses import ActionResult
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    def paged(name: str, key: str) -> None:
+        orig = getattr(EC2ContainerServiceResponse, name)
+
+        def wrapped(self: Any) -> Any:
+            result = orig(self)
+            items = list(result.result[key])
+            size = self._get_param("maxResults")
+            token = self._get_param("nextToken")
+            start = int(token) if token else 0
+            if not size and not token:
+                return result
+            end = start + int(size or 100)
+            page = {key: items[start:end], **({"nextToken": str(end)} if end < len(items) else {})}
+            return ActionResult(page)
+
+        setattr(EC2ContainerServiceResponse, name, wrapped)
+
+    paged("list_container_instances", "containerInstanceArns")
+    paged("list_services", "serviceArns")
+    paged("list_tasks", "taskArns")
+
+
 # --------------------------------------------------------------------- EC2
 
 
@@ -424,6 +452,30 @@ def _autoscaling_default_instance_warmup() -> None:
 
     AutoScalingResponse.create_auto_scaling_group = keep(AutoScalingResponse.create_auto_scaling_group)  # type: ignore[method-assign]
     AutoScalingResponse.update_auto_scaling_group = keep(AutoScalingResponse.update_auto_scaling_group)  # type: ignore[method-assign]
+
+
+@patch("autoscaling-instance-launch-template-version")
+def _autoscaling_instance_launch_template_version() -> None:
+    """Each Auto Scaling instance reports the launch template version it was launched from ($Latest/$Default resolved then), not the template's current default."""
+    from moto.autoscaling.models import InstanceState
+
+    orig_init = InstanceState.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        orig_init(self, *args, **kwargs)
+        group = self.auto_scaling_group
+        template = getattr(group, "ec2_launch_template", None)
+        self._launched_version = template.get_version(group.launch_template_version).number if template is not None else None
+
+    def launch_template(self: Any) -> dict[str, Any] | None:
+        template = getattr(self.auto_scaling_group, "ec2_launch_template", None)
+        if template is None:
+            return None
+        version = getattr(self, "_launched_version", None) or template.default_version_number
+        return {"LaunchTemplateId": template.id, "LaunchTemplateName": template.name, "Version": str(version)}
+
+    InstanceState.__init__ = __init__  # type: ignore[method-assign]
+    InstanceState.launch_template = property(launch_template)  # type: ignore[method-assign,assignment]
 
 
 # ------------------------------------------------------------------ server
