@@ -7,7 +7,7 @@ import { SdkAutoScalingApi, Ec2QueryLaunchTemplates } from '../../aws/autoscalin
 import { AwsClients } from '../../aws/clients';
 import { SdkEcsClusterApi } from '../../aws/ecs-cluster';
 import type { ResolvedEnvironment } from '../../config/load';
-import { UsageError } from '../../errors';
+import { EcsdeployError, ExitCode, UsageError } from '../../errors';
 import { openProject } from '../project';
 import { systemClock, type Clock } from './clock';
 import { failureError, rollCluster, type RollDeps } from './loop';
@@ -83,8 +83,8 @@ export async function clusterStatus(req: ClusterRequest): Promise<ClusterStatus>
 
 /**
  * `ecsdeploy cluster roll`: plans, asks, and replaces the out-of-date instances (or watches the
- * group's instance refresh). A failed roll throws its EcsdeployError (exit 1); an interrupted one
- * returns with status `interrupted` and what to run to resume.
+ * group's instance refresh). A failed roll throws its EcsdeployError (exit 1), a declined one too;
+ * an interrupted one throws with exit 130 and says what it left in place and how to go on.
  */
 export async function clusterRoll(req: RollRequest): Promise<RollReport> {
   const options = parseRollOptions(req.flags);
@@ -110,5 +110,15 @@ export async function clusterRoll(req: RollRequest): Promise<RollReport> {
   const again = `ecsdeploy cluster roll --env ${env.name}${options.strategy === 'instance-refresh' ? ' --strategy instance-refresh' : ''}`;
   const resume = outcome.resume === undefined ? undefined : `${outcome.resume} Run \`${again}\` again to go on.`;
   if (outcome.status === 'failed' && outcome.failure) throw failureError(outcome.failure, resume);
+  if (outcome.status === 'interrupted') {
+    throw new EcsdeployError(`Interrupted after ${outcome.replaced.length} instance(s) replaced in ${outcome.batches} batch(es); stopped between two steps.`, {
+      code: 'ECSDEPLOY_INTERRUPTED',
+      exitCode: ExitCode.Interrupted,
+      suggestions: [resume ?? `Run \`${again}\` again to go on.`],
+    });
+  }
+  if (outcome.status === 'cancelled') {
+    throw new EcsdeployError('Nothing was changed: the roll was not confirmed.', { code: 'ECSDEPLOY_CANCELLED', suggestions: [`Review it with \`${again} --dry-run\`; pass --yes to roll without asking.`] });
+  }
   return { ...outcome, ...(resume ? { resume } : {}), environment: env.name, names };
 }

@@ -1,0 +1,62 @@
+import * as Flags from '@oclif/core/flags';
+import { BaseCommand, EXIT_CODES_SECTION } from '../../base-command';
+import { clusterRoll, DEFAULT_TIMEOUT, type RollReport } from '../../ops/roll';
+import { requireRollAnswerable, withRollUi } from '../../ui/roll-run';
+import { formatRollReport } from '../../ui/roll-view';
+
+export default class ClusterRoll extends BaseCommand {
+  static override summary = "Replace every out-of-date EC2 instance of an environment's cluster, in batches, without losing a task.";
+  static override description = `After an AMI or instance type change is applied, the Auto Scaling group launches new instances from a newer launch template than the one its running instances came from. This replaces those instances safely: no service ever runs fewer tasks than its deployment's minimumHealthyPercent allows, and no instance is terminated while a task still runs on it.
+
+First it plans from what AWS reports: which instances are out of date (another launch template version, instance type or AMI than the group launches now), where every task runs, and how much room the other instances have. A batch is only as large as the others can take the tasks that must keep running; where there is no such room, the group gets temporary extra instances (surge: its desired capacity, and its max size if needed, are raised), which the last batches give back instead of being replaced. --dry-run shows this plan and stops; otherwise it is shown and confirmed (--yes where nobody can answer).
+
+Then, batch by batch: the batch's container instances are set to DRAINING; ECS moves their tasks to ACTIVE instances as each service's minimumHealthyPercent and maximumPercent allow; once an instance runs no task it is terminated in the group, which launches its replacement; the roll waits until the replacements are in service and ACTIVE in the cluster, plans again from what AWS reports, and goes on. A drain that makes no progress for 5 minutes (ECS placing tasks one by one can fragment the free space) gets one more surge instance, within --surge. At the end the group's original min and max sizes are restored. Progress is shown live per batch and instance.
+
+Nothing is left half done. While it runs, the group carries a tag (ecsdeploy:roll) with its original sizes. Ctrl-C stops between two steps; running the same command again resumes from what AWS reports: instances already replaced are not touched again, a batch left DRAINING is finished, the surge is kept and given back at the end. An instance that does not drain within --timeout (for example one running a task that belongs to no service, which ECS does not move) stops the roll: it is set back to ACTIVE, not terminated, and the tasks that held it are named. A replacement that does not join the cluster within --timeout stops the roll too, naming it.
+
+--strategy instance-refresh instead starts the group's own instance refresh (skipping instances that already match), with its minimum and maximum healthy percentages taken from the same plan, and relies on the capacity provider's managed draining (or the lifecycle-hook draining Lambda) to drain each instance before it is terminated; it watches the refresh to its end. Ctrl-C then stops watching only: the refresh goes on in AWS, and running the command again watches it again.
+
+${EXIT_CODES_SECTION}
+  (roll: 1 when an instance would not drain, a replacement never joined the cluster, no batch can be made, or an instance refresh failed; 130 leaves every finished step in place and the rest for the next run)`;
+  static override examples = [
+    { description: 'See what would be replaced, in which batches, with how many extra instances', command: '<%= config.bin %> <%= command.id %> --env prod --dry-run' },
+    { description: 'Roll prod, asking first', command: '<%= config.bin %> <%= command.id %> --env prod' },
+    { description: 'In CI: a quarter of the group at a time, at most 2 extra instances, up to 45 minutes per step', command: '<%= config.bin %> <%= command.id %> --env prod --batch 25% --surge 2 --timeout 45m --yes' },
+    { description: "Never below the group's size: only as many at once as extra instances", command: '<%= config.bin %> <%= command.id %> --env prod --surge 2 --max-unavailable 0 --yes' },
+    { description: "Let the group's own instance refresh do it, and watch it", command: '<%= config.bin %> <%= command.id %> --env prod --strategy instance-refresh --yes' },
+  ];
+  static override enableJsonFlag = true;
+  static override flags = {
+    env: Flags.string({ char: 'e', summary: 'Environment.', required: true }),
+    batch: Flags.string({ summary: 'Most instances drained at once: a number, or a percentage of the group (e.g. 25%). Default: 20%, at least 1.' }),
+    surge: Flags.integer({ summary: 'Most extra instances added while rolling. Default: the batch size, or as many as the largest old instance needs.', min: 0 }),
+    'max-unavailable': Flags.integer({ summary: "Most instances below the group's desired capacity at once. Default: as capacity allows.", min: 0 }),
+    timeout: Flags.string({ summary: 'Longest wait for one step: a batch to drain, replacements to join (e.g. 45m, 1h).', default: DEFAULT_TIMEOUT }),
+    strategy: Flags.string({ summary: "'drain' (drain, terminate, replace, batch by batch) or 'instance-refresh' (the group's own refresh).", options: ['drain', 'instance-refresh'], default: 'drain' }),
+    'dry-run': Flags.boolean({ summary: 'Show the plan and stop; nothing is changed.' }),
+    yes: Flags.boolean({ char: 'y', summary: 'Roll without asking (required where nobody can answer, e.g. CI).' }),
+  };
+
+  public async run(): Promise<RollReport> {
+    const { flags } = await this.parse(ClusterRoll);
+    requireRollAnswerable({ yes: flags.yes, dryRun: flags['dry-run'], env: flags.env });
+    const json = this.jsonEnabled();
+    const report = await withRollUi({ json, yes: flags.yes }, (ui) =>
+      clusterRoll({
+        dir: flags.dir,
+        env: flags.env,
+        flags: {
+          strategy: flags.strategy,
+          timeout: flags.timeout,
+          dryRun: flags['dry-run'],
+          ...(flags.batch !== undefined ? { batch: flags.batch } : {}),
+          ...(flags.surge !== undefined ? { surge: flags.surge } : {}),
+          ...(flags['max-unavailable'] !== undefined ? { maxUnavailable: flags['max-unavailable'] } : {}),
+        },
+        ...ui,
+      }),
+    );
+    if (!json) this.log(formatRollReport(report));
+    return report;
+  }
+}
