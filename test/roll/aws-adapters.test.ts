@@ -10,14 +10,17 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { Ec2QueryLaunchTemplates, SdkAutoScalingApi, signGet } from '../../src/aws/autoscaling';
 import { EcsdeployError } from '../../src/errors';
 
+const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
+  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+
 /** node:crypto behind the SDK's hash interface. */
 class Sha256 {
   private readonly h;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
   }
-  update(data: string | Uint8Array): void {
-    this.h.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.h.update(bytes(data));
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.h.digest());
