@@ -8,7 +8,17 @@ import type { ClusterSnapshot, ClusterStatus, RollEvent, RollMark, RollPlan, Rol
 import { table } from './table';
 
 const res = (r: Resources) => `${r.cpu} CPU / ${r.memory} MiB`;
-const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : /(s|ch|sh|x)$/.test(what) ? 'es' : 's'}`;
+
+/** Out-of-date instances grouped by why (usually all for the same reason). */
+function whyOutdated(s: ClusterSnapshot, detail: boolean): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const i of s.instances.filter((x) => x.outdated)) {
+    const key = i.outdatedReasons.join('; ');
+    byReason.set(key, [...(byReason.get(key) ?? []), detail ? `${i.instanceId} (${i.instanceType ?? '?'}, ${plural(i.runningTasks + i.pendingTasks, 'task')})` : i.instanceId]);
+  }
+  return [...byReason].flatMap(([reason, ids]) => [`  ${reason}:`, ...ids.map((id) => `    ${id}`)]);
+}
 
 export function duration(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -62,8 +72,7 @@ export function formatStatus(s: ClusterStatus): string {
   const outdated = s.instances.filter((i) => i.outdated);
   if (outdated.length === 0) out.push('Every instance of the group is up to date.');
   else {
-    out.push(`${plural(outdated.length, 'instance')} out of date (replace with \`ecsdeploy cluster roll --env ${s.environment}\`):`);
-    for (const i of outdated) out.push(`  ${i.instanceId}: ${i.outdatedReasons.join('; ')}`);
+    out.push(`${plural(outdated.length, 'instance')} out of date (replace with \`ecsdeploy cluster roll --env ${s.environment}\`):`, ...whyOutdated(s, false));
   }
   out.push('', serviceTable(s), '', ...capacityLines(s));
   if (s.roll) {
@@ -77,8 +86,7 @@ export function formatPlan(plan: RollPlan, s: ClusterSnapshot, resumed?: RollMar
   if (resumed) out.push(`Resuming the roll started at ${resumed.startedAt}.`);
   const outdated = s.instances.filter((i) => i.outdated);
   if (outdated.length > 0) {
-    out.push('', `${plural(outdated.length, 'instance')} out of date:`);
-    for (const i of outdated) out.push(`  ${i.instanceId} (${i.instanceType ?? '?'}, ${plural(i.runningTasks + i.pendingTasks, 'task')}): ${i.outdatedReasons.join('; ')}`);
+    out.push('', `${plural(outdated.length, 'instance')} out of date:`, ...whyOutdated(s, true));
   }
   out.push('', ...capacityLines(s));
   if (plan.batches.length > 0) {
