@@ -43,6 +43,22 @@ describe('cluster roll progress, plain lines', () => {
   });
 });
 
+describe('cluster roll progress, live on a terminal', () => {
+  it('redraws one block in place (cursor up, clear) per batch, and leaves the last state on screen', async () => {
+    const sim = fullCluster();
+    const { events } = await run(sim);
+    const frames: string[] = [];
+    const view = rollProgress({ write: (t: string) => frames.push(t), columns: 200 }, { live: true, plan: () => undefined });
+    for (const e of events) view.onEvent(e);
+    view.stop();
+    // Every frame after the first of a batch starts by moving up over the previous one and clearing it.
+    expect(frames.filter((f) => f.startsWith('\x1b[')).length).toBeGreaterThan(frames.length / 2);
+    expect(frames.filter((f) => f.startsWith('batch ')).map((f) => f.split('\n')[0])).toEqual(['batch 1: i-0001 (1 out of date after it)', 'batch 2: i-0002 (0 out of date after it)']);
+    const last = frames.at(-1)!.replace(/^\x1b\[\d+A\x1b\[0J/, '');
+    expect(last).toBe('batch 2: i-0002 (0 out of date after it)\n  i-0002  terminated, not replaced\n  group sizes restored: desired 2, min 2, max 2\n');
+  });
+});
+
 describe('the plan, for people', () => {
   it('out-of-date instances grouped by why; batches; the surge and that it is given back', async () => {
     const sim = fullCluster();

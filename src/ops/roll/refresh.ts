@@ -36,16 +36,19 @@ export async function* refreshCluster(rawApi: ClusterApi, names: ClusterNames, o
     // What the refresh replaced: the instances out of date at the start that left the group.
     let replaced: string[] = [];
     if (refreshId !== undefined && status !== 'interrupted') {
-      const after = await observe(api, names);
+      const after = await observe(api, names, { placement: false });
       const still = new Set(after.instances.filter((i) => i.inGroup).map((i) => i.instanceId));
       replaced = outdated.filter((id) => !still.has(id));
     }
     return { status, strategy: 'instance-refresh', ...(plan ? { plan } : {}), replaced, batches: 0, durationMs: clock.now() - started, ...extra };
   };
+  let ended: string | undefined;
   const leftBehind = () =>
     refreshId === undefined
       ? 'Nothing was changed.'
-      : `The instance refresh ${refreshId} goes on in AWS; running the same command again watches it, and aws autoscaling cancel-instance-refresh --auto-scaling-group-name ${names.autoScalingGroup} stops it.`;
+      : ended !== undefined
+        ? `The instance refresh ${refreshId} ended ${ended}; the instances it replaced stay replaced, and running the same command again starts a refresh of the rest.`
+        : `The instance refresh ${refreshId} goes on in AWS; running the same command again watches it, and aws autoscaling cancel-instance-refresh --auto-scaling-group-name ${names.autoScalingGroup} stops it.`;
 
   try {
     const snapshot = await observe(api, names);
@@ -55,8 +58,10 @@ export async function* refreshCluster(rawApi: ClusterApi, names: ClusterNames, o
     plan = planRoll(toPlanInput(snapshot), options);
     yield { type: 'plan', plan, snapshot };
     if (existing === undefined) {
-      // Only the next batch can stop a roll: later ones are estimates, planned again from what AWS reports.
-    if (plan.blocked && plan.batches.length === 0) throw new RollFailed({ code: 'ECSDEPLOY_ROLL_BLOCKED', message: `The roll cannot start: ${plan.blocked.reason}`, suggestions: plan.blocked.suggestions, instances: [] });
+      // As for the drain strategy, only a first batch that cannot be made stops it before it starts.
+      if (plan.blocked && plan.batches.length === 0) {
+        throw new RollFailed({ code: 'ECSDEPLOY_ROLL_BLOCKED', message: `The roll cannot start: ${plan.blocked.reason}`, suggestions: plan.blocked.suggestions, instances: [] });
+      }
       if (plan.outdated === 0) return await outcome('up-to-date');
       if (options.dryRun) return await outcome('planned');
       if (deps.confirm && !(await deps.confirm(plan, snapshot))) return await outcome('cancelled');
@@ -83,6 +88,7 @@ export async function* refreshCluster(rawApi: ClusterApi, names: ClusterNames, o
       }
       if (refresh.status === 'Successful') return await outcome('completed');
       if (FAILED.has(refresh.status)) {
+        ended = refresh.status;
         throw new RollFailed({
           code: 'ECSDEPLOY_ROLL_REFRESH_FAILED',
           message: `The instance refresh ${refresh.id} of ${names.autoScalingGroup} ended ${refresh.status}${refresh.statusReason ? `: ${refresh.statusReason}` : ''}`,
