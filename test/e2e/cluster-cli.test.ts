@@ -6,8 +6,9 @@
  * terminated, and ends the one standalone task once its instance drains.
  *
  * What it protects: exit codes and JSON of the commands, nothing changed by --dry-run or by a run
- * that cannot ask, and that a roll against the AWS APIs replaces exactly the out-of-date instances
- * and leaves the group as it found it (sizes, no tag).
+ * that cannot ask, Ctrl-C exiting 130 with what to do, and that a roll against the AWS APIs,
+ * interrupted and run again, replaces exactly the out-of-date instances, each once, and leaves the
+ * group as it found it (sizes, no tag).
  */
 import { rmSync } from 'node:fs';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
@@ -15,7 +16,7 @@ import { CreateServiceCommand, ListTasksCommand, RegisterTaskDefinitionCommand, 
 import { clusterRoll, type ClusterStatus, type RollEvent, type RollReport } from '../../src/ops/roll';
 import { startMoto, toolchain, type MotoServer } from '../support/moto';
 import { agentTick, aws, createCapacity, groupInstances, motoSkipReason, newVersion, type Aws } from './cluster-fixture';
-import { cli, cliEnv, exampleProject, json } from './support';
+import { cli, cliEnv, exampleProject, json, startCli } from './support';
 
 const reason = motoSkipReason(toolchain().python);
 if (reason && process.env['CI'] === 'true') throw new Error(`${reason}; CI must have moto`);
@@ -98,12 +99,32 @@ const NAMES = { cluster: 'shop-dev', autoScalingGroup: 'shop-dev-ecs' };
     expect({ desired: g.DesiredCapacity, max: g.MaxSize, tagged: g.Tags?.some((t) => t.Key === 'ecsdeploy:roll') }).toEqual({ desired: 3, max: 3, tagged: false });
   });
 
-  it('a whole roll through the AWS APIs: the three old instances replaced, the group as it was', async () => {
-    // One standalone task on the first instance, ended (as a batch job ends) once it is DRAINING.
+  let interruptedReplaced: string[] = [];
+
+  it('Ctrl-C while the roll waits for a replacement: exit 130, saying what is left and how to go on', async () => {
+    // No agent runs here, so the first replacement never joins the cluster and the roll waits.
+    const running = startCli(['cluster', 'roll', '--env', 'dev', '--batch', '1', '--yes'], dir, env);
+    await running.waitFor(/waiting [^\n]*not yet in cluster shop-dev|waiting [^\n]*Pending/, 60_000);
+    running.child.kill('SIGINT');
+    const r = await running.done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('Interrupted: the roll stops after the step in progress');
+    expect(r.stderr).toMatch(/Error: Interrupted after 1 instance\(s\) replaced in 1 batch\(es\); stopped between two steps\./);
+    expect(r.stderr).toContain("the group's tag ecsdeploy:roll keeps its original sizes");
+    expect(r.stderr).toContain('Run `ecsdeploy cluster roll --env dev` again to go on.');
+    const left = await groupInstances(a, NAMES.autoScalingGroup);
+    interruptedReplaced = original.filter((id) => !left.some((i) => i.id === id));
+    expect(interruptedReplaced).toHaveLength(1);
+    expect((await group()).Tags?.some((t) => t.Key === 'ecsdeploy:roll')).toBe(true);
+  });
+
+  it('the next run resumes: the other old instances replaced (not the one already done), the group as it was', async () => {
+    // One standalone task on an old instance, ended (as a batch job ends) once it is DRAINING.
+    const withTask = original.find((id) => !interruptedReplaced.includes(id))!;
     const firstArn = async () => {
       const arns = (await a.ecs.send(new ListContainerInstancesCommand({ cluster: NAMES.cluster }))).containerInstanceArns!;
       const cis = (await a.ecs.send(new DescribeContainerInstancesCommand({ cluster: NAMES.cluster, containerInstances: arns }))).containerInstances!;
-      return cis.find((c) => c.ec2InstanceId === original[0])!;
+      return cis.find((c) => c.ec2InstanceId === withTask)!;
     };
     await a.ecs.send(new StartTaskCommand({ cluster: NAMES.cluster, taskDefinition: 'shop-dev-orders', containerInstances: [(await firstArn()).containerInstanceArn!] }));
     let drainedWithTask = false;
@@ -135,7 +156,8 @@ const NAMES = { cluster: 'shop-dev', autoScalingGroup: 'shop-dev-ecs' };
       process.env = saved;
     }
     expect(report).toMatchObject({ status: 'completed', environment: 'dev' });
-    expect([...report.replaced].sort()).toEqual(original);
+    expect(report.replaced).not.toContain(interruptedReplaced[0]);
+    expect([...report.replaced, ...interruptedReplaced].sort()).toEqual(original);
     expect(drainedWithTask).toBe(true);
     const after = await groupInstances(a, NAMES.autoScalingGroup);
     expect(after).toHaveLength(3);
