@@ -19,7 +19,7 @@ import type { ClusterApi, ClusterStatus, RollEvent, RollOutcome, RollReport } fr
 
 export * from './types';
 export { clusterNames } from './names';
-export { parseDuration, parseRollOptions, DEFAULT_TIMEOUT, type RollFlags } from './options';
+export { DEFAULT_TIMEOUT, type RollFlags } from './options';
 export type { RollPlan, PlannedBatch } from './plan';
 
 export interface ClusterRequest {
