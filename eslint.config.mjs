@@ -10,7 +10,7 @@ const noOclif = { group: ['@oclif/*'], message: 'Only src/commands and src/base-
 const noUp = (what) => ({ group: what, message: 'Layering (DESIGN.md): this layer may not import that one.' });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'cdktf.out/**', 'coverage/**', 'bench/results/**', 'stacks/lambda/**', '**/*.js', '**/*.mjs', '.tmpout/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'cdktf.out/**', 'coverage/**', 'bench/results/**', 'stacks/lambda/**', '**/*.js', '**/*.cjs', '**/*.mjs', '.tmpout/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
