@@ -9,10 +9,10 @@ import * as Flags from '@oclif/core/flags';
 import { ConfigError, EcsdeployError, ExitCode } from './errors';
 
 export const EXIT_CODES_SECTION = `EXIT CODES
-  0  success (plan: no changes)
-  1  the operation failed
-  2  usage or configuration error: a bad flag, an invalid file, an unknown environment
-  3  plan: changes present
+    0  success (plan: no changes)
+    1  the operation failed
+    2  usage or configuration error: a bad flag, an invalid file, an unknown environment
+    3  plan: changes present
   130  interrupted (Ctrl-C): stopped gracefully; run the same command again to continue`;
 
 export abstract class BaseCommand extends Command {

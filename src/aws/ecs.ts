@@ -8,6 +8,7 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { EcsdeployError } from '../errors';
 import { awsError, type AwsClients } from './clients';
+import { chunks } from './ecs-cluster';
 
 export interface EcsDeployment {
   readonly id: string;
@@ -81,11 +82,6 @@ export interface EcsApi {
 
 const ms = (d: Date | undefined): number => (d === undefined ? 0 : d.getTime());
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** The name of a service or task ARN's last part (`.../service/cluster/orders` → `orders`). */
 function lastPart(arn: string): string {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { UsageError } from '../../errors';
 import type { BatchSize } from './plan';
 import type { RollOptions } from './types';
+import { parseDurationMs } from '../../duration';
 
 export interface RollFlags {
   readonly strategy?: string;
@@ -16,11 +17,7 @@ export interface RollFlags {
 export const DEFAULT_TIMEOUT = '30m';
 
 /** '45m', '90s', '2h', '1h30m' → milliseconds; undefined when it is not a duration. */
-export function parseDuration(text: string): number | undefined {
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
-  if (!m || text.trim() === '' || (m[1] ?? m[2] ?? m[3]) === undefined) return undefined;
-  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
-}
+export const parseDuration = parseDurationMs;
 
 const FlagsSchema = z.object({
   strategy: z.enum(['drain', 'instance-refresh'], { error: "--strategy must be 'drain' or 'instance-refresh'" }).default('drain'),

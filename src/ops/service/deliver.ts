@@ -19,6 +19,7 @@ import { appendRelease, currentRelease, imageUri, latestRelease, ReleaseConflict
 import { drain, shortTaskDefinition, watchCodeDeploy, watchEcsDeployment, type RolloutEvent, type RolloutOutcome } from '../rollout';
 import type { InfraEvent } from '../infra';
 import type { ServiceContext, ServiceDeps } from './context';
+import { parseDurationMs } from '../../duration';
 
 export type DeployEvent =
   /** The image, resolved. */
@@ -79,9 +80,8 @@ export const DEFAULT_TIMEOUT_MS = 20 * 60_000;
 
 /** `90s`, `20m`, `1h30m` → ms (a `--timeout` flag). */
 export function parseTimeout(text: string, flag = '--timeout'): number {
-  const parts = [...text.trim().matchAll(/(\d+)(h|m|s)/g)];
-  const total = parts.reduce((ms, [, n, unit]) => ms + Number(n) * { h: 3_600_000, m: 60_000, s: 1_000 }[unit as 'h' | 'm' | 's'], 0);
-  if (parts.map((p) => p[0]).join('') !== text.trim() || total === 0) {
+  const total = parseDurationMs(text) ?? 0;
+  if (total === 0) {
     throw new UsageError(`${flag} ${text}: expected a duration such as 90s, 20m or 1h30m.`, [`For example ${flag} 30m.`]);
   }
   return total;
