@@ -10,22 +10,10 @@ import type { ProjectConfig } from '../../src/config/schema';
 import { s3RecordStore } from '../../src/ops/environments';
 import { awsS3, openStateStore, removeReleaseLedgers } from '../../src/ops/environments/storage';
 import { startMoto, type MotoServer } from '../support/moto';
+import { ephemeralRecord } from '../environments/helpers';
 import { e2eDescribe } from './support';
 
-const record = (over: Partial<EphemeralRecord> = {}): EphemeralRecord => ({
-  version: 1,
-  name: 'pr-1',
-  base: 'dev',
-  owner: 'alice',
-  createdAt: '2026-11-24T10:00:00.000Z',
-  expiresAt: '2026-11-26T10:00:00.000Z',
-  isolated: false,
-  services: ['api'],
-  slot: 0,
-  images: {},
-  status: 'creating',
-  ...over,
-});
+const record = (over: Partial<EphemeralRecord> = {}): EphemeralRecord => ephemeralRecord('pr-1', over);
 
 e2eDescribe()('environment records in S3 (moto)', () => {
   let moto: MotoServer;

@@ -14,6 +14,7 @@ import type { ApplyReport, ApplyRequest, DestroyReport, DestroyRequest, InfraRun
 import { openEnvironments } from '../../src/ops/project';
 import { environmentStacks, selectStacks } from '../../src/synth/plan';
 import { projectWith } from '../config/fixture-project';
+import type { EphemeralRecord } from '../../src/config/ephemeral';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -221,4 +222,22 @@ export function filesUnder(dir: string): string[] {
   };
   walk(dir);
   return out.sort();
+}
+
+/** An environment-on-demand record for tests: feature of `dev`, owned by alice, running `api`. */
+export function ephemeralRecord(name: string, over: Partial<EphemeralRecord> = {}): EphemeralRecord {
+  return {
+    version: 1,
+    name,
+    base: 'dev',
+    owner: 'alice',
+    createdAt: '2026-11-24T10:00:00.000Z',
+    expiresAt: '2026-11-26T10:00:00.000Z',
+    isolated: false,
+    services: ['api'],
+    slot: 0,
+    images: {},
+    status: 'creating',
+    ...over,
+  };
 }

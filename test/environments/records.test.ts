@@ -8,26 +8,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stateKey } from '../../stacks/base';
-import type { EphemeralRecord } from '../../src/config/ephemeral';
 import { createEnvironment, destroyEnvironment, listEnvironments, localRecordStore, s3RecordStore, type RecordStore } from '../../src/ops/environments';
 import { s3StateKey } from '../../src/ops/environments/storage';
 import { appendRelease, emptyLedger, s3ReleaseStore } from '../../src/ops/releases';
-import { fakeClock, lifecycleProject, memoryS3, recordingInfra } from './helpers';
+import { ephemeralRecord, fakeClock, lifecycleProject, memoryS3, recordingInfra } from './helpers';
 
-const record = (name: string, over: Partial<EphemeralRecord> = {}): EphemeralRecord => ({
-  version: 1,
-  name,
-  base: 'dev',
-  owner: 'alice',
-  createdAt: '2026-11-24T10:00:00.000Z',
-  expiresAt: '2026-11-26T10:00:00.000Z',
-  isolated: false,
-  services: ['api'],
-  slot: 0,
-  images: {},
-  status: 'creating',
-  ...over,
-});
+const record = ephemeralRecord;
 
 const stores: Array<[string, () => { store: RecordStore; corrupt: (name: string, text: string) => void; cleanup: () => void }]> = [
   [

@@ -9,22 +9,9 @@ import type { EphemeralRecord } from '../../src/config/ephemeral';
 import { UsageError } from '../../src/errors';
 import { localRecordStore } from '../../src/ops/environments';
 import { openEnvironments, synthEnvironments } from '../../src/ops/project';
-import { lifecycleProject } from './helpers';
+import { ephemeralRecord, lifecycleProject } from './helpers';
 
-const record = (name: string, over: Partial<EphemeralRecord> = {}): EphemeralRecord => ({
-  version: 1,
-  name,
-  base: 'dev',
-  owner: 'alice',
-  createdAt: '2026-11-24T10:00:00.000Z',
-  expiresAt: '2026-11-26T10:00:00.000Z',
-  isolated: false,
-  services: ['api'],
-  slot: 3,
-  images: {},
-  status: 'ready',
-  ...over,
-});
+const record = (name: string, over: Partial<EphemeralRecord> = {}): EphemeralRecord => ephemeralRecord(name, { slot: 3, status: 'ready', ...over });
 
 let project: { dir: string; cleanup: () => void };
 let out: string;
