@@ -10,6 +10,11 @@
 import { z } from 'zod';
 import { isValidCron } from './cron';
 
+// zod compiles a fast parser for each object schema (new Function) on its first parse. A command
+// parses a handful of small files once, so that compile never pays for itself, and generated code
+// is not in the CLI's V8 code cache. Set before any schema below is built: zod reads it then.
+z.config({ jitless: true });
+
 const NAME = /^[a-z][a-z0-9-]*$/;
 const name = (what: string, max: number) =>
   z
