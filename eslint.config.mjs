@@ -19,6 +19,12 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI runs as a bundle compiled from a V8 code cache (src/code-cache.ts), where import()
+    // has no loader: load lazily with require() instead.
+    files: ['src/**/*.ts', 'stacks/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'No dynamic import() in the CLI bundle: use a lazy require() (see src/code-cache.ts).' }] },
+  },
+  {
     files: ['stacks/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [barrel], patterns: [noUp(['**/src/**', 'zod', '@aws-sdk/*', 'node:fs', 'fs']), noOclif] }] },
   },

@@ -1,4 +1,7 @@
 #!/usr/bin/env node
-// oclif entry point: runs the compiled commands in dist/ through the oclif manifest (fast start).
+// The CLI: dist/bundle/cli.js (oclif and every command in one file, see scripts/bundle.js),
+// compiled from its V8 code cache when V8 accepts it (dist/src/code-cache.js).
 // `npm ci` builds dist/ (the `prepare` script), so `npx ecsdeploy` works in a fresh clone.
-require('@oclif/core/execute').execute({ dir: __dirname });
+const { join } = require('node:path');
+const { requireCached } = require('../dist/src/code-cache.js');
+requireCached(join(__dirname, '..', 'dist', 'bundle', 'cli.js')).execute({ dir: __dirname });

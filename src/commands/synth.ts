@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_SECTION } from '../base-command';
 import { synthEnvironments, type SynthResult } from '../ops/project';
@@ -23,7 +24,6 @@ ${EXIT_CODES_SECTION}`;
 
   public async run(): Promise<SynthResult> {
     const { flags } = await this.parse(Synth);
-    const { resolve } = await import('node:path');
     const outDir = resolve(flags.dir, flags.out);
     const result = await synthEnvironments(flags.dir, flags.env ?? [], { outDir, stacks: flags.stack ?? [], cache: flags.cache });
     if (!this.jsonEnabled()) {

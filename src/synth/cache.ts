@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { packageRoot } from '../paths';
 import type { StackJob } from './build';
 
 /** Bump when the cache format or anything outside stacks/ that shapes the output changes. */
@@ -24,7 +25,9 @@ let fingerprint: string | undefined;
 export function toolFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
   const hash = createHash('sha256').update(String(CACHE_FORMAT));
-  const stacksDir = dirname(require.resolve('../../stacks/base'));
+  // The stack code that runs: its TypeScript under ts-jest, else the compiled stacks/ that the
+  // bundle and the worker were built from in the same build.
+  const stacksDir = __filename.endsWith('.ts') ? join(packageRoot(), 'stacks') : join(packageRoot(), 'dist', 'stacks');
   const files = (dir: string): string[] =>
     readdirSync(dir)
       .sort()
