@@ -2,11 +2,13 @@
  * Constructs and synthesizes a batch of stacks from plain props: the only code that builds cdktf
  * apps. Runs in the main thread, or in a worker thread (./worker) for large batches.
  */
-import { App } from 'cdktf';
+import { App, type ISynthesisSession, type TerraformStack } from 'cdktf';
 import { ClusterStack } from '../../stacks/cluster-stack';
 import type { ClusterStackProps, RegistryStackProps, ServiceStackProps } from '../../stacks/props';
 import { RegistryStack } from '../../stacks/registry-stack';
 import { ServiceStack } from '../../stacks/service-stack';
+import { remember } from './cache';
+import { stackWorkDir } from './plan';
 
 /**
  * cdktf records a full, unlimited-depth stack trace on every token it creates (thousands per
@@ -18,19 +20,56 @@ import { ServiceStack } from '../../stacks/service-stack';
 (require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] }).captureStackTrace = () => [];
 
 /** One stack to build: plain data, so it can cross to a worker thread. */
-export type StackJob =
+export type StackJob = (
   | { readonly kind: 'registry'; readonly name: string; readonly props: RegistryStackProps }
   | { readonly kind: 'cluster'; readonly name: string; readonly props: ClusterStackProps }
-  | { readonly kind: 'service'; readonly name: string; readonly props: ServiceStackProps };
+  | { readonly kind: 'service'; readonly name: string; readonly props: ServiceStackProps }
+) & {
+  /** The synth cache key of the stack's inputs (./cache), recorded next to its JSON once written. */
+  readonly cacheKey?: string;
+};
 
-/** Writes `<outDir>/stacks/<name>/cdk.tf.json` for every job (and a manifest.json of this batch). */
-export function buildStacks(outDir: string, jobs: readonly StackJob[]): void {
-  if (jobs.length === 0) return;
+/** What building a stack found out: the number of Terraform resources in its JSON. */
+export interface BuiltStack {
+  readonly name: string;
+  readonly resources: number;
+}
+
+/**
+ * Writes `<outDir>/stacks/<name>/cdk.tf.json` for every job (and a manifest.json of this batch),
+ * records each stack's cache entry, and returns how many resources each has (counted from the JSON
+ * cdktf wrote, not read back from disk: at a thousand stacks that reading was a second).
+ */
+export function buildStacks(outDir: string, jobs: readonly StackJob[]): BuiltStack[] {
+  if (jobs.length === 0) return [];
   const app = new App({ outdir: outDir, stackTraces: false, skipValidation: false });
+  const built: BuiltStack[] = [];
   for (const job of jobs) {
-    if (job.kind === 'registry') new RegistryStack(app, job.name, job.props);
-    else if (job.kind === 'cluster') new ClusterStack(app, job.name, job.props);
-    else new ServiceStack(app, job.name, job.props);
+    const stack = job.kind === 'registry' ? new RegistryStack(app, job.name, job.props) : job.kind === 'cluster' ? new ClusterStack(app, job.name, job.props) : new ServiceStack(app, job.name, job.props);
+    observeSynthesis(stack, (json) => {
+      const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      if (job.cacheKey !== undefined) remember(stackWorkDir(outDir, job.name), { key: job.cacheKey, resources });
+      built.push({ name: job.name, resources });
+    });
   }
   app.synth();
+  return built;
+}
+
+/** Calls `done` with the stack's Terraform JSON once cdktf has written it (computed once, by cdktf). */
+function observeSynthesis(stack: TerraformStack, done: (json: { resource?: Record<string, Record<string, unknown>> }) => void): void {
+  const inner = stack.synthesizer;
+  stack.synthesizer = {
+    synthesize(session: ISynthesisSession): void {
+      const toTerraform = stack.toTerraform;
+      let json: ReturnType<TerraformStack['toTerraform']> | undefined;
+      stack.toTerraform = () => (json = toTerraform.call(stack));
+      try {
+        inner.synthesize(session);
+      } finally {
+        stack.toTerraform = toTerraform;
+      }
+      if (json !== undefined) done(json as { resource?: Record<string, Record<string, unknown>> });
+    },
+  };
 }

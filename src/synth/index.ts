@@ -7,14 +7,14 @@
  *   again (./cache): the second synth of an unchanged project only hashes.
  * - Many stacks to build are split over worker threads (./worker), one per core.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { Manifest, type StackManifest } from 'cdktf';
 import type { ResolvedEnvironment, ResolvedProject } from '../config/load';
-import { buildStacks, type StackJob } from './build';
-import { cached, cacheKey, remember } from './cache';
+import { buildStacks, type BuiltStack, type StackJob } from './build';
+import { cached, cacheKey } from './cache';
 import { selectStacks, type StackRef } from './plan';
 import { clusterProps, registryProps, rulePriorities, serviceProps, stackWorkDir } from './props';
 
@@ -82,11 +82,12 @@ export function synthesize(project: ResolvedProject, envs: readonly ResolvedEnvi
     }
   }
   const toBuild = jobs.filter(({ job }) => !reused.has(job.name));
-  build(outDir, toBuild.map(({ job }) => stripRef(job)), options.workers);
+  // Each built stack records its cache entry where it is built (in parallel, in the workers).
+  const built = new Map(build(outDir, toBuild.map(({ job, key }) => ({ ...stripRef(job), cacheKey: key })), options.workers).map((b) => [b.name, b.resources]));
 
-  const result = jobs.map(({ job, dir, key }) => {
-    const resources = reused.get(job.name) ?? countResources(join(dir, 'cdk.tf.json'));
-    if (!reused.has(job.name)) remember(dir, { key, resources });
+  const result = jobs.map(({ job, dir }) => {
+    const resources = reused.get(job.name) ?? built.get(job.name);
+    if (resources === undefined) throw new Error(`synth did not build stack ${job.name}`);
     const rel = relative(project.root, dir);
     return { ...job.ref, resources, path: rel.startsWith('..') ? dir : rel, dir, cached: reused.has(job.name) };
   });
@@ -113,13 +114,13 @@ const WORKER_TIMEOUT_MS = 10 * 60_000;
  * Builds the jobs, in worker threads when there are many. Synchronous on purpose (callers stay
  * simple): the workers run on their own threads while this one waits on a shared counter.
  */
-function build(outDir: string, jobs: readonly StackJob[], workers?: number): void {
+function build(outDir: string, jobs: readonly StackJob[], workers?: number): BuiltStack[] {
   const compiled = __filename.endsWith('.js'); // worker threads need the compiled worker (not ts-jest)
   const n = Math.min(workers ?? cpus().length, Math.ceil(jobs.length / 25));
-  if (!compiled || n <= 1 || (workers === undefined && jobs.length < WORKER_THRESHOLD)) {
-    buildStacks(outDir, jobs);
-    return;
-  }
+  if (!compiled || n <= 1 || (workers === undefined && jobs.length < WORKER_THRESHOLD)) return buildStacks(outDir, jobs);
+  // cdktf creates these when missing (existsSync, then mkdirSync): two workers starting at once
+  // would race to create them, and the loser fail with EEXIST.
+  mkdirSync(join(outDir, 'stacks'), { recursive: true });
   // Interleave so each worker gets a similar mix of cluster and service stacks.
   const batches: StackJob[][] = Array.from({ length: n }, () => []);
   jobs.forEach((job, i) => batches[i % n]!.push(job));
@@ -136,13 +137,15 @@ function build(outDir: string, jobs: readonly StackJob[], workers?: number): voi
       throw new Error(`synth workers did not finish within ${WORKER_TIMEOUT_MS / 60_000} minutes`);
     }
   }
-  const failures = started.flatMap(({ worker, port }) => {
-    const reply = receiveMessageOnPort(port)?.message as { ok: boolean; message?: string; stack?: string } | undefined;
+  const replies = started.map(({ worker, port }) => {
+    const reply = receiveMessageOnPort(port)?.message as { ok: boolean; built?: BuiltStack[]; message?: string; stack?: string } | undefined;
     port.close();
     void worker.terminate();
-    return reply?.ok ? [] : [reply ?? { ok: false, message: 'a synth worker stopped without a result' }];
+    return reply ?? { ok: false, message: 'a synth worker stopped without a result' };
   });
-  if (failures.length > 0) throw Object.assign(new Error(failures[0]!.message), { stack: failures[0]!.stack });
+  const failure = replies.find((r) => !r.ok);
+  if (failure !== undefined) throw Object.assign(new Error(failure.message), { stack: failure.stack });
+  return replies.flatMap((r) => r.built ?? []);
 }
 
 /** cdktf's manifest.json, listing every selected stack whether it was built now or reused. */
@@ -162,9 +165,4 @@ function writeManifest(outDir: string, names: readonly string[]): void {
     manifest.stacks[name] = entry;
   }
   manifest.writeToFile();
-}
-
-function countResources(file: string): number {
-  const json = JSON.parse(readFileSync(file, 'utf8')) as { resource?: Record<string, Record<string, unknown>> };
-  return Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
 }

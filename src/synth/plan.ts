@@ -2,6 +2,7 @@
  * Which stacks a project has, what each is called, and the order they depend on each other in.
  * Pure: no cdktf here, so commands that only need names (plan order, destroy order) stay fast.
  */
+import { join } from 'node:path';
 import type { ResolvedEnvironment } from '../config/load';
 import { UsageError } from '../errors';
 import { closest } from '../config/suggest';
@@ -87,4 +88,9 @@ export function selectStacks(envs: readonly ResolvedEnvironment[], selection: re
     }
   }
   return [...out.values()];
+}
+
+/** The folder of a stack's cdk.tf.json (its Terraform working directory) under a synth output folder. */
+export function stackWorkDir(outDir: string, stack: string): string {
+  return join(outDir, 'stacks', stack);
 }

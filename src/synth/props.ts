@@ -2,19 +2,17 @@
  * Resolved configuration → plain stack props. The only place that knows both the config model and
  * the stacks' props, so stacks never see zod types and config never sees cdktf.
  */
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { drainLambdaSource } from '../paths';
 import type { ResolvedEnvironment, ResolvedProject, ResolvedService } from '../config/load';
 import { toAwsCron } from '../config/cron';
 import type { ClusterStackProps, RegistryStackProps, ServiceStackProps, StackBaseProps, StateBackendProps } from '../../stacks/props';
 import { repositoryName } from '../../stacks/registry-stack';
 import { AUTO_PRIORITY_START, ENV_HEADER, SLOT_SIZE } from '../config/ephemeral';
-import { clusterStackName, hostClusterStack } from './plan';
+import { clusterStackName, hostClusterStack, stackWorkDir } from './plan';
 
+export { stackWorkDir } from './plan';
 
-export function stackWorkDir(outDir: string, stack: string): string {
-  return join(outDir, 'stacks', stack);
-}
 
 function backendFor(project: ResolvedProject, stackDir: string, endpoint: string | undefined): StateBackendProps {
   const state = project.config.state;

@@ -1,5 +1,5 @@
 /**
- * Worker-thread entry: builds the batch of stacks it is given (see ./build), posts the result on
+ * Worker-thread entry: builds the batch of stacks it is given (see ./build), posts what it built on
  * its port, then bumps the shared counter the main thread waits on.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
@@ -7,8 +7,7 @@ import { buildStacks, type StackJob } from './build';
 
 const { outDir, jobs, port, finished } = workerData as { outDir: string; jobs: StackJob[]; port: MessagePort; finished: Int32Array };
 try {
-  buildStacks(outDir, jobs);
-  port.postMessage({ ok: true });
+  port.postMessage({ ok: true, built: buildStacks(outDir, jobs) });
 } catch (err) {
   port.postMessage({ ok: false, message: (err as Error).message, stack: (err as Error).stack });
 } finally {

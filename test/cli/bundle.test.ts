@@ -91,6 +91,12 @@ describe('the built CLI bundle', () => {
     expect(r).toEqual({ atStart: false, afterValidate: true, jitless: true, summary: 'Check every configuration file and report all problems at once.', ids: 22 });
   });
 
+  it("synth's worker bundle holds the stack code only: neither zod, yaml nor oclif", () => {
+    const worker = readFileSync(join(REPO, 'dist', 'bundle', 'worker.js'), 'utf8');
+    expect(worker).not.toMatch(/node_modules\/(zod|yaml|js-yaml|@oclif)\//);
+    expect(worker).toContain('cdktf.js'); // cdktf comes from its own cached bundle
+  });
+
   it('runs `config validate` without loading cdktf, and `synth` loads it from its own bundle', () => {
     const run = (args: string[]) =>
       inChild(
