@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { loadProject } from '../../src/config/load';
+import { synthesize } from '../../src/synth';
 
 const REPO = join(__dirname, '..', '..');
 const CODE_CACHE = join(REPO, 'dist', 'src', 'code-cache.js');
@@ -89,6 +91,24 @@ describe('the built CLI bundle', () => {
       bundle,
     ) as Record<string, unknown>;
     expect(r).toEqual({ atStart: false, afterValidate: true, jitless: true, summary: 'Check every configuration file and report all problems at once.', ids: 22 });
+  });
+
+  it('writes stacks byte-identical to the unbundled library (which uses cdktf as published)', () => {
+    const a = mkdtempSync(join(tmpdir(), 'bundle-cli-'));
+    const b = mkdtempSync(join(tmpdir(), 'bundle-lib-'));
+    try {
+      const r = spawnSync(process.execPath, [join(REPO, 'bin', 'run.js'), 'synth', '-C', REPO, '--out', a, '--no-cache'], { encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      const project = loadProject(REPO);
+      const stacks = synthesize(project, project.environments, { outDir: b, cache: false });
+      for (const s of stacks) {
+        expect({ stack: s.name, json: readFileSync(join(a, 'stacks', s.name, 'cdk.tf.json'), 'utf8') }).toEqual({ stack: s.name, json: readFileSync(join(b, 'stacks', s.name, 'cdk.tf.json'), 'utf8') });
+      }
+      expect(readFileSync(join(a, 'manifest.json'), 'utf8')).toBe(readFileSync(join(b, 'manifest.json'), 'utf8').split(b).join(a));
+    } finally {
+      rmSync(a, { recursive: true, force: true });
+      rmSync(b, { recursive: true, force: true });
+    }
   });
 
   it("synth's worker bundle holds the stack code only: neither zod, yaml nor oclif", () => {
