@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import stableStringify = require('../../src/synth/stable-stringify');
+import stableStringify from '../../src/synth/stable-stringify';
 import { loadProject } from '../../src/config/load';
 import { synthesize } from '../../src/synth';
 
