@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * `node scripts/bundle.js`: bundles the CLI (src/cli.ts) and the synth worker (src/synth/worker.ts)
- * into dist/bundle/ with esbuild. Part of `npm run build`, after tsc (which type-checks and still
- * emits dist/src for `cdktf synth`'s app and the library entry).
+ * into dist/bundle/ with esbuild, and cdktf, constructs and the provider submodules they use into
+ * dist/bundle/cdktf.js (loaded only by commands that synthesize). Part of `npm run build`, after
+ * tsc (which type-checks and still emits dist/src for `cdktf synth`'s app and the library entry).
+ * BUNDLE_PLAIN=1 keeps the line breaks, so a CPU profile can be read against the source modules.
  *
  * Why: a command's start was mostly Node resolving, reading and compiling ~300 small modules
  * (oclif, zod, yaml, ours). One file is one read, and one file can be compiled from a V8 code cache
