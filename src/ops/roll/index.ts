@@ -3,11 +3,13 @@
  * instances without losing a task. The commands call these; the loops themselves (./loop,
  * ./refresh) take any ClusterApi and clock, so tests run them against a simulation.
  */
+import { resolve } from 'node:path';
 import { SdkAutoScalingApi, Ec2QueryLaunchTemplates } from '../../aws/autoscaling';
 import { AwsClients } from '../../aws/clients';
 import { SdkEcsClusterApi } from '../../aws/ecs-cluster';
 import type { ResolvedEnvironment } from '../../config/load';
 import { EcsdeployError, ExitCode, UsageError } from '../../errors';
+import { permanentNames } from '../environments/names';
 import { openProject } from '../project';
 import { systemClock, type Clock } from './clock';
 import { failureError, rollCluster, type RollDeps } from './loop';
@@ -63,9 +65,33 @@ export function combine<A extends object, B extends object>(a: A, b: B): A & B {
   return out as A & B;
 }
 
-function environment(dir: string, envName: string): ResolvedEnvironment {
-  const { envs } = openProject(dir, [envName]);
-  const env = envs[0]!;
+// Records of environments on demand are read only for a name that is not a permanent environment.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const onDemand = () => require('../environments/resolve') as typeof import('../environments/resolve');
+
+/**
+ * The environment whose instances are shown or rolled: a permanent one, or an isolated environment
+ * on demand (it has a cluster of its own). A shared environment on demand (the default of `env
+ * create`) has none: its tasks run on its base's instances, so the command to run is the base's,
+ * and that is what the error says, from the record alone (nothing is resolved, nothing asked of
+ * AWS). A name of neither kind gets the "no environment" error of every other command.
+ * `instead` is the command with the base's name, for that error.
+ */
+async function environment(dir: string, envName: string, instead: (base: string) => string): Promise<ResolvedEnvironment> {
+  const root = resolve(dir);
+  let env: ResolvedEnvironment;
+  if (permanentNames(root).includes(envName)) {
+    env = openProject(root, [envName]).envs[0]!;
+  } else {
+    const { projectRecordStore, readRecords, resolveWithRecords } = onDemand();
+    const record = (await readRecords(root, [envName], projectRecordStore(root)))[0]!;
+    if (!record.isolated) {
+      throw new UsageError(`${envName} is an environment on demand on ${record.base}'s cluster: it has no cluster of its own, so the instances its tasks run on are ${record.base}'s.`, [
+        instead(record.base),
+      ]);
+    }
+    env = resolveWithRecords(root, [envName], [record]).envs[0]!;
+  }
   if (env.config.cluster.ec2 === undefined) {
     throw new UsageError(`Environment '${env.name}' has no EC2 capacity (no cluster.ec2 in ${env.file}): there are no instances to show or roll.`, [
       'Fargate tasks need no instances. To add EC2 capacity, add cluster.ec2 to the environment (docs/configuration.md) and apply it.',
@@ -76,7 +102,7 @@ function environment(dir: string, envName: string): ResolvedEnvironment {
 
 /** `ecsdeploy cluster status`: the instances, which are out of date, and capacity against need. */
 export async function clusterStatus(req: ClusterRequest): Promise<ClusterStatus> {
-  const env = environment(req.dir, req.env);
+  const env = await environment(req.dir, req.env, (base) => `Run \`ecsdeploy cluster status --env ${base}\` instead.`);
   const snapshot = await observe(req.api ?? sdkClusterApi(env), clusterNames(env));
   return { environment: env.name, outdated: snapshot.instances.filter((i) => i.outdated).length, ...snapshot };
 }
@@ -88,7 +114,12 @@ export async function clusterStatus(req: ClusterRequest): Promise<ClusterStatus>
  */
 export async function clusterRoll(req: RollRequest): Promise<RollReport> {
   const options = parseRollOptions(req.flags);
-  const env = environment(req.dir, req.env);
+  const env = await environment(
+    req.dir,
+    req.env,
+    (base) =>
+      `Run \`ecsdeploy cluster roll --env ${base}${options.dryRun ? ' --dry-run' : ''}\` instead: it replaces ${base}'s out-of-date instances, moving ${req.env}'s tasks like every other task on them.`,
+  );
   const names = clusterNames(env);
   const api = req.api ?? sdkClusterApi(env);
   const deps: RollDeps = {
