@@ -1,6 +1,6 @@
 /** The Terraform engine layer: discovery, one stack through the engine, plan summaries, engine errors. */
 export { findEngine, compareVersions, EngineNotFoundError, MIN_ENGINE_VERSION, MIN_LOCKFILE_VERSION, type Engine, type EngineKind } from './engine';
-export { EngineFailedError, StackInterruptedError, StateLockedError, parseLockInfo, type LockInfo } from './errors';
+export { ago, EngineFailedError, StackInterruptedError, StateLockedError, parseLockInfo, type LockInfo } from './errors';
 export { RunLog } from './log';
 export type { UiMessage } from './process';
 export { openStack, SENSITIVE, type InitResult, type Outputs, type PlannedStack, type RunContext, type StackEngine } from './stack';

@@ -52,6 +52,7 @@ export function formatPlan(report: PlanReport): string {
   const deferred = report.stacks.filter((p) => p.status === 'deferred');
   if (deferred.length > 0) out.push('', 'Deferred (the engine cannot plan them before the stacks they read from exist or change):', ...deferred.map((p) => `  ${p.stack}: ${p.reason}`));
   for (const k of report.kept) out.push('', `Kept: ${k.stack} (${k.reason}).`);
+  for (const w of report.warnings ?? []) out.push('', `Warning: ${w}`);
   const changed = report.stacks.filter((p) => p.status === 'deferred' || p.summary?.changes).length;
   out.push(
     '',

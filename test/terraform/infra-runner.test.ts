@@ -4,11 +4,13 @@
  * Protects: dependency order; one confirmation for what is shown and exactly that applied; a
  * service that cannot be planned before its cluster exists is deferred, planned after it, and
  * shown again; destroy keeps the shared registry and refuses a protected environment; failures
- * and interrupts stop the run and say what was and was not done.
+ * and interrupts stop the run and say what was and was not done; the cluster stack is not applied
+ * while `cluster roll` runs on its Auto Scaling group (plan warns), and nothing else reads the group.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExitCode } from '../../src/errors';
+import type { AutoScalingGroupInfo } from '../../src/aws/autoscaling';
+import { EcsdeployError, ExitCode } from '../../src/errors';
 import { CancelledError, createInfraRunner, InterruptedError, type InfraEvent, type InfraRunnerOptions, type PlanReport } from '../../src/ops/infra';
 import { localRecordStore } from '../../src/ops/environments';
 import { EngineFailedError, NO_CHANGES, StackInterruptedError, type Outputs, type PlannedStack, type PlanSummary, type StackEngine } from '../../src/terraform';
@@ -33,11 +35,17 @@ const planFailure = (stack: string, why: string) => new EngineFailedError(stack,
 let project: ReturnType<typeof projectWith>;
 let calls: string[];
 let events: InfraEvent[];
+/** What the fake Auto Scaling group answers, read after read (the last one repeats); none: no such group. */
+let groups: Array<Partial<AutoScalingGroupInfo> | Error | undefined>;
+/** Every read of a group: `<group> (<environment>, <region>)`. */
+let reads: string[];
 
 beforeEach(() => {
   project = projectWith();
   calls = [];
   events = [];
+  groups = [undefined];
+  reads = [];
 });
 afterEach(() => project.cleanup());
 
@@ -61,6 +69,14 @@ function runner(scripts: Record<string, Script>, extra: Partial<InfraRunnerOptio
       outputs: async () => {
         calls.push(`${ref.name} outputs`);
         return { existing: ref.name };
+      },
+    }),
+    autoScaling: (env) => ({
+      group: async (name) => {
+        reads.push(`${name} (${env.name}, ${env.region})`);
+        const next = groups.length > 1 ? groups.shift() : groups[0];
+        if (next instanceof Error) throw next;
+        return next === undefined ? undefined : { name, minSize: 1, maxSize: 2, desiredCapacity: 1, instances: [], tags: {}, ...next };
       },
     }),
     ...extra,
@@ -273,5 +289,103 @@ describe('S3 state and the engine version', () => {
     expect(err.exitCode).toBe(ExitCode.Usage);
     expect(err.message).toContain('ecsdeploy.yaml state: S3 state locking by lock file (use_lockfile) needs tofu 1.10 or later; /bin/false is 1.8.3');
     expect(err.suggestions[0]).toContain('state.lockTable');
+  });
+});
+
+describe('a cluster roll in progress (the ecsdeploy:roll tag on the group)', () => {
+  const NOW = new Date('2026-11-24T10:30:00.000Z');
+  const rolling = { maxSize: 4, desiredCapacity: 3, tags: { Name: 'acme-dev-ecs', 'ecsdeploy:roll': 'min=1,max=2,desired=1,started=2026-11-24T10:00:00.000Z' } };
+  const scripts = () => ({ registry: { plans: [none] }, 'dev-cluster': { plans: [updated('dev-cluster')] }, 'dev-api': { plans: [updated('dev-api'), updated('dev-api')] } });
+  const rollRunner = (s: Record<string, Script> = scripts()) => runner(s, { now: () => NOW });
+
+  it('apply refuses before any engine command (exit 1): when and how the roll started, and what to do', async () => {
+    groups = [rolling];
+    const err = await rejection(rollRunner().apply(request({ confirm: async () => true })));
+    expect(err).toBeInstanceOf(EcsdeployError);
+    expect(err.exitCode).toBe(ExitCode.Failed);
+    expect(err.code).toBe('ECSDEPLOY_ROLL_IN_PROGRESS');
+    expect(err.message).toBe(
+      "A roll of dev's instances is in progress: `ecsdeploy cluster roll` started it 2026-11-24 10:00:00 UTC (30 minutes ago), and acme-dev-ecs still carries its tag ecsdeploy:roll (original sizes: min 1, max 2, desired 1). Applying dev-cluster now would remove that tag and set the group's max size back under the running roll, so apply does not apply it until the roll has finished.",
+    );
+    expect(err.suggestions).toEqual([
+      'Let the roll finish, then apply again; `ecsdeploy cluster status --env dev` shows where it is.',
+      'If it was stopped or interrupted, run `ecsdeploy cluster roll --env dev` to resume it to the end: it gives back its extra instances, restores the original sizes and removes the tag.',
+      'Service stacks can be applied meanwhile: `ecsdeploy apply --env dev --stack <service>`.',
+    ]);
+    expect(calls).toEqual([]);
+    expect(reads).toEqual(['acme-dev-ecs (dev, us-east-1)']);
+  });
+
+  it('apply of --stack cluster alone is refused too', async () => {
+    groups = [rolling];
+    const err = await rejection(rollRunner({ 'dev-cluster': { plans: [updated('dev-cluster')] } }).apply(request({ stacks: ['cluster'] })));
+    expect(err.code).toBe('ECSDEPLOY_ROLL_IN_PROGRESS');
+    expect(calls).toEqual([]);
+  });
+
+  it('a roll that starts while the plan waits for confirmation: the group is read again right before the cluster is applied', async () => {
+    groups = [undefined, rolling];
+    const s = { ...scripts(), registry: { plans: [created(1, 'registry')] } };
+    const err = await rejection(rollRunner(s).apply(request({ confirm: async () => true })));
+    expect(err.code).toBe('ECSDEPLOY_ROLL_IN_PROGRESS');
+    expect(err.message).toMatch(/so apply does not apply it until the roll has finished\.\nApplied: registry\. Not started: dev-api\.$/);
+    expect(calls.filter((c) => c.includes(' apply '))).toEqual(['registry apply registry.tfplan']);
+    expect(reads).toHaveLength(2);
+  });
+
+  it('no roll: apply reads the group before planning and before applying the cluster, and goes on', async () => {
+    groups = [{ tags: { Name: 'acme-dev-ecs' } }];
+    const report = await rollRunner().apply(request());
+    expect(report.stacks.map((r) => [r.stack, r.applied])).toEqual([
+      ['registry', false],
+      ['dev-cluster', true],
+      ['dev-api', true],
+    ]);
+    expect(reads).toEqual(['acme-dev-ecs (dev, us-east-1)', 'acme-dev-ecs (dev, us-east-1)']);
+  });
+
+  it('the group cannot be read: apply fails (exit 1) before any engine command, with the AWS error and its advice', async () => {
+    groups = [new EcsdeployError('AWS refused the credentials while reading Auto Scaling group acme-dev-ecs: ExpiredToken: expired', { code: 'ECSDEPLOY_AWS_CREDENTIALS', suggestions: ['Refresh your credentials.'] })];
+    const err = await rejection(rollRunner().apply(request()));
+    expect(err.exitCode).toBe(ExitCode.Failed);
+    expect(err.code).toBe('ECSDEPLOY_AWS_CREDENTIALS');
+    expect(err.message).toBe(
+      "Could not check whether `ecsdeploy cluster roll` is running on acme-dev-ecs (dev's Auto Scaling group), so dev-cluster is not applied: AWS refused the credentials while reading Auto Scaling group acme-dev-ecs: ExpiredToken: expired",
+    );
+    expect(err.suggestions[0]).toBe('Refresh your credentials.');
+    expect(err.suggestions[1]).toContain('`ecsdeploy apply --env dev --stack <service>`');
+    expect(calls).toEqual([]);
+  });
+
+  it('plan warns instead, in its report, and plans as usual', async () => {
+    groups = [rolling];
+    const report = await rollRunner().plan(request());
+    expect(report.changes).toBe(true);
+    expect(report.stacks.map((p) => p.status)).toEqual(['planned', 'planned', 'planned']);
+    expect(report.warnings).toEqual([
+      "A roll of dev's instances is in progress (`ecsdeploy cluster roll` started it 2026-11-24 10:00:00 UTC (30 minutes ago); acme-dev-ecs carries its tag ecsdeploy:roll, original sizes: min 1, max 2, desired 1). Changes to the group in dev-cluster may be the roll's own (its tag, a raised max size), and apply refuses dev-cluster until the roll has finished (`ecsdeploy cluster roll --env dev` resumes a stopped one to its end).",
+    ]);
+  });
+
+  it('plan: a group that cannot be read is a warning too; no roll, no warning', async () => {
+    groups = [new Error('connect ECONNREFUSED 127.0.0.1:4566')];
+    const unread = await rollRunner().plan(request());
+    expect(unread.warnings).toEqual([
+      'Could not check whether `ecsdeploy cluster roll` is running on acme-dev-ecs: connect ECONNREFUSED 127.0.0.1:4566. apply checks before applying dev-cluster, and does not apply it without knowing.',
+    ]);
+    groups = [{ tags: {} }];
+    const clean = await rollRunner().plan(request());
+    expect(clean).not.toHaveProperty('warnings');
+  });
+
+  it('costs nothing elsewhere: service stacks, the registry, destroy and a cluster without EC2 capacity never read the group', async () => {
+    groups = [rolling];
+    await runner({ 'dev-api': { plans: [updated('dev-api')] } }).apply(request({ stacks: ['api'] }));
+    await runner({ 'dev-api': { plans: [none] }, registry: { plans: [none] } }).plan(request({ stacks: ['api', 'registry'] }));
+    await runner({ 'dev-cluster': { plans: [created(1, 'dev-cluster')] }, 'dev-api': { plans: [created(1, 'dev-api')] } }).destroy(request());
+    project.cleanup();
+    project = projectWith({ 'environments/dev.yaml': 'network:\n  create:\n    cidr: 10.0.0.0/16\ncluster:\n  fargate: true\n' });
+    await runner({ registry: { plans: [none] }, 'dev-cluster': { plans: [updated('dev-cluster')] }, 'dev-api': { plans: [none, none] } }).apply(request());
+    expect(reads).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The human views of plan / apply / destroy. Protects: the plan table and the ECS changes under
- * it, deferred stacks with their reason, the kept registry; progress as plain timestamped lines
+ * it, deferred stacks with their reason, the kept registry, warnings; progress as plain timestamped lines
  * where nobody watches, and a live block redrawn in place on a terminal.
  */
 import type { InfraEvent, PlanReport } from '../../src/ops/infra';
@@ -80,6 +80,17 @@ describe('formatPlan', () => {
     expect(text).not.toContain('aws_a.b');
     expect(text).toContain('Kept: registry (shared).');
     expect(text).toContain('1 of 1 stack to destroy.');
+  });
+
+  it('warnings (a cluster roll in progress) come last, above the count', () => {
+    const text = formatPlan({
+      ...base,
+      changes: true,
+      warnings: ['A roll of dev\'s instances is in progress.'],
+      stacks: [{ stack: 'dev-cluster', kind: 'cluster', status: 'planned', summary: { ...NO_CHANGES, changes: true, change: 1 } }],
+    });
+    expect(text.split('\n').slice(-4)).toEqual(['', "Warning: A roll of dev's instances is in progress.", '', '1 of 1 stack with changes.']);
+    expect(formatPlan({ ...base, changes: false, stacks: [] })).not.toContain('Warning');
   });
 
   it('apply and destroy results', () => {

@@ -16,6 +16,9 @@
  *
  * destroy goes in reverse order and keeps the registry (shared by every environment) unless it is
  * named with `stacks: ['registry']`; a protected environment needs `force` and its name typed.
+ *
+ * An environment's cluster stack is not applied while `cluster roll` runs on its Auto Scaling group
+ * (./roll-guard): apply refuses before planning and again right before applying it; plan warns.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -39,6 +42,7 @@ import {
 import { openEnvironments } from '../project';
 import { projectReleaseStore, releasedImages } from '../releases';
 import { readsFrom } from './reads';
+import { rollGuard, sdkGroupReader, type GroupReader, type RollGuard } from './roll-guard';
 import { combineFailures, levels, runBounded, type Settled } from './schedule';
 import type { ApplyReport, ApplyRequest, Confirm, DestroyReport, DestroyRequest, InfraEvent, InfraRequest, InfraRunner, InfraStep, PlanReport, StackPlan, StackResult } from './types';
 
@@ -56,6 +60,8 @@ export interface InfraRunnerOptions {
   /** Drives one stack; tests substitute a scripted one. @default the engine through src/terraform */
   readonly openStack?: (stack: SynthesizedStack, run: RunContext, onMessage: (m: UiMessage) => void) => StackEngine;
   readonly now?: () => Date;
+  /** Reads the environment's Auto Scaling group, to see whether `cluster roll` is running on it (./roll-guard); tests substitute a fake. @default the AWS SDK, in the environment's region and endpoint */
+  readonly autoScaling?: GroupReader;
 }
 
 /** Nothing was applied because the confirmation was declined. */
@@ -105,6 +111,8 @@ class Session {
     readonly kept: PlanReport['kept'],
     private readonly options: InfraRunnerOptions,
     private readonly request: InfraRequest,
+    /** plan and apply of a run with the environment's cluster stack (EC2 capacity): whether a roll is running on its group. */
+    readonly rollGuard?: RollGuard,
   ) {
     this.byName = new Map(stacks.map((s) => [s.name, s]));
     const forward = levels(stacks);
@@ -237,7 +245,8 @@ async function open(options: InfraRunnerOptions, req: InfraRequest, operation: O
     ...(options.env ? { env: options.env } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
   };
-  const session = new Session(operation, project, env, stacks, run, kept, options, req);
+  const guard = operation === 'destroy' ? undefined : rollGuard(env, stacks, options.autoScaling ?? sdkGroupReader, now);
+  const session = new Session(operation, project, env, stacks, run, kept, options, req, guard);
   session.emit({ type: 'run', operation, environment: env.name, stacks: session.sequence, engine: `${engine.kind} ${engine.version}`, logFile: log.path });
   for (const k of kept) session.emit({ type: 'notice', message: `${k.stack} is not destroyed: ${k.reason}.` });
   return session;
@@ -354,7 +363,7 @@ async function planAll(s: Session): Promise<Map<string, Entry>> {
   return entries;
 }
 
-function report(s: Session, entries: ReadonlyMap<string, Entry>, names: readonly string[], extra: { followUp?: boolean } = {}): PlanReport {
+function report(s: Session, entries: ReadonlyMap<string, Entry>, names: readonly string[], extra: { followUp?: boolean; warnings?: readonly string[] } = {}): PlanReport {
   const stacks: StackPlan[] = names.map((name) => {
     const e = entries.get(name)!;
     return e.status === 'planned'
@@ -370,6 +379,7 @@ function report(s: Session, entries: ReadonlyMap<string, Entry>, names: readonly
     engine: { kind: s.run.engine.kind, version: s.run.engine.version },
     logFile: s.run.log.path,
     kept: s.kept,
+    ...(extra.warnings?.length ? { warnings: extra.warnings } : {}),
   };
 }
 
@@ -409,6 +419,8 @@ async function applyAll(s: Session, entries: Map<string, Entry>, confirm: Confir
           const outputs = destroy ? {} : await s.step(name, 'outputs', () => engine.outputs());
           return { stack: name, applied: false, summary: planned.summary, outputs };
         }
+        // A roll may have started while the plan was shown and confirmed: check its group again.
+        if (entry.ref.kind === 'cluster') await s.rollGuard?.refuse();
         const outputs = await s.step(name, destroy ? 'destroy' : 'apply', () => engine.apply(planned));
         return { stack: name, applied: true, summary: planned.summary, outputs };
       },
@@ -461,12 +473,16 @@ export function createInfraRunner(options: InfraRunnerOptions = {}): InfraRunner
   return {
     plan: (req) =>
       withSession(options, req, 'plan', async (s) => {
+        // Read side by side with planning; warnings() never rejects.
+        const warnings = s.rollGuard?.warnings() ?? Promise.resolve([]);
         const entries = await planAll(s);
-        return report(s, entries, s.sequence);
+        return report(s, entries, s.sequence, { warnings: await warnings });
       }),
 
     apply: (req: ApplyRequest) =>
       withSession(options, req, 'apply', async (s): Promise<ApplyReport> => {
+        // Before any engine command: a roll in progress refuses the cluster stack, and so the run.
+        await s.rollGuard?.refuse();
         const entries = await planAll(s);
         const plan = report(s, entries, s.sequence);
         if (plan.changes && req.confirm !== undefined && !(await req.confirm(plan))) throw new CancelledError('Cancelled: nothing was applied.');

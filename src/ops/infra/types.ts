@@ -73,6 +73,8 @@ export interface PlanReport {
   readonly logFile: string;
   /** Stacks left out on purpose, and why (destroy keeps the shared registry). */
   readonly kept: ReadonlyArray<{ readonly stack: string; readonly reason: string }>;
+  /** plan only, what to read the plan with: a `cluster roll` running on the cluster stack's group, or that this could not be checked (src/ops/infra/roll-guard). */
+  readonly warnings?: readonly string[];
 }
 
 export interface StackResult {

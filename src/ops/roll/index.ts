@@ -44,13 +44,19 @@ export interface RollRequest extends ClusterRequest {
   readonly pollMs?: number;
 }
 
-/** The SDK implementation of ClusterApi for one environment. */
-export function sdkClusterApi(env: Pick<ResolvedEnvironment, 'region' | 'endpoint'>): ClusterApi {
-  const clients = new AwsClients({ region: env.region, ...(env.endpoint ? { endpoint: env.endpoint } : {}) });
+type Target = Pick<ResolvedEnvironment, 'region' | 'endpoint'>;
+const awsClients = (env: Target) => new AwsClients({ region: env.region, ...(env.endpoint ? { endpoint: env.endpoint } : {}) });
+
+/** The SDK implementation of AutoScalingApi for one environment (apply reads the group through it too: src/ops/infra/roll-guard). */
+export function sdkAutoScalingApi(env: Target, clients: AwsClients = awsClients(env)): SdkAutoScalingApi {
   const asgClient = clients.autoScaling();
-  const asg = new SdkAutoScalingApi(asgClient, new Ec2QueryLaunchTemplates(clients.target, () => asgClient.config.credentials()));
-  const ecs = new SdkEcsClusterApi(clients.ecs());
-  return combine(asg, ecs);
+  return new SdkAutoScalingApi(asgClient, new Ec2QueryLaunchTemplates(clients.target, () => asgClient.config.credentials()));
+}
+
+/** The SDK implementation of ClusterApi for one environment. */
+export function sdkClusterApi(env: Target): ClusterApi {
+  const clients = awsClients(env);
+  return combine(sdkAutoScalingApi(env, clients), new SdkEcsClusterApi(clients.ecs()));
 }
 
 /** One object with the methods of both (bound). */

@@ -5,7 +5,7 @@
  * second run resumes from what AWS reports.
  */
 import { z } from 'zod';
-import type { AutoScalingGroupInfo, GroupInstance, GroupSizes, LaunchTemplateVersion } from '../../aws/autoscaling';
+import type { AutoScalingApi, AutoScalingGroupInfo, GroupInstance, GroupSizes, LaunchTemplateVersion } from '../../aws/autoscaling';
 import type { ContainerInstance, Resources } from '../../aws/ecs-cluster';
 import { EcsdeployError } from '../../errors';
 import { capacitySummary, type PlanInput, type PlanInstance } from './plan';
@@ -36,6 +36,15 @@ export function parseRollMark(group: string, value: string): RollMark {
   }
   const m = parsed.data;
   return { original: { minSize: m.min, maxSize: m.max, desiredCapacity: m.desired }, startedAt: m.started };
+}
+
+/**
+ * The roll in progress on `group`, from its tag; undefined when there is none (or no such group).
+ * One read of the group: what `apply` checks before it touches a cluster stack (src/ops/infra/roll-guard).
+ */
+export async function rollInProgress(api: Pick<AutoScalingApi, 'group'>, group: string): Promise<RollMark | undefined> {
+  const value = (await api.group(group))?.tags[ROLL_TAG];
+  return value === undefined ? undefined : parseRollMark(group, value);
 }
 
 /** Why an instance differs from what the group launches now; empty when it does not. */
