@@ -3,13 +3,16 @@
  * (fake-engine.ts) in place of terraform, so exit codes and messages are checked in seconds; the
  * real engine against moto is test/e2e. Protects: exit 0 / 3 / 1 / 2 as documented, --yes
  * required where nobody can answer (before any engine command), a clear message for a missing or
- * crashing engine, plain progress lines on stderr, and JSON on stdout.
+ * crashing engine, plain progress lines on stderr, and JSON on stdout; the cluster stack is not
+ * applied while `cluster roll` runs on its group, which is read through a fake Auto Scaling
+ * endpoint (fake-autoscaling.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MINIMAL, projectWith } from '../config/fixture-project';
+import { startFakeAutoScaling, type FakeAutoScaling } from './fake-autoscaling';
 import { ONE_BUCKET_PLAN, writeFakeEngine } from './fake-engine';
 
 const REPO = join(__dirname, '..', '..');
@@ -19,9 +22,17 @@ let project: ReturnType<typeof projectWith>;
 let work: string;
 let engine: string;
 let calls: string;
+let autoScaling: FakeAutoScaling;
+let autoScalingDir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   if (!existsSync(join(REPO, 'dist', 'src', 'commands', 'apply.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+  autoScalingDir = mkdtempSync(join(tmpdir(), 'ecsdeploy-cli-asg-'));
+  autoScaling = await startFakeAutoScaling(join(autoScalingDir, 'group.json'));
+});
+afterAll(() => {
+  autoScaling?.stop();
+  if (autoScalingDir) rmSync(autoScalingDir, { recursive: true, force: true });
 });
 beforeEach(() => {
   project = projectWith();
@@ -29,6 +40,7 @@ beforeEach(() => {
   engine = writeFakeEngine(join(work, 'bin'));
   calls = join(work, 'calls.txt');
   writeFileSync(join(work, 'plan.json'), ONE_BUCKET_PLAN);
+  autoScaling.setGroup(undefined); // the cluster stack was never applied: no group, no roll
 });
 afterEach(() => {
   project.cleanup();
@@ -39,7 +51,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args, '-C', project.dir], {
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, CI: '', NO_COLOR: '1', ECSDEPLOY_ENGINE: engine, FAKE_CALLS: calls, FAKE_SHOW: join(work, 'plan.json'), ...env },
+    env: { ...process.env, CI: '', NO_COLOR: '1', ECSDEPLOY_ENGINE: engine, FAKE_CALLS: calls, FAKE_SHOW: join(work, 'plan.json'), ...autoScaling.env(), ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -110,6 +122,48 @@ describe('ecsdeploy apply', () => {
     expect(r.stdout).toMatch(/^ {4}token = \(sensitive\)$/m);
     const applies = engineCalls().filter((l) => / apply /.test(l)).map((l) => l.split(' ')[0]);
     expect(applies).toEqual(['registry', 'dev-cluster', 'dev-api']);
+  });
+});
+
+describe('during a cluster roll (the ecsdeploy:roll tag on acme-dev-ecs)', () => {
+  const started = new Date(Date.now() - 20 * 60_000).toISOString();
+  beforeEach(() => autoScaling.setGroup({ name: 'acme-dev-ecs', tags: { Name: 'acme-dev-ecs', 'ecsdeploy:roll': `min=1,max=2,desired=1,started=${started}` } }));
+  const noStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+
+  it('apply: exit 1 before any plan, saying since when, and to let the roll finish or resume it', () => {
+    const r = cli(['apply', '--env', 'dev', '--yes'], { CI: 'true', FAKE_PLAN: 'changes' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Error: A roll of dev's instances is in progress: \`ecsdeploy cluster roll\` started it ${started.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (20 minutes ago), and acme-dev-ecs still carries its tag ecsdeploy:roll`);
+    expect(r.stderr).toContain('Try this: Let the roll finish, then apply again');
+    expect(r.stderr).toContain('run `ecsdeploy cluster roll --env dev` to resume it to the end');
+    noStackTrace(r.stderr);
+    expect(engineCalls().filter((l) => / (plan|apply) /.test(l))).toEqual([]);
+  });
+
+  it('apply --json: the error as JSON, with its code', () => {
+    const r = cli(['apply', '--env', 'dev', '--yes', '--json'], { CI: 'true' });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'ECSDEPLOY_ROLL_IN_PROGRESS', exitCode: 1 } });
+  });
+
+  it('apply of a service stack alone goes on: it does not touch the group', () => {
+    const r = cli(['apply', '--env', 'dev', '--stack', 'api', '--yes'], { CI: 'true', FAKE_PLAN: 'changes' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Applied: dev-api.');
+  });
+
+  it('plan: plans as usual (exit 3 for changes) and warns under the plan', () => {
+    const r = cli(['plan', '--env', 'dev'], { FAKE_PLAN: 'changes' });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^Warning: A roll of dev's instances is in progress \(`ecsdeploy cluster roll` started it .*\); .* apply refuses dev-cluster until the roll has finished/m);
+  });
+
+  it('AWS cannot be reached to check: apply fails (exit 1) before any plan, saying so', () => {
+    const r = cli(['apply', '--env', 'dev', '--yes'], { CI: 'true', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'), AWS_CONFIG_FILE: join(work, 'none'), AWS_PROFILE: '' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Error: Could not check whether `ecsdeploy cluster roll` is running on acme-dev-ecs (dev's Auto Scaling group), so dev-cluster is not applied: AWS refused the credentials");
+    noStackTrace(r.stderr);
+    expect(engineCalls().filter((l) => / (plan|apply) /.test(l))).toEqual([]);
   });
 });
 
