@@ -176,3 +176,30 @@ describe('ecsdeploy env gc', () => {
     expect([existsSync(recordFile('pr-1')), existsSync(recordFile('pr-2'))]).toEqual([false, true]);
   });
 });
+
+describe('ecsdeploy cluster status / roll with an environment on demand', () => {
+  it("on its base's cluster: a usage error (exit 2) naming the base's command, without a stack trace or an AWS call", () => {
+    const status = cli(['cluster', 'status', '--env', 'pr-2'], project.dir);
+    expect(status.code).toBe(2);
+    expect(status.stderr).toContain("Error: pr-2 is an environment on demand on dev's cluster: it has no cluster of its own, so the instances its tasks run on are dev's.");
+    expect(status.stderr).toContain('Try this: Run `ecsdeploy cluster status --env dev` instead.');
+    expect(status.stderr).not.toContain('AWS');
+    noStack(status.stderr);
+
+    const roll = cli(['cluster', 'roll', '--env', 'pr-2', '--dry-run'], project.dir);
+    expect(roll.code).toBe(2);
+    expect(roll.stderr).toContain('Try this: Run `ecsdeploy cluster roll --env dev --dry-run` instead');
+    noStack(roll.stderr);
+
+    const json = cli(['cluster', 'status', '--env', 'pr-2', '--json'], project.dir);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'ECSDEPLOY_USAGE', exitCode: 2, suggestions: ['Run `ecsdeploy cluster status --env dev` instead.'] } });
+  });
+
+  it('a name of neither kind: the "no environment" error, guessing among on-demand names too', () => {
+    const r = cli(['cluster', 'status', '--env', 'pr-22'], project.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Error: --env pr-22: no environment 'pr-22'; did you mean 'pr-2'?");
+    noStack(r.stderr);
+  });
+});
