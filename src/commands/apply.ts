@@ -12,6 +12,8 @@ A service stack that could not be planned before the cluster was applied (a new 
 
 Confirmation is asked on a terminal. Where nobody can answer (CI, no terminal) --yes is required, and without it apply stops before doing anything (exit 2).
 
+While \`ecsdeploy cluster roll\` runs on the environment's Auto Scaling group (the group carries the tag ecsdeploy:roll), apply does not apply the cluster stack: applying it would remove that tag and set the group's max size back under the running roll. It reads the group before planning anything and again right before applying the cluster's plan, and stops (exit 1) saying since when the roll runs and how to finish it (let it finish, or resume it with \`ecsdeploy cluster roll --env ENV\`). The group is read only when the run includes the cluster stack and the environment has EC2 capacity; when it cannot be read, apply fails rather than apply without knowing. Service stacks (--stack SERVICE) are applied as usual during a roll.
+
 Ctrl-C stops gracefully: the running engines finish the resource operations in flight, save the state and release the lock; no new stack starts. Run apply again to continue. Each stack has its own state (local files under .ecsdeploy/state/, or one key per stack in S3, see docs/engine.md); if another run holds a stack's lock, apply fails at once saying who holds it and since when, or waits with --lock-timeout.
 
 ${EXIT_CODES_SECTION}`;

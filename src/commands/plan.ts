@@ -11,6 +11,8 @@ export default class Plan extends BaseCommand {
 
 A service stack reads the cluster's outputs, so when the cluster has changes (or does not exist yet) the service's plan may be possible only after the cluster is applied: it is then shown as deferred, and \`apply\` plans it at the right moment.
 
+When the cluster stack is planned while \`ecsdeploy cluster roll\` runs on the environment's Auto Scaling group, the plan is made as usual and a warning under it says so: the group's changes may be the roll's own (its tag, a raised max size), and apply refuses the cluster stack until the roll has finished. A group that cannot be read is a warning too. Neither changes the exit code.
+
 The engine is \`terraform\` or \`tofu\` (1.6 or later), chosen by \`engine:\` in ecsdeploy.yaml or ECSDEPLOY_ENGINE. Its full output goes to a log file under .ecsdeploy/logs/, named in every error. Plan takes the state lock of each stack while it reads it; if another run holds it, plan fails at once saying who holds it and since when (or waits, with --lock-timeout).
 
 ${EXIT_CODES_SECTION}

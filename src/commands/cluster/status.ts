@@ -9,7 +9,9 @@ export default class ClusterStatusCommand extends BaseCommand {
 
 Then the services that run on these instances (Fargate services need none), with their desired and running counts, the CPU and memory one task reserves, and their deployment's minimumHealthyPercent and maximumPercent; and the capacity the services need (every desired task, daemons once per instance), the least they keep running while tasks move, against what the ACTIVE instances registered.
 
-Out-of-date instances are replaced with \`ecsdeploy cluster roll\`. A roll that was interrupted or stopped is shown here too, with how to finish it. Nothing is changed.
+Out-of-date instances are replaced with \`ecsdeploy cluster roll\`. A roll that was interrupted or stopped is shown here too, with how to finish it (until it is finished, \`ecsdeploy apply\` does not apply the environment's cluster stack). Nothing is changed.
+
+An environment on demand that shares its base's cluster (the default of \`ecsdeploy env create\`) has no instances of its own: its tasks run on the base's, so --env with its name is a usage error naming the base to show instead. An isolated one (--isolated) has its own cluster and is shown like any other.
 
 ${EXIT_CODES_SECTION}`;
   static override examples = [
