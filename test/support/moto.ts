@@ -37,6 +37,8 @@ export interface StartMotoOptions {
   startTimeoutMs?: number;
   /** Extra environment for the server (e.g. MOTO_LOG_ERRORS=1). */
   env?: NodeJS.ProcessEnv;
+  /** The launcher script; defaults to MOTO_LAUNCHER (code compiled elsewhere, e.g. dist-bench/, passes the source tree's). */
+  launcher?: string;
 }
 
 export interface Toolchain {
@@ -226,7 +228,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
-    const child = spawn(python, [MOTO_LAUNCHER, '--exit-with-parent', '-H', '127.0.0.1', '-p', String(port)], {
+    const child = spawn(python, [options.launcher ?? MOTO_LAUNCHER, '--exit-with-parent', '-H', '127.0.0.1', '-p', String(port)], {
       env: { ...process.env, ...options.env, MOTO_PORT: String(port) },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
