@@ -134,7 +134,7 @@ function synthFigures(work: string): Figure[] {
   execFileSync(full[0]!, full.slice(1), { stdio: 'ignore' }); // make sure the cache is warm
   const tSecond = time(full);
   const r2 = tFull.median / tSecond.median;
-  figs.push({ figure: `second synth ${E}x${S}, nothing changed`, value: Math.round(tSecond.median), unit: 'ms', spread: spread(tSecond), baseline: 'first synth', baselineValue: Math.round(tFull.median), ratio: round(r2), target: '≥ 10x faster', met: r2 >= 10 });
+  figs.push({ figure: `second synth ${E}x${S}, nothing changed`, value: Math.round(tSecond.median), unit: 'ms', spread: spread(tSecond), baseline: 'first synth', baselineValue: Math.round(tFull.median), ratio: round(r2), target: QUICK ? 'n/a (quick)' : '≥ 10x faster', met: QUICK ? undefined : r2 >= 10 });
 
   // The bundled examples, against cdktf synth of the same app (cdktf.json), interleaved.
   const ours = { cmd: [process.execPath, BIN, 'synth', '--no-cache', '--out', join(work, 'ex')] };
