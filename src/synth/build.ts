@@ -7,7 +7,7 @@ import { ClusterStack } from '../../stacks/cluster-stack';
 import type { ClusterStackProps, RegistryStackProps, ServiceStackProps } from '../../stacks/props';
 import { RegistryStack } from '../../stacks/registry-stack';
 import { ServiceStack } from '../../stacks/service-stack';
-import { remember } from './cache';
+import { entryFor, type CacheEntry } from './cache';
 import { stackWorkDir } from './plan';
 
 /**
@@ -29,16 +29,19 @@ export type StackJob = (
   readonly cacheKey?: string;
 };
 
-/** What building a stack found out: the number of Terraform resources in its JSON. */
+/** What building a stack found out: the number of Terraform resources in its JSON, and its cache entry. */
 export interface BuiltStack {
   readonly name: string;
   readonly resources: number;
+  /** Set when the job had a cacheKey. */
+  readonly entry?: CacheEntry;
 }
 
 /**
  * Writes `<outDir>/stacks/<name>/cdk.tf.json` for every job (and a manifest.json of this batch),
- * records each stack's cache entry, and returns how many resources each has (counted from the JSON
- * cdktf wrote, not read back from disk: at a thousand stacks that reading was a second).
+ * and returns how many resources each has (counted from the JSON cdktf computed, not read back
+ * from disk: at a thousand stacks that reading was a second) with its cache entry, for the caller
+ * to record (./cache).
  */
 export function buildStacks(outDir: string, jobs: readonly StackJob[]): BuiltStack[] {
   if (jobs.length === 0) return [];
@@ -48,8 +51,7 @@ export function buildStacks(outDir: string, jobs: readonly StackJob[]): BuiltSta
     const stack = job.kind === 'registry' ? new RegistryStack(app, job.name, job.props) : job.kind === 'cluster' ? new ClusterStack(app, job.name, job.props) : new ServiceStack(app, job.name, job.props);
     observeSynthesis(stack, (json) => {
       const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
-      if (job.cacheKey !== undefined) remember(stackWorkDir(outDir, job.name), { key: job.cacheKey, resources });
-      built.push({ name: job.name, resources });
+      built.push({ name: job.name, resources, ...(job.cacheKey !== undefined ? { entry: entryFor(stackWorkDir(outDir, job.name), job.cacheKey, resources) } : {}) });
     });
   }
   app.synth();

@@ -14,7 +14,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import { Manifest, type StackManifest } from 'cdktf';
 import type { ResolvedEnvironment, ResolvedProject } from '../config/load';
 import { buildStacks, type BuiltStack, type StackJob } from './build';
-import { cached, cacheKey } from './cache';
+import { cached, cacheKey, readStackIndex, recordStacks } from './cache';
 import { selectStacks, type StackRef } from './plan';
 import { clusterProps, registryProps, rulePriorities, serviceProps, stackWorkDir } from './props';
 
@@ -76,14 +76,16 @@ export function synthesize(project: ResolvedProject, envs: readonly ResolvedEnvi
   const jobs = stackJobs(project, envs, outDir, options.stacks ?? [], options.images).map((job) => ({ job, dir: stackWorkDir(outDir, job.name), key: cacheKey(stripRef(job), lambdaSource(job)) }));
   const reused = new Map<string, number>();
   if (options.cache !== false) {
+    const index = readStackIndex(outDir);
     for (const { job, dir, key } of jobs) {
-      const hit = cached(dir, key);
+      const hit = cached(index, dir, job.name, key);
       if (hit !== undefined) reused.set(job.name, hit.resources);
     }
   }
   const toBuild = jobs.filter(({ job }) => !reused.has(job.name));
-  // Each built stack records its cache entry where it is built (in parallel, in the workers).
-  const built = new Map(build(outDir, toBuild.map(({ job, key }) => ({ ...stripRef(job), cacheKey: key })), options.workers).map((b) => [b.name, b.resources]));
+  const builtStacks = build(outDir, toBuild.map(({ job, key }) => ({ ...stripRef(job), cacheKey: key })), options.workers);
+  const built = new Map(builtStacks.map((b) => [b.name, b.resources]));
+  recordStacks(outDir, new Map(builtStacks.flatMap((b) => (b.entry ? [[b.name, b.entry] as const] : []))));
 
   const result = jobs.map(({ job, dir }) => {
     const resources = reused.get(job.name) ?? built.get(job.name);

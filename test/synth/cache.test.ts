@@ -1,9 +1,10 @@
 /** The synth cache: unchanged stacks are reused, changed ones rebuilt, and the output is the same either way. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProject } from '../../src/config/load';
 import { synthesize } from '../../src/synth';
+import { STACK_INDEX_FILE } from '../../src/synth/cache';
 import { projectWith } from '../config/fixture-project';
 
 function snapshot(out: string, names: string[]): Record<string, string> {
@@ -52,5 +53,24 @@ describe('synth cache', () => {
   it('rebuilds a stack whose JSON was deleted', () => {
     rmSync(join(out, 'stacks', 'dev-api', 'cdk.tf.json'));
     expect(synth(out).filter((s) => !s.cached).map((s) => s.name)).toEqual(['dev-api']);
+  });
+
+  it('rebuilds a stack whose JSON was edited since it was written, and keeps the other stacks', () => {
+    const file = join(out, 'stacks', 'dev-worker', 'cdk.tf.json');
+    const written = readFileSync(file, 'utf8');
+    writeFileSync(file, written.replace('"//"', '"//" '));
+    const again = synth(out);
+    expect(again.filter((s) => !s.cached).map((s) => s.name)).toEqual(['dev-worker']);
+    expect(readFileSync(file, 'utf8')).toBe(written);
+    expect(synth(out).every((s) => s.cached)).toBe(true);
+  });
+
+  it('keeps one index per output folder, not a file per stack, and a partial synth merges into it', () => {
+    expect(existsSync(join(out, STACK_INDEX_FILE))).toBe(true);
+    expect(readdirSync(join(out, 'stacks', 'dev-api')).sort()).toEqual(['cdk.tf.json']);
+    const project = loadProject(p.dir);
+    const one = synthesize(project, project.environments, { outDir: out, stacks: ['api'], cache: false });
+    expect(one.map((s) => [s.name, s.cached])).toEqual([['dev-api', false]]);
+    expect(synth(out).every((s) => s.cached)).toBe(true);
   });
 });
