@@ -4,7 +4,7 @@
  *
  * oclif finds the commands here (the "explicit" command discovery in package.json) and reads
  * their flags and help from oclif.manifest.json. Each command module is required only when that
- * command runs: `--help` loads none, `config validate` loads zod and yaml but not cdktf.
+ * command runs: `--help` loads none, `config validate` loads zod and js-yaml but not cdktf.
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- each command module loads when it runs, not at start. */
 import type { Command } from '@oclif/core/command';

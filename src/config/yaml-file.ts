@@ -6,7 +6,8 @@
  * `yaml` library (a full YAML 1.2 document model with source ranges) runs only when a position or
  * a syntax error must be reported. js-yaml is trusted only with the plain documents both libraries
  * read alike (YAML 1.2 core schema, one document, no tags, anchors, aliases or directives, no
- * duplicate keys); anything else goes to `yaml`, whose verdict was the only one before.
+ * duplicate, collection or null keys, no float beyond double range); anything else goes to `yaml`,
+ * whose verdict was the only one before.
  * test/config/yaml-file.test.ts holds both to the same data on every YAML file of the repository.
  */
 import { readFileSync } from 'node:fs';
