@@ -25,7 +25,7 @@ export type StackJob = (
   | { readonly kind: 'cluster'; readonly name: string; readonly props: ClusterStackProps }
   | { readonly kind: 'service'; readonly name: string; readonly props: ServiceStackProps }
 ) & {
-  /** The synth cache key of the stack's inputs (./cache), recorded next to its JSON once written. */
+  /** The synth cache key of the stack's inputs (./cache), returned with the built stack for the output folder's index. */
   readonly cacheKey?: string;
 };
 
@@ -39,9 +39,10 @@ export interface BuiltStack {
 
 /**
  * Writes `<outDir>/stacks/<name>/cdk.tf.json` for every job (and a manifest.json of this batch),
- * and returns how many resources each has (counted from the JSON cdktf computed, not read back
- * from disk: at a thousand stacks that reading was a second) with its cache entry, for the caller
- * to record (./cache).
+ * and returns how many resources each has (counted from the JSON cdktf computed, not parsed back
+ * from disk: at a thousand stacks that parsing was a second) with its cache entry, for the caller
+ * to record (./cache). The entry hashes the file as written, which does read it back: cdktf
+ * serializes it out of our sight, and a read is cheap next to the file creation it verifies.
  */
 export function buildStacks(outDir: string, jobs: readonly StackJob[]): BuiltStack[] {
   if (jobs.length === 0) return [];

@@ -43,8 +43,14 @@ export function parseRollMark(group: string, value: string): RollMark {
  * One read of the group: what `apply` checks before it touches a cluster stack (src/ops/infra/roll-guard).
  */
 export async function rollInProgress(api: Pick<AutoScalingApi, 'group'>, group: string): Promise<RollMark | undefined> {
-  const value = (await api.group(group))?.tags[ROLL_TAG];
-  return value === undefined ? undefined : parseRollMark(group, value);
+  const info = await api.group(group);
+  return info === undefined ? undefined : rollMarkOf(info);
+}
+
+/** The roll recorded in a group's tag, if any. */
+function rollMarkOf(group: Pick<AutoScalingGroupInfo, 'name' | 'tags'>): RollMark | undefined {
+  const value = group.tags[ROLL_TAG];
+  return value === undefined ? undefined : parseRollMark(group.name, value);
 }
 
 /** Why an instance differs from what the group launches now; empty when it does not. */
@@ -156,8 +162,7 @@ export async function observe(api: ClusterApi, names: ClusterNames, options: Obs
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 
-  const markValue = group.tags[ROLL_TAG];
-  const roll = markValue === undefined ? undefined : parseRollMark(group.name, markValue);
+  const roll = rollMarkOf(group);
   const partial = {
     names,
     group: {
