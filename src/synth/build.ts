@@ -8,6 +8,7 @@ import type { ClusterStackProps, RegistryStackProps, ServiceStackProps } from '.
 import { RegistryStack } from '../../stacks/registry-stack';
 import { ServiceStack } from '../../stacks/service-stack';
 import { entryFor, type CacheEntry } from './cache';
+import { installFastResolve } from './fast-resolve';
 import { stackWorkDir } from './plan';
 
 /**
@@ -18,6 +19,9 @@ import { stackWorkDir } from './plan';
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 (require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] }).captureStackTrace = () => [];
+
+/** The same output, without most of cdktf's per-value resolution work: see ./fast-resolve and its test. */
+installFastResolve();
 
 /** One stack to build: plain data, so it can cross to a worker thread. */
 export type StackJob = (
