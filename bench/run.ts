@@ -5,7 +5,8 @@
  * ratio compares run interleaved (A B A B ...), so both see the same machine: on a shared 2-core
  * VM the load drifts within a minute, and timing all of A and then all of B measured the drift.
  * --quick proves the benchmarks still run (CI), with few runs and small projects. --with-peers
- * installs cdktf-cli into bench/.peer to time `cdktf synth` on the same app.
+ * installs cdktf-cli into bench/.peer to time `cdktf synth` on the same app. --only=start|synth|modules
+ * measures one group of figures (into bench/results/only-<group>.json).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,12 @@ const BIN = join(REPO, 'bin', 'run.js');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const WITH_PEERS = args.has('--with-peers');
+/** --only=start|synth|modules: one group of figures (while working on it), written to bench/results/only-<group>.json. */
+const ONLY = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
+if (ONLY !== undefined && !['start', 'synth', 'modules'].includes(ONLY)) {
+  console.error(`--only=${ONLY}: expected one of start, synth, modules`);
+  process.exit(2);
+}
 const RUNS = QUICK ? 2 : 7;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { generate } = require(join(REPO, 'bench', 'generate.js')) as { generate: (dir: string, envs: number, services: number) => string };
@@ -126,7 +133,14 @@ function synthFigures(work: string): Figure[] {
   // Full synth, fresh, and a second synth with nothing changed.
   const outBig = join(work, 'out-big');
   const full = [process.execPath, BIN, 'synth', '-C', big, '--out', outBig];
-  const fresh = `rm -rf ${outBig}`;
+  // Each run starts from an empty folder. The previous run's output is moved aside, not deleted:
+  // ext4 without a journal (as here) will not reuse an inode freed in the last 60 s (300 s while its
+  // table block is dirty) and scans past every such inode for each new file (fs/ext4/ialloc.c,
+  // recently_deleted()). Right after `rm -rf` of the previous 4,042 files and folders that scan
+  // made the synth 1.5-3 s slower, all of it kernel time: the deletion measured, not the synth.
+  const trash = join(work, 'trash');
+  mkdirSync(trash, { recursive: true });
+  const fresh = `if [ -d ${outBig} ]; then mv ${outBig} ${trash}/$(date +%s%N); fi`;
   const tFull = time(full, { runs: QUICK ? 1 : 3, prepare: fresh });
   const mem = peakMb(full, fresh);
   figs.push({ figure: `full synth ${E}x${S} (${E * (S + 1) + 1} stacks)`, value: Math.round(tFull.median), unit: 'ms', spread: spread(tFull), target: QUICK ? 'n/a (quick)' : '< 6000 ms', met: QUICK ? undefined : tFull.median < 6000 });
@@ -195,19 +209,22 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'ecsdeploy-bench-'));
   try {
     const started = Date.now();
-    const figs = [...startFigures(), ...synthFigures(work), ...(await moduleFigures())];
+    const wanted = (group: string) => ONLY === undefined || ONLY === group;
+    const figs = [...(wanted('start') ? startFigures() : []), ...(wanted('synth') ? synthFigures(work) : []), ...(wanted('modules') ? await moduleFigures() : [])];
     console.log(render(figs));
     const results = {
       date: new Date().toISOString(),
       quick: QUICK,
+      ...(ONLY !== undefined ? { only: ONLY } : {}),
       machine: { node: process.version, cpus: cpus().length, load: loadavg().map((x) => round(x)) },
       measuredWith: 'repeated runs, interleaved where figures are compared',
       seconds: Math.round((Date.now() - started) / 1000),
       figures: figs,
     };
     mkdirSync(join(REPO, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(REPO, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`\nwritten to bench/results/latest.json (${results.seconds} s, load ${results.machine.load.join(' ')})`);
+    const file = ONLY === undefined ? 'latest.json' : `only-${ONLY}.json`;
+    writeFileSync(join(REPO, 'bench', 'results', file), `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nwritten to bench/results/${file} (${results.seconds} s, load ${results.machine.load.join(' ')})`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
