@@ -39,19 +39,6 @@ const resolveModule = (): ResolveModule => require('cdktf/lib/tokens/private/res
 /** cdktf's own deepest nesting (resolve.js: "prefix.length > 200" throws). */
 const MAX_DEPTH = 200;
 
-/** A key path, built only when a value is handed to the original (which wants it as an array). */
-interface Path {
-  readonly parent: Path | undefined;
-  readonly key: string;
-  readonly depth: number;
-}
-
-function toArray(path: Path | undefined): string[] {
-  const out: string[] = [];
-  for (let p = path; p !== undefined; p = p.parent) out.push(p.key);
-  return out.reverse();
-}
-
 /** Installs the walker in front of cdktf's resolve (once per module instance). */
 export function installFastResolve(): void {
   const mod = resolveModule();
@@ -86,13 +73,16 @@ export function makeFastResolve(original: Resolve): Resolve {
   /** An array element that may make the original treat the array as a list token (conservative: any marker). */
   const listTokenish = (x: unknown): boolean => (typeof x === 'string' && x.includes('TfToken[')) || (typeof x === 'number' && tokenNumber(x, true));
 
-  /** What the original returns for `obj` at `path` (the options it would have had there). */
-  function delegate(obj: unknown, options: ResolveOptions, path: Path | undefined): unknown {
-    return original(obj, path === undefined ? options : { ...options, prefix: toArray(path) });
+  /**
+   * What the original returns for `obj` at the key path `path` (the options it would have had
+   * there). `path` is the walker's own stack of keys and array indexes, copied only here.
+   */
+  function delegate(obj: unknown, options: ResolveOptions, path: Array<string | number>): unknown {
+    return original(obj, path.length === 0 ? options : { ...options, prefix: path.map(String) });
   }
 
-  function walk(obj: unknown, options: ResolveOptions, path: Path | undefined): unknown {
-    if (path !== undefined && path.depth > MAX_DEPTH) return delegate(obj, options, path);
+  function walk(obj: unknown, options: ResolveOptions, path: Array<string | number>): unknown {
+    if (path.length > MAX_DEPTH) return delegate(obj, options, path);
     switch (typeof obj) {
       case 'undefined':
         return undefined;
@@ -109,10 +99,17 @@ export function makeFastResolve(original: Resolve): Resolve {
     }
     if (obj === null) return null;
     if (obj instanceof Date) return obj;
-    const depth = (path?.depth ?? 0) + 1;
     if (Array.isArray(obj)) {
       if (obj.some(listTokenish)) return delegate(obj, options, path);
-      return obj.map((x, i) => walk(x, options, { parent: path, key: `${i}`, depth })).filter((x) => x !== undefined);
+      const out: unknown[] = [];
+      for (let i = 0; i < obj.length; i++) {
+        if (!(i in obj)) continue; // a hole: the original's map keeps it, its filter drops it
+        path.push(i);
+        const value = walk(obj[i], options, path);
+        path.pop();
+        if (value !== undefined) out.push(value);
+      }
+      return out;
     }
     const record = obj as Record<string, unknown>;
     // Resolvable (a token object) or a construct (which the original rejects).
@@ -121,13 +118,15 @@ export function makeFastResolve(original: Resolve): Resolve {
     if (!keys.every(plainString)) return delegate(obj, options, path); // map tokens, tokens in keys
     const result: Record<string, unknown> = {};
     for (const key of keys) {
-      const value = walk(record[key], options, { parent: path, key, depth });
+      path.push(key);
+      const value = walk(record[key], options, path);
+      path.pop();
       if (value !== undefined) result[key] = value;
     }
     return result;
   }
 
-  const fast: Resolve = (obj, options) => (options.previousContext !== undefined || (options.prefix?.length ?? 0) > 0 ? original(obj, options) : walk(obj, options, undefined));
+  const fast: Resolve = (obj, options) => (options.previousContext !== undefined || (options.prefix?.length ?? 0) > 0 ? original(obj, options) : walk(obj, options, []));
   fast.original = original;
   return fast;
 }
