@@ -49,18 +49,39 @@ export interface BuiltStack {
  * serializes it out of our sight, and a read is cheap next to the file creation it verifies.
  */
 export function buildStacks(outDir: string, jobs: readonly StackJob[]): BuiltStack[] {
-  if (jobs.length === 0) return [];
-  const app = new App({ outdir: outDir, stackTraces: false, skipValidation: false });
-  const built: BuiltStack[] = [];
-  for (const job of jobs) {
-    const stack = job.kind === 'registry' ? new RegistryStack(app, job.name, job.props) : job.kind === 'cluster' ? new ClusterStack(app, job.name, job.props) : new ServiceStack(app, job.name, job.props);
-    observeSynthesis(stack, (json) => {
-      const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
-      built.push({ name: job.name, resources, ...(job.cacheKey !== undefined ? { entry: entryFor(stackWorkDir(outDir, job.name), job.cacheKey, resources) } : {}) });
-    });
+  const builder = new StackBuilder(outDir);
+  builder.add(jobs);
+  return builder.finish();
+}
+
+/**
+ * buildStacks in two steps, so that stacks can be constructed while their jobs still arrive (a
+ * synth worker constructs each batch the main thread sends, and synthesizes them all at the end).
+ */
+export class StackBuilder {
+  private app: App | undefined;
+  private readonly built: BuiltStack[] = [];
+
+  constructor(private readonly outDir: string) {}
+
+  /** Constructs the jobs' stacks. */
+  add(jobs: readonly StackJob[]): void {
+    const app = (this.app ??= new App({ outdir: this.outDir, stackTraces: false, skipValidation: false }));
+    for (const job of jobs) {
+      const stack = job.kind === 'registry' ? new RegistryStack(app, job.name, job.props) : job.kind === 'cluster' ? new ClusterStack(app, job.name, job.props) : new ServiceStack(app, job.name, job.props);
+      observeSynthesis(stack, (json) => {
+        const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+        this.built.push({ name: job.name, resources, ...(job.cacheKey !== undefined ? { entry: entryFor(stackWorkDir(this.outDir, job.name), job.cacheKey, resources) } : {}) });
+      });
+    }
   }
-  app.synth();
-  return built;
+
+  /** Synthesizes every stack added (nothing when none was) and says what each holds. */
+  finish(): BuiltStack[] {
+    this.app?.synth();
+    this.app = undefined;
+    return this.built.splice(0);
+  }
 }
 
 /** Calls `done` with the stack's Terraform JSON once cdktf has written it (computed once, by cdktf). */

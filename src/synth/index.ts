@@ -10,11 +10,12 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { Manifest, type StackManifest } from 'cdktf';
 import type { ResolvedEnvironment, ResolvedProject } from '../config/load';
 import { buildStacks, type BuiltStack, type StackJob } from './build';
 import { cached, cacheKey, readStackIndex, recordStacks } from './cache';
+import type { FromWorker, ToWorker } from './worker';
 import { selectStacks, type StackRef } from './plan';
 import { clusterProps, registryProps, rulePriorities, serviceProps, stackWorkDir } from './props';
 
@@ -61,29 +62,47 @@ export function defaultOutDir(project: ResolvedProject): string {
 
 /** The plain-data jobs for the selected stacks (props computed here, stacks built elsewhere). */
 export function stackJobs(project: ResolvedProject, envs: readonly ResolvedEnvironment[], outDir: string, selection: readonly string[] = [], images?: ReleasedImages): Array<StackJob & { ref: StackRef }> {
+  return selectStacks(envs, selection).map(jobMaker(project, envs, outDir, images));
+}
+
+function jobMaker(project: ResolvedProject, envs: readonly ResolvedEnvironment[], outDir: string, images?: ReleasedImages): (ref: StackRef) => StackJob & { ref: StackRef } {
   const priorities = new Map(envs.map((e) => [e.name, rulePriorities(e)]));
-  return selectStacks(envs, selection).map((ref) => {
+  return (ref) => {
     if (ref.kind === 'registry') return { ref, kind: 'registry', name: ref.name, props: registryProps(project, outDir, ref.name) };
     const env = envs.find((e) => e.name === ref.environment)!;
     if (ref.kind === 'cluster') return { ref, kind: 'cluster', name: ref.name, props: clusterProps(project, env, outDir) };
     const svc = env.services.find((s) => s.name === ref.service)!;
     return { ref, kind: 'service', name: ref.name, props: serviceProps(project, env, svc, ref.name, outDir, priorities.get(env.name)!.get(svc.name), images?.get(env.name)?.get(svc.name)) };
-  });
+  };
 }
 
 export function synthesize(project: ResolvedProject, envs: readonly ResolvedEnvironment[], options: SynthOptions = {}): SynthesizedStack[] {
   const outDir = resolve(options.outDir ?? defaultOutDir(project));
-  const jobs = stackJobs(project, envs, outDir, options.stacks ?? [], options.images).map((job) => ({ job, dir: stackWorkDir(outDir, job.name), key: cacheKey(stripRef(job), lambdaSource(job)) }));
+  const refs = selectStacks(envs, options.stacks ?? []);
+  const index = options.cache !== false ? readStackIndex(outDir) : new Map<string, never>();
+  // With nothing to reuse, every selected stack is built: start the workers now, so they load while
+  // the jobs are computed, and send them the jobs in batches as they come.
+  const pool = index.size === 0 ? WorkerPool.start(outDir, refs.length, options.workers) : undefined;
+  const makeJob = jobMaker(project, envs, outDir, options.images);
+  const jobs: Array<{ job: StackJob & { ref: StackRef }; dir: string }> = [];
+  const toBuild: StackJob[] = [];
   const reused = new Map<string, number>();
-  if (options.cache !== false) {
-    const index = readStackIndex(outDir);
-    for (const { job, dir, key } of jobs) {
+  try {
+    for (const ref of refs) {
+      const job = makeJob(ref);
+      const dir = stackWorkDir(outDir, job.name);
+      const key = cacheKey(stripRef(job), lambdaSource(job));
+      jobs.push({ job, dir });
       const hit = cached(index, dir, job.name, key);
       if (hit !== undefined) reused.set(job.name, hit.resources);
+      else if (pool !== undefined) pool.add({ ...stripRef(job), cacheKey: key });
+      else toBuild.push({ ...stripRef(job), cacheKey: key });
     }
+  } catch (err) {
+    pool?.stop();
+    throw err;
   }
-  const toBuild = jobs.filter(({ job }) => !reused.has(job.name));
-  const builtStacks = build(outDir, toBuild.map(({ job, key }) => ({ ...stripRef(job), cacheKey: key })), options.workers);
+  const builtStacks = pool !== undefined ? pool.finish() : build(outDir, toBuild, options.workers);
   const built = new Map(builtStacks.map((b) => [b.name, b.resources]));
   recordStacks(outDir, new Map(builtStacks.flatMap((b) => (b.entry ? [[b.name, b.entry] as const] : []))));
 
@@ -112,42 +131,91 @@ function lambdaSource(job: StackJob): string[] {
 /** Longest a worker may take before synth gives up on it. */
 const WORKER_TIMEOUT_MS = 10 * 60_000;
 
-/**
- * Builds the jobs, in worker threads when there are many. Synchronous on purpose (callers stay
- * simple): the workers run on their own threads while this one waits on a shared counter.
- */
-function build(outDir: string, jobs: readonly StackJob[], workers?: number): BuiltStack[] {
+/** Jobs per message to a worker: enough that messaging costs nothing, few enough that workers start early. */
+const BATCH = 25;
+
+/** How many workers for `jobs` stacks (1: build in this thread). */
+function workerCount(jobs: number, workers?: number): number {
   const compiled = __filename.endsWith('.js'); // worker threads need the compiled worker (not ts-jest)
-  const n = Math.min(workers ?? cpus().length, Math.ceil(jobs.length / 25));
-  if (!compiled || n <= 1 || (workers === undefined && jobs.length < WORKER_THRESHOLD)) return buildStacks(outDir, jobs);
-  // cdktf creates these when missing (existsSync, then mkdirSync): two workers starting at once
-  // would race to create them, and the loser fail with EEXIST.
-  mkdirSync(join(outDir, 'stacks'), { recursive: true });
-  // Interleave so each worker gets a similar mix of cluster and service stacks.
-  const batches: StackJob[][] = Array.from({ length: n }, () => []);
-  jobs.forEach((job, i) => batches[i % n]!.push(job));
-  const finished = new Int32Array(new SharedArrayBuffer(4));
-  const started = batches.map((batch) => {
-    const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(join(__dirname, 'worker.js'), { workerData: { outDir, jobs: batch, port: port2, finished }, transferList: [port2] });
-    return { worker, port: port1 };
-  });
-  const deadline = Date.now() + WORKER_TIMEOUT_MS;
-  for (let done = Atomics.load(finished, 0); done < n; done = Atomics.load(finished, 0)) {
-    if (Atomics.wait(finished, 0, done, Math.max(1, deadline - Date.now())) === 'timed-out') {
-      for (const { worker } of started) void worker.terminate();
-      throw new Error(`synth workers did not finish within ${WORKER_TIMEOUT_MS / 60_000} minutes`);
+  const n = Math.min(workers ?? cpus().length, Math.ceil(jobs / BATCH));
+  return !compiled || n <= 1 || (workers === undefined && jobs < WORKER_THRESHOLD) ? 1 : n;
+}
+
+/** Builds the jobs, in worker threads when there are many (see WorkerPool), else in this thread. */
+function build(outDir: string, jobs: readonly StackJob[], workers?: number): BuiltStack[] {
+  const pool = WorkerPool.start(outDir, jobs.length, workers);
+  if (pool === undefined) return buildStacks(outDir, jobs);
+  for (const job of jobs) pool.add(job);
+  return pool.finish();
+}
+
+/**
+ * Synth worker threads (./worker), one per core. Synchronous on purpose (callers stay simple): the
+ * workers run on their own threads while this one computes jobs, then waits on a shared counter.
+ */
+class WorkerPool {
+  private readonly finished = new Int32Array(new SharedArrayBuffer(4));
+  private readonly workers: Array<{ readonly worker: Worker; readonly port: MessagePort; pending: StackJob[] }>;
+  private next = 0;
+
+  /** Starts the workers for `jobs` stacks, or returns undefined when they would cost more than they save. */
+  static start(outDir: string, jobs: number, workers?: number): WorkerPool | undefined {
+    const n = workerCount(jobs, workers);
+    return n > 1 ? new WorkerPool(outDir, n) : undefined;
+  }
+
+  private constructor(outDir: string, n: number) {
+    // cdktf creates these when missing (existsSync, then mkdirSync): two workers starting at once
+    // would race to create them, and the loser fail with EEXIST.
+    mkdirSync(join(outDir, 'stacks'), { recursive: true });
+    this.workers = Array.from({ length: n }, () => {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(join(__dirname, 'worker.js'), { workerData: { outDir, port: port2, finished: this.finished }, transferList: [port2] });
+      return { worker, port: port1, pending: [] };
+    });
+  }
+
+  /** Queues a job. Jobs go round-robin, so each worker gets a similar mix of cluster and service stacks. */
+  add(job: StackJob): void {
+    const w = this.workers[this.next++ % this.workers.length]!;
+    w.pending.push(job);
+    if (w.pending.length >= BATCH) this.flush(w);
+  }
+
+  private flush(w: WorkerPool['workers'][number]): void {
+    if (w.pending.length === 0) return;
+    w.port.postMessage({ jobs: w.pending } satisfies ToWorker);
+    w.pending = [];
+  }
+
+  /** Sends the last jobs, waits for every worker's stacks, and stops the workers. */
+  finish(): BuiltStack[] {
+    for (const w of this.workers) {
+      this.flush(w);
+      w.port.postMessage({ done: true } satisfies ToWorker);
+    }
+    const n = this.workers.length;
+    const deadline = Date.now() + WORKER_TIMEOUT_MS;
+    for (let done = Atomics.load(this.finished, 0); done < n; done = Atomics.load(this.finished, 0)) {
+      if (Atomics.wait(this.finished, 0, done, Math.max(1, deadline - Date.now())) === 'timed-out') {
+        this.stop();
+        throw new Error(`synth workers did not finish within ${WORKER_TIMEOUT_MS / 60_000} minutes`);
+      }
+    }
+    const replies = this.workers.map(({ port }): FromWorker => (receiveMessageOnPort(port)?.message as FromWorker | undefined) ?? { ok: false, message: 'a synth worker stopped without a result' });
+    this.stop();
+    const failure = replies.find((r): r is Extract<FromWorker, { ok: false }> => !r.ok);
+    if (failure !== undefined) throw Object.assign(new Error(failure.message), { stack: failure.stack });
+    return replies.flatMap((r) => (r.ok ? r.built : []));
+  }
+
+  /** Stops the workers, whatever they are doing. */
+  stop(): void {
+    for (const { worker, port } of this.workers) {
+      port.close();
+      void worker.terminate();
     }
   }
-  const replies = started.map(({ worker, port }) => {
-    const reply = receiveMessageOnPort(port)?.message as { ok: boolean; built?: BuiltStack[]; message?: string; stack?: string } | undefined;
-    port.close();
-    void worker.terminate();
-    return reply ?? { ok: false, message: 'a synth worker stopped without a result' };
-  });
-  const failure = replies.find((r) => !r.ok);
-  if (failure !== undefined) throw Object.assign(new Error(failure.message), { stack: failure.stack });
-  return replies.flatMap((r) => r.built ?? []);
 }
 
 /** cdktf's manifest.json, listing every selected stack whether it was built now or reused. */
