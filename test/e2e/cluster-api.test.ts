@@ -15,6 +15,7 @@ import { combine } from '../../src/ops/roll';
 import { observe } from '../../src/ops/roll/observe';
 import { startMoto, toolchain, type MotoServer } from '../support/moto';
 import { aws, createCapacity, CREDENTIALS, groupInstances, newVersion, type Aws } from './cluster-fixture';
+import { TEARDOWN_MS } from './support';
 import { motoSkipReason } from './cluster-fixture';
 
 const reason = motoSkipReason(toolchain().python);
@@ -52,7 +53,7 @@ const REGION = 'us-east-1';
       else process.env[k] = v;
     }
     await moto?.stop();
-  });
+  }, TEARDOWN_MS);
 
   describe('Auto Scaling', () => {
     it('reads the group: sizes, its launch template, its instances with the version each was launched from', async () => {

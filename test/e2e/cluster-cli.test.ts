@@ -16,7 +16,7 @@ import { CreateServiceCommand, ListTasksCommand, RegisterTaskDefinitionCommand, 
 import { clusterRoll, type ClusterStatus, type RollEvent, type RollReport } from '../../src/ops/roll';
 import { startMoto, toolchain, type MotoServer } from '../support/moto';
 import { agentTick, aws, createCapacity, groupInstances, motoSkipReason, newVersion, type Aws } from './cluster-fixture';
-import { cli, cliEnv, exampleProject, json, startCli } from './support';
+import { cli, cliEnv, exampleProject, json, startCli, TEARDOWN_MS } from './support';
 
 const reason = motoSkipReason(toolchain().python);
 if (reason && process.env['CI'] === 'true') throw new Error(`${reason}; CI must have moto`);
@@ -50,7 +50,7 @@ const NAMES = { cluster: 'shop-dev', autoScalingGroup: 'shop-dev-ecs' };
   afterAll(async () => {
     await moto?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  }, TEARDOWN_MS);
 
   it('cluster status --json: every instance out of date, with why; the services on EC2', async () => {
     const r = await cli(['cluster', 'status', '--env', 'dev', '--json'], dir, env);

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApplyReport, DestroyReport, PlanReport } from '../../src/ops/infra';
 import { startMoto, type MotoServer } from '../support/moto';
-import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, type CliResult } from './support';
+import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, TEARDOWN_MS, type CliResult } from './support';
 
 const STACKS = ['registry', 'dev-cluster', 'dev-orders', 'dev-payments', 'dev-web'];
 
@@ -37,7 +37,7 @@ e2eDescribe()('the dev example on a real engine against moto', () => {
     console.log(`dev example timings (s): ${JSON.stringify(timings)}; total ${Object.values(timings).reduce((a, b) => a + b, 0)} s`);
     await moto?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  }, TEARDOWN_MS);
 
   it('apply --yes creates every stack; each plan summary counts exactly the stack\'s resources as new', async () => {
     const r = await run('apply', ['apply', '--env', 'dev', '--yes', '--json']);

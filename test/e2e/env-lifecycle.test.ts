@@ -14,7 +14,7 @@ import type { CreateResult, DestroyEnvironmentResult, ListResult, ShowResult } f
 import type { ApplyReport } from '../../src/ops/infra';
 import { startMoto, type MotoServer } from '../support/moto';
 import { filesUnder } from '../environments/helpers';
-import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, startCli, type CliResult } from './support';
+import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, startCli, TEARDOWN_MS, type CliResult } from './support';
 
 e2eDescribe()('environments on demand on a real engine against moto', () => {
   let moto: MotoServer;
@@ -43,7 +43,7 @@ e2eDescribe()('environments on demand on a real engine against moto', () => {
     console.log(`env e2e timings (s): ${JSON.stringify(timings)}`);
     await moto?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  }, TEARDOWN_MS);
 
   it('env create applies only its service stacks, on the base cluster, reached by its host name', async () => {
     const r = await run('env create', ['env', 'create', 'feature-x', '--from', 'dev', '--services', 'orders,web', '--ttl', '8h', '--yes', '--json']);

@@ -11,7 +11,7 @@ import { s3RecordStore } from '../../src/ops/environments';
 import { awsS3, openStateStore, removeReleaseLedgers } from '../../src/ops/environments/storage';
 import { startMoto, type MotoServer } from '../support/moto';
 import { ephemeralRecord } from '../environments/helpers';
-import { e2eDescribe } from './support';
+import { e2eDescribe, TEARDOWN_MS } from './support';
 
 const record = (over: Partial<EphemeralRecord> = {}): EphemeralRecord => ephemeralRecord('pr-1', over);
 
@@ -33,7 +33,7 @@ e2eDescribe()('environment records in S3 (moto)', () => {
     s3?.destroy();
     await moto?.stop();
     process.env = saved;
-  });
+  }, TEARDOWN_MS);
 
   it('of five creates of one name at once, exactly one wins; a stale update is refused; remove is final', async () => {
     const store = s3RecordStore(awsS3(target()), 'acme-state', 'ecsdeploy/environments');

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DestroyReport, PlanReport } from '../../src/ops/infra';
 import { startMoto, type MotoServer } from '../support/moto';
-import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, startCli } from './support';
+import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, startCli, TEARDOWN_MS } from './support';
 
 e2eDescribe()('interrupting an apply', () => {
   let moto: MotoServer;
@@ -25,7 +25,7 @@ e2eDescribe()('interrupting an apply', () => {
   afterAll(async () => {
     await moto?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  }, TEARDOWN_MS);
 
   it('SIGINT stops the engine gracefully: exit 130, state saved, lock released, nothing lost', async () => {
     const apply = startCli(['apply', '--env', 'dev', '--stack', 'cluster', '--yes'], dir, env);

@@ -9,7 +9,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { rmSync } from 'node:fs';
 import type { PlanReport } from '../../src/ops/infra';
 import { startMoto, type MotoServer } from '../support/moto';
-import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json } from './support';
+import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, TEARDOWN_MS } from './support';
 
 const BUCKET = 'shop-terraform-state';
 const PREFIX = 'teams/shop';
@@ -32,7 +32,7 @@ e2eDescribe()('S3 state with lock files, against moto', () => {
   afterAll(async () => {
     await moto?.stop();
     for (const d of [alice, bob]) if (d) rmSync(d, { recursive: true, force: true });
-  });
+  }, TEARDOWN_MS);
 
   it('two applies of one stack at once: one applies, the other fails on the lock; the state is intact afterwards', async () => {
     const [a, b] = await Promise.all([

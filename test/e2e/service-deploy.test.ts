@@ -15,7 +15,7 @@ import type { ApplyReport, PlanReport } from '../../src/ops/infra';
 import type { Ledger } from '../../src/ops/releases';
 import type { DeployResult, ReleaseHistory, ServiceStatus } from '../../src/ops/service';
 import { startMoto, type MotoServer } from '../support/moto';
-import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json } from './support';
+import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, TEARDOWN_MS } from './support';
 
 e2eDescribe()('service deploy on a real engine against moto', () => {
   let moto: MotoServer;
@@ -33,7 +33,7 @@ e2eDescribe()('service deploy on a real engine against moto', () => {
   afterAll(async () => {
     await moto?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  }, TEARDOWN_MS);
 
   it('the registry, the cluster and orders (with its configured tag) are applied first', async () => {
     const r = await cli(['apply', '--env', 'dev', '--stack', 'registry', '--stack', 'cluster', '--stack', 'orders', '--yes', '--json'], dir, env);

@@ -10,6 +10,13 @@ import { join } from 'node:path';
 import { awsTestEnv, skipReason, writeTerraformCliConfig } from '../support/moto';
 
 export const REPO = join(__dirname, '..', '..');
+
+/**
+ * Timeout of an end-to-end file's afterAll. Stopping moto may take 10 s (SIGTERM, up to 5 s, then
+ * SIGKILL, up to 5 s more), and removing a project deletes its Terraform working folders: on a
+ * loaded machine that outlasts Jest's default of 5 s, and the hook failed a file whose tests passed.
+ */
+export const TEARDOWN_MS = 60_000;
 const BIN = join(REPO, 'bin', 'run.js');
 
 /** `describe` or `describe.skip` with a one-line notice; missing pieces fail the run in CI. */
