@@ -60,11 +60,7 @@ export function defaultOutDir(project: ResolvedProject): string {
   return join(project.root, 'cdktf.out');
 }
 
-/** The plain-data jobs for the selected stacks (props computed here, stacks built elsewhere). */
-export function stackJobs(project: ResolvedProject, envs: readonly ResolvedEnvironment[], outDir: string, selection: readonly string[] = [], images?: ReleasedImages): Array<StackJob & { ref: StackRef }> {
-  return selectStacks(envs, selection).map(jobMaker(project, envs, outDir, images));
-}
-
+/** Computes the plain-data job of a selected stack (props computed here, stacks built elsewhere). */
 function jobMaker(project: ResolvedProject, envs: readonly ResolvedEnvironment[], outDir: string, images?: ReleasedImages): (ref: StackRef) => StackJob & { ref: StackRef } {
   const priorities = new Map(envs.map((e) => [e.name, rulePriorities(e)]));
   return (ref) => {

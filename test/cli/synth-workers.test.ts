@@ -28,29 +28,24 @@ function synthIn(project: string, out: string, options: string): { stacks?: Arra
   ) as { stacks?: Array<[string, number]>; reused?: number; error?: string };
 }
 
+/** Every stack folder of `b` has the same cdk.tf.json in `a`, byte for byte. */
+function expectSameStacks(a: string, b: string): void {
+  for (const name of readdirSync(join(b, 'stacks'))) {
+    expect({ name, json: readFileSync(join(a, 'stacks', name, 'cdk.tf.json'), 'utf8') }).toEqual({ name, json: readFileSync(join(b, 'stacks', name, 'cdk.tf.json'), 'utf8') });
+  }
+}
+
 it('synthesizing 2 x 60 stacks in worker threads writes what one thread writes', () => {
   const work = mkdtempSync(join(tmpdir(), 'ecsdeploy-workers-'));
   try {
     const project = generate(join(work, 'project'), 2, 60);
-    const run = (out: string, workers: number) =>
-      JSON.parse(
-        execFileSync(process.execPath, ['-e', `
-          const { loadProject } = require(${JSON.stringify(join(REPO, 'dist/src/config/load'))});
-          const { synthesize } = require(${JSON.stringify(join(REPO, 'dist/src/synth'))});
-          const p = loadProject(${JSON.stringify(project)});
-          const r = synthesize(p, p.environments, { outDir: ${JSON.stringify(out)}, workers: ${workers}, cache: false });
-          console.log(JSON.stringify(r.map((s) => [s.name, s.resources])));
-        `], { encoding: 'utf8' }),
-      ) as Array<[string, number]>;
     const a = join(work, 'a');
     const b = join(work, 'b');
-    const threads = run(a, 2);
-    const single = run(b, 1);
-    expect(threads).toEqual(single);
-    expect(threads).toHaveLength(1 + 2 * 61);
-    for (const name of readdirSync(join(a, 'stacks'))) {
-      expect(readFileSync(join(a, 'stacks', name, 'cdk.tf.json'), 'utf8')).toBe(readFileSync(join(b, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-    }
+    const threads = synthIn(project, a, '{ workers: 2, cache: false }');
+    const single = synthIn(project, b, '{ workers: 1, cache: false }');
+    expect(threads.stacks).toEqual(single.stacks);
+    expect(threads.stacks).toHaveLength(1 + 2 * 61);
+    expectSameStacks(a, b);
     expect(readFileSync(join(a, 'manifest.json'), 'utf8')).toBe(readFileSync(join(b, 'manifest.json'), 'utf8'));
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -74,9 +69,7 @@ it('with an index in the folder, the stacks that changed still go to the workers
     expect(threads.error).toBeUndefined();
     expect(threads.reused).toBe(3);
     expect(threads.stacks).toEqual(single.stacks);
-    for (const name of readdirSync(join(b, 'stacks'))) {
-      expect(readFileSync(join(a, 'stacks', name, 'cdk.tf.json'), 'utf8')).toBe(readFileSync(join(b, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-    }
+    expectSameStacks(a, b);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

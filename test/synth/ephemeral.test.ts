@@ -10,22 +10,7 @@ import { ENV_HEADER, resolveEphemeral, type EphemeralRecord } from '../../src/co
 import { loadProject, type ResolvedEnvironment } from '../../src/config/load';
 import { synthesize, type SynthesizedStack } from '../../src/synth';
 import { projectWith } from '../config/fixture-project';
-import { REPO, only, resources, type TfJson } from './helpers';
-
-const record = (name: string, slot: number, over: Partial<EphemeralRecord> = {}): EphemeralRecord => ({
-  version: 1,
-  name,
-  base: 'dev',
-  owner: 'ci',
-  createdAt: '2026-11-24T10:00:00.000Z',
-  expiresAt: '2026-11-26T10:00:00.000Z',
-  isolated: false,
-  services: ['orders', 'payments', 'web'],
-  slot,
-  images: {},
-  status: 'ready',
-  ...over,
-});
+import { REPO, ephemeralRecord as record, only, resources, type TfJson } from './helpers';
 
 describe('50 environments on demand sharing dev', () => {
   const out = mkdtempSync(join(tmpdir(), 'ecsdeploy-eph-'));

@@ -2,16 +2,16 @@
  * src/synth/fast-resolve.ts must return what cdktf's own resolve returns, and throw what it throws:
  * value by value on the cases its shortcuts decide, and file by file on whole synthesized projects.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { App, Fn, Lazy, TerraformStack, Token } from 'cdktf';
-import { resolveEphemeral, type EphemeralRecord } from '../../src/config/ephemeral';
+import { resolveEphemeral } from '../../src/config/ephemeral';
 import { loadProject, type ResolvedEnvironment, type ResolvedProject } from '../../src/config/load';
 import { synthesize } from '../../src/synth';
 import { installFastResolve, makeFastResolve, uninstallFastResolve } from '../../src/synth/fast-resolve';
 import { projectWith } from '../config/fixture-project';
-import { REPO } from './helpers';
+import { REPO, ephemeralRecord, readTree } from './helpers';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { generate } = require('../../bench/generate.js') as { generate: (dir: string, envs: number, services: number) => string };
 
@@ -82,19 +82,6 @@ describe('value by value', () => {
 });
 
 describe('whole projects, file by file', () => {
-  function files(dir: string): Map<string, string> {
-    const out = new Map<string, string>();
-    const walk = (d: string) => {
-      for (const name of readdirSync(d)) {
-        const full = join(d, name);
-        if (statSync(full).isDirectory()) walk(full);
-        else out.set(relative(dir, full), readFileSync(full, 'utf8'));
-      }
-    };
-    walk(dir);
-    return out;
-  }
-
   /** Synthesizes with the walker and without it, into two folders side by side, and compares every file. */
   function same(project: ResolvedProject, envs: readonly ResolvedEnvironment[]): number {
     const root = mkdtempSync(join(tmpdir(), 'ecsdeploy-fr-'));
@@ -103,8 +90,8 @@ describe('whole projects, file by file', () => {
       synthesize(project, envs, { outDir: join(root, 'a'), cache: false, workers: 1 });
       uninstallFastResolve();
       synthesize(project, envs, { outDir: join(root, 'b'), cache: false, workers: 1 });
-      const a = files(join(root, 'a'));
-      const b = files(join(root, 'b'));
+      const a = readTree(join(root, 'a'));
+      const b = readTree(join(root, 'b'));
       expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
       for (const [name, text] of a) expect({ name, text }).toEqual({ name, text: b.get(name) });
       return a.size;
@@ -147,19 +134,6 @@ describe('whole projects, file by file', () => {
   it('environments on demand, shared and isolated', () => {
     const project = loadProject(REPO);
     const dev = project.environments.find((e) => e.name === 'dev')!;
-    const rec = (name: string, slot: number, isolated: boolean): EphemeralRecord => ({
-      version: 1,
-      name,
-      base: 'dev',
-      owner: 'ci',
-      createdAt: '2026-11-24T10:00:00.000Z',
-      expiresAt: '2026-11-26T10:00:00.000Z',
-      isolated,
-      services: ['orders', 'payments', 'web'],
-      slot,
-      images: {},
-      status: 'ready',
-    });
-    expect(same(project, [resolveEphemeral(dev, rec('feature-x', 1, false)), resolveEphemeral(dev, rec('feature-y', 2, true))])).toBeGreaterThan(3);
+    expect(same(project, [resolveEphemeral(dev, ephemeralRecord('feature-x', 1)), resolveEphemeral(dev, ephemeralRecord('feature-y', 2, { isolated: true }))])).toBeGreaterThan(3);
   });
 });

@@ -2,8 +2,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EphemeralRecord } from '../../src/config/ephemeral';
 import { loadProject } from '../../src/config/load';
 import { synthesize, type SynthesizedStack } from '../../src/synth';
+import { filesUnder } from '../environments/helpers';
 
 export const REPO = join(__dirname, '..', '..');
 
@@ -49,4 +51,27 @@ export function policyDocuments(json: TfJson): Array<{ Statement: Array<Record<s
   for (const r of Object.values(resources(json, 'aws_iam_role'))) docs.push(r['assume_role_policy'] as string);
   for (const r of Object.values(resources(json, 'aws_iam_role_policy'))) docs.push(r['policy'] as string);
   return docs.map((d) => JSON.parse(d) as { Statement: Array<Record<string, unknown>> });
+}
+
+/** Every file under `dir` (relative path → text). */
+export function readTree(dir: string): Map<string, string> {
+  return new Map(filesUnder(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+/** The record of a ready environment on demand created from dev. */
+export function ephemeralRecord(name: string, slot: number, over: Partial<EphemeralRecord> = {}): EphemeralRecord {
+  return {
+    version: 1,
+    name,
+    base: 'dev',
+    owner: 'ci',
+    createdAt: '2026-11-24T10:00:00.000Z',
+    expiresAt: '2026-11-26T10:00:00.000Z',
+    isolated: false,
+    services: ['orders', 'payments', 'web'],
+    slot,
+    images: {},
+    status: 'ready',
+    ...over,
+  };
 }
