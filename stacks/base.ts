@@ -26,6 +26,7 @@ const ENDPOINT_SERVICES = [
   'iam',
   'lambda',
   's3',
+  'servicediscovery',
   'ssm',
   'sts',
 ] as const;

@@ -36,7 +36,8 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { AssetType, Fn, TerraformAsset, TerraformOutput } from 'cdktf';
+import { ServiceDiscoveryHttpNamespace } from '@cdktf/provider-aws/lib/service-discovery-http-namespace';
+import { AssetType, Fn, TerraformAsset, TerraformOutput, TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import { EcsdeployStack, assumeRole, awsName, policy } from './base';
 import type { ClusterStackProps, Ec2CapacityProps, NetworkProps } from './props';
@@ -128,9 +129,15 @@ export class ClusterStack extends EcsdeployStack {
       : undefined;
 
     // --- Cluster and capacity.
+    // Service Connect: one Cloud Map HTTP namespace per environment, the cluster's default.
+    const namespace =
+      props.serviceConnectNamespace === undefined
+        ? undefined
+        : new ServiceDiscoveryHttpNamespace(this, 'ServiceConnectNamespace', { name: props.serviceConnectNamespace, description: `Service Connect of ${prefix}` });
     const cluster = new EcsCluster(this, 'Cluster', {
       name: prefix,
       setting: [{ name: 'containerInsights', value: props.containerInsights ? 'enabled' : 'disabled' }],
+      ...(namespace ? { serviceConnectDefaults: { namespace: namespace.arn } } : {}),
     });
     const providers: string[] = [];
     let ec2Provider: EcsCapacityProvider | undefined;
@@ -140,6 +147,17 @@ export class ClusterStack extends EcsdeployStack {
       ec2Provider = capacity.provider;
       instanceSgId = capacity.securityGroupId;
       providers.push(ec2Provider.name);
+      if (namespace !== undefined) {
+        // Bridge-mode tasks publish Service Connect ports on dynamic host ports of the instances.
+        new VpcSecurityGroupIngressRule(this, 'InstanceIngressServiceConnect', {
+          securityGroupId: instanceSgId,
+          cidrIpv4: net.vpcCidr,
+          ipProtocol: 'tcp',
+          fromPort: EPHEMERAL_PORTS.from,
+          toPort: EPHEMERAL_PORTS.to,
+          description: 'Service Connect clients in the VPC to bridge-mode tasks',
+        });
+      }
     }
     if (props.fargate) providers.push('FARGATE');
     if (props.fargateSpot) providers.push('FARGATE_SPOT');
@@ -169,6 +187,13 @@ export class ClusterStack extends EcsdeployStack {
     out('listener_arn', productionListener.arn, 'Production listener (HTTPS when a certificate is set)');
     out('test_listener_arn', testListener?.arn ?? '', 'CodeDeploy test listener (empty without blue/green services)');
     out('capacity_provider_name', ec2Provider?.name ?? '', 'EC2 capacity provider (empty without EC2 capacity)');
+    out('service_connect_namespace_arn', namespace?.arn ?? '', 'Cloud Map namespace of Service Connect (empty when no service uses it)');
+
+    for (const o of props.overrides) {
+      const target = this.node.tryFindChild(o.resource);
+      if (!(target instanceof TerraformResource)) throw new Error(`overrides.${o.resource}: ${id} has no such resource`);
+      target.addOverride(o.path, o.value);
+    }
   }
 
   private network(props: NetworkProps, prefix: string): Network {

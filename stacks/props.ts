@@ -93,6 +93,10 @@ export interface ClusterStackProps extends StackBaseProps {
   readonly ec2?: Ec2CapacityProps;
   readonly fargate: boolean;
   readonly fargateSpot: boolean;
+  /** Name of the Cloud Map HTTP namespace for Service Connect. @default none (no service uses it) */
+  readonly serviceConnectNamespace?: string;
+  /** `overrides:` of the environment file. */
+  readonly overrides: readonly OverrideProps[];
   /** Absolute path of the draining Lambda's source folder (zipped as a Terraform asset). */
   readonly drainLambdaSource: string;
 }
@@ -101,19 +105,41 @@ export interface RegistryStackProps extends Omit<StackBaseProps, 'environment'> 
   readonly repositories: ReadonlyArray<{ readonly service: string; readonly keepImages: number }>;
 }
 
+export interface PortMappingProps {
+  readonly name?: string;
+  readonly containerPort: number;
+  /** Resolved: 0 (dynamic) in bridge mode unless fixed; the container port in awsvpc and host mode. */
+  readonly hostPort: number;
+  readonly protocol: 'tcp' | 'udp';
+  readonly appProtocol?: 'http' | 'http2' | 'grpc';
+}
+
+/** A container's log configuration; `none` synthesizes none. */
+export interface LogProps {
+  readonly logDriver: string;
+  readonly options: Readonly<Record<string, string>>;
+  /** option name → SSM parameter or Secrets Manager reference. */
+  readonly secretOptions: Readonly<Record<string, string>>;
+  /** awslogs: a log group of the container's own instead of the service's. */
+  readonly ownLogGroup: boolean;
+}
+
+/** One container of the task, in ECS's words. */
 export interface ContainerProps {
   readonly name: string;
   /** Full image reference. */
   readonly image: string;
-  readonly cpu?: number;
-  readonly memory?: number;
-  readonly port?: number;
-  readonly hostPort?: number;
   readonly essential: boolean;
-  readonly variables: Readonly<Record<string, string>>;
-  /** env var name → SSM parameter or Secrets Manager ARN. */
-  readonly secrets: Readonly<Record<string, string>>;
+  readonly cpu?: number;
+  /** Hard limit, MiB. */
+  readonly memory?: number;
+  readonly memoryReservation?: number;
   readonly command?: readonly string[];
+  readonly entryPoint?: readonly string[];
+  readonly workingDirectory?: string;
+  readonly user?: string;
+  readonly portMappings: readonly PortMappingProps[];
+  readonly dependsOn?: ReadonlyArray<{ readonly containerName: string; readonly condition: string }>;
   readonly healthCheck?: {
     readonly command: readonly string[];
     readonly interval: number;
@@ -121,7 +147,64 @@ export interface ContainerProps {
     readonly retries: number;
     readonly startPeriod: number;
   };
+  readonly variables: Readonly<Record<string, string>>;
+  /** S3 object ARNs. */
+  readonly environmentFiles: readonly string[];
+  /** env var name → SSM parameter (ARN or path) or Secrets Manager ARN, as `valueFrom`. */
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly ulimits?: ReadonlyArray<{ readonly name: string; readonly softLimit: number; readonly hardLimit: number }>;
+  readonly linuxParameters?: {
+    readonly initProcessEnabled?: boolean;
+    readonly capabilities?: { readonly add: readonly string[]; readonly drop: readonly string[] };
+    readonly sharedMemorySize?: number;
+  };
+  readonly stopTimeout?: number;
   readonly readonlyRootFilesystem: boolean;
+  readonly mountPoints: ReadonlyArray<{ readonly sourceVolume: string; readonly containerPath: string; readonly readOnly: boolean }>;
+  readonly volumesFrom: ReadonlyArray<{ readonly sourceContainer: string; readonly readOnly: boolean }>;
+  readonly log: LogProps;
+  readonly firelensConfiguration?: { readonly type: string; readonly options: Readonly<Record<string, string>> };
+  /** Secrets Manager ARN with the private registry's credentials. */
+  readonly repositoryCredentials?: string;
+  readonly dockerLabels: Readonly<Record<string, string>>;
+}
+
+export interface VolumeProps {
+  readonly name: string;
+  readonly hostPath?: string;
+  readonly efs?: {
+    readonly fileSystemId: string;
+    readonly rootDirectory?: string;
+    readonly transitEncryption: 'ENABLED' | 'DISABLED';
+    readonly transitEncryptionPort?: number;
+    readonly accessPointId?: string;
+    readonly iam: 'ENABLED' | 'DISABLED';
+    /** Whether any container mounts it writable (the task role then gets ClientWrite). */
+    readonly writable: boolean;
+  };
+  readonly docker?: {
+    readonly scope: 'task' | 'shared';
+    readonly autoprovision?: boolean;
+    readonly driver?: string;
+    readonly driverOpts: Readonly<Record<string, string>>;
+    readonly labels: Readonly<Record<string, string>>;
+  };
+}
+
+/** An IAM statement of the task role, as the user wrote it. */
+export interface StatementProps {
+  readonly sid?: string;
+  readonly effect: 'Allow' | 'Deny';
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+/** `overrides:` entries: a resource of the stack by its id, a dotted Terraform path, a value. */
+export interface OverrideProps {
+  readonly resource: string;
+  readonly path: string;
+  readonly value: unknown;
 }
 
 export interface TrafficShiftProps {
@@ -146,10 +229,56 @@ export interface ServiceStackProps extends StackBaseProps {
   readonly cpu: number;
   readonly memory: number;
   readonly desiredCount: number;
-  readonly main: Omit<ContainerProps, 'name' | 'image' | 'essential'>;
+  /** The main container; its `image` is replaced by the release's when it is the service's own repository. */
+  readonly main: Omit<ContainerProps, 'image'>;
   readonly sidecars: readonly ContainerProps[];
   readonly logRetentionDays: number;
+  readonly networkMode: 'awsvpc' | 'bridge' | 'host';
+  readonly runtimePlatform?: { readonly cpuArchitecture: string; readonly operatingSystemFamily: string };
+  readonly ephemeralStorageGiB?: number;
+  readonly volumes: readonly VolumeProps[];
+  readonly pidMode?: string;
+  readonly ipcMode?: string;
+  /** ARNs of the ECR repositories (other than the service's own) that the execution role may pull from. */
+  readonly pullRepositoryArns: readonly string[];
+  /** The AWS partition of the region (aws, aws-cn, aws-us-gov), for ARNs the stack builds. */
+  readonly partition: string;
+  readonly taskRole: {
+    /** Use this role instead of creating one. */
+    readonly existingArn?: string;
+    readonly statements: readonly StatementProps[];
+    readonly managedPolicies: readonly string[];
+  };
+  readonly network?: {
+    /** @default the cluster's private subnets */
+    readonly subnets?: readonly string[];
+    readonly securityGroups: readonly string[];
+    readonly assignPublicIp: boolean;
+  };
+  readonly placementConstraints?: ReadonlyArray<{ readonly type: string; readonly expression?: string }>;
+  readonly placementStrategy?: ReadonlyArray<{ readonly type: string; readonly field?: string }>;
+  readonly enableExecuteCommand: boolean;
+  readonly propagateTags: string;
+  readonly enableEcsManagedTags: boolean;
+  readonly serviceConnect?: {
+    /**
+     * The namespace: the cluster stack's (its `service_connect_namespace_arn` output), or, for a
+     * shared environment on demand, one of its own by name, created by the stack that `owns` it.
+     */
+    readonly namespace: { readonly kind: 'cluster' } | { readonly kind: 'own'; readonly name: string; readonly owns: boolean };
+    readonly services: ReadonlyArray<{
+      readonly portName: string;
+      readonly discoveryName: string;
+      readonly clientAliases: ReadonlyArray<{ readonly port: number; readonly dnsName: string }>;
+      readonly ingressPortOverride?: number;
+    }>;
+    readonly log: LogProps;
+  };
+  readonly overrides: readonly OverrideProps[];
   readonly http?: {
+    /** The container and port the load balancer sends requests to. */
+    readonly containerName: string;
+    readonly containerPort: number;
     readonly paths?: readonly string[];
     readonly hosts?: readonly string[];
     /** An HTTP header the requests must carry (environments on demand without a domain). */

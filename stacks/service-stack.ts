@@ -14,7 +14,7 @@ import { CodedeployDeploymentConfig } from '@cdktf/provider-aws/lib/codedeploy-d
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
 import { DataAwsEcrRepository } from '@cdktf/provider-aws/lib/data-aws-ecr-repository';
 import { EcsService, type EcsServiceConfig } from '@cdktf/provider-aws/lib/ecs-service';
-import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { EcsTaskDefinition, type EcsTaskDefinitionVolume } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
@@ -23,10 +23,12 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, TerraformOutput, type TerraformRemoteState } from 'cdktf';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { ServiceDiscoveryHttpNamespace } from '@cdktf/provider-aws/lib/service-discovery-http-namespace';
+import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, TerraformOutput, TerraformResource, type TerraformRemoteState, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { EcsdeployStack, assumeRole, awsName, policy, stableJson, stateKey } from './base';
-import type { ContainerProps, ServiceStackProps, StateBackendProps } from './props';
+import type { ContainerProps, LogProps, OverrideProps, ServiceStackProps, StateBackendProps, VolumeProps } from './props';
 
 const PREDEFINED_SHIFTS: Record<string, string> = {
   'canary:10:5': 'CodeDeployDefault.ECSCanary10Percent5Minutes',
@@ -36,62 +38,70 @@ const PREDEFINED_SHIFTS: Record<string, string> = {
 };
 
 export class ServiceStack extends EcsdeployStack {
+  private accountId?: string;
+
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
     const prefix = awsName([props.project, props.environment, props.service]);
     const cluster = remoteState(this, props.clusterState);
     const clusterName = cluster.getString('cluster_name');
     const fargate = props.launchType === 'fargate';
+    const awsvpc = props.networkMode === 'awsvpc';
     const codeDeploy = props.deployment.strategy !== 'rolling';
 
-    // --- Image, logs and roles (least privilege: this repository, this log group, these secrets).
-    const repo = new DataAwsEcrRepository(this, 'Repository', { name: props.repositoryName });
-    const image = props.externalImage ?? (props.imageVersion.startsWith('sha256:') ? `${repo.repositoryUrl}@${props.imageVersion}` : `${repo.repositoryUrl}:${props.imageVersion}`);
-    const logGroup = new CloudwatchLogGroup(this, 'Logs', { name: `/ecs/${props.project}/${props.environment}/${props.service}`, retentionInDays: props.logRetentionDays });
+    // --- Image and logs.
+    const ownRepository = props.externalImage === undefined ? new DataAwsEcrRepository(this, 'Repository', { name: props.repositoryName }) : undefined;
+    const image =
+      props.externalImage ??
+      (props.imageVersion.startsWith('sha256:') ? `${ownRepository!.repositoryUrl}@${props.imageVersion}` : `${ownRepository!.repositoryUrl}:${props.imageVersion}`);
+    const logGroupName = `/ecs/${props.project}/${props.environment}/${props.service}`;
+    const logGroup = new CloudwatchLogGroup(this, 'Logs', { name: logGroupName, retentionInDays: props.logRetentionDays });
+    const containers: ContainerProps[] = [{ ...props.main, image }, ...props.sidecars];
+    const logGroups = new Map<string, CloudwatchLogGroup>(
+      containers
+        .filter((c) => c.log.logDriver === 'awslogs' && c.log.ownLogGroup)
+        .map((c) => [c.name, new CloudwatchLogGroup(this, `Logs-${c.name}`, { name: `${logGroupName}/${c.name}`, retentionInDays: props.logRetentionDays })]),
+    );
+    const groupOf = (container: string) => (logGroups.get(container) ?? logGroup).name;
 
-    const containers: ContainerProps[] = [{ ...props.main, name: props.service, image, essential: true }, ...props.sidecars];
-    const secretArns = [...new Set(containers.flatMap((c) => Object.values(c.secrets)))].sort();
-    const ssmArns = secretArns.filter((a) => a.includes(':ssm:'));
-    const smArns = secretArns.filter((a) => a.includes(':secretsmanager:'));
-
+    // --- Roles: the execution role may pull exactly these images and read exactly these secrets
+    // and files; the task role may do what the file grants, and what exec and EFS need.
     const executionRole = new IamRole(this, 'ExecutionRole', { name: awsName([prefix, 'exec'], 64), assumeRolePolicy: assumeRole('ecs-tasks.amazonaws.com') });
     new IamRolePolicy(this, 'ExecutionPolicy', {
       role: executionRole.id,
       name: 'execution',
-      policy: policy([
-        // GetAuthorizationToken has no resource-level permissions: AWS accepts only "*" for it.
-        { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-        { Sid: 'PullOwnImage', Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: repo.arn },
-        { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroup.arn}:*` },
-        ...(ssmArns.length ? [{ Sid: 'ReadOwnParameters', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: ssmArns }] : []),
-        ...(smArns.length ? [{ Sid: 'ReadOwnSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: smArns }] : []),
-      ]),
+      policy: policy(this.executionStatements(props, containers, ownRepository, [logGroup, ...logGroups.values()])),
     });
-    const taskRole = new IamRole(this, 'TaskRole', { name: awsName([prefix, 'task'], 64), assumeRolePolicy: assumeRole('ecs-tasks.amazonaws.com') });
+    const taskRoleArn = this.taskRole(props, prefix);
 
     const taskDefinition = new EcsTaskDefinition(this, 'TaskDefinition', {
       family: prefix,
-      networkMode: fargate ? 'awsvpc' : 'bridge',
+      networkMode: props.networkMode,
       requiresCompatibilities: [fargate ? 'FARGATE' : 'EC2'],
       cpu: String(props.cpu),
       memory: String(props.memory),
       executionRoleArn: executionRole.arn,
-      taskRoleArn: taskRole.arn,
-      containerDefinitions: stableJson(containers.map((c) => containerDefinition(c, fargate, logGroup.name, props.region))),
-      ...(fargate ? { runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' } } : {}),
+      taskRoleArn,
+      containerDefinitions: stableJson(containers.map((c) => containerDefinition(c, groupOf(c.name), props.region, containerOverrides(props.overrides, c.name)))),
+      ...(props.runtimePlatform ? { runtimePlatform: { ...props.runtimePlatform } } : {}),
+      ...(props.ephemeralStorageGiB !== undefined ? { ephemeralStorage: { sizeInGib: props.ephemeralStorageGiB } } : {}),
+      ...(props.volumes.length ? { volume: props.volumes.map(volume) } : {}),
+      ...(props.pidMode ? { pidMode: props.pidMode } : {}),
+      ...(props.ipcMode ? { ipcMode: props.ipcMode } : {}),
+      // Earlier revisions stay ACTIVE, so a rollback never points at a deregistered one.
+      skipDestroy: true,
     });
 
     // --- Load balancing.
     const targetGroups: LbTargetGroup[] = [];
-    const serviceSecurityGroups: string[] = [];
     if (props.http !== undefined) {
       const http = props.http;
       const makeTargetGroup = (id: string, suffix: string) =>
         new LbTargetGroup(this, id, {
           name: awsName([props.project, props.environment, props.service, suffix], 32),
-          port: props.main.port,
+          port: http.containerPort,
           protocol: 'HTTP',
-          targetType: fargate ? 'ip' : 'instance',
+          targetType: awsvpc ? 'ip' : 'instance',
           vpcId: cluster.getString('vpc_id'),
           deregistrationDelay: String(http.deregistrationDelay),
           healthCheck: {
@@ -134,22 +144,7 @@ export class ServiceStack extends EcsdeployStack {
         });
       }
     }
-    if (fargate) {
-      // awsvpc tasks get their own security group: the load balancer may reach the container port only.
-      const sg = new SecurityGroup(this, 'TaskSecurityGroup', { name: `${prefix}-tasks`, description: `Tasks of ${prefix}`, vpcId: cluster.getString('vpc_id') });
-      if (props.http !== undefined && props.main.port !== undefined) {
-        new VpcSecurityGroupIngressRule(this, 'TaskIngressFromAlb', {
-          securityGroupId: sg.id,
-          referencedSecurityGroupId: cluster.getString('alb_security_group_id'),
-          ipProtocol: 'tcp',
-          fromPort: props.main.port,
-          toPort: props.main.port,
-          description: 'Load balancer to the container port',
-        });
-      }
-      new VpcSecurityGroupEgressRule(this, 'TaskEgress', { securityGroupId: sg.id, cidrIpv4: '0.0.0.0/0', ipProtocol: '-1', description: 'Image pulls, logs and dependencies' });
-      serviceSecurityGroups.push(sg.id);
-    }
+    const securityGroups = awsvpc ? [this.taskSecurityGroup(props, prefix, cluster), ...(props.network?.securityGroups ?? [])] : [];
 
     // --- The service.
     const strategy = (props.capacityProviderStrategy ?? (fargate ? [{ provider: 'fargate' as const, weight: 1, base: 0 }] : [{ provider: 'ec2' as const, weight: 1, base: 0 }])).map((s) => ({
@@ -173,14 +168,31 @@ export class ServiceStack extends EcsdeployStack {
       ...(!codeDeploy && props.deployment.alarms.length > 0 ? { alarms: { alarmNames: [...props.deployment.alarms], enable: true, rollback: true } } : {}),
       ...(props.http !== undefined
         ? {
-            loadBalancer: [{ targetGroupArn: targetGroups[0]!.arn, containerName: props.service, containerPort: props.main.port! }],
+            loadBalancer: [{ targetGroupArn: targetGroups[0]!.arn, containerName: props.http.containerName, containerPort: props.http.containerPort }],
             healthCheckGracePeriodSeconds: props.http.healthCheckGracePeriod,
           }
         : {}),
-      ...(fargate ? { networkConfiguration: { subnets: cluster.getList('private_subnet_ids'), securityGroups: serviceSecurityGroups, assignPublicIp: false } } : {}),
-      ...(fargate ? {} : { orderedPlacementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }] }),
-      propagateTags: 'SERVICE',
-      enableEcsManagedTags: true,
+      ...(awsvpc
+        ? {
+            networkConfiguration: {
+              subnets: props.network?.subnets ? [...props.network.subnets] : cluster.getList('private_subnet_ids'),
+              securityGroups,
+              assignPublicIp: props.network?.assignPublicIp ?? false,
+            },
+          }
+        : {}),
+      ...(fargate
+        ? {}
+        : {
+            ...(props.placementConstraints ? { placementConstraints: props.placementConstraints.map((p) => ({ type: p.type, ...(p.expression ? { expression: p.expression } : {}) })) } : {}),
+            orderedPlacementStrategy: props.placementStrategy
+              ? props.placementStrategy.map((p) => ({ type: p.type, ...(p.field ? { field: p.field } : {}) }))
+              : [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }],
+          }),
+      ...(props.serviceConnect ? { serviceConnectConfiguration: this.serviceConnect(props.serviceConnect, cluster, logGroupName, props.region) } : {}),
+      enableExecuteCommand: props.enableExecuteCommand,
+      propagateTags: props.propagateTags,
+      enableEcsManagedTags: props.enableEcsManagedTags,
       waitForSteadyState: false,
       ...(ignore.length ? { lifecycle: { ignoreChanges: ignore } } : {}),
       dependsOn: targetGroups,
@@ -189,6 +201,7 @@ export class ServiceStack extends EcsdeployStack {
 
     if (codeDeploy) this.codeDeploy(props, prefix, clusterName, service, targetGroups, cluster);
     if (props.scaling !== undefined) this.scaling(props, prefix, clusterName, service, targetGroups[0], cluster);
+    applyOverrides(this, id, props.overrides);
 
     new TerraformOutput(this, 'service_name', { value: service.name });
     new TerraformOutput(this, 'cluster_name', { value: clusterName });
@@ -197,6 +210,133 @@ export class ServiceStack extends EcsdeployStack {
     new TerraformOutput(this, 'image', { value: image });
     new TerraformOutput(this, 'deployment_strategy', { value: props.deployment.strategy });
     if (targetGroups.length) new TerraformOutput(this, 'target_group_arns', { value: targetGroups.map((t) => t.arn) });
+  }
+
+  /** The account id, read once (data.aws_caller_identity) and only by stacks that build ARNs with it. */
+  private account(): string {
+    this.accountId ??= new DataAwsCallerIdentity(this, 'Account', {}).accountId;
+    return this.accountId;
+  }
+
+  private executionStatements(props: ServiceStackProps, containers: readonly ContainerProps[], own: DataAwsEcrRepository | undefined, logGroups: CloudwatchLogGroup[]): Array<Record<string, unknown>> {
+    const refs = [
+      ...containers.flatMap((c) => [...Object.values(c.secrets), ...Object.values(c.log.secretOptions), ...(c.repositoryCredentials ? [c.repositoryCredentials] : [])]),
+      ...Object.values(props.serviceConnect?.log.secretOptions ?? {}),
+    ];
+    const grants = secretGrants(refs, props.region, props.partition, () => this.account());
+    const files = [...new Set(containers.flatMap((c) => c.environmentFiles))].sort();
+    const buckets = [...new Set(files.map((f) => f.slice(0, f.indexOf('/'))))].sort();
+    const pulls = own !== undefined || props.pullRepositoryArns.length > 0;
+    return [
+      // GetAuthorizationToken has no resource-level permissions: AWS accepts only "*" for it.
+      ...(pulls ? [{ Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }] : []),
+      ...(own ? [{ Sid: 'PullOwnImage', Effect: 'Allow', Action: ECR_PULL, Resource: own.arn }] : []),
+      ...(props.pullRepositoryArns.length ? [{ Sid: 'PullImages', Effect: 'Allow', Action: ECR_PULL, Resource: [...props.pullRepositoryArns] }] : []),
+      { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroups.length === 1 ? `${logGroups[0]!.arn}:*` : logGroups.map((g) => `${g.arn}:*`) },
+      ...(grants.ssm.length ? [{ Sid: 'ReadOwnParameters', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: grants.ssm }] : []),
+      ...(grants.secretsManager.length ? [{ Sid: 'ReadOwnSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: grants.secretsManager }] : []),
+      ...(files.length
+        ? [
+            { Sid: 'ReadEnvironmentFiles', Effect: 'Allow', Action: 's3:GetObject', Resource: files },
+            { Sid: 'LocateEnvironmentFiles', Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: buckets },
+          ]
+        : []),
+    ];
+  }
+
+  /** The task role's ARN: the given one, or one created with exactly the statements the service needs. */
+  private taskRole(props: ServiceStackProps, prefix: string): string {
+    if (props.taskRole.existingArn !== undefined) return props.taskRole.existingArn;
+    const role = new IamRole(this, 'TaskRole', { name: awsName([prefix, 'task'], 64), assumeRolePolicy: assumeRole('ecs-tasks.amazonaws.com') });
+    const statements: Array<Record<string, unknown>> = props.taskRole.statements.map((s) => ({
+      ...(s.sid ? { Sid: s.sid } : {}),
+      Effect: s.effect,
+      Action: [...s.actions],
+      Resource: [...s.resources],
+      ...(s.conditions ? { Condition: s.conditions } : {}),
+    }));
+    if (props.enableExecuteCommand) {
+      // ECS Exec's Session Manager channels: AWS offers no resource narrower than "*" for these.
+      statements.push({ Sid: 'EcsExec', Effect: 'Allow', Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'], Resource: '*' });
+    }
+    props.volumes.forEach((v) => {
+      if (v.efs === undefined || v.efs.iam !== 'ENABLED') return;
+      const region = props.region;
+      statements.push({
+        Sid: `EfsClient${statements.length}`,
+        Effect: 'Allow',
+        Action: v.efs.writable ? ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'] : ['elasticfilesystem:ClientMount'],
+        Resource: `arn:${props.partition}:elasticfilesystem:${region}:${this.account()}:file-system/${v.efs.fileSystemId}`,
+        ...(v.efs.accessPointId
+          ? { Condition: { StringEquals: { 'elasticfilesystem:AccessPointArn': `arn:${props.partition}:elasticfilesystem:${region}:${this.account()}:access-point/${v.efs.accessPointId}` } } }
+          : {}),
+      });
+    });
+    if (statements.length > 0) new IamRolePolicy(this, 'TaskPolicy', { role: role.id, name: 'task', policy: policy(statements) });
+    props.taskRole.managedPolicies.forEach((arn, i) => new IamRolePolicyAttachment(this, `TaskPolicyAttachment${i}`, { role: role.name, policyArn: arn }));
+    return role.arn;
+  }
+
+  /** awsvpc tasks get their own security group: the load balancer may reach the target port, the VPC the Service Connect ports. */
+  private taskSecurityGroup(props: ServiceStackProps, prefix: string, cluster: TerraformRemoteState): string {
+    const sg = new SecurityGroup(this, 'TaskSecurityGroup', { name: `${prefix}-tasks`, description: `Tasks of ${prefix}`, vpcId: cluster.getString('vpc_id') });
+    if (props.http !== undefined) {
+      new VpcSecurityGroupIngressRule(this, 'TaskIngressFromAlb', {
+        securityGroupId: sg.id,
+        referencedSecurityGroupId: cluster.getString('alb_security_group_id'),
+        ipProtocol: 'tcp',
+        fromPort: props.http.containerPort,
+        toPort: props.http.containerPort,
+        description: 'Load balancer to the container port',
+      });
+    }
+    const published = new Set((props.serviceConnect?.services ?? []).map((s) => s.ingressPortOverride ?? portOf([props.main, ...props.sidecars], s.portName)).filter((p): p is number => p !== undefined));
+    [...published].sort((a, b) => a - b).forEach((port) => {
+      new VpcSecurityGroupIngressRule(this, `TaskIngressServiceConnect${port}`, {
+        securityGroupId: sg.id,
+        cidrIpv4: cluster.getString('vpc_cidr'),
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        description: 'Service Connect clients in the VPC',
+      });
+    });
+    new VpcSecurityGroupEgressRule(this, 'TaskEgress', { securityGroupId: sg.id, cidrIpv4: '0.0.0.0/0', ipProtocol: '-1', description: 'Image pulls, logs and dependencies' });
+    return sg.id;
+  }
+
+  private serviceConnect(sc: NonNullable<ServiceStackProps['serviceConnect']>, cluster: TerraformRemoteState, logGroupName: string, region: string): NonNullable<EcsServiceConfig['serviceConnectConfiguration']> {
+    const namespace =
+      sc.namespace.kind === 'cluster'
+        ? cluster.getString('service_connect_namespace_arn')
+        : sc.namespace.owns
+          ? new ServiceDiscoveryHttpNamespace(this, 'ServiceConnectNamespace', { name: sc.namespace.name, description: 'Service Connect of an environment on demand' }).arn
+          : sc.namespace.name;
+    const log = sc.log.logDriver === 'none' ? undefined : logConfiguration(sc.log, logGroupName, region, 'service-connect');
+    return {
+      enabled: true,
+      namespace,
+      ...(sc.services.length
+        ? {
+            service: sc.services.map((s) => ({
+              portName: s.portName,
+              discoveryName: s.discoveryName,
+              // The provider (5.100) takes one client alias per published port.
+              ...(s.clientAliases[0] ? { clientAlias: { port: s.clientAliases[0].port, dnsName: s.clientAliases[0].dnsName } } : {}),
+              ...(s.ingressPortOverride !== undefined ? { ingressPortOverride: s.ingressPortOverride } : {}),
+            })),
+          }
+        : {}),
+      ...(log
+        ? {
+            logConfiguration: {
+              logDriver: log['logDriver'] as string,
+              options: log['options'] as Record<string, string>,
+              ...(log['secretOptions'] ? { secretOption: (log['secretOptions'] as Array<{ name: string; valueFrom: string }>).map((o) => ({ name: o.name, valueFrom: o.valueFrom })) } : {}),
+            },
+          }
+        : {}),
+    };
   }
 
   private codeDeploy(props: ServiceStackProps, prefix: string, clusterName: string, service: EcsService, targetGroups: LbTargetGroup[], cluster: TerraformRemoteState): void {
@@ -335,24 +475,137 @@ function remoteState(scope: Construct, state: StateBackendProps & { readonly sta
   });
 }
 
-/** An ECS container definition; secrets only as `valueFrom` ARNs, never values. */
-function containerDefinition(c: ContainerProps, awsvpc: boolean, logGroup: string, region: string): Record<string, unknown> {
+const ECR_PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
+
+/**
+ * What the execution role must be granted to read these secret references: SSM parameters by ARN
+ * (a path becomes the ARN in this region and account), Secrets Manager secrets by the secret's own
+ * ARN — without a `:json-key:version-stage:version-id` suffix, and with `-??????` when the ARN is
+ * partial (AWS adds six random characters to every secret's name).
+ */
+export function secretGrants(refs: readonly string[], region: string, partition: string, account: () => string): { ssm: string[]; secretsManager: string[] } {
+  const ssm = new Set<string>();
+  const sm = new Set<string>();
+  for (const ref of refs) {
+    if (ref.startsWith('/')) ssm.add(`arn:${partition}:ssm:${region}:${account()}:parameter${ref}`);
+    else if (ref.includes(':ssm:')) ssm.add(ref);
+    else if (ref.includes(':secretsmanager:')) {
+      const secret = ref.split(':').slice(0, 7).join(':');
+      sm.add(/-[A-Za-z0-9]{6}$/.test(secret) ? secret : `${secret}-??????`);
+    }
+  }
+  return { ssm: [...ssm].sort(), secretsManager: [...sm].sort() };
+}
+
+function portOf(containers: readonly Omit<ContainerProps, 'image'>[], name: string): number | undefined {
+  for (const c of containers) for (const m of c.portMappings) if (m.name === name) return m.containerPort;
+  return undefined;
+}
+
+function volume(v: VolumeProps): EcsTaskDefinitionVolume {
+  return {
+    name: v.name,
+    ...(v.hostPath ? { hostPath: v.hostPath } : {}),
+    ...(v.efs
+      ? {
+          efsVolumeConfiguration: {
+            fileSystemId: v.efs.fileSystemId,
+            ...(v.efs.rootDirectory ? { rootDirectory: v.efs.rootDirectory } : {}),
+            transitEncryption: v.efs.transitEncryption,
+            ...(v.efs.transitEncryptionPort ? { transitEncryptionPort: v.efs.transitEncryptionPort } : {}),
+            authorizationConfig: { iam: v.efs.iam, ...(v.efs.accessPointId ? { accessPointId: v.efs.accessPointId } : {}) },
+          },
+        }
+      : {}),
+    ...(v.docker
+      ? {
+          dockerVolumeConfiguration: {
+            scope: v.docker.scope,
+            ...(v.docker.autoprovision !== undefined && v.docker.scope === 'shared' ? { autoprovision: v.docker.autoprovision } : {}),
+            ...(v.docker.driver ? { driver: v.docker.driver } : {}),
+            ...(Object.keys(v.docker.driverOpts).length ? { driverOpts: { ...v.docker.driverOpts } } : {}),
+            ...(Object.keys(v.docker.labels).length ? { labels: { ...v.docker.labels } } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** A log configuration in ECS's JSON shape; awslogs defaults to the service's (or the container's own) group. */
+function logConfiguration(l: LogProps, group: string, region: string, streamPrefix: string): Record<string, unknown> {
+  const defaults = l.logDriver === 'awslogs' ? { 'awslogs-group': group, 'awslogs-region': region, 'awslogs-stream-prefix': streamPrefix } : {};
+  const secretOptions = Object.entries(l.secretOptions).sort(([a], [b]) => a.localeCompare(b)).map(([name, valueFrom]) => ({ name, valueFrom }));
+  return { logDriver: l.logDriver, options: { ...defaults, ...l.options }, ...(secretOptions.length ? { secretOptions } : {}) };
+}
+
+/** The `container_definitions.<container>.<path>` overrides of one container, as path → value. */
+function containerOverrides(overrides: readonly OverrideProps[], container: string): ReadonlyArray<readonly [string[], unknown]> {
+  const prefix = `container_definitions.${container}.`;
+  return overrides.filter((o) => o.resource === 'TaskDefinition' && o.path.startsWith(prefix)).map((o) => [o.path.slice(prefix.length).split('.'), o.value] as const);
+}
+
+/** `overrides:` through CDKTF's escape hatch; container definition fields are set in containerDefinition. */
+function applyOverrides(stack: TerraformStack, id: string, overrides: readonly OverrideProps[]): void {
+  for (const o of overrides) {
+    if (o.resource === 'TaskDefinition' && o.path.startsWith('container_definitions.')) continue;
+    const target = stack.node.tryFindChild(o.resource);
+    if (!(target instanceof TerraformResource)) throw new Error(`overrides.${o.resource}: ${id} has no such resource`);
+    target.addOverride(o.path, o.value);
+  }
+}
+
+/** An ECS container definition; secrets only as `valueFrom` references, never values. */
+function containerDefinition(c: ContainerProps, logGroup: string, region: string, overrides: ReadonlyArray<readonly [string[], unknown]>): Record<string, unknown> {
   const env = Object.entries(c.variables).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value }));
   const secrets = Object.entries(c.secrets).sort(([a], [b]) => a.localeCompare(b)).map(([name, valueFrom]) => ({ name, valueFrom }));
-  return {
+  const def: Record<string, unknown> = {
     name: c.name,
     image: c.image,
     essential: c.essential,
     ...(c.cpu !== undefined ? { cpu: c.cpu } : {}),
-    ...(c.memory !== undefined ? { memoryReservation: c.memory } : {}),
+    ...(c.memory !== undefined ? { memory: c.memory } : {}),
+    ...(c.memoryReservation !== undefined ? { memoryReservation: c.memoryReservation } : {}),
     ...(c.command ? { command: [...c.command] } : {}),
-    portMappings: c.port === undefined ? [] : [{ containerPort: c.port, hostPort: awsvpc ? c.port : (c.hostPort ?? 0), protocol: 'tcp' }],
+    ...(c.entryPoint ? { entryPoint: [...c.entryPoint] } : {}),
+    ...(c.workingDirectory ? { workingDirectory: c.workingDirectory } : {}),
+    ...(c.user ? { user: c.user } : {}),
+    portMappings: c.portMappings.map((m) => ({ ...m })),
+    ...(c.dependsOn ? { dependsOn: c.dependsOn.map((d) => ({ containerName: d.containerName, condition: d.condition })) } : {}),
     environment: env,
+    ...(c.environmentFiles.length ? { environmentFiles: c.environmentFiles.map((value) => ({ value, type: 's3' })) } : {}),
     secrets,
+    ...(c.ulimits ? { ulimits: c.ulimits.map((u) => ({ ...u })) } : {}),
+    ...(c.linuxParameters
+      ? {
+          linuxParameters: {
+            ...(c.linuxParameters.initProcessEnabled !== undefined ? { initProcessEnabled: c.linuxParameters.initProcessEnabled } : {}),
+            ...(c.linuxParameters.capabilities ? { capabilities: { add: [...c.linuxParameters.capabilities.add], drop: [...c.linuxParameters.capabilities.drop] } } : {}),
+            ...(c.linuxParameters.sharedMemorySize !== undefined ? { sharedMemorySize: c.linuxParameters.sharedMemorySize } : {}),
+          },
+        }
+      : {}),
+    ...(c.stopTimeout !== undefined ? { stopTimeout: c.stopTimeout } : {}),
     readonlyRootFilesystem: c.readonlyRootFilesystem,
+    mountPoints: c.mountPoints.map((m) => ({ ...m })),
+    volumesFrom: c.volumesFrom.map((v) => ({ ...v })),
     ...(c.healthCheck
       ? { healthCheck: { command: [...c.healthCheck.command], interval: c.healthCheck.interval, timeout: c.healthCheck.timeout, retries: c.healthCheck.retries, startPeriod: c.healthCheck.startPeriod } }
       : {}),
-    logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': logGroup, 'awslogs-region': region, 'awslogs-stream-prefix': c.name } },
+    ...(c.log.logDriver === 'none' ? {} : { logConfiguration: logConfiguration(c.log, logGroup, region, c.name) }),
+    ...(c.firelensConfiguration ? { firelensConfiguration: { type: c.firelensConfiguration.type, ...(Object.keys(c.firelensConfiguration.options).length ? { options: { ...c.firelensConfiguration.options } } : {}) } } : {}),
+    ...(c.repositoryCredentials ? { repositoryCredentials: { credentialsParameter: c.repositoryCredentials } } : {}),
+    ...(Object.keys(c.dockerLabels).length ? { dockerLabels: { ...c.dockerLabels } } : {}),
   };
+  for (const [path, value] of overrides) setPath(def, path, value);
+  return def;
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let cur = target;
+  path.slice(0, -1).forEach((seg) => {
+    const next = cur[seg];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) cur[seg] = {};
+    cur = cur[seg] as Record<string, unknown>;
+  });
+  cur[path[path.length - 1]!] = value;
 }

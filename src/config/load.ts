@@ -20,7 +20,9 @@ import {
   type ProjectConfig,
   type ServiceConfig,
 } from './schema';
+import { checkDefaults } from './defaults';
 import type { EphemeralInfo } from './ephemeral';
+import { CLUSTER_RESOURCES } from './overrides';
 import { closest } from './suggest';
 import { YamlFile } from './yaml-file';
 
@@ -144,13 +146,17 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
   const services = readDir(root, 'services', ServiceFileSchema, 'service', MAX_SERVICE_NAME, problems);
   if (envNames.length === 0) {
     problems.push({ file: 'environments/', key: '', message: 'no environment files; add environments/<name>.yaml (see docs/configuration.md)' });
+  } else if (project !== undefined) {
+    problems.push(...checkDefaults(root, project, projectYaml, envNames));
   }
   const serviceNames = services.map((s) => s.name);
 
   // Per-environment override blocks: known environment, valid keys.
+  // Checked even when the base file has problems of its own, so every problem shows in one run.
   for (const svc of services) {
-    if (svc.value === undefined) continue;
-    for (const [envName, override] of Object.entries(svc.value.environments)) {
+    const blocks = (svc.yaml.data as { environments?: unknown } | undefined)?.environments;
+    if (blocks === null || typeof blocks !== 'object' || Array.isArray(blocks)) continue;
+    for (const [envName, override] of Object.entries(blocks as Record<string, unknown>)) {
       const path = ['environments', envName];
       if (!envNames.includes(envName)) {
         const guess = closest(envName, envNames);
@@ -190,7 +196,7 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
         return;
       }
       if (svc.value === undefined) return; // already reported
-      const merged = resolveService(svc.yaml, env.name, problems);
+      const merged = resolveService(svc.yaml, svc.name, env.name, problems);
       if (merged !== undefined) list.push({ ...merged, name: svc.name, file: svc.yaml.file });
     });
     resolved.push({
@@ -204,17 +210,23 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
       services: list,
     });
   }
+  for (const env of envs) if (env.value !== undefined) checkClusterOverrides(env.yaml, env.value, resolved.find((r) => r.name === env.name)?.services ?? [], problems);
   if (problems.length > 0) throw new ConfigError(dedupe(problems));
   const repositories = services.flatMap((svc) => (svc.value ? [{ service: svc.name, keepImages: svc.value.ecr.keepImages }] : []));
   return { root, config: project!, environments: resolved, repositories };
 }
 
 /** Service file + `environments.<env>` block, validated as a whole and reported where each key came from. */
-function resolveService(yaml: YamlFile, envName: string, problems: ConfigProblem[]): ServiceConfig | undefined {
+function resolveService(yaml: YamlFile, serviceName: string, envName: string, problems: ConfigProblem[]): ServiceConfig | undefined {
   const raw = yaml.data as Record<string, unknown>;
   const { environments, $schema: _schema, ...base } = raw;
   const override = (environments as Record<string, unknown> | undefined)?.[envName];
   const merged = mergeOverride(base, override);
+  // The main container is named after the service unless the file names it.
+  // (A service name that is not a valid name is reported once, for the file name.)
+  if (NAME.test(serviceName) && merged !== null && typeof merged === 'object' && !Array.isArray(merged) && (merged as Record<string, unknown>)['containerName'] === undefined) {
+    (merged as Record<string, unknown>)['containerName'] = serviceName;
+  }
   const result = ServiceSchema.safeParse(merged);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
@@ -259,5 +271,40 @@ function selectNames(known: readonly string[], names: readonly string[]): void {
     throw new UsageError(`--env ${n}: no environment '${n}'${guess ? `; did you mean '${guess}'?` : ''} (there is no environments/${n}.yaml)`, [
       `Known environments: ${known.join(', ')}. Add environments/${n}.yaml to create one.`,
     ]);
+  }
+}
+
+/** `overrides:` of an environment file name resources its cluster stack has. */
+function checkClusterOverrides(yaml: YamlFile, env: EnvironmentConfig, services: readonly ResolvedService[], problems: ConfigProblem[]): void {
+  const present: Record<string, boolean> = {
+    HttpsListener: env.loadBalancer.certificateArn !== undefined,
+    TestListener: services.some((s) => s.deployment.strategy !== 'rolling'),
+    ServiceConnectNamespace: services.some((s) => s.serviceConnect?.enabled === true),
+    LaunchTemplate: env.cluster.ec2 !== undefined,
+    AutoScalingGroup: env.cluster.ec2 !== undefined,
+    CapacityProvider: env.cluster.ec2 !== undefined,
+    InstanceRole: env.cluster.ec2 !== undefined,
+    InstanceSecurityGroup: env.cluster.ec2 !== undefined,
+    Vpc: 'create' in env.network,
+  };
+  const names = Object.keys(CLUSTER_RESOURCES).filter((n) => present[n] ?? true);
+  for (const [resource, paths] of Object.entries(env.overrides)) {
+    const known = CLUSTER_RESOURCES[resource];
+    if (!names.includes(resource)) {
+      const guess = closest(resource, names);
+      problems.push(
+        yaml.problem({
+          path: ['overrides', resource],
+          atKey: true,
+          message: known
+            ? `this environment's cluster stack has no ${resource} (${known.type}, ${known.when})`
+            : `no resource '${resource}' in the cluster stack${guess ? `; did you mean '${guess}'?` : ''} (resources: ${names.join(', ')})`,
+        }),
+      );
+      continue;
+    }
+    for (const path of Object.keys(paths)) {
+      if (path.split('.').some((seg) => seg === '')) problems.push(yaml.problem({ path: ['overrides', resource, path], atKey: true, message: 'must be a dotted Terraform argument path such as deletion_protection' }));
+    }
   }
 }

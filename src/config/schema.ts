@@ -8,7 +8,10 @@
  * ECS API has none (count, variables, secrets, http).
  */
 import { z } from 'zod';
+import { ContainerFields, SidecarSchema } from './container';
 import { isValidCron } from './cron';
+import { checkService } from './service-rules';
+import { ServiceLevelFields } from './service-options';
 
 // zod compiles a fast parser for each object schema (new Function) on its first parse. A command
 // parses a handful of small files once, so that compile never pays for itself, and generated code
@@ -34,13 +37,6 @@ const cron = z.string().refine(isValidCron, {
 /** A time span: a whole number and a unit, m (minutes), h (hours) or d (days). */
 export const DURATION = /^(\d+)(m|h|d)$/;
 const duration = z.string().regex(DURATION, "must be a duration such as 30m, 48h or 7d");
-const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid environment variable name');
-const secretArn = z
-  .string()
-  .regex(
-    /^arn:aws[a-z-]*:(ssm|secretsmanager):[a-z0-9-]+:\d{12}:(parameter\/|secret:).+$/,
-    'must be the ARN of an SSM parameter or a Secrets Manager secret (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME); secret values never go in these files',
-  );
 const tags = z.record(z.string(), z.string()).default({}).describe('Extra tags for every resource.');
 
 // ---------------------------------------------------------------------------------------------
@@ -79,6 +75,21 @@ export const ProjectSchema = z.strictObject({
     .min(1)
     .default('auto')
     .describe("Terraform engine: 'auto' (terraform, then tofu), 'terraform', 'tofu' or a path to a binary."),
+  defaultEnvironment: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The environment of a command run without --env (ECSDEPLOY_ENV overrides it). A command that changes an environment never takes a protected one by default.'),
+  ephemeral: z
+    .strictObject({
+      defaultBase: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('The permanent environment `env create NAME` makes environments from when --from is not given.'),
+    })
+    .optional()
+    .describe('Defaults of the environments on demand.'),
   tags,
 });
 export type ProjectConfig = z.infer<typeof ProjectSchema>;
@@ -119,7 +130,7 @@ const NetworkSchema = z.union([
 export const EnvironmentSchema = z.strictObject({
   $schema: z.string().optional(),
   region: z.string().optional().describe('AWS region; defaults to the project region.'),
-  protected: z.boolean().default(false).describe('Refuse destroy unless forced.'),
+  protected: z.boolean().default(false).describe('Refuse destroy unless forced; commands that change it need --env typed (never a default).'),
   endpoint: z
     .url()
     .optional()
@@ -180,36 +191,16 @@ export const EnvironmentSchema = z.strictObject({
     })
     .default({ ttl: '48h', maxTtl: '14d', count: 1, maxCount: 2 })
     .describe('Defaults of the environments on demand created from this one (`env create NAME --from <this>`).'),
+  overrides: z
+    .record(z.string(), z.record(z.string().min(1), z.unknown()))
+    .default({})
+    .describe('Last resort: set any argument of a resource of the cluster stack, by resource and Terraform path.'),
   tags,
 });
 export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Service files: services/<service>.yaml
-
-const HealthCheckSchema = z.strictObject({
-  command: z.array(z.string()).min(1),
-  interval: seconds(5, 300).default(30),
-  timeout: seconds(2, 120).default(5),
-  retries: z.number().int().min(1).max(10).default(3),
-  startPeriod: seconds(0, 300).default(0),
-});
-
-const ContainerBase = {
-  cpu: count.optional(),
-  memory: positive.optional(),
-  variables: z.record(envVarName, z.string()).default({}),
-  secrets: z.record(envVarName, secretArn).default({}),
-  command: z.array(z.string()).optional(),
-  healthCheck: HealthCheckSchema.optional(),
-};
-
-const SidecarSchema = z.strictObject({
-  image: z.string().min(1).describe('Full image reference of the sidecar.'),
-  ...ContainerBase,
-  port: z.number().int().min(1).max(65535).optional(),
-  essential: z.boolean().default(false),
-});
 
 const TargetHealthSchema = z.strictObject({
   path: z.string().startsWith('/').default('/'),
@@ -252,19 +243,17 @@ const ServiceBody = {
       }),
     )
     .optional(),
-  port: z.number().int().min(1).max(65535).optional().describe('Container port the service listens on.'),
-  hostPort: z.number().int().min(0).max(65535).optional().describe('EC2 bridge mode only: 0 (default) for a dynamic port.'),
+  containerName: name('container name', 64).optional().describe("Name of the main container (default: the service's name)."),
+  ...ContainerFields,
   cpu: positive.default(256).describe('Task CPU units (1024 = 1 vCPU).'),
   memory: positive.default(512).describe('Task memory, MiB.'),
   count: count.default(1).describe('Desired number of tasks (the scaling minimum when scaling is on).'),
-  variables: ContainerBase.variables,
-  secrets: ContainerBase.secrets,
-  command: ContainerBase.command,
-  healthCheck: ContainerBase.healthCheck,
-  readonlyRootFilesystem: z.boolean().default(false),
   sidecars: z.record(name('sidecar name', 32), SidecarSchema).default({}),
+  ...ServiceLevelFields,
   http: z
     .strictObject({
+      containerName: z.string().min(1).optional().describe('The container the load balancer sends requests to (default: the main container).'),
+      containerPort: z.number().int().min(1).max(65535).optional().describe("Its port (default: that container's first port mapping)."),
       paths: z.array(z.string().startsWith('/')).min(1).optional(),
       hosts: z.array(z.string().min(1)).min(1).optional(),
       priority: z
@@ -354,68 +343,16 @@ export const ServiceFileSchema = z.strictObject({
     .describe('Per-environment overrides: environments.<env>.<key> replaces <key> in that environment.'),
 });
 
-/** A service after its environment's overrides were merged in, checked as a whole. */
-export const ServiceSchema = z.strictObject({ ...ServiceBody }).superRefine((s, ctx) => {
-  const strategy = s.deployment.strategy;
-  const codeDeploy = strategy !== 'rolling';
-  if (codeDeploy && s.http === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['deployment', 'strategy'], message: `${strategy} shifts load-balancer traffic, so the service needs an http block` });
-  }
-  if (codeDeploy && s.deployment.circuitBreaker === true) {
-    ctx.addIssue({ code: 'custom', path: ['deployment', 'circuitBreaker'], message: `the ECS circuit breaker works only with rolling deployments; ${strategy} rolls back through CodeDeploy (use deployment.alarms)` });
-  }
-  if (strategy === 'canary' && s.deployment.canary === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['deployment', 'canary'], message: 'the canary strategy needs deployment.canary { percent, minutes }' });
-  }
-  if (strategy === 'linear' && s.deployment.linear === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['deployment', 'linear'], message: 'the linear strategy needs deployment.linear { percent, minutes }' });
-  }
-  if (s.deployment.canary !== undefined && strategy !== 'canary') {
-    ctx.addIssue({ code: 'custom', path: ['deployment', 'canary'], message: `deployment.canary applies only to strategy 'canary' (this is '${strategy}')` });
-  }
-  if (s.deployment.linear !== undefined && strategy !== 'linear') {
-    ctx.addIssue({ code: 'custom', path: ['deployment', 'linear'], message: `deployment.linear applies only to strategy 'linear' (this is '${strategy}')` });
-  }
-  if (s.scaling !== undefined) {
-    if (s.scaling.min > s.scaling.max) {
-      ctx.addIssue({ code: 'custom', path: ['scaling', 'min'], message: `must not exceed scaling.max (${s.scaling.max})` });
-    }
-    if (s.scaling.requestsPerTarget !== undefined && s.http === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['scaling', 'requestsPerTarget'], message: 'needs an http block: requests are counted by the load balancer' });
-    }
-  }
-  if (s.http !== undefined && s.port === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['port'], message: 'a service with an http block needs the container port it listens on' });
-  }
-  if (s.launchType === 'fargate') {
-    if (s.hostPort !== undefined && s.hostPort !== s.port) {
-      ctx.addIssue({ code: 'custom', path: ['hostPort'], message: `Fargate (awsvpc) requires hostPort to equal the container port (${s.port ?? 'unset'}); remove hostPort` });
-    }
-    if (!FARGATE_SIZES.some(([c, m]) => c === s.cpu && m.includes(s.memory))) {
-      ctx.addIssue({ code: 'custom', path: ['memory'], message: `cpu ${s.cpu} with memory ${s.memory} is not a Fargate task size (e.g. 256/512, 512/1024, 1024/2048, 2048/4096, 4096/8192)` });
-    }
-    if (s.capacityProviderStrategy?.some((p) => p.provider === 'ec2')) {
-      ctx.addIssue({ code: 'custom', path: ['capacityProviderStrategy'], message: "a Fargate service can use only 'fargate' and 'fargate-spot'" });
-    }
-  } else if (s.capacityProviderStrategy?.some((p) => p.provider !== 'ec2')) {
-    ctx.addIssue({ code: 'custom', path: ['capacityProviderStrategy'], message: "an EC2 service can use only the cluster's 'ec2' capacity provider; set launchType: fargate for Fargate" });
-  }
-  if (s.capacityProviderStrategy !== undefined && !s.capacityProviderStrategy.some((p) => p.weight > 0)) {
-    ctx.addIssue({ code: 'custom', path: ['capacityProviderStrategy'], message: 'at least one provider needs a weight above 0' });
-  }
-  const sidecarCpu = Object.values(s.sidecars).reduce((n, c) => n + (c.cpu ?? 0), 0);
-  const sidecarMemory = Object.values(s.sidecars).reduce((n, c) => n + (c.memory ?? 0), 0);
-  if (sidecarCpu >= s.cpu) {
-    ctx.addIssue({ code: 'custom', path: ['sidecars'], message: `sidecars reserve ${sidecarCpu} CPU units of the task's ${s.cpu}; leave some for the main container` });
-  }
-  if (sidecarMemory >= s.memory) {
-    ctx.addIssue({ code: 'custom', path: ['sidecars'], message: `sidecars reserve ${sidecarMemory} MiB of the task's ${s.memory}; leave some for the main container` });
-  }
-});
+const ServiceObject = z.strictObject({ ...ServiceBody });
+/** A service file's keys after its environment's overrides were merged in, before the whole-task checks. */
+export type ServiceShape = z.infer<typeof ServiceObject>;
+
+/** A service after its environment's overrides were merged in, checked as a whole (./service-rules.ts). */
+export const ServiceSchema = ServiceObject.superRefine((s, ctx) => checkService(s, ctx, FARGATE_SIZES));
 export type ServiceConfig = z.infer<typeof ServiceSchema>;
 
 /** cpu → allowed memory (MiB) for Fargate tasks. */
-const FARGATE_SIZES: ReadonlyArray<readonly [number, readonly number[]]> = [
+export const FARGATE_SIZES: ReadonlyArray<readonly [number, readonly number[]]> = [
   [256, [512, 1024, 2048]],
   [512, [1024, 2048, 3072, 4096]],
   [1024, range(2048, 8192, 1024)],

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ResolvedEnvironment } from '../config/load';
 import { UsageError } from '../errors';
 import { closest } from '../config/suggest';
+import { serviceConnectOwner } from './task-props';
 
 export const REGISTRY_STACK = 'registry';
 
@@ -53,6 +54,9 @@ export function environmentStacks(env: ResolvedEnvironment): StackRef[] {
         ? [{ name: cluster, kind: 'cluster', environment: env.name, dependsOn: [] }]
         : [];
   const serviceDeps = env.ephemeral === undefined ? [REGISTRY_STACK, cluster] : [hostClusterStack(env)];
+  // A shared environment on demand's Service Connect namespace is created by one of its service
+  // stacks (src/synth/task-props.ts); the others that use it come after that one.
+  const owner = !own ? serviceConnectOwner(env) : undefined;
   return [
     ...head,
     ...env.services.map((s) => ({
@@ -60,7 +64,7 @@ export function environmentStacks(env: ResolvedEnvironment): StackRef[] {
       kind: 'service' as const,
       environment: env.name,
       service: s.name,
-      dependsOn: serviceDeps,
+      dependsOn: owner !== undefined && s.name !== owner && s.serviceConnect?.enabled ? [...serviceDeps, serviceStackName(env.name, owner)] : serviceDeps,
     })),
   ];
 }

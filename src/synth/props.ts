@@ -10,6 +10,8 @@ import type { ClusterStackProps, RegistryStackProps, ServiceStackProps, StackBas
 import { repositoryName } from '../../stacks/registry-stack';
 import { AUTO_PRIORITY_START, ENV_HEADER, SLOT_SIZE } from '../config/ephemeral';
 import { clusterStackName, hostClusterStack, stackWorkDir } from './plan';
+import { flattenOverrides } from '../config/overrides';
+import { loadBalancerTarget, serviceConnectNamespaceName, taskProps, usesServiceConnect } from './task-props';
 
 export { stackWorkDir } from './plan';
 
@@ -101,6 +103,8 @@ export function clusterProps(project: ResolvedProject, env: ResolvedEnvironment,
       : {}),
     fargate: c.cluster.fargate,
     fargateSpot: c.cluster.fargateSpot,
+    ...(usesServiceConnect(env) ? { serviceConnectNamespace: serviceConnectNamespaceName(project.config.project, env.name) } : {}),
+    overrides: flattenOverrides(c.overrides),
     drainLambdaSource: drainLambdaSource(),
   };
 }
@@ -159,7 +163,7 @@ export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment,
       : digest
         ? `${svc.image.repository}@${digest}`
         : `${svc.image.repository}:${svc.image.tag}`;
-  const sidecarEntries = Object.entries(svc.sidecars).sort(([a], [b]) => a.localeCompare(b));
+  const lb = loadBalancerTarget(svc);
   return {
     ...base,
     service: svc.name,
@@ -173,32 +177,12 @@ export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment,
     cpu: svc.cpu,
     memory: svc.memory,
     desiredCount: svc.count,
-    main: {
-      ...(svc.port !== undefined ? { port: svc.port } : {}),
-      ...(svc.hostPort !== undefined ? { hostPort: svc.hostPort } : {}),
-      variables: svc.variables,
-      secrets: svc.secrets,
-      ...(svc.command ? { command: svc.command } : {}),
-      ...(svc.healthCheck ? { healthCheck: svc.healthCheck } : {}),
-      readonlyRootFilesystem: svc.readonlyRootFilesystem,
-    },
-    sidecars: sidecarEntries.map(([name, c]) => ({
-      name,
-      image: c.image,
-      ...(c.cpu !== undefined ? { cpu: c.cpu } : {}),
-      ...(c.memory !== undefined ? { memory: c.memory } : {}),
-      ...(c.port !== undefined ? { port: c.port } : {}),
-      essential: c.essential,
-      variables: c.variables,
-      secrets: c.secrets,
-      ...(c.command ? { command: c.command } : {}),
-      ...(c.healthCheck ? { healthCheck: c.healthCheck } : {}),
-      readonlyRootFilesystem: svc.readonlyRootFilesystem,
-    })),
+    ...taskProps(env, svc, base.region, project.config.project, external),
     logRetentionDays: svc.logs.retention,
-    ...(svc.http
+    ...(svc.http && lb
       ? {
           http: {
+            ...lb,
             ...(svc.http.paths ? { paths: svc.http.paths } : {}),
             ...(svc.http.hosts ? { hosts: svc.http.hosts } : {}),
             ...route,

@@ -54,7 +54,8 @@ describe('serviceNames', () => {
     expect(one(stack, 'aws_cloudwatch_log_group')['name']).toBe(names.logGroup);
     const container = (JSON.parse(one(stack, 'aws_ecs_task_definition')['container_definitions'] as string) as Array<{ name: string; logConfiguration: { options: Record<string, string> } }>)[0]!;
     expect(container.name).toBe(names.container);
-    expect(`${container.logConfiguration.options['awslogs-stream-prefix']}/${container.name}/`).toBe(names.logStreamPrefix);
+    // payments logs through FireLens; the others to the service's log group under their stream prefix.
+    if (service !== 'payments') expect(`${container.logConfiguration.options['awslogs-stream-prefix']}/${container.name}/`).toBe(names.logStreamPrefix);
     if (service === 'payments') {
       expect(one(stack, 'aws_codedeploy_app')['name']).toBe(names.codeDeployApplication);
       expect(one(stack, 'aws_codedeploy_deployment_group')['deployment_group_name']).toBe(names.codeDeployGroup);

@@ -133,7 +133,11 @@ describe('cluster stack', () => {
   it('lets only the load balancer reach the instances, on the dynamic host port range', () => {
     const ingress = Object.values(resources(dev, 'aws_vpc_security_group_ingress_rule'));
     const toInstances = ingress.filter((r) => r['security_group_id'] === '${aws_security_group.InstanceSecurityGroup.id}');
-    expect(toInstances).toEqual([expect.objectContaining({ referenced_security_group_id: '${aws_security_group.AlbSecurityGroup.id}', from_port: 32768, to_port: 65535 })]);
+    expect(toInstances).toEqual([
+      expect.objectContaining({ referenced_security_group_id: '${aws_security_group.AlbSecurityGroup.id}', from_port: 32768, to_port: 65535 }),
+      // Service Connect clients of the VPC reach bridge-mode tasks (orders) on their dynamic host ports.
+      expect.objectContaining({ cidr_ipv4: '${aws_vpc.Vpc.cidr_block}', from_port: 32768, to_port: 65535 }),
+    ]);
     const fromWorld = ingress.filter((r) => r['cidr_ipv4'] === '0.0.0.0/0').map((r) => r['from_port']).sort();
     expect(fromWorld).toEqual([80, 8443]);
   });
@@ -184,7 +188,7 @@ describe('service stacks', () => {
       image: '${data.aws_ecr_repository.Repository.repository_url}:1.4.2',
       portMappings: [{ containerPort: 8080, hostPort: 0, protocol: 'tcp' }],
       environment: [{ name: 'LOG_LEVEL', value: 'info' }],
-      secrets: [{ name: 'DATABASE_URL', valueFrom: 'arn:aws:ssm:eu-west-1:123456789012:parameter/shop/orders/database-url' }],
+      secrets: [{ name: 'DATABASE_URL', valueFrom: '/shop/orders/database-url' }], // a parameter path, as the file gives it
       healthCheck: expect.objectContaining({ command: ['CMD-SHELL', 'curl -fs http://localhost:8080/health || exit 1'] }),
       logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '${aws_cloudwatch_log_group.Logs.name}', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'orders' } },
     });
@@ -192,18 +196,59 @@ describe('service stacks', () => {
     expect(only(s.json('prod-orders'), 'aws_cloudwatch_log_group')).toMatchObject({ retention_in_days: 90 });
   });
 
-  it('run payments with a read-only root filesystem and a non-essential log-router sidecar', () => {
+  it('run payments with a read-only root filesystem, logging through an essential FireLens router it waits for', () => {
     const td = only(s.json('dev-payments'), 'aws_ecs_task_definition');
     const containers = JSON.parse(td['container_definitions'] as string) as Array<Record<string, unknown>>;
     expect(containers.map((c) => [c['name'], c['essential'], c['readonlyRootFilesystem']])).toEqual([
       ['payments', true, true],
-      ['log-router', false, true],
+      ['log-router', true, false], // essential by default, as in ECS; read-only root is per container
     ]);
+    expect(containers[0]).toMatchObject({
+      dependsOn: [{ containerName: 'log-router', condition: 'START' }],
+      logConfiguration: { logDriver: 'awsfirelens', options: expect.objectContaining({ Name: 'cloudwatch_logs', log_group_name: '/shop/payments/app' }) },
+    });
+    expect(containers[1]).toMatchObject({ firelensConfiguration: { type: 'fluentbit', options: { 'enable-ecs-log-metadata': 'true' } }, cpu: 64, memory: 128, memoryReservation: 64 });
+  });
+
+  it('reach orders from web through Service Connect: orders publishes http as orders:8080, web is a client', () => {
+    const orders = only(s.json('dev-orders'), 'aws_ecs_service');
+    const web = only(s.json('dev-web'), 'aws_ecs_service');
+    const namespace = REMOTE('service_connect_namespace_arn');
+    expect(orders['service_connect_configuration']).toMatchObject({
+      enabled: true,
+      namespace,
+      service: [{ port_name: 'http', discovery_name: 'orders', client_alias: { port: 8080, dns_name: 'orders' } }],
+      log_configuration: { log_driver: 'awslogs', options: { 'awslogs-group': '/ecs/shop/dev/orders', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'service-connect' } },
+    });
+    expect(web['service_connect_configuration']).toMatchObject({ enabled: true, namespace });
+    expect((web['service_connect_configuration'] as Record<string, unknown>)['service']).toBeUndefined();
+    const td = only(s.json('dev-orders'), 'aws_ecs_task_definition');
+    expect(JSON.parse(td['container_definitions'] as string)[0]['portMappings']).toEqual([{ name: 'http', containerPort: 8080, hostPort: 0, protocol: 'tcp', appProtocol: 'http' }]);
+    for (const env of ['dev', 'prod']) {
+      const cluster = s.json(`${env}-cluster`);
+      expect(only(cluster, 'aws_service_discovery_http_namespace')).toMatchObject({ name: `shop-${env}` });
+      expect(only(cluster, 'aws_ecs_cluster')['service_connect_defaults']).toEqual({ namespace: '${aws_service_discovery_http_namespace.ServiceConnectNamespace.arn}' });
+      expect(cluster.output?.['service_connect_namespace_arn']).toBeDefined();
+    }
+  });
+
+  it('grant orders\' task role exactly the statements its file lists, and nothing to web', () => {
+    const policy = JSON.parse(only(s.json('dev-orders'), 'aws_iam_role_policy', 'TaskPolicy')['policy'] as string) as { Statement: unknown[] };
+    expect(policy.Statement).toEqual([
+      { Sid: 'PublishOrderEvents', Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueUrl'], Resource: ['arn:aws:sqs:eu-west-1:123456789012:shop-order-events'] },
+      { Sid: 'ReadInvoiceTemplates', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::shop-invoice-templates/*'] },
+    ]);
+    expect(resources(s.json('dev-web'), 'aws_iam_role_policy')['TaskPolicy']).toBeUndefined();
+    expect(resources(s.json('dev-web'), 'aws_iam_role_policy_attachment')).toEqual({});
+  });
+
+  it('keep earlier task definition revisions ACTIVE (skip_destroy) so a rollback never points at a deregistered one', () => {
+    for (const name of ['dev-orders', 'dev-payments', 'dev-web', 'prod-orders']) expect(only(s.json(name), 'aws_ecs_task_definition')['skip_destroy']).toBe(true);
   });
 
   it('grant the execution role exactly its repository, its log group and its secrets', () => {
     const json = s.json('dev-payments');
-    const policy = JSON.parse(only(json, 'aws_iam_role_policy')['policy'] as string) as { Statement: Array<{ Sid: string; Resource: unknown; Action: unknown }> };
+    const policy = JSON.parse(only(json, 'aws_iam_role_policy', 'ExecutionPolicy')['policy'] as string) as { Statement: Array<{ Sid: string; Resource: unknown; Action: unknown }> };
     const bySid = Object.fromEntries(policy.Statement.map((st) => [st.Sid, st.Resource]));
     expect(bySid).toEqual({
       EcrLogin: '*', // ecr:GetAuthorizationToken supports no resource-level permission

@@ -39,7 +39,13 @@ export function resources(json: TfJson, type: string): Record<string, Record<str
   return json.resource?.[type] ?? {};
 }
 
-export function only(json: TfJson, type: string): Record<string, unknown> {
+/** The one resource of a type in a stack (or, with `id`, the one of that logical id). */
+export function only(json: TfJson, type: string, id?: string): Record<string, unknown> {
+  if (id !== undefined) {
+    const r = resources(json, type)[id];
+    if (r === undefined) throw new Error(`no ${type}.${id}`);
+    return r;
+  }
   const all = Object.values(resources(json, type));
   if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
   return all[0]!;

@@ -20,10 +20,11 @@ import { drain, shortTaskDefinition, watchCodeDeploy, watchEcsDeployment, type R
 import type { InfraEvent } from '../infra';
 import type { ServiceContext, ServiceDeps } from './context';
 import { parseDurationMs } from '../../duration';
+import { loadBalancedPort } from '../../config/service-rules';
 
 export type DeployEvent =
-  /** The image, resolved. */
-  | { readonly type: 'image'; readonly image: ReleaseImage }
+  /** The image, resolved; `source`: where it came from when --image was not given. */
+  | { readonly type: 'image'; readonly image: ReleaseImage; readonly source?: string }
   /** The release was recorded (pending). */
   | { readonly type: 'recorded'; readonly release: Release }
   | { readonly type: 'phase'; readonly phase: 'apply' | 'watch' | 'codedeploy' | 'restore'; readonly message: string }
@@ -311,7 +312,7 @@ async function refuseRunningCodeDeploy(ctx: ServiceContext): Promise<void> {
 async function startCodeDeploy(ctx: ServiceContext, taskDefinition: string, release: Release): Promise<string | undefined> {
   const { services } = await ctx.aws.ecs.describeServices(ctx.names.cluster, [ctx.names.service]);
   if (services[0]?.taskDefinition === taskDefinition) return undefined;
-  const port = ctx.service.port;
+  const target = loadBalancedPort(ctx.service);
   const appSpec = {
     version: '0.0',
     Resources: [
@@ -320,7 +321,7 @@ async function startCodeDeploy(ctx: ServiceContext, taskDefinition: string, rele
           Type: 'AWS::ECS::Service',
           Properties: {
             TaskDefinition: taskDefinition,
-            ...(port !== undefined ? { LoadBalancerInfo: { ContainerName: ctx.names.container, ContainerPort: port } } : {}),
+            ...(target !== undefined ? { LoadBalancerInfo: { ContainerName: target.container, ContainerPort: target.mapping.containerPort } } : {}),
           },
         },
       },

@@ -23,7 +23,7 @@ export interface ServiceNames {
   /** CodeDeploy application and deployment group (blue-green, canary, linear). */
   readonly codeDeployApplication: string;
   readonly codeDeployGroup: string;
-  /** The main container (the AppSpec's ContainerName). */
+  /** The main container (its awslogs stream prefix is its name). */
   readonly container: string;
 }
 
@@ -34,6 +34,7 @@ export function clusterName(project: string, env: ResolvedEnvironment): string {
 }
 
 export function serviceNames(project: string, env: ResolvedEnvironment, svc: ResolvedService): ServiceNames {
+  const mainContainer = svc.containerName ?? svc.name;
   const shared = env.ephemeral !== undefined && !env.ephemeral.isolated;
   return {
     stack: serviceStackName(env.name, svc.name),
@@ -41,9 +42,9 @@ export function serviceNames(project: string, env: ResolvedEnvironment, svc: Res
     service: shared ? `${env.name}-${svc.name}` : svc.name,
     repository: repositoryName(project, svc.name),
     logGroup: `/ecs/${project}/${env.name}/${svc.name}`,
-    logStreamPrefix: `${svc.name}/${svc.name}/`,
+    logStreamPrefix: `${mainContainer}/${mainContainer}/`,
     codeDeployApplication: awsName([project, env.name, svc.name]),
     codeDeployGroup: svc.name,
-    container: svc.name,
+    container: mainContainer,
   };
 }
