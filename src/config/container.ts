@@ -91,8 +91,9 @@ export const ContainerFields = {
   environmentFiles: z.array(s3ObjectArn).default([]).describe('S3 objects of KEY=value lines, read at start; the execution role may read exactly these.'),
   secrets: z.record(envVarName, secretRef).default({}),
   ulimits: z
-    .array(z.strictObject({ name: z.enum(ULIMIT_NAMES), softLimit: z.number().int().min(0), hardLimit: z.number().int().min(0) }))
-    .optional(),
+    .array(z.strictObject({ name: z.enum(ULIMIT_NAMES), softLimit: z.number().int().min(-1), hardLimit: z.number().int().min(-1) }))
+    .optional()
+    .describe('-1: unlimited.'),
   linuxParameters: z
     .strictObject({
       initProcessEnabled: z.boolean().optional().describe('Run an init process (tini) as PID 1 that reaps zombies; needed by ECS Exec.'),

@@ -13,7 +13,7 @@ import { projectWith } from '../config/fixture-project';
 import { resolveEphemeral } from '../../src/config/ephemeral';
 import { loadProject } from '../../src/config/load';
 import { synthesize } from '../../src/synth';
-import { synthProject, type Synthesized } from './helpers';
+import { REPO, synthProject, type Synthesized } from './helpers';
 
 const { terraform, mirror } = toolchain();
 const missing = [!terraform && 'terraform', !mirror && 'the AWS provider mirror (/opt/tf-plugins)'].filter(Boolean);
@@ -45,6 +45,19 @@ maybe('terraform validate with the real provider', () => {
     expect(result.diagnostics.filter((d) => d.summary)).toEqual([]);
     expect(result.valid).toBe(true);
   }, 120_000);
+
+  describe('examples/services (every key of the service model, overrides included)', () => {
+    let realServices: Synthesized;
+    beforeAll(() => {
+      realServices = synthProject(join(REPO, 'examples'));
+    });
+    afterAll(() => realServices.cleanup());
+    it.each(['dev-cluster', 'dev-billing', 'dev-catalog', 'dev-files', 'dev-ingest', 'dev-search', 'dev-storefront', 'dev-thumbnailer'])('%s is valid', (stack) => {
+      const result = validate(realServices.stacks.find((x) => x.name === stack)!.dir);
+      expect(result.diagnostics.filter((d) => d.summary)).toEqual([]);
+      expect(result.valid).toBe(true);
+    }, 120_000);
+  });
 
   it('a service stack of an environment on demand (shared cluster, header rule, hashed names) is valid', () => {
     const p = projectWith();
