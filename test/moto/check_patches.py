@@ -61,13 +61,14 @@ def main() -> int:
         config=Config(retries={"max_attempts": 1}),
     )
     c = lambda svc: boto3.client(svc, **kw)  # noqa: E731
-    ec2, ecs, asg, aas, cd, iam = (
+    ec2, ecs, asg, aas, cd, iam, sd = (
         c("ec2"),
         c("ecs"),
         c("autoscaling"),
         c("application-autoscaling"),
         c("codedeploy"),
         c("iam"),
+        c("servicediscovery"),
     )
 
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
@@ -190,6 +191,44 @@ def main() -> int:
         versions = sorted(i["LaunchTemplate"]["Version"] for i in asg.describe_auto_scaling_groups(AutoScalingGroupNames=["ver"])["AutoScalingGroups"][0]["Instances"])
         assert versions == ["1", "2"], versions
 
+    def codedeploy_configs_and_alarms() -> None:
+        cd.create_application(applicationName="chk-bg", computePlatform="ECS")
+        routing = {"type": "TimeBasedCanary", "timeBasedCanary": {"canaryPercentage": 10, "canaryInterval": 5}}
+        cd.create_deployment_config(deploymentConfigName="chk-canary", computePlatform="ECS", trafficRoutingConfig=routing)
+        info = cd.get_deployment_config(deploymentConfigName="chk-canary")["deploymentConfigInfo"]
+        assert info["computePlatform"] == "ECS" and info["trafficRoutingConfig"] == routing, info
+        alarms = {"enabled": True, "ignorePollAlarmFailure": False, "alarms": [{"name": "chk-5xx"}]}
+        cd.create_deployment_group(
+            applicationName="chk-bg", deploymentGroupName="g", serviceRoleArn="arn:aws:iam::123456789012:role/x",
+            deploymentConfigName="chk-canary", alarmConfiguration=alarms,
+        )
+        got = cd.get_deployment_group(applicationName="chk-bg", deploymentGroupName="g")["deploymentGroupInfo"]
+        assert got["alarmConfiguration"] == alarms, got["alarmConfiguration"]
+        cd.update_deployment_group(applicationName="chk-bg", currentDeploymentGroupName="g", deploymentConfigName="CodeDeployDefault.ECSAllAtOnce")
+        got = cd.get_deployment_group(applicationName="chk-bg", deploymentGroupName="g")["deploymentGroupInfo"]
+        assert got["deploymentConfigName"] == "CodeDeployDefault.ECSAllAtOnce" and got["alarmConfiguration"] == alarms, got
+        cd.delete_deployment_config(deploymentConfigName="chk-canary")
+
+    def ecs_service_connect() -> None:
+        op = sd.create_http_namespace(Name="chk.internal")["OperationId"]
+        ns_id = sd.get_operation(OperationId=op)["Operation"]["Targets"]["NAMESPACE"]
+        ns_arn = sd.get_namespace(Id=ns_id)["Namespace"]["Arn"]
+        ecs.create_cluster(clusterName="mesh", serviceConnectDefaults={"namespace": ns_arn})
+        conf = {
+            "enabled": True, "namespace": ns_arn,
+            "services": [{"portName": "http", "discoveryName": "orders", "clientAliases": [{"port": 8080, "dnsName": "orders"}]}],
+            "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/sc"}},
+        }
+        ecs.create_service(cluster="mesh", serviceName="orders", taskDefinition="chk", desiredCount=0, serviceConnectConfiguration=conf)
+        ecs.update_service(cluster="mesh", service="orders", desiredCount=1)  # without it: kept
+        d = ecs.describe_services(cluster="mesh", services=["orders"])["services"][0]["deployments"][0]
+        assert d.get("serviceConnectConfiguration") == conf, d.get("serviceConnectConfiguration")
+        res = d.get("serviceConnectResources") or []
+        cloud_map = {s["Arn"]: s["Name"] for s in sd.list_services()["Services"]}
+        assert [r["discoveryName"] for r in res] == ["orders"] and cloud_map.get(res[0]["discoveryArn"]) == "orders", (res, cloud_map)
+        ecs.delete_service(cluster="mesh", service="orders", force=True)
+        assert not sd.list_services()["Services"], "Cloud Map service left after DeleteService"
+
     checks: list[tuple[str, Callable[[], None]]] = [
         ("iam-managed-policies", iam_managed),
         ("appautoscaling-tags", appautoscaling_tags),
@@ -202,6 +241,8 @@ def main() -> int:
         ("autoscaling-default-instance-warmup", asg_warmup),
         ("ecs-list-pagination", ecs_pagination),
         ("autoscaling-instance-launch-template-version", asg_instance_version),
+        ("codedeploy-deployment-configs-and-alarms", codedeploy_configs_and_alarms),
+        ("ecs-service-connect", ecs_service_connect),
     ]
     failed = 0
     try:

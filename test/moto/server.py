@@ -205,6 +205,113 @@ def _codedeploy() -> None:
     CodeDeployResponse.delete_deployment_group = delete_deployment_group  # type: ignore[attr-defined]
 
 
+@patch("codedeploy-deployment-configs-and-alarms")
+def _codedeploy_configs_and_alarms() -> None:
+    """CodeDeploy CreateDeploymentConfig/GetDeploymentConfig/DeleteDeploymentConfig and UpdateDeploymentGroup; GetDeploymentGroup returns the alarmConfiguration it was given."""
+    import time
+    import uuid
+
+    from moto.codedeploy import models as cd_models
+    from moto.codedeploy.responses import CodeDeployResponse
+    from moto.core.exceptions import JsonRESTError
+
+    orig_to_dict = cd_models.DeploymentGroup.to_dict
+
+    def to_dict(self: Any) -> dict[str, Any]:
+        d = orig_to_dict(self)
+        if self.alarm_configuration:  # moto hard-codes {} ("TODO")
+            d["alarmConfiguration"] = self.alarm_configuration
+        return d
+
+    cd_models.DeploymentGroup.to_dict = to_dict  # type: ignore[method-assign]
+
+    def configs(backend: Any) -> dict[str, dict[str, Any]]:
+        if not hasattr(backend, "_deployment_configs"):
+            backend._deployment_configs = {}
+        return backend._deployment_configs
+
+    def create_deployment_config(self: Any) -> str:
+        name = self._get_param("deploymentConfigName")
+        store = configs(self.codedeploy_backend)
+        if name in store or name.startswith("CodeDeployDefault."):
+            raise JsonRESTError("DeploymentConfigAlreadyExistsException", f"Deployment Configuration {name} already exists.")
+        info: dict[str, Any] = {
+            "deploymentConfigId": str(uuid.uuid4()),
+            "deploymentConfigName": name,
+            "computePlatform": self._get_param("computePlatform") or "Server",
+            "createTime": time.time(),
+        }
+        for key in ("minimumHealthyHosts", "trafficRoutingConfig", "zonalConfig"):
+            if self._get_param(key) is not None:
+                info[key] = self._get_param(key)
+        store[name] = info
+        return json.dumps({"deploymentConfigId": info["deploymentConfigId"]})
+
+    def get_deployment_config(self: Any) -> str:
+        name = self._get_param("deploymentConfigName")
+        info = configs(self.codedeploy_backend).get(name)
+        if info is None:
+            raise JsonRESTError("DeploymentConfigDoesNotExistException", f"The deployment configuration {name} does not exist with the user or AWS account.")
+        return json.dumps({"deploymentConfigInfo": info})
+
+    def delete_deployment_config(self: Any) -> str:
+        name = self._get_param("deploymentConfigName")
+        backend = self.codedeploy_backend
+        if name.startswith("CodeDeployDefault."):
+            raise JsonRESTError("InvalidOperationException", "Predefined deployment configurations cannot be deleted.")
+        in_use = any(g.deployment_config_name == name for groups in backend.deployment_groups.values() for g in groups.values())
+        if in_use:
+            raise JsonRESTError("DeploymentConfigInUseException", f"Deployment configuration {name} is in use by a deployment group.")
+        configs(backend).pop(name, None)  # AWS: deleting an unknown custom config succeeds
+        return json.dumps({})
+
+    # UpdateDeploymentGroup request key -> DeploymentGroup attribute
+    fields = {
+        "deploymentConfigName": "deployment_config_name",
+        "ec2TagFilters": "ec2_tag_filters",
+        "onPremisesInstanceTagFilters": "on_premises_instance_tag_filters",
+        "autoScalingGroups": "auto_scaling_groups",
+        "serviceRoleArn": "service_role_arn",
+        "triggerConfigurations": "trigger_configurations",
+        "alarmConfiguration": "alarm_configuration",
+        "autoRollbackConfiguration": "auto_rollback_configuration",
+        "outdatedInstancesStrategy": "outdated_instances_strategy",
+        "deploymentStyle": "deployment_style",
+        "blueGreenDeploymentConfiguration": "blue_green_deployment_configuration",
+        "loadBalancerInfo": "load_balancer_info",
+        "ec2TagSet": "ec2_tag_set",
+        "ecsServices": "ecs_services",
+        "onPremisesTagSet": "on_premises_tag_set",
+        "terminationHookEnabled": "termination_hook_enabled",
+    }
+
+    def update_deployment_group(self: Any) -> str:
+        backend = self.codedeploy_backend
+        app = self._get_param("applicationName")
+        current = self._get_param("currentDeploymentGroupName")
+        backend.get_application(app)  # ApplicationDoesNotExistException
+        groups = backend.deployment_groups.get(app, {})
+        group = groups.get(current)
+        if group is None:
+            raise JsonRESTError("DeploymentGroupDoesNotExistException", f"The deployment group {current} does not exist with the user or AWS account.")
+        for key, attr in fields.items():
+            value = self._get_param(key)
+            if value is not None:
+                setattr(group, attr, value)
+        new_name = self._get_param("newDeploymentGroupName")
+        if new_name and new_name != current:
+            if new_name in groups:
+                raise JsonRESTError("DeploymentGroupAlreadyExistsException", f"Deployment group {new_name} already exists.")
+            groups[new_name] = groups.pop(current)
+            group.deployment_group_name = new_name
+        return json.dumps({"hooksNotCleanedUp": []})
+
+    CodeDeployResponse.create_deployment_config = create_deployment_config  # type: ignore[attr-defined]
+    CodeDeployResponse.get_deployment_config = get_deployment_config  # type: ignore[attr-defined]
+    CodeDeployResponse.delete_deployment_config = delete_deployment_config  # type: ignore[attr-defined]
+    CodeDeployResponse.update_deployment_group = update_deployment_group  # type: ignore[attr-defined]
+
+
 # --------------------------------------------------------------------- ECS
 
 _SERVICE_EXTRAS: dict[str, Any] = {
@@ -331,6 +438,100 @@ def _ecs_network_configuration() -> None:
 
     Service.__init__ = __init__  # type: ignore[method-assign]
     Service.__setattr__ = __setattr__  # type: ignore[method-assign,assignment]
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+@patch("ecs-service-connect")
+def _ecs_service_connect() -> None:
+    """ECS CreateService/UpdateService keep serviceConnectConfiguration; DescribeServices returns it, with serviceConnectResources, on the PRIMARY deployment (Cloud Map services created in the namespace)."""
+    from moto.ecs.responses import EC2ContainerServiceResponse
+    from moto.servicediscovery.models import servicediscovery_backends
+
+    def cloud_map(backend: Any) -> Any:
+        return servicediscovery_backends[backend.account_id][backend.region_name]
+
+    def namespace_id(backend: Any, service: Any, conf: dict[str, Any]) -> str | None:
+        ref = conf.get("namespace")
+        if not ref:  # AWS falls back to the cluster's Service Connect default
+            cluster = backend.clusters.get(service.cluster_name)
+            ref = ((cluster and cluster.service_connect_defaults) or {}).get("namespace")
+        if not ref:
+            return None
+        sd = cloud_map(backend)
+        for ns in sd.namespaces.values():
+            if ref in (ns.arn, ns.id, ns.name):
+                return ns.id
+        return None
+
+    def resources(backend: Any, service: Any, conf: dict[str, Any]) -> list[dict[str, str]]:
+        """The Cloud Map service of each published port (reused if the namespace already has it)."""
+        out: list[dict[str, str]] = []
+        ns_id = namespace_id(backend, service, conf)
+        if not conf.get("enabled") or ns_id is None:
+            return out
+        sd = cloud_map(backend)
+        owned = getattr(service, "_service_connect_cloud_map", set())
+        for entry in conf.get("services") or []:
+            name = entry.get("discoveryName") or entry["portName"]
+            existing = next((s for s in sd.services.values() if s.namespace_id == ns_id and s.name == name), None)
+            if existing is None:
+                existing = sd.create_service(
+                    name=name, namespace_id=ns_id, creator_request_id=f"ecs-{service.name}-{name}",
+                    description=f"Managed by Amazon ECS ({service.cluster_name}/{service.name})",
+                    dns_config=None, health_check_config=None, health_check_custom_config=None,
+                    tags=[{"Key": "AmazonECSManaged", "Value": "true"}], service_type="HTTP",
+                )
+                owned.add(existing.id)
+            out.append({"discoveryName": name, "discoveryArn": existing.arn})
+        service._service_connect_cloud_map = owned
+        return out
+
+    def store(self: Any, params: dict[str, Any]) -> None:
+        conf = params.get("serviceConnectConfiguration")
+        if conf is None:
+            return  # UpdateService without it keeps the current configuration, as on AWS
+        backend = self.ecs_backend
+        service = backend._get_service(params.get("cluster", "default"), params.get("serviceName") or params["service"])
+        conf = _drop_none(conf)
+        for d in service.deployments:
+            if d.get("status") == "PRIMARY":
+                d["serviceConnectConfiguration"] = conf
+                d["serviceConnectResources"] = resources(backend, service, conf)
+
+    orig_create = EC2ContainerServiceResponse.create_service
+    orig_update = EC2ContainerServiceResponse.update_service
+    orig_delete = EC2ContainerServiceResponse.delete_service
+
+    def create_service(self: Any) -> Any:
+        result = orig_create(self)
+        store(self, self._get_params())
+        return result
+
+    def update_service(self: Any) -> Any:
+        result = orig_update(self)
+        store(self, self._get_params())
+        return result
+
+    def delete_service(self: Any) -> Any:
+        result = orig_delete(self)
+        service = result.result["service"]
+        # ECS removes the Cloud Map services it created for Service Connect.
+        sd = cloud_map(self.ecs_backend)
+        for sid in getattr(service, "_service_connect_cloud_map", set()):
+            sd.delete_service(sid)
+        service._service_connect_cloud_map = set()
+        return result
+
+    EC2ContainerServiceResponse.create_service = create_service  # type: ignore[method-assign]
+    EC2ContainerServiceResponse.update_service = update_service  # type: ignore[method-assign]
+    EC2ContainerServiceResponse.delete_service = delete_service  # type: ignore[method-assign]
 
 
 @patch("ecs-list-pagination")

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Reproduce the moto end-to-end proof: start the patched moto server, then
 # terraform init / apply / plan (must report no changes) / destroy against
-# test/moto/fixtures/ecs-env.tf, then stop the server.
+# test/moto/fixtures/ecs-env.tf (or $FIXTURE), then stop the server.
 #
 #   test/moto/smoke.sh            # work dir under /tmp, removed on success
 #   KEEP=1 test/moto/smoke.sh     # keep the work dir and moto log
 #   WORKDIR=/tmp/x test/moto/smoke.sh
+#   FIXTURE=ecs-services.tf test/moto/smoke.sh   # another fixture (see smoke-services.sh)
+#   AFTER_DESTROY='cmd' ...       # run cmd (with $ENDPOINT set) after the destroy; must exit 0
 #
 # Needs: terraform (or tofu), the AWS provider 5.100.0 filesystem mirror
 # (default /opt/tf-plugins), python3 with moto 5.2.1, curl.
@@ -77,7 +79,7 @@ export TF_VAR_endpoint="$ENDPOINT"
 cat >"$WORKDIR/backend.hcl" <<EOF
 endpoints = { s3 = "$ENDPOINT" }
 EOF
-cp "$HERE/fixtures/ecs-env.tf" "$WORKDIR/main.tf"
+cp "$HERE/fixtures/${FIXTURE:-ecs-env.tf}" "$WORKDIR/main.tf"
 cd "$WORKDIR"
 : >"$WORKDIR/timings.txt"
 
@@ -93,5 +95,9 @@ fi
 echo "    plan: no changes"
 step destroy destroy.log "$TERRAFORM" destroy -no-color -auto-approve || { tail -60 destroy.log; exit 1; }
 grep -q "Destroy complete" destroy.log
+if [[ -n "${AFTER_DESTROY:-}" ]]; then
+  echo "==> after destroy"
+  ENDPOINT="$ENDPOINT" bash -c "$AFTER_DESTROY" || { echo "FAIL: after-destroy check"; exit 1; }
+fi
 echo "PASS: init, apply, plan (no changes), destroy"
 cat "$WORKDIR/timings.txt"
