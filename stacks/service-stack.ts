@@ -62,6 +62,10 @@ export class ServiceStack extends EcsdeployStack {
         .filter((c) => c.log.logDriver === 'awslogs' && c.log.ownLogGroup)
         .map((c) => [c.name, new CloudwatchLogGroup(this, `Logs-${c.name}`, { name: `${logGroupName}/${c.name}`, retentionInDays: props.logRetentionDays })]),
     );
+    // The Service Connect proxy may have a group of its own too.
+    if (props.serviceConnect?.log.logDriver === 'awslogs' && props.serviceConnect.log.ownLogGroup) {
+      logGroups.set(SERVICE_CONNECT, new CloudwatchLogGroup(this, `Logs-${SERVICE_CONNECT}`, { name: `${logGroupName}/${SERVICE_CONNECT}`, retentionInDays: props.logRetentionDays }));
+    }
     const groupOf = (container: string) => (logGroups.get(container) ?? logGroup).name;
 
     // --- Roles: the execution role may pull exactly these images and read exactly these secrets
@@ -189,7 +193,7 @@ export class ServiceStack extends EcsdeployStack {
               ? props.placementStrategy.map((p) => ({ type: p.type, ...(p.field ? { field: p.field } : {}) }))
               : [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }],
           }),
-      ...(props.serviceConnect ? { serviceConnectConfiguration: this.serviceConnect(props.serviceConnect, cluster, logGroupName, props.region) } : {}),
+      ...(props.serviceConnect ? { serviceConnectConfiguration: this.serviceConnect(props.serviceConnect, cluster, groupOf(SERVICE_CONNECT), props.region) } : {}),
       enableExecuteCommand: props.enableExecuteCommand,
       propagateTags: props.propagateTags,
       enableEcsManagedTags: props.enableEcsManagedTags,
@@ -305,14 +309,14 @@ export class ServiceStack extends EcsdeployStack {
     return sg.id;
   }
 
-  private serviceConnect(sc: NonNullable<ServiceStackProps['serviceConnect']>, cluster: TerraformRemoteState, logGroupName: string, region: string): NonNullable<EcsServiceConfig['serviceConnectConfiguration']> {
+  private serviceConnect(sc: NonNullable<ServiceStackProps['serviceConnect']>, cluster: TerraformRemoteState, logGroup: string, region: string): NonNullable<EcsServiceConfig['serviceConnectConfiguration']> {
     const namespace =
       sc.namespace.kind === 'cluster'
         ? cluster.getString('service_connect_namespace_arn')
         : sc.namespace.owns
           ? new ServiceDiscoveryHttpNamespace(this, 'ServiceConnectNamespace', { name: sc.namespace.name, description: 'Service Connect of an environment on demand' }).arn
           : sc.namespace.name;
-    const log = sc.log.logDriver === 'none' ? undefined : logConfiguration(sc.log, logGroupName, region, 'service-connect');
+    const log = sc.log.logDriver === 'none' ? undefined : logConfiguration(sc.log, logGroup, region, SERVICE_CONNECT);
     return {
       enabled: true,
       namespace,
@@ -474,6 +478,9 @@ function remoteState(scope: Construct, state: StateBackendProps & { readonly sta
         }),
   });
 }
+
+/** The Service Connect proxy's log stream prefix (and its own log group's suffix). */
+const SERVICE_CONNECT = 'service-connect';
 
 const ECR_PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 

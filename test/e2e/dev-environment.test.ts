@@ -2,11 +2,14 @@
  * The whole bundled `dev` environment through the built CLI, Terraform and the AWS provider
  * 5.100.0, against moto: `apply` creates every stack (registry, dev-cluster, dev-orders,
  * dev-payments, dev-web), a second `plan` reports no changes without initializing again,
- * `destroy` removes the environment and keeps the shared registry until it is named.
+ * `destroy` removes the environment and keeps the shared registry until it is named. The example
+ * uses Service Connect (web calls orders), task-role permissions and a FireLens sidecar: they are
+ * read back from moto as AWS would answer.
  * The project is a copy of the example with `endpoint:` added to its environment files.
  */
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { DescribeClustersCommand, DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApplyReport, DestroyReport, PlanReport } from '../../src/ops/infra';
@@ -68,6 +71,21 @@ e2eDescribe()('the dev example on a real engine against moto', () => {
       ['orders', 'ACTIVE'],
       ['payments', 'ACTIVE'],
       ['web', 'ACTIVE'],
+    ]);
+    // Service Connect: orders publishes http as orders:8080 in the environment's namespace, web is a client.
+    const connect = Object.fromEntries(services.services!.map((s) => [s.serviceName, s.deployments?.find((d) => d.status === 'PRIMARY')?.serviceConnectConfiguration]));
+    expect(connect['orders']).toMatchObject({ enabled: true, services: [{ portName: 'http', discoveryName: 'orders', clientAliases: [{ port: 8080, dnsName: 'orders' }] }] });
+    expect(connect['web']).toMatchObject({ enabled: true });
+    expect(connect['web']?.services ?? []).toEqual([]);
+    expect(connect['orders']?.namespace).toBe(cluster.clusters?.[0]?.serviceConnectDefaults?.namespace);
+    // The task role of orders holds exactly the statements of services/orders.yaml.
+    const iam = new IAMClient(aws());
+    const taskPolicy = await iam.send(new GetRolePolicyCommand({ RoleName: 'shop-dev-orders-task', PolicyName: 'task' }));
+    expect(JSON.parse(decodeURIComponent(taskPolicy.PolicyDocument!)).Statement.map((st: { Sid: string }) => st.Sid)).toEqual(['PublishOrderEvents', 'ReadInvoiceTemplates']);
+    const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: services.services!.find((s) => s.serviceName === 'payments')!.taskDefinition! }));
+    expect(td.taskDefinition?.containerDefinitions?.map((c) => [c.name, c.essential, c.firelensConfiguration?.type ?? null])).toEqual([
+      ['payments', true, null],
+      ['log-router', true, 'fluentbit'],
     ]);
     const repos = await new ECRClient(aws()).send(new DescribeRepositoriesCommand({}));
     expect(repos.repositories?.map((x) => x.repositoryName).sort()).toEqual(['shop/orders', 'shop/payments', 'shop/web']);

@@ -218,7 +218,7 @@ describe('service stacks', () => {
       enabled: true,
       namespace,
       service: [{ port_name: 'http', discovery_name: 'orders', client_alias: { port: 8080, dns_name: 'orders' } }],
-      log_configuration: { log_driver: 'awslogs', options: { 'awslogs-group': '/ecs/shop/dev/orders', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'service-connect' } },
+      log_configuration: { log_driver: 'awslogs', options: { 'awslogs-group': '${aws_cloudwatch_log_group.Logs.name}', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'service-connect' } },
     });
     expect(web['service_connect_configuration']).toMatchObject({ enabled: true, namespace });
     expect((web['service_connect_configuration'] as Record<string, unknown>)['service']).toBeUndefined();

@@ -175,7 +175,7 @@ describe('examples/services', () => {
         enabled: true,
         namespace: '${data.terraform_remote_state.Cluster.outputs.service_connect_namespace_arn}',
         service: [{ port_name: 'grpc', discovery_name: 'catalog', client_alias: { port: 50051, dns_name: 'catalog' } }],
-        log_configuration: { log_driver: 'awslogs', options: { 'awslogs-group': '/ecs/acme/dev/catalog', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'service-connect' } },
+        log_configuration: { log_driver: 'awslogs', options: { 'awslogs-group': '${aws_cloudwatch_log_group.Logs.name}', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'service-connect' } },
       });
       expect(only(json, 'aws_ecs_service')['propagate_tags']).toBe('TASK_DEFINITION');
       // Its clients in the VPC reach the published port; nothing else does.
@@ -306,6 +306,20 @@ describe('single keys', () => {
       expect(td['volume']).toEqual([{ name: 'cache', docker_volume_configuration: { scope: 'shared', autoprovision: true, driver: 'local', labels: { team: 'search' } } }]);
       expect(container(a.json, 'api')['linuxParameters']).toEqual({ capabilities: { add: ['NET_ADMIN'], drop: ['MKNOD'] }, sharedMemorySize: 256 });
       expect(only(a.json, 'aws_ecs_service')['network_configuration']).toEqual({ subnets: ['subnet-0abc1230000000001'], security_groups: ['${aws_security_group.TaskSecurityGroup.id}'], assign_public_ip: true });
+    } finally {
+      a.cleanup();
+    }
+  });
+
+  it('give the Service Connect proxy a log group of its own when asked', () => {
+    const a = synthOne('image:\n  tag: "1"\nportMappings:\n  - name: http\n    containerPort: 8080\nserviceConnect:\n  services:\n    - portName: http\n  logConfiguration:\n    ownLogGroup: true\n');
+    try {
+      expect(only(a.json, 'aws_cloudwatch_log_group', 'Logs-service-connect')).toMatchObject({ name: '/ecs/acme/dev/api/service-connect' });
+      expect(only(a.json, 'aws_ecs_service')['service_connect_configuration']).toMatchObject({
+        service: [{ port_name: 'http', discovery_name: 'http' }],
+        log_configuration: { log_driver: 'awslogs', options: { 'awslogs-group': '${aws_cloudwatch_log_group.Logs-service-connect.name}', 'awslogs-stream-prefix': 'service-connect' } },
+      });
+      expect(bySid(a.json, 'ExecutionPolicy')['WriteOwnLogs']!['Resource']).toEqual(['${aws_cloudwatch_log_group.Logs.arn}:*', '${aws_cloudwatch_log_group.Logs-service-connect.arn}:*']);
     } finally {
       a.cleanup();
     }
