@@ -269,6 +269,7 @@ function checkService_(s: ServiceShape, containers: TaskContainer[], issue: Issu
   const sc = s.serviceConnect;
   if (sc !== undefined && sc.enabled) {
     if (mode === 'host') issue(['serviceConnect'], 'Service Connect works with awsvpc and bridge networking, not host');
+    if (s.deployment.strategy !== 'rolling') issue(['serviceConnect'], `Service Connect works with the ECS deployment controller (rolling), not with CodeDeploy's ${s.deployment.strategy}`);
     const named = new Map<string, PortMapping>();
     for (const c of containers) for (const m of portMappingsOf(c.config)) if (m.name !== undefined) named.set(m.name, m);
     const discovery = new Set<string>();

@@ -50,12 +50,17 @@ describe('examples/services', () => {
             authorization_config: { iam: 'ENABLED', access_point_id: 'fsap-0a1b2c3d4e5f60789' },
           },
         },
+        {
+          name: 'shared-config',
+          efs_volume_configuration: { file_system_id: 'fs-0a1b2c3d4e5f60999', root_directory: '/files', transit_encryption: 'ENABLED', transit_encryption_port: 2999, authorization_config: { iam: 'ENABLED' } },
+        },
         { name: 'tmp' },
       ]);
       expect(td['ephemeral_storage']).toEqual({ size_in_gib: 40 });
       expect(container(s.json('dev-files'), 'files')['mountPoints']).toEqual([
         { sourceVolume: 'uploads', containerPath: '/srv/uploads', readOnly: false },
         { sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false },
+        { sourceVolume: 'shared-config', containerPath: '/etc/files', readOnly: true },
       ]);
     });
 
@@ -66,6 +71,13 @@ describe('examples/services', () => {
         Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
         Resource: 'arn:aws:elasticfilesystem:eu-west-1:${data.aws_caller_identity.Account.account_id}:file-system/fs-0a1b2c3d4e5f60789',
         Condition: { StringEquals: { 'elasticfilesystem:AccessPointArn': 'arn:aws:elasticfilesystem:eu-west-1:${data.aws_caller_identity.Account.account_id}:access-point/fsap-0a1b2c3d4e5f60789' } },
+      });
+      // Mounted read-only everywhere: ClientMount alone, on the whole file system (no access point).
+      expect(bySid(s.json('dev-files'), 'TaskPolicy')['EfsClient2']).toEqual({
+        Sid: 'EfsClient2',
+        Effect: 'Allow',
+        Action: ['elasticfilesystem:ClientMount'],
+        Resource: 'arn:aws:elasticfilesystem:eu-west-1:${data.aws_caller_identity.Account.account_id}:file-system/fs-0a1b2c3d4e5f60999',
       });
     });
 
@@ -102,6 +114,7 @@ describe('examples/services', () => {
         { Sid: 'ConsumeJobs', Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], Resource: ['arn:aws:sqs:eu-west-1:123456789012:acme-thumbnails'] },
         { Sid: 'ReadOriginals', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::acme-media/originals/*'] },
         { Sid: 'WriteThumbnails', Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::acme-media/thumbnails/*'], Condition: { StringEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } } },
+        { Sid: 'NeverDeleteOriginals', Effect: 'Deny', Action: ['s3:DeleteObject'], Resource: ['arn:aws:s3:::acme-media/originals/*'] },
         { Sid: 'EcsExec', Effect: 'Allow', Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'], Resource: '*' },
       ]);
     });
@@ -163,7 +176,20 @@ describe('examples/services', () => {
     it('grants the secret by its own ARN, not the JSON-key suffixed reference the container reads', () => {
       const json = s.json('dev-ingest');
       expect(container(json, 'datadog-agent')['secrets']).toEqual([{ name: 'DD_API_KEY', valueFrom: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/datadog-Xy12Ab:api_key::' }]);
-      expect(bySid(json, 'ExecutionPolicy')['ReadOwnSecrets']!['Resource']).toEqual(['arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/datadog-Xy12Ab']);
+      expect(bySid(json, 'ExecutionPolicy')['ReadOwnSecrets']!['Resource']).toEqual([
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/datadog-Xy12Ab',
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/splunk-hec-Zx98Yw', // the Splunk token of the log driver
+      ]);
+    });
+
+    it('logs to Splunk with the token as a secret option, and attaches the X-Ray managed policy', () => {
+      const json = s.json('dev-ingest');
+      expect(container(json, 'ingest')['logConfiguration']).toEqual({
+        logDriver: 'splunk',
+        options: { 'splunk-url': 'https://splunk.acme.example:8088', 'splunk-source': 'ingest', 'splunk-format': 'json' },
+        secretOptions: [{ name: 'splunk-token', valueFrom: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/splunk-hec-Zx98Yw' }],
+      });
+      expect(Object.values(resources(json, 'aws_iam_role_policy_attachment')).map((a) => a['policy_arn'])).toEqual(['arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess']);
     });
   });
 
@@ -174,13 +200,17 @@ describe('examples/services', () => {
       expect(only(json, 'aws_ecs_service')['service_connect_configuration']).toEqual({
         enabled: true,
         namespace: '${data.terraform_remote_state.Cluster.outputs.service_connect_namespace_arn}',
-        service: [{ port_name: 'grpc', discovery_name: 'catalog', client_alias: { port: 50051, dns_name: 'catalog' } }],
-        log_configuration: { log_driver: 'awslogs', options: { 'awslogs-group': '${aws_cloudwatch_log_group.Logs.name}', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'service-connect' } },
+        service: [{ port_name: 'grpc', discovery_name: 'catalog', ingress_port_override: 15051, client_alias: { port: 50051, dns_name: 'catalog' } }],
+        log_configuration: {
+          log_driver: 'awslogs',
+          options: { 'awslogs-group': '${aws_cloudwatch_log_group.Logs-service-connect.name}', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'service-connect', mode: 'non-blocking', 'max-buffer-size': '4m' },
+        },
       });
+      expect(only(json, 'aws_ecs_service')['network_configuration']).toMatchObject({ subnets: ['subnet-0a1b2c3d4e5f60021', 'subnet-0a1b2c3d4e5f60022'], assign_public_ip: false });
       expect(only(json, 'aws_ecs_service')['propagate_tags']).toBe('TASK_DEFINITION');
       // Its clients in the VPC reach the published port; nothing else does.
       const ingress = Object.values(resources(json, 'aws_vpc_security_group_ingress_rule'));
-      expect(ingress).toEqual([expect.objectContaining({ cidr_ipv4: '${data.terraform_remote_state.Cluster.outputs.vpc_cidr}', from_port: 50051, to_port: 50051, ip_protocol: 'tcp' })]);
+      expect(ingress).toEqual([expect.objectContaining({ cidr_ipv4: '${data.terraform_remote_state.Cluster.outputs.vpc_cidr}', from_port: 15051, to_port: 15051, ip_protocol: 'tcp' })]);
     });
 
     it('makes storefront a client of the namespace that publishes nothing', () => {
@@ -199,15 +229,21 @@ describe('examples/services', () => {
   describe('billing: images from a private registry and from another account\'s ECR', () => {
     it('pulls the main image with its registry credentials and the sidecar from the other account\'s repository', () => {
       const json = s.json('dev-billing');
-      expect(container(json, 'billing')).toMatchObject({
-        image: 'ghcr.io/acme-vendor/billing:2024.11.2',
+      expect(container(json, 'app')).toMatchObject({
+        image: 'ghcr.io/acme-vendor/billing@sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b',
         repositoryCredentials: { credentialsParameter: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/ghcr-pull-Qw12Er' },
         user: '1000:1000',
         workingDirectory: '/app',
         entryPoint: ['/app/bin/start'],
-        command: ['--listen', ':8000'],
+        command: ['--listen', ':8000', '--spool', '/var/spool/billing'],
+        dockerLabels: { 'com.acme.owner': 'finance', 'com.acme.vendor': 'acme-vendor' },
       });
-      expect(container(json, 'otel-collector')).toMatchObject({ essential: false, image: '210987654321.dkr.ecr.eu-west-1.amazonaws.com/platform/otel-collector:0.98.0' });
+      expect(container(json, 'otel-collector')).toMatchObject({
+        essential: false,
+        image: '210987654321.dkr.ecr.eu-west-1.amazonaws.com/platform/otel-collector:0.98.0',
+        volumesFrom: [{ sourceContainer: 'app', readOnly: true }],
+      });
+      expect(only(json, 'aws_ecs_service')['load_balancer']).toEqual([{ container_name: 'app', container_port: 8000, target_group_arn: '${aws_lb_target_group.TargetGroup.arn}' }]);
       expect(json.data?.['aws_ecr_repository']).toBeUndefined(); // its own repository is not used
       const sids = bySid(json, 'ExecutionPolicy');
       expect(Object.keys(sids).sort()).toEqual(['EcrLogin', 'PullImages', 'ReadOwnParameters', 'ReadOwnSecrets', 'WriteOwnLogs']);
@@ -222,10 +258,22 @@ describe('examples/services', () => {
       const json = s.json('dev-search');
       expect(container(json, 'search')).toMatchObject({
         systemControls: [{ namespace: 'vm.max_map_count', value: '262144' }],
-        linuxParameters: { initProcessEnabled: true, capabilities: { add: ['IPC_LOCK'], drop: [] }, maxSwap: 0 },
+        linuxParameters: { initProcessEnabled: true, capabilities: { add: ['IPC_LOCK'], drop: ['NET_RAW', 'MKNOD'] }, sharedMemorySize: 512, maxSwap: 0 },
         ulimits: [{ name: 'memlock', softLimit: -1, hardLimit: -1 }],
       });
       expect(only(json, 'aws_ecs_service')['availability_zone_rebalancing']).toBe('ENABLED');
+    });
+
+    it('runs with an existing task role, a fixed host port on distinct m6i instances, and a shared Docker volume', () => {
+      const json = s.json('dev-search');
+      const td = only(json, 'aws_ecs_task_definition');
+      expect(td).toMatchObject({ task_role_arn: 'arn:aws:iam::123456789012:role/acme-search-task', pid_mode: 'task', ipc_mode: 'task' });
+      expect(resources(json, 'aws_iam_role')['TaskRole']).toBeUndefined();
+      expect(td['volume']).toEqual([
+        { name: 'data', docker_volume_configuration: { scope: 'shared', autoprovision: true, driver: 'local', driver_opts: { type: 'none', device: '/data/search', o: 'bind' }, labels: { 'com.acme.backup': 'daily' } } },
+      ]);
+      expect(container(json, 'search')['portMappings']).toEqual([{ containerPort: 9200, hostPort: 9200, protocol: 'tcp' }]);
+      expect(only(json, 'aws_ecs_service')['placement_constraints']).toEqual([{ type: 'distinctInstance' }, { type: 'memberOf', expression: 'attribute:ecs.instance-type =~ m6i.*' }]);
     });
   });
 });
