@@ -221,6 +221,8 @@ describe('examples/services', () => {
 
     it('creates the environment\'s namespace in the cluster stack, as the cluster\'s default', () => {
       const cluster = s.json('dev-cluster');
+      // (and the environment file's overrides reach the load balancer)
+      expect(only(cluster, 'aws_lb')).toMatchObject({ drop_invalid_header_fields: true, desync_mitigation_mode: 'strictest' });
       expect(only(cluster, 'aws_service_discovery_http_namespace')).toMatchObject({ name: 'acme-dev' });
       expect(cluster.output?.['service_connect_namespace_arn']).toMatchObject({ value: '${aws_service_discovery_http_namespace.ServiceConnectNamespace.arn}' });
     });
