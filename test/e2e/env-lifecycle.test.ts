@@ -62,6 +62,11 @@ e2eDescribe()('environments on demand on a real engine against moto', () => {
       ['feature-x-orders', 'ACTIVE', 1],
       ['feature-x-web', 'ACTIVE', 1],
     ]);
+    // Service Connect in a namespace of its own (shop-feature-x, created with feature-x-orders), so
+    // feature-x-web's calls to orders:8080 reach feature-x-orders, not dev's orders.
+    const connect = services.services!.map((s) => s.deployments?.find((d) => d.status === 'PRIMARY')?.serviceConnectConfiguration);
+    expect(connect[0]).toMatchObject({ enabled: true, namespace: expect.stringMatching(/namespace\/ns-/), services: [{ portName: 'http', discoveryName: 'orders' }] });
+    expect(connect[1]).toMatchObject({ enabled: true, namespace: 'shop-feature-x' });
     const rules = await new ElasticLoadBalancingV2Client(aws()).send(new DescribeRulesCommand({ ListenerArn: listenerArn() }));
     const hosts = (rules.Rules ?? []).flatMap((rule) => (rule.Conditions ?? []).filter((c) => c.Field === 'host-header').flatMap((c) => c.HostHeaderConfig?.Values ?? c.Values ?? []));
     expect(hosts).toEqual(['feature-x.dev.shop.example.com', 'feature-x.dev.shop.example.com']);
