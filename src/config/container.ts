@@ -128,9 +128,9 @@ export const SidecarSchema = z.strictObject({
   ...ContainerFields,
 });
 
-const ContainerObject = z.strictObject(ContainerFields);
-/** The container keys, as the main container and every sidecar have them. */
-export type ContainerConfig = z.infer<typeof ContainerObject>;
+/** The container keys alone, as the main container and every sidecar have them. */
+export const ContainerSchema = z.strictObject(ContainerFields);
+export type ContainerConfig = z.infer<typeof ContainerSchema>;
 export type SidecarConfig = z.infer<typeof SidecarSchema>;
 export type PortMapping = z.infer<typeof PortMappingSchema>;
 export type LogConfiguration = z.infer<typeof LogConfigurationSchema>;
