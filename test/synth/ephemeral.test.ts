@@ -27,7 +27,12 @@ describe('50 environments on demand sharing dev', () => {
   it('have only their service stacks, depending on the base cluster', () => {
     const mine = stacks.filter((s) => s.environment === 'pr-100');
     expect(mine.map((s) => s.name)).toEqual(['pr-100-orders', 'pr-100-payments', 'pr-100-web']);
-    for (const s of mine) expect(s.dependsOn).toEqual(['dev-cluster']);
+    // web calls orders through Service Connect, in pr-100's own namespace, which pr-100-orders creates.
+    expect(Object.fromEntries(mine.map((s) => [s.name, s.dependsOn]))).toEqual({
+      'pr-100-orders': ['dev-cluster'],
+      'pr-100-payments': ['dev-cluster'],
+      'pr-100-web': ['dev-cluster', 'pr-100-orders'],
+    });
     expect(stacks.filter((s) => s.kind !== 'service').map((s) => s.name)).toEqual(['registry', 'dev-cluster']);
   });
 
