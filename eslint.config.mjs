@@ -1,4 +1,4 @@
-// Lint = the layering of DESIGN.md, enforced: commands → ops → {synth, terraform, aws, config};
+// Lint = the layering of ARCHITECTURE.md, enforced: commands → ops → {synth, terraform, aws, config};
 // synth → stacks; stacks → cdktf/provider only. Nothing imports commands; ops/aws/terraform never
 // import oclif. Plus the barrel ban: provider resources are imported by submodule.
 import tseslint from 'typescript-eslint';
@@ -7,7 +7,7 @@ const oclifBarrel = { name: '@oclif/core', message: 'Import @oclif/core/command,
 const barrel = { name: '@cdktf/provider-aws', message: 'Import provider resources by submodule (@cdktf/provider-aws/lib/<resource>): the barrel costs seconds.' };
 const noCommands = { group: ['**/commands/**', '**/commands'], message: 'Nothing imports commands: they are the top layer.' };
 const noOclif = { group: ['@oclif/*'], message: 'Only src/commands and src/base-command.ts know oclif.' };
-const noUp = (what) => ({ group: what, message: 'Layering (DESIGN.md): this layer may not import that one.' });
+const noUp = (what) => ({ group: what, message: 'Layering (ARCHITECTURE.md): this layer may not import that one.' });
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'cdktf.out/**', 'coverage/**', 'bench/results/**', 'stacks/lambda/**', '**/*.js', '**/*.cjs', '**/*.mjs', '.tmpout/**'] },
