@@ -7,6 +7,8 @@
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import { ConfigError, EcsdeployError, ExitCode } from './errors';
+import { chooseBase, chooseEnvironment, type EnvironmentUse } from './ops/environment-choice';
+import { parseFailure } from './parse-failure';
 
 export const EXIT_CODES_SECTION = `EXIT CODES
     0  success (plan: no changes)
@@ -14,6 +16,19 @@ export const EXIT_CODES_SECTION = `EXIT CODES
     2  usage or configuration error: a bad flag, an invalid file, an unknown environment
     3  plan: changes present
   130  interrupted (Ctrl-C): stopped gracefully; run the same command again to continue`;
+
+/**
+ * --env of every command that takes one: not required by oclif, since BaseCommand.environment
+ * takes the project's default when it is absent (src/ops/environment-choice.ts).
+ */
+export function envFlag(summary: string, use: EnvironmentUse) {
+  return Flags.string({
+    char: 'e',
+    summary,
+    description: `Default: $ECSDEPLOY_ENV, else defaultEnvironment in ecsdeploy.yaml, else the project's only environment.${use === 'change' ? ' A protected environment is never taken by default: type --env to change it.' : ''}`,
+    helpValue: 'NAME',
+  });
+}
 
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
@@ -27,8 +42,34 @@ export abstract class BaseCommand extends Command {
     debug: Flags.boolean({ summary: 'Show stack traces of unexpected errors.', helpGroup: 'GLOBAL', env: 'ECSDEPLOY_DEBUG' }),
   };
 
-  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    if (err.oclif !== undefined) throw err; // oclif's own parse, help and exit errors carry their exit codes
+  /**
+   * The environment to work on: --env as typed, else the project's default (never a protected one
+   * for a command that changes it). A default is said on stderr, as the first progress line.
+   */
+  protected async environment(flags: { readonly dir: string; readonly env?: string | undefined }, use: EnvironmentUse): Promise<string> {
+    const choice = await chooseEnvironment({ dir: flags.dir, flag: flags.env, use, command: this.commandLine() });
+    if (choice.note !== undefined) this.logToStderr(choice.note);
+    return choice.name;
+  }
+
+  /** The base of an environment on demand: --from as typed, else the project's default base, said like environment()'s. */
+  protected baseEnvironment(flags: { readonly dir: string; readonly from?: string | undefined }): string {
+    const choice = chooseBase({ dir: flags.dir, flag: flags.from });
+    if (choice.note !== undefined) this.logToStderr(choice.note);
+    return choice.name;
+  }
+
+  /** `service deploy` for the oclif id `service:deploy`. */
+  private commandLine(): string {
+    return (this.id ?? '').split(':').join(' ');
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; code?: unknown; oclif?: { exit?: number } }): Promise<unknown> {
+    if (err.oclif !== undefined) {
+      if (err.code === 'EEXIT') throw err; // this.exit(): the outcome was already reported
+      // oclif's parser (a missing, unknown or invalid flag or argument): ecsdeploy's usage error.
+      return this.fail(parseFailure(err, { command: this.commandLine(), flags: { ...this.ctor.baseFlags, ...this.ctor.flags }, args: this.ctor.args ?? {}, argv: this.argv }));
+    }
     if (err instanceof EcsdeployError) return this.fail(err);
     const debug = this.argv.includes('--debug') || ['1', 'true'].includes(process.env['ECSDEPLOY_DEBUG'] ?? '');
     if (debug) this.logToStderr(err.stack ?? String(err));

@@ -1,5 +1,5 @@
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand, EXIT_CODES_SECTION } from '../base-command';
+import { BaseCommand, envFlag, EXIT_CODES_SECTION } from '../base-command';
 import { createInfraRunner, type ApplyReport } from '../ops/infra';
 import { formatApply } from '../ui/infra-view';
 import { planConfirmation, requireAnswerable, withInfraUi } from '../ui/infra-run';
@@ -24,7 +24,7 @@ ${EXIT_CODES_SECTION}`;
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment to apply.', required: true }),
+    env: envFlag('Environment to apply.', 'change'),
     stack: Flags.string({ char: 's', summary: "Only these stacks: 'registry', 'cluster' or a service name (repeatable).", multiple: true }),
     yes: Flags.boolean({ char: 'y', summary: 'Apply without asking (required where nobody can answer, e.g. CI).' }),
     'lock-timeout': Flags.string({ summary: 'Wait this long for a state lock held by another run (e.g. 30s, 5m) instead of failing at once.', default: '0s' }),
@@ -32,16 +32,17 @@ ${EXIT_CODES_SECTION}`;
 
   public async run(): Promise<ApplyReport> {
     const { flags } = await this.parse(Apply);
+    const env = await this.environment(flags, 'change');
     requireAnswerable(flags.yes, 'apply');
     const json = this.jsonEnabled();
     const report = await withInfraUi({ json }, (ui) =>
       createInfraRunner({ lockTimeout: flags['lock-timeout'] }).apply({
         dir: flags.dir,
-        env: flags.env,
+        env,
         stacks: flags.stack,
         onEvent: ui.onEvent,
         signal: ui.signal,
-        confirm: planConfirmation({ yes: flags.yes, json, ui, question: `Apply these changes to ${flags.env}?` }),
+        confirm: planConfirmation({ yes: flags.yes, json, ui, question: `Apply these changes to ${env}?` }),
       }),
     );
     if (!json) this.log(`\n${formatApply(report)}`);

@@ -1,5 +1,5 @@
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand, EXIT_CODES_SECTION } from '../base-command';
+import { BaseCommand, envFlag, EXIT_CODES_SECTION } from '../base-command';
 import { UsageError } from '../errors';
 import { createInfraRunner, type DestroyReport } from '../ops/infra';
 import { formatDestroy } from '../ui/infra-view';
@@ -24,7 +24,7 @@ ${EXIT_CODES_SECTION}`;
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment to destroy.', required: true }),
+    env: envFlag('Environment to destroy.', 'change'),
     stack: Flags.string({ char: 's', summary: "Only these stacks: 'cluster', a service name, or 'registry' (repeatable). Default: all but the registry.", multiple: true }),
     yes: Flags.boolean({ char: 'y', summary: 'Destroy without asking (required where nobody can answer, e.g. CI).' }),
     force: Flags.boolean({ summary: 'Allow destroying a protected environment (protected: true); you are asked to type its name.' }),
@@ -34,13 +34,14 @@ ${EXIT_CODES_SECTION}`;
 
   public async run(): Promise<DestroyReport> {
     const { flags } = await this.parse(Destroy);
+    const env = await this.environment(flags, 'change');
     requireAnswerable(flags.yes, 'destroy');
     const json = this.jsonEnabled();
     const typed = flags['confirm-env'];
     const report = await withInfraUi({ json }, (ui) =>
       createInfraRunner({ lockTimeout: flags['lock-timeout'] }).destroy({
         dir: flags.dir,
-        env: flags.env,
+        env,
         stacks: flags.stack,
         onEvent: ui.onEvent,
         signal: ui.signal,
@@ -50,7 +51,7 @@ ${EXIT_CODES_SECTION}`;
           if (!interactive()) throw new UsageError(`Environment '${env}' is protected and nobody can type its name here: pass --confirm-env ${env}.`);
           return ask(`'${env}' is a protected environment. Type its name to destroy it: `);
         },
-        confirm: planConfirmation({ yes: flags.yes, json, ui, question: `Destroy these resources of ${flags.env}? This cannot be undone.` }),
+        confirm: planConfirmation({ yes: flags.yes, json, ui, question: `Destroy these resources of ${env}? This cannot be undone.` }),
       }),
     );
     if (!json) this.log(`\n${formatDestroy(report)}`);

@@ -1,5 +1,5 @@
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand, EXIT_CODES_SECTION } from '../base-command';
+import { BaseCommand, envFlag, EXIT_CODES_SECTION } from '../base-command';
 import { ExitCode } from '../errors';
 import { createInfraRunner, type PlanReport } from '../ops/infra';
 import { formatPlan } from '../ui/infra-view';
@@ -25,15 +25,16 @@ With --json the same summary is printed as data; the exit code still tells chang
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment to plan.', required: true }),
+    env: envFlag('Environment to plan.', 'read'),
     stack: Flags.string({ char: 's', summary: "Only these stacks: 'registry', 'cluster' or a service name (repeatable).", multiple: true }),
     'lock-timeout': Flags.string({ summary: 'Wait this long for a state lock held by another run (e.g. 30s, 5m) instead of failing at once.', default: '0s' }),
   };
 
   public async run(): Promise<PlanReport> {
     const { flags } = await this.parse(Plan);
+    const env = await this.environment(flags, 'read');
     const report = await withInfraUi({ json: this.jsonEnabled() }, (ui) =>
-      createInfraRunner({ lockTimeout: flags['lock-timeout'] }).plan({ dir: flags.dir, env: flags.env, stacks: flags.stack, onEvent: ui.onEvent, signal: ui.signal }),
+      createInfraRunner({ lockTimeout: flags['lock-timeout'] }).plan({ dir: flags.dir, env, stacks: flags.stack, onEvent: ui.onEvent, signal: ui.signal }),
     );
     if (!this.jsonEnabled()) this.log(`\n${formatPlan(report)}`);
     if (report.changes) {

@@ -4,10 +4,11 @@
  * (configuration any user could write), and the built CLI run as a child process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsTestEnv, skipReason, writeTerraformCliConfig } from '../support/moto';
+import { copyExampleProject } from '../support/example-project';
 
 export const REPO = join(__dirname, '..', '..');
 
@@ -35,7 +36,7 @@ export function builtCli(): void {
 /** A copy of the example project (ecsdeploy.yaml, environments/, services/) whose environments use `endpoint`. */
 export function exampleProject(endpoint: string, projectYaml?: (text: string) => string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ecsdeploy-e2e-'));
-  for (const entry of ['ecsdeploy.yaml', 'environments', 'services']) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  copyExampleProject(dir);
   for (const f of readdirSync(join(dir, 'environments'))) {
     const file = join(dir, 'environments', f);
     writeFileSync(file, `${readFileSync(file, 'utf8')}endpoint: ${endpoint}\n`);

@@ -4,7 +4,7 @@
  * interface, and a recording double of the engine that, like the real one, synthesizes from the
  * release store (it records which image it would apply).
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApplyReport, ApplyRequest } from '../../src/ops/infra';
@@ -13,6 +13,7 @@ import { openProject } from '../../src/ops/project';
 import { localReleaseStore, releasedImages, type ReleaseStore } from '../../src/ops/releases';
 import type { ServiceApis, ServiceDeps } from '../../src/ops/service';
 import { CodeDeploySim, EcsSim, FakeClock } from '../rollout/sim';
+import { copyExampleProject } from '../support/example-project';
 
 export const REPO = join(__dirname, '..', '..');
 export const ECR_URI = (service: string) => `123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/${service}`;
@@ -22,7 +23,7 @@ export const taskDef = (env: string, service: string, revision: number) => `arn:
 /** The example project (ecsdeploy.yaml, environments/, services/) in a temp folder. */
 export function exampleProject(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'ecsdeploy-delivery-'));
-  for (const f of ['ecsdeploy.yaml', 'environments', 'services']) cpSync(join(REPO, f), join(dir, f), { recursive: true });
+  copyExampleProject(dir);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

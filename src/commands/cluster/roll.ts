@@ -1,5 +1,5 @@
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand, EXIT_CODES_SECTION } from '../../base-command';
+import { BaseCommand, envFlag, EXIT_CODES_SECTION } from '../../base-command';
 import { clusterRoll, DEFAULT_TIMEOUT, type RollReport } from '../../ops/roll';
 import { requireRollAnswerable, withRollUi } from '../../ui/roll-run';
 import { formatRollReport } from '../../ui/roll-view';
@@ -14,6 +14,8 @@ Then, batch by batch: the batch's container instances are set to DRAINING; ECS m
 
 Nothing is left half done. While it runs, the group carries a tag (ecsdeploy:roll) with its original sizes, and \`ecsdeploy apply\` does not apply the environment's cluster stack (that would remove the tag and set the max size back under the roll; plan only warns); service stacks can be applied meanwhile. Ctrl-C stops between two steps; running the same command again resumes from what AWS reports: instances already replaced are not touched again, a batch left DRAINING is finished, the surge is kept and given back at the end. An instance that does not drain within --timeout (for example one running a task that belongs to no service, which ECS does not move) stops the roll: it is set back to ACTIVE, not terminated, and the tasks that held it are named. A replacement that does not join the cluster within --timeout stops the roll too, naming it.
 
+Without --env it rolls the default environment (ECSDEPLOY_ENV, else defaultEnvironment in ecsdeploy.yaml, else the project's only environment) and says which; a protected environment is never rolled by default: type --env (--dry-run only reads, so it takes a protected default too).
+
 An environment on demand that shares its base's cluster (the default of \`ecsdeploy env create\`) has no instances of its own: its tasks run on the base's, so --env with its name is a usage error naming the base to roll instead. An isolated one (--isolated) has its own cluster and is rolled like any other.
 
 --strategy instance-refresh instead starts the group's own instance refresh (skipping instances that already match), with its minimum and maximum healthy percentages taken from the same plan, and relies on the capacity provider's managed draining (or the lifecycle-hook draining Lambda) to drain each instance before it is terminated; it watches the refresh to its end. Ctrl-C then stops watching only: the refresh goes on in AWS, and running the command again watches it again.
@@ -21,6 +23,7 @@ An environment on demand that shares its base's cluster (the default of \`ecsdep
 ${EXIT_CODES_SECTION}
   (roll: 1 when an instance would not drain, a replacement never joined the cluster, no batch can be made, or an instance refresh failed; 130 leaves every finished step in place and the rest for the next run)`;
   static override examples = [
+    { description: "Roll the default environment's cluster (defaultEnvironment in ecsdeploy.yaml; a protected one must be typed), asking first", command: '<%= config.bin %> <%= command.id %>' },
     { description: 'See what would be replaced, in which batches, with how many extra instances', command: '<%= config.bin %> <%= command.id %> --env prod --dry-run' },
     { description: 'Roll prod, asking first', command: '<%= config.bin %> <%= command.id %> --env prod' },
     { description: 'In CI: a quarter of the group at a time, at most 2 extra instances, up to 45 minutes per step', command: '<%= config.bin %> <%= command.id %> --env prod --batch 25% --surge 2 --timeout 45m --yes' },
@@ -29,7 +32,7 @@ ${EXIT_CODES_SECTION}
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment.', required: true }),
+    env: envFlag('Environment.', 'change'),
     batch: Flags.string({ summary: 'Most instances drained at once: a number, or a percentage of the group (e.g. 25%). Default: 20%, at least 1.' }),
     surge: Flags.integer({ summary: 'Most extra instances added while rolling. Default: the batch size, or as many as the largest old instance needs.', min: 0 }),
     'max-unavailable': Flags.integer({ summary: "Most instances below the group's desired capacity at once. Default: as capacity allows.", min: 0 }),
@@ -41,12 +44,13 @@ ${EXIT_CODES_SECTION}
 
   public async run(): Promise<RollReport> {
     const { flags } = await this.parse(ClusterRoll);
-    requireRollAnswerable({ yes: flags.yes, dryRun: flags['dry-run'], env: flags.env });
+    const env = await this.environment(flags, flags['dry-run'] ? 'read' : 'change');
+    requireRollAnswerable({ yes: flags.yes, dryRun: flags['dry-run'], env });
     const json = this.jsonEnabled();
     const report = await withRollUi({ json, yes: flags.yes }, (ui) =>
       clusterRoll({
         dir: flags.dir,
-        env: flags.env,
+        env,
         flags: {
           strategy: flags.strategy,
           timeout: flags.timeout,

@@ -1,5 +1,4 @@
-import * as Flags from '@oclif/core/flags';
-import { BaseCommand, EXIT_CODES_SECTION } from '../../base-command';
+import { BaseCommand, envFlag, EXIT_CODES_SECTION } from '../../base-command';
 import { clusterStatus, type ClusterStatus } from '../../ops/roll';
 import { formatStatus } from '../../ui/roll-view';
 
@@ -20,12 +19,13 @@ ${EXIT_CODES_SECTION}`;
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment.', required: true }),
+    env: envFlag('Environment.', 'read'),
   };
 
   public async run(): Promise<ClusterStatus> {
     const { flags } = await this.parse(ClusterStatusCommand);
-    const status = await clusterStatus({ dir: flags.dir, env: flags.env });
+    const env = await this.environment(flags, 'read');
+    const status = await clusterStatus({ dir: flags.dir, env });
     if (!this.jsonEnabled()) this.log(formatStatus(status));
     return status;
   }

@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand, EXIT_CODES_SECTION } from '../../base-command';
+import { BaseCommand, envFlag, EXIT_CODES_SECTION } from '../../base-command';
 import { releaseHistory, type ReleaseHistory } from '../../ops/service';
 import { formatHistory } from '../../ui/service-view';
 
@@ -18,13 +18,14 @@ ${EXIT_CODES_SECTION}`;
     service: Args.string({ description: 'Service.', required: true }),
   };
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment.', required: true }),
+    env: envFlag('Environment.', 'read'),
     limit: Flags.integer({ char: 'n', summary: 'Show only the newest N releases.', min: 1 }),
   };
 
   public async run(): Promise<ReleaseHistory> {
     const { args, flags } = await this.parse(ServiceHistory);
-    const history = await releaseHistory({ dir: flags.dir, env: flags.env, service: args.service, ...(flags.limit ? { limit: flags.limit } : {}) });
+    const env = await this.environment(flags, 'read');
+    const history = await releaseHistory({ dir: flags.dir, env, service: args.service, ...(flags.limit ? { limit: flags.limit } : {}) });
     if (!this.jsonEnabled()) this.log(formatHistory(history));
     return history;
   }

@@ -1,5 +1,4 @@
-import * as Flags from '@oclif/core/flags';
-import { BaseCommand, EXIT_CODES_SECTION } from '../../base-command';
+import { BaseCommand, envFlag, EXIT_CODES_SECTION } from '../../base-command';
 import { listServices, type ServiceList } from '../../ops/service';
 import { formatList } from '../../ui/service-view';
 
@@ -14,12 +13,13 @@ ${EXIT_CODES_SECTION}`;
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment.', required: true }),
+    env: envFlag('Environment.', 'read'),
   };
 
   public async run(): Promise<ServiceList> {
     const { flags } = await this.parse(ServiceListCommand);
-    const list = await listServices({ dir: flags.dir, env: flags.env });
+    const env = await this.environment(flags, 'read');
+    const list = await listServices({ dir: flags.dir, env });
     if (!this.jsonEnabled()) this.log(formatList(list));
     return list;
   }

@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand, EXIT_CODES_SECTION } from '../../base-command';
+import { BaseCommand, envFlag, EXIT_CODES_SECTION } from '../../base-command';
 import { parseTimeout, serviceLogs } from '../../ops/service';
 import { formatLogLine } from '../../ui/service-view';
 
@@ -17,7 +17,7 @@ ${EXIT_CODES_SECTION}`;
     service: Args.string({ description: 'Service.', required: true }),
   };
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment.', required: true }),
+    env: envFlag('Environment.', 'read'),
     since: Flags.string({ summary: 'How far back to start, e.g. 10m, 2h.', default: '10m' }),
     follow: Flags.boolean({ char: 'f', summary: 'Keep printing new lines until Ctrl-C.' }),
     'all-containers': Flags.boolean({ summary: "Every container's streams, sidecars too." }),
@@ -26,11 +26,12 @@ ${EXIT_CODES_SECTION}`;
 
   public async run(): Promise<void> {
     const { args, flags } = await this.parse(ServiceLogs);
+    const env = await this.environment(flags, 'read');
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.on('SIGINT', onSignal);
     try {
-      const lines = serviceLogs({ dir: flags.dir, env: flags.env, service: args.service, sinceMs: parseTimeout(flags.since, '--since'), follow: flags.follow, allContainers: flags['all-containers'], signal: stop.signal });
+      const lines = serviceLogs({ dir: flags.dir, env, service: args.service, sinceMs: parseTimeout(flags.since, '--since'), follow: flags.follow, allContainers: flags['all-containers'], signal: stop.signal });
       for await (const e of lines) this.log(flags.json ? JSON.stringify(e) : formatLogLine(e));
     } finally {
       process.off('SIGINT', onSignal);

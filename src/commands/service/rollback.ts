@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand, EXIT_CODES_SECTION } from '../../base-command';
+import { BaseCommand, envFlag, EXIT_CODES_SECTION } from '../../base-command';
 import { parseTimeout, rollbackService, type DeployResult } from '../../ops/service';
 import { withDeliveryUi } from '../../ui/delivery-run';
 import { formatDeploy } from '../../ui/service-view';
@@ -20,24 +20,27 @@ ${EXIT_CODES_SECTION}
     service: Args.string({ description: 'Service to roll back.', required: true }),
   };
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment.', required: true }),
+    env: envFlag('Environment.', 'change'),
     to: Flags.string({ summary: 'Release to go back to: its number (12 or #12), as `service history` lists it.' }),
     message: Flags.string({ char: 'm', summary: 'Why (default: "rollback to release #N").' }),
     wait: Flags.boolean({ summary: 'Watch the rollout to its end (--no-wait: return once the stack is applied).', default: true, allowNo: true }),
     timeout: Flags.string({ summary: 'How long to watch the rollout, e.g. 20m, 1h.' }),
+    'run-before': Flags.boolean({ summary: "Run the service file's deployment.before commands again (they ran when that image was first deployed; by default a rollback skips them)." }),
   };
 
   public async run(): Promise<DeployResult> {
     const { args, flags } = await this.parse(ServiceRollback);
+    const env = await this.environment(flags, 'change');
     const result = await withDeliveryUi({ json: this.jsonEnabled() }, (ui) =>
       rollbackService({
         dir: flags.dir,
-        env: flags.env,
+        env,
         service: args.service,
         ...(flags.to ? { to: flags.to } : {}),
         ...(flags.message ? { message: flags.message } : {}),
         wait: flags.wait,
         ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
+        runBefore: flags['run-before'],
         ...ui,
       }),
     );

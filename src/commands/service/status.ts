@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand, EXIT_CODES_SECTION } from '../../base-command';
+import { BaseCommand, envFlag, EXIT_CODES_SECTION } from '../../base-command';
 import { serviceStatus, type ServiceStatus } from '../../ops/service';
 import { formatStatus } from '../../ui/service-view';
 
@@ -18,13 +18,14 @@ ${EXIT_CODES_SECTION}`;
     service: Args.string({ description: 'Service.', required: true }),
   };
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment.', required: true }),
+    env: envFlag('Environment.', 'read'),
     events: Flags.integer({ summary: 'Latest service events to show.', default: 10, min: 0, max: 100 }),
   };
 
   public async run(): Promise<ServiceStatus> {
     const { args, flags } = await this.parse(ServiceStatusCommand);
-    const status = await serviceStatus({ dir: flags.dir, env: flags.env, service: args.service, events: flags.events });
+    const env = await this.environment(flags, 'read');
+    const status = await serviceStatus({ dir: flags.dir, env, service: args.service, events: flags.events });
     if (!this.jsonEnabled()) this.log(formatStatus(status));
     return status;
   }

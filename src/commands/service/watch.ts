@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand, EXIT_CODES_SECTION } from '../../base-command';
+import { BaseCommand, envFlag, EXIT_CODES_SECTION } from '../../base-command';
 import { parseTimeout, watchService, type DeployResult } from '../../ops/service';
 import { withDeliveryUi } from '../../ui/delivery-run';
 import { formatDeploy } from '../../ui/service-view';
@@ -20,14 +20,15 @@ ${EXIT_CODES_SECTION}
     service: Args.string({ description: 'Service to watch.', required: true }),
   };
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment.', required: true }),
+    env: envFlag('Environment.', 'read'),
     timeout: Flags.string({ summary: 'How long to watch, e.g. 20m, 1h.' }),
   };
 
   public async run(): Promise<DeployResult> {
     const { args, flags } = await this.parse(ServiceWatch);
+    const env = await this.environment(flags, 'read');
     const result = await withDeliveryUi({ json: this.jsonEnabled() }, (ui) =>
-      watchService({ dir: flags.dir, env: flags.env, service: args.service, ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}), ...ui }),
+      watchService({ dir: flags.dir, env, service: args.service, ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}), ...ui }),
     );
     if (!this.jsonEnabled()) this.log(formatDeploy(result));
     return result;

@@ -26,6 +26,12 @@ export interface ImageContext {
   /** The project's environment names: a tag named like one is as mutable as `prod`. */
   readonly environments: readonly string[];
   readonly allowMutableTag: boolean;
+  /** How messages name the request. @default `--image <requested>` */
+  readonly label?: string;
+}
+
+function what(requested: string, ctx: ImageContext): string {
+  return ctx.label ?? `--image ${requested}`;
 }
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -48,7 +54,7 @@ export async function resolveImage(requested: string, ctx: ImageContext): Promis
     const digest = ref.slice(at + 1);
     const { repository } = splitTag(ref.slice(0, at));
     if (!DIGEST.test(digest) || repository === '') {
-      throw new UsageError(`--image ${requested}: not an image reference; a reference by digest looks like <repository>@sha256:<64 hex digits>.`, [
+      throw new UsageError(`${what(requested, ctx)}: not an image reference; a reference by digest looks like <repository>@sha256:<64 hex digits>.`, [
         'Give a tag of the service\'s repository (--image 1.4.2), a digest (--image sha256:...), or <repository>@sha256:....',
       ]);
     }
@@ -60,18 +66,18 @@ export async function resolveImage(requested: string, ctx: ImageContext): Promis
     checkTag(requested, tag ?? 'latest', ctx);
     const ecr = ECR_URI.exec(repository);
     if (ecr === null) {
-      throw new UsageError(`--image ${requested}: ecsdeploy resolves tags only in ECR; ${repository} is not an ECR repository.`, [
+      throw new UsageError(`${what(requested, ctx)}: ecsdeploy resolves tags only in ECR; ${repository} is not an ECR repository.`, [
         `Give the image by digest: ${repository}@sha256:<digest> (docker buildx imagetools inspect ${ref} prints it).`,
       ]);
     }
     const [, registryId, region, name] = ecr as unknown as [string, string, string, string];
     if (region !== ctx.region) {
-      throw new UsageError(`--image ${requested}: the repository is in ${region}, the registry of this project in ${ctx.region}.`, [`Give the image by digest: ${repository}@sha256:<digest>.`]);
+      throw new UsageError(`${what(requested, ctx)}: the repository is in ${region}, the registry of this project in ${ctx.region}.`, [`Give the image by digest: ${repository}@sha256:<digest>.`]);
     }
     return resolveTag(requested, repository, name, tag!, ctx, registryId);
   }
   if (!TAG.test(ref)) {
-    throw new UsageError(`--image ${requested}: not a tag, a digest or an image reference.`, [
+    throw new UsageError(`${what(requested, ctx)}: not a tag, a digest or an image reference.`, [
       'Give a tag of the service\'s repository (--image 1.4.2), a digest (--image sha256:...), or <repository>@sha256:....',
     ]);
   }
@@ -83,7 +89,7 @@ function checkTag(requested: string, tag: string, ctx: ImageContext): void {
   if (ctx.allowMutableTag) return;
   const lower = tag.toLowerCase();
   if (!MUTABLE_TAGS.includes(lower) && !ctx.environments.includes(lower)) return;
-  throw new UsageError(`--image ${requested}: '${tag}' is a mutable tag: it names different images over time, so the release could not say what runs.`, [
+  throw new UsageError(`${what(requested, ctx)}: '${tag}' is a mutable tag: it names different images over time, so the release could not say what runs.`, [
     'Tag each build with something unique (the git SHA or a version) and deploy that tag, or give the image by digest.',
     'Or pass --allow-mutable-tag: the tag is still resolved to its digest now, and the release records that digest.',
   ]);
@@ -96,7 +102,7 @@ async function inServiceRepository(requested: string, id: { tag: string } | { di
     const ecr = ECR_URI.exec(configured);
     if (ecr === null) {
       if ('digest' in id) return { requested, repository: configured, digest: id.digest, serviceRepository: true };
-      throw new UsageError(`--image ${requested}: the service's image.repository ${configured} is not in ECR, so ecsdeploy cannot resolve a tag there.`, [
+      throw new UsageError(`${what(requested, ctx)}: the service's image.repository ${configured} is not in ECR, so ecsdeploy cannot resolve a tag there.`, [
         `Give the image by digest: --image sha256:<digest> (docker buildx imagetools inspect ${configured}:${id.tag} prints it).`,
       ]);
     }
@@ -117,7 +123,7 @@ async function resolveTag(requested: string, uri: string, name: string, tag: str
   const image = await ctx.ecr.image(name, { tag }, registryId);
   if (image === undefined) {
     const newest = await ctx.ecr.newestImages(name, 5, registryId);
-    throw new UsageError(`--image ${requested}: there is no tag '${tag}' in the ECR repository ${name}.${newest.length ? ` Newest tags: ${describeNewest(newest)}.` : ' The repository has no tagged images.'}`, [
+    throw new UsageError(`${what(requested, ctx)}: there is no tag '${tag}' in the ECR repository ${name}.${newest.length ? ` Newest tags: ${describeNewest(newest)}.` : ' The repository has no tagged images.'}`, [
       newest.length ? `Deploy one of those (--image ${newest[0]!.tags[0]}), or push ${tag} first.` : `Push the image first: docker push ${uri}:${tag}.`,
     ]);
   }
@@ -127,7 +133,7 @@ async function resolveTag(requested: string, uri: string, name: string, tag: str
 async function checkDigest(requested: string, uri: string, name: string, digest: string, ctx: ImageContext, registryId: string | undefined): Promise<ReleaseImage> {
   const image = await ctx.ecr.image(name, { digest }, registryId);
   if (image === undefined) {
-    throw new UsageError(`--image ${requested}: there is no image with that digest in the ECR repository ${name} (it may have expired under the repository's lifecycle policy).`, [
+    throw new UsageError(`${what(requested, ctx)}: there is no image with that digest in the ECR repository ${name} (it may have expired under the repository's lifecycle policy).`, [
       'Push the image again, or deploy one that is there: ecsdeploy service history lists the digests deployed before.',
     ]);
   }

@@ -12,24 +12,50 @@ export interface DeployInput extends DeliveryOptions {
   readonly dir: string;
   readonly env: string;
   readonly service: string;
-  /** A tag of the service's repository, a digest, or a full image reference. */
-  readonly image: string;
+  /**
+   * A tag of the service's repository, a digest, or a full image reference.
+   * @default the service file's image.digest, else its image.tag, for the environment (after its environments.<env> overrides)
+   */
+  readonly image?: string;
   readonly message?: string;
   readonly allowMutableTag?: boolean;
 }
 
 export async function deployService(input: DeployInput, deps: ServiceDeps = liveDeps()): Promise<DeployResult> {
   const ctx = await openService(input.dir, input.env, input.service, deps);
-  const configured = ctx.service.image.repository;
-  const image = await resolveImage(input.image, {
+  const configured = ctx.service.image?.repository;
+  const fromFile = input.image === undefined ? imageFromFile(ctx.service, ctx.env.name) : undefined;
+  const image = await resolveImage(input.image ?? fromFile!.ref, {
     ecr: ctx.registry.ecr,
     region: ctx.project.config.region,
     repositoryName: ctx.names.repository,
     ...(configured !== undefined ? { configuredRepository: configured } : {}),
     environments: environmentNames(ctx.project.root),
     allowMutableTag: input.allowMutableTag ?? false,
+    ...(fromFile ? { label: fromFile.label } : {}),
   });
-  return deliver(ctx, image, { kind: 'deploy', ...(input.message ? { message: input.message } : {}) }, deps, input);
+  // The image line of the progress says where an image that was not given came from.
+  const options: DeliveryOptions = fromFile ? { ...input, onEvent: (e) => input.onEvent?.(e.type === 'image' ? { ...e, source: fromFile.label } : e) } : input;
+  return deliver(ctx, image, { kind: 'deploy', ...(input.message ? { message: input.message } : {}) }, deps, options);
+}
+
+/**
+ * The image a service file names for an environment (after its environments.<env> overrides): its
+ * digest when it pins one, else its tag; `label` names it in messages.
+ */
+export function imageFromFile(
+  service: { readonly name: string; readonly file: string; readonly image?: { readonly tag?: string | undefined; readonly digest?: string | undefined } | undefined },
+  envName: string,
+): { ref: string; label: string } {
+  const { tag, digest } = service.image ?? {};
+  const key = digest !== undefined ? 'image.digest' : 'image.tag';
+  const ref = digest ?? tag;
+  if (ref === undefined) {
+    throw new UsageError(`No image to deploy: --image is not given, and ${service.file} names no image for ${envName} (neither image.tag nor image.digest).`, [
+      `Pass --image TAG (ecsdeploy service deploy ${service.name} --env ${envName} --image TAG), or set image.tag in ${service.file}.`,
+    ]);
+  }
+  return { ref, label: `${key} ${ref} of ${service.file} for ${envName}` };
 }
 
 export interface PromoteInput extends DeliveryOptions {
@@ -97,7 +123,8 @@ export async function rollbackService(input: RollbackInput, deps: ServiceDeps = 
   }
   await checkStillThere(ctx, target);
   const message = input.message ?? `rollback to release #${target.id}`;
-  return deliver(ctx, target.image, { kind: 'rollback', rollbackTo: target.id, message }, deps, input);
+  // deployment.before ran when that image was first deployed: not again, unless asked (runBefore).
+  return deliver(ctx, target.image, { kind: 'rollback', rollbackTo: target.id, message }, deps, { ...input, runBefore: input.runBefore ?? false });
 }
 
 function describe(r: Release): string {
