@@ -28,8 +28,14 @@ const loaders: Record<string, () => Command.Class> = {
   'env:gc': () => (require('./commands/env/gc') as CommandModule).default,
   'env:list': () => (require('./commands/env/list') as CommandModule).default,
   'env:show': () => (require('./commands/env/show') as CommandModule).default,
+  'job:deploy': () => (require('./commands/job/deploy') as CommandModule).default,
+  'job:history': () => (require('./commands/job/history') as CommandModule).default,
+  'job:list': () => (require('./commands/job/list') as CommandModule).default,
+  'job:promote': () => (require('./commands/job/promote') as CommandModule).default,
+  'job:run': () => (require('./commands/job/run') as CommandModule).default,
   'plan': () => (require('./commands/plan') as CommandModule).default,
   'service:deploy': () => (require('./commands/service/deploy') as CommandModule).default,
+  'service:exec': () => (require('./commands/service/exec') as CommandModule).default,
   'service:history': () => (require('./commands/service/history') as CommandModule).default,
   'service:list': () => (require('./commands/service/list') as CommandModule).default,
   'service:logs': () => (require('./commands/service/logs') as CommandModule).default,
@@ -38,6 +44,10 @@ const loaders: Record<string, () => Command.Class> = {
   'service:status': () => (require('./commands/service/status') as CommandModule).default,
   'service:watch': () => (require('./commands/service/watch') as CommandModule).default,
   'synth': () => (require('./commands/synth') as CommandModule).default,
+  'task:list': () => (require('./commands/task/list') as CommandModule).default,
+  'task:logs': () => (require('./commands/task/logs') as CommandModule).default,
+  'task:run': () => (require('./commands/task/run') as CommandModule).default,
+  'task:stop': () => (require('./commands/task/stop') as CommandModule).default,
 };
 
 /** Every command by oclif id, each a getter that loads its module on first use. */

@@ -26,7 +26,9 @@ const ENDPOINT_SERVICES = [
   'iam',
   'lambda',
   's3',
+  'scheduler',
   'servicediscovery',
+  'sqs',
   'ssm',
   'sts',
 ] as const;

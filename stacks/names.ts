@@ -21,6 +21,22 @@ export function repositoryName(project: string, service: string): string {
   return `${project}/${service}`;
 }
 
+/**
+ * The ECR repository of a scheduled job, shared by every environment: `<project>/jobs/<job>`, which
+ * no service's repository can be (a service name has no '/').
+ */
+export function jobRepositoryName(project: string, job: string): string {
+  return `${project}/jobs/${job}`;
+}
+
+/** The family of a job's task definition and its schedule's name: `<project>-<env>-job-<job>`. */
+export function jobPrefix(project: string, environment: string, job: string): string {
+  return awsName([project, environment, 'job', job]);
+}
+
+/** The EventBridge Scheduler schedule group of every job's schedule. */
+export const SCHEDULE_GROUP = 'default';
+
 /** S3 key of a stack's Terraform state under the backend's prefix. */
 export function stateKey(prefix: string, stack: string): string {
   return `${prefix.replace(/\/+$/, '')}/${stack}.tfstate`;

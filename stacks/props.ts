@@ -103,6 +103,8 @@ export interface ClusterStackProps extends StackBaseProps {
 
 export interface RegistryStackProps extends Omit<StackBaseProps, 'environment'> {
   readonly repositories: ReadonlyArray<{ readonly service: string; readonly keepImages: number }>;
+  /** One repository per scheduled job, `<project>/jobs/<job>`. @default none */
+  readonly jobRepositories?: ReadonlyArray<{ readonly job: string; readonly keepImages: number }>;
 }
 
 export interface PortMappingProps {
@@ -212,23 +214,29 @@ export interface TrafficShiftProps {
   readonly minutes: number;
 }
 
-export interface ServiceStackProps extends StackBaseProps {
-  readonly service: string;
-  /** Name of the ECS service (unique in its cluster). */
-  readonly serviceName: string;
-  /** State of the cluster stack this service runs on (possibly another environment's). */
+/**
+ * The task of a service or a scheduled job: what stacks/task-definition.ts builds (container
+ * definitions, log groups, roles, volumes), and how its tasks are placed and networked.
+ */
+export interface TaskProps extends StackBaseProps {
+  /** State of the cluster stack the task runs on (possibly another environment's). */
   readonly clusterState: StateBackendProps & { readonly stack: string };
-  /** ECR repository name of this service (owned by the registry stack). */
+  /** ECR repository name of this service or job (owned by the registry stack). */
   readonly repositoryName: string;
   /** Image reference when it lives outside the service's ECR repository. @default the ECR repository */
   readonly externalImage?: string;
   /** Tag or `sha256:` digest within the service's ECR repository. */
   readonly imageVersion: string;
+  /**
+   * The task definition the ECS service stays on while the stack registers the new one (a release's
+   * deployment.before commands run between the two applies).
+   * @default the stack's own task definition
+   */
+  readonly heldTaskDefinitionArn?: string;
   readonly launchType: 'ec2' | 'fargate';
   readonly capacityProviderStrategy?: ReadonlyArray<{ readonly provider: 'ec2' | 'fargate' | 'fargate-spot'; readonly weight: number; readonly base: number }>;
   readonly cpu: number;
   readonly memory: number;
-  readonly desiredCount: number;
   /** The main container; its `image` is replaced by the release's when it is the service's own repository. */
   readonly main: Omit<ContainerProps, 'image'>;
   readonly sidecars: readonly ContainerProps[];
@@ -260,6 +268,16 @@ export interface ServiceStackProps extends StackBaseProps {
   readonly enableExecuteCommand: boolean;
   readonly propagateTags: string;
   readonly enableEcsManagedTags: boolean;
+  /** Services only: the Service Connect proxy, whose log configuration is part of the task's. */
+  readonly serviceConnect?: { readonly log: LogProps };
+  readonly overrides: readonly OverrideProps[];
+}
+
+export interface ServiceStackProps extends TaskProps {
+  readonly service: string;
+  /** Name of the ECS service (unique in its cluster). */
+  readonly serviceName: string;
+  readonly desiredCount: number;
   readonly serviceConnect?: {
     /**
      * The namespace: the cluster stack's (its `service_connect_namespace_arn` output), or, for a
@@ -274,7 +292,6 @@ export interface ServiceStackProps extends StackBaseProps {
     }>;
     readonly log: LogProps;
   };
-  readonly overrides: readonly OverrideProps[];
   readonly http?: {
     /** The container and port the load balancer sends requests to. */
     readonly containerName: string;
@@ -326,4 +343,26 @@ export interface ServiceStackProps extends StackBaseProps {
     /** Scheduled actions; `schedule` in Application Auto Scaling's `cron(...)` form. */
     readonly schedules: ReadonlyArray<{ readonly name: string; readonly schedule: string; readonly timezone?: string; readonly min?: number; readonly max?: number }>;
   };
+}
+
+/** What stacks/task-definition.ts takes: the task part of a service's or a job's props. */
+export type TaskDefinitionProps = TaskProps;
+
+export interface JobStackProps extends TaskProps {
+  readonly job: string;
+  /** EventBridge Scheduler expression: `cron(min hour dom month dow year)` or `rate(N unit)`. */
+  readonly scheduleExpression: string;
+  /** IANA time zone of the expression. */
+  readonly timezone: string;
+  /** Flexible time window, minutes. @default off */
+  readonly flexibleWindowMinutes?: number;
+  /** RFC 3339; no run before. @default none */
+  readonly startDate?: string;
+  /** RFC 3339; no run after. @default none */
+  readonly endDate?: string;
+  readonly retryPolicy: { readonly maximumRetryAttempts: number; readonly maximumEventAgeSeconds: number };
+  /** `create`: an SQS queue of the stack's own; `existing`: that queue. @default none */
+  readonly deadLetterQueue?: { readonly kind: 'create' } | { readonly kind: 'existing'; readonly arn: string };
+  /** false: the schedule exists, DISABLED. */
+  readonly enabled: boolean;
 }

@@ -13,6 +13,8 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { EcsdeployError } from '../errors';
 
 export interface AwsTarget {
@@ -69,6 +71,12 @@ export class AwsClients {
   }
   elbv2(): ElasticLoadBalancingV2Client {
     return this.get('elbv2', (c) => new (require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client(c));
+  }
+  scheduler(): SchedulerClient {
+    return this.get('scheduler', (c) => new (require('@aws-sdk/client-scheduler') as typeof import('@aws-sdk/client-scheduler')).SchedulerClient(c));
+  }
+  sqs(): SQSClient {
+    return this.get('sqs', (c) => new (require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs')).SQSClient(c));
   }
 }
 

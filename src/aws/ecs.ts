@@ -49,6 +49,13 @@ export interface EcsService {
   /** Newest first, as ECS returns them (at most 100). */
   readonly events: readonly EcsServiceEvent[];
   readonly targetGroupArns: readonly string[];
+  /** Where its tasks run: a launch type or a capacity provider strategy (what one-off tasks of the service reuse). */
+  readonly launchType?: string;
+  readonly capacityProviderStrategy?: ReadonlyArray<{ readonly capacityProvider: string; readonly weight: number; readonly base: number }>;
+  /** awsvpc services: the subnets and security groups of their tasks. */
+  readonly network?: { readonly subnets: readonly string[]; readonly securityGroups: readonly string[]; readonly assignPublicIp: boolean };
+  /** ECS Exec is turned on for its tasks. */
+  readonly enableExecuteCommand?: boolean;
 }
 
 export interface StoppedTask {
@@ -67,7 +74,13 @@ export interface TaskDefinitionInfo {
   readonly arn: string;
   readonly family: string;
   readonly revision: number;
-  readonly containers: ReadonlyArray<{ readonly name: string; readonly image: string }>;
+  readonly containers: ReadonlyArray<{
+    readonly name: string;
+    readonly image: string;
+    readonly essential?: boolean;
+    /** awslogs containers: the group and stream prefix (a task's stream is `<prefix>/<container>/<task id>`). */
+    readonly awslogs?: { readonly group: string; readonly streamPrefix?: string };
+  }>;
 }
 
 export interface EcsApi {
@@ -170,7 +183,15 @@ export function ecsApi(clients: AwsClients): EcsApi {
           arn: td?.taskDefinitionArn ?? arn,
           family: td?.family ?? '',
           revision: td?.revision ?? 0,
-          containers: (td?.containerDefinitions ?? []).map((c) => ({ name: c.name ?? '', image: c.image ?? '' })),
+          containers: (td?.containerDefinitions ?? []).map((c) => {
+            const o = c.logConfiguration?.logDriver === 'awslogs' ? (c.logConfiguration.options ?? {}) : undefined;
+            return {
+              name: c.name ?? '',
+              image: c.image ?? '',
+              ...(c.essential !== undefined ? { essential: c.essential } : {}),
+              ...(o?.['awslogs-group'] ? { awslogs: { group: o['awslogs-group'], ...(o['awslogs-stream-prefix'] ? { streamPrefix: o['awslogs-stream-prefix'] } : {}) } } : {}),
+            };
+          }),
         };
       } catch (err) {
         throw awsError(err, `describing the task definition ${arn}`);
@@ -204,5 +225,17 @@ function toService(s: import('@aws-sdk/client-ecs').Service): EcsService {
     })),
     events: (s.events ?? []).map((e) => ({ id: e.id ?? '', createdAt: ms(e.createdAt), message: e.message ?? '' })),
     targetGroupArns: (s.loadBalancers ?? []).flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : [])),
+    ...(s.launchType ? { launchType: s.launchType } : {}),
+    ...(s.capacityProviderStrategy?.length ? { capacityProviderStrategy: s.capacityProviderStrategy.map((p) => ({ capacityProvider: p.capacityProvider ?? '', weight: p.weight ?? 0, base: p.base ?? 0 })) } : {}),
+    ...(s.networkConfiguration?.awsvpcConfiguration
+      ? {
+          network: {
+            subnets: s.networkConfiguration.awsvpcConfiguration.subnets ?? [],
+            securityGroups: s.networkConfiguration.awsvpcConfiguration.securityGroups ?? [],
+            assignPublicIp: s.networkConfiguration.awsvpcConfiguration.assignPublicIp === 'ENABLED',
+          },
+        }
+      : {}),
+    ...(s.enableExecuteCommand !== undefined ? { enableExecuteCommand: s.enableExecuteCommand } : {}),
   };
 }

@@ -59,3 +59,44 @@ export function logsApi(clients: AwsClients): LogsApi {
     },
   };
 }
+
+export interface LogStreamPage {
+  /** Oldest first. */
+  readonly events: LogEvent[];
+  /** Where the next read continues (GetLogEvents' forward token); absent while the stream does not exist yet. */
+  readonly nextToken?: string;
+}
+
+/** One log stream read forward from where the last read stopped: what a live tail needs. */
+export interface LogStreamApi {
+  /**
+   * Every event after `fromToken` (from the stream's start without one), following GetLogEvents'
+   * pages to the end. A stream that does not exist yet (the container has not written) reads as empty.
+   */
+  readStream(group: string, stream: string, fromToken?: string): Promise<LogStreamPage>;
+}
+
+export function logStreamApi(clients: AwsClients): LogStreamApi {
+  const sdk = require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs');
+  return {
+    async readStream(group, stream, fromToken) {
+      const events: LogEvent[] = [];
+      let token = fromToken;
+      try {
+        // The SDK's paginator; GetLogEvents returns the same forward token at the end of the stream.
+        // Throttling is retried by the client (adaptive retry mode, clients.ts).
+        for await (const page of sdk.paginateGetLogEvents(
+          { client: clients.logs(), stopOnSameToken: true },
+          { logGroupName: group, logStreamName: stream, startFromHead: true, ...(fromToken ? { nextToken: fromToken } : {}) },
+        )) {
+          for (const e of page.events ?? []) events.push({ id: `${stream}:${e.timestamp ?? 0}:${events.length}`, timestamp: e.timestamp ?? 0, stream, message: (e.message ?? '').replace(/\n$/, '') });
+          if (page.nextForwardToken) token = page.nextForwardToken;
+        }
+      } catch (err) {
+        if ((err as { name?: string }).name === 'ResourceNotFoundException') return { events: [], ...(fromToken ? { nextToken: fromToken } : {}) };
+        throw awsError(err, `reading the log stream ${stream} of ${group}`);
+      }
+      return { events, ...(token ? { nextToken: token } : {}) };
+    },
+  };
+}

@@ -94,7 +94,7 @@ export function imageBlock(ref: string): ResolvedService['image'] {
 
 /**
  * The environment on demand as a resolved environment: its base's configuration, only the chosen
- * services, the smaller sizes of the base's `ephemeral` block, and its own images.
+ * services (no scheduled jobs), the smaller sizes of the base's `ephemeral` block, and its own images.
  */
 export function resolveEphemeral(base: ResolvedEnvironment, record: EphemeralRecord): ResolvedEnvironment {
   const defaults = base.config.ephemeral;
@@ -127,8 +127,10 @@ export function resolveEphemeral(base: ResolvedEnvironment, record: EphemeralRec
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
   };
+  // Scheduled jobs stay with the permanent environment: an environment on demand runs none.
+  const { jobs: _jobs, ...permanent } = base;
   return {
-    ...base,
+    ...permanent,
     name: record.name,
     file: `.ecsdeploy/environments/${record.name}.json`,
     config: { ...base.config, protected: false },

@@ -21,6 +21,7 @@ import {
   type ServiceConfig,
 } from './schema';
 import { checkDefaults } from './defaults';
+import { JobFileSchema, JobOverrideSchema, JobSchema, type JobConfig } from './job';
 import type { EphemeralInfo } from './ephemeral';
 import { CLUSTER_RESOURCES } from './overrides';
 import { closest } from './suggest';
@@ -38,6 +39,15 @@ export interface ResolvedService extends ServiceConfig {
   readonly file: string;
 }
 
+/** Job names become parts of AWS names (`<project>-<env>-job-<job>`, IAM roles of 64 characters). */
+export const MAX_JOB_NAME = 24;
+
+export interface ResolvedJob extends JobConfig {
+  readonly name: string;
+  /** The file it came from, for messages. */
+  readonly file: string;
+}
+
 export interface ResolvedEnvironment {
   readonly name: string;
   readonly file: string;
@@ -49,6 +59,8 @@ export interface ResolvedEnvironment {
   /** Project tags, then environment tags. */
   readonly tags: Readonly<Record<string, string>>;
   readonly services: readonly ResolvedService[];
+  /** Scheduled jobs (jobs/*.yaml) of the environment. @default none (environments on demand have none) */
+  readonly jobs?: readonly ResolvedJob[];
   /** Set for an environment on demand (see ./ephemeral). */
   readonly ephemeral?: EphemeralInfo;
 }
@@ -60,6 +72,8 @@ export interface ResolvedProject {
   readonly environments: readonly ResolvedEnvironment[];
   /** One ECR repository per service file, shared by every environment (the registry stack). */
   readonly repositories: ReadonlyArray<{ readonly service: string; readonly keepImages: number }>;
+  /** One ECR repository per job file without image.repository (`<project>/jobs/<job>`). @default none */
+  readonly jobRepositories?: ReadonlyArray<{ readonly job: string; readonly keepImages: number }>;
 }
 
 interface Parsed<T> {
@@ -144,16 +158,29 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
   if (scope.environments !== undefined) selectNames(envNames, scope.environments);
   const envs = readDir(root, 'environments', EnvironmentSchema, 'environment', MAX_ENV_NAME, problems, scope.environments);
   const services = readDir(root, 'services', ServiceFileSchema, 'service', MAX_SERVICE_NAME, problems);
+  const jobs = readDir(root, 'jobs', JobFileSchema, 'job', MAX_JOB_NAME, problems);
   if (envNames.length === 0) {
     problems.push({ file: 'environments/', key: '', message: 'no environment files; add environments/<name>.yaml (see docs/configuration.md)' });
   } else if (project !== undefined) {
     problems.push(...checkDefaults(root, project, projectYaml, envNames));
   }
   const serviceNames = services.map((s) => s.name);
+  const jobNames = jobs.map((j) => j.name);
+  // A job's stack is <env>-job-<job>: a service named job-<job> would have the same stack name.
+  for (const svc of services) {
+    if (svc.name.startsWith('job-') && jobNames.includes(svc.name.slice(4))) {
+      problems.push({ file: svc.yaml.file, key: '', message: `the service name '${svc.name}' gives the same stack name as jobs/${svc.name.slice(4)}.yaml (<env>-job-${svc.name.slice(4)}); rename one of the files` });
+    }
+  }
 
   // Per-environment override blocks: known environment, valid keys.
   // Checked even when the base file has problems of its own, so every problem shows in one run.
-  for (const svc of services) {
+  const workloads: Array<{ name: string; yaml: YamlFile; overrideSchema: z.ZodType }> = [
+    ...services.map((s) => ({ name: s.name, yaml: s.yaml, overrideSchema: ServiceOverrideSchema })),
+    ...jobs.map((j) => ({ name: j.name, yaml: j.yaml, overrideSchema: JobOverrideSchema })),
+  ];
+  for (const svc of workloads) {
+    const overrideSchema = svc.overrideSchema;
     const blocks = (svc.yaml.data as { environments?: unknown } | undefined)?.environments;
     if (blocks === null || typeof blocks !== 'object' || Array.isArray(blocks)) continue;
     for (const [envName, override] of Object.entries(blocks as Record<string, unknown>)) {
@@ -169,10 +196,10 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
         );
         continue;
       }
-      const check = ServiceOverrideSchema.safeParse(override ?? {});
+      const check = overrideSchema.safeParse(override ?? {});
       if (!check.success) {
         for (const issue of check.error.issues) {
-          for (const raw of toProblems(issue, ServiceOverrideSchema, override)) problems.push(svc.yaml.problem(raw, path));
+          for (const raw of toProblems(issue, overrideSchema, override)) problems.push(svc.yaml.problem(raw, path));
         }
       }
     }
@@ -199,6 +226,23 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
       const merged = resolveService(svc.yaml, svc.name, env.name, problems);
       if (merged !== undefined) list.push({ ...merged, name: svc.name, file: svc.yaml.file });
     });
+    const jobList: ResolvedJob[] = [];
+    (env.value.jobs ?? jobNames).forEach((jobName, index) => {
+      const job = jobs.find((j) => j.name === jobName);
+      if (job === undefined) {
+        const guess = closest(jobName, jobNames);
+        problems.push(
+          env.yaml.problem({
+            path: ['jobs', index],
+            message: `no job '${jobName}' (jobs/${jobName}.yaml does not exist)${guess ? `; did you mean '${guess}'?` : jobNames.length ? `; jobs: ${jobNames.join(', ')}` : ''}`,
+          }),
+        );
+        return;
+      }
+      if (job.value === undefined) return; // already reported
+      const merged = resolveWorkload(JobSchema, job.yaml, job.name, env.name, problems);
+      if (merged !== undefined) jobList.push({ ...merged, name: job.name, file: job.yaml.file });
+    });
     resolved.push({
       name: env.name,
       file: env.yaml.file,
@@ -208,16 +252,23 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
       config: env.value,
       tags: { ...project.tags, ...env.value.tags },
       services: list,
+      ...(jobList.length > 0 ? { jobs: jobList } : {}),
     });
   }
   for (const env of envs) if (env.value !== undefined) checkClusterOverrides(env.yaml, env.value, resolved.find((r) => r.name === env.name)?.services ?? [], problems);
   if (problems.length > 0) throw new ConfigError(dedupe(problems));
   const repositories = services.flatMap((svc) => (svc.value ? [{ service: svc.name, keepImages: svc.value.ecr.keepImages }] : []));
-  return { root, config: project!, environments: resolved, repositories };
+  const jobRepositories = jobs.flatMap((j) => (j.value && j.value.image.repository === undefined ? [{ job: j.name, keepImages: j.value.ecr.keepImages }] : []));
+  return { root, config: project!, environments: resolved, repositories, ...(jobRepositories.length > 0 ? { jobRepositories } : {}) };
 }
 
 /** Service file + `environments.<env>` block, validated as a whole and reported where each key came from. */
 function resolveService(yaml: YamlFile, serviceName: string, envName: string, problems: ConfigProblem[]): ServiceConfig | undefined {
+  return resolveWorkload(ServiceSchema, yaml, serviceName, envName, problems);
+}
+
+/** A service or job file + its `environments.<env>` block, validated as a whole with `schema`. */
+function resolveWorkload<S extends z.ZodType>(schema: S, yaml: YamlFile, serviceName: string, envName: string, problems: ConfigProblem[]): z.infer<S> | undefined {
   const raw = yaml.data as Record<string, unknown>;
   const { environments, $schema: _schema, ...base } = raw;
   const override = (environments as Record<string, unknown> | undefined)?.[envName];
@@ -227,10 +278,10 @@ function resolveService(yaml: YamlFile, serviceName: string, envName: string, pr
   if (NAME.test(serviceName) && merged !== null && typeof merged === 'object' && !Array.isArray(merged) && (merged as Record<string, unknown>)['containerName'] === undefined) {
     (merged as Record<string, unknown>)['containerName'] = serviceName;
   }
-  const result = ServiceSchema.safeParse(merged);
+  const result = schema.safeParse(merged);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
-    for (const p of toProblems(issue, ServiceSchema, merged)) {
+    for (const p of toProblems(issue, schema, merged)) {
       const overridePath = ['environments', envName, ...p.path];
       const fromOverride = override !== undefined && yaml.has(overridePath);
       const problem = yaml.problem(p, fromOverride ? ['environments', envName] : []);

@@ -27,6 +27,22 @@ export const SERVICE_RESOURCES: Readonly<Record<string, { readonly type: string;
   ScalingTarget: { type: 'aws_appautoscaling_target', when: 'with scaling' },
 };
 
+/** Job-stack resources (`overrides:` of a job file), and when a job has them. */
+export const JOB_RESOURCES: Readonly<Record<string, { readonly type: string; readonly when: string }>> = {
+  TaskDefinition: { type: 'aws_ecs_task_definition', when: 'always' },
+  Schedule: { type: 'aws_scheduler_schedule', when: 'always' },
+  SchedulerRole: { type: 'aws_iam_role', when: 'always' },
+  SchedulerPolicy: { type: 'aws_iam_role_policy', when: 'always' },
+  Logs: { type: 'aws_cloudwatch_log_group', when: 'always' },
+  ExecutionRole: { type: 'aws_iam_role', when: 'always' },
+  ExecutionPolicy: { type: 'aws_iam_role_policy', when: 'always' },
+  TaskRole: { type: 'aws_iam_role', when: 'without taskRoleArn' },
+  TaskPolicy: { type: 'aws_iam_role_policy', when: 'when the task role is granted anything (permissions, exec, EFS)' },
+  TaskSecurityGroup: { type: 'aws_security_group', when: 'awsvpc network mode' },
+  TaskEgress: { type: 'aws_vpc_security_group_egress_rule', when: 'awsvpc network mode' },
+  DeadLetterQueue: { type: 'aws_sqs_queue', when: 'with deadLetterQueue: true' },
+};
+
 /** Cluster-stack resources (environment files' `overrides`), and when an environment has them. */
 export const CLUSTER_RESOURCES: Readonly<Record<string, { readonly type: string; readonly when: string }>> = {
   Cluster: { type: 'aws_ecs_cluster', when: 'always' },

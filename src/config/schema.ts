@@ -182,6 +182,7 @@ export const EnvironmentSchema = z.strictObject({
     })
     .default({ containerInsights: true, fargate: false, fargateSpot: false }),
   services: z.array(z.string()).optional().describe('Services deployed here (file names in services/); all when omitted.'),
+  jobs: z.array(z.string()).optional().describe('Scheduled jobs deployed here (file names in jobs/); all when omitted.'),
   ephemeral: z
     .strictObject({
       ttl: duration.default('48h').describe('Default time to live of an environment created from this one (e.g. 48h, 7d).'),
@@ -223,7 +224,8 @@ const MetricSchema = z.strictObject({
   dimensions: z.record(z.string(), z.string()).default({}),
 });
 
-const ServiceBody = {
+/** The keys of a service file (and, all but the service-only ones, of a job file: ./job.ts). */
+export const ServiceBody = {
   description: z.string().optional(),
   image: z
     .strictObject({
@@ -282,6 +284,18 @@ const ServiceBody = {
       canary: TrafficShift.optional(),
       linear: TrafficShift.optional(),
       terminationWait: z.number().int().min(0).max(2880).default(5).describe('Blue/green: minutes the old tasks are kept.'),
+      before: z
+        .array(
+          z.strictObject({
+            command: z
+              .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+              .describe('What to run: a string runs through `sh -c` in the container; a list is the exec form (no shell).'),
+            container: z.string().min(1).optional().describe('Container whose command is replaced and whose exit code decides (default: the main container).'),
+            timeout: duration.default('10m').describe('How long it may run; then it is stopped and the deploy fails (e.g. 10m, 1h).'),
+          }),
+        )
+        .default([])
+        .describe("One-off tasks (migrations) of the new release's task definition, run in order after it is registered and before the ECS service is updated; one that fails stops the deploy."),
     })
     .default({
       strategy: 'rolling',
@@ -289,6 +303,7 @@ const ServiceBody = {
       maximumPercent: 200,
       alarms: [],
       terminationWait: 5,
+      before: [],
     }),
   scaling: z
     .strictObject({

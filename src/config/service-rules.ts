@@ -1,7 +1,9 @@
 /**
  * The checks of a whole service (its file with one environment's overrides merged in) that no
  * single key can make: combinations that ECS, Fargate or the load balancer would reject at apply or
- * run time become configuration errors with the key path of the value to change.
+ * run time become configuration errors with the key path of the value to change. The checks of the
+ * task (containers, ports, volumes, logging, platform, placement, role, overrides) apply to
+ * scheduled jobs as well (./job.ts): one task model, one set of rules.
  */
 import type { z } from 'zod';
 import { FARGATE_LOG_DRIVERS, portMappingsOf, type ContainerConfig, type PortMapping } from './container';
@@ -11,6 +13,16 @@ import { closest } from './suggest';
 
 type Ctx = z.RefinementCtx;
 type Path = Array<string | number>;
+
+/**
+ * The keys of a task that services and scheduled jobs share: a job has no http, count, deployment,
+ * scaling or Service Connect, and its own propagateTags.
+ */
+export type TaskShape = Omit<ServiceShape, 'count' | 'http' | 'deployment' | 'scaling' | 'serviceConnect' | 'propagateTags'> &
+  Partial<Pick<ServiceShape, 'http' | 'serviceConnect'>>;
+
+/** What the messages call the workload: 'service' or 'job'. */
+export type TaskKind = 'service' | 'job';
 
 /** A container of the task with where its keys are in the file. */
 export interface TaskContainer {
@@ -23,11 +35,11 @@ export interface TaskContainer {
 }
 
 /** The main container's name: `containerName`, else the service's name (filled in when a service is resolved). */
-export function mainContainerName(s: Pick<ServiceShape, 'containerName'>): string {
+export function mainContainerName(s: Pick<TaskShape, 'containerName'>): string {
   return s.containerName ?? 'main';
 }
 
-export function taskContainers(s: ServiceShape): TaskContainer[] {
+export function taskContainers(s: TaskShape): TaskContainer[] {
   return [
     { name: mainContainerName(s), at: [], config: s, essential: true, main: true },
     ...Object.entries(s.sidecars).map(([name, c]) => ({ name, at: ['sidecars', name], config: c, essential: c.essential, main: false })),
@@ -35,12 +47,12 @@ export function taskContainers(s: ServiceShape): TaskContainer[] {
 }
 
 /** The network mode a service's tasks use. */
-export function networkModeOf(s: Pick<ServiceShape, 'networkMode' | 'launchType'>): 'awsvpc' | 'bridge' | 'host' {
+export function networkModeOf(s: Pick<TaskShape, 'networkMode' | 'launchType'>): 'awsvpc' | 'bridge' | 'host' {
   return s.networkMode ?? (s.launchType === 'fargate' ? 'awsvpc' : 'bridge');
 }
 
 /** The container and port the load balancer targets, if the service has an http block and they exist. */
-export function loadBalancedPort(s: ServiceShape): { container: string; mapping: PortMapping } | undefined {
+export function loadBalancedPort(s: TaskShape): { container: string; mapping: PortMapping } | undefined {
   if (s.http === undefined) return undefined;
   const name = s.http.containerName ?? mainContainerName(s);
   const c = taskContainers(s).find((x) => x.name === name);
@@ -53,19 +65,32 @@ export function loadBalancedPort(s: ServiceShape): { container: string; mapping:
 export function checkService(s: ServiceShape, ctx: Ctx, fargateSizes: ReadonlyArray<readonly [number, readonly number[]]>): void {
   const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
   checkDeployment(s, issue);
-  checkCapacity(s, issue, fargateSizes);
+  const containers = checkTask(s, issue, fargateSizes, 'service');
+  checkServiceConnect(s, containers, issue);
+  s.deployment.before.forEach((b, i) => {
+    if (b.container !== undefined && !containers.some((c) => c.name === b.container)) issue(['deployment', 'before', i, 'container'], unknownContainer(b.container, containers.map((c) => c.name)));
+  });
+  checkRole(s, issue);
+  checkOverrides(s, containers, issue, serviceResourceNames(s), SERVICE_RESOURCES, 'service');
+}
+
+/**
+ * The checks of the task itself, for services and jobs: size and capacity, containers, ports,
+ * volumes, logging, platform, networking and placement. Returns the task's containers.
+ */
+export function checkTask(s: TaskShape, issue: Issue, fargateSizes: ReadonlyArray<readonly [number, readonly number[]]>, kind: TaskKind): TaskContainer[] {
+  checkCapacity(s, issue, fargateSizes, kind);
   const containers = taskContainers(s);
   checkContainers(s, containers, issue);
   checkPorts(s, containers, issue);
   checkVolumes(s, containers, issue);
   checkLogging(s, containers, issue);
   checkPlatform(s, containers, issue);
-  checkService_(s, containers, issue);
-  checkRole(s, issue);
-  checkOverrides(s, containers, issue);
+  checkPlacement(s, issue, kind);
+  return containers;
 }
 
-type Issue = (path: Path, message: string) => void;
+export type Issue = (path: Path, message: string) => void;
 
 function checkDeployment(s: ServiceShape, issue: Issue): void {
   const strategy = s.deployment.strategy;
@@ -84,14 +109,14 @@ function checkDeployment(s: ServiceShape, issue: Issue): void {
   }
 }
 
-function checkCapacity(s: ServiceShape, issue: Issue, fargateSizes: ReadonlyArray<readonly [number, readonly number[]]>): void {
+function checkCapacity(s: TaskShape, issue: Issue, fargateSizes: ReadonlyArray<readonly [number, readonly number[]]>, kind: TaskKind): void {
   if (s.launchType === 'fargate') {
     if (!fargateSizes.some(([c, m]) => c === s.cpu && m.includes(s.memory))) {
       issue(['memory'], `cpu ${s.cpu} with memory ${s.memory} is not a Fargate task size (e.g. 256/512, 512/1024, 1024/2048, 2048/4096, 4096/8192)`);
     }
-    if (s.capacityProviderStrategy?.some((p) => p.provider === 'ec2')) issue(['capacityProviderStrategy'], "a Fargate service can use only 'fargate' and 'fargate-spot'");
+    if (s.capacityProviderStrategy?.some((p) => p.provider === 'ec2')) issue(['capacityProviderStrategy'], `a Fargate ${kind} can use only 'fargate' and 'fargate-spot'`);
   } else if (s.capacityProviderStrategy?.some((p) => p.provider !== 'ec2')) {
-    issue(['capacityProviderStrategy'], "an EC2 service can use only the cluster's 'ec2' capacity provider; set launchType: fargate for Fargate");
+    issue(['capacityProviderStrategy'], `an EC2 ${kind} can use only the cluster's 'ec2' capacity provider; set launchType: fargate for Fargate`);
   }
   if (s.capacityProviderStrategy !== undefined && !s.capacityProviderStrategy.some((p) => p.weight > 0)) issue(['capacityProviderStrategy'], 'at least one provider needs a weight above 0');
   const sidecars = Object.values(s.sidecars);
@@ -106,7 +131,7 @@ function checkCapacity(s: ServiceShape, issue: Issue, fargateSizes: ReadonlyArra
   });
 }
 
-function checkContainers(s: ServiceShape, containers: TaskContainer[], issue: Issue): void {
+function checkContainers(s: TaskShape, containers: TaskContainer[], issue: Issue): void {
   const names = containers.map((c) => c.name);
   const main = mainContainerName(s);
   if (s.sidecars[main] !== undefined) issue(['sidecars', main], `a sidecar may not have the main container's name '${main}'; rename it or set containerName`);
@@ -136,7 +161,7 @@ function unknownContainer(name: string, names: string[]): string {
   return `no container '${name}' in this task${guess ? `; did you mean '${guess}'?` : ''} (containers: ${names.join(', ')})`;
 }
 
-function checkPorts(s: ServiceShape, containers: TaskContainer[], issue: Issue): void {
+function checkPorts(s: TaskShape, containers: TaskContainer[], issue: Issue): void {
   const mode = networkModeOf(s);
   const portNames = new Map<string, string>();
   for (const c of containers) {
@@ -176,7 +201,7 @@ function checkPorts(s: ServiceShape, containers: TaskContainer[], issue: Issue):
   }
 }
 
-function checkVolumes(s: ServiceShape, containers: TaskContainer[], issue: Issue): void {
+function checkVolumes(s: TaskShape, containers: TaskContainer[], issue: Issue): void {
   const fargate = s.launchType === 'fargate';
   const names = s.volumes.map((v) => v.name);
   s.volumes.forEach((v, i) => {
@@ -206,7 +231,7 @@ function checkVolumes(s: ServiceShape, containers: TaskContainer[], issue: Issue
   }
 }
 
-function checkLogging(s: ServiceShape, containers: TaskContainer[], issue: Issue): void {
+function checkLogging(s: TaskShape, containers: TaskContainer[], issue: Issue): void {
   const routers = containers.filter((c) => c.config.firelensConfiguration !== undefined);
   routers.slice(1).forEach((c) => issue([...c.at, 'firelensConfiguration'], `the task already has a FireLens log router ('${routers[0]!.name}'); a task has one`));
   for (const c of containers) {
@@ -222,7 +247,7 @@ function checkLogging(s: ServiceShape, containers: TaskContainer[], issue: Issue
   }
 }
 
-function checkPlatform(s: ServiceShape, containers: TaskContainer[], issue: Issue): void {
+function checkPlatform(s: TaskShape, containers: TaskContainer[], issue: Issue): void {
   const fargate = s.launchType === 'fargate';
   const mode = networkModeOf(s);
   const arm = s.runtimePlatform?.cpuArchitecture === 'ARM64';
@@ -251,10 +276,10 @@ function checkPlatform(s: ServiceShape, containers: TaskContainer[], issue: Issu
   }
 }
 
-function checkService_(s: ServiceShape, containers: TaskContainer[], issue: Issue): void {
+function checkPlacement(s: TaskShape, issue: Issue, kind: TaskKind): void {
   const fargate = s.launchType === 'fargate';
   const mode = networkModeOf(s);
-  if (s.networkConfiguration !== undefined && mode !== 'awsvpc') issue(['networkConfiguration'], `networkConfiguration applies to awsvpc tasks; this service uses ${mode} (set networkMode: awsvpc)`);
+  if (s.networkConfiguration !== undefined && mode !== 'awsvpc') issue(['networkConfiguration'], `networkConfiguration applies to awsvpc tasks; this ${kind} uses ${mode} (set networkMode: awsvpc)`);
   if (fargate && s.placementConstraints !== undefined) issue(['placementConstraints'], 'Fargate places tasks itself: placementConstraints are EC2 only');
   if (fargate && s.placementStrategy !== undefined) issue(['placementStrategy'], 'Fargate places tasks itself: placementStrategy is EC2 only');
   (s.placementConstraints ?? []).forEach((p, i) => {
@@ -266,6 +291,10 @@ function checkService_(s: ServiceShape, containers: TaskContainer[], issue: Issu
     if (p.type === 'binpack' && p.field !== 'cpu' && p.field !== 'memory') issue(['placementStrategy', i, 'field'], "binpack needs field: cpu or memory");
     if (p.type === 'spread' && p.field === undefined) issue(['placementStrategy', i, 'field'], 'spread needs a field, e.g. attribute:ecs.availability-zone or instanceId');
   });
+}
+
+function checkServiceConnect(s: ServiceShape, containers: TaskContainer[], issue: Issue): void {
+  const mode = networkModeOf(s);
   const sc = s.serviceConnect;
   if (sc !== undefined && sc.enabled) {
     if (mode === 'host') issue(['serviceConnect'], 'Service Connect works with awsvpc and bridge networking, not host');
@@ -288,7 +317,7 @@ function checkService_(s: ServiceShape, containers: TaskContainer[], issue: Issu
   }
 }
 
-function checkRole(s: ServiceShape, issue: Issue): void {
+export function checkRole(s: Pick<TaskShape, 'taskRoleArn' | 'permissions' | 'managedPolicies'>, issue: Issue): void {
   if (s.taskRoleArn === undefined) return;
   if (s.permissions.length > 0) issue(['permissions'], 'with taskRoleArn the task role is yours: grant these in that role, or remove taskRoleArn');
   if (s.managedPolicies.length > 0) issue(['managedPolicies'], 'with taskRoleArn the task role is yours: attach these to it, or remove taskRoleArn');
@@ -316,17 +345,27 @@ export function serviceResourceNames(s: ServiceShape): string[] {
   return Object.keys(SERVICE_RESOURCES).filter((name) => present[name] ?? true);
 }
 
-function checkOverrides(s: ServiceShape, containers: TaskContainer[], issue: Issue): void {
-  const present = serviceResourceNames(s);
+/**
+ * `overrides:` name resources the stack has (`present`, out of `catalog`), and container fields of
+ * containers the task has.
+ */
+export function checkOverrides(
+  s: Pick<TaskShape, 'overrides'>,
+  containers: TaskContainer[],
+  issue: Issue,
+  present: readonly string[],
+  catalog: Readonly<Record<string, { readonly type: string; readonly when: string }>>,
+  kind: TaskKind,
+): void {
   for (const [resource, paths] of Object.entries(s.overrides)) {
     if (!present.includes(resource)) {
-      const known = SERVICE_RESOURCES[resource];
+      const known = catalog[resource];
       const guess = closest(resource, present);
       issue(
         ['overrides', resource],
         known
-          ? `this service has no ${resource} (${known.type}, ${known.when})`
-          : `no resource '${resource}' in the service stack${guess ? `; did you mean '${guess}'?` : ''} (resources: ${present.join(', ')})`,
+          ? `this ${kind} has no ${resource} (${known.type}, ${known.when})`
+          : `no resource '${resource}' in the ${kind} stack${guess ? `; did you mean '${guess}'?` : ''} (resources: ${present.join(', ')})`,
       );
       continue;
     }

@@ -4,7 +4,8 @@
  */
 import { App, type ISynthesisSession, type TerraformStack } from 'cdktf';
 import { ClusterStack } from '../../stacks/cluster-stack';
-import type { ClusterStackProps, RegistryStackProps, ServiceStackProps } from '../../stacks/props';
+import { JobStack } from '../../stacks/job-stack';
+import type { ClusterStackProps, JobStackProps, RegistryStackProps, ServiceStackProps } from '../../stacks/props';
 import { RegistryStack } from '../../stacks/registry-stack';
 import { ServiceStack } from '../../stacks/service-stack';
 import { entryFor, type CacheEntry } from './cache';
@@ -28,6 +29,7 @@ export type StackJob = (
   | { readonly kind: 'registry'; readonly name: string; readonly props: RegistryStackProps }
   | { readonly kind: 'cluster'; readonly name: string; readonly props: ClusterStackProps }
   | { readonly kind: 'service'; readonly name: string; readonly props: ServiceStackProps }
+  | { readonly kind: 'job'; readonly name: string; readonly props: JobStackProps }
 ) & {
   /** The synth cache key of the stack's inputs (./cache), returned with the built stack for the output folder's index. */
   readonly cacheKey?: string;
@@ -68,7 +70,14 @@ export class StackBuilder {
   add(jobs: readonly StackJob[]): void {
     const app = (this.app ??= new App({ outdir: this.outDir, stackTraces: false, skipValidation: false }));
     for (const job of jobs) {
-      const stack = job.kind === 'registry' ? new RegistryStack(app, job.name, job.props) : job.kind === 'cluster' ? new ClusterStack(app, job.name, job.props) : new ServiceStack(app, job.name, job.props);
+      const stack =
+        job.kind === 'registry'
+          ? new RegistryStack(app, job.name, job.props)
+          : job.kind === 'cluster'
+            ? new ClusterStack(app, job.name, job.props)
+            : job.kind === 'job'
+              ? new JobStack(app, job.name, job.props)
+              : new ServiceStack(app, job.name, job.props);
       observeSynthesis(stack, (json) => {
         const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
         this.built.push({ name: job.name, resources, ...(job.cacheKey !== undefined ? { entry: entryFor(stackWorkDir(this.outDir, job.name), job.cacheKey, resources) } : {}) });

@@ -16,10 +16,10 @@ import type { ResolvedEnvironment, ResolvedProject } from '../config/load';
 import { buildStacks, type BuiltStack, type StackJob } from './build';
 import { cached, cacheKey, readStackIndex, recordStacks } from './cache';
 import type { FromWorker, ToWorker } from './worker';
-import { selectStacks, type StackRef } from './plan';
-import { clusterProps, registryProps, rulePriorities, serviceProps, stackWorkDir } from './props';
+import { jobLedgerKey, selectStacks, type StackRef } from './plan';
+import { clusterProps, jobProps, registryProps, rulePriorities, serviceProps, stackWorkDir } from './props';
 
-export { REGISTRY_STACK, clusterStackName, environmentStacks, selectStacks, serviceStackName, type StackRef } from './plan';
+export { REGISTRY_STACK, clusterStackName, environmentStacks, jobLedgerKey, jobStackName, selectStacks, serviceStackName, stackSelector, type StackRef } from './plan';
 
 export interface SynthOptions {
   /** Output folder. @default `<project>/cdktf.out` */
@@ -37,9 +37,21 @@ export interface SynthOptions {
    * @default the config's image.tag / image.digest for every service
    */
   readonly images?: ReleasedImages;
+  /**
+   * Services whose ECS service stays on a given task definition while the stack registers the new
+   * one (environment → service → ARN): a release's deployment.before commands are running.
+   * @default none: every ECS service runs its stack's task definition
+   */
+  readonly holds?: HeldTaskDefinitions;
 }
 
-/** environment → service → `sha256:...` digest in the service's repository, or a full image reference. */
+/** environment → service → the task definition ARN its ECS service stays on. */
+export type HeldTaskDefinitions = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/**
+ * environment → service (or `jobs/<job>`, see jobLedgerKey) → `sha256:...` digest in its own
+ * repository, or a full image reference.
+ */
 export type ReleasedImages = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 export interface SynthesizedStack extends StackRef {
@@ -61,14 +73,18 @@ export function defaultOutDir(project: ResolvedProject): string {
 }
 
 /** Computes the plain-data job of a selected stack (props computed here, stacks built elsewhere). */
-function jobMaker(project: ResolvedProject, envs: readonly ResolvedEnvironment[], outDir: string, images?: ReleasedImages): (ref: StackRef) => StackJob & { ref: StackRef } {
+function jobMaker(project: ResolvedProject, envs: readonly ResolvedEnvironment[], outDir: string, images?: ReleasedImages, holds?: HeldTaskDefinitions): (ref: StackRef) => StackJob & { ref: StackRef } {
   const priorities = new Map(envs.map((e) => [e.name, rulePriorities(e)]));
   return (ref) => {
     if (ref.kind === 'registry') return { ref, kind: 'registry', name: ref.name, props: registryProps(project, outDir, ref.name) };
     const env = envs.find((e) => e.name === ref.environment)!;
     if (ref.kind === 'cluster') return { ref, kind: 'cluster', name: ref.name, props: clusterProps(project, env, outDir) };
+    if (ref.kind === 'job') {
+      const job = (env.jobs ?? []).find((j) => j.name === ref.job)!;
+      return { ref, kind: 'job', name: ref.name, props: jobProps(project, env, job, ref.name, outDir, images?.get(env.name)?.get(jobLedgerKey(job.name))) };
+    }
     const svc = env.services.find((s) => s.name === ref.service)!;
-    return { ref, kind: 'service', name: ref.name, props: serviceProps(project, env, svc, ref.name, outDir, priorities.get(env.name)!.get(svc.name), images?.get(env.name)?.get(svc.name)) };
+    return { ref, kind: 'service', name: ref.name, props: serviceProps(project, env, svc, ref.name, outDir, priorities.get(env.name)!.get(svc.name), images?.get(env.name)?.get(svc.name), holds?.get(env.name)?.get(svc.name)) };
   };
 }
 
@@ -79,7 +95,7 @@ export function synthesize(project: ResolvedProject, envs: readonly ResolvedEnvi
   // With nothing to reuse, every selected stack is built: start the workers now, so they load while
   // the jobs are computed, and send them the jobs in batches as they come.
   const pool = index.size === 0 ? WorkerPool.start(outDir, refs.length, options.workers) : undefined;
-  const makeJob = jobMaker(project, envs, outDir, options.images);
+  const makeJob = jobMaker(project, envs, outDir, options.images, options.holds);
   const jobs: Array<{ job: StackJob & { ref: StackRef }; dir: string }> = [];
   const toBuild: StackJob[] = [];
   const reused = new Map<string, number>();

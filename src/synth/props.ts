@@ -4,10 +4,11 @@
  */
 import { relative, resolve } from 'node:path';
 import { drainLambdaSource } from '../paths';
-import type { ResolvedEnvironment, ResolvedProject, ResolvedService } from '../config/load';
-import { toAwsCron } from '../config/cron';
-import type { ClusterStackProps, RegistryStackProps, ServiceStackProps, StackBaseProps, StateBackendProps } from '../../stacks/props';
-import { repositoryName } from '../../stacks/registry-stack';
+import type { ResolvedEnvironment, ResolvedJob, ResolvedProject, ResolvedService } from '../config/load';
+import { toAwsCron, toAwsRate } from '../config/cron';
+import { flexibleWindowMinutes } from '../config/job';
+import type { ClusterStackProps, JobStackProps, RegistryStackProps, ServiceStackProps, StackBaseProps, StateBackendProps } from '../../stacks/props';
+import { jobRepositoryName, repositoryName } from '../../stacks/names';
 import { AUTO_PRIORITY_START, ENV_HEADER, SLOT_SIZE } from '../config/ephemeral';
 import { clusterStackName, hostClusterStack, stackWorkDir } from './plan';
 import { flattenOverrides } from '../config/overrides';
@@ -64,6 +65,7 @@ export function registryProps(project: ResolvedProject, outDir: string, stack: s
     ...base,
     ...(endpoint ? { endpoint, backend: backendFor(project, stackWorkDir(outDir, stack), endpoint) } : {}),
     repositories: [...project.repositories].sort((a, b) => a.service.localeCompare(b.service)),
+    ...(project.jobRepositories?.length ? { jobRepositories: [...project.jobRepositories].sort((a, b) => a.job.localeCompare(b.job)) } : {}),
   };
 }
 
@@ -141,11 +143,65 @@ export function rulePriorities(env: Pick<ResolvedEnvironment, 'services' | 'ephe
 }
 
 /**
+ * The image a task runs: the released one (a `sha256:` digest in the own repository, or a full
+ * reference), else the config's image.tag / image.digest; `external` when it is outside the own
+ * repository.
+ */
+function imageOf(image: ResolvedService['image'], released: string | undefined): { imageVersion: string; external?: string } {
+  const fullReference = released !== undefined && !released.startsWith('sha256:');
+  const digest = fullReference ? undefined : (released ?? image.digest);
+  const imageVersion = fullReference ? released.slice(released.lastIndexOf('@') + 1) : (digest ?? image.tag!);
+  const external = fullReference
+    ? released
+    : image.repository === undefined
+      ? undefined
+      : digest
+        ? `${image.repository}@${digest}`
+        : `${image.repository}:${image.tag}`;
+  return { imageVersion, ...(external !== undefined ? { external } : {}) };
+}
+
+/**
+ * A scheduled job's stack: its task exactly as a service's (./task-props), its schedule in
+ * EventBridge Scheduler's words. `released` as for serviceProps.
+ */
+export function jobProps(project: ResolvedProject, env: ResolvedEnvironment, job: ResolvedJob, stack: string, outDir: string, released?: string): JobStackProps {
+  const base = baseProps(project, env, stack, outDir, { job: job.name });
+  const { imageVersion, external } = imageOf(job.image, released);
+  const s = job.schedule;
+  const window = s.flexibleWindow === 'off' ? undefined : flexibleWindowMinutes(s.flexibleWindow);
+  const dlq = job.deadLetterQueue;
+  return {
+    ...base,
+    job: job.name,
+    clusterState: { ...backendFor(project, stackWorkDir(outDir, stack), env.endpoint), stack: hostClusterStack(env) },
+    repositoryName: jobRepositoryName(project.config.project, job.name),
+    ...(external ? { externalImage: external } : {}),
+    imageVersion,
+    launchType: job.launchType,
+    ...(job.capacityProviderStrategy ? { capacityProviderStrategy: job.capacityProviderStrategy } : {}),
+    cpu: job.cpu,
+    memory: job.memory,
+    ...taskProps(env, job, base.region, project.config.project, external),
+    logRetentionDays: job.logs.retention,
+    scheduleExpression: s.cron !== undefined ? toAwsCron(s.cron) : toAwsRate(s.rate!),
+    timezone: s.timezone,
+    ...(window !== undefined ? { flexibleWindowMinutes: window } : {}),
+    ...(s.startDate !== undefined ? { startDate: new Date(s.startDate).toISOString().replace(/\.000Z$/, 'Z') } : {}),
+    ...(s.endDate !== undefined ? { endDate: new Date(s.endDate).toISOString().replace(/\.000Z$/, 'Z') } : {}),
+    retryPolicy: { maximumRetryAttempts: job.retryPolicy.maximumRetryAttempts, maximumEventAgeSeconds: job.retryPolicy.maximumEventAge },
+    ...(dlq === true ? { deadLetterQueue: { kind: 'create' as const } } : typeof dlq === 'object' ? { deadLetterQueue: { kind: 'existing' as const, arn: dlq.arn } } : {}),
+    enabled: job.enabled,
+  };
+}
+
+/**
  * `released`: the image the release store says runs here, a `sha256:` digest in the service's
  * repository (or in its image.repository) or a full `repo@sha256:...` reference; without one, the
- * config's image.tag / image.digest.
+ * config's image.tag / image.digest. `held`: the task definition the ECS service stays on while a
+ * release's deployment.before commands run.
  */
-export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment, svc: ResolvedService, stack: string, outDir: string, priority: number | undefined, released?: string): ServiceStackProps {
+export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment, svc: ResolvedService, stack: string, outDir: string, priority: number | undefined, released?: string, held?: string): ServiceStackProps {
   const base = baseProps(project, env, stack, outDir, { service: svc.name });
   const clusterStack = hostClusterStack(env);
   const shared = env.ephemeral !== undefined && !env.ephemeral.isolated;
@@ -153,16 +209,7 @@ export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment,
   // (or a header, without a domain), and its ECS service by its name.
   const domain = env.config.loadBalancer.domain;
   const route = !shared ? {} : domain ? { hosts: [`${env.name}.${domain}`] } : { header: { name: ENV_HEADER, values: [env.name] } };
-  const fullReference = released !== undefined && !released.startsWith('sha256:');
-  const digest = fullReference ? undefined : (released ?? svc.image.digest);
-  const imageVersion = fullReference ? released.slice(released.lastIndexOf('@') + 1) : (digest ?? svc.image.tag!);
-  const external = fullReference
-    ? released
-    : svc.image.repository === undefined
-      ? undefined
-      : digest
-        ? `${svc.image.repository}@${digest}`
-        : `${svc.image.repository}:${svc.image.tag}`;
+  const { imageVersion, external } = imageOf(svc.image, released);
   const lb = loadBalancerTarget(svc);
   return {
     ...base,
@@ -172,6 +219,7 @@ export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment,
     repositoryName: repositoryName(project.config.project, svc.name),
     ...(external ? { externalImage: external } : {}),
     imageVersion,
+    ...(held !== undefined ? { heldTaskDefinitionArn: held } : {}),
     launchType: svc.launchType,
     ...(svc.capacityProviderStrategy ? { capacityProviderStrategy: svc.capacityProviderStrategy } : {}),
     cpu: svc.cpu,

@@ -5,7 +5,7 @@
 import type { ResolvedEnvironment, ResolvedService } from '../config/load';
 import { portMappingsOf, type ContainerConfig, type LogConfiguration } from '../config/container';
 import { flattenOverrides } from '../config/overrides';
-import { loadBalancedPort, mainContainerName, networkModeOf } from '../config/service-rules';
+import { loadBalancedPort, mainContainerName, networkModeOf, type TaskShape } from '../config/service-rules';
 import type { ContainerProps, LogProps, OverrideProps, ServiceStackProps, VolumeProps } from '../../stacks/props';
 
 /** The AWS partition of a region: ARNs in China and GovCloud do not start with arn:aws:. */
@@ -30,6 +30,9 @@ function logProps(l: LogConfiguration): LogProps {
 }
 
 type Mode = ServiceStackProps['networkMode'];
+
+/** A service or a scheduled job, resolved: the task keys they share (src/config/service-rules.ts TaskShape). */
+export type ResolvedTask = TaskShape & { readonly name: string; readonly propagateTags: string };
 
 /** Container keys → ContainerProps (without name, image, essential and size, which differ between main and sidecars). */
 function containerProps(c: ContainerConfig, mode: Mode): Omit<ContainerProps, 'name' | 'image' | 'essential'> {
@@ -65,7 +68,7 @@ function containerProps(c: ContainerConfig, mode: Mode): Omit<ContainerProps, 'n
 }
 
 /** The main container (image left to the stack) and the sidecars, sorted by name. */
-export function taskContainersProps(svc: ResolvedService): Pick<ServiceStackProps, 'main' | 'sidecars'> {
+export function taskContainersProps(svc: ResolvedTask): Pick<ServiceStackProps, 'main' | 'sidecars'> {
   const mode = networkModeOf(svc);
   const main = containerProps(svc, mode);
   // ECS Exec needs an init process in the container it opens a shell in.
@@ -85,7 +88,7 @@ export function taskContainersProps(svc: ResolvedService): Pick<ServiceStackProp
   };
 }
 
-function volumeProps(svc: ResolvedService): VolumeProps[] {
+function volumeProps(svc: ResolvedTask): VolumeProps[] {
   const mounts = [svc, ...Object.values(svc.sidecars)].flatMap((c) => c.mountPoints);
   return svc.volumes.map((v) => {
     const efs = v.efsVolumeConfiguration;
@@ -111,8 +114,11 @@ function volumeProps(svc: ResolvedService): VolumeProps[] {
   });
 }
 
-/** Everything of ServiceStackProps that describes the task and the service beyond image, size, routing and deployment. */
-export function taskProps(env: ResolvedEnvironment, svc: ResolvedService, region: string, project: string, externalImage: string | undefined): Pick<
+/**
+ * Everything of ServiceStackProps that describes the task and the service beyond image, size,
+ * routing and deployment; for a job (no Service Connect), the same of JobStackProps.
+ */
+export function taskProps(env: ResolvedEnvironment, svc: ResolvedTask, region: string, project: string, externalImage: string | undefined): Pick<
   ServiceStackProps,
   | 'main' | 'sidecars' | 'networkMode' | 'runtimePlatform' | 'ephemeralStorageGiB' | 'volumes' | 'pidMode' | 'ipcMode' | 'pullRepositoryArns' | 'partition'
   | 'taskRole' | 'network' | 'placementConstraints' | 'placementStrategy' | 'enableExecuteCommand' | 'propagateTags' | 'enableEcsManagedTags' | 'serviceConnect' | 'overrides'
@@ -195,7 +201,7 @@ export function serviceConnectNamespaceName(project: string, env: string): strin
  * services reach each other, not the base's) is created by the stack of its first Service Connect
  * service, which the others depend on (src/synth/plan.ts).
  */
-function serviceConnectNamespace(env: ResolvedEnvironment, svc: ResolvedService, project: string): NonNullable<ServiceStackProps['serviceConnect']>['namespace'] {
+function serviceConnectNamespace(env: ResolvedEnvironment, svc: Pick<ResolvedService, 'name'>, project: string): NonNullable<ServiceStackProps['serviceConnect']>['namespace'] {
   const shared = env.ephemeral !== undefined && !env.ephemeral.isolated;
   if (!shared) return { kind: 'cluster' };
   return { kind: 'own', name: serviceConnectNamespaceName(project, env.name), owns: serviceConnectOwner(env) === svc.name };

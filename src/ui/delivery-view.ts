@@ -187,12 +187,38 @@ export function deliveryView(out: Writable, options: DeliveryViewOptions): Deliv
 function describeDeploy(e: Exclude<DeployEvent, { type: 'infra' } | { type: 'rollout' }>): string | undefined {
   switch (e.type) {
     case 'image':
-      return `Image: ${e.image.repository}@${e.image.digest}${e.image.tag ? ` (tag ${e.image.tag})` : ''}`;
+      return `Image: ${e.image.repository}@${e.image.digest}${e.image.tag ? ` (tag ${e.image.tag})` : ''}${e.source ? `, from ${e.source}` : ''}`;
     case 'recorded': {
       const r = e.release;
       return `Recorded release #${r.id} of ${r.service} in ${r.environment} (${r.kind}${r.previous ? `, after #${r.previous}` : ''}): ${r.image.tag ?? shortDigest(r.image.digest)}`;
     }
     case 'phase':
       return e.message;
+    case 'before':
+      return describeBefore(e);
+  }
+}
+
+/** A deployment.before step's progress: started, its log lines, how it ended. */
+function describeBefore(e: Extract<DeployEvent, { type: 'before' }>): string | undefined {
+  const head = `  before ${e.step}/${e.of}`;
+  const b = e.event;
+  switch (b.type) {
+    case 'started':
+      return `${head} \`${e.command}\` in ${b.container}: task ${b.taskArn.slice(b.taskArn.lastIndexOf('/') + 1)}`;
+    case 'status':
+      return `${head} ${b.lastStatus}`;
+    case 'log':
+      return `${head} | ${b.message}`;
+    case 'ended':
+      return b.status === 'passed' ? `${head} passed (exit code 0)` : `${head} FAILED: ${b.exitCode !== undefined ? `exit code ${b.exitCode}` : (b.reason ?? 'failed')}`;
+    case 'stopping':
+      return `${head} stopping: ${b.reason}`;
+    case 'throttled':
+      return `${head} AWS throttled; next check in ${Math.round(b.retryInMs / 1000)} s`;
+    case 'retrying':
+      return `${head} ${b.message}; retrying in ${Math.round(b.retryInMs / 1000)} s`;
+    default:
+      return undefined;
   }
 }

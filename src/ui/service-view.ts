@@ -72,7 +72,11 @@ export function formatHistory(h: ReleaseHistory): string {
     r.createdBy,
     r.message ?? r.rollout.reason ?? '',
   ]);
-  return `${h.service} in ${h.environment} (${h.store}), newest first; ▸ runs now\n\n${table(['RELEASE', 'WHEN (UTC)', 'IMAGE', 'KIND', 'OUTCOME', 'BY', 'MESSAGE'], rows)}`;
+  // deployment.before steps, per release that ran them.
+  const before = h.releases.flatMap((r) =>
+    (r.before?.steps ?? []).map((st, i) => `  #${r.id} before ${i + 1}/${r.before!.steps.length} \`${st.command}\` (${st.container}): ${st.status}${st.exitCode !== undefined && st.status === 'failed' ? `, exit code ${st.exitCode}` : ''}${st.reason && st.status === 'failed' ? ` (${st.reason})` : ''}`),
+  );
+  return `${h.service} in ${h.environment} (${h.store}), newest first; ▸ runs now\n\n${table(['RELEASE', 'WHEN (UTC)', 'IMAGE', 'KIND', 'OUTCOME', 'BY', 'MESSAGE'], rows)}${before.length ? `\n\nBefore the ECS service was updated (deployment.before):\n${before.join('\n')}` : ''}`;
 }
 
 export function formatLogLine(e: LogEvent): string {

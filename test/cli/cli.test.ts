@@ -34,7 +34,7 @@ describe('ecsdeploy synth', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^STACK\s+RESOURCES\s+PATH$/m);
     expect(r.stdout).toMatch(/^dev-orders\s+\d+\s+.*dev-orders\/cdk\.tf\.json$/m);
-    expect(r.stdout).toMatch(/9 stacks written( \(\d+ unchanged since the last synth, reused\))?\./);
+    expect(r.stdout).toMatch(/11 stacks written( \(\d+ unchanged since the last synth, reused\))?\./);
     expect(JSON.parse(readFileSync(join(out, 'stacks', 'prod-web', 'cdk.tf.json'), 'utf8'))).toHaveProperty('resource');
   });
 
@@ -113,7 +113,7 @@ describe('ecsdeploy config schema', () => {
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['image', 'deployment', 'scaling', 'http', 'environments']));
-    for (const kind of ['project', 'environment', 'service']) {
+    for (const kind of ['project', 'environment', 'service', 'job']) {
       const printed = JSON.parse(cli(['config', 'schema', kind]).stdout);
       expect(JSON.parse(readFileSync(join(REPO, 'schemas', `${kind}.schema.json`), 'utf8'))).toEqual(printed);
     }

@@ -1,7 +1,7 @@
 /**
  * The whole bundled `dev` environment through the built CLI, Terraform and the AWS provider
  * 5.100.0, against moto: `apply` creates every stack (registry, dev-cluster, dev-orders,
- * dev-payments, dev-web), a second `plan` reports no changes without initializing again,
+ * dev-payments, dev-web, dev-job-nightly-report), a second `plan` reports no changes without initializing again,
  * `destroy` removes the environment and keeps the shared registry until it is named. The example
  * uses Service Connect (web calls orders), task-role permissions and a FireLens sidecar: they are
  * read back from moto as AWS would answer.
@@ -10,13 +10,14 @@
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApplyReport, DestroyReport, PlanReport } from '../../src/ops/infra';
 import { startMoto, type MotoServer } from '../support/moto';
 import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, TEARDOWN_MS, type CliResult } from './support';
 
-const STACKS = ['registry', 'dev-cluster', 'dev-orders', 'dev-payments', 'dev-web'];
+const STACKS = ['registry', 'dev-cluster', 'dev-orders', 'dev-payments', 'dev-web', 'dev-job-nightly-report'];
 
 e2eDescribe()('the dev example on a real engine against moto', () => {
   let moto: MotoServer;
@@ -60,7 +61,7 @@ e2eDescribe()('the dev example on a real engine against moto', () => {
     expect(report.stacks.find((s) => s.stack === 'dev-cluster')!.outputs['cluster_name']).toBe('shop-dev');
 
     // The services reading the cluster could only be planned once it existed: deferred, then applied.
-    expect(report.plan.stacks.filter((s) => s.status === 'deferred').map((s) => s.stack)).toEqual(['dev-orders', 'dev-payments', 'dev-web']);
+    expect(report.plan.stacks.filter((s) => s.status === 'deferred').map((s) => s.stack)).toEqual(['dev-orders', 'dev-payments', 'dev-web', 'dev-job-nightly-report']);
 
     // And it is all there, as AWS (moto) sees it.
     const ecs = new ECSClient(aws());
@@ -88,7 +89,17 @@ e2eDescribe()('the dev example on a real engine against moto', () => {
       ['log-router', true, 'fluentbit'],
     ]);
     const repos = await new ECRClient(aws()).send(new DescribeRepositoriesCommand({}));
-    expect(repos.repositories?.map((x) => x.repositoryName).sort()).toEqual(['shop/orders', 'shop/payments', 'shop/web']);
+    expect(repos.repositories?.map((x) => x.repositoryName).sort()).toEqual(['shop/jobs/nightly-report', 'shop/orders', 'shop/payments', 'shop/web']);
+
+    // The scheduled job: its schedule (paused in dev) runs its task definition on Fargate, with its dead-letter queue.
+    const schedule = await new SchedulerClient(aws()).send(new GetScheduleCommand({ Name: 'shop-dev-job-nightly-report', GroupName: 'default' }));
+    expect(schedule).toMatchObject({ State: 'DISABLED', ScheduleExpression: 'cron(0 2 * * ? *)', ScheduleExpressionTimezone: 'Europe/Paris', FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 } });
+    expect(schedule.Target?.EcsParameters?.TaskDefinitionArn).toMatch(/task-definition\/shop-dev-job-nightly-report:1$/);
+    expect(schedule.Target?.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+    expect(schedule.Target?.DeadLetterConfig?.Arn).toMatch(/:sqs:eu-west-1:\d{12}:shop-dev-job-nightly-report-dlq$/);
+    const job = json<{ jobs: Array<{ job: string; state: string; deadLetters?: number; nextRun?: string }> }>(await run('job-list', ['job', 'list', '--env', 'dev', '--json']));
+    expect(job.jobs).toEqual([expect.objectContaining({ job: 'nightly-report', state: 'DISABLED', deadLetters: 0 })]);
+    expect(job.jobs[0]!.nextRun).toBeUndefined();
   }, 600_000);
 
   it('a second plan reports no changes (exit 0) and does not init again', async () => {
@@ -105,7 +116,7 @@ e2eDescribe()('the dev example on a real engine against moto', () => {
     const report = json<DestroyReport>(r);
     expect(r.code).toBe(0);
     expect(report.destroyed.slice(-1)).toEqual(['dev-cluster']);
-    expect([...report.destroyed].sort()).toEqual(['dev-cluster', 'dev-orders', 'dev-payments', 'dev-web']);
+    expect([...report.destroyed].sort()).toEqual(['dev-cluster', 'dev-job-nightly-report', 'dev-orders', 'dev-payments', 'dev-web']);
     expect(report.kept.map((k) => k.stack)).toEqual(['registry']);
 
     const cluster = await new ECSClient(aws()).send(new DescribeClustersCommand({ clusters: ['shop-dev'] }));
@@ -115,7 +126,7 @@ e2eDescribe()('the dev example on a real engine against moto', () => {
       expect({ f, resources: (JSON.parse(readFileSync(join(states, f), 'utf8')) as { resources: unknown[] }).resources }).toEqual({ f, resources: [] });
     }
     const ecr = new ECRClient(aws());
-    expect((await ecr.send(new DescribeRepositoriesCommand({}))).repositories).toHaveLength(3);
+    expect((await ecr.send(new DescribeRepositoriesCommand({}))).repositories).toHaveLength(4);
 
     const registry = await run('destroy-registry', ['destroy', '--env', 'dev', '--stack', 'registry', '--yes', '--json']);
     expect(registry.code).toBe(0);

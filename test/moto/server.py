@@ -562,6 +562,149 @@ def _ecs_list_pagination() -> None:
     paged("list_tasks", "taskArns")
 
 
+@patch("ecs-one-off-tasks")
+def _ecs_one_off_tasks() -> None:
+    """ECS RunTask places tasks on a cluster without registered instances (and of task definitions with task-level memory only), and one-off tasks (startedBy ecsdeploy) run a script told by their command: exit N, MOTO_TASK=never-starts or MOTO_TASK=runs; echo lines go to their awslogs stream."""
+    # Why: moto's ASG instances run no ECS agent, so they never register as container instances,
+    # and RunTask on EC2 capacity fails with "No instances found"; and moto's tasks walk
+    # RUNNING -> STOPPED over four DescribeTasks with exit code 0 and no stop code, whatever they
+    # run. ecsdeploy's `task run` and deployment.before pass the container's exit code through, so
+    # the tests need to choose it. The command override (the words ecsdeploy sends) decides:
+    #   ... exit N ...             RUNNING, then STOPPED at the next DescribeTasks with exit code N
+    #                              (the last `exit N` in the command; none: 0)
+    #   ... MOTO_TASK=never-starts STOPPED at once, stopCode TaskFailedToStart, a CannotPullContainerError
+    #                              reason, no exit code
+    #   ... MOTO_TASK=runs ...     RUNNING until StopTask (then exit code 143, stopCode UserInitiated)
+    # `echo TEXT` parts of the command become log events of the container's awslogs stream
+    # (<prefix>/<container>/<task id>), as the container would have written them.
+    import re
+    from datetime import datetime, timezone
+
+    from moto.ecs.models import Container, EC2ContainerServiceBackend
+
+    orig_run = EC2ContainerServiceBackend.run_task
+    orig_describe = EC2ContainerServiceBackend.describe_tasks
+    orig_stop = EC2ContainerServiceBackend.stop_task
+
+    def now() -> datetime:
+        return datetime.now(timezone.utc)
+
+    def command_of(task: Any) -> tuple[str, str]:
+        for o in (task.overrides or {}).get("containerOverrides", []) or []:
+            if o.get("command"):
+                return o.get("name", ""), " ".join(o["command"])
+        return "", ""
+
+    def write_logs(backend: Any, task: Any, td: Any, container: str, text: str) -> None:
+        lines = [m.strip().strip("'\"") for m in re.findall(r"echo\s+([^;&|]+)", text)]
+        definition = next((c for c in td.container_definitions if c.get("name") == container), None)
+        options = ((definition or {}).get("logConfiguration") or {}).get("options") or {}
+        group, prefix = options.get("awslogs-group"), options.get("awslogs-stream-prefix")
+        if not lines or not group or not prefix:
+            return
+        from moto.logs.models import logs_backends
+
+        logs = logs_backends[backend.account_id][task.region_name]
+        stream = f"{prefix}/{container}/{task.id}"
+        try:
+            logs.create_log_stream(group, stream)
+            ms = int(now().timestamp() * 1000)
+            logs.put_log_events(group, stream, [{"timestamp": ms + i, "message": line} for i, line in enumerate(lines)])
+        except Exception:  # noqa: BLE001 - no log group: the task simply logs nothing
+            pass
+
+    def run_task(self: Any, cluster_str: str, task_definition_str: str, count: int, overrides: Any, started_by: str, tags: Any, launch_type: Any, *args: Any, **kwargs: Any) -> Any:
+        cluster = self._get_cluster(cluster_str)
+        instances = [i for i in self.container_instances.get(cluster.name, {}).values() if i.status == "ACTIVE"]
+        placed_without_instance = launch_type != "FARGATE" and not instances
+        tasks = orig_run(self, cluster_str, task_definition_str, count, overrides, started_by, tags, "FARGATE" if placed_without_instance else launch_type, *args, **kwargs)
+        td = self.describe_task_definition(task_definition_str)
+        for task in tasks:
+            if placed_without_instance:
+                task.launch_type = launch_type or "EC2"
+            if started_by != "ecsdeploy":
+                continue
+            # One container per definition (moto keeps the first only), named as in the task definition.
+            task.containers = []
+            for definition in td.container_definitions:
+                c = Container(td)
+                c.name, c.image, c.exitCode, c.last_status = definition.get("name"), definition.get("image"), None, "RUNNING"
+                c.runtime_id = f"{task.id}-{definition.get('name')}"
+                task.containers.append(c)
+            container, text = command_of(task)
+            task.created_at = now()
+            if "MOTO_TASK=never-starts" in text:
+                task._ecsdeploy = {"script": "never-starts", "container": container}
+                task.status = "PROVISIONING"
+                task._transitions = [("PROVISIONING", "STOPPED")]
+                for c in task.containers:
+                    c.last_status = "PENDING"
+                continue
+            task.started_at = now()
+            if "MOTO_TASK=runs" in text:
+                task._ecsdeploy = {"script": "runs", "container": container}
+                task._transitions = [("RUNNING", "RUNNING")]
+            else:
+                codes = re.findall(r"\bexit\s+(\d+)", text)
+                task._ecsdeploy = {"script": "exits", "container": container, "code": int(codes[-1]) if codes else 0}
+                task._transitions = [("RUNNING", "STOPPED")]
+            write_logs(self, task, td, container, text)
+        return tasks
+
+    def finish(task: Any, stop_code: str, reason: str, code: Any) -> None:
+        task.desired_status = "STOPPED"
+        task.stop_code = stop_code
+        task.stopped_reason = reason
+        task.stopped_at = now()
+        task.stopping_at = task.stopped_at
+        for c in task.containers:
+            c.last_status = "STOPPED"
+            c.exitCode = code
+        task._ecsdeploy["done"] = True
+
+    def describe_tasks(self: Any, cluster_str: str, tasks: list[str]) -> Any:
+        found = orig_describe(self, cluster_str, tasks)
+        for task in found:
+            script = getattr(task, "_ecsdeploy", None)
+            if not script or script.get("done") or task.last_status != "STOPPED":
+                continue
+            if script["script"] == "never-starts":
+                finish(task, "TaskFailedToStart", "CannotPullContainerError: moto: the image was not pulled (MOTO_TASK=never-starts)", None)
+                for c in task.containers:
+                    c.reason = "CannotPullContainerError: moto: ref not found"
+            else:
+                finish(task, "EssentialContainerExited", "Essential container in task exited", None)
+                for c in task.containers:
+                    c.exitCode = script["code"] if c.name == script["container"] else 0
+        return found
+
+    def stop_task(self: Any, cluster_str: str, task_str: str, reason: str) -> Any:
+        task = orig_stop(self, cluster_str, task_str, reason)
+        script = getattr(task, "_ecsdeploy", None)
+        if script and not script.get("done"):
+            finish(task, "UserInitiated", reason or "Task stopped by user", 143)
+        return task
+
+    # A task definition with only task-level memory (what the service stacks register: containers
+    # without `memory`) made moto's resource count add None and RunTask fail with HTTP 500.
+    orig_requirements = EC2ContainerServiceBackend._calculate_task_resource_requirements
+
+    def requirements(task_definition: Any) -> Any:
+        saved = task_definition.container_definitions
+        task_definition.container_definitions = [
+            d if any(k in d for k in ("memory", "memoryReservation", "Memory", "MemoryReservation")) else {**d, "memory": 0} for d in saved
+        ]
+        try:
+            return orig_requirements(task_definition)
+        finally:
+            task_definition.container_definitions = saved
+
+    EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(requirements)  # type: ignore[method-assign,assignment]
+    EC2ContainerServiceBackend.run_task = run_task  # type: ignore[method-assign]
+    EC2ContainerServiceBackend.describe_tasks = describe_tasks  # type: ignore[method-assign]
+    EC2ContainerServiceBackend.stop_task = stop_task  # type: ignore[method-assign]
+
+
 # --------------------------------------------------------------------- EC2
 
 

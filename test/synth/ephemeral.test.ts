@@ -33,7 +33,8 @@ describe('50 environments on demand sharing dev', () => {
       'pr-100-payments': ['dev-cluster'],
       'pr-100-web': ['dev-cluster', 'pr-100-orders'],
     });
-    expect(stacks.filter((s) => s.kind !== 'service').map((s) => s.name)).toEqual(['registry', 'dev-cluster']);
+    // dev's scheduled job stays dev's: environments on demand have no jobs.
+    expect(stacks.filter((s) => s.kind !== 'service').map((s) => s.name)).toEqual(['registry', 'dev-cluster', 'dev-job-nightly-report']);
   });
 
   it("read the base cluster's state and name their ECS services apart from the base's", () => {

@@ -21,12 +21,13 @@ afterAll(() => s.cleanup());
 const REMOTE = (output: string) => `\${data.terraform_remote_state.Cluster.outputs.${output}}`;
 
 describe('stacks of the bundled examples', () => {
-  it('are the registry, each environment\'s cluster and one stack per service, in dependency order', () => {
+  it('are the registry, each environment\'s cluster and one stack per service and per scheduled job, in dependency order', () => {
     expect(s.stacks.map((x) => x.name)).toEqual([
       'registry',
-      'dev-cluster', 'dev-orders', 'dev-payments', 'dev-web',
-      'prod-cluster', 'prod-orders', 'prod-payments', 'prod-web',
+      'dev-cluster', 'dev-orders', 'dev-payments', 'dev-web', 'dev-job-nightly-report',
+      'prod-cluster', 'prod-orders', 'prod-payments', 'prod-web', 'prod-job-nightly-report',
     ]);
+    expect(s.stacks.find((x) => x.name === 'dev-job-nightly-report')!.dependsOn).toEqual(['registry', 'dev-cluster']);
     expect(s.stacks.find((x) => x.name === 'dev-orders')!.dependsOn).toEqual(['registry', 'dev-cluster']);
     expect(s.stacks.find((x) => x.name === 'dev-cluster')!.dependsOn).toEqual([]); // applied alongside the registry
   });
@@ -360,7 +361,7 @@ describe('service stacks', () => {
 describe('registry stack', () => {
   it('has one repository per service: scan on push, immutable tags, keep the newest 30 images', () => {
     const json = s.json('registry');
-    expect(Object.values(resources(json, 'aws_ecr_repository')).map((r) => r['name'])).toEqual(['shop/orders', 'shop/payments', 'shop/web']);
+    expect(Object.values(resources(json, 'aws_ecr_repository')).map((r) => r['name'])).toEqual(['shop/jobs/nightly-report', 'shop/orders', 'shop/payments', 'shop/web']);
     expect(s.text('registry')).toHaveResourceWithProperties(EcrRepository, { image_tag_mutability: 'IMMUTABLE', image_scanning_configuration: { scan_on_push: true } });
     const lifecycle = JSON.parse(Object.values(resources(json, 'aws_ecr_lifecycle_policy'))[0]!['policy'] as string);
     expect(lifecycle.rules[0].selection).toEqual({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 });

@@ -40,7 +40,7 @@ maybe('terraform validate with the real provider', () => {
   });
   afterAll(() => examples.cleanup());
 
-  it.each(['registry', 'dev-cluster', 'dev-orders', 'dev-payments', 'dev-web', 'prod-cluster', 'prod-orders', 'prod-payments', 'prod-web'])('%s is valid', (stack) => {
+  it.each(['registry', 'dev-cluster', 'dev-orders', 'dev-payments', 'dev-web', 'dev-job-nightly-report', 'prod-cluster', 'prod-orders', 'prod-payments', 'prod-web', 'prod-job-nightly-report'])('%s is valid', (stack) => {
     const result = validate(examples.stacks.find((s) => s.name === stack)!.dir);
     expect(result.diagnostics.filter((d) => d.summary)).toEqual([]);
     expect(result.valid).toBe(true);
@@ -69,6 +69,28 @@ maybe('terraform validate with the real provider', () => {
         isolated: false, services: ['api'], slot: 7, images: {}, status: 'creating',
       });
       const [stack] = synthesize(project, [env], { outDir: out, cache: false });
+      const result = validate(stack!.dir);
+      expect(result.diagnostics).toEqual([]);
+      expect(result.valid).toBe(true);
+    } finally {
+      p.cleanup();
+    }
+  }, 120_000);
+
+  it('a job stack on EC2 (bridge, placement, rate, dates, an existing dead-letter queue and task role) is valid', () => {
+    const p = projectWith({
+      'jobs/cleanup.yaml': [
+        'image:', '  repository: public.ecr.aws/acme/cleanup', '  tag: "1.0.0"', 'command: [cleanup, --older-than, 30d]', 'memory: 256',
+        'taskRoleArn: arn:aws:iam::123456789012:role/cleanup', 'placementConstraints:', '  - type: memberOf', '    expression: attribute:ecs.instance-type =~ t3.*',
+        'schedule:', '  rate: 1 hour', '  flexibleWindow: 1h', '  startDate: "2027-01-01T00:00:00+01:00"', '  endDate: "2027-12-31T23:59:59Z"',
+        'retryPolicy:', '  maximumRetryAttempts: 0', '  maximumEventAge: 60', 'deadLetterQueue:', '  arn: arn:aws:sqs:us-east-1:123456789012:shared-dlq', 'propagateTags: NONE',
+      ].join('\n'),
+    });
+    const out = mkdtempSync(join(work, 'job-'));
+    try {
+      const project = loadProject(p.dir);
+      const [stack] = synthesize(project, project.environments, { outDir: out, cache: false, stacks: ['job-cleanup'] });
+      expect(stack!.name).toBe('dev-job-cleanup');
       const result = validate(stack!.dir);
       expect(result.diagnostics).toEqual([]);
       expect(result.valid).toBe(true);

@@ -14,10 +14,10 @@ export default class ConfigSchema extends BaseCommand {
 The schemas are generated from the same definitions that config validate uses. With --write, they are written to <dir>/schemas/<kind>.schema.json instead of printed.`;
   static override examples = [
     { description: 'The service file schema', command: '<%= config.bin %> <%= command.id %> service' },
-    { description: 'Write all three into schemas/', command: '<%= config.bin %> <%= command.id %> --write' },
+    { description: 'Write all four into schemas/', command: '<%= config.bin %> <%= command.id %> --write' },
   ];
   static override args = {
-    kind: Args.string({ description: 'Which file: project, environment or service. Default: all three, keyed by kind.', options: [...SCHEMA_KINDS], required: false }),
+    kind: Args.string({ description: 'Which file: project, environment, service or job. Default: all four, keyed by kind.', options: [...SCHEMA_KINDS], required: false }),
   };
   static override flags = {
     write: Flags.boolean({ summary: 'Write schemas/<kind>.schema.json in the project folder instead of printing.' }),

@@ -4,7 +4,7 @@ import { validateProject, type ValidationReport } from '../../ops/config';
 
 export default class ConfigValidate extends BaseCommand {
   static override summary = 'Check every configuration file and report all problems at once.';
-  static override description = `Parses ecsdeploy.yaml, environments/*.yaml and services/*.yaml, checks them against the schema (and each service as merged with its overrides for each environment), and prints every problem at once as
+  static override description = `Parses ecsdeploy.yaml, environments/*.yaml, services/*.yaml and jobs/*.yaml, checks them against the schema (and each service as merged with its overrides for each environment), and prints every problem at once as
 
   FILE:LINE:COL KEY.PATH: what is wrong (did you mean ...?)
 
@@ -28,7 +28,7 @@ ${EXIT_CODES_SECTION}`;
       throw new ConfigError(report.problems, report.suggestions);
     }
     if (!this.jsonEnabled()) {
-      for (const env of report.environments) this.log(`${env.name}: ${env.services.join(', ') || '(no services)'}`);
+      for (const env of report.environments) this.log(`${env.name}: ${env.services.join(', ') || '(no services)'}${env.jobs ? `; jobs: ${env.jobs.join(', ')}` : ''}`);
       this.log('The configuration is valid.');
     }
     return report;

@@ -13,7 +13,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { EphemeralRecord } from '../../config/ephemeral';
 import { EcsdeployError, UsageError } from '../../errors';
-import { environmentStacks, type StackRef } from '../../synth/plan';
+import { environmentStacks, stackSelector, type StackRef } from '../../synth/plan';
 import type { Confirm, DestroyReport, InfraEvent } from '../infra/types';
 import { updateRecord, workspace, type EnvironmentDeps, type Workspace } from './context';
 import { noSuchEnvironment, resolveWithRecords } from './resolve';
@@ -55,7 +55,7 @@ async function stacksWithResources(ws: Workspace, stacks: readonly StackRef[]): 
 
 /** `orders`, `cluster`: the short names InfraRunner's `stacks` takes. */
 function shortName(ref: StackRef): string {
-  return ref.kind === 'service' ? ref.service! : ref.kind;
+  return stackSelector(ref);
 }
 
 export function refusePermanent(ws: Workspace, name: string, verb: string): void {

@@ -25,7 +25,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, EcsdeployError, ExitCode, UsageError } from '../../errors';
 import type { ResolvedEnvironment, ResolvedProject } from '../../config/load';
-import { environmentStacks, REGISTRY_STACK, synthesize, type SynthesizedStack } from '../../synth';
+import { environmentStacks, REGISTRY_STACK, stackSelector, synthesize, type SynthesizedStack } from '../../synth';
 import {
   compareVersions,
   EngineFailedError,
@@ -40,7 +40,7 @@ import {
   type UiMessage,
 } from '../../terraform';
 import { openEnvironments } from '../project';
-import { projectReleaseStore, releasedImages } from '../releases';
+import { heldTaskDefinitions, projectReleaseStore, releasedImages } from '../releases';
 import { readsFrom } from './reads';
 import { rollGuard, sdkGroupReader, type GroupReader, type RollGuard } from './roll-guard';
 import { combineFailures, levels, runBounded, type Settled } from './schedule';
@@ -205,7 +205,7 @@ function selection(env: ResolvedEnvironment, req: InfraRequest, operation: Opera
   // Every stack of the environment but the shared registry (a shared environment on demand has no cluster of its own).
   const own = environmentStacks(env).filter((s) => s.kind !== 'registry');
   return {
-    stacks: own.map((s) => (s.kind === 'service' ? s.service! : s.kind)),
+    stacks: own.map(stackSelector),
     kept: env.ephemeral === undefined ? [{ stack: REGISTRY_STACK, reason: `shared by every environment of the project; destroy it with --stack ${REGISTRY_STACK}` }] : [],
   };
 }
@@ -228,8 +228,12 @@ async function open(options: InfraRunnerOptions, req: InfraRequest, operation: O
   // keeps the images `service deploy` released instead of going back to the config's tags.
   // Only the selected services' ledgers are read (one read per service on S3).
   const services = selected.length > 0 ? env.services.map((s) => s.name).filter((n) => selected.includes(n)) : undefined;
-  const images = await releasedImages(projectReleaseStore(project), env, services);
-  const stacks = synthesize(project, [env], { stacks: selected, images });
+  const store = projectReleaseStore(project);
+  const jobs = (env.jobs ?? []).map((j) => j.name).filter((n) => selected.length === 0 || selected.includes(`job-${n}`));
+  const images = await releasedImages(store, env, services, jobs);
+  // A service whose release is running its deployment.before commands stays on the task definition it runs.
+  const holds = await heldTaskDefinitions(store, env, services);
+  const stacks = synthesize(project, [env], { stacks: selected, images, holds });
   const now = options.now ?? (() => new Date());
   const ecsdeployDir = join(project.root, '.ecsdeploy');
   const log = RunLog.create(join(ecsdeployDir, 'logs'), `${operation}-${env.name}`, now());

@@ -8,7 +8,7 @@ export interface InfraRequest {
   /** Environment name. */
   readonly env: string;
   /**
-   * Stacks by short name: 'registry', 'cluster' or a service name.
+   * Stacks by short name: 'registry', 'cluster', a service name or `job-<job>`.
    * @default every stack of the environment; for destroy every stack but the shared registry
    */
   readonly stacks?: readonly string[];

@@ -6,9 +6,10 @@
 import type { ResolvedEnvironment, ResolvedProject } from '../../config/load';
 import { AwsClients } from '../../aws/clients';
 import { objectStoreApi } from '../../aws/s3-objects';
-import type { ReleasedImages } from '../../synth';
-import { currentRelease, synthImage } from './model';
+import type { HeldTaskDefinitions, ReleasedImages } from '../../synth';
+import { currentRelease, heldTaskDefinition, synthImage } from './model';
 import { openReleaseStore, type ReleaseStore } from './store';
+import { jobLedgerKey } from '../../synth/plan';
 
 export * from './model';
 export { resolveImage, MUTABLE_TAGS, type ImageContext } from './image';
@@ -26,12 +27,15 @@ export function registryTarget(project: ResolvedProject, env?: ResolvedEnvironme
 }
 
 /**
- * The image of the current release of each service of `env` (only `services` when given), for
- * synthesize({ images }). Services without a release are left out: synth then uses the config's
- * image.tag / image.digest.
+ * The image of the current release of each service of `env` (only `services` when given), and of
+ * each of its scheduled jobs named in `jobs` (under jobLedgerKey), for synthesize({ images }).
+ * Those without a release are left out: synth then uses the config's image.tag / image.digest.
  */
-export async function releasedImages(store: ReleaseStore, env: ResolvedEnvironment, services?: readonly string[]): Promise<ReleasedImages> {
-  const names = env.services.map((s) => s.name).filter((n) => services === undefined || services.includes(n));
+export async function releasedImages(store: ReleaseStore, env: ResolvedEnvironment, services?: readonly string[], jobs: readonly string[] = []): Promise<ReleasedImages> {
+  const names = [
+    ...env.services.map((s) => s.name).filter((n) => services === undefined || services.includes(n)),
+    ...(env.jobs ?? []).filter((j) => jobs.includes(j.name)).map((j) => jobLedgerKey(j.name)),
+  ];
   const entries = await Promise.all(
     names.map(async (service) => {
       const release = currentRelease((await store.read(env.name, service)).ledger);
@@ -39,4 +43,14 @@ export async function releasedImages(store: ReleaseStore, env: ResolvedEnvironme
     }),
   );
   return new Map([[env.name, new Map(entries.filter((e) => e !== undefined))]]);
+}
+
+/**
+ * The task definitions ECS services must stay on while a release's deployment.before commands
+ * run (environment → service → ARN), for synthesize({ holds }); empty for most services.
+ */
+export async function heldTaskDefinitions(store: ReleaseStore, env: ResolvedEnvironment, services?: readonly string[]): Promise<HeldTaskDefinitions> {
+  const names = env.services.filter((s) => s.deployment.before.length > 0).map((s) => s.name).filter((n) => services === undefined || services.includes(n));
+  const entries = await Promise.all(names.map(async (service) => [service, heldTaskDefinition((await store.read(env.name, service)).ledger)] as const));
+  return new Map([[env.name, new Map(entries.filter((e): e is readonly [string, string] => e[1] !== undefined))]]);
 }

@@ -39,6 +39,37 @@ export const RolloutSchema = z.strictObject({
 });
 export type Rollout = z.infer<typeof RolloutSchema>;
 
+export const BEFORE_STEP_STATUSES = ['pending', 'running', 'passed', 'failed'] as const;
+
+/** One `deployment.before` command as it ran for a release. */
+export const BeforeStepSchema = z.strictObject({
+  /** As the service file gives it (a shell string, or the exec-form list joined). */
+  command: z.string(),
+  container: z.string(),
+  status: z.enum(BEFORE_STEP_STATUSES),
+  taskArn: z.string().optional(),
+  exitCode: z.number().int().optional(),
+  /** Why it failed: the exit code, ECS's stopped reason, the timeout. */
+  reason: z.string().optional(),
+  /** Its last log lines, when it failed. */
+  lastLines: z.array(z.string()).optional(),
+});
+export type BeforeStep = z.infer<typeof BeforeStepSchema>;
+
+/** The `deployment.before` commands of a release, run before the ECS service is updated. */
+export const BeforeSchema = z.strictObject({
+  /** running: the steps run, the ECS service is held; passed: the service may be updated; failed: it was not. */
+  status: z.enum(['running', 'passed', 'failed']),
+  /**
+   * While running: the task definition the ECS service stays on. Synth gives the ECS service this
+   * ARN instead of the new revision, so the stack registers the new task definition without
+   * updating the service, and Terraform's state says what ECS runs.
+   */
+  hold: z.string().optional(),
+  steps: z.array(BeforeStepSchema),
+});
+export type Before = z.infer<typeof BeforeSchema>;
+
 export const ReleaseSchema = z.strictObject({
   /** 1, 2, 3, ... per environment and service. */
   id: z.number().int().min(1),
@@ -55,6 +86,8 @@ export const ReleaseSchema = z.strictObject({
   createdAt: z.string(),
   createdBy: z.string(),
   message: z.string().optional(),
+  /** The service file's deployment.before commands, as they ran for this release. */
+  before: BeforeSchema.optional(),
   rollout: RolloutSchema,
 });
 export type Release = z.infer<typeof ReleaseSchema>;
@@ -133,6 +166,17 @@ export function appendRelease(ledger: Ledger, release: NewRelease, now: string):
     rollout: { status: 'pending', updatedAt: now },
   };
   return { ledger: { ...ledger, releases: [...ledger.releases, record].slice(-MAX_RELEASES) }, release: record };
+}
+
+/** The ledger with release `id`'s before-steps replaced; unchanged when the release is not in it. */
+export function withBefore(ledger: Ledger, id: number, before: Before): Ledger {
+  return { ...ledger, releases: ledger.releases.map((r) => (r.id === id ? { ...r, before } : r)) };
+}
+
+/** The task definition the ECS service must stay on while the current release's before-steps run (synth). */
+export function heldTaskDefinition(ledger: Ledger | undefined): string | undefined {
+  const current = currentRelease(ledger);
+  return current?.before?.status === 'running' ? current.before.hold : undefined;
 }
 
 /** The ledger with release `id`'s rollout replaced; unchanged when the release is not in it. */

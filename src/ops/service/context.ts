@@ -12,7 +12,8 @@ import { codeDeployApi, type CodeDeployApi } from '../../aws/codedeploy';
 import { ecrApi, type EcrApi } from '../../aws/ecr';
 import { ecsApi, type EcsApi } from '../../aws/ecs';
 import { elbApi, type ElbApi } from '../../aws/elb';
-import { logsApi, type LogsApi } from '../../aws/logs';
+import { logStreamApi, logsApi, type LogStreamApi, type LogsApi } from '../../aws/logs';
+import { ecsTasksApi, type EcsTasksApi } from '../../aws/ecs-tasks';
 import { UsageError } from '../../errors';
 import { createInfraRunner, type InfraRunner } from '../infra';
 import { openEnvironments } from '../project';
@@ -26,6 +27,10 @@ export interface ServiceApis {
   readonly codeDeploy: CodeDeployApi;
   readonly logs: LogsApi;
   readonly elb: ElbApi;
+  /** One-off tasks (task run, deployment.before, service exec). Optional: only those operations need it. */
+  readonly tasks?: EcsTasksApi;
+  /** Log streams read forward (a one-off task's live log). */
+  readonly logStreams?: LogStreamApi;
 }
 
 /** The engine, as deploy uses it: apply the service stack (src/ops/infra; a recording double in tests). */
@@ -60,6 +65,7 @@ export function awsApis(target: AwsTarget): ServiceApis {
   const clients = new AwsClients(target);
   // Each API loads its SDK on first use only.
   let ecs: EcsApi | undefined, ecr: EcrApi | undefined, codeDeploy: CodeDeployApi | undefined, logs: LogsApi | undefined, elb: ElbApi | undefined;
+  let tasks: EcsTasksApi | undefined, logStreams: LogStreamApi | undefined;
   return {
     get ecs() {
       return (ecs ??= ecsApi(clients));
@@ -75,6 +81,12 @@ export function awsApis(target: AwsTarget): ServiceApis {
     },
     get elb() {
       return (elb ??= elbApi(clients));
+    },
+    get tasks() {
+      return (tasks ??= ecsTasksApi(clients));
+    },
+    get logStreams() {
+      return (logStreams ??= logStreamApi(clients));
     },
   };
 }

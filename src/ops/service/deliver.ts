@@ -21,16 +21,19 @@ import type { InfraEvent } from '../infra';
 import type { ServiceContext, ServiceDeps } from './context';
 import { parseDurationMs } from '../../duration';
 import { loadBalancedPort } from '../../config/service-rules';
+import { beforeRecorder, BeforeStepError, pendingSteps, runBeforeSteps, runningTaskDefinition, type BeforeEvent } from './before';
 
 export type DeployEvent =
   /** The image, resolved; `source`: where it came from when --image was not given. */
   | { readonly type: 'image'; readonly image: ReleaseImage; readonly source?: string }
   /** The release was recorded (pending). */
   | { readonly type: 'recorded'; readonly release: Release }
-  | { readonly type: 'phase'; readonly phase: 'apply' | 'watch' | 'codedeploy' | 'restore'; readonly message: string }
+  | { readonly type: 'phase'; readonly phase: 'apply' | 'before' | 'watch' | 'codedeploy' | 'restore'; readonly message: string }
   /** Progress of the engine while the stack is applied. */
   | { readonly type: 'infra'; readonly event: InfraEvent }
-  | { readonly type: 'rollout'; readonly event: RolloutEvent };
+  | { readonly type: 'rollout'; readonly event: RolloutEvent }
+  /** A deployment.before command (step of `of`) as its one-off task runs. */
+  | { readonly type: 'before'; readonly step: number; readonly of: number; readonly command: string; readonly event: BeforeEvent };
 
 export interface DeliveryOptions {
   /** Watch the rollout to its end. @default true */
@@ -44,6 +47,8 @@ export interface DeliveryOptions {
   readonly onInterrupt?: (handler: () => void) => () => void;
   /** CodeDeploy: asked on Ctrl-C; yes stops the deployment with a rollback. Absent: Ctrl-C only stops watching. */
   readonly confirmStop?: () => Promise<boolean>;
+  /** Run the service file's deployment.before commands. @default true (rollback: false unless asked) */
+  readonly runBefore?: boolean;
 }
 
 export interface DeployResult {
@@ -122,14 +127,49 @@ export async function deliver(ctx: ServiceContext, image: ReleaseImage, meta: Om
 
   const record = recorder(ctx, release.id, clock, (r) => (release = r));
 
+  // deployment.before: a rolling service is held on the task definition it runs while they run (./before).
+  const gated = options.runBefore !== false && service.deployment.before.length > 0;
+  const recordBefore = beforeRecorder(ctx, release.id, (r) => (release = r));
+  const hold = gated && !codeDeploy ? await runningTaskDefinition(ctx) : undefined;
+  if (gated) await recordBefore({ status: 'running', ...(hold ? { hold } : {}), steps: pendingSteps(ctx) });
+
   // 2. Apply the service stack (its synth reads the release just recorded).
-  emit({ type: 'phase', phase: 'apply', message: `Applying ${names.stack} with ${imageUri(image)}` });
+  emit({ type: 'phase', phase: 'apply', message: gated && hold ? `Applying ${names.stack} with ${imageUri(image)}: the new task definition only; the ECS service stays on ${shortTaskDefinition(hold)} until deployment.before has passed` : `Applying ${names.stack} with ${imageUri(image)}` });
   let taskDefinition: string | undefined;
+  const applyFailed = async (err: unknown) => {
+    await record({ status: 'failed', reason: `the stack ${names.stack} could not be applied: ${(err as Error).message.split('\n')[0]}` });
+    if (gated && release.before?.status === 'running') await recordBefore({ ...release.before, status: 'failed' });
+  };
   try {
     taskDefinition = await applyStack(ctx, deps, options);
   } catch (err) {
-    await record({ status: 'failed', reason: `the stack ${names.stack} could not be applied: ${(err as Error).message.split('\n')[0]}` });
+    await applyFailed(err);
     throw err;
+  }
+  if (gated && taskDefinition !== undefined) {
+    const steps = service.deployment.before.length;
+    emit({ type: 'phase', phase: 'before', message: `Running deployment.before (${steps} command${steps === 1 ? '' : 's'}) as tasks of ${shortTaskDefinition(taskDefinition)}` });
+    try {
+      await runBeforeSteps(ctx, deps, taskDefinition, hold, recordBefore, {
+        onEvent: (step, of, command, event) => emit({ type: 'before', step, of, command, event }),
+        ...(options.onInterrupt ? { onInterrupt: options.onInterrupt } : {}),
+      });
+    } catch (err) {
+      const reason = err instanceof BeforeStepError ? `deployment.before: \`${err.step.command}\` ${err.step.reason ?? 'failed'}` : `deployment.before could not run: ${(err as Error).message.split('\n')[0]}`;
+      if (!(err instanceof BeforeStepError) && release.before?.status === 'running') await recordBefore({ ...release.before, status: 'failed' });
+      await record({ status: 'failed', reason, taskDefinition });
+      throw err;
+    }
+    if (hold !== undefined) {
+      // Every step passed: the hold is lifted (recorded), so this apply moves the ECS service to the new revision.
+      emit({ type: 'phase', phase: 'apply', message: `Applying ${names.stack} again: the ECS service moves to ${shortTaskDefinition(taskDefinition)}` });
+      try {
+        taskDefinition = await applyStack(ctx, deps, options);
+      } catch (err) {
+        await applyFailed(err);
+        throw err;
+      }
+    }
   }
   if (taskDefinition === undefined) {
     await record({ status: 'failed', reason: `the stack ${names.stack} has no task_definition_arn output` });
