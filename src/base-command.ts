@@ -59,6 +59,20 @@ export abstract class BaseCommand extends Command {
     return choice.name;
   }
 
+  /**
+   * The end of a command that ran a container (task run, job run): the result on stdout (JSON) or
+   * stderr (text), and the container's own exit code as the command's.
+   */
+  protected finishRun<T extends { readonly exitCode?: number }>(result: T, render: (r: T) => string): T {
+    if (result.exitCode !== undefined && result.exitCode !== 0) {
+      if (this.jsonEnabled()) this.logJson(result);
+      else this.logToStderr(render(result));
+      return this.exit(result.exitCode);
+    }
+    if (!this.jsonEnabled()) this.logToStderr(render(result));
+    return result;
+  }
+
   /** `service deploy` for the oclif id `service:deploy`. */
   private commandLine(): string {
     return (this.id ?? '').split(':').join(' ');

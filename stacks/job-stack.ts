@@ -16,7 +16,7 @@ import type { Construct } from 'constructs';
 import { EcsdeployStack, assumeRole, awsName, policy } from './base';
 import { jobPrefix, SCHEDULE_GROUP } from './names';
 import type { JobStackProps } from './props';
-import { accountId, addTaskDefinition, applyOverrides, clusterRemoteState } from './task-definition';
+import { accountId, addTaskDefinition, applyOverrides, clusterRemoteState, runsOn } from './task-definition';
 
 export { jobPrefix, SCHEDULE_GROUP } from './names';
 
@@ -25,7 +25,6 @@ export class JobStack extends EcsdeployStack {
     super(scope, id, props);
     const prefix = jobPrefix(props.project, props.environment, props.job);
     const cluster = clusterRemoteState(this, props.clusterState);
-    const fargate = props.launchType === 'fargate';
     const awsvpc = props.networkMode === 'awsvpc';
 
     // --- The task definition, its log groups and roles: the same code as a service's.
@@ -62,7 +61,6 @@ export class JobStack extends EcsdeployStack {
     });
 
     // --- The schedule.
-    const strategy = props.capacityProviderStrategy ?? (fargate ? [{ provider: 'fargate' as const, weight: 1, base: 0 }] : [{ provider: 'ec2' as const, weight: 1, base: 0 }]);
     const schedule = new SchedulerSchedule(this, 'Schedule', {
       name: awsName([prefix], 64),
       groupName: SCHEDULE_GROUP,
@@ -80,28 +78,7 @@ export class JobStack extends EcsdeployStack {
           taskDefinitionArn: taskDefinition.arn,
           taskCount: 1,
           group: `job:${props.job}`,
-          capacityProviderStrategy: strategy.map((s) => ({
-            capacityProvider: s.provider === 'ec2' ? cluster.getString('capacity_provider_name') : s.provider === 'fargate' ? 'FARGATE' : 'FARGATE_SPOT',
-            weight: s.weight,
-            base: s.base,
-          })),
-          ...(awsvpc
-            ? {
-                networkConfiguration: {
-                  subnets: props.network?.subnets ? [...props.network.subnets] : cluster.getList('private_subnet_ids'),
-                  securityGroups,
-                  assignPublicIp: props.network?.assignPublicIp ?? false,
-                },
-              }
-            : {}),
-          ...(fargate
-            ? {}
-            : {
-                ...(props.placementConstraints ? { placementConstraints: props.placementConstraints.map((p) => ({ type: p.type, ...(p.expression ? { expression: p.expression } : {}) })) } : {}),
-                placementStrategy: props.placementStrategy
-                  ? props.placementStrategy.map((p) => ({ type: p.type, ...(p.field ? { field: p.field } : {}) }))
-                  : [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }],
-              }),
+          ...runsOn(props, cluster, securityGroups),
           enableEcsManagedTags: props.enableEcsManagedTags,
           enableExecuteCommand: props.enableExecuteCommand,
           ...(props.propagateTags === 'TASK_DEFINITION' ? { propagateTags: 'TASK_DEFINITION' } : {}),

@@ -24,7 +24,7 @@ import { TerraformOutput, type TerraformRemoteState } from 'cdktf';
 import type { Construct } from 'constructs';
 import { EcsdeployStack, assumeRole, awsName } from './base';
 import type { ContainerProps, ServiceStackProps } from './props';
-import { addTaskDefinition, applyOverrides, clusterRemoteState, logConfiguration, SERVICE_CONNECT } from './task-definition';
+import { addTaskDefinition, applyOverrides, clusterRemoteState, logConfiguration, runsOn, SERVICE_CONNECT } from './task-definition';
 
 export { secretGrants } from './task-definition';
 
@@ -41,7 +41,6 @@ export class ServiceStack extends EcsdeployStack {
     const prefix = awsName([props.project, props.environment, props.service]);
     const cluster = clusterRemoteState(this, props.clusterState);
     const clusterName = cluster.getString('cluster_name');
-    const fargate = props.launchType === 'fargate';
     const awsvpc = props.networkMode === 'awsvpc';
     const codeDeploy = props.deployment.strategy !== 'rolling';
 
@@ -103,11 +102,7 @@ export class ServiceStack extends EcsdeployStack {
     const securityGroups = awsvpc ? [this.taskSecurityGroup(props, prefix, cluster), ...(props.network?.securityGroups ?? [])] : [];
 
     // --- The service.
-    const strategy = (props.capacityProviderStrategy ?? (fargate ? [{ provider: 'fargate' as const, weight: 1, base: 0 }] : [{ provider: 'ec2' as const, weight: 1, base: 0 }])).map((s) => ({
-      capacityProvider: s.provider === 'ec2' ? cluster.getString('capacity_provider_name') : s.provider === 'fargate' ? 'FARGATE' : 'FARGATE_SPOT',
-      weight: s.weight,
-      base: s.base,
-    }));
+    const where = runsOn(props, cluster, securityGroups);
     // One owner per attribute: auto scaling owns desired_count; CodeDeploy owns the task definition
     // and load balancer of a blue/green service between deployments.
     const ignore = [...(props.scaling ? ['desired_count'] : []), ...(codeDeploy ? ['task_definition', 'load_balancer'] : [])];
@@ -116,7 +111,7 @@ export class ServiceStack extends EcsdeployStack {
       cluster: cluster.getString('cluster_arn'),
       taskDefinition: props.heldTaskDefinitionArn ?? taskDefinition.arn,
       desiredCount: props.desiredCount,
-      capacityProviderStrategy: strategy,
+      capacityProviderStrategy: where.capacityProviderStrategy,
       deploymentMinimumHealthyPercent: props.deployment.minimumHealthyPercent,
       deploymentMaximumPercent: props.deployment.maximumPercent,
       deploymentController: { type: codeDeploy ? 'CODE_DEPLOY' : 'ECS' },
@@ -128,23 +123,9 @@ export class ServiceStack extends EcsdeployStack {
             healthCheckGracePeriodSeconds: props.http.healthCheckGracePeriod,
           }
         : {}),
-      ...(awsvpc
-        ? {
-            networkConfiguration: {
-              subnets: props.network?.subnets ? [...props.network.subnets] : cluster.getList('private_subnet_ids'),
-              securityGroups,
-              assignPublicIp: props.network?.assignPublicIp ?? false,
-            },
-          }
-        : {}),
-      ...(fargate
-        ? {}
-        : {
-            ...(props.placementConstraints ? { placementConstraints: props.placementConstraints.map((p) => ({ type: p.type, ...(p.expression ? { expression: p.expression } : {}) })) } : {}),
-            orderedPlacementStrategy: props.placementStrategy
-              ? props.placementStrategy.map((p) => ({ type: p.type, ...(p.field ? { field: p.field } : {}) }))
-              : [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }],
-          }),
+      ...(where.networkConfiguration ? { networkConfiguration: where.networkConfiguration } : {}),
+      ...(where.placementConstraints ? { placementConstraints: where.placementConstraints } : {}),
+      ...(where.placementStrategy ? { orderedPlacementStrategy: where.placementStrategy } : {}),
       ...(props.serviceConnect ? { serviceConnectConfiguration: this.serviceConnect(props.serviceConnect, cluster, groupOf(SERVICE_CONNECT), props.region) } : {}),
       enableExecuteCommand: props.enableExecuteCommand,
       propagateTags: props.propagateTags,

@@ -16,7 +16,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, TerraformResource, type TerraformRemoteState, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { assumeRole, awsName, policy, stableJson, stateKey } from './base';
-import type { ContainerProps, LogProps, OverrideProps, StateBackendProps, TaskDefinitionProps, VolumeProps } from './props';
+import type { ContainerProps, LogProps, OverrideProps, StateBackendProps, TaskDefinitionProps, TaskProps, VolumeProps } from './props';
 
 /** What the stack goes on to use: the task definition, its image, log groups and roles. */
 export interface TaskDefinitionParts {
@@ -303,4 +303,47 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
     cur = cur[seg] as Record<string, unknown>;
   });
   cur[path[path.length - 1]!] = value;
+}
+
+/**
+ * Where tasks of a service or a job run, in the shape ECS's CreateService and RunTask share: the
+ * capacity provider strategy, the awsvpc network (the environment's private subnets unless the file
+ * names others) and, on EC2, the placement (spread over zones, then binpack on memory, by default).
+ */
+export function runsOn(
+  props: Pick<TaskProps, 'launchType' | 'networkMode' | 'capacityProviderStrategy' | 'network' | 'placementConstraints' | 'placementStrategy'>,
+  cluster: TerraformRemoteState,
+  securityGroups: string[],
+): {
+  capacityProviderStrategy: Array<{ capacityProvider: string; weight: number; base: number }>;
+  networkConfiguration?: { subnets: string[]; securityGroups: string[]; assignPublicIp: boolean };
+  placementConstraints?: Array<{ type: string; expression?: string }>;
+  placementStrategy?: Array<{ type: string; field?: string }>;
+} {
+  const fargate = props.launchType === 'fargate';
+  const strategy = props.capacityProviderStrategy ?? [{ provider: fargate ? ('fargate' as const) : ('ec2' as const), weight: 1, base: 0 }];
+  return {
+    capacityProviderStrategy: strategy.map((s) => ({
+      capacityProvider: s.provider === 'ec2' ? cluster.getString('capacity_provider_name') : s.provider === 'fargate' ? 'FARGATE' : 'FARGATE_SPOT',
+      weight: s.weight,
+      base: s.base,
+    })),
+    ...(props.networkMode === 'awsvpc'
+      ? {
+          networkConfiguration: {
+            subnets: props.network?.subnets ? [...props.network.subnets] : cluster.getList('private_subnet_ids'),
+            securityGroups,
+            assignPublicIp: props.network?.assignPublicIp ?? false,
+          },
+        }
+      : {}),
+    ...(fargate
+      ? {}
+      : {
+          ...(props.placementConstraints ? { placementConstraints: props.placementConstraints.map((p) => ({ type: p.type, ...(p.expression ? { expression: p.expression } : {}) })) } : {}),
+          placementStrategy: props.placementStrategy
+            ? props.placementStrategy.map((p) => ({ type: p.type, ...(p.field ? { field: p.field } : {}) }))
+            : [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }],
+        }),
+  };
 }

@@ -8,6 +8,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import { EcsdeployError } from '../errors';
 import { awsError, type AwsClients } from './clients';
 import { chunks } from './ecs-cluster';
+import { clusterNotFound } from './ecs';
 
 /** What a one-off task runs on and where: the ECS service's own capacity and network, as ECS reports them. */
 export interface TaskPlacement {
@@ -78,14 +79,7 @@ const ms = (d: Date | undefined): number | undefined => (d === undefined ? undef
 export function ecsTasksApi(clients: AwsClients): EcsTasksApi {
   const sdk = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
   const client = (): ECSClient => clients.ecs();
-  const clusterMissing = (err: unknown, cluster: string): EcsdeployError | undefined =>
-    (err as { name?: string }).name === 'ClusterNotFoundException'
-      ? new EcsdeployError(`There is no ECS cluster '${cluster}' in ${clients.target.region}.`, {
-          code: 'ECSDEPLOY_NOT_FOUND',
-          suggestions: ['Create the environment first: ecsdeploy apply --env <env>.', 'Check AWS_REGION / AWS_PROFILE (or the endpoint) point at the right account.'],
-          cause: err,
-        })
-      : undefined;
+  const clusterMissing = (err: unknown, cluster: string) => clusterNotFound(err, cluster, clients.target.region);
 
   return {
     async runTask(r) {

@@ -101,17 +101,20 @@ function lastPart(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
+/** ECS's ClusterNotFoundException as a message that says what to do; undefined for any other error. */
+export function clusterNotFound(err: unknown, cluster: string, region: string): EcsdeployError | undefined {
+  if ((err as { name?: string }).name !== 'ClusterNotFoundException') return undefined;
+  return new EcsdeployError(`There is no ECS cluster '${cluster}' in ${region}.`, {
+    code: 'ECSDEPLOY_NOT_FOUND',
+    suggestions: ['Create the environment first: ecsdeploy apply --env <env>.', 'Check AWS_REGION / AWS_PROFILE (or the endpoint) point at the right account.'],
+    cause: err,
+  });
+}
+
 export function ecsApi(clients: AwsClients): EcsApi {
   const sdk = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
   const client = (): ECSClient => clients.ecs();
-  const clusterMissing = (err: unknown, cluster: string): EcsdeployError | undefined =>
-    (err as { name?: string }).name === 'ClusterNotFoundException'
-      ? new EcsdeployError(`There is no ECS cluster '${cluster}' in ${clients.target.region}.`, {
-          code: 'ECSDEPLOY_NOT_FOUND',
-          suggestions: ['Create the environment first: ecsdeploy apply --env <env>.', 'Check AWS_REGION / AWS_PROFILE (or the endpoint) point at the right account.'],
-          cause: err,
-        })
-      : undefined;
+  const clusterMissing = (err: unknown, cluster: string) => clusterNotFound(err, cluster, clients.target.region);
 
   return {
     async describeServices(cluster, names) {

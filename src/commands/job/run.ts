@@ -31,13 +31,7 @@ ${EXIT_CODES_SECTION}
     const result = await withTaskUi({ json: this.jsonEnabled() }, (ui) =>
       runJob({ dir: flags.dir, env, job: args.job, ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}), wait: flags.wait, ...ui }),
     );
-    if (result.exitCode !== undefined && result.exitCode !== 0) {
-      // The container's exit code is the command's: print the result, then exit with it.
-      if (this.jsonEnabled()) this.logJson(result);
-      else this.logToStderr(formatTaskRun(result));
-      return this.exit(result.exitCode);
-    }
-    if (!this.jsonEnabled()) this.logToStderr(formatTaskRun(result));
-    return result;
+    // The container's exit code is the command's.
+    return this.finishRun(result, formatTaskRun);
   }
 }

@@ -58,13 +58,7 @@ ${EXIT_CODES_SECTION}
         ...ui,
       }),
     );
-    if (result.exitCode !== undefined && result.exitCode !== 0) {
-      // The container's exit code is the command's: print the result, then exit with it.
-      if (this.jsonEnabled()) this.logJson(result);
-      else this.logToStderr(formatTaskRun(result));
-      return this.exit(result.exitCode);
-    }
-    if (!this.jsonEnabled()) this.logToStderr(formatTaskRun(result));
-    return result;
+    // The container's exit code is the command's.
+    return this.finishRun(result, formatTaskRun);
   }
 }
