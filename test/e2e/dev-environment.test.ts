@@ -15,7 +15,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApplyReport, DestroyReport, PlanReport } from '../../src/ops/infra';
 import { startMoto, type MotoServer } from '../support/moto';
-import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, TEARDOWN_MS, type CliResult } from './support';
+import { builtCli, cli, cliEnv, e2eDescribe, exitOf, exampleProject, json, TEARDOWN_MS, type CliResult } from './support';
 
 const STACKS = ['registry', 'dev-cluster', 'dev-orders', 'dev-payments', 'dev-web', 'dev-job-nightly-report'];
 
@@ -107,7 +107,7 @@ e2eDescribe()('the dev example on a real engine against moto', () => {
     const report = json<PlanReport>(r);
     const changed = report.stacks.filter((s) => s.status !== 'planned' || s.summary!.changes).map((s) => ({ stack: s.stack, resources: s.summary?.resources }));
     expect(changed).toEqual([]);
-    expect(r.code).toBe(0);
+    expect(exitOf(r)).toEqual({ code: 0 });
     expect(readFileSync(report.logFile, 'utf8')).not.toMatch(/\$ terraform init/);
   }, 300_000);
 

@@ -53,7 +53,8 @@ e2eDescribe()('S3 state with lock files, against moto', () => {
     const state = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/registry.tfstate` }))).Body!.transformToString()) as {
       resources: Array<{ type: string }>;
     };
-    expect(state.resources.map((r) => r.type).sort()).toEqual([...Array(3).fill('aws_ecr_lifecycle_policy'), ...Array(3).fill('aws_ecr_repository')]);
+    // One repository per service (orders, payments, web) and per job (nightly-report).
+    expect(state.resources.map((r) => r.type).sort()).toEqual([...Array(4).fill('aws_ecr_lifecycle_policy'), ...Array(4).fill('aws_ecr_repository')]);
 
     // The one who lost sees the applied state: nothing to do.
     const again = await cli(['plan', '--env', 'dev', '--stack', 'registry', '--json'], bob, cliEnv(moto.endpoint, bob));

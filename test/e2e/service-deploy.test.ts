@@ -15,7 +15,7 @@ import type { ApplyReport, PlanReport } from '../../src/ops/infra';
 import type { Ledger } from '../../src/ops/releases';
 import type { DeployResult, ReleaseHistory, ServiceStatus } from '../../src/ops/service';
 import { startMoto, type MotoServer } from '../support/moto';
-import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, TEARDOWN_MS } from './support';
+import { builtCli, cli, cliEnv, exitOf, e2eDescribe, exampleProject, json, TEARDOWN_MS } from './support';
 
 e2eDescribe()('service deploy on a real engine against moto', () => {
   let moto: MotoServer;
@@ -37,7 +37,7 @@ e2eDescribe()('service deploy on a real engine against moto', () => {
 
   it('the registry, the cluster and orders (with its configured tag) are applied first', async () => {
     const r = await cli(['apply', '--env', 'dev', '--stack', 'registry', '--stack', 'cluster', '--stack', 'orders', '--yes', '--json'], dir, env);
-    expect(r.code).toBe(0);
+    expect(exitOf(r)).toEqual({ code: 0 });
     expect(json<ApplyReport>(r).stacks.map((s) => s.stack)).toEqual(['registry', 'dev-cluster', 'dev-orders']);
     // The image a pipeline pushed: tag 1.4.3 in the shared repository.
     const manifest = JSON.stringify({

@@ -57,6 +57,11 @@ export interface CliResult {
   readonly seconds: number;
 }
 
+/** The exit code, and on a surprise the tail of what the CLI said, so a CI log shows why. */
+export function exitOf(r: CliResult): { code: number | null; said?: string } {
+  return r.code === 0 ? { code: 0 } : { code: r.code, said: `${r.stderr.slice(-1500)}\n${r.stdout.slice(-1500)}` };
+}
+
 export interface Running {
   readonly child: ChildProcess;
   readonly done: Promise<CliResult>;
