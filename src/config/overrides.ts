@@ -7,9 +7,11 @@
  */
 
 /** Service-stack resources, and when a service has them. */
-export const SERVICE_RESOURCES: Readonly<Record<string, { readonly type: string; readonly when: string }>> = {
+type Resources = Readonly<Record<string, { readonly type: string; readonly when: string }>>;
+
+/** What services and jobs both have: the task definition and what stacks/task-definition.ts builds around it. */
+const TASK_RESOURCES: Resources = {
   TaskDefinition: { type: 'aws_ecs_task_definition', when: 'always' },
-  Service: { type: 'aws_ecs_service', when: 'always' },
   Logs: { type: 'aws_cloudwatch_log_group', when: 'always' },
   ExecutionRole: { type: 'aws_iam_role', when: 'always' },
   ExecutionPolicy: { type: 'aws_iam_role_policy', when: 'always' },
@@ -17,6 +19,11 @@ export const SERVICE_RESOURCES: Readonly<Record<string, { readonly type: string;
   TaskPolicy: { type: 'aws_iam_role_policy', when: 'when the task role is granted anything (permissions, exec, EFS)' },
   TaskSecurityGroup: { type: 'aws_security_group', when: 'awsvpc network mode' },
   TaskEgress: { type: 'aws_vpc_security_group_egress_rule', when: 'awsvpc network mode' },
+};
+
+export const SERVICE_RESOURCES: Resources = {
+  ...TASK_RESOURCES,
+  Service: { type: 'aws_ecs_service', when: 'always' },
   TaskIngressFromAlb: { type: 'aws_vpc_security_group_ingress_rule', when: 'awsvpc network mode with http' },
   TargetGroup: { type: 'aws_lb_target_group', when: 'with http' },
   ListenerRule: { type: 'aws_lb_listener_rule', when: 'with http' },
@@ -28,23 +35,16 @@ export const SERVICE_RESOURCES: Readonly<Record<string, { readonly type: string;
 };
 
 /** Job-stack resources (`overrides:` of a job file), and when a job has them. */
-export const JOB_RESOURCES: Readonly<Record<string, { readonly type: string; readonly when: string }>> = {
-  TaskDefinition: { type: 'aws_ecs_task_definition', when: 'always' },
+export const JOB_RESOURCES: Resources = {
+  ...TASK_RESOURCES,
   Schedule: { type: 'aws_scheduler_schedule', when: 'always' },
   SchedulerRole: { type: 'aws_iam_role', when: 'always' },
   SchedulerPolicy: { type: 'aws_iam_role_policy', when: 'always' },
-  Logs: { type: 'aws_cloudwatch_log_group', when: 'always' },
-  ExecutionRole: { type: 'aws_iam_role', when: 'always' },
-  ExecutionPolicy: { type: 'aws_iam_role_policy', when: 'always' },
-  TaskRole: { type: 'aws_iam_role', when: 'without taskRoleArn' },
-  TaskPolicy: { type: 'aws_iam_role_policy', when: 'when the task role is granted anything (permissions, exec, EFS)' },
-  TaskSecurityGroup: { type: 'aws_security_group', when: 'awsvpc network mode' },
-  TaskEgress: { type: 'aws_vpc_security_group_egress_rule', when: 'awsvpc network mode' },
   DeadLetterQueue: { type: 'aws_sqs_queue', when: 'with deadLetterQueue: true' },
 };
 
 /** Cluster-stack resources (environment files' `overrides`), and when an environment has them. */
-export const CLUSTER_RESOURCES: Readonly<Record<string, { readonly type: string; readonly when: string }>> = {
+export const CLUSTER_RESOURCES: Resources = {
   Cluster: { type: 'aws_ecs_cluster', when: 'always' },
   CapacityProviders: { type: 'aws_ecs_cluster_capacity_providers', when: 'always' },
   LoadBalancer: { type: 'aws_lb', when: 'always' },
