@@ -9,7 +9,6 @@ import { EcsdeployError, UsageError } from '../../errors';
 import { environmentNames } from '../../config/load';
 import {
   appendRelease,
-  currentRelease,
   imageUri,
   latestRelease,
   ReleaseConflictError,
@@ -22,6 +21,8 @@ import {
 } from '../releases';
 import type { DeployEvent } from '../service';
 import { liveDeps } from '../service/context';
+import { imageFromFile } from '../service/deploy';
+import { historyOf, type ReleaseHistory } from '../service/status';
 import { awsJobApis, openJob, type JobContext, type JobDeps } from './context';
 
 export interface JobDeliveryOptions {
@@ -56,13 +57,10 @@ export function jobDeps(): JobDeps {
 
 export async function deployJob(input: JobDeployInput, deps: JobDeps = jobDeps()): Promise<JobDeployResult> {
   const ctx = await openJob(input.dir, input.env, input.job, deps);
-  const { tag, digest, repository } = ctx.job.image;
-  const fromFile = input.image === undefined ? (digest ?? tag) : undefined;
-  if (input.image === undefined && fromFile === undefined) {
-    throw new UsageError(`No image to deploy: --image is not given, and ${ctx.job.file} names no image for ${ctx.env.name}.`, [`Pass --image TAG, or set image.tag in ${ctx.job.file}.`]);
-  }
-  const label = fromFile !== undefined ? `${digest !== undefined ? 'image.digest' : 'image.tag'} ${fromFile} of ${ctx.job.file} for ${ctx.env.name}` : undefined;
-  const image = await resolveImage(input.image ?? fromFile!, {
+  const { repository } = ctx.job.image;
+  const fromFile = input.image === undefined ? imageFromFile(ctx.job, ctx.env.name, 'job deploy') : undefined;
+  const label = fromFile?.label;
+  const image = await resolveImage(input.image ?? fromFile!.ref, {
     ecr: ctx.registry.ecr,
     region: ctx.project.config.region,
     repositoryName: ctx.names.repository,
@@ -145,26 +143,12 @@ async function deliverJob(ctx: JobContext, image: ReleaseImage, meta: Omit<NewRe
   return { environment: env.name, job: job.name, release, image: imageUri(image), taskDefinition, schedule: names.schedule, enabled: job.enabled };
 }
 
-export interface JobHistory {
-  readonly environment: string;
-  /** The job's name (ReleaseHistory's shape, so the services' view prints it). */
-  readonly service: string;
-  readonly store: string;
-  readonly current?: number;
-  /** Newest first. */
-  readonly releases: readonly Release[];
-}
+/** A job's ledger in ReleaseHistory's shape (its `service` is the job's name), so the services' view prints it. */
+export type JobHistory = ReleaseHistory;
 
 export async function jobHistory(input: { readonly dir: string; readonly env: string; readonly job: string; readonly limit?: number }, deps: Pick<JobDeps, 'apis' | 'store' | 'jobApis'> = jobDeps()): Promise<JobHistory> {
   const ctx = await openJob(input.dir, input.env, input.job, deps);
   const { ledger } = await ctx.store.read(ctx.env.name, ctx.names.ledger);
-  const current = currentRelease(ledger);
-  return {
-    environment: ctx.env.name,
-    service: ctx.job.name,
-    store: ctx.store.location,
-    ...(current ? { current: current.id } : {}),
-    releases: [...ledger.releases].reverse().slice(0, input.limit ?? ledger.releases.length),
-  };
+  return historyOf(ctx.env.name, ctx.job.name, ctx.store.location, ledger, input.limit);
 }
 

@@ -40,19 +40,20 @@ export async function deployService(input: DeployInput, deps: ServiceDeps = live
 }
 
 /**
- * The image a service file names for an environment (after its environments.<env> overrides): its
+ * The image a service (or job) file names for an environment (after its environments.<env> overrides): its
  * digest when it pins one, else its tag; `label` names it in messages.
  */
 export function imageFromFile(
   service: { readonly name: string; readonly file: string; readonly image?: { readonly tag?: string | undefined; readonly digest?: string | undefined } | undefined },
   envName: string,
+  command: 'service deploy' | 'job deploy' = 'service deploy',
 ): { ref: string; label: string } {
   const { tag, digest } = service.image ?? {};
   const key = digest !== undefined ? 'image.digest' : 'image.tag';
   const ref = digest ?? tag;
   if (ref === undefined) {
     throw new UsageError(`No image to deploy: --image is not given, and ${service.file} names no image for ${envName} (neither image.tag nor image.digest).`, [
-      `Pass --image TAG (ecsdeploy service deploy ${service.name} --env ${envName} --image TAG), or set image.tag in ${service.file}.`,
+      `Pass --image TAG (ecsdeploy ${command} ${service.name} --env ${envName} --image TAG), or set image.tag in ${service.file}.`,
     ]);
   }
   return { ref, label: `${key} ${ref} of ${service.file} for ${envName}` };

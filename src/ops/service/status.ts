@@ -5,7 +5,7 @@
  */
 import type { EcsService } from '../../aws/ecs';
 import type { TargetHealth } from '../../aws/elb';
-import { currentRelease, latestRelease, type Release } from '../releases';
+import { currentRelease, latestRelease, type Ledger, type Release } from '../releases';
 import { deploymentView, shortTaskDefinition, type DeploymentView } from '../rollout';
 import { openEnvironment, openService, readDeps, type ReadDeps, type ServiceContext } from './context';
 import { clusterName, serviceNames } from './names';
@@ -180,12 +180,17 @@ export interface ReleaseHistory {
 export async function releaseHistory(input: { readonly dir: string; readonly env: string; readonly service: string; readonly limit?: number }, deps: ReadDeps = readDeps()): Promise<ReleaseHistory> {
   const ctx = await openService(input.dir, input.env, input.service, deps);
   const { ledger } = await ctx.store.read(ctx.env.name, ctx.service.name);
+  return historyOf(ctx.env.name, ctx.service.name, ctx.store.location, ledger, input.limit);
+}
+
+/** A ledger's releases as `history` shows them (services and jobs alike): newest first, the current one marked. */
+export function historyOf(environment: string, name: string, store: string, ledger: Ledger, limit?: number): ReleaseHistory {
   const current = currentRelease(ledger);
   return {
-    environment: ctx.env.name,
-    service: ctx.service.name,
-    store: ctx.store.location,
+    environment,
+    service: name,
+    store,
     ...(current ? { current: current.id } : {}),
-    releases: [...ledger.releases].reverse().slice(0, input.limit ?? ledger.releases.length),
+    releases: [...ledger.releases].reverse().slice(0, limit ?? ledger.releases.length),
   };
 }
