@@ -17,9 +17,10 @@ import { startMoto, toolchain, type MotoServer } from '../support/moto';
 import { aws, createCapacity, CREDENTIALS, groupInstances, newVersion, type Aws } from './cluster-fixture';
 import { TEARDOWN_MS } from './support';
 import { motoSkipReason } from './cluster-fixture';
+import { isCI } from '../../src/ui/prompt';
 
 const reason = motoSkipReason(toolchain().python);
-if (reason && process.env['CI'] === 'true') throw new Error(`${reason}; CI must have moto`);
+if (reason && isCI()) throw new Error(`${reason}; CI must have moto`);
 if (reason) console.warn(reason);
 
 const NAMES = { cluster: 'api-prod', autoScalingGroup: 'api-prod-ecs', capacityProvider: 'api-prod-ec2' };

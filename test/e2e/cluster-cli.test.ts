@@ -17,9 +17,10 @@ import { clusterRoll, type ClusterStatus, type RollEvent, type RollReport } from
 import { startMoto, toolchain, type MotoServer } from '../support/moto';
 import { agentTick, aws, createCapacity, groupInstances, motoSkipReason, newVersion, type Aws } from './cluster-fixture';
 import { cli, cliEnv, exampleProject, json, startCli, TEARDOWN_MS } from './support';
+import { isCI } from '../../src/ui/prompt';
 
 const reason = motoSkipReason(toolchain().python);
-if (reason && process.env['CI'] === 'true') throw new Error(`${reason}; CI must have moto`);
+if (reason && isCI()) throw new Error(`${reason}; CI must have moto`);
 if (reason) console.warn(reason);
 
 const NAMES = { cluster: 'shop-dev', autoScalingGroup: 'shop-dev-ecs' };

@@ -1,7 +1,7 @@
 /**
  * Ctrl-C while applying, on a real engine against moto: the CLI gets SIGINT while the cluster's
  * load balancer is being created. Protects: the engine is stopped gracefully (state saved, lock
- * released), the message says so and the exit code is 1; the state holds what was created before
+ * released), the message says so and the exit code is 130 (interrupted); the state holds what was created before
  * the interrupt, a plan afterwards runs without a lock error and shows what is left to do, and a
  * destroy can remove what was recorded.
  */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsTestEnv, skipReason, writeTerraformCliConfig } from '../support/moto';
 import { copyExampleProject } from '../support/example-project';
+import { isCI } from '../../src/ui/prompt';
 
 export const REPO = join(__dirname, '..', '..');
 
@@ -24,7 +25,7 @@ const BIN = join(REPO, 'bin', 'run.js');
 export function e2eDescribe(): jest.Describe {
   const reason = skipReason();
   if (reason === undefined) return describe;
-  if (process.env['CI'] === 'true') throw new Error(`${reason}; CI must have terraform, the provider mirror and moto (.ci/run checks them)`);
+  if (isCI()) throw new Error(`${reason}; CI must have terraform, the provider mirror and moto (.ci/run checks them)`);
   console.warn(reason);
   return describe.skip;
 }

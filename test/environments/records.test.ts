@@ -7,10 +7,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stateKey } from '../../stacks/base';
 import { createEnvironment, destroyEnvironment, listEnvironments, localRecordStore, s3RecordStore, type RecordStore } from '../../src/ops/environments';
 import { s3StateKey } from '../../src/ops/environments/storage';
 import { appendRelease, emptyLedger, s3ReleaseStore } from '../../src/ops/releases';
+import { projectWith } from '../config/fixture-project';
+import { synthProject } from '../synth/helpers';
 import { ephemeralRecord, fakeClock, lifecycleProject, memoryS3, recordingInfra } from './helpers';
 
 const record = ephemeralRecord;
@@ -92,8 +93,25 @@ describe.each(stores)('%s record store', (_kind, make) => {
   });
 });
 
-it("the S3 state key of a stack is the one the stacks' backend uses", () => {
-  for (const prefix of ['ecsdeploy', 'teams/shop/', 'a//']) expect(s3StateKey(prefix, 'pr-1-api')).toBe(stateKey(prefix, 'pr-1-api'));
+it("the S3 state key of a stack is the one its synthesized backend uses", () => {
+  // Read back from what synth writes, not from the function s3StateKey is made of: a test comparing
+  // the two names of one function could never fail.
+  for (const prefix of ['ecsdeploy', 'teams/shop/', 'a//']) {
+    const p = projectWith({ 'ecsdeploy.yaml': `project: acme\nregion: eu-west-1\nstate:\n  backend: s3\n  bucket: acme-state\n  prefix: ${JSON.stringify(prefix)}\n` });
+    try {
+      const s = synthProject(p.dir);
+      try {
+        for (const { name } of s.stacks) {
+          const backend = (s.json(name).terraform?.['backend'] as { s3: { key: string } }).s3;
+          expect([name, s3StateKey(prefix, name)]).toEqual([name, backend.key]);
+        }
+      } finally {
+        s.cleanup();
+      }
+    } finally {
+      p.cleanup();
+    }
+  }
 });
 
 describe('with state and releases in S3', () => {
