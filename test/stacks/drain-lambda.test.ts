@@ -3,15 +3,18 @@
  * container instance to DRAINING, keeps the lifecycle action alive with heartbeats while tasks
  * remain, and lets the Auto Scaling group terminate it only once no task runs there.
  */
-type Sent = { command: string; input: Record<string, unknown> };
+/** Each command sent, with the running-task count the last DescribeContainerInstances answer gave. */
+type Sent = { command: string; input: Record<string, unknown>; running: number | undefined };
 const sent: Sent[] = [];
+let lastRunning: number | undefined;
 let tasksOnInstance: number[] = [];
 let containerInstances: string[] = [];
 
 function fakeClient(name: string) {
   return class {
     send(cmd: { constructor: { name: string }; input: Record<string, unknown> }) {
-      sent.push({ command: cmd.constructor.name, input: cmd.input });
+      if (cmd.constructor.name === 'DescribeContainerInstancesCommand') lastRunning = tasksOnInstance.length > 1 ? tasksOnInstance[0] : (tasksOnInstance[0] ?? 0);
+      sent.push({ command: cmd.constructor.name, input: cmd.input, running: lastRunning });
       if (cmd.constructor.name === 'ListContainerInstancesCommand') return Promise.resolve({ containerInstanceArns: containerInstances });
       if (cmd.constructor.name === 'DescribeContainerInstancesCommand') {
         const running = tasksOnInstance.length > 1 ? tasksOnInstance.shift()! : (tasksOnInstance[0] ?? 0);
@@ -54,6 +57,7 @@ const event = {
 
 beforeEach(() => {
   sent.length = 0;
+  lastRunning = undefined;
   jest.useFakeTimers();
 });
 afterEach(() => jest.useRealTimers());
@@ -78,9 +82,11 @@ it('drains, waits with heartbeats while tasks remain, then completes the lifecyc
   expect(names.filter((n) => n === 'RecordLifecycleActionHeartbeatCommand').length).toBeGreaterThanOrEqual(1);
   expect(names[names.length - 1]).toBe('CompleteLifecycleActionCommand');
   expect(sent[sent.length - 1]!.input).toMatchObject({ LifecycleActionResult: 'CONTINUE', InstanceId: 'i-0abc', LifecycleActionToken: 'token-1' });
-  // never completed while tasks were still running
-  const completeAt = names.lastIndexOf('CompleteLifecycleActionCommand');
-  expect(names.indexOf('CompleteLifecycleActionCommand')).toBe(completeAt);
+  // Completed once, and only after ECS reported no task left on the instance: a Lambda that let
+  // the instance go after its first heartbeat (tasks still running) fails here.
+  const completes = sent.filter((s) => s.command === 'CompleteLifecycleActionCommand');
+  expect(completes.map((c) => c.running)).toEqual([0]);
+  expect(names.filter((n) => n === 'DescribeContainerInstancesCommand').length).toBeGreaterThanOrEqual(29);
 });
 
 it('an instance that is not in the cluster is let go at once', async () => {
