@@ -145,6 +145,42 @@ describe('watchEcsDeployment', () => {
     expect(events.filter((e) => e.type === 'retrying').length).toBe(3);
   });
 
+  it('circuit breaker seen late: ours vanished between two polls, the events say it failed: rolled back, and the service is genuinely stable', async () => {
+    const { clock, sim, target } = setup();
+    sim
+      .at(0, (s) => s.start('ecs-svc/new', TD_NEW))
+      .at(30_000, (s) => s.taskFailed('ecs-svc/new', 'Essential container in task exited', { exitCode: 1 }))
+      // Between two polls ECS fails ours, starts the rollback, finishes it and drops ours and the old
+      // one: no poll ever sees FAILED; the next one sees only the rollback deployment, stable.
+      .at(61_000, (s) => {
+        s.fail('ecs-svc/new', 'ECS deployment circuit breaker: tasks failed to start.');
+        s.start('ecs-svc/rollback', TD_OLD).run('ecs-svc/rollback', 2).complete('ecs-svc/rollback');
+        s.event('(service orders) rolling back to deployment ecs-svc/old.');
+        s.remove('ecs-svc/new').remove('ecs-svc/old');
+      });
+    const { outcome, events } = await run(sim, target, clock);
+
+    expect(events.some((e) => e.type === 'progress' && e.state === 'FAILED')).toBe(false);
+    const last = [...events].reverse().find((e) => e.type === 'progress');
+    expect(last).toMatchObject({ deployments: [{ id: 'ecs-svc/rollback', status: 'PRIMARY', rolloutState: 'COMPLETED', running: 2 }], running: 2, desired: 2 });
+    expect(outcome).toMatchObject({ kind: 'rolledBack', deploymentId: 'ecs-svc/new', runningTaskDefinition: TD_OLD });
+    expect(outcome.reasons).toEqual(['deployment failed: tasks failed to start.', 'task stopped: Essential container in task exited', 'container orders: exit code 1']);
+  });
+
+  it('ours vanished and a rollback event names no failure of ours, but the PRIMARY runs a task definition that never ran before: someone else replaced it', async () => {
+    const { clock, sim, target } = setup();
+    sim
+      .at(0, (s) => s.start('ecs-svc/new', TD_NEW))
+      .at(31_000, (s) => {
+        s.start('ecs-svc/theirs', TD_OTHER).run('ecs-svc/theirs', 2).complete('ecs-svc/theirs');
+        s.event('(service orders) rolling back to deployment ecs-svc/old.');
+        s.remove('ecs-svc/new').remove('ecs-svc/old');
+      });
+    const { outcome } = await run(sim, target, clock);
+    expect(outcome.kind).toBe('failed');
+    expect(outcome.reasons[0]).toBe('deployment ecs-svc/theirs (shop-dev-orders:8), started by someone else, replaced ours before it completed');
+  });
+
   it('a second deployment started by someone else: fails, naming it', async () => {
     const { clock, sim, target } = setup();
     sim

@@ -105,6 +105,41 @@ describe('service deploy (rolling)', () => {
     expect(err.result.restored).toEqual({ release: 1, applied: true });
   });
 
+  it('a circuit-breaker rollback no poll saw (ours gone, the service stable on the previous release): rolled back, recorded so, and Terraform restored', async () => {
+    rollsOut(s);
+    await deployService({ ...s.input, image: '1.4.2' }, s.deps); // release 1, completed as ecs-svc/new
+    s.engine.onApply = (_stack, td) => {
+      const at = s.clock.now() - T0;
+      s.ecs.service.start('ecs-svc/bad', td);
+      s.ecs
+        .at(at + 20_000, (svc) => svc.taskFailed('ecs-svc/bad', 'Essential container in task exited', { exitCode: 1 }))
+        // All between two polls: ours fails, the rollback to release 1's task definition completes,
+        // and ECS drops ours. The next poll sees one stable deployment that is not ours.
+        .at(at + 61_000, (svc) =>
+          svc
+            .fail('ecs-svc/bad', 'ECS deployment circuit breaker: tasks failed to start.')
+            .start('ecs-svc/back', taskDef('dev', 'orders', 7))
+            .run('ecs-svc/back', 2)
+            .complete('ecs-svc/back')
+            .event('(service orders) rolling back to deployment ecs-svc/new.')
+            .remove('ecs-svc/bad')
+            .remove('ecs-svc/new'),
+        );
+      s.engine.onApply = () => undefined;
+    };
+    const err = await failure(deployService({ ...s.input, image: '1.4.3' }, s.deps));
+
+    expect(err.exitCode).toBe(1);
+    expect(err.code).toBe('ECSDEPLOY_ROLLED_BACK');
+    expect(err.message).toContain('Release #2 of orders in dev failed and was rolled back by the ECS deployment circuit breaker: deployment failed: tasks failed to start.');
+    expect((await ledger(s.store)).map((r) => [r.id, r.rollout.status])).toEqual([
+      [1, 'completed'],
+      [2, 'rolled-back'],
+    ]);
+    expect(s.engine.applied.map((a) => a.images['orders'])).toEqual([digestOf(1), digestOf(2), digestOf(1)]);
+    expect(err.result.restored).toEqual({ release: 1, applied: true });
+  });
+
   it('the timeout passes: exit 1 saying what still runs and how to keep watching; the release stays pending', async () => {
     s.engine.onApply = (_stack, td) => s.ecs.service.start('ecs-svc/slow', td);
     const err = await failure(deployService({ ...s.input, image: '1.4.3', timeoutMs: 5 * MIN }, s.deps));

@@ -8,7 +8,10 @@
  * rolled our deployment back, and reporting success then is the bug this exists to avoid.
  *
  *   completed   ours PRIMARY + COMPLETED + running == desired
- *   rolledBack  ours FAILED and an older task definition is PRIMARY again (circuit breaker, alarms)
+ *   rolledBack  ours FAILED and an older task definition is PRIMARY again (circuit breaker, alarms); also
+ *               when ours vanished between two polls and the service's events say it failed or is
+ *               being rolled back to a task definition that ran before ours (a 15 s cadence can miss
+ *               the FAILED state entirely)
  *   failed      ours FAILED with no rollback; or another deployment replaced ours; or the service went away
  *   timedOut    the time ran out (or Ctrl-C) while it still ran
  */
@@ -64,6 +67,10 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
   let errors = 0;
   let last: { deployments: DeploymentView[]; state: string } = { deployments: [], state: 'WAITING' };
   const events = new NewServiceEvents(since);
+  /** The service's event messages since we began: the evidence of a rollback no poll saw. */
+  const messages: string[] = [];
+  /** Task definitions of the other deployments seen while ours ran: what a rollback goes back to. */
+  const before = new Set<string>();
   const seenTasks = new Set<string>();
   const stopped: StoppedTaskView[] = [];
   const now = () => clock.now();
@@ -121,7 +128,10 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
         return { kind: 'failed', at: now(), ...(ours ? { deploymentId: ours } : {}), reasons: [`the service ${target.service} no longer exists in cluster ${target.cluster}`] };
       }
 
-      yield* events.take(service.events);
+      for (const e of events.take(service.events)) {
+        if (e.type === 'service-event') messages.push(e.message);
+        yield e;
+      }
 
       if (ours === undefined) {
         const found = findOurs(service.deployments, target.taskDefinition, since);
@@ -132,6 +142,7 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
       }
       const d = ours === undefined ? undefined : service.deployments.find((x) => x.id === ours);
       const primary = service.deployments.find((x) => x.status === 'PRIMARY');
+      if (d !== undefined) for (const x of service.deployments) if (x.createdAt <= d.createdAt && x.taskDefinition !== target.taskDefinition) before.add(x.taskDefinition);
 
       const views = service.deployments.map((x) => deploymentView(x, x.id === ours));
       const state = d?.rolloutState ?? (d ? 'IN_PROGRESS' : ours ? (lastOurs?.rolloutState ?? 'GONE') : 'WAITING');
@@ -153,9 +164,12 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
 
       if (ours !== undefined && d === undefined) {
         // Ours is gone from the list: rolled back if it had failed, else replaced by someone else's.
-        if (lastOurs?.rolloutState === 'FAILED') {
+        const failure = lastOurs?.rolloutState === 'FAILED' ? undefined : failedUnseen(ours, messages, primary, before);
+        if (lastOurs?.rolloutState === 'FAILED' || failure !== undefined) {
           yield* finishFailure();
-          return { kind: 'rolledBack', at: now(), deploymentId: ours, reasons: reasons(lastOurs), ...(primary ? { runningTaskDefinition: primary.taskDefinition } : {}) };
+          // Its last rolloutStateReason seen was an "in progress" one: the event's words replace it.
+          const why = failure === undefined ? reasons(lastOurs) : [failure, ...reasons(undefined)].slice(0, 8);
+          return { kind: 'rolledBack', at: now(), deploymentId: ours, reasons: why, ...(primary ? { runningTaskDefinition: primary.taskDefinition } : {}) };
         }
         return supersededBy(primary, ours, now(), reasons(lastOurs));
       }
@@ -216,6 +230,20 @@ export function deploymentView(d: EcsDeployment, ours: boolean): DeploymentView 
 function findOurs(deployments: readonly EcsDeployment[], taskDefinition: string, since: number): EcsDeployment | undefined {
   const candidates = deployments.filter((d) => d.taskDefinition === taskDefinition).sort((a, b) => b.createdAt - a.createdAt);
   return candidates.find((d) => d.createdAt >= since) ?? candidates.find((d) => d.status === 'PRIMARY');
+}
+
+/**
+ * Ours vanished without a poll seeing it FAILED: was it rolled back? Yes when ECS's events since we
+ * began say our deployment failed, or say it is rolling back while the PRIMARY deployment runs a
+ * task definition that ran before ours (the previous release's). Returns the failure to report
+ * (ECS's own words), or undefined when nothing says so: then someone else's deployment replaced ours.
+ */
+function failedUnseen(ours: string, messages: readonly string[], primary: EcsDeployment | undefined, before: ReadonlySet<string>): string | undefined {
+  const failed = messages.find((m) => m.includes(`(deployment ${ours})`) && /deployment failed/i.test(m));
+  if (failed !== undefined) return failed.slice(failed.indexOf('deployment failed'));
+  const rollingBack = messages.find((m) => /rolling back to deployment/i.test(m));
+  if (rollingBack !== undefined && primary !== undefined && before.has(primary.taskDefinition)) return `ECS: ${rollingBack.replace(/^\(service [^)]*\) /, '')}`;
+  return undefined;
 }
 
 function supersededBy(primary: EcsDeployment | undefined, ours: string, at: number, reasons: string[]): RolloutOutcome {
