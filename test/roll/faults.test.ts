@@ -175,10 +175,19 @@ async function check(seed: number): Promise<string[]> {
   return problems.map((p) => `seed ${seed} (${config.instances.length} instances, ${JSON.stringify(options)}, faults ${JSON.stringify(config.faults)}, interrupts ${JSON.stringify(interrupts)}): ${p}`);
 }
 
+function extraSeeds(): number[] {
+  const n = Number(process.env['ROLL_FAULT_SEEDS'] ?? 0);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`ROLL_FAULT_SEEDS must be a whole number of extra seeds, not ${process.env['ROLL_FAULT_SEEDS']}`);
+  return Array.from({ length: n }, () => SCHEDULES + 1 + Math.floor(Math.random() * 2 ** 31));
+}
+
 describe(`${SCHEDULES} random fault schedules`, () => {
   it('every one ends as specified, with no service below its minimum and no task lost', async () => {
     const problems: string[] = [];
     for (let seed = 1; seed <= SCHEDULES; seed++) problems.push(...(await check(seed)));
+    // ROLL_FAULT_SEEDS=N adds N random seeds beyond the fixed ones (a nightly-style run grows the
+    // corpus); a failure names its seed, which replays exactly: add it to the fixed range's checks.
+    for (const seed of extraSeeds()) problems.push(...(await check(seed)));
     expect(problems).toEqual([]);
     // The paths were taken (else this proves little): completions, each fault's failure, resumed
     // interrupts, and a stalled drain rescued by a surge instance.
@@ -187,7 +196,7 @@ describe(`${SCHEDULES} random fault schedules`, () => {
     expect(tally.get('ECSDEPLOY_ROLL_REPLACEMENT_TIMEOUT')).toBeGreaterThan(10);
     expect(tally.get('interrupted')).toBeGreaterThan(100);
     expect(tally.get('stalled drain given a surge instance')).toBeGreaterThan(0);
-  }, 120_000);
+  }, 120_000 + Number(process.env['ROLL_FAULT_SEEDS'] ?? 0) * 1_000);
 
   it('the schedules cover every kind of fault and flag (else the test above proves little)', () => {
     const all = Array.from({ length: SCHEDULES }, (_, k) => schedule(k + 1));
