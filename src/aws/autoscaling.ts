@@ -4,15 +4,12 @@
  * interface (`AutoScalingApi`) that src/ops uses and tests replace with a simulation, plus its SDK
  * implementation.
  *
- * One EC2 call is needed as well: which version `$Latest` / `$Default` of the group's launch
- * template is, and its instance type and AMI. @aws-sdk/client-ec2 is not a dependency, so that one
- * call (DescribeLaunchTemplateVersions, a Query API GET) is signed here with Signature V4 over
- * node:crypto, using the credentials of the Auto Scaling client. When client-ec2 is added, replace
- * `Ec2QueryLaunchTemplates` with it; nothing else changes.
+ * One EC2 call is needed as well (`SdkLaunchTemplates`): which version `$Latest` / `$Default` of
+ * the group's launch template is, and its instance type and AMI.
  */
-import { createHash, createHmac } from 'node:crypto';
 import type { AutoScalingClient, AutoScalingGroup as SdkGroup } from '@aws-sdk/client-auto-scaling';
-import { awsError, clientConfig, type AwsTarget } from './clients';
+import type { EC2Client, LaunchTemplateVersion as LaunchTemplateVersionItem } from '@aws-sdk/client-ec2';
+import { awsError } from './clients';
 
 const sdk = () => require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling');
 
@@ -139,7 +136,7 @@ export interface LaunchTemplateLookup {
   launchTemplateVersion(ref: LaunchTemplateRef): Promise<LaunchTemplateVersion>;
 }
 
-/** AutoScalingApi through the AWS SDK (and the one EC2 call, see the file comment). */
+/** AutoScalingApi through the AWS SDK (the launch template lookup is SdkLaunchTemplates). */
 export class SdkAutoScalingApi implements AutoScalingApi {
   constructor(
     private readonly asg: AutoScalingClient,
@@ -148,13 +145,10 @@ export class SdkAutoScalingApi implements AutoScalingApi {
 
   async group(name: string): Promise<AutoScalingGroupInfo | undefined> {
     try {
-      let nextToken: string | undefined;
-      do {
-        const page = await this.asg.send(new (sdk().DescribeAutoScalingGroupsCommand)({ AutoScalingGroupNames: [name], NextToken: nextToken }));
+      for await (const page of sdk().paginateDescribeAutoScalingGroups({ client: this.asg }, { AutoScalingGroupNames: [name] })) {
         const found = (page.AutoScalingGroups ?? []).find((g) => g.AutoScalingGroupName === name);
         if (found) return toGroupInfo(found);
-        nextToken = page.NextToken;
-      } while (nextToken);
+      }
       return undefined;
     } catch (err) {
       throw awsError(err, `reading Auto Scaling group ${name}`);
@@ -240,11 +234,7 @@ export class SdkAutoScalingApi implements AutoScalingApi {
   async instanceRefreshes(group: string, ids?: readonly string[]): Promise<InstanceRefreshInfo[]> {
     try {
       const out: InstanceRefreshInfo[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await this.asg.send(
-          new (sdk().DescribeInstanceRefreshesCommand)({ AutoScalingGroupName: group, ...(ids ? { InstanceRefreshIds: [...ids] } : {}), NextToken: nextToken }),
-        );
+      for await (const page of sdk().paginateDescribeInstanceRefreshes({ client: this.asg }, { AutoScalingGroupName: group, ...(ids ? { InstanceRefreshIds: [...ids] } : {}) })) {
         for (const r of page.InstanceRefreshes ?? []) {
           out.push({
             id: r.InstanceRefreshId ?? '',
@@ -255,8 +245,7 @@ export class SdkAutoScalingApi implements AutoScalingApi {
             ...(r.StartTime ? { startTime: r.StartTime } : {}),
           });
         }
-        nextToken = page.NextToken;
-      } while (nextToken);
+      }
       return out;
     } catch (err) {
       throw awsError(err, `reading the instance refreshes of ${group}`);
@@ -264,97 +253,36 @@ export class SdkAutoScalingApi implements AutoScalingApi {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// The one EC2 call, signed here (see the file comment).
-
-export interface Credentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
-
-const sha256 = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
-const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
-
-/** RFC 3986 encoding, as Signature V4 wants it. */
-function encode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/**
- * Signature V4 headers for a GET with a query string and no body (what the EC2 Query API needs).
- * Returns the headers to send, `host` included.
- */
-export function signGet(url: URL, region: string, service: string, creds: Credentials, at: Date): Record<string, string> {
-  const amzDate = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  const day = amzDate.slice(0, 8);
-  const query = [...url.searchParams.entries()]
-    .map(([k, v]) => [encode(k), encode(v)] as const)
-    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
-  const headers: Record<string, string> = { host: url.host, 'x-amz-date': amzDate, ...(creds.sessionToken ? { 'x-amz-security-token': creds.sessionToken } : {}) };
-  const names = Object.keys(headers).sort();
-  const canonical = ['GET', url.pathname || '/', query, ...names.map((n) => `${n}:${headers[n]!.trim()}`), '', names.join(';'), sha256('')].join('\n');
-  const scope = `${day}/${region}/${service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${creds.secretAccessKey}`, day), region), service), 'aws4_request');
-  const signature = createHmac('sha256', key).update(toSign, 'utf8').digest('hex');
-  return { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}` };
-}
-
-function xmlValue(xml: string, tag: string): string | undefined {
-  return new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1];
-}
-
-/** DescribeLaunchTemplateVersions through the EC2 Query API. */
-export class Ec2QueryLaunchTemplates implements LaunchTemplateLookup {
-  constructor(
-    private readonly target: AwsTarget,
-    private readonly credentials: () => Promise<Credentials>,
-    private readonly fetchImpl: typeof fetch = fetch,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+/** DescribeLaunchTemplateVersions through @aws-sdk/client-ec2: which version `$Latest` / `$Default` is, its instance type and AMI. */
+export class SdkLaunchTemplates implements LaunchTemplateLookup {
+  constructor(private readonly ec2: EC2Client) {}
 
   async launchTemplateVersion(ref: LaunchTemplateRef): Promise<LaunchTemplateVersion> {
     const what = `launch template ${ref.name ?? ref.id ?? '?'} version ${ref.version ?? '$Default'}`;
-    const endpoint = clientConfig(this.target).endpoint ?? `https://ec2.${this.target.region}.amazonaws.com`;
-    const url = new URL(endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
-    url.searchParams.set('Action', 'DescribeLaunchTemplateVersions');
-    url.searchParams.set('Version', '2016-11-15');
-    if (ref.id) url.searchParams.set('LaunchTemplateId', ref.id);
-    else if (ref.name) url.searchParams.set('LaunchTemplateName', ref.name);
-    url.searchParams.set('LaunchTemplateVersion.1', ref.version ?? '$Default');
-    let body: string;
-    let status: number;
+    let item: LaunchTemplateVersionItem | undefined;
     try {
-      const headers = signGet(url, this.target.region, 'ec2', await this.credentials(), this.now());
-      const res = await this.fetchImpl(url, { headers });
-      body = await res.text();
-      status = res.status;
+      const { DescribeLaunchTemplateVersionsCommand } = require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
+      const out = await this.ec2.send(
+        new DescribeLaunchTemplateVersionsCommand({
+          ...(ref.id ? { LaunchTemplateId: ref.id } : ref.name ? { LaunchTemplateName: ref.name } : {}),
+          Versions: [ref.version ?? '$Default'],
+        }),
+      );
+      item = out.LaunchTemplateVersions?.[0];
     } catch (err) {
-      throw awsError(err, `reading ${what}`);
+      throw awsError(err, `reading ${what} (ec2:DescribeLaunchTemplateVersions)`);
     }
-    if (status >= 300) {
-      const error = new Error(xmlValue(body, 'Message') ?? `HTTP ${status}`);
-      error.name = xmlValue(body, 'Code') ?? `HTTP${status}`;
-      throw awsError(error, `reading ${what} (ec2:DescribeLaunchTemplateVersions)`);
-    }
-    const item = /<launchTemplateVersionSet>\s*<item>([\s\S]*?)<\/item>\s*<\/launchTemplateVersionSet>/.exec(body)?.[1];
-    const version = item === undefined ? undefined : xmlValue(item, 'versionNumber');
-    if (item === undefined || version === undefined) {
-      const error = new Error(`EC2 returned no such version`);
+    if (item?.VersionNumber === undefined) {
+      const error = new Error('EC2 returned no such version');
       error.name = 'NotFound';
       throw awsError(error, `reading ${what}`);
     }
-    const data = /<launchTemplateData>([\s\S]*)<\/launchTemplateData>/.exec(item)?.[1] ?? '';
-    const instanceType = xmlValue(data, 'instanceType');
-    const imageId = xmlValue(data, 'imageId');
+    const data = item.LaunchTemplateData;
     return {
-      id: xmlValue(item, 'launchTemplateId') ?? ref.id ?? '',
-      version,
-      ...(instanceType ? { instanceType } : {}),
-      ...(imageId ? { imageId } : {}),
+      id: item.LaunchTemplateId ?? ref.id ?? '',
+      version: String(item.VersionNumber),
+      ...(data?.InstanceType ? { instanceType: data.InstanceType } : {}),
+      ...(data?.ImageId ? { imageId: data.ImageId } : {}),
     };
   }
 }

@@ -9,6 +9,7 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -47,12 +48,15 @@ export class AwsClients {
   constructor(readonly target: AwsTarget) {}
 
   private get<T>(key: string, make: (config: ClientConfig) => T): T {
-    if (!this.cache.has(key)) this.cache.set(key, make(clientConfig(this.target)));
+    if (!this.cache.has(key)) this.cache.set(key, namingOperations(make(clientConfig(this.target))));
     return this.cache.get(key) as T;
   }
 
   ecs(): ECSClient {
     return this.get('ecs', (c) => new (require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs')).ECSClient(c));
+  }
+  ec2(): EC2Client {
+    return this.get('ec2', (c) => new (require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2')).EC2Client(c));
   }
   ecr(): ECRClient {
     return this.get('ecr', (c) => new (require('@aws-sdk/client-ecr') as typeof import('@aws-sdk/client-ecr')).ECRClient(c));
@@ -80,6 +84,43 @@ export class AwsClients {
   }
 }
 
+interface WithMiddleware {
+  middlewareStack: { add(middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>, options: { step: 'initialize'; name: string }): void };
+}
+
+/** Marks every error a client throws with the API operation it answered (`$operation`), for awsError. */
+function namingOperations<T>(client: T): T {
+  (client as unknown as WithMiddleware).middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        if (err !== null && typeof err === 'object' && context.commandName) Object.defineProperty(err, '$operation', { value: context.commandName.replace(/Command$/, ''), enumerable: false, configurable: true });
+        throw err;
+      }
+    },
+    { step: 'initialize', name: 'ecsdeployOperationName' },
+  );
+  return client;
+}
+
+/**
+ * An answer that is not AWS's: an HTTP error whose body the SDK could not read as an AWS error (an
+ * HTML page from a proxy, a load balancer or an emulator's crash). Its HTTP status, not the
+ * parser's complaint about the page, is what the user can act on.
+ */
+function foreignAnswer(err: unknown): { status: number; operation?: string } | undefined {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number }; $responseBodyText?: unknown; $operation?: string };
+  const status = e.$response?.statusCode ?? e.$metadata?.httpStatusCode;
+  if (status === undefined || status < 300) return undefined;
+  const body = typeof e.$responseBodyText === 'string' ? e.$responseBodyText : '';
+  // The SDK's words when the body held no AWS error: "Unknown" (no error code found in it), or a
+  // parser's complaint (an XML or JSON parse error, "Deserialization error").
+  const unreadable = (e.name === 'Unknown' && (e.message === 'Unknown' || e.message === undefined)) || /Deserialization error|parse error|mismatched tag|Unexpected token/i.test(e.message ?? '');
+  if (!unreadable && !/^\s*<(!doctype|html)/i.test(body)) return undefined;
+  return { status, ...(e.$operation ? { operation: e.$operation } : {}) };
+}
+
 const CREDENTIAL_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'CredentialsProviderError', 'InvalidSignatureException', 'AccessDeniedException', 'AccessDenied']);
 
 /** Turns SDK failures the user can act on (credentials, throttling left over, missing resources) into EcsdeployErrors. */
@@ -90,6 +131,14 @@ export function awsError(err: unknown, doing: string): EcsdeployError {
     return new EcsdeployError(`AWS refused the credentials while ${doing}: ${name}: ${e.message ?? ''}`.trim(), {
       code: 'ECSDEPLOY_AWS_CREDENTIALS',
       suggestions: ['Refresh your credentials (aws sso login, or new keys) and check AWS_PROFILE / AWS_REGION.'],
+      cause: err,
+    });
+  }
+  const foreign = foreignAnswer(err);
+  if (foreign !== undefined) {
+    return new EcsdeployError(`AWS answered HTTP ${foreign.status} to ${foreign.operation ?? 'a request'} while ${doing}, with a page that is not an AWS error answer (a proxy's, a load balancer's or an emulator's).`, {
+      code: 'ECSDEPLOY_AWS',
+      suggestions: [foreign.status >= 500 ? 'A 5xx answer is usually passing: run the command again. If it stays, check AWS_ENDPOINT_URL or the environment\'s endpoint: and any proxy (HTTPS_PROXY) between you and AWS.' : 'Check AWS_ENDPOINT_URL or the environment\'s endpoint: and any proxy (HTTPS_PROXY) between you and AWS.'],
       cause: err,
     });
   }

@@ -128,6 +128,7 @@ export function codeDeployApi(clients: AwsClients): CodeDeployApi {
     async target(id) {
       try {
         const targetIds: string[] = [];
+        // The SDK has no paginator for ListDeploymentTargets (its model declares none): follow nextToken.
         let nextToken: string | undefined;
         do {
           const page = await client().send(new sdk.ListDeploymentTargetsCommand({ deploymentId: id, ...(nextToken ? { nextToken } : {}) }));

@@ -170,12 +170,7 @@ export class SdkEcsClusterApi implements EcsClusterApi {
 
   private async listContainerInstanceArns(cluster: string): Promise<string[]> {
     const arns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.ecs.send(new (sdk().ListContainerInstancesCommand)({ cluster, maxResults: this.pageSize, nextToken }));
-      arns.push(...(page.containerInstanceArns ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
+    for await (const page of sdk().paginateListContainerInstances({ client: this.ecs, pageSize: this.pageSize }, { cluster })) arns.push(...(page.containerInstanceArns ?? []));
     return arns;
   }
 
@@ -199,12 +194,7 @@ export class SdkEcsClusterApi implements EcsClusterApi {
   async services(cluster: string): Promise<ServiceInfo[]> {
     try {
       const arns: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await this.ecs.send(new (sdk().ListServicesCommand)({ cluster, maxResults: this.pageSize, nextToken }));
-        arns.push(...(page.serviceArns ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
+      for await (const page of sdk().paginateListServices({ client: this.ecs, pageSize: this.pageSize }, { cluster })) arns.push(...(page.serviceArns ?? []));
       const out: ServiceInfo[] = [];
       for (const chunk of chunks(arns, 10)) {
         const r = await this.ecs.send(new (sdk().DescribeServicesCommand)({ cluster, services: chunk }));
@@ -239,14 +229,8 @@ export class SdkEcsClusterApi implements EcsClusterApi {
   async tasks(cluster: string, containerInstanceArn?: string): Promise<TaskInfo[]> {
     try {
       const arns: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await this.ecs.send(
-          new (sdk().ListTasksCommand)({ cluster, desiredStatus: 'RUNNING', ...(containerInstanceArn ? { containerInstance: containerInstanceArn } : {}), maxResults: this.pageSize, nextToken }),
-        );
-        arns.push(...(page.taskArns ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
+      const input = { cluster, desiredStatus: 'RUNNING' as const, ...(containerInstanceArn ? { containerInstance: containerInstanceArn } : {}) };
+      for await (const page of sdk().paginateListTasks({ client: this.ecs, pageSize: this.pageSize }, input)) arns.push(...(page.taskArns ?? []));
       const out: TaskInfo[] = [];
       for (const chunk of chunks(arns, 100)) {
         const r = await this.ecs.send(new (sdk().DescribeTasksCommand)({ cluster, tasks: chunk }));

@@ -7,14 +7,14 @@
  */
 import { SetInstanceProtectionCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateServiceCommand, DescribeContainerInstancesCommand, RegisterTaskDefinitionCommand, StartTaskCommand } from '@aws-sdk/client-ecs';
-import { Ec2QueryLaunchTemplates, SdkAutoScalingApi } from '../../src/aws/autoscaling';
+import { SdkAutoScalingApi, SdkLaunchTemplates } from '../../src/aws/autoscaling';
 import { AwsClients } from '../../src/aws/clients';
 import { SdkEcsClusterApi } from '../../src/aws/ecs-cluster';
 import { EcsdeployError } from '../../src/errors';
 import { combine } from '../../src/ops/roll';
 import { observe } from '../../src/ops/roll/observe';
 import { startMoto, toolchain, type MotoServer } from '../support/moto';
-import { aws, createCapacity, CREDENTIALS, groupInstances, newVersion, type Aws } from './cluster-fixture';
+import { aws, createCapacity, groupInstances, newVersion, type Aws } from './cluster-fixture';
 import { TEARDOWN_MS } from './support';
 import { motoSkipReason } from './cluster-fixture';
 import { isCI } from '../../src/ui/prompt';
@@ -45,7 +45,7 @@ const REGION = 'us-east-1';
     a = aws(moto.endpoint, REGION);
     ({ templateId } = await createCapacity(a, NAMES, 12, { min: 1, max: 14 }));
     clients = new AwsClients({ region: REGION, endpoint: moto.endpoint });
-    asgApi = new SdkAutoScalingApi(clients.autoScaling(), new Ec2QueryLaunchTemplates(clients.target, async () => CREDENTIALS));
+    asgApi = new SdkAutoScalingApi(clients.autoScaling(), new SdkLaunchTemplates(clients.ec2()));
     ecsApi = new SdkEcsClusterApi(clients.ecs(), { pageSize: 2 });
   }, 60_000);
   afterAll(async () => {
@@ -65,7 +65,7 @@ const REGION = 'us-east-1';
       expect(await asgApi.group('no-such-group')).toBeUndefined();
     });
 
-    it('resolves $Latest and $Default through EC2 DescribeLaunchTemplateVersions (signed GET)', async () => {
+    it('resolves $Latest and $Default through EC2 DescribeLaunchTemplateVersions', async () => {
       await newVersion(a, NAMES.autoScalingGroup, 't3.large');
       expect(await asgApi.launchTemplateVersion({ id: templateId, version: '$Latest' })).toEqual({ id: templateId, version: '2', instanceType: 't3.large', imageId: 'ami-00000002' });
       expect(await asgApi.launchTemplateVersion({ name: NAMES.autoScalingGroup, version: '$Default' })).toEqual({ id: templateId, version: '1', instanceType: 't3.medium', imageId: 'ami-00000001' });

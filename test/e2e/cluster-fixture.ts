@@ -6,8 +6,7 @@
  * what runs on real instances: an ECS agent that registers instances the group launches and
  * deregisters the ones it terminated.
  *
- * EC2 calls (launch templates) go through the Query API signed by src/aws/autoscaling.ts's
- * signGet, since @aws-sdk/client-ec2 is not a dependency.
+ * EC2 calls (launch templates) go through @aws-sdk/client-ec2.
  */
 import {
   AutoScalingClient,
@@ -22,7 +21,7 @@ import {
   ListContainerInstancesCommand,
   RegisterContainerInstanceCommand,
 } from '@aws-sdk/client-ecs';
-import { signGet } from '../../src/aws/autoscaling';
+import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, EC2Client, type _InstanceType } from '@aws-sdk/client-ec2';
 
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -31,33 +30,22 @@ export interface Aws {
   readonly region: string;
   readonly asg: AutoScalingClient;
   readonly ecs: ECSClient;
+  readonly ec2: EC2Client;
 }
 
 export function aws(endpoint: string, region: string): Aws {
   const config = { endpoint, region, credentials: CREDENTIALS };
-  return { endpoint, region, asg: new AutoScalingClient(config), ecs: new ECSClient(config) };
-}
-
-/** One EC2 Query API call (GET), signed; returns the XML. */
-export async function ec2(a: Aws, action: string, params: Record<string, string>): Promise<string> {
-  const url = new URL(`${a.endpoint}/`);
-  url.searchParams.set('Action', action);
-  url.searchParams.set('Version', '2016-11-15');
-  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-  const res = await fetch(url, { headers: signGet(url, a.region, 'ec2', CREDENTIALS, new Date()) });
-  const body = await res.text();
-  if (!res.ok) throw new Error(`EC2 ${action}: HTTP ${res.status}: ${body.slice(0, 300)}`);
-  return body;
+  return { endpoint, region, asg: new AutoScalingClient(config), ecs: new ECSClient(config), ec2: new EC2Client(config) };
 }
 
 export async function createTemplate(a: Aws, name: string, instanceType: string): Promise<string> {
-  const xml = await ec2(a, 'CreateLaunchTemplate', { LaunchTemplateName: name, 'LaunchTemplateData.ImageId': 'ami-00000001', 'LaunchTemplateData.InstanceType': instanceType });
-  return /<launchTemplateId>([^<]+)</.exec(xml)![1]!;
+  const r = await a.ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: name, LaunchTemplateData: { ImageId: 'ami-00000001', InstanceType: instanceType as _InstanceType } }));
+  return r.LaunchTemplate!.LaunchTemplateId!;
 }
 
 /** A new template version (an AMI or instance type change applied): `$Latest` moves on. */
 export async function newVersion(a: Aws, name: string, instanceType: string, imageId = 'ami-00000002'): Promise<void> {
-  await ec2(a, 'CreateLaunchTemplateVersion', { LaunchTemplateName: name, SourceVersion: '1', 'LaunchTemplateData.InstanceType': instanceType, 'LaunchTemplateData.ImageId': imageId });
+  await a.ec2.send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateName: name, SourceVersion: '1', LaunchTemplateData: { InstanceType: instanceType as _InstanceType, ImageId: imageId } }));
 }
 
 export async function groupInstances(a: Aws, group: string): Promise<Array<{ id: string; state: string; version: string }>> {

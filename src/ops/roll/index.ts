@@ -4,7 +4,7 @@
  * ./refresh) take any ClusterApi and clock, so tests run them against a simulation.
  */
 import { resolve } from 'node:path';
-import { SdkAutoScalingApi, Ec2QueryLaunchTemplates } from '../../aws/autoscaling';
+import { SdkAutoScalingApi, SdkLaunchTemplates } from '../../aws/autoscaling';
 import { AwsClients } from '../../aws/clients';
 import { SdkEcsClusterApi } from '../../aws/ecs-cluster';
 import type { ResolvedEnvironment } from '../../config/load';
@@ -49,8 +49,7 @@ const awsClients = (env: Target) => new AwsClients({ region: env.region, ...(env
 
 /** The SDK implementation of AutoScalingApi for one environment (apply reads the group through it too: src/ops/infra/roll-guard). */
 export function sdkAutoScalingApi(env: Target, clients: AwsClients = awsClients(env)): SdkAutoScalingApi {
-  const asgClient = clients.autoScaling();
-  return new SdkAutoScalingApi(asgClient, new Ec2QueryLaunchTemplates(clients.target, () => asgClient.config.credentials()));
+  return new SdkAutoScalingApi(clients.autoScaling(), new SdkLaunchTemplates(clients.ec2()));
 }
 
 /** The SDK implementation of ClusterApi for one environment. */
