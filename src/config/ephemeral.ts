@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { UsageError } from '../errors';
 import type { ResolvedEnvironment, ResolvedService } from './load';
-import { DURATION } from './schema';
+import { DURATION_EXAMPLES, parseDuration } from '../duration';
 import { closest } from './suggest';
 
 /** Listener-rule priorities of base environments start here; everything below belongs to slots. */
@@ -51,14 +51,11 @@ export interface EphemeralInfo {
   readonly expiresAt: string;
 }
 
-/** `48h` → milliseconds. */
-export function parseDuration(text: string, flag = '--ttl'): number {
-  const m = DURATION.exec(text.trim());
-  if (m === null || Number(m[1]) === 0) {
-    throw new UsageError(`${flag} ${text}: expected a duration such as 30m, 48h or 7d`, [`For example ${flag} 48h.`]);
-  }
-  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
-  return Number(m[1]) * unit;
+/** A time to live (`48h`, `2d12h`) → milliseconds, or a usage error naming where it came from. */
+export function ttlMs(text: string, flag = '--ttl'): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms === 0) throw new UsageError(`${flag} ${text}: expected a duration such as ${DURATION_EXAMPLES}`, [`For example ${flag} 48h.`]);
+  return ms;
 }
 
 /** A name for a new environment: DNS-safe, short enough for AWS names, not taken. */

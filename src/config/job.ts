@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { awsCronProblem, isTimeZone, isValidCron, RATE, timeZoneNames } from './cron';
 import { JOB_RESOURCES } from './overrides';
-import { DURATION, FARGATE_SIZES, ServiceBody } from './schema';
+import { DURATION, parseDuration } from '../duration';
+import { FARGATE_SIZES, ServiceBody } from './schema';
 import { checkOverrides, checkRole, checkTask, networkModeOf, type Issue, type TaskShape } from './service-rules';
 import { closest } from './suggest';
 
@@ -108,11 +109,10 @@ function checkJob(j: JobShape, issue: Issue): void {
   if (s.startDate !== undefined && s.endDate !== undefined && Date.parse(s.endDate) <= Date.parse(s.startDate)) issue(['schedule', 'endDate'], `must be after schedule.startDate (${s.startDate})`);
 }
 
-/** `15m` → 15, `1h` → 60, `1d` → 1440; undefined for 'off'. */
+/** `15m` → 15, `1h` → 60, `1d` → 1440 (whole minutes, what the scheduler takes); undefined for 'off'. */
 export function flexibleWindowMinutes(window: string): number | undefined {
-  const m = DURATION.exec(window);
-  if (m === null) return undefined;
-  return Number(m[1]) * { m: 1, h: 60, d: 1440 }[m[2] as 'm' | 'h' | 'd'];
+  const ms = parseDuration(window);
+  return ms === undefined ? undefined : Math.floor(ms / 60_000);
 }
 
 /** Which of JOB_RESOURCES this job's stack has. */

@@ -12,6 +12,7 @@ import { ContainerFields, SidecarSchema } from './container';
 import { isValidCron } from './cron';
 import { checkService } from './service-rules';
 import { ServiceLevelFields } from './service-options';
+import { DURATION, DURATION_EXAMPLES } from '../duration';
 
 // zod compiles a fast parser for each object schema (new Function) on its first parse. A command
 // parses a handful of small files once, so that compile never pays for itself, and generated code
@@ -34,9 +35,8 @@ const seconds = (min: number, max: number) =>
 const cron = z.string().refine(isValidCron, {
   message: "must be a 5-field cron expression 'minute hour day-of-month month day-of-week', e.g. '0 8 * * MON-FRI'",
 });
-/** A time span: a whole number and a unit, m (minutes), h (hours) or d (days). */
-export const DURATION = /^(\d+)(m|h|d)$/;
-const duration = z.string().regex(DURATION, "must be a duration such as 30m, 48h or 7d");
+/** A time span in the one duration grammar (src/duration.ts): 30m, 48h, 7d, 1h30m. */
+const duration = z.string().regex(DURATION, `must be a duration such as ${DURATION_EXAMPLES}`);
 const tags = z.record(z.string(), z.string()).default({}).describe('Extra tags for every resource.');
 
 // ---------------------------------------------------------------------------------------------

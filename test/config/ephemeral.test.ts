@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { allocateSlot, checkEnvironmentName, imageBlock, MAX_SLOTS, parseDuration, resolveEphemeral, type EphemeralRecord } from '../../src/config/ephemeral';
+import { allocateSlot, checkEnvironmentName, imageBlock, MAX_SLOTS, resolveEphemeral, ttlMs, type EphemeralRecord } from '../../src/config/ephemeral';
 import { loadProject } from '../../src/config/load';
 import type { UsageError } from '../../src/errors';
 
@@ -25,8 +25,9 @@ describe('durations', () => {
     ['30m', 30 * 60_000],
     ['48h', 48 * 3_600_000],
     ['7d', 7 * 86_400_000],
-  ])('%s', (text, ms) => expect(parseDuration(text)).toBe(ms));
-  it.each(['', '48', 'h', '2w', '0h', '-1h', '1.5h'])('refuses %j, naming the flag', (text) => expect(() => parseDuration(text)).toThrow(/--ttl .*expected a duration such as 30m, 48h or 7d/));
+    ['2d12h', 60 * 3_600_000],
+  ])('%s', (text, ms) => expect(ttlMs(text)).toBe(ms));
+  it.each(['', '48', 'h', '2w', '0h', '-1h', '1.5h', '1m2h'])('refuses %j, naming the flag', (text) => expect(() => ttlMs(text)).toThrow(/--ttl .*expected a duration such as 30s, 15m, 1h30m, 48h or 7d/));
 });
 
 describe('names', () => {

@@ -154,7 +154,7 @@ describe('env create / env destroy (local state and records)', () => {
     });
 
     it('must be a duration', async () => {
-      expect((await failure(create({ ttl: 'tomorrow' }))).message).toBe('--ttl tomorrow: expected a duration such as 30m, 48h or 7d');
+      expect((await failure(create({ ttl: 'tomorrow' }))).message).toBe('--ttl tomorrow: expected a duration such as 30s, 15m, 1h30m, 48h or 7d');
     });
   });
 

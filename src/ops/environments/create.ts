@@ -12,7 +12,7 @@
  *    Failure: `failed`, and `env destroy NAME` cleans up whatever was made. Declining the plan
  *    before anything is applied removes the record again.
  */
-import { allocateSlot, checkEnvironmentName, EphemeralRecordSchema, parseDuration, resolveEphemeral, type EphemeralRecord } from '../../config/ephemeral';
+import { allocateSlot, checkEnvironmentName, EphemeralRecordSchema, resolveEphemeral, ttlMs, type EphemeralRecord } from '../../config/ephemeral';
 import { loadProject, type ResolvedEnvironment, type ResolvedProject } from '../../config/load';
 import { closest } from '../../config/suggest';
 import { EcsdeployError, UsageError } from '../../errors';
@@ -118,8 +118,8 @@ function ecrImageResolver(project: ResolvedProject, base: ResolvedEnvironment, e
 
 function checkTtl(base: ResolvedEnvironment, ttl: string | undefined): number {
   const { ttl: defaultTtl, maxTtl } = base.config.ephemeral;
-  const ms = parseDuration(ttl ?? defaultTtl, ttl === undefined ? `ephemeral.ttl in ${base.file}:` : '--ttl');
-  const max = parseDuration(maxTtl, `ephemeral.maxTtl in ${base.file}:`);
+  const ms = ttlMs(ttl ?? defaultTtl, ttl === undefined ? `ephemeral.ttl in ${base.file}:` : '--ttl');
+  const max = ttlMs(maxTtl, `ephemeral.maxTtl in ${base.file}:`);
   if (ms > max) {
     throw new UsageError(`--ttl ${ttl ?? defaultTtl}: longer than ${maxTtl}, the longest an environment made from '${base.name}' may live (ephemeral.maxTtl in ${base.file})`, [
       `Give --ttl ${maxTtl} or less, and extend it later with \`ecsdeploy env extend NAME --ttl ...\`; or raise ephemeral.maxTtl in ${base.file}.`,

@@ -1,5 +1,5 @@
 /** `env list`, `env show` and `env extend`: reading and extending what is recorded. */
-import { parseDuration } from '../../config/ephemeral';
+import { ttlMs } from '../../config/ephemeral';
 import { loadProject, type ResolvedEnvironment } from '../../config/load';
 import { UsageError } from '../../errors';
 import { environmentStacks, hostClusterStack, type StackKind } from '../../synth/plan';
@@ -143,10 +143,10 @@ export async function extendEnvironment(req: { readonly dir: string; readonly na
   refusePermanent(ws, req.name, 'extend');
   const stored = await ws.records.get(req.name);
   if (stored === undefined) throw await noSuchEnvironment(ws.root, req.name, ws.records);
-  const ms = parseDuration(req.ttl);
+  const ms = ttlMs(req.ttl);
   const base = loadProject(ws.root, { environments: [stored.record.base] }).environments[0]!;
   const maxTtl = base.config.ephemeral.maxTtl;
-  const max = parseDuration(maxTtl, `ephemeral.maxTtl in ${base.file}:`);
+  const max = ttlMs(maxTtl, `ephemeral.maxTtl in ${base.file}:`);
   const now = ws.now().getTime();
   let previous = stored.record.expiresAt;
   const updated = await updateRecord(ws.records, req.name, (r) => {

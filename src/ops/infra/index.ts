@@ -23,6 +23,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { DURATION_EXAMPLES, goDuration, parseDuration } from '../../duration';
 import { ConfigError, EcsdeployError, ExitCode, UsageError } from '../../errors';
 import type { ResolvedEnvironment, ResolvedProject } from '../../config/load';
 import { environmentStacks, REGISTRY_STACK, stackSelector, synthesize, type SynthesizedStack } from '../../synth';
@@ -245,7 +246,8 @@ async function open(options: InfraRunnerOptions, req: InfraRequest, operation: O
     planDir,
     root: project.root,
     now,
-    ...(options.lockTimeout ? { lockTimeout: options.lockTimeout } : {}),
+    // Terraform reads Go durations (no days): 1d becomes 86400s.
+    ...(options.lockTimeout ? { lockTimeout: goDuration(parseDuration(options.lockTimeout) ?? 0) } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
   };
@@ -467,12 +469,10 @@ async function withSession<T>(options: InfraRunnerOptions, req: InfraRequest, op
   }
 }
 
-/** Durations the engine's -lock-timeout accepts: 30s, 5m, 1h30m. */
-const DURATION = /^(\d+(ms|s|m|h))+$/;
-
 export function createInfraRunner(options: InfraRunnerOptions = {}): InfraRunner {
-  if (options.lockTimeout !== undefined && !DURATION.test(options.lockTimeout)) {
-    throw new UsageError(`--lock-timeout ${options.lockTimeout}: not a duration.`, ['Give a number with a unit: 30s, 5m, 1h.']);
+  const lockMs = options.lockTimeout === undefined ? undefined : parseDuration(options.lockTimeout);
+  if (options.lockTimeout !== undefined && lockMs === undefined) {
+    throw new UsageError(`--lock-timeout ${options.lockTimeout}: not a duration.`, [`Give a number with a unit: ${DURATION_EXAMPLES}.`]);
   }
   return {
     plan: (req) =>

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { UsageError } from '../../errors';
 import type { BatchSize } from './plan';
 import type { RollOptions } from './types';
-import { parseDurationMs } from '../../duration';
+import { DURATION_EXAMPLES, parseDuration } from '../../duration';
 
 export interface RollFlags {
   readonly strategy?: string;
@@ -15,9 +15,6 @@ export interface RollFlags {
 }
 
 export const DEFAULT_TIMEOUT = '30m';
-
-/** '45m', '90s', '2h', '1h30m' → milliseconds; undefined when it is not a duration. */
-export const parseDuration = parseDurationMs;
 
 const FlagsSchema = z.object({
   strategy: z.enum(['drain', 'instance-refresh'], { error: "--strategy must be 'drain' or 'instance-refresh'" }).default('drain'),
@@ -31,7 +28,7 @@ const FlagsSchema = z.object({
   timeout: z
     .string()
     .default(DEFAULT_TIMEOUT)
-    .refine((t) => (parseDuration(t) ?? 0) > 0, '--timeout must be a duration such as 45m, 90s, 2h or 1h30m'),
+    .refine((t) => (parseDuration(t) ?? 0) > 0, `--timeout must be a duration such as ${DURATION_EXAMPLES}`),
   dryRun: z.boolean().default(false),
 });
 

@@ -13,7 +13,7 @@
  *   - blue/green, canary, linear: Terraform already leaves the service's task definition to
  *     CodeDeploy; the steps run between the apply and the CodeDeploy deployment.
  */
-import { DURATION } from '../../config/schema';
+import { parseDuration } from '../../duration';
 import { EcsdeployError, ExitCode } from '../../errors';
 import { updateLedger, withBefore, type Before, type BeforeStep, type Release } from '../releases';
 import { drain } from '../rollout';
@@ -44,11 +44,9 @@ export class BeforeStepError extends EcsdeployError {
   }
 }
 
-/** `10m`, `2h`, `1d` → ms. */
+/** A step's timeout (`10m`, `1h30m`) → ms; the schema has checked it, 10 minutes otherwise. */
 export function durationMs(text: string): number {
-  const m = DURATION.exec(text);
-  if (!m) return 10 * 60_000;
-  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
+  return parseDuration(text) ?? 10 * 60_000;
 }
 
 /** The steps of the service file, all pending. */

@@ -19,7 +19,7 @@ import { appendRelease, currentRelease, imageUri, latestRelease, ReleaseConflict
 import { drain, shortTaskDefinition, watchCodeDeploy, watchEcsDeployment, type RolloutEvent, type RolloutOutcome } from '../rollout';
 import type { InfraEvent } from '../infra';
 import type { ServiceContext, ServiceDeps } from './context';
-import { parseDurationMs } from '../../duration';
+import { parseDuration } from '../../duration';
 import { loadBalancedPort } from '../../config/service-rules';
 import { beforeRecorder, BeforeStepError, pendingSteps, runBeforeSteps, runningTaskDefinition, type BeforeEvent } from './before';
 
@@ -86,7 +86,7 @@ export const DEFAULT_TIMEOUT_MS = 20 * 60_000;
 
 /** `90s`, `20m`, `1h30m` → ms (a `--timeout` flag). */
 export function parseTimeout(text: string, flag = '--timeout'): number {
-  const total = parseDurationMs(text) ?? 0;
+  const total = parseDuration(text) ?? 0;
   if (total === 0) {
     throw new UsageError(`${flag} ${text}: expected a duration such as 90s, 20m or 1h30m.`, [`For example ${flag} 30m.`]);
   }
