@@ -55,13 +55,17 @@ export abstract class EcsdeployStack extends TerraformStack {
   }
 
   /**
-   * cdktf resolves every element once before synthesis only to discover references between stacks
-   * (and wire them through remote state). Ours never reference each other's resources: they share
-   * values through remote-state outputs they declare themselves. Skipping that pass halves synth
-   * time; the synth tests check that no stack holds a cross-stack reference.
+   * Whether cdktf's pass that resolves every element once before synthesis, only to discover
+   * references between stacks, runs. Ours never reference each other's resources (they share values
+   * through remote-state outputs they declare themselves; the synth tests check it), so ecsdeploy's
+   * own synthesis turns it off (src/synth/cdktf-patches.ts, "cross-stack-pass"): half of synth time.
+   * cdktf's behaviour unless that module says otherwise.
    */
+  static crossStackPass = true;
+
   override prepareStack(): void {
-    this.ensureBackendExists();
+    if (EcsdeployStack.crossStackPass) super.prepareStack();
+    else this.ensureBackendExists();
   }
 }
 

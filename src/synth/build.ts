@@ -9,20 +9,11 @@ import type { ClusterStackProps, JobStackProps, RegistryStackProps, ServiceStack
 import { RegistryStack } from '../../stacks/registry-stack';
 import { ServiceStack } from '../../stacks/service-stack';
 import { entryFor, type CacheEntry } from './cache';
-import { installFastResolve } from './fast-resolve';
+import { installCdktfPatches } from './cdktf-patches';
 import { stackWorkDir } from './plan';
 
-/**
- * cdktf records a full, unlimited-depth stack trace on every token it creates (thousands per
- * stack) only to decorate the message of an error we would report anyway; at a few hundred stacks
- * that is a quarter of synth time. The output does not depend on it (the determinism and example
- * tests compare it), so it is switched off here.
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-(require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] }).captureStackTrace = () => [];
-
-/** The same output, without most of cdktf's per-value resolution work: see ./fast-resolve and its test. */
-installFastResolve();
+/** The same output, faster: every change to cdktf's behaviour is listed and fenced in ./cdktf-patches. */
+installCdktfPatches();
 
 /** One stack to build: plain data, so it can cross to a worker thread. */
 export type StackJob = (

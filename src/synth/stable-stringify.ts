@@ -10,9 +10,20 @@
  * `undefined` and functions dropped from objects and `null` in arrays, an empty array or object
  * written as an opening bracket, a newline, the indent and the closing bracket, and `toJSON`.
  */
+import { createRequire } from 'node:module';
+
 type Options = { readonly space?: string | number };
 
+/** Set to false by src/synth/cdktf-patches.ts when the patches are off: then the library itself answers. */
+const SWITCH = Symbol.for('ecsdeploy.cdktf-patches.stable-stringify');
+let library: ((value: unknown, opts?: Options) => string | undefined) | undefined;
+
 function stableStringify(value: unknown, opts?: Options): string | undefined {
+  if ((globalThis as Record<symbol, unknown>)[SWITCH] === false) {
+    // cdktf's own copy (a bundled dependency of cdktf), loaded from beside it at run time.
+    library ??= createRequire(require.resolve('cdktf/package.json'))('json-stable-stringify') as typeof library;
+    return library!(value, opts);
+  }
   if (opts !== undefined && (typeof opts !== 'object' || Object.keys(opts).some((k) => k !== 'space'))) {
     throw new TypeError('ecsdeploy stable-stringify supports only { space } (see src/synth/stable-stringify.ts)');
   }
