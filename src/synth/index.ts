@@ -124,7 +124,7 @@ export function synthesize(project: ResolvedProject, envs: readonly ResolvedEnvi
     const rel = relative(project.root, dir);
     return { ...job.ref, resources, path: rel.startsWith('..') ? dir : rel, dir, cached: reused.has(job.name) };
   });
-  writeManifest(outDir, result.map((s) => s.name));
+  writeManifest(outDir, result);
   return result;
 }
 
@@ -230,11 +230,17 @@ class WorkerPool {
   }
 }
 
-/** cdktf's manifest.json, listing every selected stack whether it was built now or reused. */
-function writeManifest(outDir: string, names: readonly string[]): void {
+/**
+ * cdktf's manifest.json, listing every selected stack whether it was built now or reused, with the
+ * stacks each depends on (./plan.ts: registry and cluster before services and jobs), so that the
+ * manifest states the order and `cdktf deploy` of this app would keep it. Stacks are built in
+ * separate apps (worker threads), so the order is declared here rather than by addDependency.
+ */
+function writeManifest(outDir: string, stacks: ReadonlyArray<{ readonly name: string; readonly dependsOn: readonly string[] }>): void {
   const version = (JSON.parse(readFileSync(require.resolve('cdktf/package.json'), 'utf8')) as { version: string }).version;
   const manifest = new Manifest(version, outDir, false);
-  for (const name of names) {
+  const selected = new Set(stacks.map((s) => s.name));
+  for (const { name, dependsOn } of stacks) {
     const entry: StackManifest = {
       name,
       constructPath: name,
@@ -242,7 +248,8 @@ function writeManifest(outDir: string, names: readonly string[]): void {
       synthesizedStackPath: join(Manifest.stacksFolder, name, manifest.stackFileName),
       stackMetadataPath: join(Manifest.stacksFolder, name, Manifest.stackMetadataPath),
       annotations: [],
-      dependencies: [],
+      // Only stacks of this synthesis: a selection (--stack) may leave out what it depends on.
+      dependencies: dependsOn.filter((d) => selected.has(d)),
     };
     manifest.stacks[name] = entry;
   }
