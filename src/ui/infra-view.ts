@@ -5,7 +5,7 @@ import { table } from './table';
 
 const SYMBOL: Record<ResourceAction, string> = { create: '+', update: '~', replace: '-/+', delete: '-', import: '<=', move: '->', forget: '(forget)' };
 
-function note(p: StackPlan): string {
+export function note(p: StackPlan): string {
   if (p.status === 'deferred') return `deferred: planned once ${p.waitsFor?.join(', ')} ${p.waitsFor?.length === 1 ? 'is' : 'are'} applied`;
   const s = p.summary!;
   if (!s.changes) return 'no changes';
@@ -28,7 +28,7 @@ function highlight(h: Highlight): string[] {
  * What to review in one stack: the highlighted ECS changes, and every other resource changed in
  * place, replaced or destroyed (new resources are only counted; a destroy plan only counts).
  */
-function details(s: PlanSummary, operation: PlanReport['operation']): string[] {
+export function details(s: PlanSummary, operation: PlanReport['operation']): string[] {
   const highlighted = new Set(s.highlights.map((h) => h.address));
   const others = operation === 'destroy' ? [] : s.resources.filter((r) => r.action !== 'create' && !highlighted.has(r.address));
   return [...s.highlights.flatMap(highlight), ...others.map((r) => `  ${SYMBOL[r.action]} ${r.address}  (${r.action})`)];

@@ -80,6 +80,23 @@ describe('ecsdeploy plan', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('--format markdown: the plan as Markdown on stdout (for $GITHUB_STEP_SUMMARY), progress on stderr, exit 3 for changes', () => {
+    const r = cli(['plan', '--env', 'dev', '--format', 'markdown'], { FAKE_PLAN: 'changes' });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^### Plan for `dev`\n\nterraform 1\.11\.4\n\n\| Stack \| Add \| Change \| Replace \| Destroy \| \|\n\| --- \| ---: \| ---: \| ---: \| ---: \| --- \|\n\| `registry` \| \d+ \| \d+ \| /);
+    expect(r.stdout).toContain('| `dev-api` | – | – | – | – | deferred: planned once registry, dev-cluster are applied |');
+    expect(r.stdout).toContain('Deferred (planned once the stacks they read from are applied):');
+    expect(r.stdout).toMatch(/\*\*3 of 3 stacks with changes\*\*\.\n$/);
+    expect(r.stdout).not.toMatch(/^\d\d:\d\d:\d\d /m);
+    expect(r.stderr).toMatch(/^\d\d:\d\d:\d\d plan dev: /m);
+  });
+
+  it('--format markdown with --json is a usage error (exit 2)', () => {
+    const r = cli(['plan', '--env', 'dev', '--format', 'markdown', '--json'], { FAKE_PLAN: 'none' });
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(/--format.*cannot also be provided when using --json|--json.*--format/);
+  });
+
   it('an engine crash: exit 1, a message naming the stack and the log file, no stack trace', () => {
     const r = cli(['plan', '--env', 'dev', '--stack', 'cluster'], { FAKE_PLAN: 'crash' });
     expect(r.code).toBe(1);
