@@ -15,6 +15,9 @@
  *   stable-stringify in the CLI bundle only, scripts/bundle.js puts ./stable-stringify.ts in place of
  *                    json-stable-stringify, which cdktf uses to write cdk.tf.json (a third of a second
  *                    per thousand stacks); with the patches off it hands every call to the library.
+ *   util-isarray     cdktf calls util.isArray (TerraformOutput), which Node deprecated (DEP0044) and
+ *                    warns about on every synth from Node 22 on; util.isArray becomes Array.isArray,
+ *                    which is what it always was, without the warning.
  *
  * They are written against cdktf's private modules as of exactly PATCHED_CDKTF_VERSION. With any
  * other version none is installed and one warning says so; ECSDEPLOY_CDKTF_PATCHES=off leaves cdktf
@@ -27,7 +30,7 @@ import { installFastResolve, uninstallFastResolve } from './fast-resolve';
 
 export const PATCHED_CDKTF_VERSION = '0.21.0';
 
-export const CDKTF_PATCHES = ['stack-traces', 'fast-resolve', 'cross-stack-pass', 'stable-stringify'] as const;
+export const CDKTF_PATCHES = ['stack-traces', 'fast-resolve', 'cross-stack-pass', 'stable-stringify', 'util-isarray'] as const;
 
 /** Read by ./stable-stringify.ts, which lives in another bundle (dist/bundle/cdktf.js) of the same thread. */
 export const STABLE_STRINGIFY_SWITCH = Symbol.for('ecsdeploy.cdktf-patches.stable-stringify');
@@ -42,6 +45,10 @@ type StackTraceModule = { captureStackTrace: (() => string[]) & { original?: () 
 const stackTraceModule = (): StackTraceModule => require('cdktf/lib/tokens/private/stack-trace') as StackTraceModule;
 
 let warned = false;
+
+/** Node's util module as cdktf reads it (util.isArray is typed away in @types/node, but there at run time). */
+const nodeUtil = require('node:util') as { isArray: (value: unknown) => value is unknown[] };
+let deprecatedIsArray: ((value: unknown) => value is unknown[]) | undefined;
 
 /** Installs every patch, unless ECSDEPLOY_CDKTF_PATCHES=off or cdktf is not the version they were written for. */
 export function installCdktfPatches(env: NodeJS.ProcessEnv = process.env, version = cdktfVersion()): CdktfPatchState {
@@ -63,6 +70,10 @@ export function installCdktfPatches(env: NodeJS.ProcessEnv = process.env, versio
   }
   installFastResolve();
   EcsdeployStack.crossStackPass = false;
+  if (nodeUtil.isArray !== Array.isArray) {
+    deprecatedIsArray = nodeUtil.isArray;
+    nodeUtil.isArray = Array.isArray;
+  }
   (globalThis as Record<symbol, unknown>)[STABLE_STRINGIFY_SWITCH] = true;
   return { installed: true };
 }
@@ -73,6 +84,8 @@ export function uninstallCdktfPatches(): void {
   if (traces.captureStackTrace.original !== undefined) traces.captureStackTrace = traces.captureStackTrace.original;
   uninstallFastResolve();
   EcsdeployStack.crossStackPass = true;
+  if (deprecatedIsArray !== undefined) nodeUtil.isArray = deprecatedIsArray;
+  deprecatedIsArray = undefined;
   (globalThis as Record<symbol, unknown>)[STABLE_STRINGIFY_SWITCH] = false;
 }
 

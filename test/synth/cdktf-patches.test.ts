@@ -59,6 +59,11 @@ describe('patches on and off write the same bytes', () => {
     expectSameTrees(on, readTree(join(root, 'off')));
   }, 120_000);
 
+  it("no deprecation warning from cdktf on this Node (util.isArray, DEP0044, warned from Node 22 on)", () => {
+    const r = spawnSync(process.execPath, ['--throw-deprecation', BIN, 'synth', '--no-cache', '--out', join(root, 'dep'), '-C', REPO], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  }, 120_000);
+
   it('the bundled project, through the built CLI (its bundle also swaps json-stable-stringify)', () => {
     const run = (out: string, env: NodeJS.ProcessEnv) => {
       const r = spawnSync(process.execPath, [BIN, 'synth', '--no-cache', '--out', join(root, out), '-C', REPO], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
