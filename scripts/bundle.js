@@ -3,7 +3,7 @@
  * `node scripts/bundle.js`: bundles the CLI (src/cli.ts) and the synth worker (src/synth/worker.ts)
  * into dist/bundle/ with esbuild, and cdktf, constructs and the provider submodules they use into
  * dist/bundle/cdktf.js (loaded only by commands that synthesize). Part of `npm run build`, after
- * tsc (which type-checks and still emits dist/src for `cdktf synth`'s app and the library entry).
+ * tsc (which type-checks and still emits dist/src for `cdktf synth`'s app and bin/run.js's code-cache loader).
  * BUNDLE_PLAIN=1 keeps the line breaks, so a CPU profile can be read against the source modules.
  *
  * Why: a command's start was mostly Node resolving, reading and compiling ~300 small modules
@@ -21,8 +21,8 @@ const { join } = require('node:path');
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'dist', 'bundle');
 
-/** Never bundled: loaded on first use from node_modules. oclif requires the TypeScript tools only in development mode. */
-const EXTERNAL = ['@aws-sdk/*', 'cdktf/package.json', 'typescript', 'ts-node', 'tsx', 'tsx/*'];
+/** Never bundled: loaded on first use from node_modules (dclint/package.json: only its folder is wanted, for the Compose JSON Schema it ships). oclif requires the TypeScript tools only in development mode. */
+const EXTERNAL = ['@aws-sdk/*', 'cdktf/package.json', 'dclint/package.json', 'typescript', 'ts-node', 'tsx', 'tsx/*'];
 
 /** The CDK for Terraform world: its own bundle, dist/bundle/cdktf.js, loaded only by commands that synthesize. */
 const CDKTF = /^(cdktf|constructs|@cdktf\/provider-aws)(\/.*)?$/;

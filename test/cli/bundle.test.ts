@@ -93,7 +93,9 @@ describe('the built CLI bundle', () => {
       `const cli = cc.requireCached(file); const atStart = '__zod_globalConfig' in globalThis; const cmd = cli.COMMANDS['config:validate']; console.log(JSON.stringify({ atStart, afterValidate: '__zod_globalConfig' in globalThis, jitless: globalThis.__zod_globalConfig.jitless, summary: cmd.summary, ids: Object.keys(cli.COMMANDS).length }));`,
       bundle,
     ) as Record<string, unknown>;
-    expect(r).toEqual({ atStart: false, afterValidate: true, jitless: true, summary: 'Check every configuration file and report all problems at once.', ids: 32 });
+    // Every command of oclif.manifest.json (the test above checks it against src/commands).
+    const commands = Object.keys((JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> }).commands).length;
+    expect(r).toEqual({ atStart: false, afterValidate: true, jitless: true, summary: 'Check every configuration file and report all problems at once.', ids: commands });
   });
 
   it('writes stacks byte-identical to the unbundled library (which uses cdktf as published)', () => {
