@@ -63,7 +63,7 @@ maybe('against moto', () => {
       await new ECRClient(config()).send(new CreateRepositoryCommand({ repositoryName: 'acme/api' }));
       d100 = await push('acme/api', '1.0.0');
       d110 = await push('acme/api', '1.1.0');
-    });
+    }, 30_000); // the first SDK calls of the file load and compile the ECR client: seconds on a loaded machine
     const ctx = () => ({ ecr: ecrApi(clients), region: REGION, repositoryName: 'acme/api', environments: ['dev'], allowMutableTag: false });
 
     it('resolves a tag to the digest ECR reports, in the repository ECR names', async () => {
@@ -97,7 +97,7 @@ maybe('against moto', () => {
     });
     beforeAll(async () => {
       await new S3Client({ ...config(), forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: bucket }));
-    });
+    }, 30_000);
 
     it('writes the first ledger only if none exists (If-None-Match), then only over the version read (If-Match)', async () => {
       const store = s3ReleaseStore(objectStoreApi(clients), bucket, 'team/releases');
@@ -164,7 +164,7 @@ maybe('against moto', () => {
           loadBalancers: [{ targetGroupArn: tg.TargetGroups![0]!.TargetGroupArn!, containerName: 'api', containerPort: 8080 }],
         }),
       );
-    });
+    }, 30_000);
     afterAll(() => project.cleanup());
 
     const deps = () => readDeps(); // the SDK, against moto (AWS_ENDPOINT_URL)
