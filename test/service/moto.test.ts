@@ -39,7 +39,7 @@ maybe('against moto', () => {
   afterAll(async () => {
     process.env = saved;
     await moto?.stop();
-  });
+  }, 30_000); // stopping moto may take 10 s (SIGTERM, then SIGKILL)
 
   const config = () => ({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 

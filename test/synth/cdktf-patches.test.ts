@@ -67,7 +67,9 @@ describe('patches on and off write the same bytes', () => {
   it('the bundled project, through the built CLI (its bundle also swaps json-stable-stringify)', () => {
     const run = (out: string, env: NodeJS.ProcessEnv) => {
       const r = spawnSync(process.execPath, [BIN, 'synth', '--no-cache', '--out', join(root, out), '-C', REPO], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
-      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: expect.not.stringContaining('Warning') });
+      // Unpatched, cdktf's own util.isArray deprecation (DEP0044) shows from Node 22 on: that one only.
+      const warnings = r.stderr.split('\n').filter((l) => /Warning/.test(l) && !(env['ECSDEPLOY_CDKTF_PATCHES'] === 'off' && l.includes('[DEP0044]')));
+      expect({ status: r.status, warnings }).toEqual({ status: 0, warnings: [] });
     };
     run('on', {});
     run('off', { ECSDEPLOY_CDKTF_PATCHES: 'off' });
