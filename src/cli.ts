@@ -28,6 +28,8 @@ const loaders: Record<string, () => Command.Class> = {
   'env:gc': () => (require('./commands/env/gc') as CommandModule).default,
   'env:list': () => (require('./commands/env/list') as CommandModule).default,
   'env:show': () => (require('./commands/env/show') as CommandModule).default,
+  'import:service': () => (require('./commands/import/service') as CommandModule).default,
+  'import:task-definition': () => (require('./commands/import/task-definition') as CommandModule).default,
   'job:deploy': () => (require('./commands/job/deploy') as CommandModule).default,
   'job:history': () => (require('./commands/job/history') as CommandModule).default,
   'job:list': () => (require('./commands/job/list') as CommandModule).default,
