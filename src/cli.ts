@@ -29,6 +29,8 @@ const loaders: Record<string, () => Command.Class> = {
   'env:list': () => (require('./commands/env/list') as CommandModule).default,
   'env:show': () => (require('./commands/env/show') as CommandModule).default,
   'import:compose': () => (require('./commands/import/compose') as CommandModule).default,
+  'import:service': () => (require('./commands/import/service') as CommandModule).default,
+  'import:task-definition': () => (require('./commands/import/task-definition') as CommandModule).default,
   'init': () => (require('./commands/init') as CommandModule).default,
   'job:deploy': () => (require('./commands/job/deploy') as CommandModule).default,
   'job:history': () => (require('./commands/job/history') as CommandModule).default,

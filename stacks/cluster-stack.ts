@@ -2,7 +2,9 @@
  * `<env>-cluster`: the network (given or created), the environment's load balancer with its
  * listeners, the ECS cluster, EC2 capacity (launch template, Auto Scaling group, capacity provider
  * with managed scaling and draining, scheduled scaling, optional lifecycle-hook draining) and
- * Fargate capacity. Its outputs are what service stacks read through remote state.
+ * Fargate capacity. Its outputs are what service stacks read through remote state. An environment
+ * on an existing cluster or load balancer (`cluster.existing`, `loadBalancer.existing`) reads them
+ * with data sources instead, creates nothing for them, and gives the same outputs.
  */
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingLifecycleHook } from '@cdktf/provider-aws/lib/autoscaling-lifecycle-hook';
@@ -11,6 +13,9 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
+import { DataAwsEcsCluster } from '@cdktf/provider-aws/lib/data-aws-ecs-cluster';
+import { DataAwsLb } from '@cdktf/provider-aws/lib/data-aws-lb';
+import { DataAwsLbListener } from '@cdktf/provider-aws/lib/data-aws-lb-listener';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { EcsCapacityProvider } from '@cdktf/provider-aws/lib/ecs-capacity-provider';
@@ -45,6 +50,16 @@ import type { ClusterStackProps, Ec2CapacityProps, NetworkProps } from './props'
 /** Ports ECS gives bridge-mode containers with a dynamic host port. */
 export const EPHEMERAL_PORTS = { from: 32768, to: 65535 } as const;
 
+/** What service stacks read about the load balancer (the cluster stack's outputs). */
+interface LoadBalancerOutputs {
+  readonly securityGroupId: string;
+  readonly arn: string;
+  readonly arnSuffix: string;
+  readonly dnsName: string;
+  readonly listenerArn: string;
+  readonly testListenerArn: string;
+}
+
 interface Network {
   readonly vpcId: string;
   readonly vpcCidr: string;
@@ -58,7 +73,88 @@ export class ClusterStack extends EcsdeployStack {
     const prefix = awsName([props.project, props.environment]);
     const net = this.network(props.network, prefix);
 
-    // --- Load balancer: only it is reachable from outside; it reaches only the tasks' ports.
+    // --- Load balancer: only it is reachable from outside; it reaches only the tasks' ports. An
+    // existing one (loadBalancer.existing) is read, never changed: services add rules to its listener.
+    const lb = props.loadBalancer.existing !== undefined ? this.existingLoadBalancer(props.loadBalancer.existing) : this.loadBalancer(props, prefix, net);
+
+    // --- Cluster and capacity.
+    // Service Connect: one Cloud Map HTTP namespace per environment, the cluster's default.
+    const namespace =
+      props.serviceConnectNamespace === undefined
+        ? undefined
+        : new ServiceDiscoveryHttpNamespace(this, 'ServiceConnectNamespace', { name: props.serviceConnectNamespace, description: `Service Connect of ${prefix}` });
+    let ecsCluster: { name: string; arn: string };
+    let ec2Provider: EcsCapacityProvider | undefined;
+    let instanceSgId = '';
+    if (props.existingCluster !== undefined) {
+      // An existing cluster keeps its settings and capacity (config refuses cluster.ec2 with it).
+      const existing = new DataAwsEcsCluster(this, 'Cluster', { clusterName: props.existingCluster });
+      ecsCluster = { name: props.existingCluster, arn: existing.arn };
+    } else {
+      const cluster = new EcsCluster(this, 'Cluster', {
+        name: prefix,
+        setting: [{ name: 'containerInsights', value: props.containerInsights ? 'enabled' : 'disabled' }],
+        ...(namespace ? { serviceConnectDefaults: { namespace: namespace.arn } } : {}),
+      });
+      ecsCluster = { name: cluster.name, arn: cluster.arn };
+      const providers: string[] = [];
+      if (props.ec2 !== undefined) {
+        const capacity = this.ec2Capacity(props, prefix, cluster, net, lb.securityGroupId);
+        ec2Provider = capacity.provider;
+        instanceSgId = capacity.securityGroupId;
+        providers.push(ec2Provider.name);
+        if (namespace !== undefined) {
+          // Bridge-mode tasks publish Service Connect ports on dynamic host ports of the instances.
+          new VpcSecurityGroupIngressRule(this, 'InstanceIngressServiceConnect', {
+            securityGroupId: instanceSgId,
+            cidrIpv4: net.vpcCidr,
+            ipProtocol: 'tcp',
+            fromPort: EPHEMERAL_PORTS.from,
+            toPort: EPHEMERAL_PORTS.to,
+            description: 'Service Connect clients in the VPC to bridge-mode tasks',
+          });
+        }
+      }
+      if (props.fargate) providers.push('FARGATE');
+      if (props.fargateSpot) providers.push('FARGATE_SPOT');
+      new EcsClusterCapacityProviders(this, 'CapacityProviders', {
+        clusterName: cluster.name,
+        capacityProviders: providers,
+        defaultCapacityProviderStrategy:
+          ec2Provider !== undefined
+            ? [{ capacityProvider: ec2Provider.name, weight: 1, base: 0 }]
+            : providers.length > 0
+              ? [{ capacityProvider: providers[0]!, weight: 1, base: 0 }]
+              : [],
+      });
+    }
+
+    const out = (name: string, value: string | string[], description: string) => new TerraformOutput(this, name, { value, description });
+    out('cluster_name', ecsCluster.name, 'ECS cluster name');
+    out('cluster_arn', ecsCluster.arn, 'ECS cluster ARN');
+    out('vpc_id', net.vpcId, 'VPC of the environment');
+    out('vpc_cidr', net.vpcCidr, 'CIDR of the VPC');
+    out('public_subnet_ids', net.publicSubnets, 'Public subnets');
+    out('private_subnet_ids', net.privateSubnets, 'Private subnets (tasks run here)');
+    out('alb_security_group_id', lb.securityGroupId, 'Security group of the load balancer');
+    out('instance_security_group_id', instanceSgId, 'Security group of the EC2 container instances (empty without EC2 capacity)');
+    out('alb_arn', lb.arn, 'Load balancer ARN');
+    out('alb_arn_suffix', lb.arnSuffix, 'Load balancer ARN suffix (CloudWatch dimension)');
+    out('alb_dns_name', lb.dnsName, 'Load balancer DNS name');
+    out('listener_arn', lb.listenerArn, 'Production listener (HTTPS when a certificate is set)');
+    out('test_listener_arn', lb.testListenerArn, 'CodeDeploy test listener (empty without blue/green services)');
+    out('capacity_provider_name', ec2Provider?.name ?? '', 'EC2 capacity provider (empty without EC2 capacity)');
+    out('service_connect_namespace_arn', namespace?.arn ?? '', 'Cloud Map namespace of Service Connect (empty when no service uses it)');
+
+    for (const o of props.overrides) {
+      const target = this.node.tryFindChild(o.resource);
+      if (!(target instanceof TerraformResource)) throw new Error(`overrides.${o.resource}: ${id} has no such resource`);
+      target.addOverride(o.path, o.value);
+    }
+  }
+
+  /** The environment's own load balancer, its security group and listeners. */
+  private loadBalancer(props: ClusterStackProps, prefix: string, net: Network): LoadBalancerOutputs {
     const albSg = new SecurityGroup(this, 'AlbSecurityGroup', {
       name: `${prefix}-alb`,
       description: `Load balancer of ${prefix}`,
@@ -127,73 +223,28 @@ export class ClusterStack extends EcsdeployStack {
           defaultAction: notFound,
         })
       : undefined;
+    return {
+      securityGroupId: albSg.id,
+      arn: alb.arn,
+      arnSuffix: alb.arnSuffix,
+      dnsName: alb.dnsName,
+      listenerArn: productionListener.arn,
+      testListenerArn: testListener?.arn ?? '',
+    };
+  }
 
-    // --- Cluster and capacity.
-    // Service Connect: one Cloud Map HTTP namespace per environment, the cluster's default.
-    const namespace =
-      props.serviceConnectNamespace === undefined
-        ? undefined
-        : new ServiceDiscoveryHttpNamespace(this, 'ServiceConnectNamespace', { name: props.serviceConnectNamespace, description: `Service Connect of ${prefix}` });
-    const cluster = new EcsCluster(this, 'Cluster', {
-      name: prefix,
-      setting: [{ name: 'containerInsights', value: props.containerInsights ? 'enabled' : 'disabled' }],
-      ...(namespace ? { serviceConnectDefaults: { namespace: namespace.arn } } : {}),
-    });
-    const providers: string[] = [];
-    let ec2Provider: EcsCapacityProvider | undefined;
-    let instanceSgId = '';
-    if (props.ec2 !== undefined) {
-      const capacity = this.ec2Capacity(props, prefix, cluster, net, albSg.id);
-      ec2Provider = capacity.provider;
-      instanceSgId = capacity.securityGroupId;
-      providers.push(ec2Provider.name);
-      if (namespace !== undefined) {
-        // Bridge-mode tasks publish Service Connect ports on dynamic host ports of the instances.
-        new VpcSecurityGroupIngressRule(this, 'InstanceIngressServiceConnect', {
-          securityGroupId: instanceSgId,
-          cidrIpv4: net.vpcCidr,
-          ipProtocol: 'tcp',
-          fromPort: EPHEMERAL_PORTS.from,
-          toPort: EPHEMERAL_PORTS.to,
-          description: 'Service Connect clients in the VPC to bridge-mode tasks',
-        });
-      }
-    }
-    if (props.fargate) providers.push('FARGATE');
-    if (props.fargateSpot) providers.push('FARGATE_SPOT');
-    new EcsClusterCapacityProviders(this, 'CapacityProviders', {
-      clusterName: cluster.name,
-      capacityProviders: providers,
-      defaultCapacityProviderStrategy:
-        ec2Provider !== undefined
-          ? [{ capacityProvider: ec2Provider.name, weight: 1, base: 0 }]
-          : providers.length > 0
-            ? [{ capacityProvider: providers[0]!, weight: 1, base: 0 }]
-            : [],
-    });
-
-    const out = (name: string, value: string | string[], description: string) => new TerraformOutput(this, name, { value, description });
-    out('cluster_name', cluster.name, 'ECS cluster name');
-    out('cluster_arn', cluster.arn, 'ECS cluster ARN');
-    out('vpc_id', net.vpcId, 'VPC of the environment');
-    out('vpc_cidr', net.vpcCidr, 'CIDR of the VPC');
-    out('public_subnet_ids', net.publicSubnets, 'Public subnets');
-    out('private_subnet_ids', net.privateSubnets, 'Private subnets (tasks run here)');
-    out('alb_security_group_id', albSg.id, 'Security group of the load balancer');
-    out('instance_security_group_id', instanceSgId, 'Security group of the EC2 container instances (empty without EC2 capacity)');
-    out('alb_arn', alb.arn, 'Load balancer ARN');
-    out('alb_arn_suffix', alb.arnSuffix, 'Load balancer ARN suffix (CloudWatch dimension)');
-    out('alb_dns_name', alb.dnsName, 'Load balancer DNS name');
-    out('listener_arn', productionListener.arn, 'Production listener (HTTPS when a certificate is set)');
-    out('test_listener_arn', testListener?.arn ?? '', 'CodeDeploy test listener (empty without blue/green services)');
-    out('capacity_provider_name', ec2Provider?.name ?? '', 'EC2 capacity provider (empty without EC2 capacity)');
-    out('service_connect_namespace_arn', namespace?.arn ?? '', 'Cloud Map namespace of Service Connect (empty when no service uses it)');
-
-    for (const o of props.overrides) {
-      const target = this.node.tryFindChild(o.resource);
-      if (!(target instanceof TerraformResource)) throw new Error(`overrides.${o.resource}: ${id} has no such resource`);
-      target.addOverride(o.path, o.value);
-    }
+  /** An existing load balancer, read through its listener (loadBalancer.existing). */
+  private existingLoadBalancer(existing: NonNullable<ClusterStackProps['loadBalancer']['existing']>): LoadBalancerOutputs {
+    const listener = new DataAwsLbListener(this, 'Listener', { arn: existing.listenerArn });
+    const alb = new DataAwsLb(this, 'LoadBalancer', { arn: listener.loadBalancerArn });
+    return {
+      securityGroupId: existing.securityGroupId ?? Fn.element(alb.securityGroups, 0),
+      arn: alb.arn,
+      arnSuffix: alb.arnSuffix,
+      dnsName: alb.dnsName,
+      listenerArn: existing.listenerArn,
+      testListenerArn: '',
+    };
   }
 
   private network(props: NetworkProps, prefix: string): Network {

@@ -81,7 +81,11 @@ export interface Ec2CapacityProps {
 
 export interface ClusterStackProps extends StackBaseProps {
   readonly network: NetworkProps;
+  /** An existing ECS cluster's name: the stack creates no cluster or capacity and outputs this one's. @default create one */
+  readonly existingCluster?: string;
   readonly loadBalancer: {
+    /** An existing Application Load Balancer's listener (and the load balancer's security group): nothing is created for the load balancer. @default create one */
+    readonly existing?: { readonly listenerArn: string; readonly securityGroupId?: string };
     readonly certificateArn?: string;
     readonly internal: boolean;
     readonly idleTimeout: number;
@@ -273,8 +277,41 @@ export interface TaskProps extends StackBaseProps {
   readonly overrides: readonly OverrideProps[];
 }
 
+/** Terraform import IDs of an adopted service's existing resources (src/config/adopt.ts importIds). */
+export interface AdoptImportProps {
+  readonly service: string;
+  readonly targetGroup?: string;
+  readonly listenerRule?: string;
+  readonly logGroup?: string;
+  readonly scalingTarget?: string;
+  readonly scalingPolicies: Readonly<Partial<Record<'cpu' | 'memory' | 'requests' | 'step', string>>>;
+}
+
+/**
+ * An ECS service created outside ecsdeploy that the stack takes over: the names it keeps (a change
+ * would make Terraform replace the resource), and the import blocks of the first apply.
+ */
+export interface AdoptProps {
+  /** `import` blocks, until the release store records that an apply imported them. @default none */
+  readonly imports?: AdoptImportProps;
+  /** @default `<project>-<env>-<service>` */
+  readonly targetGroupName?: string;
+  /** @default the container port */
+  readonly targetGroupPort?: number;
+  /** The main log group's name. @default `/ecs/<project>/<env>/<service>` */
+  readonly logGroupName?: string;
+  /** @default `<project>-<env>-<service>` */
+  readonly taskFamily?: string;
+  /** The service's launch type, kept instead of a capacity provider strategy. @default a capacity provider strategy */
+  readonly launchType?: 'EC2' | 'FARGATE';
+  /** Names of the scaling policies, by the scaling key they implement. @default `<prefix>-cpu` and so on */
+  readonly policyNames: Readonly<Partial<Record<'cpu' | 'memory' | 'requests' | 'step', string>>>;
+}
+
 export interface ServiceStackProps extends TaskProps {
   readonly service: string;
+  /** @default not adopted: every resource is ecsdeploy's own */
+  readonly adopt?: AdoptProps;
   /** Name of the ECS service (unique in its cluster). */
   readonly serviceName: string;
   readonly desiredCount: number;

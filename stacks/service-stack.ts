@@ -20,7 +20,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { ServiceDiscoveryHttpNamespace } from '@cdktf/provider-aws/lib/service-discovery-http-namespace';
-import { TerraformOutput, type TerraformRemoteState } from 'cdktf';
+import { TerraformOutput, type TerraformRemoteState, type TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import { EcsdeployStack, assumeRole, awsName } from './base';
 import type { ContainerProps, ServiceStackProps } from './props';
@@ -36,8 +36,12 @@ const PREDEFINED_SHIFTS: Record<string, string> = {
 };
 
 export class ServiceStack extends EcsdeployStack {
+  /** `import` blocks of an adopted service's existing resources (props.adopt.imports). */
+  private readonly imports: Array<{ to: string; id: string }> = [];
+
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
+    const adopt = props.adopt;
     const prefix = awsName([props.project, props.environment, props.service]);
     const cluster = clusterRemoteState(this, props.clusterState);
     const clusterName = cluster.getString('cluster_name');
@@ -45,7 +49,8 @@ export class ServiceStack extends EcsdeployStack {
     const codeDeploy = props.deployment.strategy !== 'rolling';
 
     // --- The task definition, its log groups and roles (./task-definition, shared with job stacks).
-    const { taskDefinition, image, logGroup, groupOf } = addTaskDefinition(this, props, prefix, `/ecs/${props.project}/${props.environment}/${props.service}`);
+    const { taskDefinition, image, logGroup, groupOf } = addTaskDefinition(this, props, prefix, adopt?.logGroupName ?? `/ecs/${props.project}/${props.environment}/${props.service}`, adopt?.taskFamily);
+    this.importFrom(logGroup, adopt?.imports?.logGroup);
 
     // --- Load balancing.
     const targetGroups: LbTargetGroup[] = [];
@@ -53,8 +58,8 @@ export class ServiceStack extends EcsdeployStack {
       const http = props.http;
       const makeTargetGroup = (id: string, suffix: string) =>
         new LbTargetGroup(this, id, {
-          name: awsName([props.project, props.environment, props.service, suffix], 32),
-          port: http.containerPort,
+          name: (suffix === '' || suffix === 'blue' ? adopt?.targetGroupName : undefined) ?? awsName([props.project, props.environment, props.service, suffix], 32),
+          port: adopt?.targetGroupPort ?? http.containerPort,
           protocol: 'HTTP',
           targetType: awsvpc ? 'ip' : 'instance',
           vpcId: cluster.getString('vpc_id'),
@@ -72,6 +77,7 @@ export class ServiceStack extends EcsdeployStack {
           lifecycle: { createBeforeDestroy: false },
         });
       targetGroups.push(makeTargetGroup('TargetGroup', codeDeploy ? 'blue' : ''));
+      this.importFrom(targetGroups[0]!, adopt?.imports?.targetGroup);
       if (codeDeploy) targetGroups.push(makeTargetGroup('GreenTargetGroup', 'green'));
 
       const conditions = [
@@ -82,13 +88,14 @@ export class ServiceStack extends EcsdeployStack {
       // Under CodeDeploy the forward target flips between blue and green at every deployment:
       // CodeDeploy owns the action, Terraform the conditions.
       const ruleLifecycle = codeDeploy ? { lifecycle: { ignoreChanges: ['action'] } } : {};
-      new LbListenerRule(this, 'ListenerRule', {
+      const rule = new LbListenerRule(this, 'ListenerRule', {
         listenerArn: cluster.getString('listener_arn'),
         priority: http.priority,
         condition: conditions,
         action: [{ type: 'forward', targetGroupArn: targetGroups[0]!.arn }],
         ...ruleLifecycle,
       });
+      this.importFrom(rule, adopt?.imports?.listenerRule);
       if (codeDeploy) {
         new LbListenerRule(this, 'TestListenerRule', {
           listenerArn: cluster.getString('test_listener_arn'),
@@ -111,7 +118,10 @@ export class ServiceStack extends EcsdeployStack {
       cluster: cluster.getString('cluster_arn'),
       taskDefinition: props.heldTaskDefinitionArn ?? taskDefinition.arn,
       desiredCount: props.desiredCount,
-      capacityProviderStrategy: where.capacityProviderStrategy,
+      // An adopted service keeps its launch type: moving between a launch type and a capacity
+      // provider strategy replaces the service, and so does changing a strategy without a new deployment.
+      ...(adopt?.launchType !== undefined ? { launchType: adopt.launchType } : { capacityProviderStrategy: where.capacityProviderStrategy }),
+      ...(adopt !== undefined && adopt.launchType === undefined ? { forceNewDeployment: true } : {}),
       deploymentMinimumHealthyPercent: props.deployment.minimumHealthyPercent,
       deploymentMaximumPercent: props.deployment.maximumPercent,
       deploymentController: { type: codeDeploy ? 'CODE_DEPLOY' : 'ECS' },
@@ -135,10 +145,15 @@ export class ServiceStack extends EcsdeployStack {
       dependsOn: targetGroups,
     };
     const service = new EcsService(this, 'Service', serviceConfig);
+    this.importFrom(service, adopt?.imports?.service);
 
     if (codeDeploy) this.codeDeploy(props, prefix, clusterName, service, targetGroups, cluster);
     if (props.scaling !== undefined) this.scaling(props, prefix, clusterName, service, targetGroups[0], cluster);
     applyOverrides(this, id, props.overrides);
+    // Top-level `import` blocks (Terraform and OpenTofu 1.5+), as cdktf's importFrom writes them;
+    // not importFrom itself: it adds a validation that runs `terraform version` at synth, which
+    // fails without that binary (OpenTofu) and costs a process per stack.
+    if (this.imports.length > 0) this.addOverride('import', this.imports);
 
     new TerraformOutput(this, 'service_name', { value: service.name });
     new TerraformOutput(this, 'cluster_name', { value: clusterName });
@@ -147,6 +162,11 @@ export class ServiceStack extends EcsdeployStack {
     new TerraformOutput(this, 'image', { value: image });
     new TerraformOutput(this, 'deployment_strategy', { value: props.deployment.strategy });
     if (targetGroups.length) new TerraformOutput(this, 'target_group_arns', { value: targetGroups.map((t) => t.arn) });
+  }
+
+  /** Imports `resource` from the existing resource `id` (no-op without one). */
+  private importFrom(resource: TerraformResource, id: string | undefined): void {
+    if (id !== undefined) this.imports.push({ to: `${resource.terraformResourceType}.${resource.friendlyUniqueId}`, id });
   }
 
   /** awsvpc tasks get their own security group: the load balancer may reach the target port, the VPC the Service Connect ports. */
@@ -260,6 +280,7 @@ export class ServiceStack extends EcsdeployStack {
 
   private scaling(props: ServiceStackProps, prefix: string, clusterName: string, service: EcsService, targetGroup: LbTargetGroup | undefined, cluster: TerraformRemoteState): void {
     const s = props.scaling!;
+    const adopt = props.adopt;
     const target = new AppautoscalingTarget(this, 'ScalingTarget', {
       serviceNamespace: 'ecs',
       resourceId: `service/${clusterName}/${service.name}`,
@@ -267,10 +288,16 @@ export class ServiceStack extends EcsdeployStack {
       minCapacity: s.min,
       maxCapacity: s.max,
     });
+    this.importFrom(target, adopt?.imports?.scalingTarget);
     const scope = { serviceNamespace: target.serviceNamespace, resourceId: target.resourceId, scalableDimension: target.scalableDimension };
-    const tracking = (id: string, name: string, value: number, metric: string, resourceLabel?: string) =>
-      new AppautoscalingPolicy(this, id, {
-        name: `${prefix}-${name}`,
+    const policyName = (key: 'cpu' | 'memory' | 'requests' | 'step') => adopt?.policyNames[key] ?? `${prefix}-${key}`;
+    const imported = <T extends TerraformResource>(key: 'cpu' | 'memory' | 'requests' | 'step', resource: T): T => {
+      this.importFrom(resource, adopt?.imports?.scalingPolicies[key]);
+      return resource;
+    };
+    const tracking = (id: string, name: 'cpu' | 'memory' | 'requests', value: number, metric: string, resourceLabel?: string) =>
+      imported(name, new AppautoscalingPolicy(this, id, {
+        name: policyName(name),
         policyType: 'TargetTrackingScaling',
         ...scope,
         targetTrackingScalingPolicyConfiguration: {
@@ -279,7 +306,7 @@ export class ServiceStack extends EcsdeployStack {
           scaleOutCooldown: s.scaleOutCooldown,
           predefinedMetricSpecification: { predefinedMetricType: metric, ...(resourceLabel ? { resourceLabel } : {}) },
         },
-      });
+      }));
     if (s.cpu !== undefined) tracking('CpuScaling', 'cpu', s.cpu, 'ECSServiceAverageCPUUtilization');
     if (s.memory !== undefined) tracking('MemoryScaling', 'memory', s.memory, 'ECSServiceAverageMemoryUtilization');
     if (s.requestsPerTarget !== undefined && targetGroup !== undefined) {
@@ -288,8 +315,8 @@ export class ServiceStack extends EcsdeployStack {
     if (s.step !== undefined) {
       const steps = [...s.step.steps].sort((a, b) => a.above - b.above);
       const base = steps[0]!.above;
-      const stepPolicy = new AppautoscalingPolicy(this, 'StepScaling', {
-        name: `${prefix}-step`,
+      const stepPolicy = imported('step', new AppautoscalingPolicy(this, 'StepScaling', {
+        name: policyName('step'),
         policyType: 'StepScaling',
         ...scope,
         stepScalingPolicyConfiguration: {
@@ -302,7 +329,7 @@ export class ServiceStack extends EcsdeployStack {
             scalingAdjustment: st.change,
           })),
         },
-      });
+      }));
       new CloudwatchMetricAlarm(this, 'StepScalingAlarm', {
         alarmName: `${prefix}-step`,
         namespace: s.step.metric.namespace,

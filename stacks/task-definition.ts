@@ -34,9 +34,10 @@ export interface TaskDefinitionParts {
 
 /**
  * Adds the task definition and what it needs to `stack`. `prefix` is the family and the start of
- * the role names (`<project>-<env>-<service>`), `logGroupName` the task's log group.
+ * the role names (`<project>-<env>-<service>`), `logGroupName` the task's log group; `family` another
+ * family (an adopted service's).
  */
-export function addTaskDefinition(stack: TerraformStack, props: TaskDefinitionProps, prefix: string, logGroupName: string): TaskDefinitionParts {
+export function addTaskDefinition(stack: TerraformStack, props: TaskDefinitionProps, prefix: string, logGroupName: string, family = prefix): TaskDefinitionParts {
   const fargate = props.launchType === 'fargate';
 
   // --- Image and logs.
@@ -68,7 +69,7 @@ export function addTaskDefinition(stack: TerraformStack, props: TaskDefinitionPr
   const taskRoleArn = taskRole(stack, props, prefix);
 
   const taskDefinition = new EcsTaskDefinition(stack, 'TaskDefinition', {
-    family: prefix,
+    family,
     networkMode: props.networkMode,
     requiresCompatibilities: [fargate ? 'FARGATE' : 'EC2'],
     cpu: String(props.cpu),

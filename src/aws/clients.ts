@@ -6,6 +6,7 @@
  * moto. Clients are created lazily (each SDK client costs start-up time) and retry throttling with
  * the SDK's adaptive mode.
  */
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
@@ -78,6 +79,9 @@ export class AwsClients {
   }
   scheduler(): SchedulerClient {
     return this.get('scheduler', (c) => new (require('@aws-sdk/client-scheduler') as typeof import('@aws-sdk/client-scheduler')).SchedulerClient(c));
+  }
+  applicationAutoScaling(): ApplicationAutoScalingClient {
+    return this.get('aas', (c) => new (require('@aws-sdk/client-application-auto-scaling') as typeof import('@aws-sdk/client-application-auto-scaling')).ApplicationAutoScalingClient(c));
   }
   sqs(): SQSClient {
     return this.get('sqs', (c) => new (require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs')).SQSClient(c));

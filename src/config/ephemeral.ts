@@ -108,8 +108,10 @@ export function resolveEphemeral(base: ResolvedEnvironment, record: EphemeralRec
       svc.scaling === undefined
         ? undefined
         : { ...svc.scaling, min: Math.min(svc.scaling.min, defaults.count), max: Math.max(1, Math.min(svc.scaling.max, defaults.maxCount)), schedules: [] };
+    // An adopted service stays the base's: the environment on demand runs a copy of its own.
+    const { adopt: _adopt, ...own } = svc;
     return {
-      ...svc,
+      ...own,
       count: defaults.count,
       ...(scaling ? { scaling: { ...scaling, min: Math.min(scaling.min, scaling.max) } } : {}),
       ...(image !== undefined ? { image: imageBlock(image) } : {}),
@@ -130,10 +132,22 @@ export function resolveEphemeral(base: ResolvedEnvironment, record: EphemeralRec
     ...permanent,
     name: record.name,
     file: `.ecsdeploy/environments/${record.name}.json`,
-    config: { ...base.config, protected: false },
+    config: { ...base.config, protected: false, ...(record.isolated ? ownCluster(base.config) : {}) },
     // Not the expiry: `env extend` would then re-tag every resource. The record holds it.
     tags: { ...base.tags, 'ecsdeploy:base': base.name, 'ecsdeploy:owner': record.owner },
     services,
     ephemeral: info,
   };
+}
+
+/**
+ * An isolated environment on demand creates its own cluster and load balancer, also when its base
+ * runs on existing ones (`cluster.existing`, `loadBalancer.existing`): with Fargate capacity, as the
+ * base's capacity is the existing cluster's.
+ */
+function ownCluster(config: ResolvedEnvironment['config']): Partial<ResolvedEnvironment['config']> {
+  if (config.cluster.existing === undefined && config.loadBalancer.existing === undefined) return {};
+  const { existing: _cluster, ...cluster } = config.cluster;
+  const { existing: _lb, ...loadBalancer } = config.loadBalancer;
+  return { cluster: config.cluster.existing !== undefined ? { ...cluster, fargate: true } : cluster, loadBalancer };
 }

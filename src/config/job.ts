@@ -56,7 +56,7 @@ export const RetryPolicySchema = z.strictObject({
 const SQS_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 
 /** The keys a service has and a job does not. */
-const { count: _count, http: _http, deployment: _deployment, scaling: _scaling, serviceConnect: _sc, propagateTags: _propagate, ...TaskBody } = ServiceBody;
+const { count: _count, http: _http, deployment: _deployment, scaling: _scaling, serviceConnect: _sc, propagateTags: _propagate, adopt: _adopt, ...TaskBody } = ServiceBody;
 
 const JobBody = {
   ...TaskBody,

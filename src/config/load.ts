@@ -224,7 +224,10 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
       }
       if (svc.value === undefined) return; // already reported
       const merged = resolveService(svc.yaml, svc.name, env.name, problems);
-      if (merged !== undefined) list.push({ ...merged, name: svc.name, file: svc.yaml.file });
+      if (merged !== undefined) {
+        checkAdoptedCluster(svc.yaml, env.name, env.value!, project.project, merged, problems);
+        list.push({ ...merged, name: svc.name, file: svc.yaml.file });
+      }
     });
     const jobList: ResolvedJob[] = [];
     (env.value.jobs ?? jobNames).forEach((jobName, index) => {
@@ -255,6 +258,7 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
       ...(jobList.length > 0 ? { jobs: jobList } : {}),
     });
   }
+  for (const env of envs) if (env.value !== undefined) checkExisting(env.yaml, env.value, resolved.find((r) => r.name === env.name)?.services ?? [], problems);
   for (const env of envs) if (env.value !== undefined) checkClusterOverrides(env.yaml, env.value, resolved.find((r) => r.name === env.name)?.services ?? [], problems);
   if (problems.length > 0) throw new ConfigError(dedupe(problems));
   const repositories = services.flatMap((svc) => (svc.value ? [{ service: svc.name, keepImages: svc.value.ecr.keepImages }] : []));
@@ -327,9 +331,15 @@ function selectNames(known: readonly string[], names: readonly string[]): void {
 
 /** `overrides:` of an environment file name resources its cluster stack has. */
 function checkClusterOverrides(yaml: YamlFile, env: EnvironmentConfig, services: readonly ResolvedService[], problems: ConfigProblem[]): void {
+  const ownLoadBalancer = env.loadBalancer.existing === undefined;
   const present: Record<string, boolean> = {
-    HttpsListener: env.loadBalancer.certificateArn !== undefined,
-    TestListener: services.some((s) => s.deployment.strategy !== 'rolling'),
+    Cluster: env.cluster.existing === undefined,
+    CapacityProviders: env.cluster.existing === undefined,
+    LoadBalancer: ownLoadBalancer,
+    AlbSecurityGroup: ownLoadBalancer,
+    HttpListener: ownLoadBalancer,
+    HttpsListener: ownLoadBalancer && env.loadBalancer.certificateArn !== undefined,
+    TestListener: ownLoadBalancer && services.some((s) => s.deployment.strategy !== 'rolling'),
     ServiceConnectNamespace: services.some((s) => s.serviceConnect?.enabled === true),
     LaunchTemplate: env.cluster.ec2 !== undefined,
     AutoScalingGroup: env.cluster.ec2 !== undefined,
@@ -357,5 +367,68 @@ function checkClusterOverrides(yaml: YamlFile, env: EnvironmentConfig, services:
     for (const path of Object.keys(paths)) {
       if (path.split('.').some((seg) => seg === '')) problems.push(yaml.problem({ path: ['overrides', resource, path], atKey: true, message: 'must be a dotted Terraform argument path such as deletion_protection' }));
     }
+  }
+}
+
+/**
+ * An adopted service stays on its cluster: `adopt.cluster` must be the cluster this environment's
+ * services run on (its `cluster.existing`, or the one ecsdeploy creates, `<project>-<env>`).
+ */
+function checkAdoptedCluster(yaml: YamlFile, envName: string, env: EnvironmentConfig, project: string, svc: ServiceConfig, problems: ConfigProblem[]): void {
+  const adopt = svc.adopt;
+  if (adopt === undefined) return;
+  const cluster = env.cluster.existing ?? `${project}-${envName}`;
+  if (adopt.cluster === cluster) return;
+  const at = yaml.has(['environments', envName, 'adopt', 'cluster']) ? ['environments', envName, 'adopt', 'cluster'] : ['adopt', 'cluster'];
+  problems.push(
+    yaml.problem({
+      path: at,
+      message: `the service runs on cluster '${adopt.cluster}', but environment '${envName}' runs its services on ${
+        env.cluster.existing !== undefined ? `'${cluster}' (cluster.existing in environments/${envName}.yaml)` : `the cluster ecsdeploy creates, '${cluster}'; set cluster.existing: ${adopt.cluster} in environments/${envName}.yaml to keep the service where it is`
+      }`,
+    }),
+  );
+}
+
+/** `cluster.existing` and `loadBalancer.existing`: what ecsdeploy would otherwise create for them cannot be set. */
+function checkExisting(yaml: YamlFile, env: EnvironmentConfig, services: readonly ResolvedService[], problems: ConfigProblem[]): void {
+  if (env.cluster.existing !== undefined) {
+    const own: Array<[string, boolean]> = [
+      ['ec2', env.cluster.ec2 !== undefined],
+      ['fargate', env.cluster.fargate],
+      ['fargateSpot', env.cluster.fargateSpot],
+    ];
+    for (const [key, set] of own) {
+      if (set) {
+        problems.push(
+          yaml.problem({
+            path: ['cluster', key],
+            atKey: true,
+            message: `cluster.existing '${env.cluster.existing}' keeps the capacity it has: ecsdeploy adds capacity only to a cluster it creates; remove cluster.${key}, or cluster.existing to create a cluster`,
+          }),
+        );
+      }
+    }
+  }
+  const lb = env.loadBalancer.existing;
+  if (lb === undefined) return;
+  if (env.loadBalancer.certificateArn !== undefined) {
+    problems.push(
+      yaml.problem({
+        path: ['loadBalancer', 'certificateArn'],
+        atKey: true,
+        message: 'loadBalancer.existing keeps its listeners as they are: the certificate of an existing listener is set on that listener; remove loadBalancer.certificateArn',
+      }),
+    );
+  }
+  const codeDeploy = services.filter((s) => s.deployment.strategy !== 'rolling');
+  if (codeDeploy.length > 0) {
+    problems.push(
+      yaml.problem({
+        path: ['loadBalancer', 'existing'],
+        atKey: true,
+        message: `${codeDeploy.map((s) => `services/${s.name}.yaml`).join(', ')} deploy${codeDeploy.length === 1 ? 's' : ''} with ${codeDeploy[0]!.deployment.strategy}, which needs a test listener; ecsdeploy adds one only to a load balancer it creates: use deployment.strategy rolling in this environment`,
+      }),
+    );
   }
 }

@@ -45,11 +45,11 @@ export const JOB_RESOURCES: Resources = {
 
 /** Cluster-stack resources (environment files' `overrides`), and when an environment has them. */
 export const CLUSTER_RESOURCES: Resources = {
-  Cluster: { type: 'aws_ecs_cluster', when: 'always' },
-  CapacityProviders: { type: 'aws_ecs_cluster_capacity_providers', when: 'always' },
-  LoadBalancer: { type: 'aws_lb', when: 'always' },
-  AlbSecurityGroup: { type: 'aws_security_group', when: 'always' },
-  HttpListener: { type: 'aws_lb_listener', when: 'always' },
+  Cluster: { type: 'aws_ecs_cluster', when: 'without cluster.existing' },
+  CapacityProviders: { type: 'aws_ecs_cluster_capacity_providers', when: 'without cluster.existing' },
+  LoadBalancer: { type: 'aws_lb', when: 'without loadBalancer.existing' },
+  AlbSecurityGroup: { type: 'aws_security_group', when: 'without loadBalancer.existing' },
+  HttpListener: { type: 'aws_lb_listener', when: 'without loadBalancer.existing' },
   HttpsListener: { type: 'aws_lb_listener', when: 'with loadBalancer.certificateArn' },
   TestListener: { type: 'aws_lb_listener', when: 'when a service uses blue-green, canary or linear' },
   ServiceConnectNamespace: { type: 'aws_service_discovery_http_namespace', when: 'when a service uses Service Connect' },

@@ -8,6 +8,7 @@
  * ECS API has none (count, variables, secrets, http).
  */
 import { z } from 'zod';
+import { AdoptSchema, LISTENER_ARN } from './adopt';
 import { ContainerFields, SidecarSchema } from './container';
 import { isValidCron } from './cron';
 import { checkService } from './service-rules';
@@ -138,6 +139,20 @@ export const EnvironmentSchema = z.strictObject({
   network: NetworkSchema.describe('An existing VPC by id, or one to create.'),
   loadBalancer: z
     .strictObject({
+      existing: z
+        .strictObject({
+          listenerArn: z
+            .string()
+            .regex(LISTENER_ARN, 'must be an Application Load Balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)')
+            .describe("The existing listener services' rules are added to."),
+          securityGroupId: z
+            .string()
+            .regex(/^sg-[0-9a-f]+$/, 'must be a security group id such as sg-0abc123')
+            .optional()
+            .describe("The load balancer's security group, which the tasks' security groups let in (awsvpc services)."),
+        })
+        .optional()
+        .describe('Use an existing Application Load Balancer instead of creating one: its listener, by ARN. Rolling deployments only (no test listener).'),
       certificateArn: z.string().startsWith('arn:', 'must be an ACM certificate ARN').optional(),
       domain: z.string().optional().describe('Domain of this environment, e.g. dev.example.com.'),
       internal: z.boolean().default(false),
@@ -153,6 +168,11 @@ export const EnvironmentSchema = z.strictObject({
     .default({ internal: false, idleTimeout: 60, testListenerPort: 8443 }),
   cluster: z
     .strictObject({
+      existing: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/, "must be an ECS cluster name: letters, digits, '-' and '_'")
+        .optional()
+        .describe('Use an existing ECS cluster, by name, instead of creating one (with Fargate, or the EC2 capacity it already has).'),
       containerInsights: z.boolean().default(true),
       ec2: z
         .strictObject({
@@ -335,6 +355,7 @@ export const ServiceBody = {
     })
     .default({ retention: 30 }),
   ecr: z.strictObject({ keepImages: positive.default(30) }).default({ keepImages: 30 }),
+  adopt: AdoptSchema.optional(),
   tags,
 };
 

@@ -6,6 +6,7 @@
  * scheduled jobs as well (./job.ts): one task model, one set of rules.
  */
 import type { z } from 'zod';
+import { checkAdopt } from './adopt';
 import { FARGATE_LOG_DRIVERS, portMappingsOf, type ContainerConfig, type PortMapping } from './container';
 import { SERVICE_RESOURCES } from './overrides';
 import type { ServiceShape } from './schema';
@@ -72,6 +73,7 @@ export function checkService(s: ServiceShape, ctx: Ctx, fargateSizes: ReadonlyAr
   });
   checkRole(s, issue);
   checkOverrides(s, containers, issue, serviceResourceNames(s), SERVICE_RESOURCES, 'service');
+  checkAdopt(s, issue);
 }
 
 /**

@@ -17,7 +17,7 @@ import { buildStacks, type BuiltStack, type StackJob } from './build';
 import { cached, cacheKey, readStackIndex, recordStacks } from './cache';
 import type { FromWorker, ToWorker } from './worker';
 import { jobLedgerKey, selectStacks, type StackRef } from './plan';
-import { clusterProps, jobProps, registryProps, rulePriorities, serviceProps, stackWorkDir } from './props';
+import { clusterProps, jobProps, registryProps, rulePriorities, serviceProps, stackWorkDir, type AdoptionRecord } from './props';
 
 export { REGISTRY_STACK, clusterStackName, environmentStacks, jobLedgerKey, jobStackName, selectStacks, serviceStackName, stackSelector, type StackRef } from './plan';
 
@@ -43,7 +43,17 @@ export interface SynthOptions {
    * @default none: every ECS service runs its stack's task definition
    */
   readonly holds?: HeldTaskDefinitions;
+  /**
+   * Adopted services whose existing resources an apply already imported (environment → service →
+   * the ECS service it imported), as the release store records them: their stacks have no `import`
+   * blocks any more. src/ops reads the store.
+   * @default none: every service with `adopt` gets its import blocks
+   */
+  readonly adopted?: AdoptedServices;
 }
+
+/** environment → service → the ECS service (name and cluster) an apply imported. */
+export type AdoptedServices = ReadonlyMap<string, ReadonlyMap<string, AdoptionRecord>>;
 
 /** environment → service → the task definition ARN its ECS service stays on. */
 export type HeldTaskDefinitions = ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -73,7 +83,14 @@ export function defaultOutDir(project: ResolvedProject): string {
 }
 
 /** Computes the plain-data job of a selected stack (props computed here, stacks built elsewhere). */
-function jobMaker(project: ResolvedProject, envs: readonly ResolvedEnvironment[], outDir: string, images?: ReleasedImages, holds?: HeldTaskDefinitions): (ref: StackRef) => StackJob & { ref: StackRef } {
+function jobMaker(
+  project: ResolvedProject,
+  envs: readonly ResolvedEnvironment[],
+  outDir: string,
+  images?: ReleasedImages,
+  holds?: HeldTaskDefinitions,
+  adopted?: AdoptedServices,
+): (ref: StackRef) => StackJob & { ref: StackRef } {
   const priorities = new Map(envs.map((e) => [e.name, rulePriorities(e)]));
   return (ref) => {
     if (ref.kind === 'registry') return { ref, kind: 'registry', name: ref.name, props: registryProps(project, outDir, ref.name) };
@@ -84,7 +101,7 @@ function jobMaker(project: ResolvedProject, envs: readonly ResolvedEnvironment[]
       return { ref, kind: 'job', name: ref.name, props: jobProps(project, env, job, ref.name, outDir, images?.get(env.name)?.get(jobLedgerKey(job.name))) };
     }
     const svc = env.services.find((s) => s.name === ref.service)!;
-    return { ref, kind: 'service', name: ref.name, props: serviceProps(project, env, svc, ref.name, outDir, priorities.get(env.name)!.get(svc.name), images?.get(env.name)?.get(svc.name), holds?.get(env.name)?.get(svc.name)) };
+    return { ref, kind: 'service', name: ref.name, props: serviceProps(project, env, svc, ref.name, outDir, priorities.get(env.name)!.get(svc.name), images?.get(env.name)?.get(svc.name), holds?.get(env.name)?.get(svc.name), adopted?.get(env.name)?.get(svc.name)) };
   };
 }
 
@@ -95,7 +112,7 @@ export function synthesize(project: ResolvedProject, envs: readonly ResolvedEnvi
   // With nothing to reuse, every selected stack is built: start the workers now, so they load while
   // the jobs are computed, and send them the jobs in batches as they come.
   const pool = index.size === 0 ? WorkerPool.start(outDir, refs.length, options.workers) : undefined;
-  const makeJob = jobMaker(project, envs, outDir, options.images, options.holds);
+  const makeJob = jobMaker(project, envs, outDir, options.images, options.holds, options.adopted);
   const jobs: Array<{ job: StackJob & { ref: StackRef }; dir: string }> = [];
   const toBuild: StackJob[] = [];
   const reused = new Map<string, number>();

@@ -7,7 +7,8 @@ import { drainLambdaSource } from '../paths';
 import type { ResolvedEnvironment, ResolvedJob, ResolvedProject, ResolvedService } from '../config/load';
 import { toAwsCron, toAwsRate } from '../config/cron';
 import { flexibleWindowMinutes } from '../config/job';
-import type { ClusterStackProps, JobStackProps, RegistryStackProps, ServiceStackProps, StackBaseProps, StateBackendProps } from '../../stacks/props';
+import type { AdoptProps, ClusterStackProps, JobStackProps, RegistryStackProps, ServiceStackProps, StackBaseProps, StateBackendProps } from '../../stacks/props';
+import { importIds, type AdoptConfig } from '../config/adopt';
 import { jobRepositoryName, repositoryName } from '../../stacks/names';
 import { AUTO_PRIORITY_START, ENV_HEADER, SLOT_SIZE } from '../config/ephemeral';
 import { clusterStackName, hostClusterStack, stackWorkDir } from './plan';
@@ -80,7 +81,9 @@ export function clusterProps(project: ResolvedProject, env: ResolvedEnvironment,
       'create' in c.network
         ? { kind: 'create', ...c.network.create }
         : { kind: 'existing', vpcId: c.network.vpcId, publicSubnets: c.network.publicSubnets, privateSubnets: c.network.privateSubnets },
+    ...(c.cluster.existing !== undefined ? { existingCluster: c.cluster.existing } : {}),
     loadBalancer: {
+      ...(c.loadBalancer.existing ? { existing: { listenerArn: c.loadBalancer.existing.listenerArn, ...(c.loadBalancer.existing.securityGroupId ? { securityGroupId: c.loadBalancer.existing.securityGroupId } : {}) } } : {}),
       ...(c.loadBalancer.certificateArn ? { certificateArn: c.loadBalancer.certificateArn } : {}),
       internal: c.loadBalancer.internal,
       idleTimeout: c.loadBalancer.idleTimeout,
@@ -122,15 +125,18 @@ export function rulePriorities(env: Pick<ResolvedEnvironment, 'services' | 'ephe
   const [start, step] = shared ? [1 + env.ephemeral!.slot * SLOT_SIZE, 1] : [AUTO_PRIORITY_START, 10];
   const out = new Map<string, number>();
   const taken = new Set<number>();
+  // An adopted service's rule keeps its priority (adopt.listenerRule), in every environment.
+  const fixed = (s: ResolvedService) => s.adopt?.listenerRule?.priority ?? (shared ? undefined : s.http?.priority);
   for (const s of services) {
-    if (s.http?.priority !== undefined && !shared) {
-      out.set(s.name, s.http.priority);
-      taken.add(s.http.priority);
+    const p = fixed(s);
+    if (p !== undefined && s.http !== undefined) {
+      out.set(s.name, p);
+      taken.add(p);
     }
   }
   const specificity = (s: ResolvedService) => Math.max(0, ...(s.http?.paths ?? []).map((p) => p.replace(/\*.*$/, '').length));
   const auto = services
-    .filter((s) => s.http !== undefined && (shared || s.http.priority === undefined))
+    .filter((s) => s.http !== undefined && fixed(s) === undefined)
     .sort((a, b) => Number(b.http!.hosts !== undefined) - Number(a.http!.hosts !== undefined) || specificity(b) - specificity(a) || a.name.localeCompare(b.name));
   let next = start;
   for (const s of auto) {
@@ -201,7 +207,17 @@ export function jobProps(project: ResolvedProject, env: ResolvedEnvironment, job
  * config's image.tag / image.digest. `held`: the task definition the ECS service stays on while a
  * release's deployment.before commands run.
  */
-export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment, svc: ResolvedService, stack: string, outDir: string, priority: number | undefined, released?: string, held?: string): ServiceStackProps {
+export function serviceProps(
+  project: ResolvedProject,
+  env: ResolvedEnvironment,
+  svc: ResolvedService,
+  stack: string,
+  outDir: string,
+  priority: number | undefined,
+  released?: string,
+  held?: string,
+  adopted?: AdoptionRecord,
+): ServiceStackProps {
   const base = baseProps(project, env, stack, outDir, { service: svc.name });
   const clusterStack = hostClusterStack(env);
   const shared = env.ephemeral !== undefined && !env.ephemeral.isolated;
@@ -211,10 +227,12 @@ export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment,
   const route = !shared ? {} : domain ? { hosts: [`${env.name}.${domain}`] } : { header: { name: ENV_HEADER, values: [env.name] } };
   const { imageVersion, external } = imageOf(svc.image, released);
   const lb = loadBalancerTarget(svc);
+  const adopt = svc.adopt;
   return {
     ...base,
     service: svc.name,
-    serviceName: shared ? `${env.name}-${svc.name}` : svc.name,
+    serviceName: adopt !== undefined ? adopt.serviceName : shared ? `${env.name}-${svc.name}` : svc.name,
+    ...(adopt !== undefined ? { adopt: adoptProps(adopt, adopted) } : {}),
     clusterState: { ...backendFor(project, stackWorkDir(outDir, stack), env.endpoint), stack: clusterStack },
     repositoryName: repositoryName(project.config.project, svc.name),
     ...(external ? { externalImage: external } : {}),
@@ -234,7 +252,7 @@ export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment,
             ...(svc.http.paths ? { paths: svc.http.paths } : {}),
             ...(svc.http.hosts ? { hosts: svc.http.hosts } : {}),
             ...route,
-            priority: priority ?? AUTO_PRIORITY_START,
+            priority: adopt?.listenerRule?.priority ?? priority ?? AUTO_PRIORITY_START,
             healthCheck: svc.http.healthCheck,
             deregistrationDelay: svc.http.deregistrationDelay,
             healthCheckGracePeriod: svc.http.healthCheckGracePeriod,
@@ -272,5 +290,29 @@ export function serviceProps(project: ResolvedProject, env: ResolvedEnvironment,
           },
         }
       : {}),
+  };
+}
+
+/** What the release store says of a service's adoption: the ECS service an apply imported. */
+export interface AdoptionRecord {
+  readonly serviceName: string;
+  readonly cluster: string;
+}
+
+/**
+ * An adopted service's names, and its import blocks until the release store records that an apply
+ * imported this same ECS service (another service named in `adopt` is imported again).
+ */
+export function adoptProps(adopt: AdoptConfig, adopted: AdoptionRecord | undefined): AdoptProps {
+  const done = adopted !== undefined && adopted.serviceName === adopt.serviceName && adopted.cluster === adopt.cluster;
+  const policies = adopt.scaling?.policies ?? {};
+  return {
+    ...(done ? {} : { imports: importIds(adopt) }),
+    ...(adopt.targetGroup ? { targetGroupName: adopt.targetGroup.name } : {}),
+    ...(adopt.targetGroup?.port !== undefined ? { targetGroupPort: adopt.targetGroup.port } : {}),
+    ...(adopt.logGroup !== undefined ? { logGroupName: adopt.logGroup } : {}),
+    ...(adopt.taskDefinitionFamily !== undefined ? { taskFamily: adopt.taskDefinitionFamily } : {}),
+    ...(adopt.launchType === 'EC2' || adopt.launchType === 'FARGATE' ? { launchType: adopt.launchType } : {}),
+    policyNames: Object.fromEntries(Object.entries(policies).filter(([, n]) => n !== undefined)),
   };
 }

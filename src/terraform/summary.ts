@@ -16,6 +16,8 @@ const ChangeSchema = z.looseObject({
   after: z.unknown().optional(),
   after_unknown: z.unknown().optional(),
   importing: z.unknown().optional(),
+  /** Attribute paths that force the replacement (actions delete + create). */
+  replace_paths: z.array(z.array(z.union([z.string(), z.number()]))).optional(),
 });
 
 const ResourceChangeSchema = z.looseObject({
@@ -41,6 +43,10 @@ export interface ResourceChange {
   readonly address: string;
   readonly type: string;
   readonly action: ResourceAction;
+  /** Imported by this plan (an `import` block), whatever else it does to it. */
+  readonly importing?: true;
+  /** A replacement: the attributes that force it, as dotted paths (`load_balancer.0.target_group_arn`). */
+  readonly replacePaths?: readonly string[];
 }
 
 /** One attribute that matters, as display text. `from` absent: new; `to` absent: gone. */
@@ -70,7 +76,7 @@ export interface PlanSummary {
   readonly change: number;
   readonly replace: number;
   readonly destroy: number;
-  /** Resources imported, moved to a new address, or removed from the state without being destroyed. */
+  /** Resources imported (with or without changes: an imported resource changed in place counts in `change` too), moved to a new address, or removed from the state without being destroyed. */
   readonly import: number;
   readonly move: number;
   readonly forget: number;
@@ -129,7 +135,10 @@ export function summarizePlan(plan: unknown): PlanSummary {
       continue;
     }
     counts[COUNT_OF[action]]++;
-    resources.push({ address: rc.address, type: rc.type, action });
+    const importing = rc.change.importing !== undefined && rc.change.importing !== null;
+    if (importing && action !== 'import') counts.import++;
+    const replacePaths = action === 'replace' ? (rc.change.replace_paths ?? []).map((p) => p.join('.')) : [];
+    resources.push({ address: rc.address, type: rc.type, action, ...(importing ? { importing: true as const } : {}), ...(replacePaths.length ? { replacePaths } : {}) });
     const h = highlight(rc.address, rc.type, action, rc.change);
     if (h !== undefined) highlights.push(h);
   }

@@ -10,7 +10,16 @@ export function note(p: StackPlan): string {
   const s = p.summary!;
   if (!s.changes) return 'no changes';
   if (s.resources.length === 0) return `outputs only (${s.outputs})`;
+  if (p.adoption !== undefined) return adoptionNote(p.adoption);
   return [s.import && `${s.import} to import`, s.move && `${s.move} moved`, s.forget && `${s.forget} to forget`].filter(Boolean).join(', ');
+}
+
+/** An adopted service's stack: what it imports, and whether its ECS service is replaced. */
+export function adoptionNote(a: NonNullable<StackPlan['adoption']>): string {
+  const imports = a.imports > 0 ? `imports ${a.imports}, ` : '';
+  if (a.replaced === undefined) return `${imports}no replacement of an imported ECS service`;
+  const verb = a.replaced.action === 'delete' ? 'DESTROYS' : 'REPLACES';
+  return `${imports}${verb} the imported ECS service ${a.serviceName}${a.replaced.because.length ? ` (forced by ${a.replaced.because.join(', ')})` : ''}: apply refuses it without --allow-replace`;
 }
 
 function attribute(c: AttributeChange): string {
@@ -31,7 +40,10 @@ function highlight(h: Highlight): string[] {
 export function details(s: PlanSummary, operation: PlanReport['operation']): string[] {
   const highlighted = new Set(s.highlights.map((h) => h.address));
   const others = operation === 'destroy' ? [] : s.resources.filter((r) => r.action !== 'create' && !highlighted.has(r.address));
-  return [...s.highlights.flatMap(highlight), ...others.map((r) => `  ${SYMBOL[r.action]} ${r.address}  (${r.action})`)];
+  return [
+    ...s.highlights.flatMap(highlight),
+    ...others.map((r) => `  ${SYMBOL[r.action]} ${r.address}  (${r.action}${r.importing && r.action !== 'import' ? ', imported' : ''}${r.replacePaths?.length ? `, forced by ${r.replacePaths.join(', ')}` : ''})`),
+  ];
 }
 
 function counts(s: PlanSummary | undefined): Array<string | number> {

@@ -32,10 +32,38 @@ const statements = (json: TfJson, id: string): Array<Record<string, unknown>> =>
 const bySid = (json: TfJson, id: string) => Object.fromEntries(statements(json, id).map((st) => [st['Sid'], st]));
 
 describe('examples/services', () => {
-  it('are seven services, each with its own stack', () => {
+  it('are eight services, each with its own stack; the legacy environment adopts one of them', () => {
     expect(s.stacks.map((x) => x.name).filter((n) => n.startsWith('dev-') && n !== 'dev-cluster').sort()).toEqual(
-      ['dev-billing', 'dev-catalog', 'dev-files', 'dev-ingest', 'dev-search', 'dev-storefront', 'dev-thumbnailer'],
+      ['dev-accounts', 'dev-billing', 'dev-catalog', 'dev-files', 'dev-ingest', 'dev-search', 'dev-storefront', 'dev-thumbnailer'],
     );
+    expect(s.stacks.map((x) => x.name).filter((n) => n.startsWith('legacy-'))).toEqual(['legacy-cluster', 'legacy-accounts']);
+  });
+
+  describe('accounts: adopted in legacy, an ordinary service in dev', () => {
+    it('legacy imports the running service and what goes with it, keeping their names', () => {
+      const json = s.json('legacy-accounts') as TfJson & { import?: Array<{ to: string; id: string }> };
+      expect((json.import ?? []).map((i) => i.to).sort()).toEqual(
+        [
+          'aws_appautoscaling_policy.CpuScaling',
+          'aws_appautoscaling_policy.MemoryScaling',
+          'aws_appautoscaling_policy.RequestScaling',
+          'aws_appautoscaling_policy.StepScaling',
+          'aws_appautoscaling_target.ScalingTarget',
+          'aws_cloudwatch_log_group.Logs',
+          'aws_ecs_service.Service',
+          'aws_lb_listener_rule.ListenerRule',
+          'aws_lb_target_group.TargetGroup',
+        ].sort(),
+      );
+      expect(only(json, 'aws_ecs_service')).toMatchObject({ name: 'accounts-api', launch_type: 'FARGATE' });
+      expect(Object.values(resources(json, 'aws_appautoscaling_policy')).map((p) => p['name']).sort()).toEqual(['accounts-cpu', 'accounts-memory', 'accounts-queue', 'accounts-requests']);
+    });
+
+    it('dev has no import blocks and its own names', () => {
+      const json = s.json('dev-accounts') as TfJson & { import?: unknown };
+      expect(json).not.toHaveProperty('import');
+      expect(only(json, 'aws_ecs_service')).toMatchObject({ name: 'accounts' });
+    });
   });
 
   describe('files: FireLens and EFS on Fargate', () => {

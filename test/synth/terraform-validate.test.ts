@@ -52,7 +52,8 @@ maybe('terraform validate with the real provider', () => {
       realServices = synthProject(join(REPO, 'examples'));
     });
     afterAll(() => realServices.cleanup());
-    it.each(['dev-cluster', 'dev-billing', 'dev-catalog', 'dev-files', 'dev-ingest', 'dev-search', 'dev-storefront', 'dev-thumbnailer'])('%s is valid', (stack) => {
+    // legacy-*: an existing cluster and load balancer, and an adopted service's import blocks.
+    it.each(['dev-cluster', 'dev-billing', 'dev-catalog', 'dev-files', 'dev-ingest', 'dev-search', 'dev-storefront', 'dev-thumbnailer', 'legacy-cluster', 'legacy-accounts'])('%s is valid', (stack) => {
       const result = validate(realServices.stacks.find((x) => x.name === stack)!.dir);
       expect(result.diagnostics.filter((d) => d.summary)).toEqual([]);
       expect(result.valid).toBe(true);

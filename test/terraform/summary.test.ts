@@ -42,7 +42,8 @@ describe('summarizePlan on a real plan: a new image, count and size for orders',
     expect(s.changes).toBe(true);
     expect(s.resources).toEqual([
       { address: 'aws_ecs_service.Service', type: 'aws_ecs_service', action: 'update' },
-      { address: 'aws_ecs_task_definition.TaskDefinition', type: 'aws_ecs_task_definition', action: 'replace' },
+      // The engine's replace_paths: what forces the replacement.
+      { address: 'aws_ecs_task_definition.TaskDefinition', type: 'aws_ecs_task_definition', action: 'replace', replacePaths: ['memory', 'cpu', 'container_definitions'] },
     ]);
   });
 

@@ -19,6 +19,8 @@ Blue-green, canary and linear services: the stack registers the new task definit
 
 Tags that move (latest, prod, stable, an environment's name, ...) are refused unless --allow-mutable-tag: a release must say exactly which image runs. When two deploys of one service start together, one records its release and the other stops with a conflict, having changed nothing.
 
+A service taken over with \`ecsdeploy import service\` (adopt: in its file) is never replaced by a deploy: if the plan of its stack would replace or destroy the ECS service, deploy stops before applying anything (exit 1) and says which attribute forces it, unless --allow-replace.
+
 When --timeout passes first, the command exits 1 saying what still runs; the rollout goes on, and \`ecsdeploy service watch\` watches it again. With --no-wait it returns once the stack is applied.
 
 ${EXIT_CODES_SECTION}
@@ -43,6 +45,7 @@ ${EXIT_CODES_SECTION}
     wait: Flags.boolean({ summary: 'Watch the rollout to its end (--no-wait: return once the stack is applied).', default: true, allowNo: true }),
     timeout: Flags.string({ summary: 'How long to watch the rollout, e.g. 20m, 1h (default: 20m, plus traffic shifting and termination wait for CodeDeploy).' }),
     'allow-mutable-tag': Flags.boolean({ summary: 'Accept a tag such as latest or prod (it is still pinned to its digest now).' }),
+    'allow-replace': Flags.boolean({ summary: 'Apply even if the plan replaces or destroys an adopted ECS service (adopt: in the service file).' }),
   };
 
   public async run(): Promise<DeployResult> {
@@ -58,6 +61,7 @@ ${EXIT_CODES_SECTION}
         wait: flags.wait,
         ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
         allowMutableTag: flags['allow-mutable-tag'],
+        ...(flags['allow-replace'] ? { allowReplace: true } : {}),
         ...ui,
       }),
     );

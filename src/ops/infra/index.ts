@@ -21,7 +21,7 @@
  * (./roll-guard): apply refuses before planning and again right before applying it; plan warns.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DURATION_EXAMPLES, goDuration, parseDuration } from '../../duration';
 import { ConfigError, EcsdeployError, ExitCode, UsageError } from '../../errors';
@@ -41,13 +41,15 @@ import {
   type UiMessage,
 } from '../../terraform';
 import { openEnvironments } from '../project';
-import { heldTaskDefinitions, projectReleaseStore, releasedImages } from '../releases';
+import { adoptedServices, heldTaskDefinitions, projectReleaseStore, releasedImages, recordAdoption, type ReleaseStore } from '../releases';
+import { adoptionPlan, adoptionsOf, refuseReplacement, type Adoptions } from './adoption';
 import { readsFrom } from './reads';
 import { rollGuard, sdkGroupReader, type GroupReader, type RollGuard } from './roll-guard';
 import { combineFailures, levels, runBounded, type Settled } from './schedule';
 import type { ApplyReport, ApplyRequest, Confirm, DestroyReport, DestroyRequest, InfraEvent, InfraRequest, InfraRunner, InfraStep, PlanReport, StackPlan, StackResult } from './types';
 
 export * from './types';
+export { ReplaceRefusedError } from './adoption';
 
 export interface InfraRunnerOptions {
   /** Environment for engine discovery (ECSDEPLOY_ENGINE, PATH) and the engine's processes. @default process.env */
@@ -63,6 +65,8 @@ export interface InfraRunnerOptions {
   readonly now?: () => Date;
   /** Reads the environment's Auto Scaling group, to see whether `cluster roll` is running on it (./roll-guard); tests substitute a fake. @default the AWS SDK, in the environment's region and endpoint */
   readonly autoScaling?: GroupReader;
+  /** Who applies, for the adoption record (./adoption). @default the OS user */
+  readonly actor?: () => string;
 }
 
 /** Nothing was applied because the confirmation was declined. */
@@ -114,12 +118,20 @@ class Session {
     private readonly request: InfraRequest,
     /** plan and apply of a run with the environment's cluster stack (EC2 capacity): whether a roll is running on its group. */
     readonly rollGuard?: RollGuard,
+    /** The stacks of adopted services (./adoption), and the release store their adoption is recorded in. */
+    readonly adoptions: Adoptions = new Map(),
+    readonly store?: ReleaseStore,
   ) {
     this.byName = new Map(stacks.map((s) => [s.name, s]));
     const forward = levels(stacks);
     this.levels = operation === 'destroy' ? forward.reverse() : forward;
     this.sequence = this.levels.flat();
     this.readMap = readsFrom(stacks);
+  }
+
+  /** Who applies (adoption records). */
+  actor(): string {
+    return this.options.actor?.() ?? userInfoName();
   }
 
   get destroying(): boolean {
@@ -195,6 +207,14 @@ const ENGINE_STATUS: Partial<Record<string, 'started' | 'progress' | 'done' | 'f
   apply_errored: 'failed',
 };
 
+function userInfoName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
 function firstLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split('\n')[0]!;
 }
@@ -234,7 +254,9 @@ async function open(options: InfraRunnerOptions, req: InfraRequest, operation: O
   const images = await releasedImages(store, env, services, jobs);
   // A service whose release is running its deployment.before commands stays on the task definition it runs.
   const holds = await heldTaskDefinitions(store, env, services);
-  const stacks = synthesize(project, [env], { stacks: selected, images, holds });
+  // Adopted services whose import an apply recorded: no import blocks any more.
+  const adopted = await adoptedServices(store, env, services);
+  const stacks = synthesize(project, [env], { stacks: selected, images, holds, adopted });
   const now = options.now ?? (() => new Date());
   const ecsdeployDir = join(project.root, '.ecsdeploy');
   const log = RunLog.create(join(ecsdeployDir, 'logs'), `${operation}-${env.name}`, now());
@@ -252,7 +274,7 @@ async function open(options: InfraRunnerOptions, req: InfraRequest, operation: O
     ...(req.signal ? { signal: req.signal } : {}),
   };
   const guard = operation === 'destroy' ? undefined : rollGuard(env, stacks, options.autoScaling ?? sdkGroupReader, now);
-  const session = new Session(operation, project, env, stacks, run, kept, options, req, guard);
+  const session = new Session(operation, project, env, stacks, run, kept, options, req, guard, adoptionsOf(env, stacks, adopted), store);
   session.emit({ type: 'run', operation, environment: env.name, stacks: session.sequence, engine: `${engine.kind} ${engine.version}`, logFile: log.path });
   for (const k of kept) session.emit({ type: 'notice', message: `${k.stack} is not destroyed: ${k.reason}.` });
   return session;
@@ -372,8 +394,9 @@ async function planAll(s: Session): Promise<Map<string, Entry>> {
 function report(s: Session, entries: ReadonlyMap<string, Entry>, names: readonly string[], extra: { followUp?: boolean; warnings?: readonly string[] } = {}): PlanReport {
   const stacks: StackPlan[] = names.map((name) => {
     const e = entries.get(name)!;
+    const adoption = s.adoptions.get(name);
     return e.status === 'planned'
-      ? { stack: name, kind: e.ref.kind, status: 'planned', summary: e.planned!.summary }
+      ? { stack: name, kind: e.ref.kind, status: 'planned', summary: e.planned!.summary, ...(adoption && !s.destroying ? { adoption: adoptionPlan(adoption, e.planned!.summary) } : {}) }
       : { stack: name, kind: e.ref.kind, status: 'deferred', waitsFor: e.waitsFor ?? [], reason: e.reason ?? '' };
   });
   return {
@@ -395,7 +418,7 @@ function samePlan(a: PlannedStack | undefined, b: PlannedStack): boolean {
   return a !== undefined && key(a) === key(b);
 }
 
-async function applyAll(s: Session, entries: Map<string, Entry>, confirm: Confirm | undefined): Promise<StackResult[]> {
+async function applyAll(s: Session, entries: Map<string, Entry>, confirm: Confirm | undefined, allowReplace = false): Promise<StackResult[]> {
   const results: StackResult[] = [];
   const applied: string[] = [];
   const destroy = s.destroying;
@@ -427,7 +450,10 @@ async function applyAll(s: Session, entries: Map<string, Entry>, confirm: Confir
         }
         // A roll may have started while the plan was shown and confirmed: check its group again.
         if (entry.ref.kind === 'cluster') await s.rollGuard?.refuse();
+        // A plan made again here (deferred, stale) is checked like the first ones.
+        if (!destroy && !allowReplace) refuseReplacement(s.env.name, s.adoptions, [{ stack: name, summary: planned.summary }]);
         const outputs = await s.step(name, destroy ? 'destroy' : 'apply', () => engine.apply(planned));
+        await recordAdopted(s, name, planned.summary.import);
         return { stack: name, applied: true, summary: planned.summary, outputs };
       },
       s.run.signal,
@@ -442,6 +468,15 @@ async function applyAll(s: Session, entries: Map<string, Entry>, confirm: Confir
     stopOnFailure(s, settled, results.map((r) => r.stack), { verb, names: applied });
   }
   return results;
+}
+
+/** After an apply that imported an adopted service's resources: record it, so synth leaves the import blocks out. */
+async function recordAdopted(s: Session, name: string, imported: number): Promise<void> {
+  const a = s.adoptions.get(name);
+  if (a === undefined || !a.pending || s.store === undefined || s.destroying) return;
+  await recordAdoption(s.store, s.env.name, a.service, { serviceName: a.serviceName, cluster: a.cluster, at: (s.run.now ?? (() => new Date()))().toISOString(), by: s.actor(), imported });
+  a.pending = false;
+  s.emit({ type: 'notice', message: `Recorded the adoption of ECS service ${a.serviceName} (${a.cluster}) by ${name} in ${s.store.location}: the next synth has no import blocks.` });
 }
 
 async function checkProtection(env: ResolvedEnvironment, req: DestroyRequest): Promise<void> {
@@ -489,8 +524,10 @@ export function createInfraRunner(options: InfraRunnerOptions = {}): InfraRunner
         await s.rollGuard?.refuse();
         const entries = await planAll(s);
         const plan = report(s, entries, s.sequence);
+        // Before asking: a plan that would replace an adopted ECS service is not applied without --allow-replace.
+        if (req.allowReplace !== true) refuseReplacement(s.env.name, s.adoptions, plan.stacks.flatMap((p) => (p.summary ? [{ stack: p.stack, summary: p.summary }] : [])));
         if (plan.changes && req.confirm !== undefined && !(await req.confirm(plan))) throw new CancelledError('Cancelled: nothing was applied.');
-        const stacks = await applyAll(s, entries, req.confirm);
+        const stacks = await applyAll(s, entries, req.confirm, req.allowReplace === true);
         return { environment: s.env.name, plan, stacks, logFile: s.run.log.path };
       }),
 

@@ -24,6 +24,22 @@ export type Confirm = (report: PlanReport) => Promise<boolean>;
 export interface ApplyRequest extends InfraRequest {
   /** @default apply without asking */
   readonly confirm?: Confirm;
+  /**
+   * Apply a plan that replaces or destroys an adopted ECS service (one with `adopt:`).
+   * @default refuse it (ReplaceRefusedError), before anything is applied
+   */
+  readonly allowReplace?: boolean;
+}
+
+/** What the plan of an adopted service's stack does to the ECS service it takes over. */
+export interface AdoptionPlan {
+  /** The ECS service (adopt.serviceName) and its cluster. */
+  readonly serviceName: string;
+  readonly cluster: string;
+  /** Resources this plan imports (0 once an apply imported them). */
+  readonly imports: number;
+  /** Present when the plan would replace or destroy the ECS service: how, and the attributes that force it. */
+  readonly replaced?: { readonly address: string; readonly action: 'replace' | 'delete'; readonly because: readonly string[] };
 }
 
 export interface DestroyRequest extends InfraRequest {
@@ -56,6 +72,8 @@ export interface StackPlan {
   readonly waitsFor?: readonly string[];
   /** Deferred: the engine's reason, first line. */
   readonly reason?: string;
+  /** Planned stacks of adopted services (`adopt:`): the imports, and whether the ECS service would be replaced. */
+  readonly adoption?: AdoptionPlan;
 }
 
 export interface PlanReport {

@@ -6,9 +6,9 @@
 import type { ResolvedEnvironment, ResolvedProject } from '../../config/load';
 import { AwsClients } from '../../aws/clients';
 import { objectStoreApi } from '../../aws/s3-objects';
-import type { HeldTaskDefinitions, ReleasedImages } from '../../synth';
+import type { AdoptedServices, HeldTaskDefinitions, ReleasedImages } from '../../synth';
 import { currentRelease, heldTaskDefinition, synthImage } from './model';
-import { openReleaseStore, type ReleaseStore } from './store';
+import { openReleaseStore, updateLedger, type ReleaseStore } from './store';
 import { jobLedgerKey } from '../../synth/plan';
 
 export * from './model';
@@ -53,4 +53,19 @@ export async function heldTaskDefinitions(store: ReleaseStore, env: ResolvedEnvi
   const names = env.services.filter((s) => s.deployment.before.length > 0).map((s) => s.name).filter((n) => services === undefined || services.includes(n));
   const entries = await Promise.all(names.map(async (service) => [service, heldTaskDefinition((await store.read(env.name, service)).ledger)] as const));
   return new Map([[env.name, new Map(entries.filter((e): e is readonly [string, string] => e[1] !== undefined))]]);
+}
+
+/**
+ * The adopted services of `env` (only `services` when given) whose import an apply recorded, for
+ * synthesize({ adopted }). Only services with an `adopt` section are read.
+ */
+export async function adoptedServices(store: ReleaseStore, env: ResolvedEnvironment, services?: readonly string[]): Promise<AdoptedServices> {
+  const names = env.services.filter((s) => s.adopt !== undefined).map((s) => s.name).filter((n) => services === undefined || services.includes(n));
+  const entries = await Promise.all(names.map(async (service) => [service, (await store.read(env.name, service)).ledger.adopted] as const));
+  return new Map([[env.name, new Map(entries.flatMap(([service, a]) => (a ? [[service, { serviceName: a.serviceName, cluster: a.cluster }] as const] : [])))]]);
+}
+
+/** Records that an apply imported `serviceName` on `cluster` for `service` in `environment`. */
+export async function recordAdoption(store: ReleaseStore, environment: string, service: string, adoption: { serviceName: string; cluster: string; at: string; by: string; imported: number }): Promise<void> {
+  await updateLedger(store, environment, service, (ledger) => ({ ...ledger, adopted: { ...adoption } }));
 }

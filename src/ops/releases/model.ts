@@ -92,12 +92,28 @@ export const ReleaseSchema = z.strictObject({
 });
 export type Release = z.infer<typeof ReleaseSchema>;
 
+/**
+ * An apply imported the existing ECS service (and what goes with it) named in the service file's
+ * `adopt`: synth leaves the import blocks out from then on, in CI as anywhere (src/synth props).
+ */
+export const AdoptionSchema = z.strictObject({
+  serviceName: z.string(),
+  cluster: z.string(),
+  /** ISO time of the apply. */
+  at: z.string(),
+  by: z.string(),
+  /** How many resources that apply imported. */
+  imported: z.number().int().min(0),
+});
+export type Adoption = z.infer<typeof AdoptionSchema>;
+
 export const LedgerSchema = z.strictObject({
   format: z.literal(1),
   environment: z.string(),
   service: z.string(),
   /** Oldest first. */
   releases: z.array(ReleaseSchema),
+  adopted: AdoptionSchema.optional(),
 });
 export type Ledger = z.infer<typeof LedgerSchema>;
 

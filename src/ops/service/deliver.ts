@@ -49,6 +49,8 @@ export interface DeliveryOptions {
   readonly confirmStop?: () => Promise<boolean>;
   /** Run the service file's deployment.before commands. @default true (rollback: false unless asked) */
   readonly runBefore?: boolean;
+  /** Apply a stack plan that replaces an adopted ECS service (src/ops/infra/adoption). @default refuse it */
+  readonly allowReplace?: boolean;
 }
 
 export interface DeployResult {
@@ -320,6 +322,7 @@ async function applyStack(ctx: ServiceContext, deps: ServiceDeps, options: Deliv
     stacks: [ctx.service.name],
     onEvent: (event) => options.onEvent?.({ type: 'infra', event }),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.allowReplace ? { allowReplace: true } : {}),
   });
   const stack = report.stacks.find((s) => s.stack === ctx.names.stack);
   const arn = stack?.outputs['task_definition_arn'];

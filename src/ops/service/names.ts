@@ -27,8 +27,12 @@ export interface ServiceNames {
   readonly container: string;
 }
 
-/** The ECS cluster an environment's services run in: its own, or its base's for a shared environment on demand. */
+/**
+ * The ECS cluster an environment's services run in: its `cluster.existing`, its own, or its base's
+ * for a shared environment on demand (which shares its base's configuration, existing cluster included).
+ */
 export function clusterName(project: string, env: ResolvedEnvironment): string {
+  if (env.config.cluster.existing !== undefined) return env.config.cluster.existing;
   const shared = env.ephemeral !== undefined && !env.ephemeral.isolated;
   return awsName([project, shared ? env.ephemeral!.base : env.name]);
 }
@@ -39,9 +43,10 @@ export function serviceNames(project: string, env: ResolvedEnvironment, svc: Res
   return {
     stack: serviceStackName(env.name, svc.name),
     cluster: clusterName(project, env),
-    service: shared ? `${env.name}-${svc.name}` : svc.name,
+    // An adopted service keeps its ECS service name and log group (adopt:).
+    service: svc.adopt?.serviceName ?? (shared ? `${env.name}-${svc.name}` : svc.name),
     repository: repositoryName(project, svc.name),
-    logGroup: `/ecs/${project}/${env.name}/${svc.name}`,
+    logGroup: svc.adopt?.logGroup ?? `/ecs/${project}/${env.name}/${svc.name}`,
     logStreamPrefix: `${mainContainer}/${mainContainer}/`,
     codeDeployApplication: awsName([project, env.name, svc.name]),
     codeDeployGroup: svc.name,
