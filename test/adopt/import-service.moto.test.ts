@@ -24,7 +24,7 @@ import { loadProject } from '../../src/config/load';
 import { UsageError } from '../../src/errors';
 import { importService } from '../../src/ops/adopt';
 import { projectWith } from '../config/fixture-project';
-import { aws, ec2 } from '../e2e/cluster-fixture';
+import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { awsTestEnv, startMoto, toolchain, type MotoServer } from '../support/moto';
 
 const python = toolchain().python;
@@ -46,10 +46,10 @@ maybe('import service against moto', () => {
     saved = { ...process.env };
     Object.assign(process.env, awsTestEnv(moto.endpoint));
     const config = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-    // moto's default VPC and its subnets (@aws-sdk/client-ec2 is not a dependency: the signed Query call of the e2e support).
-    const xml = await ec2(aws(moto.endpoint, REGION), 'DescribeSubnets', { 'Filter.1.Name': 'default-for-az', 'Filter.1.Value.1': 'true' });
-    const subnets = [...xml.matchAll(/<subnetId>([^<]+)</g)].map((m) => m[1]!).slice(0, 2);
-    const vpc = /<vpcId>([^<]+)</.exec(xml)![1]!;
+    // moto's default VPC and its subnets.
+    const found = (await new EC2Client(config).send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets ?? [];
+    const subnets = found.map((x) => x.SubnetId!).slice(0, 2);
+    const vpc = found[0]!.VpcId!;
     const elb = new ElasticLoadBalancingV2Client(config);
     const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'legacy-alb', Subnets: subnets, Type: 'application' }))).LoadBalancers![0]!.LoadBalancerArn!;
     tgArn = (
