@@ -22,7 +22,7 @@ const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'dist', 'bundle');
 
 /** Never bundled: loaded on first use from node_modules (dclint/package.json: only its folder is wanted, for the Compose JSON Schema it ships). oclif requires the TypeScript tools only in development mode. */
-const EXTERNAL = ['@aws-sdk/*', 'cdktf/package.json', 'dclint/package.json', 'typescript', 'ts-node', 'tsx', 'tsx/*'];
+const EXTERNAL = ['@aws-sdk/*', '@smithy/core', 'cdktf/package.json', 'dclint/package.json', 'typescript', 'ts-node', 'tsx', 'tsx/*'];
 
 /** The CDK for Terraform world: its own bundle, dist/bundle/cdktf.js, loaded only by commands that synthesize. */
 const CDKTF = /^(cdktf|constructs|@cdktf\/provider-aws)(\/.*)?$/;

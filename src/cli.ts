@@ -28,6 +28,7 @@ const loaders: Record<string, () => Command.Class> = {
   'env:gc': () => (require('./commands/env/gc') as CommandModule).default,
   'env:list': () => (require('./commands/env/list') as CommandModule).default,
   'env:show': () => (require('./commands/env/show') as CommandModule).default,
+  'iam-policy': () => (require('./commands/iam-policy') as CommandModule).default,
   'import:compose': () => (require('./commands/import/compose') as CommandModule).default,
   'import:service': () => (require('./commands/import/service') as CommandModule).default,
   'import:task-definition': () => (require('./commands/import/task-definition') as CommandModule).default,
@@ -52,6 +53,7 @@ const loaders: Record<string, () => Command.Class> = {
   'task:logs': () => (require('./commands/task/logs') as CommandModule).default,
   'task:run': () => (require('./commands/task/run') as CommandModule).default,
   'task:stop': () => (require('./commands/task/stop') as CommandModule).default,
+  'verify': () => (require('./commands/verify') as CommandModule).default,
 };
 
 /** Every command by oclif id, each a getter that loads its module on first use. */

@@ -37,9 +37,15 @@ export abstract class EcsdeployStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: StackBaseProps) {
     super(scope, id);
     const endpoint = props.endpoint;
+    const role = props.assumeRole;
     new AwsProvider(this, 'aws', {
       region: props.region,
       defaultTags: [{ tags: { ...props.tags } }],
+      // An environment in an account of its own: the provider assumes its role and refuses any other account.
+      ...(role === undefined
+        ? {}
+        : { assumeRole: [{ roleArn: role.roleArn, ...(role.externalId ? { externalId: role.externalId } : {}), ...(role.sessionName ? { sessionName: role.sessionName } : {}) }] }),
+      ...(props.allowedAccountIds?.length ? { allowedAccountIds: [...props.allowedAccountIds] } : {}),
       ...(endpoint === undefined
         ? {}
         : {
@@ -80,6 +86,7 @@ function configureBackend(stack: TerraformStack, id: string, backend: StateBacke
     region: backend.region,
     encrypt: true,
     ...(backend.lockTable === undefined ? { useLockfile: true } : { dynamodbTable: backend.lockTable }),
+    ...(backend.roleArn === undefined ? {} : { assumeRole: { roleArn: backend.roleArn } }),
     ...(backend.endpoint === undefined
       ? {}
       : {

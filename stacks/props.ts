@@ -19,7 +19,16 @@ export type StateBackendProps =
       readonly lockTable?: string;
       /** Custom S3 endpoint (LocalStack, moto). */
       readonly endpoint?: string;
+      /** IAM role the engine assumes to read and write the state (`state.role`, else the environment's). */
+      readonly roleArn?: string;
     };
+
+/** An IAM role the engine's provider assumes (environment or registry `role:`). */
+export interface AssumeRoleProps {
+  readonly roleArn: string;
+  readonly externalId?: string;
+  readonly sessionName?: string;
+}
 
 /** What every stack shares: naming, provider, backend, tags. */
 export interface StackBaseProps {
@@ -29,6 +38,10 @@ export interface StackBaseProps {
   /** A custom endpoint for every AWS API (LocalStack, moto). @default AWS */
   readonly endpoint?: string;
   readonly backend: StateBackendProps;
+  /** The role the provider assumes. @default the engine's own credentials */
+  readonly assumeRole?: AssumeRoleProps;
+  /** The only account the provider may work in (`account:`): any other stops the engine before it changes anything. */
+  readonly allowedAccountIds?: readonly string[];
   /** project, environment, managed-by and the user's extra tags; service stacks add `service`. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -109,6 +122,10 @@ export interface RegistryStackProps extends Omit<StackBaseProps, 'environment'> 
   readonly repositories: ReadonlyArray<{ readonly service: string; readonly keepImages: number }>;
   /** One repository per scheduled job, `<project>/jobs/<job>`. @default none */
   readonly jobRepositories?: ReadonlyArray<{ readonly job: string; readonly keepImages: number }>;
+  /** Accounts (other than the registry's) whose principals may pull every repository: the environments' `account:`s. @default none: no repository policy */
+  readonly pullAccounts?: readonly string[];
+  /** The AWS partition of the region, for the accounts' principal ARNs. @default aws */
+  readonly partition?: string;
 }
 
 export interface PortMappingProps {
@@ -227,6 +244,12 @@ export interface TaskProps extends StackBaseProps {
   readonly clusterState: StateBackendProps & { readonly stack: string };
   /** ECR repository name of this service or job (owned by the registry stack). */
   readonly repositoryName: string;
+  /**
+   * Where the registry's repositories are, when it names its account (`registry.account`): the
+   * repository's URL and ARN are then built from it, not looked up (the environment's role may be
+   * in another account). @default looked up by name in the environment's account
+   */
+  readonly registry?: { readonly account: string; readonly region: string };
   /** Image reference when it lives outside the service's ECR repository. @default the ECR repository */
   readonly externalImage?: string;
   /** Tag or `sha256:` digest within the service's ECR repository. */

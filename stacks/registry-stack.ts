@@ -5,17 +5,36 @@
  */
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import { EcrRepositoryPolicy } from '@cdktf/provider-aws/lib/ecr-repository-policy';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { EcsdeployStack, stableJson } from './base';
+import { EcsdeployStack, policy, stableJson } from './base';
 import { jobRepositoryName, repositoryName } from './names';
 import type { RegistryStackProps } from './props';
 
 export { repositoryName } from './names';
 
+/** What a task's execution role needs to pull an image (the grant of the environments' accounts). */
+export const ECR_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] as const;
+
 export class RegistryStack extends EcsdeployStack {
+  private readonly pullPolicy: string | undefined;
+
   constructor(scope: Construct, id: string, props: RegistryStackProps) {
     super(scope, id, { ...props, environment: 'shared' });
+    // Environments in other accounts pull by digest straight from here (no copies): their accounts,
+    // and only those, may pull; each execution role still needs its own grant (stacks/task-definition.ts).
+    const accounts = [...new Set(props.pullAccounts ?? [])].sort();
+    this.pullPolicy = accounts.length
+      ? policy([
+          {
+            Sid: 'PullFromEnvironmentAccounts',
+            Effect: 'Allow',
+            Principal: { AWS: accounts.map((a) => `arn:${props.partition ?? 'aws'}:iam::${a}:root`) },
+            Action: [...ECR_PULL_ACTIONS],
+          },
+        ])
+      : undefined;
     for (const { service, keepImages } of props.repositories) this.repository(repositoryName(props.project, service), keepImages, service, '');
     // Scheduled jobs: `<project>/jobs/<job>`, ids and outputs apart from the services'.
     for (const { job, keepImages } of props.jobRepositories ?? []) this.repository(jobRepositoryName(props.project, job), keepImages, job, 'Job');
@@ -41,6 +60,7 @@ export class RegistryStack extends EcsdeployStack {
         ],
       }),
     });
+    if (this.pullPolicy !== undefined) new EcrRepositoryPolicy(this, `${kind}Pull-${key}`, { repository: repo.name, policy: this.pullPolicy });
     new TerraformOutput(this, `${kind ? 'job_' : ''}repository_url_${key.replace(/-/g, '_')}`, { value: repo.repositoryUrl });
   }
 }

@@ -41,7 +41,7 @@ export function addTaskDefinition(stack: TerraformStack, props: TaskDefinitionPr
   const fargate = props.launchType === 'fargate';
 
   // --- Image and logs.
-  const ownRepository = props.externalImage === undefined ? new DataAwsEcrRepository(stack, 'Repository', { name: props.repositoryName }) : undefined;
+  const ownRepository = props.externalImage === undefined ? ownRepositoryOf(stack, props) : undefined;
   const image =
     props.externalImage ??
     (props.imageVersion.startsWith('sha256:') ? `${ownRepository!.repositoryUrl}@${props.imageVersion}` : `${ownRepository!.repositoryUrl}:${props.imageVersion}`);
@@ -88,6 +88,21 @@ export function addTaskDefinition(stack: TerraformStack, props: TaskDefinitionPr
   return { taskDefinition, image, logGroup, groupOf, executionRole, taskRoleArn };
 }
 
+/**
+ * The service's (or job's) own repository in the registry: its URL and ARN built from the
+ * registry's account when the project names it (the environment's role may be in another account,
+ * where a lookup by name finds nothing), else looked up by name in the environment's account.
+ */
+function ownRepositoryOf(stack: TerraformStack, props: TaskDefinitionProps): { readonly repositoryUrl: string; readonly arn: string } {
+  const registry = props.registry;
+  if (registry === undefined) return new DataAwsEcrRepository(stack, 'Repository', { name: props.repositoryName });
+  const domain = props.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return {
+    repositoryUrl: `${registry.account}.dkr.ecr.${registry.region}.${domain}/${props.repositoryName}`,
+    arn: `arn:${props.partition}:ecr:${registry.region}:${registry.account}:repository/${props.repositoryName}`,
+  };
+}
+
 /** The account id, read once per stack (data.aws_caller_identity) and only by stacks that build ARNs with it. */
 export function accountId(stack: TerraformStack): string {
   const found = stack.node.tryFindChild('Account');
@@ -101,6 +116,7 @@ export function clusterRemoteState(scope: Construct, state: StateBackendProps & 
     bucket: state.bucket,
     key: stateKey(state.prefix, state.stack),
     region: state.region,
+    ...(state.roleArn === undefined ? {} : { assumeRole: { roleArn: state.roleArn } }),
     ...(state.endpoint === undefined
       ? {}
       : {
@@ -114,7 +130,7 @@ export function clusterRemoteState(scope: Construct, state: StateBackendProps & 
   });
 }
 
-function executionStatements(stack: TerraformStack, props: TaskDefinitionProps, containers: readonly ContainerProps[], own: DataAwsEcrRepository | undefined, logGroups: CloudwatchLogGroup[]): Array<Record<string, unknown>> {
+function executionStatements(stack: TerraformStack, props: TaskDefinitionProps, containers: readonly ContainerProps[], own: { readonly arn: string } | undefined, logGroups: CloudwatchLogGroup[]): Array<Record<string, unknown>> {
   const refs = [
     ...containers.flatMap((c) => [...Object.values(c.secrets), ...Object.values(c.log.secretOptions), ...(c.repositoryCredentials ? [c.repositoryCredentials] : [])]),
     ...Object.values(props.serviceConnect?.log.secretOptions ?? {}),

@@ -17,12 +17,25 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { EcsdeployError } from '../errors';
+
+/** An IAM role the CLI assumes (environment `role:`, `state.role`, `releases.role`, `registry.role`). */
+export interface AssumedRole {
+  readonly roleArn: string;
+  readonly externalId?: string;
+  /** @default ecsdeploy-<user> */
+  readonly sessionName?: string;
+}
 
 export interface AwsTarget {
   readonly region: string;
   /** Custom endpoint for every service (LocalStack, moto). @default AWS_ENDPOINT_URL, else AWS */
   readonly endpoint?: string;
+  /** A role assumed (STS AssumeRole) with the standard credentials. @default the standard credentials themselves */
+  readonly role?: AssumedRole;
 }
 
 export interface ClientConfig {
@@ -31,6 +44,8 @@ export interface ClientConfig {
   readonly forcePathStyle?: boolean;
   readonly maxAttempts: number;
   readonly retryMode: 'adaptive';
+  /** The assumed role's credentials (absent: the SDK's default chain). */
+  readonly credentials?: AwsCredentialIdentityProvider;
 }
 
 export function clientConfig(target: AwsTarget): ClientConfig {
@@ -40,7 +55,46 @@ export function clientConfig(target: AwsTarget): ClientConfig {
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
     maxAttempts: 8,
     retryMode: 'adaptive',
+    ...(target.role ? { credentials: roleCredentials(target.role, target.region, endpoint) } : {}),
   };
+}
+
+/** The session name of an assumed role without `sessionName`: who runs the CLI, as CloudTrail shows it. */
+export function defaultSessionName(env: NodeJS.ProcessEnv = process.env): string {
+  const who = env['ECSDEPLOY_ACTOR'] ?? env['GITHUB_ACTOR'] ?? env['USER'] ?? 'cli';
+  // RoleSessionName: 2 to 64 characters of [\w+=,.@-].
+  return `ecsdeploy-${who}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+}
+
+/** Credentials as every SDK client takes them. */
+export type AwsCredentialIdentityProvider = () => Promise<{ readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string; readonly expiration?: Date }>;
+
+const providers = new Map<string, AwsCredentialIdentityProvider>();
+
+/**
+ * The credentials of an assumed role: the SDK's fromTemporaryCredentials (STS AssumeRole with the
+ * standard credentials), one per role, region and endpoint for the whole process, memoized and
+ * refreshed before they expire by the SDK's own identity memoization, so every client shares one session.
+ */
+export function roleCredentials(role: AssumedRole, region: string, endpoint?: string): AwsCredentialIdentityProvider {
+  const key = JSON.stringify([role.roleArn, role.externalId ?? '', role.sessionName ?? '', region, endpoint ?? '']);
+  let provider = providers.get(key);
+  if (provider === undefined) {
+    const { fromTemporaryCredentials } = require('@aws-sdk/credential-providers') as typeof import('@aws-sdk/credential-providers');
+    const { memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh } = require('@smithy/core') as typeof import('@smithy/core');
+    const assume = fromTemporaryCredentials({
+      params: {
+        RoleArn: role.roleArn,
+        RoleSessionName: role.sessionName ?? defaultSessionName(),
+        ...(role.externalId ? { ExternalId: role.externalId } : {}),
+      },
+      clientConfig: { region, ...(endpoint ? { endpoint } : {}), maxAttempts: 8, retryMode: 'adaptive' },
+    });
+    const memo = memoizeIdentityProvider(assume, isIdentityExpired, doesIdentityRequireRefresh)!;
+    provider = () => memo();
+    providers.set(key, provider);
+  }
+  return provider;
 }
 
 /** Lazily created SDK clients for one region and endpoint. */
@@ -85,6 +139,16 @@ export class AwsClients {
   }
   sqs(): SQSClient {
     return this.get('sqs', (c) => new (require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs')).SQSClient(c));
+  }
+  ssm(): SSMClient {
+    return this.get('ssm', (c) => new (require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm')).SSMClient(c));
+  }
+  secretsManager(): SecretsManagerClient {
+    return this.get('secretsmanager', (c) => new (require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(c));
+  }
+  /** IAM is global: the same client whatever the region (the endpoint, if any, still applies). */
+  iam(): IAMClient {
+    return this.get('iam', (c) => new (require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam')).IAMClient(c));
   }
 }
 

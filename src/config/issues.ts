@@ -109,6 +109,8 @@ export function toProblems(issue: AnyIssue, schema: unknown, data: unknown, pref
       const actual = valueAt(data, path);
       const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
       if (actual === undefined) return [{ path, message: `is required (${expected})`, atKey: true }];
+      // A schema's own message for a wrong type (e.g. an account id written as a YAML number).
+      if (!issue.message.startsWith('Invalid input')) return [{ path, message: `${issue.message} (got ${describe(actual)})` }];
       return [{ path, message: `expected ${expected}, got ${describe(actual)}` }];
     }
     case 'invalid_value': {

@@ -11,6 +11,7 @@ import { ConfigError, UsageError, type ConfigProblem } from '../errors';
 import { toProblems, type Path } from './issues';
 import { mergeOverride } from './merge';
 import {
+  ACCOUNT_ID,
   EnvironmentSchema,
   ProjectSchema,
   ServiceFileSchema,
@@ -74,6 +75,11 @@ export interface ResolvedProject {
   readonly repositories: ReadonlyArray<{ readonly service: string; readonly keepImages: number }>;
   /** One ECR repository per job file without image.repository (`<project>/jobs/<job>`). @default none */
   readonly jobRepositories?: ReadonlyArray<{ readonly job: string; readonly keepImages: number }>;
+  /**
+   * The `account:` of every environment file (loaded or not), sorted: the accounts the registry
+   * lets pull. @default none
+   */
+  readonly accounts?: readonly string[];
 }
 
 interface Parsed<T> {
@@ -260,10 +266,50 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
   }
   for (const env of envs) if (env.value !== undefined) checkExisting(env.yaml, env.value, resolved.find((r) => r.name === env.name)?.services ?? [], problems);
   for (const env of envs) if (env.value !== undefined) checkClusterOverrides(env.yaml, env.value, resolved.find((r) => r.name === env.name)?.services ?? [], problems);
+  const accounts = environmentAccounts(root, envNames, envs);
+  if (accounts.length > 1 && project !== undefined && project.registry?.account === undefined) {
+    // Each environment's stacks would look for the repositories in their own account.
+    problems.push(
+      projectYaml.problem({
+        path: project.registry === undefined ? [] : ['registry'],
+        atKey: true,
+        message: `the environments are in ${accounts.length} accounts (${accounts.join(', ')}): set registry.account (and registry.role) to the account of the shared registry, which every environment pulls its images from`,
+      }),
+    );
+  }
   if (problems.length > 0) throw new ConfigError(dedupe(problems));
   const repositories = services.flatMap((svc) => (svc.value ? [{ service: svc.name, keepImages: svc.value.ecr.keepImages }] : []));
   const jobRepositories = jobs.flatMap((j) => (j.value && j.value.image.repository === undefined ? [{ job: j.name, keepImages: j.value.ecr.keepImages }] : []));
-  return { root, config: project!, environments: resolved, repositories, ...(jobRepositories.length > 0 ? { jobRepositories } : {}) };
+  return {
+    root,
+    config: project!,
+    environments: resolved,
+    repositories,
+    ...(jobRepositories.length > 0 ? { jobRepositories } : {}),
+    ...(accounts.length > 0 ? { accounts } : {}),
+  };
+}
+
+/**
+ * The `account:` of every environment file: those loaded from their validated value, the others
+ * read for that key only (the registry grants pull to all of them, whichever environment a command
+ * works on, so its policy never depends on --env).
+ */
+function environmentAccounts(root: string, envNames: readonly string[], loaded: ReadonlyArray<Parsed<EnvironmentConfig>>): string[] {
+  const found = new Set<string>();
+  for (const name of envNames) {
+    const parsed = loaded.find((e) => e.name === name);
+    const account = parsed
+      ? parsed.value?.account
+      : (() => {
+          const file = listYaml(root, 'environments').find((f) => f.replace(/\.ya?ml$/, '') === name);
+          const data = file === undefined ? undefined : YamlFile.read(join(root, 'environments', file), `environments/${file}`).data;
+          const value = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)['account'] : undefined;
+          return typeof value === 'string' && ACCOUNT_ID.test(value) ? value : undefined;
+        })();
+    if (account !== undefined) found.add(account);
+  }
+  return [...found].sort();
 }
 
 /** Service file + `environments.<env>` block, validated as a whole and reported where each key came from. */

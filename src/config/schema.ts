@@ -41,6 +41,49 @@ const duration = z.string().regex(DURATION, `must be a duration such as ${DURATI
 const tags = z.record(z.string(), z.string()).default({}).describe('Extra tags for every resource.');
 
 // ---------------------------------------------------------------------------------------------
+// AWS accounts: an environment (or the registry) in an account of its own, reached through a role.
+
+/** A 12-digit account id, as a string: a YAML number would lose leading zeros. */
+export const ACCOUNT_ID = /^\d{12}$/;
+/** An IAM role ARN in any partition (aws, aws-cn, aws-us-gov, ...); group 1 is its account. */
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+
+const account = z
+  .string({
+    error: (iss) =>
+      typeof iss.input === 'number' ? `must be a quoted string such as "${String(iss.input).padStart(12, '0')}": a YAML number loses leading zeros, so write the 12 digits in quotes` : undefined,
+  })
+  .regex(ACCOUNT_ID, 'must be a 12-digit AWS account id, quoted, such as "123456789012"');
+const roleArn = z.string().regex(ROLE_ARN, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/deployer');
+
+/** The keys that put something in an AWS account of its own (an environment, the registry). */
+export const AccountFields = {
+  account: account.optional().describe('The AWS account (12 digits, quoted) the credentials must belong to: every plan, apply, deploy and roll stops before changing anything when they belong to another one.'),
+  role: roleArn.optional().describe("IAM role assumed (STS AssumeRole) for everything in this account: the engine's provider and every AWS call of the CLI. Its account must be `account`."),
+  externalId: z.string().min(2).max(1224).optional().describe('ExternalId of the AssumeRole call, when the role\'s trust policy requires one.'),
+  sessionName: z
+    .string()
+    .regex(/^[\w+=,.@-]{2,64}$/, "must be 2 to 64 letters, digits or '+=,.@_-'")
+    .optional()
+    .describe('RoleSessionName of the AssumeRole call (what CloudTrail shows). @default ecsdeploy-<user>'),
+};
+
+/** The cross-key rules of AccountFields: the role belongs to the account, and the role's options need a role. */
+function checkAccount(v: { account?: string | undefined; role?: string | undefined; externalId?: string | undefined; sessionName?: string | undefined }, ctx: z.RefinementCtx, label = ''): void {
+  if (v.role !== undefined) {
+    const roleAccount = ROLE_ARN.exec(v.role)?.[1];
+    if (v.account === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['role'], message: `needs ${label}account: the account the role belongs to${roleAccount ? ` ("${roleAccount}")` : ''}, which the CLI and the engine check before changing anything` });
+    } else if (roleAccount !== undefined && roleAccount !== v.account) {
+      ctx.addIssue({ code: 'custom', path: ['role'], message: `belongs to account ${roleAccount}, not to ${label}account ${v.account}: the role must be in the account it deploys to` });
+    }
+  }
+  for (const key of ['externalId', 'sessionName'] as const) {
+    if (v[key] !== undefined && v.role === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `needs ${label}role: it is an option of assuming that role` });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Project file: ecsdeploy.yaml
 
 export const ProjectSchema = z.strictObject({
@@ -56,6 +99,7 @@ export const ProjectSchema = z.strictObject({
         prefix: z.string().default('ecsdeploy'),
         region: z.string().optional(),
         lockTable: z.string().optional().describe('DynamoDB lock table, for engines without use_lockfile.'),
+        role: roleArn.optional().describe("IAM role the engine assumes to read and write the state bucket. @default the environment's role (the registry's for the registry stack)"),
       }),
     ])
     .default({ backend: 'local', path: '.ecsdeploy/state' })
@@ -63,7 +107,12 @@ export const ProjectSchema = z.strictObject({
   releases: z
     .discriminatedUnion('store', [
       z.strictObject({ store: z.literal('local'), path: z.string().default('.ecsdeploy/releases') }),
-      z.strictObject({ store: z.literal('s3'), bucket: z.string().min(3), prefix: z.string().default('ecsdeploy/releases') }),
+      z.strictObject({
+        store: z.literal('s3'),
+        bucket: z.string().min(3),
+        prefix: z.string().default('ecsdeploy/releases'),
+        role: roleArn.optional().describe("IAM role the CLI assumes to read and write release records. @default the environment's role, else the registry's"),
+      }),
     ])
     .default({ store: 'local', path: '.ecsdeploy/releases' })
     .describe('Where release records (which image runs where) are kept.'),
@@ -71,6 +120,11 @@ export const ProjectSchema = z.strictObject({
     .url()
     .optional()
     .describe('A custom AWS API endpoint (LocalStack, moto) for the shared registry stack, and the default of every environment. Leave unset for AWS.'),
+  registry: z
+    .strictObject(AccountFields)
+    .superRefine((r, ctx) => checkAccount(r, ctx, 'registry.'))
+    .optional()
+    .describe("The account of the shared registry stack (ECR repositories): its repositories let every environment's account pull. @default the standard credentials' account"),
   engine: z
     .string()
     .min(1)
@@ -136,6 +190,7 @@ export const EnvironmentSchema = z.strictObject({
     .url()
     .optional()
     .describe('A custom AWS API endpoint for every service (LocalStack, moto). Leave unset for AWS.'),
+  ...AccountFields,
   network: NetworkSchema.describe('An existing VPC by id, or one to create.'),
   loadBalancer: z
     .strictObject({
@@ -217,7 +272,7 @@ export const EnvironmentSchema = z.strictObject({
     .default({})
     .describe('Last resort: set any argument of a resource of the cluster stack, by resource and Terraform path.'),
   tags,
-});
+}).superRefine((e, ctx) => checkAccount(e, ctx));
 export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
 
 // ---------------------------------------------------------------------------------------------

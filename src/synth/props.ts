@@ -13,16 +13,18 @@ import { jobRepositoryName, repositoryName } from '../../stacks/names';
 import { AUTO_PRIORITY_START, ENV_HEADER, SLOT_SIZE } from '../config/ephemeral';
 import { clusterStackName, hostClusterStack, stackWorkDir } from './plan';
 import { flattenOverrides } from '../config/overrides';
-import { loadBalancerTarget, serviceConnectNamespaceName, taskProps, usesServiceConnect } from './task-props';
+import { loadBalancerTarget, partitionOf, serviceConnectNamespaceName, taskProps, usesServiceConnect } from './task-props';
 
 export { stackWorkDir } from './plan';
 
 
-function backendFor(project: ResolvedProject, stackDir: string, endpoint: string | undefined): StateBackendProps {
+/** `env`: the environment whose role reaches the state when `state.role` is not set; none: the registry's. */
+function backendFor(project: ResolvedProject, stackDir: string, endpoint: string | undefined, env: ResolvedEnvironment | undefined): StateBackendProps {
   const state = project.config.state;
   if (state.backend === 'local') {
     return { kind: 'local', dir: relative(stackDir, resolve(project.root, state.path)) || '.' };
   }
+  const roleArn = state.role ?? (env ? env.config.role : project.config.registry?.role);
   return {
     kind: 's3',
     bucket: state.bucket,
@@ -30,7 +32,25 @@ function backendFor(project: ResolvedProject, stackDir: string, endpoint: string
     region: state.region ?? project.config.region,
     ...(state.lockTable ? { lockTable: state.lockTable } : {}),
     ...(endpoint ? { endpoint } : {}),
+    ...(roleArn ? { roleArn } : {}),
   };
+}
+
+/** The provider's role and allowed account: the environment's `account:`/`role:`, or the registry's. */
+function accountProps(keys: { account?: string | undefined; role?: string | undefined; externalId?: string | undefined; sessionName?: string | undefined } | undefined): Pick<StackBaseProps, 'assumeRole' | 'allowedAccountIds'> {
+  if (keys === undefined) return {};
+  return {
+    ...(keys.role
+      ? { assumeRole: { roleArn: keys.role, ...(keys.externalId ? { externalId: keys.externalId } : {}), ...(keys.sessionName ? { sessionName: keys.sessionName } : {}) } }
+      : {}),
+    ...(keys.account ? { allowedAccountIds: [keys.account] } : {}),
+  };
+}
+
+/** Where the service's own repository is when the registry names its account (else it is looked up by name). */
+function registryOf(project: ResolvedProject): { registry: { account: string; region: string } } | Record<string, never> {
+  const account = project.config.registry?.account;
+  return account ? { registry: { account, region: project.config.region } } : {};
 }
 
 function baseProps(project: ResolvedProject, env: ResolvedEnvironment | undefined, stack: string, outDir: string, extraTags: Record<string, string> = {}): StackBaseProps {
@@ -40,7 +60,8 @@ function baseProps(project: ResolvedProject, env: ResolvedEnvironment | undefine
     environment: env?.name ?? 'shared',
     region: env?.region ?? project.config.region,
     ...(endpoint ? { endpoint } : {}),
-    backend: backendFor(project, stackWorkDir(outDir, stack), endpoint),
+    backend: backendFor(project, stackWorkDir(outDir, stack), endpoint, env),
+    ...accountProps(env ? env.config : project.config.registry),
     tags: sortedTags({
       ...project.config.tags,
       ...(env?.tags ?? {}),
@@ -62,9 +83,12 @@ export function registryProps(project: ResolvedProject, outDir: string, stack: s
   // loaded environment uses (a project run entirely against moto or LocalStack).
   const endpoints = new Set(project.environments.map((e) => e.endpoint));
   const endpoint = project.config.endpoint ?? (endpoints.size === 1 ? [...endpoints][0] : undefined);
+  // Every environment's account but the registry's own (there, the execution roles' IAM grants suffice).
+  const pullAccounts = (project.accounts ?? []).filter((a) => a !== project.config.registry?.account);
   return {
     ...base,
-    ...(endpoint ? { endpoint, backend: backendFor(project, stackWorkDir(outDir, stack), endpoint) } : {}),
+    ...(endpoint ? { endpoint, backend: backendFor(project, stackWorkDir(outDir, stack), endpoint, undefined) } : {}),
+    ...(pullAccounts.length ? { pullAccounts, partition: partitionOf(project.config.region) } : {}),
     repositories: [...project.repositories].sort((a, b) => a.service.localeCompare(b.service)),
     ...(project.jobRepositories?.length ? { jobRepositories: [...project.jobRepositories].sort((a, b) => a.job.localeCompare(b.job)) } : {}),
   };
@@ -180,9 +204,9 @@ export function jobProps(project: ResolvedProject, env: ResolvedEnvironment, job
   return {
     ...base,
     job: job.name,
-    clusterState: { ...backendFor(project, stackWorkDir(outDir, stack), env.endpoint), stack: hostClusterStack(env) },
+    clusterState: { ...backendFor(project, stackWorkDir(outDir, stack), env.endpoint, env), stack: hostClusterStack(env) },
     repositoryName: jobRepositoryName(project.config.project, job.name),
-    ...(external ? { externalImage: external } : {}),
+    ...(external ? { externalImage: external } : registryOf(project)),
     imageVersion,
     launchType: job.launchType,
     ...(job.capacityProviderStrategy ? { capacityProviderStrategy: job.capacityProviderStrategy } : {}),
@@ -233,9 +257,9 @@ export function serviceProps(
     service: svc.name,
     serviceName: adopt !== undefined ? adopt.serviceName : shared ? `${env.name}-${svc.name}` : svc.name,
     ...(adopt !== undefined ? { adopt: adoptProps(adopt, adopted) } : {}),
-    clusterState: { ...backendFor(project, stackWorkDir(outDir, stack), env.endpoint), stack: clusterStack },
+    clusterState: { ...backendFor(project, stackWorkDir(outDir, stack), env.endpoint, env), stack: clusterStack },
     repositoryName: repositoryName(project.config.project, svc.name),
-    ...(external ? { externalImage: external } : {}),
+    ...(external ? { externalImage: external } : registryOf(project)),
     imageVersion,
     ...(held !== undefined ? { heldTaskDefinitionArn: held } : {}),
     launchType: svc.launchType,

@@ -18,6 +18,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateClusterCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { ApplyReport } from '../../src/ops/infra';
 import type { Ledger } from '../../src/ops/releases';
@@ -104,6 +105,8 @@ e2eDescribe()('the first commands, as typed, in the bundled project', () => {
     });
     const pushed = await new ECRClient(aws()).send(new PutImageCommand({ repositoryName: 'shop/orders', imageManifest: manifest, imageTag: '1.4.2' }));
     const digest = pushed.image!.imageId!.imageDigest!;
+    // The secret orders reads (services/orders.yaml secrets:): deploy verifies it exists before anything changes.
+    await new SSMClient(aws()).send(new PutParameterCommand({ Name: '/shop/orders/database-url', Type: 'SecureString', Value: 'postgres://orders@db/orders', Overwrite: true }));
     // prod's cluster: an ECS cluster shop-prod, and dev's network, load balancer and capacity provider.
     const state = join(dir, '.ecsdeploy', 'state');
     const dev = JSON.parse(readFileSync(join(state, 'dev-cluster.tfstate'), 'utf8')) as { outputs: Record<string, { value: unknown }> };

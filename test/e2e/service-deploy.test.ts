@@ -7,13 +7,15 @@
  * simulation in test/rollout.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { ApplyReport, PlanReport } from '../../src/ops/infra';
 import type { Ledger } from '../../src/ops/releases';
 import type { DeployResult, ReleaseHistory, ServiceStatus } from '../../src/ops/service';
+import type { VerifyReport } from '../../src/ops/verify';
 import { startMoto, type MotoServer } from '../support/moto';
 import { builtCli, cli, cliEnv, exitOf, e2eDescribe, exampleProject, json, TEARDOWN_MS } from './support';
 
@@ -49,6 +51,32 @@ e2eDescribe()('service deploy on a real engine against moto', () => {
     const pushed = await new ECRClient(aws()).send(new PutImageCommand({ repositoryName: 'shop/orders', imageManifest: manifest, imageTag: '1.4.3' }));
     digest = pushed.image!.imageId!.imageDigest!;
   }, 900_000);
+
+  it('verify, then deploy: the missing SSM parameter stops the deploy before anything changes (--no-verify named)', async () => {
+    const v = await cli(['verify', 'orders', '--env', 'dev', '--image', '1.4.3', '--json'], dir, env);
+    const report = json<VerifyReport>(v);
+    expect(v.code).toBe(1);
+    // After the first apply the roles and the target group exist; moto cannot simulate IAM policies or hand out blob URLs.
+    expect(report.checks.map((c) => [c.check, c.status])).toEqual([
+      ['account', 'not-checked'],
+      ['image', 'ok'],
+      ['platform', 'not-checked'],
+      ['role', 'ok'],
+      ['role', 'ok'],
+      ['secret', 'problem'],
+      ['target-group', 'ok'],
+      ['capacity', 'ok'],
+    ]);
+    const r = await cli(['service', 'deploy', 'orders', '--env', 'dev', '--image', '1.4.3', '--no-wait', '--json'], dir, env);
+    expect(r.code).toBe(1);
+    const err = json<{ error: { code: string; message: string; suggestions: string[] } }>(r).error;
+    expect(err.code).toBe('ECSDEPLOY_VERIFY_FAILED');
+    expect(err.message).toContain('/shop/orders/database-url: there is no SSM parameter');
+    expect(err.suggestions).toContain('To deploy anyway, pass --no-verify.');
+    expect(existsSync(join(dir, '.ecsdeploy', 'releases', 'dev', 'orders.json'))).toBe(false);
+    // The pipeline's prerequisite, as a team would create it.
+    await new SSMClient(aws()).send(new PutParameterCommand({ Name: '/shop/orders/database-url', Type: 'SecureString', Value: 'postgres://orders@db/orders' }));
+  }, 300_000);
 
   it('deploy resolves 1.4.3 to its digest, records the release, and applies only dev-orders', async () => {
     const r = await cli(['service', 'deploy', 'orders', '--env', 'dev', '--image', '1.4.3', '--message', 'e2e', '--no-wait', '--json'], dir, env);

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { Ledger } from '../../src/ops/releases';
 import type { DeployResult } from '../../src/ops/service';
@@ -61,6 +62,8 @@ e2eDescribe()('task run and deployment.before against moto', () => {
     env = cliEnv(moto.endpoint, dir);
     const r = await run(['apply', '--env', 'dev', '--stack', 'registry', '--stack', 'cluster', '--stack', 'orders', '--yes', '--json'], dir, env);
     if (r.code !== 0) throw new Error(`apply failed (${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+    // The secret orders reads (services/orders.yaml secrets:): deploy verifies it exists before anything changes.
+    await new SSMClient(aws()).send(new PutParameterCommand({ Name: '/shop/orders/database-url', Type: 'SecureString', Value: 'postgres://orders@db/orders' }));
   }, 900_000);
   afterAll(async () => {
     await moto?.stop();

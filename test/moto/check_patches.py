@@ -229,6 +229,22 @@ def main() -> int:
         ecs.delete_service(cluster="mesh", service="orders", force=True)
         assert not sd.list_services()["Services"], "Cloud Map service left after DeleteService"
 
+    def not_implemented_answers() -> None:
+        from botocore.exceptions import ClientError
+
+        ecr = c("ecr")
+        ecr.create_repository(repositoryName="chk/verify")
+        for call in (
+            lambda: iam.simulate_principal_policy(PolicySourceArn="arn:aws:iam::123456789012:role/x", ActionNames=["s3:GetObject"]),
+            lambda: ecr.get_download_url_for_layer(repositoryName="chk/verify", layerDigest="sha256:" + "0" * 64),
+        ):
+            try:
+                call()
+                raise AssertionError("expected an error")
+            except ClientError as e:
+                status, code = e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Code"]
+                assert (status, code) == (400, "NotImplemented"), (status, code)
+
     checks: list[tuple[str, Callable[[], None]]] = [
         ("iam-managed-policies", iam_managed),
         ("appautoscaling-tags", appautoscaling_tags),
@@ -243,6 +259,7 @@ def main() -> int:
         ("autoscaling-instance-launch-template-version", asg_instance_version),
         ("codedeploy-deployment-configs-and-alarms", codedeploy_configs_and_alarms),
         ("ecs-service-connect", ecs_service_connect),
+        ("not-implemented-answers", not_implemented_answers),
     ]
     failed = 0
     try:

@@ -822,6 +822,31 @@ def _autoscaling_instance_launch_template_version() -> None:
     InstanceState.launch_template = property(launch_template)  # type: ignore[method-assign,assignment]
 
 
+# ------------------------------------------------------ ecsdeploy verify
+
+
+@patch("not-implemented-answers")
+def _not_implemented_answers() -> None:
+    """IAM SimulatePrincipalPolicy and ECR GetDownloadUrlForLayer answer HTTP 400 NotImplemented at once, not HTTP 500 (retried by every SDK)."""
+    from moto.ecr.responses import ECRResponse
+    from moto.iam.responses import IamResponse
+
+    def iam_simulate(self: Any) -> tuple[str, dict[str, Any]]:
+        body = (
+            '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>'
+            "<Code>NotImplemented</Code><Message>moto does not implement SimulatePrincipalPolicy</Message></Error>"
+            "<RequestId>not-implemented</RequestId></ErrorResponse>"
+        )
+        return body, {"status": 400, "Content-Type": "text/xml"}
+
+    def ecr_layer_url(self: Any) -> tuple[str, dict[str, Any]]:
+        body = json.dumps({"__type": "NotImplemented", "message": "moto does not implement GetDownloadUrlForLayer"})
+        return body, {"status": 400, "Content-Type": "application/x-amz-json-1.1", "X-Amzn-ErrorType": "NotImplemented"}
+
+    IamResponse.simulate_principal_policy = iam_simulate  # type: ignore[attr-defined]
+    ECRResponse.get_download_url_for_layer = ecr_layer_url  # type: ignore[method-assign,assignment]
+
+
 # ------------------------------------------------------------------ server
 
 

@@ -17,6 +17,8 @@ Rolling services: ecsdeploy follows its own ECS deployment, showing the deployme
 
 Blue-green, canary and linear services: the stack registers the new task definition, then ecsdeploy creates the CodeDeploy deployment with its AppSpec and watches its lifecycle events and traffic shifting until CodeDeploy reports it succeeded, failed or rolled back. Ctrl-C asks whether to stop the deployment and roll it back; only a yes does.
 
+Before anything changes, it runs the checks of \`ecsdeploy verify\` for the service (the image exists and offers the task's platform, secrets and environment files exist and the execution role may read them, roles, target group, capacity, account); a problem stops it with exit 1 and nothing changed. --no-verify skips them.
+
 Tags that move (latest, prod, stable, an environment's name, ...) are refused unless --allow-mutable-tag: a release must say exactly which image runs. When two deploys of one service start together, one records its release and the other stops with a conflict, having changed nothing.
 
 A service taken over with \`ecsdeploy import service\` (adopt: in its file) is never replaced by a deploy: if the plan of its stack would replace or destroy the ECS service, deploy stops before applying anything (exit 1) and says which attribute forces it, unless --allow-replace.
@@ -46,6 +48,7 @@ ${EXIT_CODES_SECTION}
     timeout: Flags.string({ summary: 'How long to watch the rollout, e.g. 20m, 1h (default: 20m, plus traffic shifting and termination wait for CodeDeploy).' }),
     'allow-mutable-tag': Flags.boolean({ summary: 'Accept a tag such as latest or prod (it is still pinned to its digest now).' }),
     'allow-replace': Flags.boolean({ summary: 'Apply even if the plan replaces or destroys an adopted ECS service (adopt: in the service file).' }),
+    verify: Flags.boolean({ summary: 'First run the checks of `ecsdeploy verify` for this service; a problem stops the deploy with nothing changed (--no-verify skips them).', default: true, allowNo: true }),
   };
 
   public async run(): Promise<DeployResult> {
@@ -62,6 +65,7 @@ ${EXIT_CODES_SECTION}
         ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
         allowMutableTag: flags['allow-mutable-tag'],
         ...(flags['allow-replace'] ? { allowReplace: true } : {}),
+        verify: flags.verify,
         ...ui,
       }),
     );

@@ -11,6 +11,8 @@ export default class ServicePromote extends BaseCommand {
 
 Only what is proven is promoted: when the latest rollout in --from did not complete (it failed, was rolled back, or is still pending), promote refuses, unless --force.
 
+Before anything changes, it runs the checks of \`ecsdeploy verify\` for the service in --to; a problem stops it with exit 1 and nothing changed. --no-verify skips them.
+
 ${EXIT_CODES_SECTION}
   (promote: 0 only when the new deployment completed; 1 when it failed, was rolled back, or the timeout passed)`;
   static override examples = [
@@ -28,6 +30,7 @@ ${EXIT_CODES_SECTION}
     force: Flags.boolean({ summary: 'Promote even when the latest rollout in --from did not complete.' }),
     wait: Flags.boolean({ summary: 'Watch the rollout to its end (--no-wait: return once the stack is applied).', default: true, allowNo: true }),
     timeout: Flags.string({ summary: 'How long to watch the rollout, e.g. 20m, 1h.' }),
+    verify: Flags.boolean({ summary: 'First run the checks of `ecsdeploy verify` for this service in --to; a problem stops the promote with nothing changed (--no-verify skips them).', default: true, allowNo: true }),
   };
 
   public async run(): Promise<DeployResult> {
@@ -41,6 +44,7 @@ ${EXIT_CODES_SECTION}
         ...(flags.message ? { message: flags.message } : {}),
         force: flags.force,
         wait: flags.wait,
+        verify: flags.verify,
         ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
         ...ui,
       }),

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { EphemeralRecord } from '../../config/ephemeral';
 import type { ProjectConfig } from '../../config/schema';
 import { EcsdeployError } from '../../errors';
+import type { IdentityLookup } from '../accounts';
 import type { InfraRunner } from '../infra/types';
 import type { ReleaseStore } from '../releases/store';
 import { permanentNames } from './names';
@@ -27,6 +28,8 @@ export interface EnvironmentDeps {
   readonly releases?: ReleaseStore;
   /** `--image service=ref` → the image reference recorded. @default resolved through ECR like `service deploy` */
   readonly resolveImage?: ImageResolver;
+  /** STS GetCallerIdentity, for the account check of `env create` (src/ops/accounts). @default the SDK */
+  readonly identity?: IdentityLookup;
 }
 
 /** What the operations that only read and write records need (list, show, extend). */

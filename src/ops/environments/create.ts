@@ -19,6 +19,7 @@ import { EcsdeployError, UsageError } from '../../errors';
 import { AwsClients } from '../../aws/clients';
 import { ecrApi } from '../../aws/ecr';
 import { environmentStacks } from '../../synth/plan';
+import { assertAccount } from '../accounts';
 import type { ApplyReport, Confirm, InfraEvent } from '../infra/types';
 import { imageUri } from '../releases/model';
 import { resolveImage } from '../releases/image';
@@ -167,6 +168,8 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
 
   const project = loadProject(ws.root, { environments: [from] });
   const base = project.environments[0]!;
+  // An environment on demand lives in its base's account, with its base's role: check it before anything is recorded.
+  await assertAccount(base, deps.identity ? { identity: deps.identity } : {});
   const services = chooseServices(base, req.services);
   const isolated = req.isolated === true;
   const taken = takenStackNames(ws, records.map((r) => r.record), project.repositories.map((r) => r.service));
@@ -180,7 +183,7 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
   const owner = resolveOwner(req.owner, deps.env ?? process.env);
 
   const overrides = imageOverrides(req.images ?? [], services);
-  const released = (await releasedImages(deps.releases ?? projectReleaseStore(project), base, services.filter((s) => !overrides.has(s)))).get(base.name);
+  const released = (await releasedImages(deps.releases ?? projectReleaseStore(project, base), base, services.filter((s) => !overrides.has(s)))).get(base.name);
   const resolveRef = deps.resolveImage ?? ecrImageResolver(project, base, ws.permanent);
   const images: Record<string, string> = {};
   for (const s of services) {

@@ -28,15 +28,17 @@ export const awsS3: S3Access = (target) => {
   return { objects: objectStoreApi(clients), keys: objectKeysApi(clients) };
 };
 
-/** The state bucket: its own region when set, the project's endpoint (else AWS_ENDPOINT_URL, else AWS). */
+/** The state bucket: its own region when set, the project's endpoint (else AWS_ENDPOINT_URL, else AWS), `state.role` (else the registry's). */
 export function stateTarget(config: ProjectConfig): AwsTarget {
   const region = config.state.backend === 's3' ? (config.state.region ?? config.region) : config.region;
-  return { region, ...(config.endpoint ? { endpoint: config.endpoint } : {}) };
+  const role = (config.state.backend === 's3' ? config.state.role : undefined) ?? config.registry?.role;
+  return { region, ...(config.endpoint ? { endpoint: config.endpoint } : {}), ...(role ? { role: { roleArn: role } } : {}) };
 }
 
-/** The release bucket: where src/ops/releases looks for it (the project's region and endpoint). */
+/** The release bucket: where src/ops/releases looks for it (the project's region and endpoint), `releases.role` (else the registry's). */
 export function releasesTarget(config: ProjectConfig): AwsTarget {
-  return { region: config.region, ...(config.endpoint ? { endpoint: config.endpoint } : {}) };
+  const role = (config.releases.store === 's3' ? config.releases.role : undefined) ?? config.registry?.role;
+  return { region: config.region, ...(config.endpoint ? { endpoint: config.endpoint } : {}), ...(role ? { role: { roleArn: role } } : {}) };
 }
 
 /** `a/b/` → `a/b`; '' stays ''. */

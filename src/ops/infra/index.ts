@@ -40,6 +40,7 @@ import {
   type StackEngine,
   type UiMessage,
 } from '../../terraform';
+import { assertAccount, assertRegistryAccount, type IdentityLookup } from '../accounts';
 import { openEnvironments } from '../project';
 import { adoptedServices, heldTaskDefinitions, projectReleaseStore, releasedImages, recordAdoption, type ReleaseStore } from '../releases';
 import { adoptionPlan, adoptionsOf, refuseReplacement, type Adoptions } from './adoption';
@@ -63,6 +64,8 @@ export interface InfraRunnerOptions {
   /** Drives one stack; tests substitute a scripted one. @default the engine through src/terraform */
   readonly openStack?: (stack: SynthesizedStack, run: RunContext, onMessage: (m: UiMessage) => void) => StackEngine;
   readonly now?: () => Date;
+  /** STS GetCallerIdentity, for the account check before anything is planned (src/ops/accounts). @default the SDK */
+  readonly identity?: IdentityLookup;
   /** Reads the environment's Auto Scaling group, to see whether `cluster roll` is running on it (./roll-guard); tests substitute a fake. @default the AWS SDK, in the environment's region and endpoint */
   readonly autoScaling?: GroupReader;
   /** Who applies, for the adoption record (./adoption). @default the OS user */
@@ -235,6 +238,9 @@ async function open(options: InfraRunnerOptions, req: InfraRequest, operation: O
   const { project, envs } = await openEnvironments(req.dir, [req.env]);
   const env = envs[0]!;
   await before?.(env);
+  // Who the credentials are, before the engine starts: never plan one account's configuration in another.
+  const identity = options.identity ? { identity: options.identity } : {};
+  await assertAccount(env, identity);
   const processEnv = options.env ?? process.env;
   const engine = options.engine ?? (await findEngine({ setting: project.config.engine, env: processEnv, cwd: project.root }));
   const state = project.config.state;
@@ -249,7 +255,7 @@ async function open(options: InfraRunnerOptions, req: InfraRequest, operation: O
   // keeps the images `service deploy` released instead of going back to the config's tags.
   // Only the selected services' ledgers are read (one read per service on S3).
   const services = selected.length > 0 ? env.services.map((s) => s.name).filter((n) => selected.includes(n)) : undefined;
-  const store = projectReleaseStore(project);
+  const store = projectReleaseStore(project, env);
   const jobs = (env.jobs ?? []).map((j) => j.name).filter((n) => selected.length === 0 || selected.includes(`job-${n}`));
   const images = await releasedImages(store, env, services, jobs);
   // A service whose release is running its deployment.before commands stays on the task definition it runs.
@@ -257,6 +263,7 @@ async function open(options: InfraRunnerOptions, req: InfraRequest, operation: O
   // Adopted services whose import an apply recorded: no import blocks any more.
   const adopted = await adoptedServices(store, env, services);
   const stacks = synthesize(project, [env], { stacks: selected, images, holds, adopted });
+  if (stacks.some((s) => s.name === REGISTRY_STACK)) await assertRegistryAccount(project, identity);
   const now = options.now ?? (() => new Date());
   const ecsdeployDir = join(project.root, '.ecsdeploy');
   const log = RunLog.create(join(ecsdeployDir, 'logs'), `${operation}-${env.name}`, now());

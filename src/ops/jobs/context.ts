@@ -9,6 +9,7 @@ import { closest } from '../../config/suggest';
 import { AwsClients, type AwsTarget } from '../../aws/clients';
 import { queueApi, schedulerApi, type QueueApi, type SchedulerApi } from '../../aws/scheduler';
 import { UsageError } from '../../errors';
+import { environmentTarget } from '../accounts';
 import { jobPrefix, jobRepositoryName, SCHEDULE_GROUP } from '../../../stacks/names';
 import { jobLedgerKey, jobStackName, stackSelector } from '../../synth/plan';
 import { openEnvironment, type EnvironmentContext } from '../service/context';
@@ -96,6 +97,6 @@ export function pickJob(ctx: EnvironmentContext, jobName: string, deps: Pick<Job
       `A job is a file jobs/${jobName}.yaml, listed in environments/${ctx.env.name}.yaml jobs: (or all when that key is omitted).`,
     ]);
   }
-  const target = { region: ctx.env.region, ...(ctx.env.endpoint ? { endpoint: ctx.env.endpoint } : {}) };
+  const target = environmentTarget(ctx.env);
   return { ...ctx, job, names: jobNames(ctx.project.config.project, ctx.env, job), jobs: (deps.jobApis ?? awsJobApis)(target) };
 }

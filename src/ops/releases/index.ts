@@ -5,6 +5,7 @@
  */
 import type { ResolvedEnvironment, ResolvedProject } from '../../config/load';
 import { AwsClients } from '../../aws/clients';
+import { releasesTarget } from '../accounts';
 import { objectStoreApi } from '../../aws/s3-objects';
 import type { AdoptedServices, HeldTaskDefinitions, ReleasedImages } from '../../synth';
 import { currentRelease, heldTaskDefinition, synthImage } from './model';
@@ -15,16 +16,12 @@ export * from './model';
 export { resolveImage, MUTABLE_TAGS, type ImageContext } from './image';
 export { localReleaseStore, openReleaseStore, ReleaseConflictError, s3ReleaseStore, updateLedger, type ReleaseStore, type VersionedLedger } from './store';
 
-/** The project's release store (ecsdeploy.yaml `releases:`); S3 in the project's region and endpoint. */
-export function projectReleaseStore(project: ResolvedProject): ReleaseStore {
-  return openReleaseStore(project.root, project.config, () => objectStoreApi(new AwsClients(registryTarget(project))));
+/** The project's release store (ecsdeploy.yaml `releases:`); S3 in the project's region and endpoint, with `releases.role` or the environment's. */
+export function projectReleaseStore(project: ResolvedProject, env?: ResolvedEnvironment): ReleaseStore {
+  return openReleaseStore(project.root, project.config, () => objectStoreApi(new AwsClients(releasesTarget(project, env))));
 }
 
-/** Where the project-wide AWS resources (ECR repositories, the release bucket) are: the project's region and endpoint. */
-export function registryTarget(project: ResolvedProject, env?: ResolvedEnvironment): { region: string; endpoint?: string } {
-  const endpoint = project.config.endpoint ?? env?.endpoint;
-  return { region: project.config.region, ...(endpoint ? { endpoint } : {}) };
-}
+export { registryTarget } from '../accounts';
 
 /**
  * The image of the current release of each service of `env` (only `services` when given), and of

@@ -9,6 +9,7 @@ import { AwsClients } from '../../aws/clients';
 import { SdkEcsClusterApi } from '../../aws/ecs-cluster';
 import type { ResolvedEnvironment } from '../../config/load';
 import { EcsdeployError, ExitCode, UsageError } from '../../errors';
+import { assertAccount, environmentTarget } from '../accounts';
 import { permanentNames } from '../environments/names';
 import { openProject } from '../project';
 import { systemClock, type Clock } from './clock';
@@ -44,8 +45,8 @@ export interface RollRequest extends ClusterRequest {
   readonly pollMs?: number;
 }
 
-type Target = Pick<ResolvedEnvironment, 'region' | 'endpoint'>;
-const awsClients = (env: Target) => new AwsClients({ region: env.region, ...(env.endpoint ? { endpoint: env.endpoint } : {}) });
+type Target = Pick<ResolvedEnvironment, 'region' | 'endpoint' | 'config'>;
+const awsClients = (env: Target) => new AwsClients(environmentTarget(env));
 
 /** The SDK implementation of AutoScalingApi for one environment (apply reads the group through it too: src/ops/infra/roll-guard). */
 export function sdkAutoScalingApi(env: Target, clients: AwsClients = awsClients(env)): SdkAutoScalingApi {
@@ -97,6 +98,7 @@ async function environment(dir: string, envName: string, instead: (base: string)
     }
     env = resolveWithRecords(root, [envName], [record]).envs[0]!;
   }
+  await assertAccount(env);
   if (env.config.cluster.ec2 === undefined) {
     throw new UsageError(`Environment '${env.name}' has no EC2 capacity (no cluster.ec2 in ${env.file}): there are no instances to show or roll.`, [
       'Fargate tasks need no instances. To add EC2 capacity, add cluster.ec2 to the environment (docs/configuration.md) and apply it.',

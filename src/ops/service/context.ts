@@ -16,9 +16,11 @@ import { logStreamApi, logsApi, type LogStreamApi, type LogsApi } from '../../aw
 import { ecsTasksApi, type EcsTasksApi } from '../../aws/ecs-tasks';
 import { UsageError } from '../../errors';
 import { createInfraRunner, type InfraRunner } from '../infra';
+import { assertAccount, environmentTarget, type IdentityLookup } from '../accounts';
 import { openEnvironments } from '../project';
 import { projectReleaseStore, registryTarget, type ReleaseStore } from '../releases';
 import { systemClock, type Clock } from '../rollout';
+import { liveVerifyDeps, type VerifyDeps } from '../verify/types';
 import { serviceNames, type ServiceNames } from './names';
 
 export interface ServiceApis {
@@ -46,6 +48,10 @@ export interface ServiceDeps {
   store?(project: ResolvedProject): ReleaseStore;
   /** Who records a release. */
   actor(): string;
+  /** STS GetCallerIdentity, for the account check (src/ops/accounts). @default the SDK */
+  readonly identity?: IdentityLookup;
+  /** The AWS reads of `ecsdeploy verify`, which deploy and promote run first (src/ops/verify). Absent: no checks. */
+  readonly verify?: VerifyDeps;
 }
 
 /** Who deploys: ECSDEPLOY_ACTOR, else the CI's user (GitHub Actions), else user@host. */
@@ -107,19 +113,21 @@ export interface ServiceContext extends EnvironmentContext {
 }
 
 /** Opens a permanent environment or an environment on demand (from its record). */
-export async function openEnvironment(dir: string, envName: string, deps: Pick<ServiceDeps, 'apis' | 'store'>): Promise<EnvironmentContext> {
+export async function openEnvironment(dir: string, envName: string, deps: Pick<ServiceDeps, 'apis' | 'store' | 'identity'>): Promise<EnvironmentContext> {
   const { project, envs } = await openEnvironments(dir, [envName]);
   const env = envs[0]!;
+  // Every operation on an environment with `account:` first checks that its credentials are that account's.
+  await assertAccount(env, deps.identity ? { identity: deps.identity } : {});
   return {
     project,
     env,
-    store: deps.store ? deps.store(project) : projectReleaseStore(project),
-    aws: deps.apis({ region: env.region, ...(env.endpoint ? { endpoint: env.endpoint } : {}) }),
+    store: deps.store ? deps.store(project) : projectReleaseStore(project, env),
+    aws: deps.apis(environmentTarget(env)),
     registry: deps.apis(registryTarget(project, env)),
   };
 }
 
-export async function openService(dir: string, envName: string, serviceName: string, deps: Pick<ServiceDeps, 'apis' | 'store'>): Promise<ServiceContext> {
+export async function openService(dir: string, envName: string, serviceName: string, deps: Pick<ServiceDeps, 'apis' | 'store' | 'identity'>): Promise<ServiceContext> {
   const ctx = await openEnvironment(dir, envName, deps);
   return { ...ctx, ...pickService(ctx, serviceName) };
 }
@@ -139,11 +147,11 @@ function pickService(ctx: EnvironmentContext, name: string): { service: Resolved
 
 /** The CLI's dependencies: AWS through the SDK, the Terraform engine, the system clock. */
 export function liveDeps(): ServiceDeps {
-  return { apis: awsApis, infra: createInfraRunner(), clock: systemClock, actor: () => currentActor() };
+  return { apis: awsApis, infra: createInfraRunner(), clock: systemClock, actor: () => currentActor(), verify: liveVerifyDeps() };
 }
 
 /** What the read-only operations (status, list, history, logs) need. */
-export type ReadDeps = Pick<ServiceDeps, 'apis' | 'store' | 'clock'>;
+export type ReadDeps = Pick<ServiceDeps, 'apis' | 'store' | 'clock' | 'identity'>;
 
 export function readDeps(): ReadDeps {
   return { apis: awsApis, clock: systemClock };

@@ -28,7 +28,7 @@ export type DeployEvent =
   | { readonly type: 'image'; readonly image: ReleaseImage; readonly source?: string }
   /** The release was recorded (pending). */
   | { readonly type: 'recorded'; readonly release: Release }
-  | { readonly type: 'phase'; readonly phase: 'apply' | 'before' | 'watch' | 'codedeploy' | 'restore'; readonly message: string }
+  | { readonly type: 'phase'; readonly phase: 'verify' | 'apply' | 'before' | 'watch' | 'codedeploy' | 'restore'; readonly message: string }
   /** Progress of the engine while the stack is applied. */
   | { readonly type: 'infra'; readonly event: InfraEvent }
   | { readonly type: 'rollout'; readonly event: RolloutEvent }

@@ -4,8 +4,9 @@
  */
 import { UsageError } from '../../errors';
 import { environmentNames } from '../../config/load';
-import { currentRelease, findRelease, imageUri, latestRelease, parseReleaseId, previousCompleted, resolveImage, shortDigest, type Release } from '../releases';
+import { currentRelease, findRelease, imageUri, latestRelease, parseReleaseId, previousCompleted, resolveImage, shortDigest, type Release, type ReleaseImage } from '../releases';
 import { liveDeps, openService, type ServiceContext, type ServiceDeps } from './context';
+import { verifyBeforeDelivery } from '../verify/gate';
 import { deliver, type DeliveryOptions, type DeployResult } from './deliver';
 
 export interface DeployInput extends DeliveryOptions {
@@ -19,6 +20,8 @@ export interface DeployInput extends DeliveryOptions {
   readonly image?: string;
   readonly message?: string;
   readonly allowMutableTag?: boolean;
+  /** Run the checks of `ecsdeploy verify` for this service before anything changes. @default true */
+  readonly verify?: boolean;
 }
 
 export async function deployService(input: DeployInput, deps: ServiceDeps = liveDeps()): Promise<DeployResult> {
@@ -36,6 +39,7 @@ export async function deployService(input: DeployInput, deps: ServiceDeps = live
   });
   // The image line of the progress says where an image that was not given came from.
   const options: DeliveryOptions = fromFile ? { ...input, onEvent: (e) => input.onEvent?.(e.type === 'image' ? { ...e, source: fromFile.label } : e) } : input;
+  await verifyFirst(ctx, image, deps, input, 'service deploy');
   return deliver(ctx, image, { kind: 'deploy', ...(input.message ? { message: input.message } : {}) }, deps, options);
 }
 
@@ -67,6 +71,8 @@ export interface PromoteInput extends DeliveryOptions {
   readonly message?: string;
   /** Promote even when the last rollout in `from` did not complete. */
   readonly force?: boolean;
+  /** Run the checks of `ecsdeploy verify` in `to` before anything changes. @default true */
+  readonly verify?: boolean;
 }
 
 /** Deploys to `to` exactly the digest of the last release in `from`, which must have completed there. */
@@ -89,6 +95,7 @@ export async function promoteService(input: PromoteInput, deps: ServiceDeps = li
   const target = await openService(input.dir, input.to, input.service, deps);
   await checkStillThere(target, last);
   const message = input.message ?? `promoted from ${input.from} release #${last.id}${last.message ? `: ${last.message}` : ''}`;
+  await verifyFirst(target, last.image, deps, input, 'service promote');
   return deliver(target, last.image, { kind: 'promote', promotedFrom: { environment: input.from, release: last.id }, message }, deps, input);
 }
 
@@ -130,6 +137,17 @@ export async function rollbackService(input: RollbackInput, deps: ServiceDeps = 
 
 function describe(r: Release): string {
   return r.image.tag ? `${r.image.tag} = ${shortDigest(r.image.digest)}` : shortDigest(r.image.digest);
+}
+
+/**
+ * The checks of `ecsdeploy verify` for the service being delivered, before the release is recorded
+ * or the stack applied: a problem throws a VerifyError (exit 1) with nothing changed.
+ */
+async function verifyFirst(ctx: ServiceContext, image: ReleaseImage, deps: ServiceDeps, input: { readonly verify?: boolean; readonly onEvent?: DeliveryOptions['onEvent'] }, command: string): Promise<void> {
+  if (input.verify === false || deps.verify === undefined) return;
+  input.onEvent?.({ type: 'phase', phase: 'verify', message: `Verifying ${ctx.service.name} in ${ctx.env.name} before anything changes (--no-verify skips)` });
+  const report = await verifyBeforeDelivery({ project: ctx.project, env: ctx.env, service: ctx.service, image, command }, deps.verify);
+  input.onEvent?.({ type: 'phase', phase: 'verify', message: `Verified: ${report.ok} ok, ${report.notChecked} not checked${report.notChecked ? ` (${report.checks.filter((c) => c.status === 'not-checked').map((c) => c.check).filter((c, i, all) => all.indexOf(c) === i).join(', ')})` : ''}` });
 }
 
 /** An image of the service's own repository may have expired under the lifecycle policy since. */
