@@ -100,6 +100,10 @@ export const RESOURCE_GRANTS: Readonly<Record<string, readonly Grant[]>> = {
     { sid: 'Ec2LaunchImages', actions: ['ec2:DescribeImages'], resources: ANY, why: WHY.describe },
   ],
   data_aws_vpc: ec2Network([]),
+  // An environment's existing cluster and listener (cluster.existing, loadBalancer.existing), read not created.
+  data_aws_ecs_cluster: [ecsDescribe],
+  data_aws_lb: [elbDescribe],
+  data_aws_lb_listener: [elbDescribe],
   data_aws_availability_zones: ec2Network([]),
   // Load balancer
   aws_lb: elb(['elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:DeleteLoadBalancer', 'elasticloadbalancing:ModifyLoadBalancerAttributes', 'elasticloadbalancing:SetSecurityGroups', 'elasticloadbalancing:SetSubnets']),
@@ -238,6 +242,10 @@ export const CLI_GRANTS: Readonly<Record<string, Grant>> = {
   // Load balancer health (rollouts)
   DescribeTargetHealth: elbDescribe,
   DescribeTargetGroups: elbDescribe,
+  // `ecsdeploy import service`: what a running service has around it
+  DescribeListeners: elbDescribe,
+  DescribeScalingPolicies: { sid: 'CliImportDescribe', actions: ['application-autoscaling:DescribeScalingPolicies'], resources: ANY, why: WHY.describe },
+  DescribeLogGroups: { sid: 'CliImportDescribe', actions: ['logs:DescribeLogGroups'], resources: ANY, why: WHY.describe },
   // ECR (in the registry's account): tags to digests, image checks
   DescribeImages: { sid: 'CliEcr', actions: ['ecr:DescribeImages'], resources: [`${A}:ecr:{region}:{account}:repository/{project}/*`], registry: true },
   DescribeRepositories: { sid: 'CliEcr', actions: ['ecr:DescribeRepositories'], resources: [`${A}:ecr:{region}:{account}:repository/{project}/*`], registry: true },
