@@ -7,7 +7,6 @@
  * once to A's registry is deployed to dev and promoted by digest to prod in B, nothing copied; a
  * run whose credentials are not prod's account is refused before the engine starts.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { ApplyReport } from '../../src/ops/infra';
 import type { DeployResult } from '../../src/ops/service';
-import { startMoto, type MotoServer } from '../support/moto';
+import { startMoto, type MotoServer, fakeManifest } from '../support/moto';
 import { builtCli, cli, cliEnv, e2eDescribe, exitOf, json, TEARDOWN_MS } from './support';
 
 /** moto's account for credentials it did not issue (the test's keys): the tooling account. */
@@ -86,12 +85,7 @@ e2eDescribe()('environments in accounts of their own, on moto', () => {
   });
   const clusters = async (account?: string) => ((await new ECSClient(aws(account)).send(new ListClustersCommand({}))).clusterArns ?? []).map((a) => a.split('/')[1]).sort();
   const push = async (tag: string) => {
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest: `sha256:${createHash('sha256').update(`config ${tag}`).digest('hex')}` },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1, digest: `sha256:${createHash('sha256').update(`layer ${tag}`).digest('hex')}` }],
-    });
+    const manifest = fakeManifest(`${tag}`);
     return (await new ECRClient(aws()).send(new PutImageCommand({ repositoryName: 'acct/api', imageManifest: manifest, imageTag: tag }))).image!.imageId!.imageDigest!;
   };
   const objects = async (Bucket: string) => ((await new S3Client({ ...aws(), forcePathStyle: true }).send(new ListObjectsV2Command({ Bucket }))).Contents ?? []).map((o) => o.Key!).filter((k) => !k.endsWith('.tflock')).sort();

@@ -9,7 +9,6 @@
  * works as for any service.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { ApplyReport, PlanReport } from '../../src/ops/infra';
 import type { Ledger } from '../../src/ops/releases';
 import type { DeployResult, ServiceStatus } from '../../src/ops/service';
-import { startMoto, toolchain, type MotoServer } from '../support/moto';
+import { startMoto, toolchain, type MotoServer, fakeManifest } from '../support/moto';
 import { builtCli, cli, cliEnv, exitOf, e2eDescribe, json, REPO, TEARDOWN_MS } from './support';
 
 interface Legacy {
@@ -180,12 +179,7 @@ e2eDescribe()('adopting a service made outside ecsdeploy (moto, real engine)', (
   }, 600_000);
 
   it('service deploy then works as for any service', async () => {
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest: `sha256:${createHash('sha256').update('config 2.0.0').digest('hex')}` },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1, digest: `sha256:${createHash('sha256').update('layer 2.0.0').digest('hex')}` }],
-    });
+    const manifest = fakeManifest('2.0.0');
     // The service keeps the team's repository (image.repository, as `import service` wrote it): CI pushes there.
     const pushed = await new ECRClient(aws()).send(new PutImageCommand({ repositoryName: 'legacy/web', imageManifest: manifest, imageTag: '2.0.0' }));
     const digest = pushed.image!.imageId!.imageDigest!;

@@ -13,7 +13,6 @@
  * nothing of its cluster but those state outputs). moto starts ECS services with
  * MOTO_ECS_SERVICE_RUNNING tasks and a COMPLETED deployment, so prod's orders (4 tasks) completes.
  */
-import { createHash } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +21,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateClusterCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { ApplyReport } from '../../src/ops/infra';
 import type { Ledger } from '../../src/ops/releases';
-import { startMoto, type MotoServer } from '../support/moto';
+import { startMoto, type MotoServer, fakeManifest } from '../support/moto';
 import { agentTick, aws as clusterAws } from './cluster-fixture';
 import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, REPO, TEARDOWN_MS, type CliResult } from './support';
 
@@ -97,12 +96,7 @@ e2eDescribe()('the first commands, as typed, in the bundled project', () => {
   }, 900_000);
 
   it('ecsdeploy service deploy orders --env prod: image.tag 1.4.2 of services/orders.yaml, by its digest, rolled out', async () => {
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest: `sha256:${createHash('sha256').update('config 1.4.2').digest('hex')}` },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1, digest: `sha256:${createHash('sha256').update('layer 1.4.2').digest('hex')}` }],
-    });
+    const manifest = fakeManifest('1.4.2');
     const pushed = await new ECRClient(aws()).send(new PutImageCommand({ repositoryName: 'shop/orders', imageManifest: manifest, imageTag: '1.4.2' }));
     const digest = pushed.image!.imageId!.imageDigest!;
     // The secret orders reads (services/orders.yaml secrets:): deploy verifies it exists before anything changes.

@@ -7,7 +7,6 @@
  * stack destroys. moto does not run containers, so `job run` is not watched here (--no-wait); the
  * watcher is `task run`'s, tested against a simulation in test/task.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
@@ -15,7 +14,7 @@ import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { ApplyReport, DestroyReport, PlanReport } from '../../src/ops/infra';
 import type { JobDeployResult, JobHistory, JobList, JobRunResult } from '../../src/ops/jobs';
 import type { Ledger } from '../../src/ops/releases';
-import { startMoto, type MotoServer } from '../support/moto';
+import { startMoto, type MotoServer, fakeManifest } from '../support/moto';
 import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, TEARDOWN_MS } from './support';
 
 const JOB_STACK = 'dev-job-nightly-report';
@@ -49,12 +48,7 @@ e2eDescribe()('scheduled jobs on a real engine against moto', () => {
     const job = report.stacks.find((s) => s.stack === JOB_STACK)!;
     expect(job.outputs).toMatchObject({ schedule_name: 'shop-dev-job-nightly-report', schedule_group: 'default', image: `${REPO_URI}:2.0.1`, task_definition_family: 'shop-dev-job-nightly-report' });
     expect((await schedule()).State).toBe('DISABLED');
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest: `sha256:${createHash('sha256').update('config report 2.0.2').digest('hex')}` },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1, digest: `sha256:${createHash('sha256').update('layer report 2.0.2').digest('hex')}` }],
-    });
+    const manifest = fakeManifest('report 2.0.2');
     const pushed = await new ECRClient(aws()).send(new PutImageCommand({ repositoryName: 'shop/jobs/nightly-report', imageManifest: manifest, imageTag: '2.0.2' }));
     digest = pushed.image!.imageId!.imageDigest!;
   }, 900_000);

@@ -6,7 +6,6 @@
  * so the rollout itself is not watched here (--no-wait); the watcher is tested against a
  * simulation in test/rollout.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
@@ -16,7 +15,7 @@ import type { ApplyReport, PlanReport } from '../../src/ops/infra';
 import type { Ledger } from '../../src/ops/releases';
 import type { DeployResult, ReleaseHistory, ServiceStatus } from '../../src/ops/service';
 import type { VerifyReport } from '../../src/ops/verify';
-import { startMoto, type MotoServer } from '../support/moto';
+import { startMoto, type MotoServer, fakeManifest } from '../support/moto';
 import { builtCli, cli, cliEnv, exitOf, e2eDescribe, exampleProject, json, TEARDOWN_MS } from './support';
 
 e2eDescribe()('service deploy on a real engine against moto', () => {
@@ -42,12 +41,7 @@ e2eDescribe()('service deploy on a real engine against moto', () => {
     expect(exitOf(r)).toEqual({ code: 0 });
     expect(json<ApplyReport>(r).stacks.map((s) => s.stack)).toEqual(['registry', 'dev-cluster', 'dev-orders']);
     // The image a pipeline pushed: tag 1.4.3 in the shared repository.
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest: `sha256:${createHash('sha256').update('config 1.4.3').digest('hex')}` },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1, digest: `sha256:${createHash('sha256').update('layer 1.4.3').digest('hex')}` }],
-    });
+    const manifest = fakeManifest('1.4.3');
     const pushed = await new ECRClient(aws()).send(new PutImageCommand({ repositoryName: 'shop/orders', imageManifest: manifest, imageTag: '1.4.3' }));
     digest = pushed.image!.imageId!.imageDigest!;
   }, 900_000);

@@ -7,7 +7,6 @@
  * and one whose steps pass moves it.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
@@ -16,7 +15,7 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } fro
 import type { Ledger } from '../../src/ops/releases';
 import type { DeployResult } from '../../src/ops/service';
 import type { TaskList, TaskRunResult } from '../../src/ops/task';
-import { startMoto, type MotoServer } from '../support/moto';
+import { startMoto, type MotoServer, fakeManifest } from '../support/moto';
 import { builtCli, cliEnv, e2eDescribe, exampleProject, json, REPO, TEARDOWN_MS, type CliResult } from './support';
 
 /** The CLI with `-C dir` before `--` (the shared runner appends it, which would make it part of the task's command). */
@@ -39,12 +38,7 @@ e2eDescribe()('task run and deployment.before against moto', () => {
   const aws = () => ({ region: 'eu-west-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   const serviceTd = async () => (await new ECSClient(aws()).send(new DescribeServicesCommand({ cluster: 'shop-dev', services: ['orders'] }))).services![0]!.taskDefinition!;
   const push = async (tag: string) => {
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest: `sha256:${createHash('sha256').update(`config ${tag}`).digest('hex')}` },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1, digest: `sha256:${createHash('sha256').update(`layer ${tag}`).digest('hex')}` }],
-    });
+    const manifest = fakeManifest(`${tag}`);
     return (await new ECRClient(aws()).send(new PutImageCommand({ repositoryName: 'shop/orders', imageManifest: manifest, imageTag: tag }))).image!.imageId!.imageDigest!;
   };
   const before = (command: string) => {

@@ -5,6 +5,7 @@
  *
  * Node stdlib only. See test/README.md.
  */
+import { createHash } from 'node:crypto';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
@@ -271,4 +272,18 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
     if (!/Address already in use/.test(stderr)) break;
   }
   throw lastError ?? new Error('moto failed to start');
+}
+
+/**
+ * A fake Docker image manifest, distinct for each `name` (ECR in moto computes the digest from it):
+ * what the tests push to stand for an image a pipeline built.
+ */
+export function fakeManifest(name: string): string {
+  const digest = (what: string) => `sha256:${createHash('sha256').update(`${what} ${name}`).digest('hex')}`;
+  return JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest: digest('config') },
+    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1, digest: digest('layer') }],
+  });
 }

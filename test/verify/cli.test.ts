@@ -5,7 +5,6 @@
  * gone, exit 2 for an unknown service or --image with several services. Needs `npm run build` and
  * python3 with moto: skipped with a notice locally, a failure in CI.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
@@ -13,7 +12,7 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { VerifyReport } from '../../src/ops/verify';
 import { cli, cliEnv, exampleProject, json, REPO } from '../e2e/support';
-import { startMoto, toolchain, type MotoServer } from '../support/moto';
+import { startMoto, toolchain, type MotoServer, fakeManifest } from '../support/moto';
 
 const python = toolchain().python;
 const reason = python ? undefined : (toolchain().missing.find((m) => /python|moto/.test(m)) ?? 'python3 with moto not found');
@@ -35,12 +34,7 @@ maybe('ecsdeploy verify --json on moto', () => {
     env = cliEnv(moto.endpoint, dir);
     const ecr = new ECRClient(aws());
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'shop/orders' }));
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest: `sha256:${createHash('sha256').update('config 1.4.3').digest('hex')}` },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1, digest: `sha256:${createHash('sha256').update('layer 1.4.3').digest('hex')}` }],
-    });
+    const manifest = fakeManifest('1.4.3');
     await ecr.send(new PutImageCommand({ repositoryName: 'shop/orders', imageManifest: manifest, imageTag: '1.4.3' }));
     await new SSMClient(aws()).send(new PutParameterCommand({ Name: '/shop/orders/database-url', Type: 'SecureString', Value: 'postgres://orders@db/orders' }));
     const iam = new IAMClient(aws());

@@ -13,6 +13,7 @@ import { closest } from '../../config/suggest';
 import type { ImportComposeOptions, ImportComposeResult, MappingRow, ServiceFileOut } from './compose';
 import { interpolate, interpolateData, isPlainObject, locatePath, mergeFiles, originOf, parseComposeFile, validateComposeFile, type ComposeFile, type Origin, type Path } from './compose-source';
 import { mapTask, renderServiceFile, type TaskPlan } from './compose-map';
+import { toName } from '../../config/names';
 
 /** What `docker compose` looks for, in order, when no -f is given. */
 export const DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
@@ -394,7 +395,7 @@ function serviceNames(mains: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
   const used = new Map<string, string>();
   for (const m of mains) {
-    const n = toName(m, MAX_SERVICE_NAME);
+    const n = serviceNameOf(m, MAX_SERVICE_NAME);
     const other = used.get(n);
     if (other !== undefined) throw new UsageError(`Compose services '${other}' and '${m}' both become the ecsdeploy service '${n}' (names are lowercase letters, digits and '-', at most ${MAX_SERVICE_NAME} characters); rename one in the Compose file.`);
     used.set(n, m);
@@ -403,10 +404,10 @@ function serviceNames(mains: readonly string[]): Map<string, string> {
   return out;
 }
 
-export function toName(composeName: string, max: number): string {
-  let n = composeName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+/g, '-');
-  n = n.slice(0, max).replace(/-+$/, '');
-  return SERVICE_NAME.test(n) ? n : `svc-${n}`.slice(0, max).replace(/-+$/, '');
+/** The ecsdeploy service name of a Compose service: its name made to fit, else `svc-<name>`. */
+export function serviceNameOf(composeName: string, max: number): string {
+  const n = toName(composeName, max);
+  return SERVICE_NAME.test(n) ? n : toName(`svc-${composeName}`, max);
 }
 
 async function chooseExpose(o: ImportComposeOptions, groups: readonly Group[], services: Record<string, unknown>): Promise<Array<{ service: string; port: number }>> {

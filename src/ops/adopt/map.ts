@@ -13,6 +13,7 @@
  */
 import { LOG_DRIVERS, SECRET_ARN, SSM_PARAMETER_PATH } from '../../config/container';
 import type { AdoptConfig } from '../../config/adopt';
+import { toName } from '../../config/names';
 import { UsageError } from '../../errors';
 import type { ContainerDefinitionInput, TaskDefinitionInput } from './input';
 
@@ -144,17 +145,6 @@ const CONTAINER_FIELDS_MAPPED = new Set([
 ]);
 const LINUX_PARAMETERS_MAPPED = new Set(['initProcessEnabled', 'capabilities', 'sharedMemorySize']);
 
-/** A name ecsdeploy accepts (lowercase letters, digits, '-', starting with a letter), from any ECS name. */
-export function toName(raw: string, max: number): string {
-  const s = raw
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^[^a-z]+/, '')
-    .slice(0, max)
-    .replace(/-+$/, '');
-  return s;
-}
 
 /** `repo:tag`, `repo@sha256:...` or `repo` → image.repository and image.tag / image.digest. */
 export function splitImage(ref: string): { repository: string; tag?: string; digest?: string; note?: string } {

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { packageRoot } from '../../paths';
+import { toName as nameFrom } from '../../config/names';
 
 /** The file names Docker Compose looks for, in its own order of preference. */
 export const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'] as const;
@@ -90,12 +91,5 @@ function installedSchemas(dir: string): string | undefined {
  * `fallback` when nothing is left.
  */
 export function toName(text: string, max: number, fallback = 'app'): string {
-  const name = text
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^[^a-z]+/, '')
-    .slice(0, max)
-    .replace(/-+$/, '');
-  return name === '' ? fallback : name;
+  return nameFrom(text, max) || fallback;
 }
