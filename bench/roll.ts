@@ -4,17 +4,17 @@
  * without (every instance full), rolled with the default flags (batches of 20%, surge as needed)
  * against one instance at a time (--batch 1 --surge 1, what a hand-written drain script does).
  *
- * It runs the real roll loop (src/ops/roll) against the deterministic cluster simulation of the
- * tests (test/roll/sim.ts: instances boot in 90 s and register 20 s later, tasks take 30 s to
+ * It runs the real roll loop (src/ops/cluster-roll) against the deterministic cluster simulation of the
+ * tests (test/cluster-roll/sim.ts: instances boot in 90 s and register 20 s later, tasks take 30 s to
  * start and 20 s to stop, the loop polls every 10 s), so the figures are simulated minutes, the
  * same on every machine. Every run must also keep its promises: no service below its minimum, no
  * task lost; a run that breaks one fails the benchmark.
  *
  * The lead's bench runner calls runRollBench(quick).
  */
-import { rollCluster } from '../src/ops/roll/loop';
-import type { RollOptions } from '../src/ops/roll/types';
-import { ClusterSim } from '../test/roll/sim';
+import { rollCluster } from '../src/ops/cluster-roll/loop';
+import type { RollOptions } from '../src/ops/cluster-roll/types';
+import { ClusterSim } from '../test/cluster-roll/sim';
 
 export interface Figure {
   readonly figure: string;

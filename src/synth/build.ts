@@ -10,7 +10,7 @@ import { RegistryStack } from '../../stacks/registry-stack';
 import { ServiceStack } from '../../stacks/service-stack';
 import { entryFor, type CacheEntry } from './cache';
 import { installCdktfPatches } from './cdktf-patches';
-import { stackWorkDir } from './plan';
+import { stackWorkDir } from './stack-order';
 
 /** The same output, faster: every change to cdktf's behaviour is listed and fenced in ./cdktf-patches. */
 installCdktfPatches();

@@ -16,10 +16,10 @@ import type { ResolvedEnvironment, ResolvedProject } from '../config/load';
 import { buildStacks, type BuiltStack, type StackJob } from './build';
 import { cached, cacheKey, readStackIndex, recordStacks } from './cache';
 import type { FromWorker, ToWorker } from './worker';
-import { jobLedgerKey, selectStacks, type StackRef } from './plan';
+import { jobLedgerKey, selectStacks, type StackRef } from './stack-order';
 import { clusterProps, jobProps, registryProps, rulePriorities, serviceProps, stackWorkDir, type AdoptionRecord } from './props';
 
-export { REGISTRY_STACK, clusterStackName, environmentStacks, jobLedgerKey, jobStackName, selectStacks, serviceStackName, stackSelector, type StackRef } from './plan';
+export { REGISTRY_STACK, clusterStackName, environmentStacks, jobLedgerKey, jobStackName, selectStacks, serviceStackName, stackSelector, type StackRef } from './stack-order';
 
 export interface SynthOptions {
   /** Output folder. @default `<project>/cdktf.out` */

@@ -11,11 +11,11 @@ import type { AdoptProps, ClusterStackProps, JobStackProps, RegistryStackProps, 
 import { importIds, type AdoptConfig } from '../config/adopt';
 import { jobRepositoryName, repositoryName } from '../../stacks/names';
 import { AUTO_PRIORITY_START, ENV_HEADER, SLOT_SIZE } from '../config/ephemeral';
-import { clusterStackName, hostClusterStack, stackWorkDir } from './plan';
+import { clusterStackName, hostClusterStack, stackWorkDir } from './stack-order';
 import { flattenOverrides } from '../config/overrides';
 import { loadBalancerTarget, partitionOf, serviceConnectNamespaceName, taskProps, usesServiceConnect } from './task-props';
 
-export { stackWorkDir } from './plan';
+export { stackWorkDir } from './stack-order';
 
 
 /** `env`: the environment whose role reaches the state when `state.role` is not set; none: the registry's. */

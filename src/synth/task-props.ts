@@ -199,7 +199,7 @@ export function serviceConnectNamespaceName(project: string, env: string): strin
 /**
  * A shared environment on demand has no cluster stack of its own: its namespace (so that its
  * services reach each other, not the base's) is created by the stack of its first Service Connect
- * service, which the others depend on (src/synth/plan.ts).
+ * service, which the others depend on (src/synth/stack-order.ts).
  */
 function serviceConnectNamespace(env: ResolvedEnvironment, svc: Pick<ResolvedService, 'name'>, project: string): NonNullable<ServiceStackProps['serviceConnect']>['namespace'] {
   const shared = env.ephemeral !== undefined && !env.ephemeral.isolated;

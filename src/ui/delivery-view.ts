@@ -7,7 +7,7 @@
  */
 import type { DeployEvent } from '../ops/service';
 import type { ProgressView } from './progress';
-import { shortTaskDefinition, type DeploymentView, type RolloutEvent, type TaskSetView } from '../ops/rollout';
+import { shortTaskDefinition, type DeploymentView, type RolloutEvent, type TaskSetView } from '../ops/deploy-watch';
 import { shortDigest } from '../ops/releases';
 
 export interface DeliveryView {

@@ -1,7 +1,7 @@
 /** The human views of the job commands (stdout). --json prints the results themselves. */
 import type { JobDeployResult, JobList } from '../ops/jobs';
 import { shortDigest } from '../ops/releases';
-import { shortTaskDefinition } from '../ops/rollout';
+import { shortTaskDefinition } from '../ops/deploy-watch';
 import { table } from './table';
 
 export function formatJobDeploy(r: JobDeployResult): string {

@@ -4,7 +4,7 @@
  * answer), and Ctrl-C: the first stops the roll between two steps; a second quits at once, which
  * is safe too (every step is one AWS call, and the next run resumes from what AWS reports).
  */
-import type { ClusterSnapshot, RollEvent, RollPlan } from '../ops/roll';
+import type { ClusterSnapshot, RollEvent, RollPlan } from '../ops/cluster-roll';
 import { UsageError } from '../errors';
 import { confirm, interactive, isCI } from './prompt';
 import { formatPlan, rollProgress } from './roll-view';

@@ -4,7 +4,7 @@
  * lines where nobody watches; nothing with --json).
  */
 import type { Resources } from '../aws/ecs-cluster';
-import type { ClusterSnapshot, ClusterStatus, RollEvent, RollMark, RollPlan, RollReport } from '../ops/roll';
+import type { ClusterSnapshot, ClusterStatus, RollEvent, RollMark, RollPlan, RollReport } from '../ops/cluster-roll';
 import { table } from './table';
 
 const res = (r: Resources) => `${r.cpu} CPU / ${r.memory} MiB`;

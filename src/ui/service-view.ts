@@ -2,7 +2,7 @@
 import type { LogEvent } from '../aws/logs';
 import type { DeployResult, ReleaseHistory, ServiceList, ServiceStatus } from '../ops/service';
 import { shortDigest, type Release } from '../ops/releases';
-import { shortTaskDefinition } from '../ops/rollout';
+import { shortTaskDefinition } from '../ops/deploy-watch';
 import { deploymentLines } from './delivery-view';
 import { table } from './table';
 

@@ -4,7 +4,7 @@
  * stop the task where someone can answer; elsewhere it only ends the watch (the task runs on).
  */
 import type { TaskRunEvent, TaskRunResult, TaskList } from '../ops/task';
-import { shortTaskDefinition } from '../ops/rollout';
+import { shortTaskDefinition } from '../ops/deploy-watch';
 import { confirm, interactive } from './prompt';
 import { table } from './table';
 

@@ -11,8 +11,8 @@ import { SdkAutoScalingApi, SdkLaunchTemplates } from '../../src/aws/autoscaling
 import { AwsClients } from '../../src/aws/clients';
 import { SdkEcsClusterApi } from '../../src/aws/ecs-cluster';
 import { EcsdeployError } from '../../src/errors';
-import { combine } from '../../src/ops/roll';
-import { observe } from '../../src/ops/roll/observe';
+import { combine } from '../../src/ops/cluster-roll';
+import { observe } from '../../src/ops/cluster-roll/observe';
 import { startMoto, toolchain, type MotoServer } from '../support/moto';
 import { aws, createCapacity, groupInstances, newVersion, type Aws } from './cluster-fixture';
 import { TEARDOWN_MS } from './support';
@@ -90,7 +90,7 @@ const REGION = 'us-east-1';
     });
 
     // (Terminating an instance already gone: AWS answers ValidationError, which terminateInstance
-    // ignores; moto fails with HTTP 500 instead, so that is tested in test/roll/aws-adapters.test.ts.)
+    // ignores; moto fails with HTTP 500 instead, so that is tested in test/cluster-roll/aws-adapters.test.ts.)
     it('terminates without decrementing (a replacement comes) and with (desired drops)', async () => {
       const before = await groupInstances(a, NAMES.autoScalingGroup);
       const [first, second] = before.filter((i) => i.version === '1');

@@ -13,7 +13,7 @@
 import { rmSync } from 'node:fs';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateServiceCommand, ListTasksCommand, RegisterTaskDefinitionCommand, StartTaskCommand, StopTaskCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
-import { clusterRoll, type ClusterStatus, type RollEvent, type RollReport } from '../../src/ops/roll';
+import { clusterRoll, type ClusterStatus, type RollEvent, type RollReport } from '../../src/ops/cluster-roll';
 import { startMoto, toolchain, type MotoServer } from '../support/moto';
 import { agentTick, aws, createCapacity, groupInstances, motoSkipReason, newVersion, type Aws } from './cluster-fixture';
 import { cli, cliEnv, exampleProject, json, startCli, TEARDOWN_MS } from './support';

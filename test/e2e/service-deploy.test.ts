@@ -4,7 +4,7 @@
  * release, and applied: the task definition ECS (moto) runs carries that digest, and a second
  * `plan` shows no changes (synth reads the release). moto does not move ECS deployments forward,
  * so the rollout itself is not watched here (--no-wait); the watcher is tested against a
- * simulation in test/rollout.
+ * simulation in test/deploy-watch.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -12,7 +12,7 @@ import { EcsdeployError } from '../../src/errors';
 import type { S3Access } from '../../src/ops/environments';
 import type { ApplyReport, ApplyRequest, DestroyReport, DestroyRequest, InfraRunner, PlanReport } from '../../src/ops/infra/types';
 import { openEnvironments } from '../../src/ops/project';
-import { environmentStacks, selectStacks } from '../../src/synth/plan';
+import { environmentStacks, selectStacks } from '../../src/synth/stack-order';
 import { projectWith } from '../config/fixture-project';
 import type { EphemeralRecord } from '../../src/config/ephemeral';
 

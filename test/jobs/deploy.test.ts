@@ -9,7 +9,7 @@ import type { EcrApi } from '../../src/aws/ecr';
 import { EcsdeployError } from '../../src/errors';
 import { deployJob, jobHistory, promoteJob } from '../../src/ops/jobs';
 import type { Ledger } from '../../src/ops/releases';
-import { FakeClock } from '../rollout/sim';
+import { FakeClock } from '../deploy-watch/sim';
 import { digestOf, exampleProject, RecordingEngine, simDeps } from '../service/helpers';
 
 const REPO_URI = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/jobs/nightly-report';

@@ -7,7 +7,7 @@
 import { Console } from 'node:console';
 import { captureOutput } from '@oclif/test';
 import type { ServiceDeps } from '../../src/ops/service';
-import { CodeDeploySim, EcsSim, FakeClock, T0 } from '../rollout/sim';
+import { CodeDeploySim, EcsSim, FakeClock, T0 } from '../deploy-watch/sim';
 import { digestOf, exampleProject, memoryEcr, RecordingEngine, REPO, simApis, simDeps, taskDef } from './helpers';
 
 let deps: ServiceDeps;

@@ -3,7 +3,7 @@
  * happened (progress only when it changes, stopped tasks with their reasons and exit codes); on a
  * terminal, the same happenings scrolling above a redrawn block of deployments and counts.
  */
-import type { DeploymentView } from '../../src/ops/rollout';
+import type { DeploymentView } from '../../src/ops/deploy-watch';
 import type { DeployEvent } from '../../src/ops/service';
 import { deliveryView } from '../../src/ui/delivery-view';
 

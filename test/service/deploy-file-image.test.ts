@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EcsdeployError, ExitCode } from '../../src/errors';
 import { deployService, imageFromFile, type DeployEvent } from '../../src/ops/service';
-import { EcsSim, FakeClock, T0 } from '../rollout/sim';
+import { EcsSim, FakeClock, T0 } from '../deploy-watch/sim';
 import { digestOf, ECR_URI, exampleProject, memoryEcr, RecordingEngine, simApis, simDeps, taskDef } from './helpers';
 
 const ECR = { 'shop/orders': [{ digest: digestOf(1), tags: ['1.4.2'], pushedAt: 1 }, { digest: digestOf(2), tags: ['1.4.3'], pushedAt: 2 }, { digest: digestOf(3), tags: ['latest'], pushedAt: 3 }] };

@@ -8,7 +8,7 @@
 import { EcsdeployError } from '../../src/errors';
 import { ReleaseConflictError, type Release, type ReleaseStore } from '../../src/ops/releases';
 import { deployService, promoteService, rollbackService, RolloutError, watchService, type DeployEvent, type DeployResult } from '../../src/ops/service';
-import { CodeDeploySim, EcsSim, FakeClock, T0 } from '../rollout/sim';
+import { CodeDeploySim, EcsSim, FakeClock, T0 } from '../deploy-watch/sim';
 import { digestOf, ECR_URI, exampleProject, memoryEcr, RecordingEngine, simApis, simDeps, taskDef } from './helpers';
 
 const MIN = 60_000;

@@ -12,7 +12,7 @@ import type { EcrApi, EcrImage } from '../../src/aws/ecr';
 import { openProject } from '../../src/ops/project';
 import { localReleaseStore, releasedImages, type ReleaseStore } from '../../src/ops/releases';
 import type { ServiceApis, ServiceDeps } from '../../src/ops/service';
-import { CodeDeploySim, EcsSim, FakeClock } from '../rollout/sim';
+import { CodeDeploySim, EcsSim, FakeClock } from '../deploy-watch/sim';
 import { copyExampleProject } from '../support/example-project';
 
 export const REPO = join(__dirname, '..', '..');

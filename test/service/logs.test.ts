@@ -5,7 +5,7 @@
  */
 import type { LogEvent, LogsApi, LogsQuery } from '../../src/aws/logs';
 import { serviceLogs } from '../../src/ops/service';
-import { FakeClock, T0 } from '../rollout/sim';
+import { FakeClock, T0 } from '../deploy-watch/sim';
 import { exampleProject } from './helpers';
 
 /** CloudWatch Logs in memory: the events at or after `start`, two per page. */

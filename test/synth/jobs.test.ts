@@ -10,7 +10,7 @@ import { projectWith } from '../config/fixture-project';
 import { awsCronProblem, isTimeZone, toAwsCron, toAwsRate } from '../../src/config/cron';
 import { loadProject } from '../../src/config/load';
 import { synthesize } from '../../src/synth';
-import { selectStacks } from '../../src/synth/plan';
+import { selectStacks } from '../../src/synth/stack-order';
 import { only, resources, synthProject, type Synthesized, type TfJson } from './helpers';
 
 describe('schedule expressions', () => {

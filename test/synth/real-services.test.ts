@@ -12,7 +12,7 @@ import { loadProject } from '../../src/config/load';
 import { resolveEphemeral } from '../../src/config/ephemeral';
 import { SERVICE_RESOURCES } from '../../src/config/overrides';
 import { synthesize } from '../../src/synth';
-import { environmentStacks } from '../../src/synth/plan';
+import { environmentStacks } from '../../src/synth/stack-order';
 import { ecrRepositoryArn, partitionOf } from '../../src/synth/task-props';
 import { secretGrants } from '../../stacks/service-stack';
 import { REPO, ephemeralRecord, only, resources, synthProject, type Synthesized, type TfJson } from './helpers';

@@ -1,12 +1,12 @@
 /**
- * A simulated one-off ECS task and its CloudWatch log stream on the fake clock of test/rollout/sim:
+ * A simulated one-off ECS task and its CloudWatch log stream on the fake clock of test/deploy-watch/sim:
  * timelines say "at T ms, the task is RUNNING / writes these lines / exits with 3". Every call first
  * applies the steps due, then answers as ECS and CloudWatch Logs would; log reads come back in pages
  * (a forward token per page), as GetLogEvents does.
  */
 import type { TaskState } from '../../src/aws/ecs-tasks';
 import type { LogStreamApi } from '../../src/aws/logs';
-import { FakeClock, T0 } from '../rollout/sim';
+import { FakeClock, T0 } from '../deploy-watch/sim';
 
 export const TASK_ARN = 'arn:aws:ecs:eu-west-1:123456789012:task/shop-dev/0123456789abcdef0123456789abcdef';
 export const TD = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-dev-orders:7';

@@ -4,9 +4,9 @@
  * timeout, asks on Ctrl-C and stops only on a yes, streams log lines in order without repeats, and
  * rides out throttling.
  */
-import { drain } from '../../src/ops/rollout/types';
+import { drain } from '../../src/ops/deploy-watch/types';
 import { taskExitCode, watchTask, type TaskEvent, type TaskTarget, type TaskWatchOptions } from '../../src/ops/task/watch';
-import { FakeClock, T0 } from '../rollout/sim';
+import { FakeClock, T0 } from '../deploy-watch/sim';
 import { TASK_ARN, TaskSim } from './sim';
 
 const MIN = 60_000;

@@ -8,7 +8,7 @@ import { forgetIdentities } from '../../src/ops/accounts';
 import { appendRelease, withRollout } from '../../src/ops/releases';
 import { deployService, promoteService, type DeployEvent, type ServiceDeps } from '../../src/ops/service';
 import { verifyServices, VerifyError } from '../../src/ops/verify';
-import { CodeDeploySim, EcsSim, FakeClock } from '../rollout/sim';
+import { CodeDeploySim, EcsSim, FakeClock } from '../deploy-watch/sim';
 import { digestOf, ECR_URI, exampleProject, memoryEcr, RecordingEngine, simApis, simDeps, taskDef } from '../service/helpers';
 import { openExample, ordersImage, type Opened } from './project';
 import { ACCOUNT, awsFailure, batchGetImage, ecsTrust, getRole, manifestList, recordedDeps, type Recorded } from './recorded';

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand, envFlag, EXIT_CODES_SECTION } from '../../base-command';
-import { clusterRoll, DEFAULT_TIMEOUT, type RollReport } from '../../ops/roll';
+import { clusterRoll, DEFAULT_TIMEOUT, type RollReport } from '../../ops/cluster-roll';
 import { requireRollAnswerable, withRollUi } from '../../ui/roll-run';
 import { formatRollReport } from '../../ui/roll-view';
 

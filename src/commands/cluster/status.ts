@@ -1,5 +1,5 @@
 import { BaseCommand, envFlag, EXIT_CODES_SECTION } from '../../base-command';
-import { clusterStatus, type ClusterStatus } from '../../ops/roll';
+import { clusterStatus, type ClusterStatus } from '../../ops/cluster-roll';
 import { formatStatus } from '../../ui/roll-view';
 
 export default class ClusterStatusCommand extends BaseCommand {

@@ -18,7 +18,7 @@ import { closest } from '../../config/suggest';
 import { EcsdeployError, UsageError } from '../../errors';
 import { AwsClients } from '../../aws/clients';
 import { ecrApi } from '../../aws/ecr';
-import { environmentStacks } from '../../synth/plan';
+import { environmentStacks } from '../../synth/stack-order';
 import { assertAccount } from '../accounts';
 import type { ApplyReport, Confirm, InfraEvent } from '../infra/types';
 import { imageUri } from '../releases/model';

@@ -13,7 +13,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { EphemeralRecord } from '../../config/ephemeral';
 import { EcsdeployError, UsageError } from '../../errors';
-import { environmentStacks, stackSelector, type StackRef } from '../../synth/plan';
+import { environmentStacks, stackSelector, type StackRef } from '../../synth/stack-order';
 import type { Confirm, DestroyReport, InfraEvent } from '../infra/types';
 import { updateRecord, workspace, type EnvironmentDeps, type Workspace } from './context';
 import { noSuchEnvironment, resolveWithRecords } from './resolve';

@@ -2,7 +2,7 @@
 import { ttlMs } from '../../config/ephemeral';
 import { loadProject, type ResolvedEnvironment } from '../../config/load';
 import { UsageError } from '../../errors';
-import { environmentStacks, hostClusterStack, type StackKind } from '../../synth/plan';
+import { environmentStacks, hostClusterStack, type StackKind } from '../../synth/stack-order';
 import { projectReleaseStore } from '../releases';
 import { currentRelease, synthImage, type Release } from '../releases/model';
 import { describeRecord, updateRecord, workspace, type OnDemandEnvironment, type StoreDeps } from './context';

@@ -6,7 +6,7 @@
  */
 import { ENV_HEADER } from '../../config/ephemeral';
 import type { ResolvedEnvironment, ResolvedService } from '../../config/load';
-import { hostClusterStack } from '../../synth/plan';
+import { hostClusterStack } from '../../synth/stack-order';
 import type { StateStore } from './storage';
 
 export interface ServiceUrl {

@@ -2,7 +2,7 @@
  * A cluster stack is not applied while `ecsdeploy cluster roll` runs on its Auto Scaling group.
  *
  * While it runs, the roll keeps the group's original sizes in a tag (ecsdeploy:roll, ROLL_TAG in
- * src/ops/roll/observe.ts) and raises the group's desired capacity and max size for its extra
+ * src/ops/cluster-roll/observe.ts) and raises the group's desired capacity and max size for its extra
  * instances. The cluster stack knows neither: applying it removes the tag and sets the max size
  * back (and AWS lowers the desired capacity with it) under the running roll, which then loses
  * its extra instances while tasks move and can no longer restore the sizes it started from.
@@ -26,9 +26,9 @@ import type { ResolvedEnvironment } from '../../config/load';
 import { EcsdeployError, ExitCode } from '../../errors';
 import type { StackRef } from '../../synth';
 import { ago } from '../../terraform';
-import { clusterNames } from '../roll/names';
-import { rollInProgress, ROLL_TAG } from '../roll/observe';
-import type { RollMark } from '../roll/types';
+import { clusterNames } from '../cluster-roll/names';
+import { rollInProgress, ROLL_TAG } from '../cluster-roll/observe';
+import type { RollMark } from '../cluster-roll/types';
 
 /** Reads an environment's Auto Scaling group (for its tags). */
 export type GroupReader = (env: ResolvedEnvironment) => Pick<AutoScalingApi, 'group'>;
@@ -36,7 +36,7 @@ export type GroupReader = (env: ResolvedEnvironment) => Pick<AutoScalingApi, 'gr
 /** The AWS SDK, in the environment's region and endpoint (the SDK loads only when a cluster stack is checked). */
 export const sdkGroupReader: GroupReader = (env) => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const roll = require('../roll') as typeof import('../roll');
+  const roll = require('../cluster-roll') as typeof import('../cluster-roll');
   return roll.sdkAutoScalingApi(env);
 };
 

@@ -1,5 +1,5 @@
 /** The data of plan / apply / destroy: what callers pass in and what they get back. Plain JSON. */
-import type { StackKind } from '../../synth/plan';
+import type { StackKind } from '../../synth/stack-order';
 import type { Outputs, PlanSummary } from '../../terraform';
 
 export interface InfraRequest {

@@ -11,7 +11,7 @@ import { queueApi, schedulerApi, type QueueApi, type SchedulerApi } from '../../
 import { UsageError } from '../../errors';
 import { environmentTarget } from '../accounts';
 import { jobPrefix, jobRepositoryName, SCHEDULE_GROUP } from '../../../stacks/names';
-import { jobLedgerKey, jobStackName, stackSelector } from '../../synth/plan';
+import { jobLedgerKey, jobStackName, stackSelector } from '../../synth/stack-order';
 import { openEnvironment, type EnvironmentContext } from '../service/context';
 import { clusterName } from '../service/names';
 import type { ServiceDeps } from '../service';

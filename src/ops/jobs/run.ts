@@ -6,7 +6,7 @@
  * exit code once it ran; 1 when it never started, stopped without an exit code or timed out.
  */
 import { EcsdeployError, ExitCode } from '../../errors';
-import { drain } from '../rollout';
+import { drain } from '../deploy-watch';
 import { logStreamOf, STARTED_BY, TAGS, tagValue, taskId } from '../task/one-off';
 import { DEFAULT_TASK_TIMEOUT_MS, TaskError, type TaskRunEvent, type TaskRunResult } from '../task/run';
 import { taskExitCode, watchTask, type TaskOutcome, type TaskWatchOptions } from '../task/watch';

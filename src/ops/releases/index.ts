@@ -10,7 +10,7 @@ import { objectStoreApi } from '../../aws/s3-objects';
 import type { AdoptedServices, HeldTaskDefinitions, ReleasedImages } from '../../synth';
 import { currentRelease, heldTaskDefinition, synthImage } from './model';
 import { openReleaseStore, updateLedger, type ReleaseStore } from './store';
-import { jobLedgerKey } from '../../synth/plan';
+import { jobLedgerKey } from '../../synth/stack-order';
 
 export * from './model';
 export { resolveImage, MUTABLE_TAGS, type ImageContext } from './image';

@@ -16,7 +16,7 @@
 import { parseDuration } from '../../duration';
 import { EcsdeployError, ExitCode } from '../../errors';
 import { updateLedger, withBefore, type Before, type BeforeStep, type Release } from '../releases';
-import { drain } from '../rollout';
+import { drain } from '../deploy-watch';
 import { commandOf, describeService, showCommand, startOneOff, tasksApi } from '../task/one-off';
 import { watchTask, type TaskEvent, type TaskOutcome } from '../task/watch';
 import type { ServiceContext, ServiceDeps } from './context';

@@ -19,7 +19,7 @@ import { createInfraRunner, type InfraRunner } from '../infra';
 import { assertAccount, environmentTarget, type IdentityLookup } from '../accounts';
 import { openEnvironments } from '../project';
 import { projectReleaseStore, registryTarget, type ReleaseStore } from '../releases';
-import { systemClock, type Clock } from '../rollout';
+import { systemClock, type Clock } from '../deploy-watch';
 import { liveVerifyDeps, type VerifyDeps } from '../verify/types';
 import { serviceNames, type ServiceNames } from './names';
 

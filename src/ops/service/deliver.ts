@@ -16,7 +16,7 @@
  */
 import { EcsdeployError, ExitCode, UsageError } from '../../errors';
 import { appendRelease, currentRelease, imageUri, latestRelease, ReleaseConflictError, shortDigest, updateLedger, withRollout, type NewRelease, type Release, type ReleaseImage, type Rollout } from '../releases';
-import { drain, shortTaskDefinition, watchCodeDeploy, watchEcsDeployment, type RolloutEvent, type RolloutOutcome } from '../rollout';
+import { drain, shortTaskDefinition, watchCodeDeploy, watchEcsDeployment, type RolloutEvent, type RolloutOutcome } from '../deploy-watch';
 import type { InfraEvent } from '../infra';
 import type { ServiceContext, ServiceDeps } from './context';
 import { parseDuration } from '../../duration';

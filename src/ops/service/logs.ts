@@ -4,7 +4,7 @@
  * Paginated; following polls adaptively (every second while lines arrive, up to 10 s when quiet).
  */
 import type { LogEvent } from '../../aws/logs';
-import { Cadence } from '../rollout';
+import { Cadence } from '../deploy-watch';
 import { openService, readDeps, type ReadDeps } from './context';
 
 export interface LogsInput {

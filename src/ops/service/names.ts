@@ -6,7 +6,7 @@
  */
 import type { ResolvedEnvironment, ResolvedService } from '../../config/load';
 import { awsName, repositoryName } from '../../../stacks/names';
-import { serviceStackName } from '../../synth/plan';
+import { serviceStackName } from '../../synth/stack-order';
 
 export interface ServiceNames {
   /** `<env>-<service>`: the Terraform stack. */

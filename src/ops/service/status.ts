@@ -6,7 +6,7 @@
 import type { EcsService } from '../../aws/ecs';
 import type { TargetHealth } from '../../aws/elb';
 import { currentRelease, latestRelease, type Ledger, type Release } from '../releases';
-import { deploymentView, shortTaskDefinition, type DeploymentView } from '../rollout';
+import { deploymentView, shortTaskDefinition, type DeploymentView } from '../deploy-watch';
 import { openEnvironment, openService, readDeps, type ReadDeps, type ServiceContext } from './context';
 import { clusterName, serviceNames } from './names';
 

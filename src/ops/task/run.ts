@@ -13,7 +13,7 @@ import { EcsdeployError, ExitCode, UsageError } from '../../errors';
 import { environmentNames } from '../../config/load';
 import type { TaskState } from '../../aws/ecs-tasks';
 import { findRelease, parseReleaseId, resolveImage, shortDigest, type Release } from '../releases';
-import { drain, shortTaskDefinition } from '../rollout';
+import { drain, shortTaskDefinition } from '../deploy-watch';
 import { liveDeps, openService, type ServiceContext, type ServiceDeps } from '../service/context';
 import { checkContainer, describeService, logStreamOf, startOneOff, STARTED_BY, TAGS, taskId, tasksApi } from './one-off';
 import { taskExitCode, watchTask, type TaskEvent, type TaskOutcome, type TaskWatchOptions } from './watch';

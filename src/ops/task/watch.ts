@@ -15,7 +15,7 @@
  */
 import type { EcsTasksApi, TaskState } from '../../aws/ecs-tasks';
 import type { LogStreamApi } from '../../aws/logs';
-import { Cadence, pollFailure, type CadenceOptions, type Clock } from '../rollout/clock';
+import { Cadence, pollFailure, type CadenceOptions, type Clock } from '../deploy-watch/clock';
 
 export interface TaskTarget {
   readonly cluster: string;

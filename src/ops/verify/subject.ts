@@ -6,7 +6,7 @@
  */
 import type { ResolvedEnvironment, ResolvedProject, ResolvedService } from '../../config/load';
 import { serviceProps } from '../../synth/props';
-import { serviceStackName } from '../../synth/plan';
+import { serviceStackName } from '../../synth/stack-order';
 import { awsName } from '../../../stacks/names';
 import type { ReleaseImage } from '../releases';
 

@@ -6,7 +6,7 @@
  */
 import type { CodeDeployDeployment, CodeDeployLifecycleEvent, CodeDeployTarget, CodeDeployTaskSet } from '../../src/aws/codedeploy';
 import type { EcsDeployment, EcsService, EcsServiceEvent, StoppedTask } from '../../src/aws/ecs';
-import type { Clock } from '../../src/ops/rollout/clock';
+import type { Clock } from '../../src/ops/deploy-watch/clock';
 
 export const T0 = Date.UTC(2026, 0, 15, 10, 0, 0);
 export const TD_OLD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-dev-orders:6';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { AutoScalingApi, AutoScalingGroupInfo, GroupInstance, GroupSizes, LaunchTemplateVersion } from '../../aws/autoscaling';
 import type { ContainerInstance, Resources } from '../../aws/ecs-cluster';
 import { EcsdeployError } from '../../errors';
-import { capacitySummary, type PlanInput, type PlanInstance } from './plan';
+import { capacitySummary, type PlanInput, type PlanInstance } from './batches';
 import type { ClusterApi, ClusterNames, ClusterSnapshot, InstanceView, RollMark, ServiceView } from './types';
 
 /** The tag a roll keeps on the group while it runs: the sizes to restore at the end. */

@@ -3,8 +3,8 @@
  * lifecycle stage and traffic shift is reported, success is CodeDeploy's Succeeded, a rollback is
  * reported as one with its reasons, and Ctrl-C stops (with a rollback) only when the user says yes.
  */
-import { watchCodeDeploy, type CodeDeployRolloutTarget } from '../../src/ops/rollout/codedeploy';
-import { drain, type RolloutEvent } from '../../src/ops/rollout/types';
+import { watchCodeDeploy, type CodeDeployRolloutTarget } from '../../src/ops/deploy-watch/codedeploy';
+import { drain, type RolloutEvent } from '../../src/ops/deploy-watch/types';
 import { CodeDeploySim, EcsSim, FakeClock, T0, TD_NEW, TD_OLD } from './sim';
 
 const MIN = 60_000;

@@ -28,8 +28,8 @@ import type {
   LaunchTemplateVersion,
 } from '../../src/aws/autoscaling';
 import type { ContainerInstance, ContainerInstanceStatus, Resources, ServiceInfo, TaskInfo } from '../../src/aws/ecs-cluster';
-import type { Clock } from '../../src/ops/roll/clock';
-import type { ClusterApi } from '../../src/ops/roll/types';
+import type { Clock } from '../../src/ops/cluster-roll/clock';
+import type { ClusterApi } from '../../src/ops/cluster-roll/types';
 
 export interface SimService {
   readonly name: string;

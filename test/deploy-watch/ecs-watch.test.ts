@@ -4,8 +4,8 @@
  * stable again after the circuit breaker rolled us back; it reports why tasks failed; it gives up at
  * the timeout with what still runs; it rides out throttling; it notices someone else's deployment.
  */
-import { drain, type RolloutEvent } from '../../src/ops/rollout/types';
-import { watchEcsDeployment, type EcsRolloutTarget } from '../../src/ops/rollout/ecs';
+import { drain, type RolloutEvent } from '../../src/ops/deploy-watch/types';
+import { watchEcsDeployment, type EcsRolloutTarget } from '../../src/ops/deploy-watch/ecs';
 import { EcsSim, FakeClock, T0, TD_NEW, TD_OLD, TD_OTHER } from './sim';
 
 const MIN = 60_000;

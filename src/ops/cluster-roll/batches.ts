@@ -199,7 +199,7 @@ function queueOrder(input: PlanInput): PlanInstance[] {
 }
 
 /** Plans the roll. `limit` stops after that many batches (the loop needs only the next one). */
-export function planRoll(input: PlanInput, options: PlanOptions = {}, limit = Number.POSITIVE_INFINITY): RollPlan {
+export function planBatches(input: PlanInput, options: PlanOptions = {}, limit = Number.POSITIVE_INFINITY): RollPlan {
   const capacity = capacitySummary(input);
   const queue = queueOrder(input);
   const target = batchTarget(options.batch ?? DEFAULT_BATCH, input.originalDesired);

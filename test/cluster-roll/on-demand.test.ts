@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { ExitCode, UsageError } from '../../src/errors';
-import { clusterRoll, clusterStatus } from '../../src/ops/roll';
+import { clusterRoll, clusterStatus } from '../../src/ops/cluster-roll';
 import { localRecordStore } from '../../src/ops/environments';
 import { ephemeralRecord, lifecycleProject } from '../environments/helpers';
 import { ClusterSim } from './sim';

@@ -15,9 +15,9 @@
  * - and after a failure, once the fault is fixed, a plain second run completes.
  */
 import type { GroupSizes } from '../../src/aws/autoscaling';
-import { ROLL_TAG } from '../../src/ops/roll/observe';
-import { fits, minimumTasks } from '../../src/ops/roll/plan';
-import type { RollOptions } from '../../src/ops/roll/types';
+import { ROLL_TAG } from '../../src/ops/cluster-roll/observe';
+import { fits, minimumTasks } from '../../src/ops/cluster-roll/batches';
+import type { RollOptions } from '../../src/ops/cluster-roll/types';
 import { run, terminated, TYPES } from './helpers';
 import { ClusterSim, mulberry32, type SimConfig, type SimService } from './sim';
 

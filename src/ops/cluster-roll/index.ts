@@ -23,7 +23,7 @@ import type { ClusterApi, ClusterStatus, RollEvent, RollOutcome, RollReport } fr
 export * from './types';
 export { clusterNames } from './names';
 export { DEFAULT_TIMEOUT, type RollFlags } from './options';
-export type { RollPlan, PlannedBatch } from './plan';
+export type { RollPlan, PlannedBatch } from './batches';
 
 export interface ClusterRequest {
   /** Project folder (the one holding ecsdeploy.yaml). */

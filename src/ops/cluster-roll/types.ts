@@ -1,7 +1,7 @@
 /** The data of `cluster status` and `cluster roll`: what goes in, the events, what comes out. Plain JSON. */
 import type { AutoScalingApi, GroupSizes } from '../../aws/autoscaling';
 import type { EcsClusterApi, Resources } from '../../aws/ecs-cluster';
-import type { CapacitySummary, PlanOptions, RollPlan } from './plan';
+import type { CapacitySummary, PlanOptions, RollPlan } from './batches';
 
 /** Everything the roll reads and changes in AWS; the SDK, or a simulation in tests. */
 export type ClusterApi = AutoScalingApi & EcsClusterApi;

@@ -1,9 +1,9 @@
 /** Running the roll against the simulation, and what a finished roll must have left behind. */
 import type { GroupSizes } from '../../src/aws/autoscaling';
-import { rollCluster, type RollDeps } from '../../src/ops/roll/loop';
-import { ROLL_TAG } from '../../src/ops/roll/observe';
-import { refreshCluster } from '../../src/ops/roll/refresh';
-import type { ClusterNames, RollEvent, RollOptions, RollOutcome } from '../../src/ops/roll/types';
+import { rollCluster, type RollDeps } from '../../src/ops/cluster-roll/loop';
+import { ROLL_TAG } from '../../src/ops/cluster-roll/observe';
+import { refreshCluster } from '../../src/ops/cluster-roll/refresh';
+import type { ClusterNames, RollEvent, RollOptions, RollOutcome } from '../../src/ops/cluster-roll/types';
 import type { ClusterSim } from './sim';
 
 export const TYPES = {

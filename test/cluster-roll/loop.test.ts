@@ -1,10 +1,10 @@
 /**
- * The roll loop (src/ops/roll/loop.ts) against the simulated cluster, scripted timelines. What it
+ * The roll loop (src/ops/cluster-roll/loop.ts) against the simulated cluster, scripted timelines. What it
  * protects: every out-of-date instance is replaced exactly once, only once it runs no task; no
  * service ever runs below its minimumHealthyPercent; surge is added only when needed and the
  * group ends at its original sizes; faults end the roll as specified and a second run resumes.
  */
-import { ROLL_TAG } from '../../src/ops/roll/observe';
+import { ROLL_TAG } from '../../src/ops/cluster-roll/observe';
 import { ClusterSim, type SimConfig } from './sim';
 import { expectConverged, expectSafe, mutations, run, terminated, TYPES } from './helpers';
 

@@ -17,7 +17,7 @@ import { EcsdeployError } from '../../errors';
 import type { GroupSizes } from '../../aws/autoscaling';
 import { checkAbort, Interrupted, jittered, type Clock } from './clock';
 import { formatRollMark, observe, ROLL_TAG, toPlanInput } from './observe';
-import { planRoll, type RollPlan } from './plan';
+import { planBatches, type RollPlan } from './batches';
 import { withThrottleRetry } from './throttle';
 import type { ClusterApi, ClusterNames, ClusterSnapshot, InstanceView, RollEvent, RollFailure, RollOptions, RollOutcome } from './types';
 
@@ -99,7 +99,7 @@ export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, opti
     original = snapshot.roll?.original ?? sizesOf(snapshot.group);
     tagged = snapshot.roll !== undefined;
     desiredNow = snapshot.group.desiredCapacity;
-    plan = planRoll(toPlanInput(snapshot, original), options);
+    plan = planBatches(toPlanInput(snapshot, original), options);
     yield { type: 'plan', plan, snapshot, ...(snapshot.roll ? { resumed: snapshot.roll } : {}) };
     // Only the next batch can stop a roll: later ones are estimates, planned again from what AWS reports.
     if (plan.blocked && plan.batches.length === 0) throw new RollFailed({ code: 'ECSDEPLOY_ROLL_BLOCKED', message: `The roll cannot start: ${plan.blocked.reason}`, suggestions: plan.blocked.suggestions, instances: [] });
@@ -132,7 +132,7 @@ export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, opti
       desiredNow = snapshot.group.desiredCapacity;
       maxSizeNow = snapshot.group.maxSize;
       for (const i of snapshot.instances) if (i.ecsStatus !== 'DRAINING') draining.delete(i.instanceId);
-      const next = planRoll(toPlanInput(snapshot, original), options, 1);
+      const next = planBatches(toPlanInput(snapshot, original), options, 1);
       if (next.blocked) {
         throw new RollFailed({ code: 'ECSDEPLOY_ROLL_BLOCKED', message: `The roll stopped after ${batches} batch(es): ${next.blocked.reason}`, suggestions: next.blocked.suggestions, instances: [] });
       }

@@ -1,12 +1,12 @@
 /**
- * Roll planning (src/ops/roll/plan.ts), a pure function, by tables. What it protects: a batch is
+ * Roll planning (src/ops/cluster-roll/batches.ts), a pure function, by tables. What it protects: a batch is
  * only ever as large as the free space left on the other instances can take the tasks that must
  * keep running (per instance, by CPU and memory), surge instances are asked for exactly when there
  * is no such room, and they are given back at the end.
  *
  * Each case names where the tasks run now; an instance's free space is what those tasks leave.
  */
-import { batchTarget, fits, minimumTasks, planRoll, type PlanInput, type PlanInstance, type PlanOptions, type PlanService } from '../../src/ops/roll/plan';
+import { batchTarget, fits, minimumTasks, planBatches, type PlanInput, type PlanInstance, type PlanOptions, type PlanService } from '../../src/ops/cluster-roll/batches';
 import type { Resources } from '../../src/aws/ecs-cluster';
 
 const SMALL = { cpu: 1024, memory: 2048 };
@@ -39,9 +39,9 @@ function input(specs: Record<string, Spec>, services: PlanService[], more: Parti
 /** Four medium (2048 CPU) instances, `n` web tasks (512 CPU) on each. */
 const four = (n: number, more: Partial<PlanInstance> = {}) => Object.fromEntries(['a', 'b', 'c', 'd'].map((id) => [id, { tasks: { web: n }, more }]));
 const web = (desired: number, more: Partial<PlanService> = {}) => svc('web', desired, 512, 1024, more);
-const shape = (p: ReturnType<typeof planRoll>) => ({ surge: p.surge, batches: p.batches.map((b) => `${b.instances.join('+')}${b.decrement ? ` -${b.decrement}` : ''}`), blocked: p.blocked !== undefined });
+const shape = (p: ReturnType<typeof planBatches>) => ({ surge: p.surge, batches: p.batches.map((b) => `${b.instances.join('+')}${b.decrement ? ` -${b.decrement}` : ''}`), blocked: p.blocked !== undefined });
 
-describe('planRoll: headroom and surge', () => {
+describe('planBatches: headroom and surge', () => {
   // "Half full": 2 web tasks on each instance (room for 2 more). "Full": 4 on each.
   const halfFull = () => input(four(2), [web(8)]);
   const full = () => input(four(4), [web(16)]);
@@ -57,30 +57,30 @@ describe('planRoll: headroom and surge', () => {
     ['no headroom and --surge 0: blocked', full, { surge: 0 }, { surge: 0, batches: [], blocked: true }],
     ['--max-unavailable 0: only as many at once as surge instances', halfFull, { batch: { count: 4 }, surge: 2, maxUnavailable: 0 }, { surge: 2, batches: ['a+b', 'c+d -2'], blocked: false }],
   ])('%s', (_name, make, options, expected) => {
-    expect(shape(planRoll(make(), options))).toEqual(expected);
+    expect(shape(planBatches(make(), options))).toEqual(expected);
   });
 
   it('blocked without surge says which flag would help', () => {
-    const plan = planRoll(full(), { surge: 0 });
+    const plan = planBatches(full(), { surge: 0 });
     expect(plan.blocked?.reason).toContain('cannot drain any instance without a service running below its minimumHealthyPercent');
     expect(plan.blocked?.suggestions.join(' ')).toContain('--surge 1');
-    const none = planRoll(full(), { surge: 0, maxUnavailable: 0 });
+    const none = planBatches(full(), { surge: 0, maxUnavailable: 0 });
     expect(none.blocked?.suggestions.join(' ')).toContain('--max-unavailable');
   });
 
   it('free space counts instance by instance: two half-slots are not one slot', () => {
     // Each instance has 256 CPU free (it runs 3 × 512 and 1 × 256): a 512 task fits nowhere.
-    const plan = planRoll(input(four(0, {}), [web(12), svc('tiny', 4, 256, 256)], {}), { surge: 0 });
+    const plan = planBatches(input(four(0, {}), [web(12), svc('tiny', 4, 256, 256)], {}), { surge: 0 });
     expect(plan.blocked).toBeUndefined(); // empty instances: anything fits
     const packed = input(
       Object.fromEntries(['a', 'b', 'c', 'd'].map((id) => [id, { tasks: { web: 3, tiny: 1 } }])),
       [web(12), svc('tiny', 4, 256, 256)],
     );
-    expect(shape(planRoll(packed, { surge: 0 }))).toEqual({ surge: 0, batches: [], blocked: true });
+    expect(shape(planBatches(packed, { surge: 0 }))).toEqual({ surge: 0, batches: [], blocked: true });
   });
 });
 
-describe('planRoll: minimumHealthyPercent', () => {
+describe('planBatches: minimumHealthyPercent', () => {
   // Full cluster (4 web tasks on each of 4 instances), batches of two.
   it.each<[number, ReturnType<typeof shape>]>([
     [100, { surge: 2, batches: ['a+b', 'c+d -2'], blocked: false }],
@@ -89,7 +89,7 @@ describe('planRoll: minimumHealthyPercent', () => {
     // 75%: 12 of 16 must keep running, 8 run elsewhere: 4 must move, one surge instance's worth.
     [75, { surge: 1, batches: ['a+b', 'c+d -1'], blocked: false }],
   ])('minimumHealthyPercent %i', (min, expected) => {
-    const plan = planRoll(input(four(4), [web(16, { minimumHealthyPercent: min })]), { batch: { count: 2 } });
+    const plan = planBatches(input(four(4), [web(16, { minimumHealthyPercent: min })]), { batch: { count: 2 } });
     expect(shape(plan)).toEqual(expected);
   });
 
@@ -99,7 +99,7 @@ describe('planRoll: minimumHealthyPercent', () => {
     // leave b (the drain would wait forever). So b needs one surge instance.
     const services = [svc('keep', 1, 512, 1024), svc('spare', 3, 512, 1024, { minimumHealthyPercent: 0, maximumPercent: 100 })];
     const specs = { a: { tasks: {} as Record<string, number>, capacity: { cpu: 1024, memory: 2048 }, more: { outdated: false } }, b: { tasks: { keep: 1, spare: 3 } } };
-    expect(shape(planRoll(input(specs, services)))).toEqual({ surge: 1, batches: ['b -1'], blocked: false });
+    expect(shape(planBatches(input(specs, services)))).toEqual({ surge: 1, batches: ['b -1'], blocked: false });
   });
 
   it('only displaced tasks may stop: a 0% service elsewhere keeps its room (ECS never stops it)', () => {
@@ -108,8 +108,8 @@ describe('planRoll: minimumHealthyPercent', () => {
     // room without a surge instance.
     const services = [svc('keep', 4, 512, 1024), svc('batch', 8, 512, 1024, { minimumHealthyPercent: 0 })];
     const specs = { a: { tasks: { keep: 4 } }, b: { tasks: { batch: 4 } }, c: { tasks: { batch: 4 } } };
-    expect(shape(planRoll(input(specs, services), { surge: 0 }))).toEqual({ surge: 0, batches: ['b', 'c'], blocked: true });
-    expect(shape(planRoll(input(specs, services)))).toEqual({ surge: 1, batches: ['b', 'c', 'a -1'], blocked: false });
+    expect(shape(planBatches(input(specs, services), { surge: 0 }))).toEqual({ surge: 0, batches: ['b', 'c'], blocked: true });
+    expect(shape(planBatches(input(specs, services)))).toEqual({ surge: 1, batches: ['b', 'c', 'a -1'], blocked: false });
   });
 
   it('the minimum is rounded up, as ECS does', () => {
@@ -121,7 +121,7 @@ describe('planRoll: minimumHealthyPercent', () => {
   });
 
   it('a service that may run below its desired count is named in a warning', () => {
-    const plan = planRoll(input(four(4), [web(16, { minimumHealthyPercent: 50 })]), { batch: { count: 2 } });
+    const plan = planBatches(input(four(4), [web(16, { minimumHealthyPercent: 50 })]), { batch: { count: 2 } });
     expect(plan.warnings.join(' ')).toContain('web (50%)');
   });
 
@@ -133,7 +133,7 @@ describe('planRoll: minimumHealthyPercent', () => {
     ['three tasks at 100% / 134% (4 allowed)', 3, 100, 134, false],
     ['three tasks at 66% / 100% (2 must run)', 3, 66, 100, false],
   ])('a service whose rounded counts allow neither one task more nor one less cannot move a task: %s', (_name, desired, min, max, blocked) => {
-    const plan = planRoll(input({ a: { tasks: { ledger: desired } }, b: {} }, [svc('ledger', desired, 256, 512, { minimumHealthyPercent: min, maximumPercent: max })]));
+    const plan = planBatches(input({ a: { tasks: { ledger: desired } }, b: {} }, [svc('ledger', desired, 256, 512, { minimumHealthyPercent: min, maximumPercent: max })]));
     expect(plan.blocked !== undefined).toBe(blocked);
     if (blocked) {
       expect(plan.blocked?.reason).toContain(`ECS cannot move the tasks of ledger off a draining instance: with ${desired} desired task`);
@@ -142,12 +142,12 @@ describe('planRoll: minimumHealthyPercent', () => {
   });
 
   it('such a service blocks nothing while none of its tasks is on an out-of-date instance', () => {
-    const plan = planRoll(input({ a: { tasks: { web: 1 } }, b: { tasks: { ledger: 2 }, more: { outdated: false } } }, [web(1), svc('ledger', 2, 256, 512, { maximumPercent: 100 })]));
+    const plan = planBatches(input({ a: { tasks: { web: 1 } }, b: { tasks: { ledger: 2 }, more: { outdated: false } } }, [web(1), svc('ledger', 2, 256, 512, { maximumPercent: 100 })]));
     expect(plan.blocked).toBeUndefined();
   });
 });
 
-describe('planRoll: the shape of the cluster', () => {
+describe('planBatches: the shape of the cluster', () => {
   it.each<[string, PlanInput, PlanOptions, ReturnType<typeof shape>]>([
     ['a single instance with tasks: surge one, give it back', input({ only: { tasks: { web: 2 } } }, [web(2)]), {}, { surge: 1, batches: ['only -1'], blocked: false }],
     [
@@ -211,16 +211,16 @@ describe('planRoll: the shape of the cluster', () => {
     ['launching instances are room on the way', input(four(4), [web(16)], { launching: 1 }), {}, { surge: 0, batches: ['a', 'b', 'c', 'd'], blocked: false }],
     ['nothing out of date: no batch', input(four(2, { outdated: false }), [web(8)]), {}, { surge: 0, batches: [], blocked: false }],
   ])('%s', (_name, planInput, options, expected) => {
-    expect(shape(planRoll(planInput, options))).toEqual(expected);
+    expect(shape(planBatches(planInput, options))).toEqual(expected);
   });
 
   it('a task of no service is named in a warning: ECS does not move it', () => {
-    const plan = planRoll(input({ a: { tasks: { web: 1, 'family:nightly': 1 } }, b: { tasks: { web: 1 } } }, [web(2)]));
+    const plan = planBatches(input({ a: { tasks: { web: 1, 'family:nightly': 1 } }, b: { tasks: { web: 1 } } }, [web(2)]));
     expect(plan.warnings.join(' ')).toContain('a runs 1 × family:nightly, not part of a service');
   });
 
   it('capacity: every desired task (daemons once per ACTIVE instance) against what ACTIVE instances registered', () => {
-    const plan = planRoll(input(four(1), [svc('web', 7, 512, 256, { minimumHealthyPercent: 50 }), svc('agent', 4, 128, 64, { daemon: true })]));
+    const plan = planBatches(input(four(1), [svc('web', 7, 512, 256, { minimumHealthyPercent: 50 }), svc('agent', 4, 128, 64, { daemon: true })]));
     expect(plan.capacity).toEqual({
       needed: { cpu: 7 * 512 + 4 * 128, memory: 7 * 256 + 4 * 64 },
       minimum: { cpu: 4 * 512 + 4 * 128, memory: 4 * 256 + 4 * 64 },
@@ -229,17 +229,17 @@ describe('planRoll: the shape of the cluster', () => {
   });
 });
 
-describe('planRoll: resuming from what AWS reports', () => {
+describe('planBatches: resuming from what AWS reports', () => {
   it('an out-of-date instance left DRAINING is the first batch, with the surge its tasks need', () => {
     const specs = { ...four(4), c: { tasks: { web: 4 }, more: { status: 'DRAINING' as const } } };
-    expect(shape(planRoll(input(specs, [web(16)])))).toEqual({ surge: 1, batches: ['c', 'a', 'b', 'd -1'], blocked: false });
+    expect(shape(planBatches(input(specs, [web(16)])))).toEqual({ surge: 1, batches: ['c', 'a', 'b', 'd -1'], blocked: false });
     // No surge allowed: it is still the first batch (its drain waits for room, within the timeout).
-    expect(planRoll(input(specs, [web(16)]), { surge: 0 }).batches[0]).toEqual({ instances: ['c'], decrement: 0 });
+    expect(planBatches(input(specs, [web(16)]), { surge: 0 }).batches[0]).toEqual({ instances: ['c'], decrement: 0 });
   });
 
   it('surge already in place (desired above the original) is used, not added again', () => {
     const specs = { ...four(4), s1: { more: { outdated: false } } };
-    const plan = planRoll(input(specs, [web(16)], { desired: 5, originalDesired: 4 }));
+    const plan = planBatches(input(specs, [web(16)], { desired: 5, originalDesired: 4 }));
     expect(shape(plan)).toEqual({ surge: 1, batches: ['a', 'b', 'c', 'd -1'], blocked: false });
   });
 
@@ -250,12 +250,12 @@ describe('planRoll: resuming from what AWS reports', () => {
       n3: { tasks: { web: 3 }, more: { outdated: false } },
       x: { more: { outdated: false, inGroup: false } },
     };
-    const plan = planRoll(input(specs, [web(8)], { desired: 3, originalDesired: 2 }));
+    const plan = planBatches(input(specs, [web(8)], { desired: 3, originalDesired: 2 }));
     expect(shape(plan)).toEqual({ surge: 1, batches: ['n2 -1'], blocked: false });
   });
 
   it('`limit` plans only the next batch (what the loop asks for before each one)', () => {
-    expect(planRoll(input(four(4), [web(16)]), {}, 1).batches).toHaveLength(1);
+    expect(planBatches(input(four(4), [web(16)]), {}, 1).batches).toHaveLength(1);
   });
 });
 

@@ -1,7 +1,7 @@
 /** `cluster roll` flags as they arrive (strings and numbers from the command line), checked with zod. */
 import { z } from 'zod';
 import { UsageError } from '../../errors';
-import type { BatchSize } from './plan';
+import type { BatchSize } from './batches';
 import type { RollOptions } from './types';
 import { DURATION_EXAMPLES, parseDuration } from '../../duration';
 

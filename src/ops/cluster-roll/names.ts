@@ -1,7 +1,7 @@
 /**
  * The AWS names of an environment's EC2 capacity, as stacks/cluster-stack.ts creates them:
  * cluster `<project>-<env>`, Auto Scaling group `<project>-<env>-ecs`, capacity provider
- * `<project>-<env>-ec2`. (test/roll/names.test.ts checks these against a synthesized cluster stack.)
+ * `<project>-<env>-ec2`. (test/cluster-roll/names.test.ts checks these against a synthesized cluster stack.)
  */
 import type { ResolvedEnvironment } from '../../config/load';
 import type { ClusterNames } from './types';

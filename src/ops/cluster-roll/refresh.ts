@@ -10,7 +10,7 @@ import type { GroupSizes, InstanceRefreshInfo, InstanceRefreshPreferences } from
 import { checkAbort, Interrupted } from './clock';
 import { RollFailed, minutes, runContext, type RollDeps } from './loop';
 import { observe, toPlanInput } from './observe';
-import { planRoll, type RollPlan } from './plan';
+import { planBatches, type RollPlan } from './batches';
 import type { ClusterApi, ClusterNames, RollEvent, RollOptions, RollOutcome } from './types';
 
 const RUNNING = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
@@ -55,7 +55,7 @@ export async function* refreshCluster(rawApi: ClusterApi, names: ClusterNames, o
     outdated = snapshot.instances.filter((i) => i.inGroup && i.outdated).map((i) => i.instanceId);
     const existing = (await api.instanceRefreshes(names.autoScalingGroup)).find((r) => RUNNING.has(r.status));
     yield* flush();
-    plan = planRoll(toPlanInput(snapshot), options);
+    plan = planBatches(toPlanInput(snapshot), options);
     yield { type: 'plan', plan, snapshot };
     if (existing === undefined) {
       // As for the drain strategy, only a first batch that cannot be made stops it before it starts.

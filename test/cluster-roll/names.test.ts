@@ -1,6 +1,6 @@
 /**
  * The names `cluster status` and `cluster roll` look for are the names the cluster stack creates
- * (one helper, src/ops/roll/names.ts, checked here against a synthesized stack), and an environment
+ * (one helper, src/ops/cluster-roll/names.ts, checked here against a synthesized stack), and an environment
  * without EC2 capacity is a usage error naming its file.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProject } from '../../src/config/load';
 import { UsageError } from '../../src/errors';
-import { clusterNames, clusterRoll, clusterStatus } from '../../src/ops/roll';
+import { clusterNames, clusterRoll, clusterStatus } from '../../src/ops/cluster-roll';
 import { synthesize } from '../../src/synth';
 import { projectWith } from '../config/fixture-project';
 import { ClusterSim } from './sim';
