@@ -42,7 +42,9 @@ const APPLY_TIMEOUT_MS = 15 * 60_000;
 const PLAN_TIMEOUT_MS = 5 * 60_000;
 const TARGET = 1.3;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { generate } = require(join(REPO, 'bench', 'generate.js')) as { generate: (dir: string, envs: number, services: number) => string };
+const { generate } = require(join(REPO, 'bench', 'generate.js')) as {
+  generate: (dir: string, envs: number, services: number) => string;
+};
 
 interface Project {
   readonly dir: string;
@@ -83,7 +85,14 @@ function cli(args: readonly string[], p: Project, timeoutMs: number, cpu = false
     const signal = (s: NodeJS.Signals) => {
       const pids = [child.pid!];
       try {
-        if (timed) pids.unshift(...readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+        if (timed)
+          pids.unshift(
+            ...readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')
+              .trim()
+              .split(/\s+/)
+              .filter(Boolean)
+              .map(Number),
+          );
       } catch {
         // no /proc: time passes on what it does not ignore
       }
@@ -108,9 +117,23 @@ function cli(args: readonly string[], p: Project, timeoutMs: number, cpu = false
     child.on('close', (code) => {
       clearTimeout(timer);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (timedOut) return reject(new Error(`ecsdeploy ${args.join(' ')} took more than ${timeoutMs / 60_000} min: stopped\n${stderr.slice(-3000)}`));
+      if (timedOut)
+        return reject(
+          new Error(
+            `ecsdeploy ${args.join(' ')} took more than ${timeoutMs / 60_000} min: stopped\n${stderr.slice(-3000)}`,
+          ),
+        );
       // GNU time's last line: "user system" (a line before it says when the command failed).
-      const used = timed && existsSync(p.cpuFile) ? readFileSync(p.cpuFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number).reduce((a, b) => a + b, 0) : Number.NaN;
+      const used =
+        timed && existsSync(p.cpuFile)
+          ? readFileSync(p.cpuFile, 'utf8')
+              .trim()
+              .split('\n')
+              .pop()!
+              .split(' ')
+              .map(Number)
+              .reduce((a, b) => a + b, 0)
+          : Number.NaN;
       resolve({ code, stdout, stderr, ms, ...(Number.isFinite(used) ? { cpu: used } : {}) });
     });
   });
@@ -141,7 +164,9 @@ function engineUse(logFile: string): EngineUse {
       running.delete(stack);
     }
   }
-  const events = intervals.flatMap(([a, b]) => [[a, 1] as const, [b, -1] as const]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const events = intervals
+    .flatMap(([a, b]) => [[a, 1] as const, [b, -1] as const])
+    .sort((x, y) => x[0] - y[0] || x[1] - y[1]);
   let now = 0;
   let peak = 0;
   for (const [, d] of events) peak = Math.max(peak, (now += d));
@@ -161,7 +186,11 @@ interface Sample {
 
 interface PlanOutput {
   readonly logFile: string;
-  readonly stacks: ReadonlyArray<{ readonly stack: string; readonly status: string; readonly summary?: { readonly changes: boolean } }>;
+  readonly stacks: ReadonlyArray<{
+    readonly stack: string;
+    readonly status: string;
+    readonly summary?: { readonly changes: boolean };
+  }>;
 }
 
 /** One timed `plan` of the given services; fails unless it planned exactly them (exit 0: no changes, 3: changes). */
@@ -176,10 +205,22 @@ async function plan(services: readonly string[], p: Project): Promise<Sample> {
   }
   const planned = out?.stacks.filter((s) => s.status === 'planned').map((s) => s.stack) ?? [];
   const wanted = services.map((s) => `${ENV}-${s}`);
-  if ((r.code !== 0 && r.code !== 3) || out === undefined || wanted.some((w) => !planned.includes(w)) || out.stacks.length !== wanted.length) {
-    throw new Error(`ecsdeploy ${args.join(' ')} exited ${r.code}, planned [${planned.join(', ')}] of [${wanted.join(', ')}]\n${r.stdout.slice(-2000)}\n--- stderr ---\n${r.stderr.slice(-3000)}\n--- moto ---\n${p.moto.logs().slice(-2000)}`);
+  if (
+    (r.code !== 0 && r.code !== 3) ||
+    out === undefined ||
+    wanted.some((w) => !planned.includes(w)) ||
+    out.stacks.length !== wanted.length
+  ) {
+    throw new Error(
+      `ecsdeploy ${args.join(' ')} exited ${r.code}, planned [${planned.join(', ')}] of [${wanted.join(', ')}]\n${r.stdout.slice(-2000)}\n--- stderr ---\n${r.stderr.slice(-3000)}\n--- moto ---\n${p.moto.logs().slice(-2000)}`,
+    );
   }
-  return { ms: r.ms, ...(r.cpu !== undefined ? { cpu: r.cpu } : {}), engines: engineUse(out.logFile), changed: out.stacks.filter((s) => s.summary?.changes).length };
+  return {
+    ms: r.ms,
+    ...(r.cpu !== undefined ? { cpu: r.cpu } : {}),
+    engines: engineUse(out.logFile),
+    changed: out.stacks.filter((s) => s.summary?.changes).length,
+  };
 }
 
 function median(xs: readonly number[]): number {
@@ -191,21 +232,37 @@ function median(xs: readonly number[]): number {
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const spread = (xs: readonly number[]) => `${seconds(Math.min(...xs))}–${seconds(Math.max(...xs))}`;
 /** Cores kept busy on average (CPU time / wall time), median over samples; undefined without GNU time. */
-const busy = (xs: readonly Sample[]) => (xs.every((x) => x.cpu !== undefined) ? Math.round(median(xs.map((x) => x.cpu! / (x.ms / 1000))) * 10) / 10 : undefined);
+const busy = (xs: readonly Sample[]) =>
+  xs.every((x) => x.cpu !== undefined)
+    ? Math.round(median(xs.map((x) => x.cpu! / (x.ms / 1000))) * 10) / 10
+    : undefined;
 
 /** One figure: all of `services` in one plan against the slowest of them alone. */
-function figure(services: readonly string[], alone: ReadonlyMap<string, Sample[]>, together: readonly Sample[], cores: number, informative: boolean): Figure {
-  const [slowest, slowestMs] = services.map((s) => [s, median(alone.get(s)!.map((x) => x.ms))] as const).reduce((a, b) => (b[1] > a[1] ? b : a));
+function figure(
+  services: readonly string[],
+  alone: ReadonlyMap<string, Sample[]>,
+  together: readonly Sample[],
+  cores: number,
+  informative: boolean,
+): Figure {
+  const [slowest, slowestMs] = services
+    .map((s) => [s, median(alone.get(s)!.map((x) => x.ms))] as const)
+    .reduce((a, b) => (b[1] > a[1] ? b : a));
   const value = median(together.map((x) => x.ms));
   const ratio = Math.round((value / slowestMs) * 100) / 100;
   const singles = services.flatMap((s) => alone.get(s)!);
   const busyAlone = busy(singles);
   // About the best the machine allows: the CPU time of the single plans spread over every core.
-  const floor = busyAlone === undefined ? undefined : services.map((s) => median(alone.get(s)!.map((x) => x.cpu!))).reduce((a, b) => a + b, 0) / cores;
+  const floor =
+    busyAlone === undefined
+      ? undefined
+      : services.map((s) => median(alone.get(s)!.map((x) => x.cpu!))).reduce((a, b) => a + b, 0) / cores;
   const changed = Math.max(...together.map((x) => x.changed));
   const details = [
     `${Math.max(...together.map((x) => x.engines.peak))} engines at once, ${seconds(median(together.map((x) => x.engines.perStack)))} s each vs ${seconds(median(singles.map((x) => x.engines.perStack)))} s alone`,
-    ...(floor !== undefined ? [`one plan keeps ${busyAlone} cores busy; singles' CPU / cores: ${Math.round(floor * 10) / 10} s`] : []),
+    ...(floor !== undefined
+      ? [`one plan keeps ${busyAlone} cores busy; singles' CPU / cores: ${Math.round(floor * 10) / 10} s`]
+      : []),
     ...(changed ? [`${changed} stacks with changes after apply`] : []),
   ];
   return {
@@ -225,11 +282,25 @@ export async function runPlanBench(quick: boolean): Promise<Figure[]> {
   const cores = cpus().length;
   const reason = skipReason();
   if (reason !== undefined) {
-    return [{ figure: `plan fan-out: ${cores} service stacks in one plan vs the slowest alone (real engine against moto)`, value: Number.NaN, unit: 's', target: `< ${TARGET}x slowest single stack`, note: reason.replace(/^e2e skipped/, 'skipped') }];
+    return [
+      {
+        figure: `plan fan-out: ${cores} service stacks in one plan vs the slowest alone (real engine against moto)`,
+        value: Number.NaN,
+        unit: 's',
+        target: `< ${TARGET}x slowest single stack`,
+        note: reason.replace(/^e2e skipped/, 'skipped'),
+      },
+    ];
   }
-  if (!existsSync(join(REPO, 'dist', 'bundle', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does it first)');
+  if (!existsSync(join(REPO, 'dist', 'bundle', 'cli.js')))
+    throw new Error('dist/ is missing: run `npm run build` (npm run bench does it first)');
   // Rounds per figure: quick proves it runs; full mode spends its time on the target's figure.
-  const figures = quick ? [{ n: cores, rounds: 1 }] : [{ n: cores, rounds: 5 }, { n: 2 * cores, rounds: 3 }];
+  const figures = quick
+    ? [{ n: cores, rounds: 1 }]
+    : [
+        { n: cores, rounds: 5 },
+        { n: 2 * cores, rounds: 3 },
+      ];
   const counts = figures.map((f) => f.n);
   const all = Array.from({ length: Math.max(...counts) }, (_, i) => `svc${i}`);
   const work = mkdtempSync(join(tmpdir(), 'ecsdeploy-bench-plan-'));
@@ -239,13 +310,24 @@ export async function runPlanBench(quick: boolean): Promise<Figure[]> {
     moto = await startMoto({ launcher: MOTO_LAUNCHER });
     const dir = generate(join(work, 'project'), 1, all.length);
     appendFileSync(join(dir, 'environments', `${ENV}.yaml`), `endpoint: ${moto.endpoint}\n`);
-    const env: NodeJS.ProcessEnv = { ...process.env, ...awsTestEnv(moto.endpoint), TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work), CI: 'true', NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...awsTestEnv(moto.endpoint),
+      TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work),
+      CI: 'true',
+      NO_COLOR: '1',
+    };
     const project: Project = { dir, env, moto, cpuFile: join(work, 'cpu.txt') };
 
     progress(`apply of 1 environment with ${all.length} service stacks against moto...`);
     const applied = await cli(['apply', '--env', ENV, '--yes', '--json'], project, APPLY_TIMEOUT_MS);
-    if (applied.code !== 0) throw new Error(`ecsdeploy apply --env ${ENV} exited ${applied.code}\n${applied.stderr.slice(-4000)}\n--- moto ---\n${moto.logs().slice(-2000)}`);
-    progress(`applied in ${seconds(applied.ms)} s; now ${figures.map((f) => `${f.rounds} round(s) of ${f.n} single-stack plans and a plan of all ${f.n}`).join(', ')}`);
+    if (applied.code !== 0)
+      throw new Error(
+        `ecsdeploy apply --env ${ENV} exited ${applied.code}\n${applied.stderr.slice(-4000)}\n--- moto ---\n${moto.logs().slice(-2000)}`,
+      );
+    progress(
+      `applied in ${seconds(applied.ms)} s; now ${figures.map((f) => `${f.rounds} round(s) of ${f.n} single-stack plans and a plan of all ${f.n}`).join(', ')}`,
+    );
 
     const alone = new Map(all.map((s) => [s, [] as Sample[]]));
     const together = new Map(counts.map((n) => [n, [] as Sample[]]));
@@ -265,7 +347,10 @@ export async function runPlanBench(quick: boolean): Promise<Figure[]> {
 if (require.main === module) {
   void runPlanBench(process.argv.includes('--quick')).then(
     (figures) => {
-      for (const f of figures) console.log(`${f.figure}: ${f.value} ${f.unit} (${f.spread ?? ''}); ${f.baseline ?? ''}: ${f.baselineValue ?? ''} ${f.unit}; ${f.ratio ?? ''}x; target ${f.target}: ${f.met === undefined ? f.note : f.met ? 'met' : 'NOT met'}`);
+      for (const f of figures)
+        console.log(
+          `${f.figure}: ${f.value} ${f.unit} (${f.spread ?? ''}); ${f.baseline ?? ''}: ${f.baselineValue ?? ''} ${f.unit}; ${f.ratio ?? ''}x; target ${f.target}: ${f.met === undefined ? f.note : f.met ? 'met' : 'NOT met'}`,
+        );
     },
     (err) => {
       console.error(err);

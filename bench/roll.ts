@@ -47,18 +47,54 @@ async function roll(instances: number, fill: number, options: Partial<RollOption
     sizes: { minSize: 0, maxSize: instances },
     // Two services: a web tier that keeps every task (100%) and a worker tier that may halve (50%).
     services: [
-      { name: 'web', desired: Math.ceil(tasks / 2), cpu: 512, memory: 1024, minimumHealthyPercent: 100, maximumPercent: 200 },
-      { name: 'worker', desired: Math.floor(tasks / 2), cpu: 512, memory: 1024, minimumHealthyPercent: 50, maximumPercent: 200 },
+      {
+        name: 'web',
+        desired: Math.ceil(tasks / 2),
+        cpu: 512,
+        memory: 1024,
+        minimumHealthyPercent: 100,
+        maximumPercent: 200,
+      },
+      {
+        name: 'worker',
+        desired: Math.floor(tasks / 2),
+        cpu: 512,
+        memory: 1024,
+        minimumHealthyPercent: 50,
+        maximumPercent: 200,
+      },
     ],
   });
-  const names = { cluster: sim.clusterName, autoScalingGroup: sim.groupName, capacityProvider: `${sim.clusterName}-ec2` };
-  const gen = rollCluster(sim.api, names, { strategy: 'drain', timeoutMs: 60 * 60_000, dryRun: false, ...options }, { clock: sim.clock });
+  const names = {
+    cluster: sim.clusterName,
+    autoScalingGroup: sim.groupName,
+    capacityProvider: `${sim.clusterName}-ec2`,
+  };
+  const gen = rollCluster(
+    sim.api,
+    names,
+    { strategy: 'drain', timeoutMs: 60 * 60_000, dryRun: false, ...options },
+    { clock: sim.clock },
+  );
   let step = await gen.next();
   while (!step.done) step = await gen.next();
   const outcome = step.value;
-  if (outcome.status !== 'completed') throw new Error(`bench roll of ${instances} (${JSON.stringify(options)}) ended ${outcome.status}: ${outcome.failure?.message ?? ''}`);
-  if (sim.violations.length || sim.lost.length) throw new Error(`bench roll of ${instances} broke its promises: ${[...sim.violations, ...sim.lost].slice(0, 3).join('; ')}`);
-  return { minutes: Math.round(outcome.durationMs / 6_000) / 10, batches: outcome.batches, surge: Math.max(0, ...sim.calls.filter((c) => c.op === 'asg:SetDesiredCapacity').map((c) => (c.args[1] as number) - instances)) };
+  if (outcome.status !== 'completed')
+    throw new Error(
+      `bench roll of ${instances} (${JSON.stringify(options)}) ended ${outcome.status}: ${outcome.failure?.message ?? ''}`,
+    );
+  if (sim.violations.length || sim.lost.length)
+    throw new Error(
+      `bench roll of ${instances} broke its promises: ${[...sim.violations, ...sim.lost].slice(0, 3).join('; ')}`,
+    );
+  return {
+    minutes: Math.round(outcome.durationMs / 6_000) / 10,
+    batches: outcome.batches,
+    surge: Math.max(
+      0,
+      ...sim.calls.filter((c) => c.op === 'asg:SetDesiredCapacity').map((c) => (c.args[1] as number) - instances),
+    ),
+  };
 }
 
 export async function runRollBench(quick: boolean): Promise<Figure[]> {
@@ -91,6 +127,9 @@ export async function runRollBench(quick: boolean): Promise<Figure[]> {
 
 if (require.main === module) {
   void runRollBench(process.argv.includes('--quick')).then((figures) => {
-    for (const f of figures) console.log(`${f.figure}: ${f.value} ${f.unit} (one at a time ${f.baseline}; ${f.ratio}x; target ${f.target}: ${f.met ? 'met' : 'NOT met'})`);
+    for (const f of figures)
+      console.log(
+        `${f.figure}: ${f.value} ${f.unit} (one at a time ${f.baseline}; ${f.ratio}x; target ${f.target}: ${f.met ? 'met' : 'NOT met'})`,
+      );
   });
 }

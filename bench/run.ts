@@ -26,7 +26,9 @@ if (ONLY !== undefined && !['start', 'synth', 'modules'].includes(ONLY)) {
 }
 const RUNS = QUICK ? 2 : 7;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { generate } = require(join(REPO, 'bench', 'generate.js')) as { generate: (dir: string, envs: number, services: number) => string };
+const { generate } = require(join(REPO, 'bench', 'generate.js')) as {
+  generate: (dir: string, envs: number, services: number) => string;
+};
 
 export interface Figure {
   readonly figure: string;
@@ -105,16 +107,38 @@ function startFigures(): Figure[] {
   const help = [process.execPath, BIN, '--help'];
   const validate = [process.execPath, BIN, 'config', 'validate'];
   const runs = QUICK ? 3 : 21;
-  const [tNode, tHelp, tValidate, tUncached] = compare([{ cmd: node }, { cmd: help }, { cmd: validate }, { cmd: validate, env: { ECSDEPLOY_CODE_CACHE: 'off' } }], runs);
+  const [tNode, tHelp, tValidate, tUncached] = compare(
+    [{ cmd: node }, { cmd: help }, { cmd: validate }, { cmd: validate, env: { ECSDEPLOY_CODE_CACHE: 'off' } }],
+    runs,
+  );
   const figs: Figure[] = [];
   for (const [name, t] of [
     ['start: ecsdeploy --help', tHelp!],
     ['start: ecsdeploy config validate (examples)', tValidate!],
   ] as const) {
     const ratio = t.median / tNode!.median;
-    figs.push({ figure: name, value: Math.round(t.median), unit: 'ms', spread: spread(t), baseline: 'node -e 0', baselineValue: Math.round(tNode!.median), ratio: round(ratio), target: '≤ 2.5x node -e 0', met: ratio <= 2.5 });
+    figs.push({
+      figure: name,
+      value: Math.round(t.median),
+      unit: 'ms',
+      spread: spread(t),
+      baseline: 'node -e 0',
+      baselineValue: Math.round(tNode!.median),
+      ratio: round(ratio),
+      target: '≤ 2.5x node -e 0',
+      met: ratio <= 2.5,
+    });
   }
-  figs.push({ figure: 'start: config validate without the code cache (ECSDEPLOY_CODE_CACHE=off)', value: Math.round(tUncached!.median), unit: 'ms', spread: spread(tUncached!), baseline: 'node -e 0', baselineValue: Math.round(tNode!.median), ratio: round(tUncached!.median / tNode!.median), note: 'what the V8 code cache saves' });
+  figs.push({
+    figure: 'start: config validate without the code cache (ECSDEPLOY_CODE_CACHE=off)',
+    value: Math.round(tUncached!.median),
+    unit: 'ms',
+    spread: spread(tUncached!),
+    baseline: 'node -e 0',
+    baselineValue: Math.round(tNode!.median),
+    ratio: round(tUncached!.median / tNode!.median),
+    note: 'what the V8 code cache saves',
+  });
   return figs;
 }
 
@@ -125,10 +149,33 @@ function synthFigures(work: string): Figure[] {
   const small = generate(join(work, 'p1x1'), 1, 1);
 
   // Deploy latency: what `service deploy` synthesizes (one service stack), big project vs tiny one.
-  const one = (dir: string) => [process.execPath, BIN, 'synth', '-C', dir, '--env', 'env0', '--stack', 'svc0', '--no-cache', '--out', join(work, 'one')];
+  const one = (dir: string) => [
+    process.execPath,
+    BIN,
+    'synth',
+    '-C',
+    dir,
+    '--env',
+    'env0',
+    '--stack',
+    'svc0',
+    '--no-cache',
+    '--out',
+    join(work, 'one'),
+  ];
   const [tBig, tSmall] = compare([{ cmd: one(big) }, { cmd: one(small) }]);
   const r1 = tBig!.median / tSmall!.median;
-  figs.push({ figure: `deploy synth: 1 service stack of ${E}x${S}`, value: Math.round(tBig!.median), unit: 'ms', spread: spread(tBig!), baseline: '1x1 project', baselineValue: Math.round(tSmall!.median), ratio: round(r1), target: '≤ 1.5x', met: r1 <= 1.5 });
+  figs.push({
+    figure: `deploy synth: 1 service stack of ${E}x${S}`,
+    value: Math.round(tBig!.median),
+    unit: 'ms',
+    spread: spread(tBig!),
+    baseline: '1x1 project',
+    baselineValue: Math.round(tSmall!.median),
+    ratio: round(r1),
+    target: '≤ 1.5x',
+    met: r1 <= 1.5,
+  });
 
   // Full synth, fresh, and a second synth with nothing changed.
   const outBig = join(work, 'out-big');
@@ -143,23 +190,68 @@ function synthFigures(work: string): Figure[] {
   const fresh = `if [ -d ${outBig} ]; then mv ${outBig} ${trash}/$(date +%s%N); fi`;
   const tFull = time(full, { runs: QUICK ? 1 : 3, prepare: fresh });
   const mem = peakMb(full, fresh);
-  figs.push({ figure: `full synth ${E}x${S} (${E * (S + 1) + 1} stacks)`, value: Math.round(tFull.median), unit: 'ms', spread: spread(tFull), target: QUICK ? 'n/a (quick)' : '< 6000 ms', met: QUICK ? undefined : tFull.median < 6000 });
-  if (mem !== undefined) figs.push({ figure: `full synth ${E}x${S} peak memory`, value: mem, unit: 'MB', target: QUICK ? 'n/a (quick)' : '< 600 MB', met: QUICK ? undefined : mem < 600 });
+  figs.push({
+    figure: `full synth ${E}x${S} (${E * (S + 1) + 1} stacks)`,
+    value: Math.round(tFull.median),
+    unit: 'ms',
+    spread: spread(tFull),
+    target: QUICK ? 'n/a (quick)' : '< 6000 ms',
+    met: QUICK ? undefined : tFull.median < 6000,
+  });
+  if (mem !== undefined)
+    figs.push({
+      figure: `full synth ${E}x${S} peak memory`,
+      value: mem,
+      unit: 'MB',
+      target: QUICK ? 'n/a (quick)' : '< 600 MB',
+      met: QUICK ? undefined : mem < 600,
+    });
   execFileSync(full[0]!, full.slice(1), { stdio: 'ignore' }); // make sure the cache is warm
   const tSecond = time(full);
   const r2 = tFull.median / tSecond.median;
-  figs.push({ figure: `second synth ${E}x${S}, nothing changed`, value: Math.round(tSecond.median), unit: 'ms', spread: spread(tSecond), baseline: 'first synth', baselineValue: Math.round(tFull.median), ratio: round(r2), target: QUICK ? 'n/a (quick)' : '≥ 10x faster', met: QUICK ? undefined : r2 >= 10 });
+  figs.push({
+    figure: `second synth ${E}x${S}, nothing changed`,
+    value: Math.round(tSecond.median),
+    unit: 'ms',
+    spread: spread(tSecond),
+    baseline: 'first synth',
+    baselineValue: Math.round(tFull.median),
+    ratio: round(r2),
+    target: QUICK ? 'n/a (quick)' : '≥ 10x faster',
+    met: QUICK ? undefined : r2 >= 10,
+  });
 
   // The bundled examples, against cdktf synth of the same app (cdktf.json), interleaved.
   const ours = { cmd: [process.execPath, BIN, 'synth', '--no-cache', '--out', join(work, 'ex')] };
   const cdktf = peerCdktf();
   if (cdktf) {
-    const [examples, peer] = compare([ours, { cmd: [cdktf, 'synth', '--output', join(work, 'ex-cdktf')] }], QUICK ? 1 : 7);
+    const [examples, peer] = compare(
+      [ours, { cmd: [cdktf, 'synth', '--output', join(work, 'ex-cdktf')] }],
+      QUICK ? 1 : 7,
+    );
     const r3 = peer!.median / examples!.median;
-    figs.push({ figure: 'synth of the bundled examples', value: Math.round(examples!.median), unit: 'ms', spread: spread(examples!), baseline: 'cdktf synth (cdktf-cli 0.21.0)', baselineValue: Math.round(peer!.median), ratio: round(r3), target: '≥ 5x faster', met: r3 >= 5 });
+    figs.push({
+      figure: 'synth of the bundled examples',
+      value: Math.round(examples!.median),
+      unit: 'ms',
+      spread: spread(examples!),
+      baseline: 'cdktf synth (cdktf-cli 0.21.0)',
+      baselineValue: Math.round(peer!.median),
+      ratio: round(r3),
+      target: '≥ 5x faster',
+      met: r3 >= 5,
+    });
   } else {
     const examples = compare([ours])[0]!;
-    figs.push({ figure: 'synth of the bundled examples', value: Math.round(examples.median), unit: 'ms', spread: spread(examples), baseline: 'cdktf synth', target: '≥ 5x faster', note: 'peer not installed: run npm run bench -- --with-peers' });
+    figs.push({
+      figure: 'synth of the bundled examples',
+      value: Math.round(examples.median),
+      unit: 'ms',
+      spread: spread(examples),
+      baseline: 'cdktf synth',
+      target: '≥ 5x faster',
+      note: 'peer not installed: run npm run bench -- --with-peers',
+    });
   }
   rmSync(small, { recursive: true, force: true });
   return figs;
@@ -170,7 +262,11 @@ function peerCdktf(): string | undefined {
   const bin = join(REPO, 'bench', '.peer', 'node_modules', '.bin', 'cdktf');
   if (!existsSync(bin) && WITH_PEERS) {
     mkdirSync(join(REPO, 'bench', '.peer'), { recursive: true });
-    execFileSync('npm', ['install', '--prefix', join(REPO, 'bench', '.peer'), '--no-audit', '--no-fund', 'cdktf-cli@0.21.0'], { stdio: 'inherit' });
+    execFileSync(
+      'npm',
+      ['install', '--prefix', join(REPO, 'bench', '.peer'), '--no-audit', '--no-fund', 'cdktf-cli@0.21.0'],
+      { stdio: 'inherit' },
+    );
   }
   if (!existsSync(bin)) return undefined;
   process.env['CI'] = '1';
@@ -181,7 +277,10 @@ function peerCdktf(): string | undefined {
 /** Figures other modules contribute (e.g. bench/roll.ts): each exports run*Bench(quick). */
 async function moduleFigures(): Promise<Figure[]> {
   const figs: Figure[] = [];
-  for (const [file, fn] of [['./roll', 'runRollBench'], ['./plan', 'runPlanBench']] as const) {
+  for (const [file, fn] of [
+    ['./roll', 'runRollBench'],
+    ['./plan', 'runPlanBench'],
+  ] as const) {
     if (!existsSync(join(__dirname, `${file}.js`))) continue;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(file) as Record<string, (quick: boolean) => Promise<Figure[]>>;
@@ -201,7 +300,11 @@ function render(figs: readonly Figure[]): string {
   ]);
   const head = ['figure', 'value (median, min–max)', 'peer or baseline', 'ratio', 'target', 'met?'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -210,7 +313,11 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     const wanted = (group: string) => ONLY === undefined || ONLY === group;
-    const figs = [...(wanted('start') ? startFigures() : []), ...(wanted('synth') ? synthFigures(work) : []), ...(wanted('modules') ? await moduleFigures() : [])];
+    const figs = [
+      ...(wanted('start') ? startFigures() : []),
+      ...(wanted('synth') ? synthFigures(work) : []),
+      ...(wanted('modules') ? await moduleFigures() : []),
+    ];
     console.log(render(figs));
     const results = {
       date: new Date().toISOString(),

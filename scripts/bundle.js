@@ -22,7 +22,16 @@ const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'dist', 'bundle');
 
 /** Never bundled: loaded on first use from node_modules (dclint/package.json: only its folder is wanted, for the Compose JSON Schema it ships). oclif requires the TypeScript tools only in development mode. */
-const EXTERNAL = ['@aws-sdk/*', '@smithy/core', 'cdktf/package.json', 'dclint/package.json', 'typescript', 'ts-node', 'tsx', 'tsx/*'];
+const EXTERNAL = [
+  '@aws-sdk/*',
+  '@smithy/core',
+  'cdktf/package.json',
+  'dclint/package.json',
+  'typescript',
+  'ts-node',
+  'tsx',
+  'tsx/*',
+];
 
 /** The CDK for Terraform world: its own bundle, dist/bundle/cdktf.js, loaded only by commands that synthesize. */
 const CDKTF = /^(cdktf|constructs|@cdktf\/provider-aws)(\/.*)?$/;
@@ -67,11 +76,18 @@ const common = {
 async function bundle() {
   const esbuild = require('esbuild');
   const paths = new Set();
-  const ours = await esbuild.build({ ...common, entryPoints: { cli: 'src/cli.ts', worker: 'src/synth/worker.ts' }, plugins: [cdktfOutside(paths)] });
+  const ours = await esbuild.build({
+    ...common,
+    entryPoints: { cli: 'src/cli.ts', worker: 'src/synth/worker.ts' },
+    plugins: [cdktfOutside(paths)],
+  });
   // Each module path a getter, so loading the bundle runs nothing until a stack needs it.
   const entry = [...paths]
     .sort()
-    .map((p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => require(${JSON.stringify(p)}) });`)
+    .map(
+      (p) =>
+        `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => require(${JSON.stringify(p)}) });`,
+    )
     .join('\n');
   const vendor = await esbuild.build({
     ...common,
@@ -81,9 +97,12 @@ async function bundle() {
     // The same output, faster: see src/synth/stable-stringify.ts and its test.
     alias: { 'json-stable-stringify': './src/synth/stable-stringify.ts' },
   });
-  if (!Object.keys(vendor.metafile.inputs).includes('src/synth/stable-stringify.ts')) throw new Error('cdktf no longer uses json-stable-stringify: remove the alias in scripts/bundle.js');
+  if (!Object.keys(vendor.metafile.inputs).includes('src/synth/stable-stringify.ts'))
+    throw new Error('cdktf no longer uses json-stable-stringify: remove the alias in scripts/bundle.js');
   const mb = (r) => (Object.values(r.metafile.outputs).reduce((n, o) => n + o.bytes, 0) / 1e6).toFixed(1);
-  console.log(`bundled dist/bundle/{cli,worker}.js (${mb(ours)} MB) and dist/bundle/cdktf.js (${paths.size} modules of cdktf and the provider, ${mb(vendor)} MB)`);
+  console.log(
+    `bundled dist/bundle/{cli,worker}.js (${mb(ours)} MB) and dist/bundle/cdktf.js (${paths.size} modules of cdktf and the provider, ${mb(vendor)} MB)`,
+  );
 }
 
 /**

@@ -39,14 +39,21 @@ export abstract class BaseCommand extends Command {
       env: 'ECSDEPLOY_DIR',
       helpGroup: 'GLOBAL',
     }),
-    debug: Flags.boolean({ summary: 'Show stack traces of unexpected errors.', helpGroup: 'GLOBAL', env: 'ECSDEPLOY_DEBUG' }),
+    debug: Flags.boolean({
+      summary: 'Show stack traces of unexpected errors.',
+      helpGroup: 'GLOBAL',
+      env: 'ECSDEPLOY_DEBUG',
+    }),
   };
 
   /**
    * The environment to work on: --env as typed, else the project's default (never a protected one
    * for a command that changes it). A default is said on stderr, as the first progress line.
    */
-  protected async environment(flags: { readonly dir: string; readonly env?: string | undefined }, use: EnvironmentUse): Promise<string> {
+  protected async environment(
+    flags: { readonly dir: string; readonly env?: string | undefined },
+    use: EnvironmentUse,
+  ): Promise<string> {
     const choice = await chooseEnvironment({ dir: flags.dir, flag: flags.env, use, command: this.commandLine() });
     if (choice.note !== undefined) this.logToStderr(choice.note);
     return choice.name;
@@ -78,11 +85,20 @@ export abstract class BaseCommand extends Command {
     return (this.id ?? '').split(':').join(' ');
   }
 
-  protected override async catch(err: Error & { exitCode?: number; code?: unknown; oclif?: { exit?: number } }): Promise<unknown> {
+  protected override async catch(
+    err: Error & { exitCode?: number; code?: unknown; oclif?: { exit?: number } },
+  ): Promise<unknown> {
     if (err.oclif !== undefined) {
       if (err.code === 'EEXIT') throw err; // this.exit(): the outcome was already reported
       // oclif's parser (a missing, unknown or invalid flag or argument): ecsdeploy's usage error.
-      return this.fail(parseFailure(err, { command: this.commandLine(), flags: { ...this.ctor.baseFlags, ...this.ctor.flags }, args: this.ctor.args ?? {}, argv: this.argv }));
+      return this.fail(
+        parseFailure(err, {
+          command: this.commandLine(),
+          flags: { ...this.ctor.baseFlags, ...this.ctor.flags },
+          args: this.ctor.args ?? {},
+          argv: this.argv,
+        }),
+      );
     }
     if (err instanceof EcsdeployError) return this.fail(err);
     const debug = this.argv.includes('--debug') || ['1', 'true'].includes(process.env['ECSDEPLOY_DEBUG'] ?? '');
@@ -90,7 +106,11 @@ export abstract class BaseCommand extends Command {
     return this.fail(
       new EcsdeployError(`Unexpected error: ${err.message}`, {
         code: 'ECSDEPLOY_BUG',
-        suggestions: [debug ? 'This is a bug in ecsdeploy; please report it with the stack trace above.' : 'Run again with --debug for the stack trace, and report it as a bug.'],
+        suggestions: [
+          debug
+            ? 'This is a bug in ecsdeploy; please report it with the stack trace above.'
+            : 'Run again with --debug for the stack trace, and report it as a bug.',
+        ],
       }),
     );
   }

@@ -56,7 +56,10 @@ export function requireCached<T>(file: string, parent: NodeJS.Module = module): 
     cachedData = undefined;
   }
   const script = new Script(M.wrap(readFileSync(filename, 'utf8')), { filename, cachedData });
-  const status: CodeCacheStatus = { file: filename, cache: cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'used' };
+  const status: CodeCacheStatus = {
+    file: filename,
+    cache: cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'used',
+  };
   loaded.set(filename, status);
   if (status.cache !== 'used' && enabled) {
     // Written at exit, so the cache holds every function this run compiled, not just the top level.
@@ -69,14 +72,23 @@ export function requireCached<T>(file: string, parent: NodeJS.Module = module): 
   M._cache[filename] = mod;
   const main = require.main;
   const requireFn = Object.assign((id: string) => mod.require(id), {
-    resolve: Object.assign((request: string, options?: { paths?: string[] }) => M._resolveFilename(request, mod, false, options), {
-      paths: (request: string) => M._resolveLookupPaths(request, mod),
-    }),
+    resolve: Object.assign(
+      (request: string, options?: { paths?: string[] }) => M._resolveFilename(request, mod, false, options),
+      {
+        paths: (request: string) => M._resolveLookupPaths(request, mod),
+      },
+    ),
     main,
     extensions: M._extensions,
     cache: M._cache,
   });
-  const wrapper = script.runInThisContext({ displayErrors: true }) as (exports: unknown, require: unknown, module: Module, filename: string, dirname: string) => void;
+  const wrapper = script.runInThisContext({ displayErrors: true }) as (
+    exports: unknown,
+    require: unknown,
+    module: Module,
+    filename: string,
+    dirname: string,
+  ) => void;
   try {
     wrapper.call(mod.exports, mod.exports, requireFn, mod, filename, dirname(filename));
   } catch (err) {

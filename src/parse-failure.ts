@@ -62,7 +62,9 @@ export function parseFailure(err: Error & { flags?: unknown }, ctx: ParseContext
       // Only when one of those flags was given: it may have taken the argument as its value.
       const many = m[1]!.split(',').map((f) => f.trim());
       if (many.some((f) => ctx.argv.some((a) => a === f || a.startsWith(`${f}=`)))) {
-        suggestions.push(`${many.join(' and ')} take${many.length === 1 ? 's' : ''} several values: give the arguments before ${many.length === 1 ? 'it' : 'them'}, or put -- before the arguments.`);
+        suggestions.push(
+          `${many.join(' and ')} take${many.length === 1 ? 's' : ''} several values: give the arguments before ${many.length === 1 ? 'it' : 'them'}, or put -- before the arguments.`,
+        );
       }
     } else if ((m = /^Nonexistent flags?: (.+)$/.exec(line))) {
       messages.push(line + '.');
@@ -73,8 +75,11 @@ export function parseFailure(err: Error & { flags?: unknown }, ctx: ParseContext
       }
     } else if ((m = /^Unexpected arguments?: (.+)$/.exec(line))) {
       const expected = Object.keys(ctx.args).map((a) => a.toUpperCase());
-      messages.push(`${line}: ecsdeploy ${ctx.command} takes ${expected.length ? `only ${expected.join(' ')}` : 'no arguments'}.`);
-      if (/\s/.test(m[1]!) || m[1]!.startsWith('-')) suggestions.push('Quote a value that has spaces, e.g. --message "fix rounding".');
+      messages.push(
+        `${line}: ecsdeploy ${ctx.command} takes ${expected.length ? `only ${expected.join(' ')}` : 'no arguments'}.`,
+      );
+      if (/\s/.test(m[1]!) || m[1]!.startsWith('-'))
+        suggestions.push('Quote a value that has spaces, e.g. --message "fix rounding".');
     } else {
       const arg = argumentLine(line, ctx.args);
       if (arg !== undefined) {
@@ -82,13 +87,19 @@ export function parseFailure(err: Error & { flags?: unknown }, ctx: ParseContext
         suggestions.push(...valuesOf(arg, ctx.args[arg], choices, arg.toUpperCase()));
       } else {
         messages.push(line);
-        const option = /^Expected --([\w-]+)=.* to be one of: (.+)$/.exec(line) ?? /^Flag --([\w-]+) expects (?:one of these values: .+|a value)$/.exec(line);
+        const option =
+          /^Expected --([\w-]+)=.* to be one of: (.+)$/.exec(line) ??
+          /^Flag --([\w-]+) expects (?:one of these values: .+|a value)$/.exec(line);
         if (option) suggestions.push(...valuesOf(option[1]!, ctx.flags[option[1]!], choices, `--${option[1]}`));
       }
     }
   }
   const message = messages.length ? messages.join('\n') : text;
-  return new EcsdeployError(message, { code: 'ECSDEPLOY_USAGE', exitCode: ExitCode.Usage, suggestions: [...new Set([...suggestions, help])] });
+  return new EcsdeployError(message, {
+    code: 'ECSDEPLOY_USAGE',
+    exitCode: ExitCode.Usage,
+    suggestions: [...new Set([...suggestions, help])],
+  });
 }
 
 /** ": what it is" from a flag's or argument's summary, without its final full stop. */
@@ -98,13 +109,22 @@ function describe(d: Described | undefined): string {
 }
 
 /** The values a flag or argument may take: its options, or the project's environments or services. */
-function valuesOf(name: string, d: Described | undefined, choices: () => ReturnType<typeof projectChoices> | undefined, given: string): string[] {
+function valuesOf(
+  name: string,
+  d: Described | undefined,
+  choices: () => ReturnType<typeof projectChoices> | undefined,
+  given: string,
+): string[] {
   if (d?.options?.length) return [`${given}: one of ${d.options.join(', ')}.`];
   const project = choices();
   if (project === undefined) return [];
   if (ENVIRONMENT_NAMES.has(name)) {
     if (!project.environments.length) return [];
-    return [name === 'env' ? `Environments: ${project.environments.join(', ')}. Pass --env NAME or set defaultEnvironment.` : `Environments: ${project.environments.join(', ')}.`];
+    return [
+      name === 'env'
+        ? `Environments: ${project.environments.join(', ')}. Pass --env NAME or set defaultEnvironment.`
+        : `Environments: ${project.environments.join(', ')}.`,
+    ];
   }
   if (name === 'service' && project.services.length) return [`Services: ${project.services.join(', ')}.`];
   return [];

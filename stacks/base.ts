@@ -44,7 +44,15 @@ export abstract class EcsdeployStack extends TerraformStack {
       // An environment in an account of its own: the provider assumes its role and refuses any other account.
       ...(role === undefined
         ? {}
-        : { assumeRole: [{ roleArn: role.roleArn, ...(role.externalId ? { externalId: role.externalId } : {}), ...(role.sessionName ? { sessionName: role.sessionName } : {}) }] }),
+        : {
+            assumeRole: [
+              {
+                roleArn: role.roleArn,
+                ...(role.externalId ? { externalId: role.externalId } : {}),
+                ...(role.sessionName ? { sessionName: role.sessionName } : {}),
+              },
+            ],
+          }),
       ...(props.allowedAccountIds?.length ? { allowedAccountIds: [...props.allowedAccountIds] } : {}),
       ...(endpoint === undefined
         ? {}

@@ -75,14 +75,20 @@ export class ClusterStack extends EcsdeployStack {
 
     // --- Load balancer: only it is reachable from outside; it reaches only the tasks' ports. An
     // existing one (loadBalancer.existing) is read, never changed: services add rules to its listener.
-    const lb = props.loadBalancer.existing !== undefined ? this.existingLoadBalancer(props.loadBalancer.existing) : this.loadBalancer(props, prefix, net);
+    const lb =
+      props.loadBalancer.existing !== undefined
+        ? this.existingLoadBalancer(props.loadBalancer.existing)
+        : this.loadBalancer(props, prefix, net);
 
     // --- Cluster and capacity.
     // Service Connect: one Cloud Map HTTP namespace per environment, the cluster's default.
     const namespace =
       props.serviceConnectNamespace === undefined
         ? undefined
-        : new ServiceDiscoveryHttpNamespace(this, 'ServiceConnectNamespace', { name: props.serviceConnectNamespace, description: `Service Connect of ${prefix}` });
+        : new ServiceDiscoveryHttpNamespace(this, 'ServiceConnectNamespace', {
+            name: props.serviceConnectNamespace,
+            description: `Service Connect of ${prefix}`,
+          });
     let ecsCluster: { name: string; arn: string };
     let ec2Provider: EcsCapacityProvider | undefined;
     let instanceSgId = '';
@@ -129,7 +135,8 @@ export class ClusterStack extends EcsdeployStack {
       });
     }
 
-    const out = (name: string, value: string | string[], description: string) => new TerraformOutput(this, name, { value, description });
+    const out = (name: string, value: string | string[], description: string) =>
+      new TerraformOutput(this, name, { value, description });
     out('cluster_name', ecsCluster.name, 'ECS cluster name');
     out('cluster_arn', ecsCluster.arn, 'ECS cluster ARN');
     out('vpc_id', net.vpcId, 'VPC of the environment');
@@ -137,18 +144,27 @@ export class ClusterStack extends EcsdeployStack {
     out('public_subnet_ids', net.publicSubnets, 'Public subnets');
     out('private_subnet_ids', net.privateSubnets, 'Private subnets (tasks run here)');
     out('alb_security_group_id', lb.securityGroupId, 'Security group of the load balancer');
-    out('instance_security_group_id', instanceSgId, 'Security group of the EC2 container instances (empty without EC2 capacity)');
+    out(
+      'instance_security_group_id',
+      instanceSgId,
+      'Security group of the EC2 container instances (empty without EC2 capacity)',
+    );
     out('alb_arn', lb.arn, 'Load balancer ARN');
     out('alb_arn_suffix', lb.arnSuffix, 'Load balancer ARN suffix (CloudWatch dimension)');
     out('alb_dns_name', lb.dnsName, 'Load balancer DNS name');
     out('listener_arn', lb.listenerArn, 'Production listener (HTTPS when a certificate is set)');
     out('test_listener_arn', lb.testListenerArn, 'CodeDeploy test listener (empty without blue/green services)');
     out('capacity_provider_name', ec2Provider?.name ?? '', 'EC2 capacity provider (empty without EC2 capacity)');
-    out('service_connect_namespace_arn', namespace?.arn ?? '', 'Cloud Map namespace of Service Connect (empty when no service uses it)');
+    out(
+      'service_connect_namespace_arn',
+      namespace?.arn ?? '',
+      'Cloud Map namespace of Service Connect (empty when no service uses it)',
+    );
 
     for (const o of props.overrides) {
       const target = this.node.tryFindChild(o.resource);
-      if (!(target instanceof TerraformResource)) throw new Error(`overrides.${o.resource}: ${id} has no such resource`);
+      if (!(target instanceof TerraformResource))
+        throw new Error(`overrides.${o.resource}: ${id} has no such resource`);
       target.addOverride(o.path, o.value);
     }
   }
@@ -161,7 +177,11 @@ export class ClusterStack extends EcsdeployStack {
       vpcId: net.vpcId,
     });
     const clientCidr = props.loadBalancer.internal ? net.vpcCidr : '0.0.0.0/0';
-    const listenerPorts = [80, ...(props.loadBalancer.certificateArn ? [443] : []), ...(props.loadBalancer.testListenerPort ? [props.loadBalancer.testListenerPort] : [])];
+    const listenerPorts = [
+      80,
+      ...(props.loadBalancer.certificateArn ? [443] : []),
+      ...(props.loadBalancer.testListenerPort ? [props.loadBalancer.testListenerPort] : []),
+    ];
     for (const port of listenerPorts) {
       new VpcSecurityGroupIngressRule(this, `AlbIngress${port}`, {
         securityGroupId: albSg.id,
@@ -189,7 +209,12 @@ export class ClusterStack extends EcsdeployStack {
       idleTimeout: props.loadBalancer.idleTimeout,
       dropInvalidHeaderFields: true,
     });
-    const notFound = [{ type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not found' } }];
+    const notFound = [
+      {
+        type: 'fixed-response',
+        fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not found' },
+      },
+    ];
     let productionListener: LbListener;
     if (props.loadBalancer.certificateArn) {
       new LbListener(this, 'HttpListener', {
@@ -219,7 +244,9 @@ export class ClusterStack extends EcsdeployStack {
           loadBalancerArn: alb.arn,
           port: props.loadBalancer.testListenerPort,
           protocol: props.loadBalancer.certificateArn ? 'HTTPS' : 'HTTP',
-          ...(props.loadBalancer.certificateArn ? { sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', certificateArn: props.loadBalancer.certificateArn } : {}),
+          ...(props.loadBalancer.certificateArn
+            ? { sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', certificateArn: props.loadBalancer.certificateArn }
+            : {}),
           defaultAction: notFound,
         })
       : undefined;
@@ -234,7 +261,9 @@ export class ClusterStack extends EcsdeployStack {
   }
 
   /** An existing load balancer, read through its listener (loadBalancer.existing). */
-  private existingLoadBalancer(existing: NonNullable<ClusterStackProps['loadBalancer']['existing']>): LoadBalancerOutputs {
+  private existingLoadBalancer(
+    existing: NonNullable<ClusterStackProps['loadBalancer']['existing']>,
+  ): LoadBalancerOutputs {
     const listener = new DataAwsLbListener(this, 'Listener', { arn: existing.listenerArn });
     const alb = new DataAwsLb(this, 'LoadBalancer', { arn: listener.loadBalancerArn });
     return {
@@ -250,13 +279,27 @@ export class ClusterStack extends EcsdeployStack {
   private network(props: NetworkProps, prefix: string): Network {
     if (props.kind === 'existing') {
       const vpc = new DataAwsVpc(this, 'Vpc', { id: props.vpcId });
-      return { vpcId: props.vpcId, vpcCidr: vpc.cidrBlock, publicSubnets: [...props.publicSubnets], privateSubnets: [...props.privateSubnets] };
+      return {
+        vpcId: props.vpcId,
+        vpcCidr: vpc.cidrBlock,
+        publicSubnets: [...props.publicSubnets],
+        privateSubnets: [...props.privateSubnets],
+      };
     }
     const azs = new DataAwsAvailabilityZones(this, 'Zones', { state: 'available' });
-    const vpc = new Vpc(this, 'Vpc', { cidrBlock: props.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: prefix } });
+    const vpc = new Vpc(this, 'Vpc', {
+      cidrBlock: props.cidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: { Name: prefix },
+    });
     const igw = new InternetGateway(this, 'InternetGateway', { vpcId: vpc.id, tags: { Name: prefix } });
     const publicRoutes = new RouteTable(this, 'PublicRoutes', { vpcId: vpc.id, tags: { Name: `${prefix}-public` } });
-    new Route(this, 'PublicDefaultRoute', { routeTableId: publicRoutes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
+    new Route(this, 'PublicDefaultRoute', {
+      routeTableId: publicRoutes.id,
+      destinationCidrBlock: '0.0.0.0/0',
+      gatewayId: igw.id,
+    });
     const publicSubnets: Subnet[] = [];
     const privateSubnets: Subnet[] = [];
     const nats: NatGateway[] = [];
@@ -281,16 +324,36 @@ export class ClusterStack extends EcsdeployStack {
       );
       if (props.natGateways === 'per-az' || (props.natGateways === 'single' && i === 0)) {
         const eip = new Eip(this, `NatIp${i}`, { domain: 'vpc', tags: { Name: `${prefix}-nat-${i}` } });
-        nats.push(new NatGateway(this, `Nat${i}`, { allocationId: eip.id, subnetId: pub.id, tags: { Name: `${prefix}-nat-${i}` }, dependsOn: [igw] }));
+        nats.push(
+          new NatGateway(this, `Nat${i}`, {
+            allocationId: eip.id,
+            subnetId: pub.id,
+            tags: { Name: `${prefix}-nat-${i}` },
+            dependsOn: [igw],
+          }),
+        );
       }
     }
     privateSubnets.forEach((subnet, i) => {
-      const routes = new RouteTable(this, `PrivateRoutes${i}`, { vpcId: vpc.id, tags: { Name: `${prefix}-private-${i}` } });
+      const routes = new RouteTable(this, `PrivateRoutes${i}`, {
+        vpcId: vpc.id,
+        tags: { Name: `${prefix}-private-${i}` },
+      });
       const nat = nats[Math.min(i, nats.length - 1)];
-      if (nat !== undefined) new Route(this, `PrivateDefaultRoute${i}`, { routeTableId: routes.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat.id });
+      if (nat !== undefined)
+        new Route(this, `PrivateDefaultRoute${i}`, {
+          routeTableId: routes.id,
+          destinationCidrBlock: '0.0.0.0/0',
+          natGatewayId: nat.id,
+        });
       new RouteTableAssociation(this, `PrivateSubnet${i}Routes`, { subnetId: subnet.id, routeTableId: routes.id });
     });
-    return { vpcId: vpc.id, vpcCidr: vpc.cidrBlock, publicSubnets: publicSubnets.map((s) => s.id), privateSubnets: privateSubnets.map((s) => s.id) };
+    return {
+      vpcId: vpc.id,
+      vpcCidr: vpc.cidrBlock,
+      publicSubnets: publicSubnets.map((s) => s.id),
+      privateSubnets: privateSubnets.map((s) => s.id),
+    };
   }
 
   private ec2Capacity(props: ClusterStackProps, prefix: string, cluster: EcsCluster, net: Network, albSgId: string) {
@@ -324,10 +387,15 @@ export class ClusterStack extends EcsdeployStack {
       securityGroupId: sg.id,
       cidrIpv4: '0.0.0.0/0',
       ipProtocol: '-1',
-      description: 'ECS, ECR, CloudWatch and the tasks\' own dependencies',
+      description: "ECS, ECR, CloudWatch and the tasks' own dependencies",
     });
 
-    const userData = ['#!/bin/bash', `echo ECS_CLUSTER=${prefix} >> /etc/ecs/ecs.config`, 'echo ECS_ENABLE_CONTAINER_METADATA=true >> /etc/ecs/ecs.config', ''].join('\n');
+    const userData = [
+      '#!/bin/bash',
+      `echo ECS_CLUSTER=${prefix} >> /etc/ecs/ecs.config`,
+      'echo ECS_ENABLE_CONTAINER_METADATA=true >> /etc/ecs/ecs.config',
+      '',
+    ].join('\n');
     const template = new LaunchTemplate(this, 'LaunchTemplate', {
       name: `${prefix}-ecs`,
       imageId: ami.value,
@@ -338,7 +406,10 @@ export class ClusterStack extends EcsdeployStack {
       updateDefaultVersion: true,
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 2 },
       blockDeviceMappings: [
-        { deviceName: '/dev/xvda', ebs: { volumeSize: ec2.rootVolumeSize, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } },
+        {
+          deviceName: '/dev/xvda',
+          ebs: { volumeSize: ec2.rootVolumeSize, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
+        },
       ],
       monitoring: { enabled: true },
     });
@@ -408,7 +479,12 @@ export class ClusterStack extends EcsdeployStack {
   }
 
   /** For clusters without managed draining: a termination hook, an EventBridge rule and a Lambda that drains. */
-  private lifecycleHookDraining(props: ClusterStackProps, prefix: string, cluster: EcsCluster, group: AutoscalingGroup): void {
+  private lifecycleHookDraining(
+    props: ClusterStackProps,
+    prefix: string,
+    cluster: EcsCluster,
+    group: AutoscalingGroup,
+  ): void {
     const hookName = 'ecsdeploy-drain';
     new AutoscalingLifecycleHook(this, 'DrainHook', {
       name: hookName,
@@ -417,15 +493,38 @@ export class ClusterStack extends EcsdeployStack {
       defaultResult: 'CONTINUE',
       heartbeatTimeout: 900,
     });
-    const code = new TerraformAsset(this, 'DrainLambdaCode', { path: props.drainLambdaSource, type: AssetType.ARCHIVE });
-    const logGroup = new CloudwatchLogGroup(this, 'DrainLambdaLogs', { name: `/aws/lambda/${prefix}-drain`, retentionInDays: 30 });
-    const role = new IamRole(this, 'DrainLambdaRole', { name: `${prefix}-drain`, assumeRolePolicy: assumeRole('lambda.amazonaws.com') });
+    const code = new TerraformAsset(this, 'DrainLambdaCode', {
+      path: props.drainLambdaSource,
+      type: AssetType.ARCHIVE,
+    });
+    const logGroup = new CloudwatchLogGroup(this, 'DrainLambdaLogs', {
+      name: `/aws/lambda/${prefix}-drain`,
+      retentionInDays: 30,
+    });
+    const role = new IamRole(this, 'DrainLambdaRole', {
+      name: `${prefix}-drain`,
+      assumeRolePolicy: assumeRole('lambda.amazonaws.com'),
+    });
     new IamRolePolicy(this, 'DrainLambdaPolicy', {
       role: role.id,
       name: 'drain',
       policy: policy([
-        { Effect: 'Allow', Action: ['ecs:ListContainerInstances', 'ecs:DescribeContainerInstances', 'ecs:UpdateContainerInstancesState', 'ecs:ListTasks'], Resource: '*', Condition: { ArnEquals: { 'ecs:cluster': cluster.arn } } },
-        { Effect: 'Allow', Action: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat'], Resource: group.arn },
+        {
+          Effect: 'Allow',
+          Action: [
+            'ecs:ListContainerInstances',
+            'ecs:DescribeContainerInstances',
+            'ecs:UpdateContainerInstancesState',
+            'ecs:ListTasks',
+          ],
+          Resource: '*',
+          Condition: { ArnEquals: { 'ecs:cluster': cluster.arn } },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat'],
+          Resource: group.arn,
+        },
         { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroup.arn}:*` },
       ]),
     });
@@ -444,9 +543,9 @@ export class ClusterStack extends EcsdeployStack {
       name: `${prefix}-drain`,
       description: 'Instance terminating in the ECS Auto Scaling group',
       eventPattern: JSON.stringify({
-        source: ['aws.autoscaling'],
+        'source': ['aws.autoscaling'],
         'detail-type': ['EC2 Instance-terminate Lifecycle Action'],
-        detail: { AutoScalingGroupName: [group.name], LifecycleHookName: [hookName] },
+        'detail': { AutoScalingGroupName: [group.name], LifecycleHookName: [hookName] },
       }),
     });
     new CloudwatchEventTarget(this, 'DrainRuleTarget', { rule: rule.name, arn: fn.arn });

@@ -28,35 +28,76 @@ export class JobStack extends EcsdeployStack {
     const awsvpc = props.networkMode === 'awsvpc';
 
     // --- The task definition, its log groups and roles: the same code as a service's.
-    const { taskDefinition, image, logGroup, executionRole, taskRoleArn } = addTaskDefinition(this, props, prefix, `/ecs/${props.project}/${props.environment}/jobs/${props.job}`);
+    const { taskDefinition, image, logGroup, executionRole, taskRoleArn } = addTaskDefinition(
+      this,
+      props,
+      prefix,
+      `/ecs/${props.project}/${props.environment}/jobs/${props.job}`,
+    );
 
     const securityGroups: string[] = [];
     if (awsvpc) {
-      const sg = new SecurityGroup(this, 'TaskSecurityGroup', { name: `${prefix}-tasks`, description: `Tasks of ${prefix}`, vpcId: cluster.getString('vpc_id') });
-      new VpcSecurityGroupEgressRule(this, 'TaskEgress', { securityGroupId: sg.id, cidrIpv4: '0.0.0.0/0', ipProtocol: '-1', description: 'Image pulls, logs and dependencies' });
+      const sg = new SecurityGroup(this, 'TaskSecurityGroup', {
+        name: `${prefix}-tasks`,
+        description: `Tasks of ${prefix}`,
+        vpcId: cluster.getString('vpc_id'),
+      });
+      new VpcSecurityGroupEgressRule(this, 'TaskEgress', {
+        securityGroupId: sg.id,
+        cidrIpv4: '0.0.0.0/0',
+        ipProtocol: '-1',
+        description: 'Image pulls, logs and dependencies',
+      });
       securityGroups.push(sg.id, ...(props.network?.securityGroups ?? []));
     }
 
     // --- Runs the scheduler could not start (after its retries) go to the dead-letter queue.
     const dlq =
       props.deadLetterQueue?.kind === 'create'
-        ? new SqsQueue(this, 'DeadLetterQueue', { name: awsName([prefix, 'dlq'], 80), messageRetentionSeconds: 1_209_600, sqsManagedSseEnabled: true })
+        ? new SqsQueue(this, 'DeadLetterQueue', {
+            name: awsName([prefix, 'dlq'], 80),
+            messageRetentionSeconds: 1_209_600,
+            sqsManagedSseEnabled: true,
+          })
         : undefined;
     const dlqArn = dlq?.arn ?? (props.deadLetterQueue?.kind === 'existing' ? props.deadLetterQueue.arn : undefined);
 
     // --- The scheduler's role: RunTask of this family in this cluster, PassRole of its two roles.
     const clusterArn = cluster.getString('cluster_arn');
     const family = `arn:${props.partition}:ecs:${props.region}:${accountId(this)}:task-definition/${prefix}`;
-    const schedulerRole = new IamRole(this, 'SchedulerRole', { name: awsName([prefix, 'scheduler'], 64), assumeRolePolicy: assumeRole('scheduler.amazonaws.com') });
+    const schedulerRole = new IamRole(this, 'SchedulerRole', {
+      name: awsName([prefix, 'scheduler'], 64),
+      assumeRolePolicy: assumeRole('scheduler.amazonaws.com'),
+    });
     new IamRolePolicy(this, 'SchedulerPolicy', {
       role: schedulerRole.id,
       name: 'run-task',
       policy: policy([
-        { Sid: 'RunTask', Effect: 'Allow', Action: 'ecs:RunTask', Resource: `${family}:*`, Condition: { ArnEquals: { 'ecs:cluster': clusterArn } } },
+        {
+          Sid: 'RunTask',
+          Effect: 'Allow',
+          Action: 'ecs:RunTask',
+          Resource: `${family}:*`,
+          Condition: { ArnEquals: { 'ecs:cluster': clusterArn } },
+        },
         // Tags on the tasks it starts (managed tags, propagated tags) need TagResource on RunTask.
-        { Sid: 'TagTasks', Effect: 'Allow', Action: 'ecs:TagResource', Resource: `arn:${props.partition}:ecs:${props.region}:${accountId(this)}:task/${cluster.getString('cluster_name')}/*`, Condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' } } },
-        { Sid: 'PassTaskRoles', Effect: 'Allow', Action: 'iam:PassRole', Resource: [executionRole.arn, taskRoleArn], Condition: { StringLike: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
-        ...(dlqArn !== undefined ? [{ Sid: 'DeadLetters', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: dlqArn }] : []),
+        {
+          Sid: 'TagTasks',
+          Effect: 'Allow',
+          Action: 'ecs:TagResource',
+          Resource: `arn:${props.partition}:ecs:${props.region}:${accountId(this)}:task/${cluster.getString('cluster_name')}/*`,
+          Condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+        },
+        {
+          Sid: 'PassTaskRoles',
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: [executionRole.arn, taskRoleArn],
+          Condition: { StringLike: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        },
+        ...(dlqArn !== undefined
+          ? [{ Sid: 'DeadLetters', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: dlqArn }]
+          : []),
       ]),
     });
 
@@ -68,7 +109,10 @@ export class JobStack extends EcsdeployStack {
       scheduleExpression: props.scheduleExpression,
       scheduleExpressionTimezone: props.timezone,
       state: props.enabled ? 'ENABLED' : 'DISABLED',
-      flexibleTimeWindow: props.flexibleWindowMinutes === undefined ? { mode: 'OFF' } : { mode: 'FLEXIBLE', maximumWindowInMinutes: props.flexibleWindowMinutes },
+      flexibleTimeWindow:
+        props.flexibleWindowMinutes === undefined
+          ? { mode: 'OFF' }
+          : { mode: 'FLEXIBLE', maximumWindowInMinutes: props.flexibleWindowMinutes },
       ...(props.startDate !== undefined ? { startDate: props.startDate } : {}),
       ...(props.endDate !== undefined ? { endDate: props.endDate } : {}),
       target: {
@@ -83,7 +127,10 @@ export class JobStack extends EcsdeployStack {
           enableExecuteCommand: props.enableExecuteCommand,
           ...(props.propagateTags === 'TASK_DEFINITION' ? { propagateTags: 'TASK_DEFINITION' } : {}),
         },
-        retryPolicy: { maximumRetryAttempts: props.retryPolicy.maximumRetryAttempts, maximumEventAgeInSeconds: props.retryPolicy.maximumEventAgeSeconds },
+        retryPolicy: {
+          maximumRetryAttempts: props.retryPolicy.maximumRetryAttempts,
+          maximumEventAgeInSeconds: props.retryPolicy.maximumEventAgeSeconds,
+        },
         ...(dlqArn !== undefined ? { deadLetterConfig: { arn: dlqArn } } : {}),
       },
     });

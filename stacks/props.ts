@@ -183,7 +183,11 @@ export interface ContainerProps {
   };
   readonly stopTimeout?: number;
   readonly readonlyRootFilesystem: boolean;
-  readonly mountPoints: ReadonlyArray<{ readonly sourceVolume: string; readonly containerPath: string; readonly readOnly: boolean }>;
+  readonly mountPoints: ReadonlyArray<{
+    readonly sourceVolume: string;
+    readonly containerPath: string;
+    readonly readOnly: boolean;
+  }>;
   readonly volumesFrom: ReadonlyArray<{ readonly sourceContainer: string; readonly readOnly: boolean }>;
   readonly log: LogProps;
   readonly firelensConfiguration?: { readonly type: string; readonly options: Readonly<Record<string, string>> };
@@ -261,7 +265,11 @@ export interface TaskProps extends StackBaseProps {
    */
   readonly heldTaskDefinitionArn?: string;
   readonly launchType: 'ec2' | 'fargate';
-  readonly capacityProviderStrategy?: ReadonlyArray<{ readonly provider: 'ec2' | 'fargate' | 'fargate-spot'; readonly weight: number; readonly base: number }>;
+  readonly capacityProviderStrategy?: ReadonlyArray<{
+    readonly provider: 'ec2' | 'fargate' | 'fargate-spot';
+    readonly weight: number;
+    readonly base: number;
+  }>;
   readonly cpu: number;
   readonly memory: number;
   /** The main container; its `image` is replaced by the release's when it is the service's own repository. */
@@ -343,7 +351,8 @@ export interface ServiceStackProps extends TaskProps {
      * The namespace: the cluster stack's (its `service_connect_namespace_arn` output), or, for a
      * shared environment on demand, one of its own by name, created by the stack that `owns` it.
      */
-    readonly namespace: { readonly kind: 'cluster' } | { readonly kind: 'own'; readonly name: string; readonly owns: boolean };
+    readonly namespace:
+      { readonly kind: 'cluster' } | { readonly kind: 'own'; readonly name: string; readonly owns: boolean };
     readonly services: ReadonlyArray<{
       readonly portName: string;
       readonly discoveryName: string;
@@ -401,7 +410,13 @@ export interface ServiceStackProps extends TaskProps {
       readonly steps: ReadonlyArray<{ readonly above: number; readonly change: number }>;
     };
     /** Scheduled actions; `schedule` in Application Auto Scaling's `cron(...)` form. */
-    readonly schedules: ReadonlyArray<{ readonly name: string; readonly schedule: string; readonly timezone?: string; readonly min?: number; readonly max?: number }>;
+    readonly schedules: ReadonlyArray<{
+      readonly name: string;
+      readonly schedule: string;
+      readonly timezone?: string;
+      readonly min?: number;
+      readonly max?: number;
+    }>;
   };
 }
 

@@ -15,7 +15,11 @@ import type { RegistryStackProps } from './props';
 export { repositoryName } from './names';
 
 /** What a task's execution role needs to pull an image (the grant of the environments' accounts). */
-export const ECR_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] as const;
+export const ECR_PULL_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+] as const;
 
 export class RegistryStack extends EcsdeployStack {
   private readonly pullPolicy: string | undefined;
@@ -35,9 +39,11 @@ export class RegistryStack extends EcsdeployStack {
           },
         ])
       : undefined;
-    for (const { service, keepImages } of props.repositories) this.repository(repositoryName(props.project, service), keepImages, service, '');
+    for (const { service, keepImages } of props.repositories)
+      this.repository(repositoryName(props.project, service), keepImages, service, '');
     // Scheduled jobs: `<project>/jobs/<job>`, ids and outputs apart from the services'.
-    for (const { job, keepImages } of props.jobRepositories ?? []) this.repository(jobRepositoryName(props.project, job), keepImages, job, 'Job');
+    for (const { job, keepImages } of props.jobRepositories ?? [])
+      this.repository(jobRepositoryName(props.project, job), keepImages, job, 'Job');
   }
 
   private repository(name: string, keepImages: number, key: string, kind: '' | 'Job'): void {
@@ -60,7 +66,10 @@ export class RegistryStack extends EcsdeployStack {
         ],
       }),
     });
-    if (this.pullPolicy !== undefined) new EcrRepositoryPolicy(this, `${kind}Pull-${key}`, { repository: repo.name, policy: this.pullPolicy });
-    new TerraformOutput(this, `${kind ? 'job_' : ''}repository_url_${key.replace(/-/g, '_')}`, { value: repo.repositoryUrl });
+    if (this.pullPolicy !== undefined)
+      new EcrRepositoryPolicy(this, `${kind}Pull-${key}`, { repository: repo.name, policy: this.pullPolicy });
+    new TerraformOutput(this, `${kind ? 'job_' : ''}repository_url_${key.replace(/-/g, '_')}`, {
+      value: repo.repositoryUrl,
+    });
   }
 }

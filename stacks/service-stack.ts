@@ -24,7 +24,14 @@ import { TerraformOutput, type TerraformRemoteState, type TerraformResource } fr
 import type { Construct } from 'constructs';
 import { EcsdeployStack, assumeRole, awsName } from './base';
 import type { ContainerProps, ServiceStackProps } from './props';
-import { addTaskDefinition, applyOverrides, clusterRemoteState, logConfiguration, runsOn, SERVICE_CONNECT } from './task-definition';
+import {
+  addTaskDefinition,
+  applyOverrides,
+  clusterRemoteState,
+  logConfiguration,
+  runsOn,
+  SERVICE_CONNECT,
+} from './task-definition';
 
 export { secretGrants } from './task-definition';
 
@@ -49,7 +56,13 @@ export class ServiceStack extends EcsdeployStack {
     const codeDeploy = props.deployment.strategy !== 'rolling';
 
     // --- The task definition, its log groups and roles (./task-definition, shared with job stacks).
-    const { taskDefinition, image, logGroup, groupOf } = addTaskDefinition(this, props, prefix, adopt?.logGroupName ?? `/ecs/${props.project}/${props.environment}/${props.service}`, adopt?.taskFamily);
+    const { taskDefinition, image, logGroup, groupOf } = addTaskDefinition(
+      this,
+      props,
+      prefix,
+      adopt?.logGroupName ?? `/ecs/${props.project}/${props.environment}/${props.service}`,
+      adopt?.taskFamily,
+    );
     this.importFrom(logGroup, adopt?.imports?.logGroup);
 
     // --- Load balancing.
@@ -58,7 +71,9 @@ export class ServiceStack extends EcsdeployStack {
       const http = props.http;
       const makeTargetGroup = (id: string, suffix: string) =>
         new LbTargetGroup(this, id, {
-          name: (suffix === '' || suffix === 'blue' ? adopt?.targetGroupName : undefined) ?? awsName([props.project, props.environment, props.service, suffix], 32),
+          name:
+            (suffix === '' || suffix === 'blue' ? adopt?.targetGroupName : undefined) ??
+            awsName([props.project, props.environment, props.service, suffix], 32),
           port: adopt?.targetGroupPort ?? http.containerPort,
           protocol: 'HTTP',
           targetType: awsvpc ? 'ip' : 'instance',
@@ -106,13 +121,18 @@ export class ServiceStack extends EcsdeployStack {
         });
       }
     }
-    const securityGroups = awsvpc ? [this.taskSecurityGroup(props, prefix, cluster), ...(props.network?.securityGroups ?? [])] : [];
+    const securityGroups = awsvpc
+      ? [this.taskSecurityGroup(props, prefix, cluster), ...(props.network?.securityGroups ?? [])]
+      : [];
 
     // --- The service.
     const where = runsOn(props, cluster, securityGroups);
     // One owner per attribute: auto scaling owns desired_count; CodeDeploy owns the task definition
     // and load balancer of a blue/green service between deployments.
-    const ignore = [...(props.scaling ? ['desired_count'] : []), ...(codeDeploy ? ['task_definition', 'load_balancer'] : [])];
+    const ignore = [
+      ...(props.scaling ? ['desired_count'] : []),
+      ...(codeDeploy ? ['task_definition', 'load_balancer'] : []),
+    ];
     const serviceConfig: EcsServiceConfig = {
       name: props.serviceName,
       cluster: cluster.getString('cluster_arn'),
@@ -120,23 +140,49 @@ export class ServiceStack extends EcsdeployStack {
       desiredCount: props.desiredCount,
       // An adopted service keeps its launch type: moving between a launch type and a capacity
       // provider strategy replaces the service, and so does changing a strategy without a new deployment.
-      ...(adopt?.launchType !== undefined ? { launchType: adopt.launchType } : { capacityProviderStrategy: where.capacityProviderStrategy }),
+      ...(adopt?.launchType !== undefined
+        ? { launchType: adopt.launchType }
+        : { capacityProviderStrategy: where.capacityProviderStrategy }),
       ...(adopt !== undefined && adopt.launchType === undefined ? { forceNewDeployment: true } : {}),
       deploymentMinimumHealthyPercent: props.deployment.minimumHealthyPercent,
       deploymentMaximumPercent: props.deployment.maximumPercent,
       deploymentController: { type: codeDeploy ? 'CODE_DEPLOY' : 'ECS' },
-      ...(codeDeploy ? {} : { deploymentCircuitBreaker: { enable: props.deployment.circuitBreaker, rollback: props.deployment.circuitBreaker } }),
-      ...(!codeDeploy && props.deployment.alarms.length > 0 ? { alarms: { alarmNames: [...props.deployment.alarms], enable: true, rollback: true } } : {}),
+      ...(codeDeploy
+        ? {}
+        : {
+            deploymentCircuitBreaker: {
+              enable: props.deployment.circuitBreaker,
+              rollback: props.deployment.circuitBreaker,
+            },
+          }),
+      ...(!codeDeploy && props.deployment.alarms.length > 0
+        ? { alarms: { alarmNames: [...props.deployment.alarms], enable: true, rollback: true } }
+        : {}),
       ...(props.http !== undefined
         ? {
-            loadBalancer: [{ targetGroupArn: targetGroups[0]!.arn, containerName: props.http.containerName, containerPort: props.http.containerPort }],
+            loadBalancer: [
+              {
+                targetGroupArn: targetGroups[0]!.arn,
+                containerName: props.http.containerName,
+                containerPort: props.http.containerPort,
+              },
+            ],
             healthCheckGracePeriodSeconds: props.http.healthCheckGracePeriod,
           }
         : {}),
       ...(where.networkConfiguration ? { networkConfiguration: where.networkConfiguration } : {}),
       ...(where.placementConstraints ? { placementConstraints: where.placementConstraints } : {}),
       ...(where.placementStrategy ? { orderedPlacementStrategy: where.placementStrategy } : {}),
-      ...(props.serviceConnect ? { serviceConnectConfiguration: this.serviceConnect(props.serviceConnect, cluster, groupOf(SERVICE_CONNECT), props.region) } : {}),
+      ...(props.serviceConnect
+        ? {
+            serviceConnectConfiguration: this.serviceConnect(
+              props.serviceConnect,
+              cluster,
+              groupOf(SERVICE_CONNECT),
+              props.region,
+            ),
+          }
+        : {}),
       enableExecuteCommand: props.enableExecuteCommand,
       propagateTags: props.propagateTags,
       enableEcsManagedTags: props.enableEcsManagedTags,
@@ -166,12 +212,17 @@ export class ServiceStack extends EcsdeployStack {
 
   /** Imports `resource` from the existing resource `id` (no-op without one). */
   private importFrom(resource: TerraformResource, id: string | undefined): void {
-    if (id !== undefined) this.imports.push({ to: `${resource.terraformResourceType}.${resource.friendlyUniqueId}`, id });
+    if (id !== undefined)
+      this.imports.push({ to: `${resource.terraformResourceType}.${resource.friendlyUniqueId}`, id });
   }
 
   /** awsvpc tasks get their own security group: the load balancer may reach the target port, the VPC the Service Connect ports. */
   private taskSecurityGroup(props: ServiceStackProps, prefix: string, cluster: TerraformRemoteState): string {
-    const sg = new SecurityGroup(this, 'TaskSecurityGroup', { name: `${prefix}-tasks`, description: `Tasks of ${prefix}`, vpcId: cluster.getString('vpc_id') });
+    const sg = new SecurityGroup(this, 'TaskSecurityGroup', {
+      name: `${prefix}-tasks`,
+      description: `Tasks of ${prefix}`,
+      vpcId: cluster.getString('vpc_id'),
+    });
     if (props.http !== undefined) {
       new VpcSecurityGroupIngressRule(this, 'TaskIngressFromAlb', {
         securityGroupId: sg.id,
@@ -182,27 +233,46 @@ export class ServiceStack extends EcsdeployStack {
         description: 'Load balancer to the container port',
       });
     }
-    const published = new Set((props.serviceConnect?.services ?? []).map((s) => s.ingressPortOverride ?? portOf([props.main, ...props.sidecars], s.portName)).filter((p): p is number => p !== undefined));
-    [...published].sort((a, b) => a - b).forEach((port) => {
-      new VpcSecurityGroupIngressRule(this, `TaskIngressServiceConnect${port}`, {
-        securityGroupId: sg.id,
-        cidrIpv4: cluster.getString('vpc_cidr'),
-        ipProtocol: 'tcp',
-        fromPort: port,
-        toPort: port,
-        description: 'Service Connect clients in the VPC',
+    const published = new Set(
+      (props.serviceConnect?.services ?? [])
+        .map((s) => s.ingressPortOverride ?? portOf([props.main, ...props.sidecars], s.portName))
+        .filter((p): p is number => p !== undefined),
+    );
+    [...published]
+      .sort((a, b) => a - b)
+      .forEach((port) => {
+        new VpcSecurityGroupIngressRule(this, `TaskIngressServiceConnect${port}`, {
+          securityGroupId: sg.id,
+          cidrIpv4: cluster.getString('vpc_cidr'),
+          ipProtocol: 'tcp',
+          fromPort: port,
+          toPort: port,
+          description: 'Service Connect clients in the VPC',
+        });
       });
+    new VpcSecurityGroupEgressRule(this, 'TaskEgress', {
+      securityGroupId: sg.id,
+      cidrIpv4: '0.0.0.0/0',
+      ipProtocol: '-1',
+      description: 'Image pulls, logs and dependencies',
     });
-    new VpcSecurityGroupEgressRule(this, 'TaskEgress', { securityGroupId: sg.id, cidrIpv4: '0.0.0.0/0', ipProtocol: '-1', description: 'Image pulls, logs and dependencies' });
     return sg.id;
   }
 
-  private serviceConnect(sc: NonNullable<ServiceStackProps['serviceConnect']>, cluster: TerraformRemoteState, logGroup: string, region: string): NonNullable<EcsServiceConfig['serviceConnectConfiguration']> {
+  private serviceConnect(
+    sc: NonNullable<ServiceStackProps['serviceConnect']>,
+    cluster: TerraformRemoteState,
+    logGroup: string,
+    region: string,
+  ): NonNullable<EcsServiceConfig['serviceConnectConfiguration']> {
     const namespace =
       sc.namespace.kind === 'cluster'
         ? cluster.getString('service_connect_namespace_arn')
         : sc.namespace.owns
-          ? new ServiceDiscoveryHttpNamespace(this, 'ServiceConnectNamespace', { name: sc.namespace.name, description: 'Service Connect of an environment on demand' }).arn
+          ? new ServiceDiscoveryHttpNamespace(this, 'ServiceConnectNamespace', {
+              name: sc.namespace.name,
+              description: 'Service Connect of an environment on demand',
+            }).arn
           : sc.namespace.name;
     const log = sc.log.logDriver === 'none' ? undefined : logConfiguration(sc.log, logGroup, region, SERVICE_CONNECT);
     return {
@@ -214,7 +284,9 @@ export class ServiceStack extends EcsdeployStack {
               portName: s.portName,
               discoveryName: s.discoveryName,
               // The provider (5.100) takes one client alias per published port.
-              ...(s.clientAliases[0] ? { clientAlias: { port: s.clientAliases[0].port, dnsName: s.clientAliases[0].dnsName } } : {}),
+              ...(s.clientAliases[0]
+                ? { clientAlias: { port: s.clientAliases[0].port, dnsName: s.clientAliases[0].dnsName } }
+                : {}),
               ...(s.ingressPortOverride !== undefined ? { ingressPortOverride: s.ingressPortOverride } : {}),
             })),
           }
@@ -224,18 +296,38 @@ export class ServiceStack extends EcsdeployStack {
             logConfiguration: {
               logDriver: log['logDriver'] as string,
               options: log['options'] as Record<string, string>,
-              ...(log['secretOptions'] ? { secretOption: (log['secretOptions'] as Array<{ name: string; valueFrom: string }>).map((o) => ({ name: o.name, valueFrom: o.valueFrom })) } : {}),
+              ...(log['secretOptions']
+                ? {
+                    secretOption: (log['secretOptions'] as Array<{ name: string; valueFrom: string }>).map((o) => ({
+                      name: o.name,
+                      valueFrom: o.valueFrom,
+                    })),
+                  }
+                : {}),
             },
           }
         : {}),
     };
   }
 
-  private codeDeploy(props: ServiceStackProps, prefix: string, clusterName: string, service: EcsService, targetGroups: LbTargetGroup[], cluster: TerraformRemoteState): void {
+  private codeDeploy(
+    props: ServiceStackProps,
+    prefix: string,
+    clusterName: string,
+    service: EcsService,
+    targetGroups: LbTargetGroup[],
+    cluster: TerraformRemoteState,
+  ): void {
     const d = props.deployment;
     const app = new CodedeployApp(this, 'DeployApp', { name: prefix, computePlatform: 'ECS' });
-    const role = new IamRole(this, 'DeployRole', { name: awsName([prefix, 'codedeploy'], 64), assumeRolePolicy: assumeRole('codedeploy.amazonaws.com') });
-    new IamRolePolicyAttachment(this, 'DeployRolePolicy', { role: role.name, policyArn: 'arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS' });
+    const role = new IamRole(this, 'DeployRole', {
+      name: awsName([prefix, 'codedeploy'], 64),
+      assumeRolePolicy: assumeRole('codedeploy.amazonaws.com'),
+    });
+    new IamRolePolicyAttachment(this, 'DeployRolePolicy', {
+      role: role.name,
+      policyArn: 'arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS',
+    });
 
     let configName = 'CodeDeployDefault.ECSAllAtOnce';
     const shift = d.strategy === 'canary' ? d.canary : d.strategy === 'linear' ? d.linear : undefined;
@@ -263,9 +355,15 @@ export class ServiceStack extends EcsdeployStack {
       deploymentStyle: { deploymentOption: 'WITH_TRAFFIC_CONTROL', deploymentType: 'BLUE_GREEN' },
       blueGreenDeploymentConfig: {
         deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },
-        terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: d.terminationWait },
+        terminateBlueInstancesOnDeploymentSuccess: {
+          action: 'TERMINATE',
+          terminationWaitTimeInMinutes: d.terminationWait,
+        },
       },
-      autoRollbackConfiguration: { enabled: true, events: d.alarms.length ? ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] : ['DEPLOYMENT_FAILURE'] },
+      autoRollbackConfiguration: {
+        enabled: true,
+        events: d.alarms.length ? ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] : ['DEPLOYMENT_FAILURE'],
+      },
       ...(d.alarms.length ? { alarmConfiguration: { enabled: true, alarms: [...d.alarms] } } : {}),
       ecsService: { clusterName, serviceName: service.name },
       loadBalancerInfo: {
@@ -278,7 +376,14 @@ export class ServiceStack extends EcsdeployStack {
     });
   }
 
-  private scaling(props: ServiceStackProps, prefix: string, clusterName: string, service: EcsService, targetGroup: LbTargetGroup | undefined, cluster: TerraformRemoteState): void {
+  private scaling(
+    props: ServiceStackProps,
+    prefix: string,
+    clusterName: string,
+    service: EcsService,
+    targetGroup: LbTargetGroup | undefined,
+    cluster: TerraformRemoteState,
+  ): void {
     const s = props.scaling!;
     const adopt = props.adopt;
     const target = new AppautoscalingTarget(this, 'ScalingTarget', {
@@ -289,47 +394,77 @@ export class ServiceStack extends EcsdeployStack {
       maxCapacity: s.max,
     });
     this.importFrom(target, adopt?.imports?.scalingTarget);
-    const scope = { serviceNamespace: target.serviceNamespace, resourceId: target.resourceId, scalableDimension: target.scalableDimension };
+    const scope = {
+      serviceNamespace: target.serviceNamespace,
+      resourceId: target.resourceId,
+      scalableDimension: target.scalableDimension,
+    };
     const policyName = (key: 'cpu' | 'memory' | 'requests' | 'step') => adopt?.policyNames[key] ?? `${prefix}-${key}`;
     const imported = <T extends TerraformResource>(key: 'cpu' | 'memory' | 'requests' | 'step', resource: T): T => {
       this.importFrom(resource, adopt?.imports?.scalingPolicies[key]);
       return resource;
     };
-    const tracking = (id: string, name: 'cpu' | 'memory' | 'requests', value: number, metric: string, resourceLabel?: string) =>
-      imported(name, new AppautoscalingPolicy(this, id, {
-        name: policyName(name),
-        policyType: 'TargetTrackingScaling',
-        ...scope,
-        targetTrackingScalingPolicyConfiguration: {
-          targetValue: value,
-          scaleInCooldown: s.scaleInCooldown,
-          scaleOutCooldown: s.scaleOutCooldown,
-          predefinedMetricSpecification: { predefinedMetricType: metric, ...(resourceLabel ? { resourceLabel } : {}) },
-        },
-      }));
+    const tracking = (
+      id: string,
+      name: 'cpu' | 'memory' | 'requests',
+      value: number,
+      metric: string,
+      resourceLabel?: string,
+    ) =>
+      imported(
+        name,
+        new AppautoscalingPolicy(this, id, {
+          name: policyName(name),
+          policyType: 'TargetTrackingScaling',
+          ...scope,
+          targetTrackingScalingPolicyConfiguration: {
+            targetValue: value,
+            scaleInCooldown: s.scaleInCooldown,
+            scaleOutCooldown: s.scaleOutCooldown,
+            predefinedMetricSpecification: {
+              predefinedMetricType: metric,
+              ...(resourceLabel ? { resourceLabel } : {}),
+            },
+          },
+        }),
+      );
     if (s.cpu !== undefined) tracking('CpuScaling', 'cpu', s.cpu, 'ECSServiceAverageCPUUtilization');
     if (s.memory !== undefined) tracking('MemoryScaling', 'memory', s.memory, 'ECSServiceAverageMemoryUtilization');
     if (s.requestsPerTarget !== undefined && targetGroup !== undefined) {
-      tracking('RequestScaling', 'requests', s.requestsPerTarget, 'ALBRequestCountPerTarget', `${cluster.getString('alb_arn_suffix')}/${targetGroup.arnSuffix}`);
+      tracking(
+        'RequestScaling',
+        'requests',
+        s.requestsPerTarget,
+        'ALBRequestCountPerTarget',
+        `${cluster.getString('alb_arn_suffix')}/${targetGroup.arnSuffix}`,
+      );
     }
     if (s.step !== undefined) {
       const steps = [...s.step.steps].sort((a, b) => a.above - b.above);
       const base = steps[0]!.above;
-      const stepPolicy = imported('step', new AppautoscalingPolicy(this, 'StepScaling', {
-        name: policyName('step'),
-        policyType: 'StepScaling',
-        ...scope,
-        stepScalingPolicyConfiguration: {
-          adjustmentType: 'ChangeInCapacity',
-          cooldown: s.scaleOutCooldown,
-          metricAggregationType: s.step.metric.statistic === 'Average' ? 'Average' : s.step.metric.statistic === 'Minimum' ? 'Minimum' : 'Maximum',
-          stepAdjustment: steps.map((st, i) => ({
-            metricIntervalLowerBound: String(st.above - base),
-            ...(i + 1 < steps.length ? { metricIntervalUpperBound: String(steps[i + 1]!.above - base) } : {}),
-            scalingAdjustment: st.change,
-          })),
-        },
-      }));
+      const stepPolicy = imported(
+        'step',
+        new AppautoscalingPolicy(this, 'StepScaling', {
+          name: policyName('step'),
+          policyType: 'StepScaling',
+          ...scope,
+          stepScalingPolicyConfiguration: {
+            adjustmentType: 'ChangeInCapacity',
+            cooldown: s.scaleOutCooldown,
+            metricAggregationType:
+              s.step.metric.statistic === 'Average'
+                ? 'Average'
+                : s.step.metric.statistic === 'Minimum'
+                  ? 'Minimum'
+                  : 'Maximum',
+            stepAdjustment: steps.map((st, i) => ({
+              metricIntervalLowerBound: String(st.above - base),
+              ...(i + 1 < steps.length ? { metricIntervalUpperBound: String(steps[i + 1]!.above - base) } : {}),
+              scalingAdjustment: st.change,
+            })),
+          },
+        }),
+      );
       new CloudwatchMetricAlarm(this, 'StepScalingAlarm', {
         alarmName: `${prefix}-step`,
         namespace: s.step.metric.namespace,
@@ -349,7 +484,10 @@ export class ServiceStack extends EcsdeployStack {
         ...scope,
         schedule: sch.schedule,
         timezone: sch.timezone ?? 'Etc/UTC',
-        scalableTargetAction: { ...(sch.min !== undefined ? { minCapacity: String(sch.min) } : {}), ...(sch.max !== undefined ? { maxCapacity: String(sch.max) } : {}) },
+        scalableTargetAction: {
+          ...(sch.min !== undefined ? { minCapacity: String(sch.min) } : {}),
+          ...(sch.max !== undefined ? { maxCapacity: String(sch.max) } : {}),
+        },
       });
     });
   }

@@ -13,10 +13,24 @@ import { EcsTaskDefinition, type EcsTaskDefinitionVolume } from '@cdktf/provider
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, TerraformResource, type TerraformRemoteState, type TerraformStack } from 'cdktf';
+import {
+  DataTerraformRemoteStateLocal,
+  DataTerraformRemoteStateS3,
+  TerraformResource,
+  type TerraformRemoteState,
+  type TerraformStack,
+} from 'cdktf';
 import type { Construct } from 'constructs';
 import { assumeRole, awsName, policy, stableJson, stateKey } from './base';
-import type { ContainerProps, LogProps, OverrideProps, StateBackendProps, TaskDefinitionProps, TaskProps, VolumeProps } from './props';
+import type {
+  ContainerProps,
+  LogProps,
+  OverrideProps,
+  StateBackendProps,
+  TaskDefinitionProps,
+  TaskProps,
+  VolumeProps,
+} from './props';
 
 /** What the stack goes on to use: the task definition, its image, log groups and roles. */
 export interface TaskDefinitionParts {
@@ -37,30 +51,56 @@ export interface TaskDefinitionParts {
  * the role names (`<project>-<env>-<service>`), `logGroupName` the task's log group; `family` another
  * family (an adopted service's).
  */
-export function addTaskDefinition(stack: TerraformStack, props: TaskDefinitionProps, prefix: string, logGroupName: string, family = prefix): TaskDefinitionParts {
+export function addTaskDefinition(
+  stack: TerraformStack,
+  props: TaskDefinitionProps,
+  prefix: string,
+  logGroupName: string,
+  family = prefix,
+): TaskDefinitionParts {
   const fargate = props.launchType === 'fargate';
 
   // --- Image and logs.
   const ownRepository = props.externalImage === undefined ? ownRepositoryOf(stack, props) : undefined;
   const image =
     props.externalImage ??
-    (props.imageVersion.startsWith('sha256:') ? `${ownRepository!.repositoryUrl}@${props.imageVersion}` : `${ownRepository!.repositoryUrl}:${props.imageVersion}`);
-  const logGroup = new CloudwatchLogGroup(stack, 'Logs', { name: logGroupName, retentionInDays: props.logRetentionDays });
+    (props.imageVersion.startsWith('sha256:')
+      ? `${ownRepository!.repositoryUrl}@${props.imageVersion}`
+      : `${ownRepository!.repositoryUrl}:${props.imageVersion}`);
+  const logGroup = new CloudwatchLogGroup(stack, 'Logs', {
+    name: logGroupName,
+    retentionInDays: props.logRetentionDays,
+  });
   const containers: ContainerProps[] = [{ ...props.main, image }, ...props.sidecars];
   const logGroups = new Map<string, CloudwatchLogGroup>(
     containers
       .filter((c) => c.log.logDriver === 'awslogs' && c.log.ownLogGroup)
-      .map((c) => [c.name, new CloudwatchLogGroup(stack, `Logs-${c.name}`, { name: `${logGroupName}/${c.name}`, retentionInDays: props.logRetentionDays })]),
+      .map((c) => [
+        c.name,
+        new CloudwatchLogGroup(stack, `Logs-${c.name}`, {
+          name: `${logGroupName}/${c.name}`,
+          retentionInDays: props.logRetentionDays,
+        }),
+      ]),
   );
   // The Service Connect proxy may have a group of its own too.
   if (props.serviceConnect?.log.logDriver === 'awslogs' && props.serviceConnect.log.ownLogGroup) {
-    logGroups.set(SERVICE_CONNECT, new CloudwatchLogGroup(stack, `Logs-${SERVICE_CONNECT}`, { name: `${logGroupName}/${SERVICE_CONNECT}`, retentionInDays: props.logRetentionDays }));
+    logGroups.set(
+      SERVICE_CONNECT,
+      new CloudwatchLogGroup(stack, `Logs-${SERVICE_CONNECT}`, {
+        name: `${logGroupName}/${SERVICE_CONNECT}`,
+        retentionInDays: props.logRetentionDays,
+      }),
+    );
   }
   const groupOf = (container: string) => (logGroups.get(container) ?? logGroup).name;
 
   // --- Roles: the execution role may pull exactly these images and read exactly these secrets
   // and files; the task role may do what the file grants, and what exec and EFS need.
-  const executionRole = new IamRole(stack, 'ExecutionRole', { name: awsName([prefix, 'exec'], 64), assumeRolePolicy: assumeRole('ecs-tasks.amazonaws.com') });
+  const executionRole = new IamRole(stack, 'ExecutionRole', {
+    name: awsName([prefix, 'exec'], 64),
+    assumeRolePolicy: assumeRole('ecs-tasks.amazonaws.com'),
+  });
   new IamRolePolicy(stack, 'ExecutionPolicy', {
     role: executionRole.id,
     name: 'execution',
@@ -76,7 +116,11 @@ export function addTaskDefinition(stack: TerraformStack, props: TaskDefinitionPr
     memory: String(props.memory),
     executionRoleArn: executionRole.arn,
     taskRoleArn,
-    containerDefinitions: stableJson(containers.map((c) => containerDefinition(c, groupOf(c.name), props.region, containerOverrides(props.overrides, c.name)))),
+    containerDefinitions: stableJson(
+      containers.map((c) =>
+        containerDefinition(c, groupOf(c.name), props.region, containerOverrides(props.overrides, c.name)),
+      ),
+    ),
     ...(props.runtimePlatform ? { runtimePlatform: { ...props.runtimePlatform } } : {}),
     ...(props.ephemeralStorageGiB !== undefined ? { ephemeralStorage: { sizeInGib: props.ephemeralStorageGiB } } : {}),
     ...(props.volumes.length ? { volume: props.volumes.map(volume) } : {}),
@@ -93,7 +137,10 @@ export function addTaskDefinition(stack: TerraformStack, props: TaskDefinitionPr
  * registry's account when the project names it (the environment's role may be in another account,
  * where a lookup by name finds nothing), else looked up by name in the environment's account.
  */
-function ownRepositoryOf(stack: TerraformStack, props: TaskDefinitionProps): { readonly repositoryUrl: string; readonly arn: string } {
+function ownRepositoryOf(
+  stack: TerraformStack,
+  props: TaskDefinitionProps,
+): { readonly repositoryUrl: string; readonly arn: string } {
   const registry = props.registry;
   if (registry === undefined) return new DataAwsEcrRepository(stack, 'Repository', { name: props.repositoryName });
   const domain = props.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
@@ -110,8 +157,12 @@ export function accountId(stack: TerraformStack): string {
 }
 
 /** The cluster stack's outputs, through its Terraform state. */
-export function clusterRemoteState(scope: Construct, state: StateBackendProps & { readonly stack: string }): TerraformRemoteState {
-  if (state.kind === 'local') return new DataTerraformRemoteStateLocal(scope, 'Cluster', { path: `${state.dir}/${state.stack}.tfstate` });
+export function clusterRemoteState(
+  scope: Construct,
+  state: StateBackendProps & { readonly stack: string },
+): TerraformRemoteState {
+  if (state.kind === 'local')
+    return new DataTerraformRemoteStateLocal(scope, 'Cluster', { path: `${state.dir}/${state.stack}.tfstate` });
   return new DataTerraformRemoteStateS3(scope, 'Cluster', {
     bucket: state.bucket,
     key: stateKey(state.prefix, state.stack),
@@ -130,9 +181,19 @@ export function clusterRemoteState(scope: Construct, state: StateBackendProps & 
   });
 }
 
-function executionStatements(stack: TerraformStack, props: TaskDefinitionProps, containers: readonly ContainerProps[], own: { readonly arn: string } | undefined, logGroups: CloudwatchLogGroup[]): Array<Record<string, unknown>> {
+function executionStatements(
+  stack: TerraformStack,
+  props: TaskDefinitionProps,
+  containers: readonly ContainerProps[],
+  own: { readonly arn: string } | undefined,
+  logGroups: CloudwatchLogGroup[],
+): Array<Record<string, unknown>> {
   const refs = [
-    ...containers.flatMap((c) => [...Object.values(c.secrets), ...Object.values(c.log.secretOptions), ...(c.repositoryCredentials ? [c.repositoryCredentials] : [])]),
+    ...containers.flatMap((c) => [
+      ...Object.values(c.secrets),
+      ...Object.values(c.log.secretOptions),
+      ...(c.repositoryCredentials ? [c.repositoryCredentials] : []),
+    ]),
     ...Object.values(props.serviceConnect?.log.secretOptions ?? {}),
   ];
   const grants = secretGrants(refs, props.region, props.partition, () => accountId(stack));
@@ -143,10 +204,28 @@ function executionStatements(stack: TerraformStack, props: TaskDefinitionProps, 
     // GetAuthorizationToken has no resource-level permissions: AWS accepts only "*" for it.
     ...(pulls ? [{ Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }] : []),
     ...(own ? [{ Sid: 'PullOwnImage', Effect: 'Allow', Action: ECR_PULL, Resource: own.arn }] : []),
-    ...(props.pullRepositoryArns.length ? [{ Sid: 'PullImages', Effect: 'Allow', Action: ECR_PULL, Resource: [...props.pullRepositoryArns] }] : []),
-    { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroups.length === 1 ? `${logGroups[0]!.arn}:*` : logGroups.map((g) => `${g.arn}:*`) },
-    ...(grants.ssm.length ? [{ Sid: 'ReadOwnParameters', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: grants.ssm }] : []),
-    ...(grants.secretsManager.length ? [{ Sid: 'ReadOwnSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: grants.secretsManager }] : []),
+    ...(props.pullRepositoryArns.length
+      ? [{ Sid: 'PullImages', Effect: 'Allow', Action: ECR_PULL, Resource: [...props.pullRepositoryArns] }]
+      : []),
+    {
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: logGroups.length === 1 ? `${logGroups[0]!.arn}:*` : logGroups.map((g) => `${g.arn}:*`),
+    },
+    ...(grants.ssm.length
+      ? [{ Sid: 'ReadOwnParameters', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: grants.ssm }]
+      : []),
+    ...(grants.secretsManager.length
+      ? [
+          {
+            Sid: 'ReadOwnSecrets',
+            Effect: 'Allow',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: grants.secretsManager,
+          },
+        ]
+      : []),
     ...(files.length
       ? [
           { Sid: 'ReadEnvironmentFiles', Effect: 'Allow', Action: 's3:GetObject', Resource: files },
@@ -159,7 +238,10 @@ function executionStatements(stack: TerraformStack, props: TaskDefinitionProps, 
 /** The task role's ARN: the given one, or one created with exactly the statements the task needs. */
 function taskRole(stack: TerraformStack, props: TaskDefinitionProps, prefix: string): string {
   if (props.taskRole.existingArn !== undefined) return props.taskRole.existingArn;
-  const role = new IamRole(stack, 'TaskRole', { name: awsName([prefix, 'task'], 64), assumeRolePolicy: assumeRole('ecs-tasks.amazonaws.com') });
+  const role = new IamRole(stack, 'TaskRole', {
+    name: awsName([prefix, 'task'], 64),
+    assumeRolePolicy: assumeRole('ecs-tasks.amazonaws.com'),
+  });
   const statements: Array<Record<string, unknown>> = props.taskRole.statements.map((s) => ({
     ...(s.sid ? { Sid: s.sid } : {}),
     Effect: s.effect,
@@ -169,7 +251,17 @@ function taskRole(stack: TerraformStack, props: TaskDefinitionProps, prefix: str
   }));
   if (props.enableExecuteCommand) {
     // ECS Exec's Session Manager channels: AWS offers no resource narrower than "*" for these.
-    statements.push({ Sid: 'EcsExec', Effect: 'Allow', Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'], Resource: '*' });
+    statements.push({
+      Sid: 'EcsExec',
+      Effect: 'Allow',
+      Action: [
+        'ssmmessages:CreateControlChannel',
+        'ssmmessages:CreateDataChannel',
+        'ssmmessages:OpenControlChannel',
+        'ssmmessages:OpenDataChannel',
+      ],
+      Resource: '*',
+    });
   }
   props.volumes.forEach((v) => {
     if (v.efs === undefined || v.efs.iam !== 'ENABLED') return;
@@ -177,15 +269,26 @@ function taskRole(stack: TerraformStack, props: TaskDefinitionProps, prefix: str
     statements.push({
       Sid: `EfsClient${statements.length}`,
       Effect: 'Allow',
-      Action: v.efs.writable ? ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'] : ['elasticfilesystem:ClientMount'],
+      Action: v.efs.writable
+        ? ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite']
+        : ['elasticfilesystem:ClientMount'],
       Resource: `arn:${props.partition}:elasticfilesystem:${region}:${accountId(stack)}:file-system/${v.efs.fileSystemId}`,
       ...(v.efs.accessPointId
-        ? { Condition: { StringEquals: { 'elasticfilesystem:AccessPointArn': `arn:${props.partition}:elasticfilesystem:${region}:${accountId(stack)}:access-point/${v.efs.accessPointId}` } } }
+        ? {
+            Condition: {
+              StringEquals: {
+                'elasticfilesystem:AccessPointArn': `arn:${props.partition}:elasticfilesystem:${region}:${accountId(stack)}:access-point/${v.efs.accessPointId}`,
+              },
+            },
+          }
         : {}),
     });
   });
-  if (statements.length > 0) new IamRolePolicy(stack, 'TaskPolicy', { role: role.id, name: 'task', policy: policy(statements) });
-  props.taskRole.managedPolicies.forEach((arn, i) => new IamRolePolicyAttachment(stack, `TaskPolicyAttachment${i}`, { role: role.name, policyArn: arn }));
+  if (statements.length > 0)
+    new IamRolePolicy(stack, 'TaskPolicy', { role: role.id, name: 'task', policy: policy(statements) });
+  props.taskRole.managedPolicies.forEach(
+    (arn, i) => new IamRolePolicyAttachment(stack, `TaskPolicyAttachment${i}`, { role: role.name, policyArn: arn }),
+  );
   return role.arn;
 }
 
@@ -200,7 +303,12 @@ const ECR_PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:G
  * ARN — without a `:json-key:version-stage:version-id` suffix, and with `-??????` when the ARN is
  * partial (AWS adds six random characters to every secret's name).
  */
-export function secretGrants(refs: readonly string[], region: string, partition: string, account: () => string): { ssm: string[]; secretsManager: string[] } {
+export function secretGrants(
+  refs: readonly string[],
+  region: string,
+  partition: string,
+  account: () => string,
+): { ssm: string[]; secretsManager: string[] } {
   const ssm = new Set<string>();
   const sm = new Set<string>();
   for (const ref of refs) {
@@ -225,7 +333,10 @@ function volume(v: VolumeProps): EcsTaskDefinitionVolume {
             ...(v.efs.rootDirectory ? { rootDirectory: v.efs.rootDirectory } : {}),
             transitEncryption: v.efs.transitEncryption,
             ...(v.efs.transitEncryptionPort ? { transitEncryptionPort: v.efs.transitEncryptionPort } : {}),
-            authorizationConfig: { iam: v.efs.iam, ...(v.efs.accessPointId ? { accessPointId: v.efs.accessPointId } : {}) },
+            authorizationConfig: {
+              iam: v.efs.iam,
+              ...(v.efs.accessPointId ? { accessPointId: v.efs.accessPointId } : {}),
+            },
           },
         }
       : {}),
@@ -233,7 +344,9 @@ function volume(v: VolumeProps): EcsTaskDefinitionVolume {
       ? {
           dockerVolumeConfiguration: {
             scope: v.docker.scope,
-            ...(v.docker.autoprovision !== undefined && v.docker.scope === 'shared' ? { autoprovision: v.docker.autoprovision } : {}),
+            ...(v.docker.autoprovision !== undefined && v.docker.scope === 'shared'
+              ? { autoprovision: v.docker.autoprovision }
+              : {}),
             ...(v.docker.driver ? { driver: v.docker.driver } : {}),
             ...(Object.keys(v.docker.driverOpts).length ? { driverOpts: { ...v.docker.driverOpts } } : {}),
             ...(Object.keys(v.docker.labels).length ? { labels: { ...v.docker.labels } } : {}),
@@ -244,16 +357,35 @@ function volume(v: VolumeProps): EcsTaskDefinitionVolume {
 }
 
 /** A log configuration in ECS's JSON shape; awslogs defaults to the service's (or the container's own) group. */
-export function logConfiguration(l: LogProps, group: string, region: string, streamPrefix: string): Record<string, unknown> {
-  const defaults = l.logDriver === 'awslogs' ? { 'awslogs-group': group, 'awslogs-region': region, 'awslogs-stream-prefix': streamPrefix } : {};
-  const secretOptions = Object.entries(l.secretOptions).sort(([a], [b]) => a.localeCompare(b)).map(([name, valueFrom]) => ({ name, valueFrom }));
-  return { logDriver: l.logDriver, options: { ...defaults, ...l.options }, ...(secretOptions.length ? { secretOptions } : {}) };
+export function logConfiguration(
+  l: LogProps,
+  group: string,
+  region: string,
+  streamPrefix: string,
+): Record<string, unknown> {
+  const defaults =
+    l.logDriver === 'awslogs'
+      ? { 'awslogs-group': group, 'awslogs-region': region, 'awslogs-stream-prefix': streamPrefix }
+      : {};
+  const secretOptions = Object.entries(l.secretOptions)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, valueFrom]) => ({ name, valueFrom }));
+  return {
+    logDriver: l.logDriver,
+    options: { ...defaults, ...l.options },
+    ...(secretOptions.length ? { secretOptions } : {}),
+  };
 }
 
 /** The `container_definitions.<container>.<path>` overrides of one container, as path → value. */
-function containerOverrides(overrides: readonly OverrideProps[], container: string): ReadonlyArray<readonly [string[], unknown]> {
+function containerOverrides(
+  overrides: readonly OverrideProps[],
+  container: string,
+): ReadonlyArray<readonly [string[], unknown]> {
   const prefix = `container_definitions.${container}.`;
-  return overrides.filter((o) => o.resource === 'TaskDefinition' && o.path.startsWith(prefix)).map((o) => [o.path.slice(prefix.length).split('.'), o.value] as const);
+  return overrides
+    .filter((o) => o.resource === 'TaskDefinition' && o.path.startsWith(prefix))
+    .map((o) => [o.path.slice(prefix.length).split('.'), o.value] as const);
 }
 
 /** `overrides:` through CDKTF's escape hatch; container definition fields are set in containerDefinition. */
@@ -267,9 +399,18 @@ export function applyOverrides(stack: TerraformStack, id: string, overrides: rea
 }
 
 /** An ECS container definition; secrets only as `valueFrom` references, never values. */
-function containerDefinition(c: ContainerProps, logGroup: string, region: string, overrides: ReadonlyArray<readonly [string[], unknown]>): Record<string, unknown> {
-  const env = Object.entries(c.variables).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value }));
-  const secrets = Object.entries(c.secrets).sort(([a], [b]) => a.localeCompare(b)).map(([name, valueFrom]) => ({ name, valueFrom }));
+function containerDefinition(
+  c: ContainerProps,
+  logGroup: string,
+  region: string,
+  overrides: ReadonlyArray<readonly [string[], unknown]>,
+): Record<string, unknown> {
+  const env = Object.entries(c.variables)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => ({ name, value }));
+  const secrets = Object.entries(c.secrets)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, valueFrom]) => ({ name, valueFrom }));
   const def: Record<string, unknown> = {
     name: c.name,
     image: c.image,
@@ -282,17 +423,32 @@ function containerDefinition(c: ContainerProps, logGroup: string, region: string
     ...(c.workingDirectory ? { workingDirectory: c.workingDirectory } : {}),
     ...(c.user ? { user: c.user } : {}),
     portMappings: c.portMappings.map((m) => ({ ...m })),
-    ...(c.dependsOn ? { dependsOn: c.dependsOn.map((d) => ({ containerName: d.containerName, condition: d.condition })) } : {}),
+    ...(c.dependsOn
+      ? { dependsOn: c.dependsOn.map((d) => ({ containerName: d.containerName, condition: d.condition })) }
+      : {}),
     environment: env,
-    ...(c.environmentFiles.length ? { environmentFiles: c.environmentFiles.map((value) => ({ value, type: 's3' })) } : {}),
+    ...(c.environmentFiles.length
+      ? { environmentFiles: c.environmentFiles.map((value) => ({ value, type: 's3' })) }
+      : {}),
     secrets,
     ...(c.ulimits ? { ulimits: c.ulimits.map((u) => ({ ...u })) } : {}),
     ...(c.linuxParameters
       ? {
           linuxParameters: {
-            ...(c.linuxParameters.initProcessEnabled !== undefined ? { initProcessEnabled: c.linuxParameters.initProcessEnabled } : {}),
-            ...(c.linuxParameters.capabilities ? { capabilities: { add: [...c.linuxParameters.capabilities.add], drop: [...c.linuxParameters.capabilities.drop] } } : {}),
-            ...(c.linuxParameters.sharedMemorySize !== undefined ? { sharedMemorySize: c.linuxParameters.sharedMemorySize } : {}),
+            ...(c.linuxParameters.initProcessEnabled !== undefined
+              ? { initProcessEnabled: c.linuxParameters.initProcessEnabled }
+              : {}),
+            ...(c.linuxParameters.capabilities
+              ? {
+                  capabilities: {
+                    add: [...c.linuxParameters.capabilities.add],
+                    drop: [...c.linuxParameters.capabilities.drop],
+                  },
+                }
+              : {}),
+            ...(c.linuxParameters.sharedMemorySize !== undefined
+              ? { sharedMemorySize: c.linuxParameters.sharedMemorySize }
+              : {}),
           },
         }
       : {}),
@@ -301,10 +457,27 @@ function containerDefinition(c: ContainerProps, logGroup: string, region: string
     mountPoints: c.mountPoints.map((m) => ({ ...m })),
     volumesFrom: c.volumesFrom.map((v) => ({ ...v })),
     ...(c.healthCheck
-      ? { healthCheck: { command: [...c.healthCheck.command], interval: c.healthCheck.interval, timeout: c.healthCheck.timeout, retries: c.healthCheck.retries, startPeriod: c.healthCheck.startPeriod } }
+      ? {
+          healthCheck: {
+            command: [...c.healthCheck.command],
+            interval: c.healthCheck.interval,
+            timeout: c.healthCheck.timeout,
+            retries: c.healthCheck.retries,
+            startPeriod: c.healthCheck.startPeriod,
+          },
+        }
       : {}),
     ...(c.log.logDriver === 'none' ? {} : { logConfiguration: logConfiguration(c.log, logGroup, region, c.name) }),
-    ...(c.firelensConfiguration ? { firelensConfiguration: { type: c.firelensConfiguration.type, ...(Object.keys(c.firelensConfiguration.options).length ? { options: { ...c.firelensConfiguration.options } } : {}) } } : {}),
+    ...(c.firelensConfiguration
+      ? {
+          firelensConfiguration: {
+            type: c.firelensConfiguration.type,
+            ...(Object.keys(c.firelensConfiguration.options).length
+              ? { options: { ...c.firelensConfiguration.options } }
+              : {}),
+          },
+        }
+      : {}),
     ...(c.repositoryCredentials ? { repositoryCredentials: { credentialsParameter: c.repositoryCredentials } } : {}),
     ...(Object.keys(c.dockerLabels).length ? { dockerLabels: { ...c.dockerLabels } } : {}),
   };
@@ -328,7 +501,10 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
  * names others) and, on EC2, the placement (spread over zones, then binpack on memory, by default).
  */
 export function runsOn(
-  props: Pick<TaskProps, 'launchType' | 'networkMode' | 'capacityProviderStrategy' | 'network' | 'placementConstraints' | 'placementStrategy'>,
+  props: Pick<
+    TaskProps,
+    'launchType' | 'networkMode' | 'capacityProviderStrategy' | 'network' | 'placementConstraints' | 'placementStrategy'
+  >,
   cluster: TerraformRemoteState,
   securityGroups: string[],
 ): {
@@ -338,10 +514,17 @@ export function runsOn(
   placementStrategy?: Array<{ type: string; field?: string }>;
 } {
   const fargate = props.launchType === 'fargate';
-  const strategy = props.capacityProviderStrategy ?? [{ provider: fargate ? ('fargate' as const) : ('ec2' as const), weight: 1, base: 0 }];
+  const strategy = props.capacityProviderStrategy ?? [
+    { provider: fargate ? ('fargate' as const) : ('ec2' as const), weight: 1, base: 0 },
+  ];
   return {
     capacityProviderStrategy: strategy.map((s) => ({
-      capacityProvider: s.provider === 'ec2' ? cluster.getString('capacity_provider_name') : s.provider === 'fargate' ? 'FARGATE' : 'FARGATE_SPOT',
+      capacityProvider:
+        s.provider === 'ec2'
+          ? cluster.getString('capacity_provider_name')
+          : s.provider === 'fargate'
+            ? 'FARGATE'
+            : 'FARGATE_SPOT',
       weight: s.weight,
       base: s.base,
     })),
@@ -357,10 +540,20 @@ export function runsOn(
     ...(fargate
       ? {}
       : {
-          ...(props.placementConstraints ? { placementConstraints: props.placementConstraints.map((p) => ({ type: p.type, ...(p.expression ? { expression: p.expression } : {}) })) } : {}),
+          ...(props.placementConstraints
+            ? {
+                placementConstraints: props.placementConstraints.map((p) => ({
+                  type: p.type,
+                  ...(p.expression ? { expression: p.expression } : {}),
+                })),
+              }
+            : {}),
           placementStrategy: props.placementStrategy
             ? props.placementStrategy.map((p) => ({ type: p.type, ...(p.field ? { field: p.field } : {}) }))
-            : [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'memory' }],
+            : [
+                { type: 'spread', field: 'attribute:ecs.availability-zone' },
+                { type: 'binpack', field: 'memory' },
+              ],
         }),
   };
 }

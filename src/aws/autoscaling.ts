@@ -99,7 +99,9 @@ export function toGroupInfo(g: SdkGroup): AutoScalingGroupInfo {
   const mixed = g.MixedInstancesPolicy?.LaunchTemplate;
   const spec = g.LaunchTemplate ?? mixed?.LaunchTemplateSpecification;
   const types = (mixed?.Overrides ?? []).map((o) => o.InstanceType).filter((t): t is string => typeof t === 'string');
-  const ref = (s: { LaunchTemplateId?: string; LaunchTemplateName?: string; Version?: string } | undefined): LaunchTemplateRef | undefined =>
+  const ref = (
+    s: { LaunchTemplateId?: string; LaunchTemplateName?: string; Version?: string } | undefined,
+  ): LaunchTemplateRef | undefined =>
     s === undefined
       ? undefined
       : {
@@ -145,7 +147,10 @@ export class SdkAutoScalingApi implements AutoScalingApi {
 
   async group(name: string): Promise<AutoScalingGroupInfo | undefined> {
     try {
-      for await (const page of sdk().paginateDescribeAutoScalingGroups({ client: this.asg }, { AutoScalingGroupNames: [name] })) {
+      for await (const page of sdk().paginateDescribeAutoScalingGroups(
+        { client: this.asg },
+        { AutoScalingGroupNames: [name] },
+      )) {
         const found = (page.AutoScalingGroups ?? []).find((g) => g.AutoScalingGroupName === name);
         if (found) return toGroupInfo(found);
       }
@@ -161,7 +166,13 @@ export class SdkAutoScalingApi implements AutoScalingApi {
 
   async setDesiredCapacity(group: string, desired: number): Promise<void> {
     try {
-      await this.asg.send(new (sdk().SetDesiredCapacityCommand)({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
+      await this.asg.send(
+        new (sdk().SetDesiredCapacityCommand)({
+          AutoScalingGroupName: group,
+          DesiredCapacity: desired,
+          HonorCooldown: false,
+        }),
+      );
     } catch (err) {
       throw awsError(err, `setting the desired capacity of ${group} to ${desired}`);
     }
@@ -184,7 +195,12 @@ export class SdkAutoScalingApi implements AutoScalingApi {
 
   async terminateInstance(instanceId: string, decrementDesired: boolean): Promise<void> {
     try {
-      await this.asg.send(new (sdk().TerminateInstanceInAutoScalingGroupCommand)({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: decrementDesired }));
+      await this.asg.send(
+        new (sdk().TerminateInstanceInAutoScalingGroupCommand)({
+          InstanceId: instanceId,
+          ShouldDecrementDesiredCapacity: decrementDesired,
+        }),
+      );
     } catch (err) {
       // Already gone (a run interrupted right after asking): nothing left to do.
       const e = err as { name?: string; message?: string };
@@ -196,7 +212,11 @@ export class SdkAutoScalingApi implements AutoScalingApi {
   async setTag(group: string, key: string, value: string): Promise<void> {
     try {
       await this.asg.send(
-        new (sdk().CreateOrUpdateTagsCommand)({ Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key, Value: value, PropagateAtLaunch: false }] }),
+        new (sdk().CreateOrUpdateTagsCommand)({
+          Tags: [
+            { ResourceId: group, ResourceType: 'auto-scaling-group', Key: key, Value: value, PropagateAtLaunch: false },
+          ],
+        }),
       );
     } catch (err) {
       throw awsError(err, `tagging ${group}`);
@@ -205,7 +225,9 @@ export class SdkAutoScalingApi implements AutoScalingApi {
 
   async deleteTag(group: string, key: string): Promise<void> {
     try {
-      await this.asg.send(new (sdk().DeleteTagsCommand)({ Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key }] }));
+      await this.asg.send(
+        new (sdk().DeleteTagsCommand)({ Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key }] }),
+      );
     } catch (err) {
       throw awsError(err, `removing tag ${key} from ${group}`);
     }
@@ -219,7 +241,9 @@ export class SdkAutoScalingApi implements AutoScalingApi {
           Strategy: 'Rolling',
           Preferences: {
             MinHealthyPercentage: preferences.minHealthyPercentage,
-            ...(preferences.maxHealthyPercentage !== undefined ? { MaxHealthyPercentage: preferences.maxHealthyPercentage } : {}),
+            ...(preferences.maxHealthyPercentage !== undefined
+              ? { MaxHealthyPercentage: preferences.maxHealthyPercentage }
+              : {}),
             ...(preferences.instanceWarmup !== undefined ? { InstanceWarmup: preferences.instanceWarmup } : {}),
             SkipMatching: true,
           },
@@ -234,7 +258,10 @@ export class SdkAutoScalingApi implements AutoScalingApi {
   async instanceRefreshes(group: string, ids?: readonly string[]): Promise<InstanceRefreshInfo[]> {
     try {
       const out: InstanceRefreshInfo[] = [];
-      for await (const page of sdk().paginateDescribeInstanceRefreshes({ client: this.asg }, { AutoScalingGroupName: group, ...(ids ? { InstanceRefreshIds: [...ids] } : {}) })) {
+      for await (const page of sdk().paginateDescribeInstanceRefreshes(
+        { client: this.asg },
+        { AutoScalingGroupName: group, ...(ids ? { InstanceRefreshIds: [...ids] } : {}) },
+      )) {
         for (const r of page.InstanceRefreshes ?? []) {
           out.push({
             id: r.InstanceRefreshId ?? '',
@@ -261,7 +288,8 @@ export class SdkLaunchTemplates implements LaunchTemplateLookup {
     const what = `launch template ${ref.name ?? ref.id ?? '?'} version ${ref.version ?? '$Default'}`;
     let item: LaunchTemplateVersionItem | undefined;
     try {
-      const { DescribeLaunchTemplateVersionsCommand } = require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
+      const { DescribeLaunchTemplateVersionsCommand } =
+        require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
       const out = await this.ec2.send(
         new DescribeLaunchTemplateVersionsCommand({
           ...(ref.id ? { LaunchTemplateId: ref.id } : ref.name ? { LaunchTemplateName: ref.name } : {}),

@@ -67,7 +67,12 @@ export function defaultSessionName(env: NodeJS.ProcessEnv = process.env): string
 }
 
 /** Credentials as every SDK client takes them. */
-export type AwsCredentialIdentityProvider = () => Promise<{ readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string; readonly expiration?: Date }>;
+export type AwsCredentialIdentityProvider = () => Promise<{
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}>;
 
 const providers = new Map<string, AwsCredentialIdentityProvider>();
 
@@ -80,8 +85,10 @@ export function roleCredentials(role: AssumedRole, region: string, endpoint?: st
   const key = JSON.stringify([role.roleArn, role.externalId ?? '', role.sessionName ?? '', region, endpoint ?? '']);
   let provider = providers.get(key);
   if (provider === undefined) {
-    const { fromTemporaryCredentials } = require('@aws-sdk/credential-providers') as typeof import('@aws-sdk/credential-providers');
-    const { memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh } = require('@smithy/core') as typeof import('@smithy/core');
+    const { fromTemporaryCredentials } =
+      require('@aws-sdk/credential-providers') as typeof import('@aws-sdk/credential-providers');
+    const { memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh } =
+      require('@smithy/core') as typeof import('@smithy/core');
     const assume = fromTemporaryCredentials({
       params: {
         RoleArn: role.roleArn,
@@ -108,52 +115,119 @@ export class AwsClients {
   }
 
   ecs(): ECSClient {
-    return this.get('ecs', (c) => new (require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs')).ECSClient(c));
+    return this.get(
+      'ecs',
+      (c) => new (require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs')).ECSClient(c),
+    );
   }
   ec2(): EC2Client {
-    return this.get('ec2', (c) => new (require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2')).EC2Client(c));
+    return this.get(
+      'ec2',
+      (c) => new (require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2')).EC2Client(c),
+    );
   }
   ecr(): ECRClient {
-    return this.get('ecr', (c) => new (require('@aws-sdk/client-ecr') as typeof import('@aws-sdk/client-ecr')).ECRClient(c));
+    return this.get(
+      'ecr',
+      (c) => new (require('@aws-sdk/client-ecr') as typeof import('@aws-sdk/client-ecr')).ECRClient(c),
+    );
   }
   s3(): S3Client {
-    return this.get('s3', (c) => new (require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3')).S3Client(c));
+    return this.get(
+      's3',
+      (c) => new (require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3')).S3Client(c),
+    );
   }
   autoScaling(): AutoScalingClient {
-    return this.get('asg', (c) => new (require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling')).AutoScalingClient(c));
+    return this.get(
+      'asg',
+      (c) =>
+        new (
+          require('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling')
+        ).AutoScalingClient(c),
+    );
   }
   codeDeploy(): CodeDeployClient {
-    return this.get('codedeploy', (c) => new (require('@aws-sdk/client-codedeploy') as typeof import('@aws-sdk/client-codedeploy')).CodeDeployClient(c));
+    return this.get(
+      'codedeploy',
+      (c) =>
+        new (require('@aws-sdk/client-codedeploy') as typeof import('@aws-sdk/client-codedeploy')).CodeDeployClient(c),
+    );
   }
   logs(): CloudWatchLogsClient {
-    return this.get('logs', (c) => new (require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(c));
+    return this.get(
+      'logs',
+      (c) =>
+        new (
+          require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs')
+        ).CloudWatchLogsClient(c),
+    );
   }
   elbv2(): ElasticLoadBalancingV2Client {
-    return this.get('elbv2', (c) => new (require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client(c));
+    return this.get(
+      'elbv2',
+      (c) =>
+        new (
+          require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2')
+        ).ElasticLoadBalancingV2Client(c),
+    );
   }
   scheduler(): SchedulerClient {
-    return this.get('scheduler', (c) => new (require('@aws-sdk/client-scheduler') as typeof import('@aws-sdk/client-scheduler')).SchedulerClient(c));
+    return this.get(
+      'scheduler',
+      (c) =>
+        new (require('@aws-sdk/client-scheduler') as typeof import('@aws-sdk/client-scheduler')).SchedulerClient(c),
+    );
   }
   applicationAutoScaling(): ApplicationAutoScalingClient {
-    return this.get('aas', (c) => new (require('@aws-sdk/client-application-auto-scaling') as typeof import('@aws-sdk/client-application-auto-scaling')).ApplicationAutoScalingClient(c));
+    return this.get(
+      'aas',
+      (c) =>
+        new (
+          require('@aws-sdk/client-application-auto-scaling') as typeof import('@aws-sdk/client-application-auto-scaling')
+        ).ApplicationAutoScalingClient(c),
+    );
   }
   sqs(): SQSClient {
-    return this.get('sqs', (c) => new (require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs')).SQSClient(c));
+    return this.get(
+      'sqs',
+      (c) => new (require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs')).SQSClient(c),
+    );
   }
   ssm(): SSMClient {
-    return this.get('ssm', (c) => new (require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm')).SSMClient(c));
+    return this.get(
+      'ssm',
+      (c) => new (require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm')).SSMClient(c),
+    );
   }
   secretsManager(): SecretsManagerClient {
-    return this.get('secretsmanager', (c) => new (require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(c));
+    return this.get(
+      'secretsmanager',
+      (c) =>
+        new (
+          require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager')
+        ).SecretsManagerClient(c),
+    );
   }
   /** IAM is global: the same client whatever the region (the endpoint, if any, still applies). */
   iam(): IAMClient {
-    return this.get('iam', (c) => new (require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam')).IAMClient(c));
+    return this.get(
+      'iam',
+      (c) => new (require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam')).IAMClient(c),
+    );
   }
 }
 
 interface WithMiddleware {
-  middlewareStack: { add(middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>, options: { step: 'initialize'; name: string }): void };
+  middlewareStack: {
+    add(
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: { commandName?: string },
+      ) => (args: unknown) => Promise<unknown>,
+      options: { step: 'initialize'; name: string },
+    ): void;
+  };
 }
 
 /** Marks every error a client throws with the API operation it answered (`$operation`), for awsError. */
@@ -163,7 +237,12 @@ function namingOperations<T>(client: T): T {
       try {
         return await next(args);
       } catch (err) {
-        if (err !== null && typeof err === 'object' && context.commandName) Object.defineProperty(err, '$operation', { value: context.commandName.replace(/Command$/, ''), enumerable: false, configurable: true });
+        if (err !== null && typeof err === 'object' && context.commandName)
+          Object.defineProperty(err, '$operation', {
+            value: context.commandName.replace(/Command$/, ''),
+            enumerable: false,
+            configurable: true,
+          });
         throw err;
       }
     },
@@ -178,18 +257,36 @@ function namingOperations<T>(client: T): T {
  * parser's complaint about the page, is what the user can act on.
  */
 function foreignAnswer(err: unknown): { status: number; operation?: string } | undefined {
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number }; $responseBodyText?: unknown; $operation?: string };
+  const e = err as {
+    name?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+    $response?: { statusCode?: number };
+    $responseBodyText?: unknown;
+    $operation?: string;
+  };
   const status = e.$response?.statusCode ?? e.$metadata?.httpStatusCode;
   if (status === undefined || status < 300) return undefined;
   const body = typeof e.$responseBodyText === 'string' ? e.$responseBodyText : '';
   // The SDK's words when the body held no AWS error: "Unknown" (no error code found in it), or a
   // parser's complaint (an XML or JSON parse error, "Deserialization error").
-  const unreadable = (e.name === 'Unknown' && (e.message === 'Unknown' || e.message === undefined)) || /Deserialization error|parse error|mismatched tag|Unexpected token/i.test(e.message ?? '');
+  const unreadable =
+    (e.name === 'Unknown' && (e.message === 'Unknown' || e.message === undefined)) ||
+    /Deserialization error|parse error|mismatched tag|Unexpected token/i.test(e.message ?? '');
   if (!unreadable && !/^\s*<(!doctype|html)/i.test(body)) return undefined;
   return { status, ...(e.$operation ? { operation: e.$operation } : {}) };
 }
 
-const CREDENTIAL_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'CredentialsProviderError', 'InvalidSignatureException', 'AccessDeniedException', 'AccessDenied']);
+const CREDENTIAL_ERRORS = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'CredentialsProviderError',
+  'InvalidSignatureException',
+  'AccessDeniedException',
+  'AccessDenied',
+]);
 
 /** Turns SDK failures the user can act on (credentials, throttling left over, missing resources) into EcsdeployErrors. */
 export function awsError(err: unknown, doing: string): EcsdeployError {
@@ -204,18 +301,28 @@ export function awsError(err: unknown, doing: string): EcsdeployError {
   }
   const foreign = foreignAnswer(err);
   if (foreign !== undefined) {
-    return new EcsdeployError(`AWS answered HTTP ${foreign.status} to ${foreign.operation ?? 'a request'} while ${doing}, with a page that is not an AWS error answer (a proxy's, a load balancer's or an emulator's).`, {
-      code: 'ECSDEPLOY_AWS',
-      suggestions: [foreign.status >= 500 ? 'A 5xx answer is usually passing: run the command again. If it stays, check AWS_ENDPOINT_URL or the environment\'s endpoint: and any proxy (HTTPS_PROXY) between you and AWS.' : 'Check AWS_ENDPOINT_URL or the environment\'s endpoint: and any proxy (HTTPS_PROXY) between you and AWS.'],
-      cause: err,
-    });
+    return new EcsdeployError(
+      `AWS answered HTTP ${foreign.status} to ${foreign.operation ?? 'a request'} while ${doing}, with a page that is not an AWS error answer (a proxy's, a load balancer's or an emulator's).`,
+      {
+        code: 'ECSDEPLOY_AWS',
+        suggestions: [
+          foreign.status >= 500
+            ? "A 5xx answer is usually passing: run the command again. If it stays, check AWS_ENDPOINT_URL or the environment's endpoint: and any proxy (HTTPS_PROXY) between you and AWS."
+            : "Check AWS_ENDPOINT_URL or the environment's endpoint: and any proxy (HTTPS_PROXY) between you and AWS.",
+        ],
+        cause: err,
+      },
+    );
   }
   if (name === 'ECONNREFUSED' || /ECONNREFUSED|ENOTFOUND|getaddrinfo/.test(e.message ?? '')) {
     return new EcsdeployError(`Could not reach AWS while ${doing}: ${e.message ?? name}`, {
       code: 'ECSDEPLOY_AWS_UNREACHABLE',
-      suggestions: ['Check the network, and AWS_ENDPOINT_URL or the environment\'s endpoint: if you use one.'],
+      suggestions: ["Check the network, and AWS_ENDPOINT_URL or the environment's endpoint: if you use one."],
       cause: err,
     });
   }
-  return new EcsdeployError(`AWS error while ${doing}: ${name}: ${e.message ?? ''}`.trim(), { code: 'ECSDEPLOY_AWS', cause: err });
+  return new EcsdeployError(`AWS error while ${doing}: ${name}: ${e.message ?? ''}`.trim(), {
+    code: 'ECSDEPLOY_AWS',
+    cause: err,
+  });
 }

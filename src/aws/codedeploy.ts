@@ -89,11 +89,14 @@ export function codeDeployApi(clients: AwsClients): CodeDeployApi {
         return out.deploymentId;
       } catch (err) {
         if ((err as { name?: string }).name === 'DeploymentLimitExceededException') {
-          throw new EcsdeployError(`CodeDeploy refused a new deployment of ${input.application}/${input.group}: another deployment of it is still running.`, {
-            code: 'ECSDEPLOY_DEPLOY_CONFLICT',
-            suggestions: ['Wait for the running deployment to finish (ecsdeploy service status), then deploy again.'],
-            cause: err,
-          });
+          throw new EcsdeployError(
+            `CodeDeploy refused a new deployment of ${input.application}/${input.group}: another deployment of it is still running.`,
+            {
+              code: 'ECSDEPLOY_DEPLOY_CONFLICT',
+              suggestions: ['Wait for the running deployment to finish (ecsdeploy service status), then deploy again.'],
+              cause: err,
+            },
+          );
         }
         throw awsError(err, `creating a CodeDeploy deployment of ${input.application}/${input.group}`);
       }
@@ -109,12 +112,21 @@ export function codeDeployApi(clients: AwsClients): CodeDeployApi {
           ...(d?.creator ? { creator: d.creator } : {}),
           ...(d?.createTime ? { createdAt: ms(d.createTime)! } : {}),
           ...(d?.completeTime ? { completedAt: ms(d.completeTime)! } : {}),
-          ...(d?.errorInformation ? { error: { ...(d.errorInformation.code ? { code: d.errorInformation.code } : {}), ...(d.errorInformation.message ? { message: d.errorInformation.message } : {}) } } : {}),
+          ...(d?.errorInformation
+            ? {
+                error: {
+                  ...(d.errorInformation.code ? { code: d.errorInformation.code } : {}),
+                  ...(d.errorInformation.message ? { message: d.errorInformation.message } : {}),
+                },
+              }
+            : {}),
           ...(d?.rollbackInfo && (d.rollbackInfo.rollbackDeploymentId || d.rollbackInfo.rollbackMessage)
             ? {
                 rollback: {
                   ...(d.rollbackInfo.rollbackDeploymentId ? { deploymentId: d.rollbackInfo.rollbackDeploymentId } : {}),
-                  ...(d.rollbackInfo.rollbackTriggeringDeploymentId ? { triggeredBy: d.rollbackInfo.rollbackTriggeringDeploymentId } : {}),
+                  ...(d.rollbackInfo.rollbackTriggeringDeploymentId
+                    ? { triggeredBy: d.rollbackInfo.rollbackTriggeringDeploymentId }
+                    : {}),
                   ...(d.rollbackInfo.rollbackMessage ? { message: d.rollbackInfo.rollbackMessage } : {}),
                 },
               }
@@ -131,12 +143,16 @@ export function codeDeployApi(clients: AwsClients): CodeDeployApi {
         // The SDK has no paginator for ListDeploymentTargets (its model declares none): follow nextToken.
         let nextToken: string | undefined;
         do {
-          const page = await client().send(new sdk.ListDeploymentTargetsCommand({ deploymentId: id, ...(nextToken ? { nextToken } : {}) }));
+          const page = await client().send(
+            new sdk.ListDeploymentTargetsCommand({ deploymentId: id, ...(nextToken ? { nextToken } : {}) }),
+          );
           targetIds.push(...(page.targetIds ?? []));
           nextToken = page.nextToken;
         } while (nextToken);
         if (targetIds.length === 0) return undefined;
-        const out = await client().send(new sdk.BatchGetDeploymentTargetsCommand({ deploymentId: id, targetIds: targetIds.slice(0, 25) }));
+        const out = await client().send(
+          new sdk.BatchGetDeploymentTargetsCommand({ deploymentId: id, targetIds: targetIds.slice(0, 25) }),
+        );
         const ecs = out.deploymentTargets?.find((t) => t.ecsTarget)?.ecsTarget;
         if (!ecs) return undefined;
         return {
@@ -173,7 +189,11 @@ export function codeDeployApi(clients: AwsClients): CodeDeployApi {
       try {
         for await (const page of sdk.paginateListDeployments(
           { client: client() },
-          { applicationName: application, deploymentGroupName: group, includeOnlyStatuses: [...CODEDEPLOY_ACTIVE_STATUSES] },
+          {
+            applicationName: application,
+            deploymentGroupName: group,
+            includeOnlyStatuses: [...CODEDEPLOY_ACTIVE_STATUSES],
+          },
         )) {
           ids.push(...(page.deployments ?? []));
         }

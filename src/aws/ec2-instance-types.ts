@@ -24,7 +24,10 @@ export function instanceTypesApi(clients: AwsClients): InstanceTypesApi {
       const out: InstanceTypeInfo[] = [];
       try {
         // Filtering by instance-type (not InstanceTypes=[...]) so that an unknown type is left out instead of failing the call.
-        for await (const page of sdk.paginateDescribeInstanceTypes({ client: client() }, { Filters: [{ Name: 'instance-type', Values: [...types] }] })) {
+        for await (const page of sdk.paginateDescribeInstanceTypes(
+          { client: client() },
+          { Filters: [{ Name: 'instance-type', Values: [...types] }] },
+        )) {
           for (const t of page.InstanceTypes ?? []) {
             out.push({
               type: t.InstanceType ?? '',

@@ -26,11 +26,16 @@ export interface ImageManifest {
 }
 
 /** The platform of a single-platform image's config blob, or why it could not be read. */
-export type ConfigPlatform = { readonly os: string; readonly architecture: string; readonly variant?: string } | { readonly unavailable: string };
+export type ConfigPlatform =
+  { readonly os: string; readonly architecture: string; readonly variant?: string } | { readonly unavailable: string };
 
 export interface EcrManifestsApi {
   /** undefined when the repository has no image with that digest or tag (or the repository does not exist). */
-  manifest(repository: string, id: { readonly digest: string } | { readonly tag: string }, registryId?: string): Promise<ImageManifest | undefined>;
+  manifest(
+    repository: string,
+    id: { readonly digest: string } | { readonly tag: string },
+    registryId?: string,
+  ): Promise<ImageManifest | undefined>;
   /** The os/architecture of an image config blob (the `config.digest` of a single manifest). */
   configPlatform(repository: string, configDigest: string, registryId?: string): Promise<ConfigPlatform>;
 }
@@ -43,7 +48,14 @@ export function ecrManifestsApi(clients: AwsClients, fetchUrl: typeof fetch = fe
     async manifest(repository, id, registryId) {
       const imageId = 'digest' in id ? { imageDigest: id.digest } : { imageTag: id.tag };
       try {
-        const out = await client().send(new sdk.BatchGetImageCommand({ repositoryName: repository, imageIds: [imageId], acceptedMediaTypes: [...ACCEPTED_MEDIA_TYPES], ...registry(registryId) }));
+        const out = await client().send(
+          new sdk.BatchGetImageCommand({
+            repositoryName: repository,
+            imageIds: [imageId],
+            acceptedMediaTypes: [...ACCEPTED_MEDIA_TYPES],
+            ...registry(registryId),
+          }),
+        );
         const image = out.images?.[0];
         if (image?.imageManifest === undefined) return undefined;
         return {
@@ -60,11 +72,21 @@ export function ecrManifestsApi(clients: AwsClients, fetchUrl: typeof fetch = fe
     async configPlatform(repository, configDigest, registryId) {
       let url: string | undefined;
       try {
-        url = (await client().send(new sdk.GetDownloadUrlForLayerCommand({ repositoryName: repository, layerDigest: configDigest, ...registry(registryId) }))).downloadUrl;
+        url = (
+          await client().send(
+            new sdk.GetDownloadUrlForLayerCommand({
+              repositoryName: repository,
+              layerDigest: configDigest,
+              ...registry(registryId),
+            }),
+          )
+        ).downloadUrl;
       } catch (err) {
-        if (isNotImplemented(err)) return { unavailable: `the endpoint does not implement ECR GetDownloadUrlForLayer (${errorText(err)})` };
+        if (isNotImplemented(err))
+          return { unavailable: `the endpoint does not implement ECR GetDownloadUrlForLayer (${errorText(err)})` };
         const name = (err as { name?: string }).name ?? '';
-        if (name === 'LayersNotFoundException' || name === 'LayerInaccessibleException') return { unavailable: `ECR has no config blob ${configDigest} (${name})` };
+        if (name === 'LayersNotFoundException' || name === 'LayerInaccessibleException')
+          return { unavailable: `ECR has no config blob ${configDigest} (${name})` };
         throw awsError(err, `locating the config blob of ${repository}`);
       }
       if (!url) return { unavailable: 'ECR gave no download URL for the config blob' };
@@ -72,8 +94,13 @@ export function ecrManifestsApi(clients: AwsClients, fetchUrl: typeof fetch = fe
         const res = await fetchUrl(url, { signal: AbortSignal.timeout(15_000) });
         if (!res.ok) return { unavailable: `the config blob's download URL answered HTTP ${res.status}` };
         const config = (await res.json()) as { os?: unknown; architecture?: unknown; variant?: unknown };
-        if (typeof config.architecture !== 'string' || typeof config.os !== 'string') return { unavailable: 'the config blob names no os/architecture' };
-        return { os: config.os, architecture: config.architecture, ...(typeof config.variant === 'string' ? { variant: config.variant } : {}) };
+        if (typeof config.architecture !== 'string' || typeof config.os !== 'string')
+          return { unavailable: 'the config blob names no os/architecture' };
+        return {
+          os: config.os,
+          architecture: config.architecture,
+          ...(typeof config.variant === 'string' ? { variant: config.variant } : {}),
+        };
       } catch (err) {
         return { unavailable: `the config blob could not be downloaded (${errorText(err)})` };
       }

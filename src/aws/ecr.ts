@@ -26,13 +26,21 @@ export interface EcrApi {
   /** undefined when the repository does not exist. */
   repository(name: string, registryId?: string): Promise<EcrRepository | undefined>;
   /** The image a tag or a digest names; undefined when there is none. */
-  image(repository: string, id: { readonly tag: string } | { readonly digest: string }, registryId?: string): Promise<EcrImage | undefined>;
+  image(
+    repository: string,
+    id: { readonly tag: string } | { readonly digest: string },
+    registryId?: string,
+  ): Promise<EcrImage | undefined>;
   /** Tagged images, newest push first. */
   newestImages(repository: string, limit: number, registryId?: string): Promise<EcrImage[]>;
 }
 
 function toImage(d: ImageDetail): EcrImage {
-  return { digest: d.imageDigest ?? '', tags: [...(d.imageTags ?? [])].sort(), ...(d.imagePushedAt ? { pushedAt: d.imagePushedAt.getTime() } : {}) };
+  return {
+    digest: d.imageDigest ?? '',
+    tags: [...(d.imageTags ?? [])].sort(),
+    ...(d.imagePushedAt ? { pushedAt: d.imagePushedAt.getTime() } : {}),
+  };
 }
 
 export function ecrApi(clients: AwsClients): EcrApi {
@@ -43,7 +51,10 @@ export function ecrApi(clients: AwsClients): EcrApi {
     (err as { name?: string }).name === 'RepositoryNotFoundException'
       ? new EcsdeployError(`There is no ECR repository '${name}' in ${clients.target.region}.`, {
           code: 'ECSDEPLOY_NOT_FOUND',
-          suggestions: ['Create the registry first: ecsdeploy apply --env <env> --stack registry.', 'Check AWS_REGION / AWS_PROFILE (or the endpoint) point at the right account.'],
+          suggestions: [
+            'Create the registry first: ecsdeploy apply --env <env> --stack registry.',
+            'Check AWS_REGION / AWS_PROFILE (or the endpoint) point at the right account.',
+          ],
           cause: err,
         })
       : undefined;
@@ -51,9 +62,13 @@ export function ecrApi(clients: AwsClients): EcrApi {
   return {
     async repository(name, registryId) {
       try {
-        const out = await client().send(new sdk.DescribeRepositoriesCommand({ repositoryNames: [name], ...registry(registryId) }));
+        const out = await client().send(
+          new sdk.DescribeRepositoriesCommand({ repositoryNames: [name], ...registry(registryId) }),
+        );
         const r = out.repositories?.[0];
-        return r ? { name: r.repositoryName ?? name, uri: r.repositoryUri ?? '', registryId: r.registryId ?? '' } : undefined;
+        return r
+          ? { name: r.repositoryName ?? name, uri: r.repositoryUri ?? '', registryId: r.registryId ?? '' }
+          : undefined;
       } catch (err) {
         if ((err as { name?: string }).name === 'RepositoryNotFoundException') return undefined;
         throw awsError(err, `looking up the ECR repository ${name}`);
@@ -63,19 +78,27 @@ export function ecrApi(clients: AwsClients): EcrApi {
     async image(repository, id, registryId) {
       const imageId = 'tag' in id ? { imageTag: id.tag } : { imageDigest: id.digest };
       try {
-        const out = await client().send(new sdk.DescribeImagesCommand({ repositoryName: repository, imageIds: [imageId], ...registry(registryId) }));
+        const out = await client().send(
+          new sdk.DescribeImagesCommand({ repositoryName: repository, imageIds: [imageId], ...registry(registryId) }),
+        );
         const d = out.imageDetails?.[0];
         return d ? toImage(d) : undefined;
       } catch (err) {
         if ((err as { name?: string }).name === 'ImageNotFoundException') return undefined;
-        throw repositoryMissing(err, repository) ?? awsError(err, `looking up ${'tag' in id ? `tag ${id.tag}` : id.digest} in ${repository}`);
+        throw (
+          repositoryMissing(err, repository) ??
+          awsError(err, `looking up ${'tag' in id ? `tag ${id.tag}` : id.digest} in ${repository}`)
+        );
       }
     },
 
     async newestImages(repository, limit, registryId) {
       const images: EcrImage[] = [];
       try {
-        for await (const page of sdk.paginateDescribeImages({ client: client(), pageSize: 1000 }, { repositoryName: repository, filter: { tagStatus: 'TAGGED' }, ...registry(registryId) })) {
+        for await (const page of sdk.paginateDescribeImages(
+          { client: client(), pageSize: 1000 },
+          { repositoryName: repository, filter: { tagStatus: 'TAGGED' }, ...registry(registryId) },
+        )) {
           images.push(...(page.imageDetails ?? []).map(toImage));
         }
       } catch (err) {

@@ -17,7 +17,9 @@ function ecsError(err: unknown, cluster: string, doing: string): EcsdeployError 
   if ((err as { name?: string }).name === 'ClusterNotFoundException') {
     return new EcsdeployError(`There is no ECS cluster '${cluster}'.`, {
       code: 'ECSDEPLOY_NOT_FOUND',
-      suggestions: ["Apply the environment's cluster stack first, and check AWS_REGION / AWS_PROFILE (or the endpoint) point at the right account."],
+      suggestions: [
+        "Apply the environment's cluster stack first, and check AWS_REGION / AWS_PROFILE (or the endpoint) point at the right account.",
+      ],
       cause: err,
     });
   }
@@ -123,7 +125,9 @@ export function toServiceInfo(s: SdkService): ServiceInfo {
   // No launch type and no strategy: the cluster's default strategy, which is EC2 where the
   // environment has EC2 capacity (stacks/cluster-stack.ts).
   const onEc2 =
-    s.launchType !== undefined ? s.launchType === 'EC2' : strategy.length === 0 || strategy.some((p) => !FARGATE_PROVIDERS.has(p.capacityProvider ?? ''));
+    s.launchType !== undefined
+      ? s.launchType === 'EC2'
+      : strategy.length === 0 || strategy.some((p) => !FARGATE_PROVIDERS.has(p.capacityProvider ?? ''));
   return {
     name: s.serviceName ?? '',
     desiredCount: s.desiredCount ?? 0,
@@ -159,7 +163,9 @@ export class SdkEcsClusterApi implements EcsClusterApi {
       const all = arns ?? (await this.listContainerInstanceArns(cluster));
       const out: ContainerInstance[] = [];
       for (const chunk of chunks(all, 100)) {
-        const r = await this.ecs.send(new (sdk().DescribeContainerInstancesCommand)({ cluster, containerInstances: chunk, include: [] }));
+        const r = await this.ecs.send(
+          new (sdk().DescribeContainerInstancesCommand)({ cluster, containerInstances: chunk, include: [] }),
+        );
         out.push(...(r.containerInstances ?? []).map(toContainerInstance));
       }
       return out;
@@ -170,22 +176,38 @@ export class SdkEcsClusterApi implements EcsClusterApi {
 
   private async listContainerInstanceArns(cluster: string): Promise<string[]> {
     const arns: string[] = [];
-    for await (const page of sdk().paginateListContainerInstances({ client: this.ecs, pageSize: this.pageSize }, { cluster })) arns.push(...(page.containerInstanceArns ?? []));
+    for await (const page of sdk().paginateListContainerInstances(
+      { client: this.ecs, pageSize: this.pageSize },
+      { cluster },
+    ))
+      arns.push(...(page.containerInstanceArns ?? []));
     return arns;
   }
 
-  async setContainerInstanceState(cluster: string, arns: readonly string[], status: ContainerInstanceStatus): Promise<void> {
+  async setContainerInstanceState(
+    cluster: string,
+    arns: readonly string[],
+    status: ContainerInstanceStatus,
+  ): Promise<void> {
     const failures: string[] = [];
     try {
       for (const chunk of chunks(arns, 10)) {
-        const r = await this.ecs.send(new (sdk().UpdateContainerInstancesStateCommand)({ cluster, containerInstances: chunk, status }));
-        failures.push(...(r.failures ?? []).map((f) => `${f.arn ?? '?'}: ${f.reason ?? 'refused'}${f.detail ? ` (${f.detail})` : ''}`));
+        const r = await this.ecs.send(
+          new (sdk().UpdateContainerInstancesStateCommand)({ cluster, containerInstances: chunk, status }),
+        );
+        failures.push(
+          ...(r.failures ?? []).map(
+            (f) => `${f.arn ?? '?'}: ${f.reason ?? 'refused'}${f.detail ? ` (${f.detail})` : ''}`,
+          ),
+        );
       }
     } catch (err) {
       throw ecsError(err, cluster, `setting container instances of cluster ${cluster} to ${status}`);
     }
     if (failures.length > 0) {
-      const error = new Error(`ECS refused to set ${failures.length} container instance(s) to ${status}: ${failures.join('; ')}`);
+      const error = new Error(
+        `ECS refused to set ${failures.length} container instance(s) to ${status}: ${failures.join('; ')}`,
+      );
       error.name = 'ContainerInstanceStateFailure';
       throw awsError(error, `setting container instances of cluster ${cluster} to ${status}`);
     }
@@ -194,7 +216,8 @@ export class SdkEcsClusterApi implements EcsClusterApi {
   async services(cluster: string): Promise<ServiceInfo[]> {
     try {
       const arns: string[] = [];
-      for await (const page of sdk().paginateListServices({ client: this.ecs, pageSize: this.pageSize }, { cluster })) arns.push(...(page.serviceArns ?? []));
+      for await (const page of sdk().paginateListServices({ client: this.ecs, pageSize: this.pageSize }, { cluster }))
+        arns.push(...(page.serviceArns ?? []));
       const out: ServiceInfo[] = [];
       for (const chunk of chunks(arns, 10)) {
         const r = await this.ecs.send(new (sdk().DescribeServicesCommand)({ cluster, services: chunk }));
@@ -229,8 +252,13 @@ export class SdkEcsClusterApi implements EcsClusterApi {
   async tasks(cluster: string, containerInstanceArn?: string): Promise<TaskInfo[]> {
     try {
       const arns: string[] = [];
-      const input = { cluster, desiredStatus: 'RUNNING' as const, ...(containerInstanceArn ? { containerInstance: containerInstanceArn } : {}) };
-      for await (const page of sdk().paginateListTasks({ client: this.ecs, pageSize: this.pageSize }, input)) arns.push(...(page.taskArns ?? []));
+      const input = {
+        cluster,
+        desiredStatus: 'RUNNING' as const,
+        ...(containerInstanceArn ? { containerInstance: containerInstanceArn } : {}),
+      };
+      for await (const page of sdk().paginateListTasks({ client: this.ecs, pageSize: this.pageSize }, input))
+        arns.push(...(page.taskArns ?? []));
       const out: TaskInfo[] = [];
       for (const chunk of chunks(arns, 100)) {
         const r = await this.ecs.send(new (sdk().DescribeTasksCommand)({ cluster, tasks: chunk }));
@@ -257,13 +285,21 @@ export class SdkEcsClusterApi implements EcsClusterApi {
 export function taskDefinitionSize(td: {
   readonly cpu?: string | undefined;
   readonly memory?: string | undefined;
-  readonly containerDefinitions?: ReadonlyArray<{ readonly cpu?: number | undefined; readonly memory?: number | undefined; readonly memoryReservation?: number | undefined }> | undefined;
+  readonly containerDefinitions?:
+    | ReadonlyArray<{
+        readonly cpu?: number | undefined;
+        readonly memory?: number | undefined;
+        readonly memoryReservation?: number | undefined;
+      }>
+    | undefined;
 }): Resources {
   const containers = td.containerDefinitions ?? [];
   const taskCpu = Number.parseInt(td.cpu ?? '', 10);
   const taskMemory = Number.parseInt(td.memory ?? '', 10);
   return {
     cpu: Number.isFinite(taskCpu) ? taskCpu : containers.reduce((n, c) => n + (c.cpu ?? 0), 0),
-    memory: Number.isFinite(taskMemory) ? taskMemory : containers.reduce((n, c) => n + (c.memory ?? c.memoryReservation ?? 0), 0),
+    memory: Number.isFinite(taskMemory)
+      ? taskMemory
+      : containers.reduce((n, c) => n + (c.memory ?? c.memoryReservation ?? 0), 0),
   };
 }

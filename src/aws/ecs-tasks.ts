@@ -14,9 +14,17 @@ import { clusterNotFound } from './ecs';
 export interface TaskPlacement {
   /** EC2, FARGATE or EXTERNAL, when the service uses a launch type. */
   readonly launchType?: string;
-  readonly capacityProviderStrategy?: ReadonlyArray<{ readonly capacityProvider: string; readonly weight: number; readonly base: number }>;
+  readonly capacityProviderStrategy?: ReadonlyArray<{
+    readonly capacityProvider: string;
+    readonly weight: number;
+    readonly base: number;
+  }>;
   /** awsvpc tasks only. */
-  readonly network?: { readonly subnets: readonly string[]; readonly securityGroups: readonly string[]; readonly assignPublicIp: boolean };
+  readonly network?: {
+    readonly subnets: readonly string[];
+    readonly securityGroups: readonly string[];
+    readonly assignPublicIp: boolean;
+  };
 }
 
 export interface RunTaskRequest extends TaskPlacement {
@@ -69,9 +77,22 @@ export interface EcsTasksApi {
   describeTasks(cluster: string, arns: readonly string[]): Promise<TaskState[]>;
   stopTask(cluster: string, arn: string, reason: string): Promise<void>;
   /** ARNs of the tasks started with this startedBy, running or (recently) stopped. */
-  listTasks(cluster: string, options: { readonly startedBy?: string; readonly family?: string; readonly desiredStatus: 'RUNNING' | 'STOPPED'; readonly serviceName?: string }): Promise<string[]>;
+  listTasks(
+    cluster: string,
+    options: {
+      readonly startedBy?: string;
+      readonly family?: string;
+      readonly desiredStatus: 'RUNNING' | 'STOPPED';
+      readonly serviceName?: string;
+    },
+  ): Promise<string[]>;
   /** ECS Exec: the session for the Session Manager plugin. */
-  executeCommand(request: { readonly cluster: string; readonly task: string; readonly container: string; readonly command: string }): Promise<{ readonly session: Record<string, unknown> }>;
+  executeCommand(request: {
+    readonly cluster: string;
+    readonly task: string;
+    readonly container: string;
+    readonly command: string;
+  }): Promise<{ readonly session: Record<string, unknown> }>;
 }
 
 const ms = (d: Date | undefined): number | undefined => (d === undefined ? undefined : d.getTime());
@@ -91,9 +112,21 @@ export function ecsTasksApi(clients: AwsClients): EcsTasksApi {
             taskDefinition: r.taskDefinition,
             count: 1,
             startedBy: r.startedBy,
-            ...(r.capacityProviderStrategy?.length ? { capacityProviderStrategy: r.capacityProviderStrategy.map((s) => ({ ...s })) } : r.launchType ? { launchType: r.launchType as 'EC2' } : {}),
+            ...(r.capacityProviderStrategy?.length
+              ? { capacityProviderStrategy: r.capacityProviderStrategy.map((s) => ({ ...s })) }
+              : r.launchType
+                ? { launchType: r.launchType as 'EC2' }
+                : {}),
             ...(r.network
-              ? { networkConfiguration: { awsvpcConfiguration: { subnets: [...r.network.subnets], securityGroups: [...r.network.securityGroups], assignPublicIp: r.network.assignPublicIp ? 'ENABLED' : 'DISABLED' } } }
+              ? {
+                  networkConfiguration: {
+                    awsvpcConfiguration: {
+                      subnets: [...r.network.subnets],
+                      securityGroups: [...r.network.securityGroups],
+                      assignPublicIp: r.network.assignPublicIp ? 'ENABLED' : 'DISABLED',
+                    },
+                  },
+                }
               : {}),
             overrides: {
               // An empty command keeps the container's own (a scheduled job run as it is scheduled).
@@ -111,10 +144,14 @@ export function ecsTasksApi(clients: AwsClients): EcsTasksApi {
       }
       const task = out.tasks?.[0];
       if (task === undefined) {
-        const reasons = (out.failures ?? []).map((f) => `${f.reason ?? 'failed'}${f.detail ? ` (${f.detail})` : ''}${f.arn ? ` [${f.arn}]` : ''}`);
+        const reasons = (out.failures ?? []).map(
+          (f) => `${f.reason ?? 'failed'}${f.detail ? ` (${f.detail})` : ''}${f.arn ? ` [${f.arn}]` : ''}`,
+        );
         throw new EcsdeployError(`ECS did not start the task: ${reasons.join('; ') || 'no reason given'}.`, {
           code: 'ECSDEPLOY_TASK_NOT_STARTED',
-          suggestions: ['RESOURCE:CPU / RESOURCE:MEMORY: the cluster has no room; `ecsdeploy cluster status` shows its capacity.'],
+          suggestions: [
+            'RESOURCE:CPU / RESOURCE:MEMORY: the cluster has no room; `ecsdeploy cluster status` shows its capacity.',
+          ],
         });
       }
       return toTask(task);
@@ -124,7 +161,9 @@ export function ecsTasksApi(clients: AwsClients): EcsTasksApi {
       const tasks: TaskState[] = [];
       for (const batch of chunks(arns, 100)) {
         try {
-          const out = await client().send(new sdk.DescribeTasksCommand({ cluster, tasks: [...batch], include: ['TAGS'] }));
+          const out = await client().send(
+            new sdk.DescribeTasksCommand({ cluster, tasks: [...batch], include: ['TAGS'] }),
+          );
           tasks.push(...(out.tasks ?? []).map(toTask));
         } catch (err) {
           throw clusterMissing(err, cluster) ?? awsError(err, `describing tasks of cluster ${cluster}`);
@@ -146,7 +185,13 @@ export function ecsTasksApi(clients: AwsClients): EcsTasksApi {
       try {
         for await (const page of sdk.paginateListTasks(
           { client: client(), pageSize: 100 },
-          { cluster, desiredStatus: o.desiredStatus, ...(o.startedBy ? { startedBy: o.startedBy } : {}), ...(o.family ? { family: o.family } : {}), ...(o.serviceName ? { serviceName: o.serviceName } : {}) },
+          {
+            cluster,
+            desiredStatus: o.desiredStatus,
+            ...(o.startedBy ? { startedBy: o.startedBy } : {}),
+            ...(o.family ? { family: o.family } : {}),
+            ...(o.serviceName ? { serviceName: o.serviceName } : {}),
+          },
         )) {
           arns.push(...(page.taskArns ?? []));
         }
@@ -158,7 +203,15 @@ export function ecsTasksApi(clients: AwsClients): EcsTasksApi {
 
     async executeCommand(r) {
       try {
-        const out = await client().send(new sdk.ExecuteCommandCommand({ cluster: r.cluster, task: r.task, container: r.container, command: r.command, interactive: true }));
+        const out = await client().send(
+          new sdk.ExecuteCommandCommand({
+            cluster: r.cluster,
+            task: r.task,
+            container: r.container,
+            command: r.command,
+            interactive: true,
+          }),
+        );
         return { session: { ...(out.session ?? {}) } as Record<string, unknown> };
       } catch (err) {
         throw clusterMissing(err, r.cluster) ?? awsError(err, `opening an ECS Exec session in ${r.task}`);
@@ -187,6 +240,8 @@ function toTask(t: import('@aws-sdk/client-ecs').Task): TaskState {
       ...(c.runtimeId ? { runtimeId: c.runtimeId } : {}),
     })),
     tags: Object.fromEntries((t.tags ?? []).map((x) => [x.key ?? '', x.value ?? ''])),
-    commands: Object.fromEntries((t.overrides?.containerOverrides ?? []).filter((o) => o.command).map((o) => [o.name ?? '', [...o.command!]])),
+    commands: Object.fromEntries(
+      (t.overrides?.containerOverrides ?? []).filter((o) => o.command).map((o) => [o.name ?? '', [...o.command!]]),
+    ),
   };
 }

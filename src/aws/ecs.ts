@@ -51,9 +51,17 @@ export interface EcsService {
   readonly targetGroupArns: readonly string[];
   /** Where its tasks run: a launch type or a capacity provider strategy (what one-off tasks of the service reuse). */
   readonly launchType?: string;
-  readonly capacityProviderStrategy?: ReadonlyArray<{ readonly capacityProvider: string; readonly weight: number; readonly base: number }>;
+  readonly capacityProviderStrategy?: ReadonlyArray<{
+    readonly capacityProvider: string;
+    readonly weight: number;
+    readonly base: number;
+  }>;
   /** awsvpc services: the subnets and security groups of their tasks. */
-  readonly network?: { readonly subnets: readonly string[]; readonly securityGroups: readonly string[]; readonly assignPublicIp: boolean };
+  readonly network?: {
+    readonly subnets: readonly string[];
+    readonly securityGroups: readonly string[];
+    readonly assignPublicIp: boolean;
+  };
   /** ECS Exec is turned on for its tasks. */
   readonly enableExecuteCommand?: boolean;
 }
@@ -89,12 +97,15 @@ export interface EcsApi {
   /** Names of every service of the cluster. */
   listServices(cluster: string): Promise<string[]>;
   /** Stopped tasks of a service, newest first; only those stopped at or after `since` (epoch ms). */
-  stoppedTasks(cluster: string, service: string, options?: { readonly since?: number; readonly limit?: number }): Promise<StoppedTask[]>;
+  stoppedTasks(
+    cluster: string,
+    service: string,
+    options?: { readonly since?: number; readonly limit?: number },
+  ): Promise<StoppedTask[]>;
   describeTaskDefinition(arn: string): Promise<TaskDefinitionInfo>;
 }
 
 const ms = (d: Date | undefined): number => (d === undefined ? 0 : d.getTime());
-
 
 /** The name of a service or task ARN's last part (`.../service/cluster/orders` → `orders`). */
 function lastPart(arn: string): string {
@@ -106,7 +117,10 @@ export function clusterNotFound(err: unknown, cluster: string, region: string): 
   if ((err as { name?: string }).name !== 'ClusterNotFoundException') return undefined;
   return new EcsdeployError(`There is no ECS cluster '${cluster}' in ${region}.`, {
     code: 'ECSDEPLOY_NOT_FOUND',
-    suggestions: ['Create the environment first: ecsdeploy apply --env <env>.', 'Check AWS_REGION / AWS_PROFILE (or the endpoint) point at the right account.'],
+    suggestions: [
+      'Create the environment first: ecsdeploy apply --env <env>.',
+      'Check AWS_REGION / AWS_PROFILE (or the endpoint) point at the right account.',
+    ],
     cause: err,
   });
 }
@@ -126,7 +140,10 @@ export function ecsApi(clients: AwsClients): EcsApi {
           for (const s of out.services ?? []) services.push(toService(s));
           for (const f of out.failures ?? []) missing.push(lastPart(f.arn ?? ''));
         } catch (err) {
-          throw clusterMissing(err, cluster) ?? awsError(err, `describing the services ${batch.join(', ')} of cluster ${cluster}`);
+          throw (
+            clusterMissing(err, cluster) ??
+            awsError(err, `describing the services ${batch.join(', ')} of cluster ${cluster}`)
+          );
         }
       }
       return { services, missing };
@@ -135,7 +152,8 @@ export function ecsApi(clients: AwsClients): EcsApi {
     async listServices(cluster) {
       const names: string[] = [];
       try {
-        for await (const page of sdk.paginateListServices({ client: client() }, { cluster })) names.push(...(page.serviceArns ?? []).map(lastPart));
+        for await (const page of sdk.paginateListServices({ client: client() }, { cluster }))
+          names.push(...(page.serviceArns ?? []).map(lastPart));
       } catch (err) {
         throw clusterMissing(err, cluster) ?? awsError(err, `listing the services of cluster ${cluster}`);
       }
@@ -146,7 +164,10 @@ export function ecsApi(clients: AwsClients): EcsApi {
       const limit = options.limit ?? 20;
       const arns: string[] = [];
       try {
-        for await (const page of sdk.paginateListTasks({ client: client(), pageSize: 100 }, { cluster, serviceName: service, desiredStatus: 'STOPPED' })) {
+        for await (const page of sdk.paginateListTasks(
+          { client: client(), pageSize: 100 },
+          { cluster, serviceName: service, desiredStatus: 'STOPPED' },
+        )) {
           arns.push(...(page.taskArns ?? []));
           if (arns.length >= 100) break; // ECS keeps stopped tasks about an hour; the newest are enough
         }
@@ -192,7 +213,14 @@ export function ecsApi(clients: AwsClients): EcsApi {
               name: c.name ?? '',
               image: c.image ?? '',
               ...(c.essential !== undefined ? { essential: c.essential } : {}),
-              ...(o?.['awslogs-group'] ? { awslogs: { group: o['awslogs-group'], ...(o['awslogs-stream-prefix'] ? { streamPrefix: o['awslogs-stream-prefix'] } : {}) } } : {}),
+              ...(o?.['awslogs-group']
+                ? {
+                    awslogs: {
+                      group: o['awslogs-group'],
+                      ...(o['awslogs-stream-prefix'] ? { streamPrefix: o['awslogs-stream-prefix'] } : {}),
+                    },
+                  }
+                : {}),
             };
           }),
         };
@@ -229,7 +257,15 @@ function toService(s: import('@aws-sdk/client-ecs').Service): EcsService {
     events: (s.events ?? []).map((e) => ({ id: e.id ?? '', createdAt: ms(e.createdAt), message: e.message ?? '' })),
     targetGroupArns: (s.loadBalancers ?? []).flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : [])),
     ...(s.launchType ? { launchType: s.launchType } : {}),
-    ...(s.capacityProviderStrategy?.length ? { capacityProviderStrategy: s.capacityProviderStrategy.map((p) => ({ capacityProvider: p.capacityProvider ?? '', weight: p.weight ?? 0, base: p.base ?? 0 })) } : {}),
+    ...(s.capacityProviderStrategy?.length
+      ? {
+          capacityProviderStrategy: s.capacityProviderStrategy.map((p) => ({
+            capacityProvider: p.capacityProvider ?? '',
+            weight: p.weight ?? 0,
+            base: p.base ?? 0,
+          })),
+        }
+      : {}),
     ...(s.networkConfiguration?.awsvpcConfiguration
       ? {
           network: {

@@ -21,7 +21,8 @@ export interface TargetGroupsApi {
 }
 
 export function targetGroupsApi(clients: AwsClients): TargetGroupsApi {
-  const sdk = require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+  const sdk =
+    require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
   const client = (): ElasticLoadBalancingV2Client => clients.elbv2();
   return {
     async byName(name) {

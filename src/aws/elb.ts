@@ -19,7 +19,8 @@ export interface ElbApi {
 }
 
 export function elbApi(clients: AwsClients): ElbApi {
-  const sdk = require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+  const sdk =
+    require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2');
   const client = (): ElasticLoadBalancingV2Client => clients.elbv2();
   return {
     async targetHealth(arn) {

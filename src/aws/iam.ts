@@ -29,7 +29,12 @@ export interface IamApi {
   /** undefined when there is no such role. */
   role(name: string): Promise<RoleInfo | undefined>;
   /** IAM policy simulation of `roleArn` for `action` on each resource; `extraPolicies`: JSON policy documents added to the role's own. */
-  simulate(roleArn: string, action: string, resources: readonly string[], extraPolicies?: readonly string[]): Promise<SimulationResult>;
+  simulate(
+    roleArn: string,
+    action: string,
+    resources: readonly string[],
+    extraPolicies?: readonly string[],
+  ): Promise<SimulationResult>;
 }
 
 export function iamApi(clients: AwsClients): IamApi {
@@ -49,7 +54,11 @@ export function iamApi(clients: AwsClients): IamApi {
         }
         return { arn: r.Arn ?? '', name: r.RoleName ?? name, trustPolicy };
       } catch (err) {
-        if ((err as { name?: string }).name === 'NoSuchEntityException' || (err as { name?: string }).name === 'NoSuchEntity') return undefined;
+        if (
+          (err as { name?: string }).name === 'NoSuchEntityException' ||
+          (err as { name?: string }).name === 'NoSuchEntity'
+        )
+          return undefined;
         throw awsError(err, `reading the IAM role ${name}`);
       }
     },
@@ -59,19 +68,37 @@ export function iamApi(clients: AwsClients): IamApi {
       try {
         for await (const page of sdk.paginateSimulatePrincipalPolicy(
           { client: client() },
-          { PolicySourceArn: roleArn, ActionNames: [action], ResourceArns: [...resources], ...(extraPolicies.length ? { PolicyInputList: [...extraPolicies] } : {}) },
+          {
+            PolicySourceArn: roleArn,
+            ActionNames: [action],
+            ResourceArns: [...resources],
+            ...(extraPolicies.length ? { PolicyInputList: [...extraPolicies] } : {}),
+          },
         )) {
           for (const r of page.EvaluationResults ?? []) {
-            const boundary = r.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary === false ? 'the role\'s permissions boundary' : undefined;
-            const org = r.OrganizationsDecisionDetail?.AllowedByOrganizations === false ? 'an organizations policy (SCP)' : undefined;
+            const boundary =
+              r.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary === false
+                ? "the role's permissions boundary"
+                : undefined;
+            const org =
+              r.OrganizationsDecisionDetail?.AllowedByOrganizations === false
+                ? 'an organizations policy (SCP)'
+                : undefined;
             const deniedBy = boundary ?? org;
-            decisions.push({ action: r.EvalActionName ?? action, resource: r.EvalResourceName ?? '*', decision: r.EvalDecision ?? 'implicitDeny', ...(deniedBy ? { deniedBy } : {}) });
+            decisions.push({
+              action: r.EvalActionName ?? action,
+              resource: r.EvalResourceName ?? '*',
+              decision: r.EvalDecision ?? 'implicitDeny',
+              ...(deniedBy ? { deniedBy } : {}),
+            });
           }
         }
       } catch (err) {
-        if (isNotImplemented(err)) return { unavailable: `the endpoint does not implement IAM SimulatePrincipalPolicy (${errorText(err)})` };
+        if (isNotImplemented(err))
+          return { unavailable: `the endpoint does not implement IAM SimulatePrincipalPolicy (${errorText(err)})` };
         const name = (err as { name?: string }).name ?? '';
-        if (name === 'AccessDenied' || name === 'AccessDeniedException') return { unavailable: `these credentials may not call iam:SimulatePrincipalPolicy (${errorText(err)})` };
+        if (name === 'AccessDenied' || name === 'AccessDeniedException')
+          return { unavailable: `these credentials may not call iam:SimulatePrincipalPolicy (${errorText(err)})` };
         throw awsError(err, `simulating ${action} for ${roleArn}`);
       }
       return { decisions };

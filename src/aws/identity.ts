@@ -14,14 +14,20 @@ export interface CallerIdentity {
 
 /** STS GetCallerIdentity with the target's credentials (its role assumed first, when it names one). */
 export async function callerIdentity(target: AwsTarget): Promise<CallerIdentity> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the STS SDK loads only in commands that check the account
-  const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
+  const { STSClient, GetCallerIdentityCommand } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the STS SDK loads only in commands that check the account
+    require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
   const client = new STSClient(clientConfig(target));
   try {
     const out = await client.send(new GetCallerIdentityCommand({}));
     return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' };
   } catch (err) {
-    throw awsError(err, target.role ? `assuming ${target.role.roleArn} and asking STS who the credentials are` : 'asking STS who the credentials are');
+    throw awsError(
+      err,
+      target.role
+        ? `assuming ${target.role.roleArn} and asking STS who the credentials are`
+        : 'asking STS who the credentials are',
+    );
   } finally {
     client.destroy();
   }

@@ -44,7 +44,12 @@ export function logsApi(clients: AwsClients): LogsApi {
             ...(q.nextToken ? { nextToken: q.nextToken } : {}),
           }),
         );
-        const events = (out.events ?? []).map((e) => ({ id: e.eventId ?? `${e.logStreamName}:${e.timestamp}`, timestamp: e.timestamp ?? 0, stream: e.logStreamName ?? '', message: (e.message ?? '').replace(/\n$/, '') }));
+        const events = (out.events ?? []).map((e) => ({
+          id: e.eventId ?? `${e.logStreamName}:${e.timestamp}`,
+          timestamp: e.timestamp ?? 0,
+          stream: e.logStreamName ?? '',
+          message: (e.message ?? '').replace(/\n$/, ''),
+        }));
         return { events, ...(out.nextToken ? { nextToken: out.nextToken } : {}) };
       } catch (err) {
         if ((err as { name?: string }).name === 'ResourceNotFoundException') {
@@ -87,13 +92,25 @@ export function logStreamApi(clients: AwsClients): LogStreamApi {
         // Throttling is retried by the client (adaptive retry mode, clients.ts).
         for await (const page of sdk.paginateGetLogEvents(
           { client: clients.logs(), stopOnSameToken: true },
-          { logGroupName: group, logStreamName: stream, startFromHead: true, ...(fromToken ? { nextToken: fromToken } : {}) },
+          {
+            logGroupName: group,
+            logStreamName: stream,
+            startFromHead: true,
+            ...(fromToken ? { nextToken: fromToken } : {}),
+          },
         )) {
-          for (const e of page.events ?? []) events.push({ id: `${stream}:${e.timestamp ?? 0}:${events.length}`, timestamp: e.timestamp ?? 0, stream, message: (e.message ?? '').replace(/\n$/, '') });
+          for (const e of page.events ?? [])
+            events.push({
+              id: `${stream}:${e.timestamp ?? 0}:${events.length}`,
+              timestamp: e.timestamp ?? 0,
+              stream,
+              message: (e.message ?? '').replace(/\n$/, ''),
+            });
           if (page.nextForwardToken) token = page.nextForwardToken;
         }
       } catch (err) {
-        if ((err as { name?: string }).name === 'ResourceNotFoundException') return { events: [], ...(fromToken ? { nextToken: fromToken } : {}) };
+        if ((err as { name?: string }).name === 'ResourceNotFoundException')
+          return { events: [], ...(fromToken ? { nextToken: fromToken } : {}) };
         throw awsError(err, `reading the log stream ${stream} of ${group}`);
       }
       return { events, ...(token ? { nextToken: token } : {}) };

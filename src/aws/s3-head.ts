@@ -19,7 +19,13 @@ export function objectHeadApi(clients: AwsClients): ObjectHeadApi {
         return 'exists';
       } catch (err) {
         const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-        if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.name === 'NoSuchBucket' || e.$metadata?.httpStatusCode === 404) return 'missing';
+        if (
+          e.name === 'NotFound' ||
+          e.name === 'NoSuchKey' ||
+          e.name === 'NoSuchBucket' ||
+          e.$metadata?.httpStatusCode === 404
+        )
+          return 'missing';
         if (e.$metadata?.httpStatusCode === 403) return 'forbidden';
         throw awsError(err, `looking up s3://${bucket}/${key}`);
       }

@@ -34,7 +34,9 @@ export function objectStoreApi(clients: AwsClients): ObjectStoreApi {
     (err as { name?: string }).name === 'NoSuchBucket'
       ? new EcsdeployError(`There is no S3 bucket '${bucket}' (ecsdeploy.yaml releases.bucket).`, {
           code: 'ECSDEPLOY_NOT_FOUND',
-          suggestions: [`Create the bucket (aws s3 mb s3://${bucket}), or point releases.bucket in ecsdeploy.yaml at an existing one.`],
+          suggestions: [
+            `Create the bucket (aws s3 mb s3://${bucket}), or point releases.bucket in ecsdeploy.yaml at an existing one.`,
+          ],
           cause: err,
         })
       : undefined;

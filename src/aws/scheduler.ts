@@ -21,8 +21,16 @@ export interface ScheduleInfo {
     readonly arn: string;
     readonly taskDefinition?: string;
     readonly launchType?: string;
-    readonly capacityProviderStrategy?: ReadonlyArray<{ readonly capacityProvider: string; readonly weight: number; readonly base: number }>;
-    readonly network?: { readonly subnets: readonly string[]; readonly securityGroups: readonly string[]; readonly assignPublicIp: boolean };
+    readonly capacityProviderStrategy?: ReadonlyArray<{
+      readonly capacityProvider: string;
+      readonly weight: number;
+      readonly base: number;
+    }>;
+    readonly network?: {
+      readonly subnets: readonly string[];
+      readonly securityGroups: readonly string[];
+      readonly assignPublicIp: boolean;
+    };
     readonly deadLetterArn?: string;
     readonly retry?: { readonly maximumRetryAttempts?: number; readonly maximumEventAgeSeconds?: number };
   };
@@ -57,18 +65,43 @@ export function schedulerApi(clients: AwsClients): SchedulerApi {
           ...(s.CreationDate ? { createdAt: ms(s.CreationDate)! } : {}),
           ...(s.StartDate ? { startDate: ms(s.StartDate)! } : {}),
           ...(s.EndDate ? { endDate: ms(s.EndDate)! } : {}),
-          ...(s.FlexibleTimeWindow?.Mode === 'FLEXIBLE' && s.FlexibleTimeWindow.MaximumWindowInMinutes ? { flexibleWindowMinutes: s.FlexibleTimeWindow.MaximumWindowInMinutes } : {}),
+          ...(s.FlexibleTimeWindow?.Mode === 'FLEXIBLE' && s.FlexibleTimeWindow.MaximumWindowInMinutes
+            ? { flexibleWindowMinutes: s.FlexibleTimeWindow.MaximumWindowInMinutes }
+            : {}),
           target: {
             arn: s.Target?.Arn ?? '',
             ...(ecs?.TaskDefinitionArn ? { taskDefinition: ecs.TaskDefinitionArn } : {}),
             ...(ecs?.LaunchType ? { launchType: ecs.LaunchType } : {}),
             ...(ecs?.CapacityProviderStrategy?.length
-              ? { capacityProviderStrategy: ecs.CapacityProviderStrategy.map((p) => ({ capacityProvider: p.capacityProvider ?? '', weight: p.weight ?? 0, base: p.base ?? 0 })) }
+              ? {
+                  capacityProviderStrategy: ecs.CapacityProviderStrategy.map((p) => ({
+                    capacityProvider: p.capacityProvider ?? '',
+                    weight: p.weight ?? 0,
+                    base: p.base ?? 0,
+                  })),
+                }
               : {}),
-            ...(vpc?.Subnets?.length ? { network: { subnets: [...vpc.Subnets], securityGroups: [...(vpc.SecurityGroups ?? [])], assignPublicIp: vpc.AssignPublicIp === 'ENABLED' } } : {}),
+            ...(vpc?.Subnets?.length
+              ? {
+                  network: {
+                    subnets: [...vpc.Subnets],
+                    securityGroups: [...(vpc.SecurityGroups ?? [])],
+                    assignPublicIp: vpc.AssignPublicIp === 'ENABLED',
+                  },
+                }
+              : {}),
             ...(s.Target?.DeadLetterConfig?.Arn ? { deadLetterArn: s.Target.DeadLetterConfig.Arn } : {}),
             ...(s.Target?.RetryPolicy
-              ? { retry: { ...(s.Target.RetryPolicy.MaximumRetryAttempts !== undefined ? { maximumRetryAttempts: s.Target.RetryPolicy.MaximumRetryAttempts } : {}), ...(s.Target.RetryPolicy.MaximumEventAgeInSeconds !== undefined ? { maximumEventAgeSeconds: s.Target.RetryPolicy.MaximumEventAgeInSeconds } : {}) } }
+              ? {
+                  retry: {
+                    ...(s.Target.RetryPolicy.MaximumRetryAttempts !== undefined
+                      ? { maximumRetryAttempts: s.Target.RetryPolicy.MaximumRetryAttempts }
+                      : {}),
+                    ...(s.Target.RetryPolicy.MaximumEventAgeInSeconds !== undefined
+                      ? { maximumEventAgeSeconds: s.Target.RetryPolicy.MaximumEventAgeInSeconds }
+                      : {}),
+                  },
+                }
               : {}),
           },
         };
@@ -87,9 +120,21 @@ export function queueApi(clients: AwsClients): QueueApi {
     async depth(queueArn) {
       const [, , , , account, name] = queueArn.split(':');
       try {
-        const { QueueUrl } = await clients.sqs().send(new sdk.GetQueueUrlCommand({ QueueName: name, ...(account ? { QueueOwnerAWSAccountId: account } : {}) }));
-        const { Attributes } = await clients.sqs().send(new sdk.GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-        return Number(Attributes?.['ApproximateNumberOfMessages'] ?? 0) + Number(Attributes?.['ApproximateNumberOfMessagesNotVisible'] ?? 0);
+        const { QueueUrl } = await clients
+          .sqs()
+          .send(
+            new sdk.GetQueueUrlCommand({ QueueName: name, ...(account ? { QueueOwnerAWSAccountId: account } : {}) }),
+          );
+        const { Attributes } = await clients.sqs().send(
+          new sdk.GetQueueAttributesCommand({
+            QueueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
+        );
+        return (
+          Number(Attributes?.['ApproximateNumberOfMessages'] ?? 0) +
+          Number(Attributes?.['ApproximateNumberOfMessagesNotVisible'] ?? 0)
+        );
       } catch (err) {
         const n = (err as { name?: string }).name ?? '';
         if (n === 'QueueDoesNotExist' || n === 'AWS.SimpleQueueService.NonExistentQueue') return undefined;

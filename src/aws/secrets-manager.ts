@@ -23,7 +23,11 @@ export function secretsApi(clients: AwsClients): SecretsApi {
     async describe(secretId) {
       try {
         const out = await client().send(new sdk.DescribeSecretCommand({ SecretId: secretId }));
-        return { arn: out.ARN ?? secretId, name: out.Name ?? '', ...(out.DeletedDate ? { deletedAt: out.DeletedDate.getTime() } : {}) };
+        return {
+          arn: out.ARN ?? secretId,
+          name: out.Name ?? '',
+          ...(out.DeletedDate ? { deletedAt: out.DeletedDate.getTime() } : {}),
+        };
       } catch (err) {
         if ((err as { name?: string }).name === 'ResourceNotFoundException') return undefined;
         throw awsError(err, `describing the secret ${secretId}`);

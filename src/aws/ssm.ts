@@ -28,9 +28,17 @@ export function parametersApi(clients: AwsClients): ParametersApi {
       for (let i = 0; i < names.length; i += 50) {
         const values = names.slice(i, i + 50);
         try {
-          for await (const page of sdk.paginateDescribeParameters({ client: client() }, { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [...values] }] })) {
+          for await (const page of sdk.paginateDescribeParameters(
+            { client: client() },
+            { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [...values] }] },
+          )) {
             for (const p of page.Parameters ?? []) {
-              if (p.Name) found.push({ name: p.Name, ...(p.Type ? { type: p.Type } : {}), ...(p.KeyId ? { keyId: p.KeyId } : {}) });
+              if (p.Name)
+                found.push({
+                  name: p.Name,
+                  ...(p.Type ? { type: p.Type } : {}),
+                  ...(p.KeyId ? { keyId: p.KeyId } : {}),
+                });
             }
           }
         } catch (err) {

@@ -16,10 +16,13 @@ const THROTTLING = new Set([
 ]);
 
 export function isThrottling(err: unknown): boolean {
-  for (let e = err as { name?: string; cause?: unknown; $metadata?: { httpStatusCode?: number } } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { name?: string; cause?: unknown; $metadata?: { httpStatusCode?: number } } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.name === 'string' && THROTTLING.has(e.name)) return true;
     if (e.$metadata?.httpStatusCode === 429) return true;
   }
   return false;
 }
-

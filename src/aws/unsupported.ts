@@ -3,7 +3,13 @@
  * test/moto/server.py patch 17), or an unknown action. The verify checks report those as
  * "not checked", never as a problem.
  */
-const NOT_IMPLEMENTED = new Set(['NotImplemented', 'NotImplementedException', 'InvalidAction', 'UnknownOperationException', 'UnsupportedOperation']);
+const NOT_IMPLEMENTED = new Set([
+  'NotImplemented',
+  'NotImplementedException',
+  'InvalidAction',
+  'UnknownOperationException',
+  'UnsupportedOperation',
+]);
 
 export function isNotImplemented(err: unknown): boolean {
   const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };

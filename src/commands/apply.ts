@@ -22,16 +22,31 @@ ${EXIT_CODES_SECTION}`;
   static override examples = [
     { description: 'Plan dev, confirm, apply', command: '<%= config.bin %> <%= command.id %> --env dev' },
     { description: 'In CI: no question asked', command: '<%= config.bin %> <%= command.id %> --env dev --yes' },
-    { description: 'Only the orders service stack, waiting up to 5 minutes for another run to release its lock', command: '<%= config.bin %> <%= command.id %> --env prod --stack orders --yes --lock-timeout 5m' },
-    { description: 'Apply although the plan replaces an adopted ECS service', command: '<%= config.bin %> <%= command.id %> --env prod --stack orders --allow-replace' },
+    {
+      description: 'Only the orders service stack, waiting up to 5 minutes for another run to release its lock',
+      command: '<%= config.bin %> <%= command.id %> --env prod --stack orders --yes --lock-timeout 5m',
+    },
+    {
+      description: 'Apply although the plan replaces an adopted ECS service',
+      command: '<%= config.bin %> <%= command.id %> --env prod --stack orders --allow-replace',
+    },
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    env: envFlag('Environment to apply.', 'change'),
-    stack: Flags.string({ char: 's', summary: "Only these stacks: 'registry', 'cluster' or a service name (repeatable).", multiple: true }),
-    yes: Flags.boolean({ char: 'y', summary: 'Apply without asking (required where nobody can answer, e.g. CI).' }),
-    'lock-timeout': Flags.string({ summary: 'Wait this long for a state lock held by another run (e.g. 30s, 5m) instead of failing at once.', default: '0s' }),
-    'allow-replace': Flags.boolean({ summary: 'Apply even if the plan replaces or destroys an adopted ECS service (adopt: in a service file).' }),
+    'env': envFlag('Environment to apply.', 'change'),
+    'stack': Flags.string({
+      char: 's',
+      summary: "Only these stacks: 'registry', 'cluster' or a service name (repeatable).",
+      multiple: true,
+    }),
+    'yes': Flags.boolean({ char: 'y', summary: 'Apply without asking (required where nobody can answer, e.g. CI).' }),
+    'lock-timeout': Flags.string({
+      summary: 'Wait this long for a state lock held by another run (e.g. 30s, 5m) instead of failing at once.',
+      default: '0s',
+    }),
+    'allow-replace': Flags.boolean({
+      summary: 'Apply even if the plan replaces or destroys an adopted ECS service (adopt: in a service file).',
+    }),
   };
 
   public async run(): Promise<ApplyReport> {

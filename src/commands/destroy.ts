@@ -19,17 +19,36 @@ Where nobody can answer (CI, no terminal) --yes is required (exit 2 otherwise). 
 ${EXIT_CODES_SECTION}`;
   static override examples = [
     { description: 'Destroy dev (the registry is kept)', command: '<%= config.bin %> <%= command.id %> --env dev' },
-    { description: 'Only the web service stack, in CI', command: '<%= config.bin %> <%= command.id %> --env dev --stack web --yes' },
-    { description: 'A protected environment, from a script', command: '<%= config.bin %> <%= command.id %> --env prod --force --confirm-env prod --yes' },
+    {
+      description: 'Only the web service stack, in CI',
+      command: '<%= config.bin %> <%= command.id %> --env dev --stack web --yes',
+    },
+    {
+      description: 'A protected environment, from a script',
+      command: '<%= config.bin %> <%= command.id %> --env prod --force --confirm-env prod --yes',
+    },
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    env: envFlag('Environment to destroy.', 'change'),
-    stack: Flags.string({ char: 's', summary: "Only these stacks: 'cluster', a service name, or 'registry' (repeatable). Default: all but the registry.", multiple: true }),
-    yes: Flags.boolean({ char: 'y', summary: 'Destroy without asking (required where nobody can answer, e.g. CI).' }),
-    force: Flags.boolean({ summary: 'Allow destroying a protected environment (protected: true); you are asked to type its name.' }),
-    'confirm-env': Flags.string({ summary: 'With --force: the environment name, typed in advance (for scripts).', dependsOn: ['force'] }),
-    'lock-timeout': Flags.string({ summary: 'Wait this long for a state lock held by another run (e.g. 30s, 5m) instead of failing at once.', default: '0s' }),
+    'env': envFlag('Environment to destroy.', 'change'),
+    'stack': Flags.string({
+      char: 's',
+      summary:
+        "Only these stacks: 'cluster', a service name, or 'registry' (repeatable). Default: all but the registry.",
+      multiple: true,
+    }),
+    'yes': Flags.boolean({ char: 'y', summary: 'Destroy without asking (required where nobody can answer, e.g. CI).' }),
+    'force': Flags.boolean({
+      summary: 'Allow destroying a protected environment (protected: true); you are asked to type its name.',
+    }),
+    'confirm-env': Flags.string({
+      summary: 'With --force: the environment name, typed in advance (for scripts).',
+      dependsOn: ['force'],
+    }),
+    'lock-timeout': Flags.string({
+      summary: 'Wait this long for a state lock held by another run (e.g. 30s, 5m) instead of failing at once.',
+      default: '0s',
+    }),
   };
 
   public async run(): Promise<DestroyReport> {
@@ -48,10 +67,18 @@ ${EXIT_CODES_SECTION}`;
         force: flags.force,
         confirmEnvironment: async (env) => {
           if (typed !== undefined) return typed;
-          if (!interactive()) throw new UsageError(`Environment '${env}' is protected and nobody can type its name here: pass --confirm-env ${env}.`);
+          if (!interactive())
+            throw new UsageError(
+              `Environment '${env}' is protected and nobody can type its name here: pass --confirm-env ${env}.`,
+            );
           return ask(`'${env}' is a protected environment. Type its name to destroy it: `);
         },
-        confirm: planConfirmation({ yes: flags.yes, json, ui, question: `Destroy these resources of ${env}? This cannot be undone.` }),
+        confirm: planConfirmation({
+          yes: flags.yes,
+          json,
+          ui,
+          question: `Destroy these resources of ${env}? This cannot be undone.`,
+        }),
       }),
     );
     if (!json) this.log(`\n${formatDestroy(report)}`);

@@ -21,25 +21,54 @@ ${EXIT_CODES_SECTION}
 With --json the same summary is printed as data; with --format markdown it is printed as Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY (progress stays on stderr). The exit code still tells changes (3) from none (0).`;
   static override examples = [
     { description: 'Plan every stack of dev', command: '<%= config.bin %> <%= command.id %> --env dev' },
-    { description: 'Only the orders service stack', command: '<%= config.bin %> <%= command.id %> --env dev --stack orders' },
-    { description: 'In CI: fail the job step on drift, keep the summary as data', command: '<%= config.bin %> <%= command.id %> --env prod --json > plan.json; test $? -ne 1' },
-    { description: "On GitHub Actions: the plan on the run's summary page (3, changes, is not a failure)", command: '<%= config.bin %> <%= command.id %> --env prod --format markdown >> "$GITHUB_STEP_SUMMARY" || test $? -eq 3' },
+    {
+      description: 'Only the orders service stack',
+      command: '<%= config.bin %> <%= command.id %> --env dev --stack orders',
+    },
+    {
+      description: 'In CI: fail the job step on drift, keep the summary as data',
+      command: '<%= config.bin %> <%= command.id %> --env prod --json > plan.json; test $? -ne 1',
+    },
+    {
+      description: "On GitHub Actions: the plan on the run's summary page (3, changes, is not a failure)",
+      command:
+        '<%= config.bin %> <%= command.id %> --env prod --format markdown >> "$GITHUB_STEP_SUMMARY" || test $? -eq 3',
+    },
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    env: envFlag('Environment to plan.', 'read'),
-    stack: Flags.string({ char: 's', summary: "Only these stacks: 'registry', 'cluster' or a service name (repeatable).", multiple: true }),
-    format: Flags.option({ options: ['text', 'markdown'] as const, summary: 'How to print the plan: text, or Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY.', default: 'text', exclusive: ['json'] })(),
-    'lock-timeout': Flags.string({ summary: 'Wait this long for a state lock held by another run (e.g. 30s, 5m) instead of failing at once.', default: '0s' }),
+    'env': envFlag('Environment to plan.', 'read'),
+    'stack': Flags.string({
+      char: 's',
+      summary: "Only these stacks: 'registry', 'cluster' or a service name (repeatable).",
+      multiple: true,
+    }),
+    'format': Flags.option({
+      options: ['text', 'markdown'] as const,
+      summary: 'How to print the plan: text, or Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY.',
+      default: 'text',
+      exclusive: ['json'],
+    })(),
+    'lock-timeout': Flags.string({
+      summary: 'Wait this long for a state lock held by another run (e.g. 30s, 5m) instead of failing at once.',
+      default: '0s',
+    }),
   };
 
   public async run(): Promise<PlanReport> {
     const { flags } = await this.parse(Plan);
     const env = await this.environment(flags, 'read');
     const report = await withInfraUi({ json: this.jsonEnabled() }, (ui) =>
-      createInfraRunner({ lockTimeout: flags['lock-timeout'] }).plan({ dir: flags.dir, env, stacks: flags.stack, onEvent: ui.onEvent, signal: ui.signal }),
+      createInfraRunner({ lockTimeout: flags['lock-timeout'] }).plan({
+        dir: flags.dir,
+        env,
+        stacks: flags.stack,
+        onEvent: ui.onEvent,
+        signal: ui.signal,
+      }),
     );
-    if (!this.jsonEnabled()) this.log(flags.format === 'markdown' ? formatPlanMarkdown(report) : `\n${formatPlan(report)}`);
+    if (!this.jsonEnabled())
+      this.log(flags.format === 'markdown' ? formatPlanMarkdown(report) : `\n${formatPlan(report)}`);
     if (report.changes) {
       if (this.jsonEnabled()) this.logJson(report);
       this.exit(ExitCode.ChangesPresent);

@@ -10,26 +10,60 @@ export default class Synth extends BaseCommand {
 
 ${EXIT_CODES_SECTION}`;
   static override examples = [
-    { description: 'Synthesize every environment of the project in this folder', command: '<%= config.bin %> <%= command.id %>' },
-    { description: 'Only prod, into another folder', command: '<%= config.bin %> <%= command.id %> --env prod --out /tmp/out' },
-    { description: 'Only the orders service stack of dev, as JSON for scripts', command: '<%= config.bin %> <%= command.id %> --env dev --stack orders --json' },
+    {
+      description: 'Synthesize every environment of the project in this folder',
+      command: '<%= config.bin %> <%= command.id %>',
+    },
+    {
+      description: 'Only prod, into another folder',
+      command: '<%= config.bin %> <%= command.id %> --env prod --out /tmp/out',
+    },
+    {
+      description: 'Only the orders service stack of dev, as JSON for scripts',
+      command: '<%= config.bin %> <%= command.id %> --env dev --stack orders --json',
+    },
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    env: Flags.string({ char: 'e', summary: 'Environment to synthesize (repeatable): permanent, or on demand (env create). Default: every permanent one.', multiple: true }),
-    stack: Flags.string({ char: 's', summary: "Only these stacks: 'registry', 'cluster' or a service name (repeatable).", multiple: true, default: [] }),
+    env: Flags.string({
+      char: 'e',
+      summary:
+        'Environment to synthesize (repeatable): permanent, or on demand (env create). Default: every permanent one.',
+      multiple: true,
+    }),
+    stack: Flags.string({
+      char: 's',
+      summary: "Only these stacks: 'registry', 'cluster' or a service name (repeatable).",
+      multiple: true,
+      default: [],
+    }),
     out: Flags.string({ char: 'o', summary: 'Output folder.', default: 'cdktf.out' }),
-    cache: Flags.boolean({ summary: 'Reuse stacks whose inputs did not change since the last synth.', default: true, allowNo: true }),
+    cache: Flags.boolean({
+      summary: 'Reuse stacks whose inputs did not change since the last synth.',
+      default: true,
+      allowNo: true,
+    }),
   };
 
   public async run(): Promise<SynthResult> {
     const { flags } = await this.parse(Synth);
     const outDir = resolve(flags.dir, flags.out);
-    const result = await synthEnvironments(flags.dir, flags.env ?? [], { outDir, stacks: flags.stack ?? [], cache: flags.cache });
+    const result = await synthEnvironments(flags.dir, flags.env ?? [], {
+      outDir,
+      stacks: flags.stack ?? [],
+      cache: flags.cache,
+    });
     if (!this.jsonEnabled()) {
-      this.log(table(['STACK', 'RESOURCES', 'PATH'], result.stacks.map((s) => [s.name, s.resources, `${s.path}/cdk.tf.json`])));
+      this.log(
+        table(
+          ['STACK', 'RESOURCES', 'PATH'],
+          result.stacks.map((s) => [s.name, s.resources, `${s.path}/cdk.tf.json`]),
+        ),
+      );
       const reused = result.stacks.filter((s) => s.cached).length;
-      this.log(`\n${result.stacks.length} stack${result.stacks.length === 1 ? '' : 's'} written${reused ? ` (${reused} unchanged since the last synth, reused)` : ''}.`);
+      this.log(
+        `\n${result.stacks.length} stack${result.stacks.length === 1 ? '' : 's'} written${reused ? ` (${reused} unchanged since the last synth, reused)` : ''}.`,
+      );
     }
     return { outDir, stacks: result.stacks };
   }

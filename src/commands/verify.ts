@@ -24,23 +24,40 @@ ${EXIT_CODES_SECTION}
   (verify: 0 when no check found a problem, "not checked" included; 1 when one did)`;
   static override examples = [
     { description: 'Check every service of prod', command: '<%= config.bin %> <%= command.id %> --env prod' },
-    { description: 'Check orders and payments in dev', command: '<%= config.bin %> <%= command.id %> orders payments --env dev' },
-    { description: 'Check an image before deploying it, as JSON for a pipeline', command: '<%= config.bin %> <%= command.id %> orders --env dev --image 1.4.3 --json' },
+    {
+      description: 'Check orders and payments in dev',
+      command: '<%= config.bin %> <%= command.id %> orders payments --env dev',
+    },
+    {
+      description: 'Check an image before deploying it, as JSON for a pipeline',
+      command: '<%= config.bin %> <%= command.id %> orders --env dev --image 1.4.3 --json',
+    },
   ];
   static override enableJsonFlag = true;
   static override strict = false;
   static override args = {
-    services: Args.string({ description: 'Services to check (files services/<name>.yaml); default: every service of the environment.' }),
+    services: Args.string({
+      description: 'Services to check (files services/<name>.yaml); default: every service of the environment.',
+    }),
   };
   static override flags = {
     env: envFlag('Environment to check.', 'read'),
-    image: Flags.string({ char: 'i', summary: "The image to check for the one SERVICE named, as `service deploy --image` takes it: a tag of the service's ECR repository, sha256:<digest>, or <repository>@sha256:<digest>." }),
+    image: Flags.string({
+      char: 'i',
+      summary:
+        "The image to check for the one SERVICE named, as `service deploy --image` takes it: a tag of the service's ECR repository, sha256:<digest>, or <repository>@sha256:<digest>.",
+    }),
   };
 
   public async run(): Promise<VerifyReport> {
     const { argv, flags } = await this.parse(Verify);
     const env = await this.environment(flags, 'read');
-    const report = await verifyEnvironment({ dir: flags.dir, env, services: argv as string[], ...(flags.image !== undefined ? { image: flags.image } : {}) });
+    const report = await verifyEnvironment({
+      dir: flags.dir,
+      env,
+      services: argv as string[],
+      ...(flags.image !== undefined ? { image: flags.image } : {}),
+    });
     if (report.problems > 0) {
       if (this.jsonEnabled()) this.logJson(report);
       else this.log(formatVerify(report));

@@ -82,11 +82,17 @@ export function timeZoneNames(): string[] {
 /** The values a valid cron field stands for (day-of-week 7 is Sunday, 0). */
 function expand(field: string, f: (typeof FIELDS)[number], dow: boolean): Set<number> {
   const out = new Set<number>();
-  const value = (v: string) => (/^\d+$/.test(v) ? Number(v) : f.names!.indexOf(v.toUpperCase()) + (f.min === 1 ? 1 : 0));
+  const value = (v: string) =>
+    /^\d+$/.test(v) ? Number(v) : f.names!.indexOf(v.toUpperCase()) + (f.min === 1 ? 1 : 0);
   for (const part of field.split(',')) {
     const [body, stepText] = part.split('/') as [string, string | undefined];
     const step = stepText === undefined ? 1 : Number(stepText);
-    const [from, to] = body === '*' ? [f.min, f.max] : body.includes('-') ? body.split('-').map(value) as [number, number] : [value(body), stepText === undefined ? value(body) : f.max];
+    const [from, to] =
+      body === '*'
+        ? [f.min, f.max]
+        : body.includes('-')
+          ? (body.split('-').map(value) as [number, number])
+          : [value(body), stepText === undefined ? value(body) : f.max];
     for (let v = from; v <= to; v += step) out.add(dow && v === 7 ? 0 : v);
   }
   return out;
@@ -95,11 +101,25 @@ function expand(field: string, f: (typeof FIELDS)[number], dow: boolean): Set<nu
 /** The wall-clock fields of an instant in a time zone. */
 function zoned(instant: number, timeZone: string): { y: number; mo: number; d: number; h: number; mi: number } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    })
       .formatToParts(instant)
       .map((p) => [p.type, p.value]),
   ) as Record<string, string>;
-  return { y: Number(parts['year']), mo: Number(parts['month']), d: Number(parts['day']), h: Number(parts['hour']), mi: Number(parts['minute']) };
+  return {
+    y: Number(parts['year']),
+    mo: Number(parts['month']),
+    d: Number(parts['day']),
+    h: Number(parts['hour']),
+    mi: Number(parts['minute']),
+  };
 }
 
 /** The instant a wall-clock time of a time zone is (the later offset in a DST overlap, shifted in a gap). */

@@ -23,15 +23,24 @@ export interface EnvironmentFileFacts {
 export function environmentFileFacts(root: string, name: string): EnvironmentFileFacts {
   const rel = ['yaml', 'yml'].map((ext) => `environments/${name}.${ext}`).find((f) => existsSync(join(root, f)));
   const data = rel === undefined ? undefined : YamlFile.read(join(root, rel), rel).data;
-  const map = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
-  return { protected: map['protected'] === true, ephemeral: map['ephemeral'] !== undefined && map['ephemeral'] !== null };
+  const map =
+    typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+  return {
+    protected: map['protected'] === true,
+    ephemeral: map['ephemeral'] !== undefined && map['ephemeral'] !== null,
+  };
 }
 
 /**
  * `defaultEnvironment` and `ephemeral.defaultBase` name environment files that exist; a default
  * base is not protected (env create never takes a protected environment by default).
  */
-export function checkDefaults(root: string, project: ProjectConfig, yaml: YamlFile, envNames: readonly string[]): ConfigProblem[] {
+export function checkDefaults(
+  root: string,
+  project: ProjectConfig,
+  yaml: YamlFile,
+  envNames: readonly string[],
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const exists = (key: string[], value: string | undefined): boolean => {
     if (value === undefined || envNames.includes(value)) return value !== undefined;

@@ -34,7 +34,11 @@ export const EphemeralRecordSchema = z.strictObject({
   expiresAt: z.iso.datetime(),
   isolated: z.boolean(),
   services: z.array(z.string()),
-  slot: z.number().int().min(0).max(MAX_SLOTS - 1),
+  slot: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_SLOTS - 1),
   /** service → image reference (a digest from the base's release, or what --image gave). */
   images: z.record(z.string(), z.string()).default({}),
   status: z.enum(['creating', 'ready', 'failed', 'destroying']),
@@ -54,26 +58,42 @@ export interface EphemeralInfo {
 /** A time to live (`48h`, `2d12h`) → milliseconds, or a usage error naming where it came from. */
 export function ttlMs(text: string, flag = '--ttl'): number {
   const ms = parseDuration(text);
-  if (ms === undefined || ms === 0) throw new UsageError(`${flag} ${text}: expected a duration such as ${DURATION_EXAMPLES}`, [`For example ${flag} 48h.`]);
+  if (ms === undefined || ms === 0)
+    throw new UsageError(`${flag} ${text}: expected a duration such as ${DURATION_EXAMPLES}`, [
+      `For example ${flag} 48h.`,
+    ]);
   return ms;
 }
 
 /** A name for a new environment: DNS-safe, short enough for AWS names, not taken. */
 export function checkEnvironmentName(name: string, taken: readonly string[]): void {
   const problems: string[] = [];
-  if (!EPHEMERAL_NAME.test(name)) problems.push("use lowercase letters, digits and '-', starting with a letter and not ending with '-' (it becomes a host name)");
-  if (name.length > MAX_EPHEMERAL_NAME) problems.push(`use at most ${MAX_EPHEMERAL_NAME} characters (it is part of AWS resource names such as target groups, 32 characters)`);
-  if (problems.length > 0) throw new UsageError(`environment name '${name}': ${problems.join('; ')}`, ['For example feature-login or pr-1234.']);
-  if (taken.includes(name)) throw new UsageError(`environment '${name}' already exists`, [`Choose another name, or remove it first with \`ecsdeploy env destroy ${name}\`.`]);
+  if (!EPHEMERAL_NAME.test(name))
+    problems.push(
+      "use lowercase letters, digits and '-', starting with a letter and not ending with '-' (it becomes a host name)",
+    );
+  if (name.length > MAX_EPHEMERAL_NAME)
+    problems.push(
+      `use at most ${MAX_EPHEMERAL_NAME} characters (it is part of AWS resource names such as target groups, 32 characters)`,
+    );
+  if (problems.length > 0)
+    throw new UsageError(`environment name '${name}': ${problems.join('; ')}`, [
+      'For example feature-login or pr-1234.',
+    ]);
+  if (taken.includes(name))
+    throw new UsageError(`environment '${name}' already exists`, [
+      `Choose another name, or remove it first with \`ecsdeploy env destroy ${name}\`.`,
+    ]);
 }
 
 /** The lowest slot no other environment of the same base holds. */
 export function allocateSlot(others: ReadonlyArray<Pick<EphemeralRecord, 'base' | 'slot'>>, base: string): number {
   const used = new Set(others.filter((r) => r.base === base).map((r) => r.slot));
   for (let slot = 0; slot < MAX_SLOTS; slot++) if (!used.has(slot)) return slot;
-  throw new UsageError(`environment '${base}' already hosts ${MAX_SLOTS} environments on demand, the most its load balancer's rule priorities allow`, [
-    'Destroy expired ones with `ecsdeploy env gc`, or create this one with --isolated.',
-  ]);
+  throw new UsageError(
+    `environment '${base}' already hosts ${MAX_SLOTS} environments on demand, the most its load balancer's rule priorities allow`,
+    ['Destroy expired ones with `ecsdeploy env gc`, or create this one with --isolated.'],
+  );
 }
 
 /** Splits an image reference into what a service's `image` block holds. */
@@ -84,7 +104,9 @@ export function imageBlock(ref: string): ResolvedService['image'] {
   const colon = ref.lastIndexOf(':');
   if (colon > ref.lastIndexOf('/')) {
     const repository = ref.slice(0, colon);
-    return repository.includes('/') || repository.includes('.') ? { repository, tag: ref.slice(colon + 1) } : { tag: ref.slice(colon + 1) };
+    return repository.includes('/') || repository.includes('.')
+      ? { repository, tag: ref.slice(colon + 1) }
+      : { tag: ref.slice(colon + 1) };
   }
   return { tag: ref };
 }
@@ -98,16 +120,25 @@ export function resolveEphemeral(base: ResolvedEnvironment, record: EphemeralRec
   const services = record.services.map((name) => {
     const svc = base.services.find((s) => s.name === name);
     if (svc === undefined) {
-      const guess = closest(name, base.services.map((s) => s.name));
-      throw new UsageError(`service '${name}' is not deployed in '${base.name}'${guess ? `; did you mean '${guess}'?` : ''}`, [
-        `Services of ${base.name}: ${base.services.map((s) => s.name).join(', ')}.`,
-      ]);
+      const guess = closest(
+        name,
+        base.services.map((s) => s.name),
+      );
+      throw new UsageError(
+        `service '${name}' is not deployed in '${base.name}'${guess ? `; did you mean '${guess}'?` : ''}`,
+        [`Services of ${base.name}: ${base.services.map((s) => s.name).join(', ')}.`],
+      );
     }
     const image = record.images[name];
     const scaling =
       svc.scaling === undefined
         ? undefined
-        : { ...svc.scaling, min: Math.min(svc.scaling.min, defaults.count), max: Math.max(1, Math.min(svc.scaling.max, defaults.maxCount)), schedules: [] };
+        : {
+            ...svc.scaling,
+            min: Math.min(svc.scaling.min, defaults.count),
+            max: Math.max(1, Math.min(svc.scaling.max, defaults.maxCount)),
+            schedules: [],
+          };
     // An adopted service stays the base's: the environment on demand runs a copy of its own.
     const { adopt: _adopt, ...own } = svc;
     return {

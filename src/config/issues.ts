@@ -101,7 +101,11 @@ export function toProblems(issue: AnyIssue, schema: unknown, data: unknown, pref
       const known = knownKeysAt(schema, path);
       return issue.keys.map((key) => {
         const guess = closest(key, known);
-        const hint = guess ? `; did you mean '${guess}'?` : known.length ? `; expected one of: ${known.join(', ')}` : '';
+        const hint = guess
+          ? `; did you mean '${guess}'?`
+          : known.length
+            ? `; expected one of: ${known.join(', ')}`
+            : '';
         return { path: [...path, key], message: `unknown key '${key}'${hint}`, atKey: true };
       });
     }
@@ -110,7 +114,8 @@ export function toProblems(issue: AnyIssue, schema: unknown, data: unknown, pref
       const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
       if (actual === undefined) return [{ path, message: `is required (${expected})`, atKey: true }];
       // A schema's own message for a wrong type (e.g. an account id written as a YAML number).
-      if (!issue.message.startsWith('Invalid input')) return [{ path, message: `${issue.message} (got ${describe(actual)})` }];
+      if (!issue.message.startsWith('Invalid input'))
+        return [{ path, message: `${issue.message} (got ${describe(actual)})` }];
       return [{ path, message: `expected ${expected}, got ${describe(actual)}` }];
     }
     case 'invalid_value': {
@@ -128,7 +133,12 @@ export function toProblems(issue: AnyIssue, schema: unknown, data: unknown, pref
         const allowed = options.map(String);
         const actual = valueAt(data, path);
         const guess = typeof actual === 'string' ? closest(actual, allowed) : undefined;
-        return [{ path, message: `must be one of: ${allowed.join(', ')} (got ${describe(actual)})${guess ? `; did you mean '${guess}'?` : ''}` }];
+        return [
+          {
+            path,
+            message: `must be one of: ${allowed.join(', ')} (got ${describe(actual)})${guess ? `; did you mean '${guess}'?` : ''}`,
+          },
+        ];
       }
       if (branches.length === 0) return [{ path, message: issue.message }];
       // The branch with the fewest problems is the one the user meant (e.g. network.create vs vpcId).
@@ -141,18 +151,26 @@ export function toProblems(issue: AnyIssue, schema: unknown, data: unknown, pref
     case 'too_big': {
       const actual = valueAt(data, path);
       if (issue.origin === 'array' && issue.code === 'too_small') {
-        return [{ path, message: `needs at least ${String(issue.minimum)} item(s)${issue.message.startsWith('Too small') ? '' : ` (${issue.message})`}` }];
+        return [
+          {
+            path,
+            message: `needs at least ${String(issue.minimum)} item(s)${issue.message.startsWith('Too small') ? '' : ` (${issue.message})`}`,
+          },
+        ];
       }
       const custom = !/^(Too (small|big)|Number must|String must)/.test(issue.message);
       if (custom) return [{ path, message: `${issue.message} (got ${describe(actual)})` }];
-      const bound = issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
+      const bound =
+        issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
       const what = issue.origin === 'string' ? ` characters long` : '';
       return [{ path, message: `must be ${bound}${what} (got ${describe(actual)})` }];
     }
     case 'invalid_format': {
       const actual = valueAt(data, path);
       const custom = !issue.message.startsWith('Invalid');
-      return [{ path, message: `${custom ? issue.message : `must be a valid ${issue.format}`} (got ${describe(actual)})` }];
+      return [
+        { path, message: `${custom ? issue.message : `must be a valid ${issue.format}`} (got ${describe(actual)})` },
+      ];
     }
     case 'not_multiple_of':
       return [{ path, message: `must be a multiple of ${String(issue.divisor)}` }];

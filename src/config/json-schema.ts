@@ -21,11 +21,20 @@ export function jsonSchema(kind: SchemaKind): Record<string, unknown> {
         ? EnvironmentSchema
         : kind === 'job'
           ? JobFileSchema.extend({
-              environments: z.record(z.string(), JobOverrideSchema).optional().describe('Per-environment overrides: environments.<env>.<key> replaces <key> in that environment.'),
+              environments: z
+                .record(z.string(), JobOverrideSchema)
+                .optional()
+                .describe('Per-environment overrides: environments.<env>.<key> replaces <key> in that environment.'),
             })
           : ServiceFileSchema.extend({
-              environments: z.record(z.string(), ServiceOverrideSchema).optional().describe('Per-environment overrides: environments.<env>.<key> replaces <key> in that environment.'),
+              environments: z
+                .record(z.string(), ServiceOverrideSchema)
+                .optional()
+                .describe('Per-environment overrides: environments.<env>.<key> replaces <key> in that environment.'),
             });
-  const out = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const out = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<
+    string,
+    unknown
+  >;
   return { $id: `https://ecsdeploy.dev/schemas/${kind}.schema.json`, title: TITLES[kind], ...out };
 }

@@ -96,7 +96,13 @@ function listYaml(root: string, dir: string): string[] {
     .sort();
 }
 
-function validate<S extends z.ZodType>(schema: S, yaml: YamlFile, problems: ConfigProblem[], data: unknown = yaml.data, prefix: Path = []): z.infer<S> | undefined {
+function validate<S extends z.ZodType>(
+  schema: S,
+  yaml: YamlFile,
+  problems: ConfigProblem[],
+  data: unknown = yaml.data,
+  prefix: Path = [],
+): z.infer<S> | undefined {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
@@ -162,11 +168,23 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
 
   const envNames = environmentNames(root);
   if (scope.environments !== undefined) selectNames(envNames, scope.environments);
-  const envs = readDir(root, 'environments', EnvironmentSchema, 'environment', MAX_ENV_NAME, problems, scope.environments);
+  const envs = readDir(
+    root,
+    'environments',
+    EnvironmentSchema,
+    'environment',
+    MAX_ENV_NAME,
+    problems,
+    scope.environments,
+  );
   const services = readDir(root, 'services', ServiceFileSchema, 'service', MAX_SERVICE_NAME, problems);
   const jobs = readDir(root, 'jobs', JobFileSchema, 'job', MAX_JOB_NAME, problems);
   if (envNames.length === 0) {
-    problems.push({ file: 'environments/', key: '', message: 'no environment files; add environments/<name>.yaml (see docs/configuration.md)' });
+    problems.push({
+      file: 'environments/',
+      key: '',
+      message: 'no environment files; add environments/<name>.yaml (see docs/configuration.md)',
+    });
   } else if (project !== undefined) {
     problems.push(...checkDefaults(root, project, projectYaml, envNames));
   }
@@ -175,7 +193,11 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
   // A job's stack is <env>-job-<job>: a service named job-<job> would have the same stack name.
   for (const svc of services) {
     if (svc.name.startsWith('job-') && jobNames.includes(svc.name.slice(4))) {
-      problems.push({ file: svc.yaml.file, key: '', message: `the service name '${svc.name}' gives the same stack name as jobs/${svc.name.slice(4)}.yaml (<env>-job-${svc.name.slice(4)}); rename one of the files` });
+      problems.push({
+        file: svc.yaml.file,
+        key: '',
+        message: `the service name '${svc.name}' gives the same stack name as jobs/${svc.name.slice(4)}.yaml (<env>-job-${svc.name.slice(4)}); rename one of the files`,
+      });
     }
   }
 
@@ -257,15 +279,19 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
       file: env.yaml.file,
       project: project.project,
       region: env.value.region ?? project.region,
-      ...(env.value.endpoint ?? project.endpoint ? { endpoint: env.value.endpoint ?? project.endpoint } : {}),
+      ...((env.value.endpoint ?? project.endpoint) ? { endpoint: env.value.endpoint ?? project.endpoint } : {}),
       config: env.value,
       tags: { ...project.tags, ...env.value.tags },
       services: list,
       ...(jobList.length > 0 ? { jobs: jobList } : {}),
     });
   }
-  for (const env of envs) if (env.value !== undefined) checkExisting(env.yaml, env.value, resolved.find((r) => r.name === env.name)?.services ?? [], problems);
-  for (const env of envs) if (env.value !== undefined) checkClusterOverrides(env.yaml, env.value, resolved.find((r) => r.name === env.name)?.services ?? [], problems);
+  for (const env of envs)
+    if (env.value !== undefined)
+      checkExisting(env.yaml, env.value, resolved.find((r) => r.name === env.name)?.services ?? [], problems);
+  for (const env of envs)
+    if (env.value !== undefined)
+      checkClusterOverrides(env.yaml, env.value, resolved.find((r) => r.name === env.name)?.services ?? [], problems);
   const accounts = environmentAccounts(root, envNames, envs);
   if (accounts.length > 1 && project !== undefined && project.registry?.account === undefined) {
     // Each environment's stacks would look for the repositories in their own account.
@@ -278,8 +304,12 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
     );
   }
   if (problems.length > 0) throw new ConfigError(dedupe(problems));
-  const repositories = services.flatMap((svc) => (svc.value ? [{ service: svc.name, keepImages: svc.value.ecr.keepImages }] : []));
-  const jobRepositories = jobs.flatMap((j) => (j.value && j.value.image.repository === undefined ? [{ job: j.name, keepImages: j.value.ecr.keepImages }] : []));
+  const repositories = services.flatMap((svc) =>
+    svc.value ? [{ service: svc.name, keepImages: svc.value.ecr.keepImages }] : [],
+  );
+  const jobRepositories = jobs.flatMap((j) =>
+    j.value && j.value.image.repository === undefined ? [{ job: j.name, keepImages: j.value.ecr.keepImages }] : [],
+  );
   return {
     root,
     config: project!,
@@ -295,7 +325,11 @@ export function loadProject(rootDir: string, scope: LoadScope = {}): ResolvedPro
  * read for that key only (the registry grants pull to all of them, whichever environment a command
  * works on, so its policy never depends on --env).
  */
-function environmentAccounts(root: string, envNames: readonly string[], loaded: ReadonlyArray<Parsed<EnvironmentConfig>>): string[] {
+function environmentAccounts(
+  root: string,
+  envNames: readonly string[],
+  loaded: ReadonlyArray<Parsed<EnvironmentConfig>>,
+): string[] {
   const found = new Set<string>();
   for (const name of envNames) {
     const parsed = loaded.find((e) => e.name === name);
@@ -303,8 +337,12 @@ function environmentAccounts(root: string, envNames: readonly string[], loaded: 
       ? parsed.value?.account
       : (() => {
           const file = listYaml(root, 'environments').find((f) => f.replace(/\.ya?ml$/, '') === name);
-          const data = file === undefined ? undefined : YamlFile.read(join(root, 'environments', file), `environments/${file}`).data;
-          const value = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)['account'] : undefined;
+          const data =
+            file === undefined
+              ? undefined
+              : YamlFile.read(join(root, 'environments', file), `environments/${file}`).data;
+          const value =
+            data !== null && typeof data === 'object' ? (data as Record<string, unknown>)['account'] : undefined;
           return typeof value === 'string' && ACCOUNT_ID.test(value) ? value : undefined;
         })();
     if (account !== undefined) found.add(account);
@@ -313,19 +351,36 @@ function environmentAccounts(root: string, envNames: readonly string[], loaded: 
 }
 
 /** Service file + `environments.<env>` block, validated as a whole and reported where each key came from. */
-function resolveService(yaml: YamlFile, serviceName: string, envName: string, problems: ConfigProblem[]): ServiceConfig | undefined {
+function resolveService(
+  yaml: YamlFile,
+  serviceName: string,
+  envName: string,
+  problems: ConfigProblem[],
+): ServiceConfig | undefined {
   return resolveWorkload(ServiceSchema, yaml, serviceName, envName, problems);
 }
 
 /** A service or job file + its `environments.<env>` block, validated as a whole with `schema`. */
-function resolveWorkload<S extends z.ZodType>(schema: S, yaml: YamlFile, serviceName: string, envName: string, problems: ConfigProblem[]): z.infer<S> | undefined {
+function resolveWorkload<S extends z.ZodType>(
+  schema: S,
+  yaml: YamlFile,
+  serviceName: string,
+  envName: string,
+  problems: ConfigProblem[],
+): z.infer<S> | undefined {
   const raw = yaml.data as Record<string, unknown>;
   const { environments, $schema: _schema, ...base } = raw;
   const override = (environments as Record<string, unknown> | undefined)?.[envName];
   const merged = mergeOverride(base, override);
   // The main container is named after the service unless the file names it.
   // (A service name that is not a valid name is reported once, for the file name.)
-  if (NAME.test(serviceName) && merged !== null && typeof merged === 'object' && !Array.isArray(merged) && (merged as Record<string, unknown>)['containerName'] === undefined) {
+  if (
+    NAME.test(serviceName) &&
+    merged !== null &&
+    typeof merged === 'object' &&
+    !Array.isArray(merged) &&
+    (merged as Record<string, unknown>)['containerName'] === undefined
+  ) {
     (merged as Record<string, unknown>)['containerName'] = serviceName;
   }
   const result = schema.safeParse(merged);
@@ -335,7 +390,9 @@ function resolveWorkload<S extends z.ZodType>(schema: S, yaml: YamlFile, service
       const overridePath = ['environments', envName, ...p.path];
       const fromOverride = override !== undefined && yaml.has(overridePath);
       const problem = yaml.problem(p, fromOverride ? ['environments', envName] : []);
-      problems.push(fromOverride ? problem : { ...problem, message: `${problem.message} (in environment '${envName}')` });
+      problems.push(
+        fromOverride ? problem : { ...problem, message: `${problem.message} (in environment '${envName}')` },
+      );
     }
   }
   return undefined;
@@ -354,14 +411,19 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
   }
   return [...seen.entries()].map(([key, p]) => {
     const names = envs.get(key);
-    return names ? { ...p, message: `${p.message} (in environment${names.length > 1 ? 's' : ''} ${names.join(', ')})` } : p;
+    return names
+      ? { ...p, message: `${p.message} (in environment${names.length > 1 ? 's' : ''} ${names.join(', ')})` }
+      : p;
   });
 }
 
 /** Pick environments by name, with a clear error naming the known ones. */
 export function selectEnvironments(project: ResolvedProject, names: readonly string[]): ResolvedEnvironment[] {
   if (names.length === 0) return [...project.environments];
-  selectNames(project.environments.map((e) => e.name), names);
+  selectNames(
+    project.environments.map((e) => e.name),
+    names,
+  );
   return names.map((n) => project.environments.find((e) => e.name === n)!);
 }
 
@@ -369,14 +431,20 @@ function selectNames(known: readonly string[], names: readonly string[]): void {
   for (const n of names) {
     if (known.includes(n)) continue;
     const guess = closest(n, known);
-    throw new UsageError(`--env ${n}: no environment '${n}'${guess ? `; did you mean '${guess}'?` : ''} (there is no environments/${n}.yaml)`, [
-      `Known environments: ${known.join(', ')}. Add environments/${n}.yaml to create one.`,
-    ]);
+    throw new UsageError(
+      `--env ${n}: no environment '${n}'${guess ? `; did you mean '${guess}'?` : ''} (there is no environments/${n}.yaml)`,
+      [`Known environments: ${known.join(', ')}. Add environments/${n}.yaml to create one.`],
+    );
   }
 }
 
 /** `overrides:` of an environment file name resources its cluster stack has. */
-function checkClusterOverrides(yaml: YamlFile, env: EnvironmentConfig, services: readonly ResolvedService[], problems: ConfigProblem[]): void {
+function checkClusterOverrides(
+  yaml: YamlFile,
+  env: EnvironmentConfig,
+  services: readonly ResolvedService[],
+  problems: ConfigProblem[],
+): void {
   const ownLoadBalancer = env.loadBalancer.existing === undefined;
   const present: Record<string, boolean> = {
     Cluster: env.cluster.existing === undefined,
@@ -411,7 +479,14 @@ function checkClusterOverrides(yaml: YamlFile, env: EnvironmentConfig, services:
       continue;
     }
     for (const path of Object.keys(paths)) {
-      if (path.split('.').some((seg) => seg === '')) problems.push(yaml.problem({ path: ['overrides', resource, path], atKey: true, message: 'must be a dotted Terraform argument path such as deletion_protection' }));
+      if (path.split('.').some((seg) => seg === ''))
+        problems.push(
+          yaml.problem({
+            path: ['overrides', resource, path],
+            atKey: true,
+            message: 'must be a dotted Terraform argument path such as deletion_protection',
+          }),
+        );
     }
   }
 }
@@ -420,24 +495,40 @@ function checkClusterOverrides(yaml: YamlFile, env: EnvironmentConfig, services:
  * An adopted service stays on its cluster: `adopt.cluster` must be the cluster this environment's
  * services run on (its `cluster.existing`, or the one ecsdeploy creates, `<project>-<env>`).
  */
-function checkAdoptedCluster(yaml: YamlFile, envName: string, env: EnvironmentConfig, project: string, svc: ServiceConfig, problems: ConfigProblem[]): void {
+function checkAdoptedCluster(
+  yaml: YamlFile,
+  envName: string,
+  env: EnvironmentConfig,
+  project: string,
+  svc: ServiceConfig,
+  problems: ConfigProblem[],
+): void {
   const adopt = svc.adopt;
   if (adopt === undefined) return;
   const cluster = env.cluster.existing ?? `${project}-${envName}`;
   if (adopt.cluster === cluster) return;
-  const at = yaml.has(['environments', envName, 'adopt', 'cluster']) ? ['environments', envName, 'adopt', 'cluster'] : ['adopt', 'cluster'];
+  const at = yaml.has(['environments', envName, 'adopt', 'cluster'])
+    ? ['environments', envName, 'adopt', 'cluster']
+    : ['adopt', 'cluster'];
   problems.push(
     yaml.problem({
       path: at,
       message: `the service runs on cluster '${adopt.cluster}', but environment '${envName}' runs its services on ${
-        env.cluster.existing !== undefined ? `'${cluster}' (cluster.existing in environments/${envName}.yaml)` : `the cluster ecsdeploy creates, '${cluster}'; set cluster.existing: ${adopt.cluster} in environments/${envName}.yaml to keep the service where it is`
+        env.cluster.existing !== undefined
+          ? `'${cluster}' (cluster.existing in environments/${envName}.yaml)`
+          : `the cluster ecsdeploy creates, '${cluster}'; set cluster.existing: ${adopt.cluster} in environments/${envName}.yaml to keep the service where it is`
       }`,
     }),
   );
 }
 
 /** `cluster.existing` and `loadBalancer.existing`: what ecsdeploy would otherwise create for them cannot be set. */
-function checkExisting(yaml: YamlFile, env: EnvironmentConfig, services: readonly ResolvedService[], problems: ConfigProblem[]): void {
+function checkExisting(
+  yaml: YamlFile,
+  env: EnvironmentConfig,
+  services: readonly ResolvedService[],
+  problems: ConfigProblem[],
+): void {
   if (env.cluster.existing !== undefined) {
     const own: Array<[string, boolean]> = [
       ['ec2', env.cluster.ec2 !== undefined],
@@ -463,7 +554,8 @@ function checkExisting(yaml: YamlFile, env: EnvironmentConfig, services: readonl
       yaml.problem({
         path: ['loadBalancer', 'certificateArn'],
         atKey: true,
-        message: 'loadBalancer.existing keeps its listeners as they are: the certificate of an existing listener is set on that listener; remove loadBalancer.certificateArn',
+        message:
+          'loadBalancer.existing keeps its listeners as they are: the certificate of an existing listener is set on that listener; remove loadBalancer.certificateArn',
       }),
     );
   }

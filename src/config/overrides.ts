@@ -52,7 +52,10 @@ export const CLUSTER_RESOURCES: Resources = {
   HttpListener: { type: 'aws_lb_listener', when: 'without loadBalancer.existing' },
   HttpsListener: { type: 'aws_lb_listener', when: 'with loadBalancer.certificateArn' },
   TestListener: { type: 'aws_lb_listener', when: 'when a service uses blue-green, canary or linear' },
-  ServiceConnectNamespace: { type: 'aws_service_discovery_http_namespace', when: 'when a service uses Service Connect' },
+  ServiceConnectNamespace: {
+    type: 'aws_service_discovery_http_namespace',
+    when: 'when a service uses Service Connect',
+  },
   LaunchTemplate: { type: 'aws_launch_template', when: 'with cluster.ec2' },
   AutoScalingGroup: { type: 'aws_autoscaling_group', when: 'with cluster.ec2' },
   CapacityProvider: { type: 'aws_ecs_capacity_provider', when: 'with cluster.ec2' },
@@ -70,7 +73,9 @@ export interface ResourceOverride {
 }
 
 /** `overrides:` as a flat, sorted list (deterministic synth). */
-export function flattenOverrides(overrides: Readonly<Record<string, Readonly<Record<string, unknown>>>>): ResourceOverride[] {
+export function flattenOverrides(
+  overrides: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+): ResourceOverride[] {
   return Object.keys(overrides)
     .sort()
     .flatMap((resource) =>

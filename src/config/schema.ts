@@ -32,7 +32,11 @@ const positive = z.number().int().min(1, 'must be 1 or more');
 const percent = (min: number, max: number) =>
   z.number().int().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
 const seconds = (min: number, max: number) =>
-  z.number().int().min(min, `must be between ${min} and ${max} seconds`).max(max, `must be between ${min} and ${max} seconds`);
+  z
+    .number()
+    .int()
+    .min(min, `must be between ${min} and ${max} seconds`)
+    .max(max, `must be between ${min} and ${max} seconds`);
 const cron = z.string().refine(isValidCron, {
   message: "must be a 5-field cron expression 'minute hour day-of-month month day-of-week', e.g. '0 8 * * MON-FRI'",
 });
@@ -51,16 +55,31 @@ export const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$
 const account = z
   .string({
     error: (iss) =>
-      typeof iss.input === 'number' ? `must be a quoted string such as "${String(iss.input).padStart(12, '0')}": a YAML number loses leading zeros, so write the 12 digits in quotes` : undefined,
+      typeof iss.input === 'number'
+        ? `must be a quoted string such as "${String(iss.input).padStart(12, '0')}": a YAML number loses leading zeros, so write the 12 digits in quotes`
+        : undefined,
   })
   .regex(ACCOUNT_ID, 'must be a 12-digit AWS account id, quoted, such as "123456789012"');
 const roleArn = z.string().regex(ROLE_ARN, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/deployer');
 
 /** The keys that put something in an AWS account of its own (an environment, the registry). */
 export const AccountFields = {
-  account: account.optional().describe('The AWS account (12 digits, quoted) the credentials must belong to: every plan, apply, deploy and roll stops before changing anything when they belong to another one.'),
-  role: roleArn.optional().describe("IAM role assumed (STS AssumeRole) for everything in this account: the engine's provider and every AWS call of the CLI. Its account must be `account`."),
-  externalId: z.string().min(2).max(1224).optional().describe('ExternalId of the AssumeRole call, when the role\'s trust policy requires one.'),
+  account: account
+    .optional()
+    .describe(
+      'The AWS account (12 digits, quoted) the credentials must belong to: every plan, apply, deploy and roll stops before changing anything when they belong to another one.',
+    ),
+  role: roleArn
+    .optional()
+    .describe(
+      "IAM role assumed (STS AssumeRole) for everything in this account: the engine's provider and every AWS call of the CLI. Its account must be `account`.",
+    ),
+  externalId: z
+    .string()
+    .min(2)
+    .max(1224)
+    .optional()
+    .describe("ExternalId of the AssumeRole call, when the role's trust policy requires one."),
   sessionName: z
     .string()
     .regex(/^[\w+=,.@-]{2,64}$/, "must be 2 to 64 letters, digits or '+=,.@_-'")
@@ -69,17 +88,39 @@ export const AccountFields = {
 };
 
 /** The cross-key rules of AccountFields: the role belongs to the account, and the role's options need a role. */
-function checkAccount(v: { account?: string | undefined; role?: string | undefined; externalId?: string | undefined; sessionName?: string | undefined }, ctx: z.RefinementCtx, label = ''): void {
+function checkAccount(
+  v: {
+    account?: string | undefined;
+    role?: string | undefined;
+    externalId?: string | undefined;
+    sessionName?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+  label = '',
+): void {
   if (v.role !== undefined) {
     const roleAccount = ROLE_ARN.exec(v.role)?.[1];
     if (v.account === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['role'], message: `needs ${label}account: the account the role belongs to${roleAccount ? ` ("${roleAccount}")` : ''}, which the CLI and the engine check before changing anything` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['role'],
+        message: `needs ${label}account: the account the role belongs to${roleAccount ? ` ("${roleAccount}")` : ''}, which the CLI and the engine check before changing anything`,
+      });
     } else if (roleAccount !== undefined && roleAccount !== v.account) {
-      ctx.addIssue({ code: 'custom', path: ['role'], message: `belongs to account ${roleAccount}, not to ${label}account ${v.account}: the role must be in the account it deploys to` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['role'],
+        message: `belongs to account ${roleAccount}, not to ${label}account ${v.account}: the role must be in the account it deploys to`,
+      });
     }
   }
   for (const key of ['externalId', 'sessionName'] as const) {
-    if (v[key] !== undefined && v.role === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `needs ${label}role: it is an option of assuming that role` });
+    if (v[key] !== undefined && v.role === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `needs ${label}role: it is an option of assuming that role`,
+      });
   }
 }
 
@@ -89,7 +130,10 @@ function checkAccount(v: { account?: string | undefined; role?: string | undefin
 export const ProjectSchema = z.strictObject({
   $schema: z.string().optional(),
   project: name('project', 20).describe('Project name: the first part of every AWS resource name.'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1').describe('Default AWS region.'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
+    .describe('Default AWS region.'),
   state: z
     .discriminatedUnion('backend', [
       z.strictObject({ backend: z.literal('local'), path: z.string().default('.ecsdeploy/state') }),
@@ -99,7 +143,11 @@ export const ProjectSchema = z.strictObject({
         prefix: z.string().default('ecsdeploy'),
         region: z.string().optional(),
         lockTable: z.string().optional().describe('DynamoDB lock table, for engines without use_lockfile.'),
-        role: roleArn.optional().describe("IAM role the engine assumes to read and write the state bucket. @default the environment's role (the registry's for the registry stack)"),
+        role: roleArn
+          .optional()
+          .describe(
+            "IAM role the engine assumes to read and write the state bucket. @default the environment's role (the registry's for the registry stack)",
+          ),
       }),
     ])
     .default({ backend: 'local', path: '.ecsdeploy/state' })
@@ -111,7 +159,11 @@ export const ProjectSchema = z.strictObject({
         store: z.literal('s3'),
         bucket: z.string().min(3),
         prefix: z.string().default('ecsdeploy/releases'),
-        role: roleArn.optional().describe("IAM role the CLI assumes to read and write release records. @default the environment's role, else the registry's"),
+        role: roleArn
+          .optional()
+          .describe(
+            "IAM role the CLI assumes to read and write release records. @default the environment's role, else the registry's",
+          ),
       }),
     ])
     .default({ store: 'local', path: '.ecsdeploy/releases' })
@@ -119,12 +171,16 @@ export const ProjectSchema = z.strictObject({
   endpoint: z
     .url()
     .optional()
-    .describe('A custom AWS API endpoint (LocalStack, moto) for the shared registry stack, and the default of every environment. Leave unset for AWS.'),
+    .describe(
+      'A custom AWS API endpoint (LocalStack, moto) for the shared registry stack, and the default of every environment. Leave unset for AWS.',
+    ),
   registry: z
     .strictObject(AccountFields)
     .superRefine((r, ctx) => checkAccount(r, ctx, 'registry.'))
     .optional()
-    .describe("The account of the shared registry stack (ECR repositories): its repositories let every environment's account pull. @default the standard credentials' account"),
+    .describe(
+      "The account of the shared registry stack (ECR repositories): its repositories let every environment's account pull. @default the standard credentials' account",
+    ),
   engine: z
     .string()
     .min(1)
@@ -134,7 +190,9 @@ export const ProjectSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe('The environment of a command run without --env (ECSDEPLOY_ENV overrides it). A command that changes an environment never takes a protected one by default.'),
+    .describe(
+      'The environment of a command run without --env (ECSDEPLOY_ENV overrides it). A command that changes an environment never takes a protected one by default.',
+    ),
   ephemeral: z
     .strictObject({
       defaultBase: z
@@ -165,12 +223,16 @@ const ScheduleSchema = z.strictObject({
 const ScalingScheduleSchema = ScheduleSchema.omit({ desired: true });
 
 /** The retention periods CloudWatch Logs accepts (0: never expire). */
-const LOG_RETENTION_DAYS = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const LOG_RETENTION_DAYS = [
+  0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 const NetworkSchema = z.union([
   z.strictObject({
     vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id such as vpc-0abc123'),
-    publicSubnets: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id')).min(2, 'an ALB needs subnets in at least 2 availability zones'),
+    publicSubnets: z
+      .array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id'))
+      .min(2, 'an ALB needs subnets in at least 2 availability zones'),
     privateSubnets: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id')).min(1),
   }),
   z.strictObject({
@@ -182,97 +244,125 @@ const NetworkSchema = z.union([
   }),
 ]);
 
-export const EnvironmentSchema = z.strictObject({
-  $schema: z.string().optional(),
-  region: z.string().optional().describe('AWS region; defaults to the project region.'),
-  protected: z.boolean().default(false).describe('Refuse destroy unless forced; commands that change it need --env typed (never a default).'),
-  endpoint: z
-    .url()
-    .optional()
-    .describe('A custom AWS API endpoint for every service (LocalStack, moto). Leave unset for AWS.'),
-  ...AccountFields,
-  network: NetworkSchema.describe('An existing VPC by id, or one to create.'),
-  loadBalancer: z
-    .strictObject({
-      existing: z
-        .strictObject({
-          listenerArn: z
-            .string()
-            .regex(LISTENER_ARN, 'must be an Application Load Balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)')
-            .describe("The existing listener services' rules are added to."),
-          securityGroupId: z
-            .string()
-            .regex(/^sg-[0-9a-f]+$/, 'must be a security group id such as sg-0abc123')
-            .optional()
-            .describe("The load balancer's security group, which the tasks' security groups let in (awsvpc services)."),
-        })
-        .optional()
-        .describe('Use an existing Application Load Balancer instead of creating one: its listener, by ARN. Rolling deployments only (no test listener).'),
-      certificateArn: z.string().startsWith('arn:', 'must be an ACM certificate ARN').optional(),
-      domain: z.string().optional().describe('Domain of this environment, e.g. dev.example.com.'),
-      internal: z.boolean().default(false),
-      idleTimeout: seconds(1, 4000).default(60),
-      testListenerPort: z
-        .number()
-        .int()
-        .min(1)
-        .max(65535)
-        .default(8443)
-        .describe('Port of the test listener that blue/green, canary and linear deployments use before shifting traffic.'),
-    })
-    .default({ internal: false, idleTimeout: 60, testListenerPort: 8443 }),
-  cluster: z
-    .strictObject({
-      existing: z
-        .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/, "must be an ECS cluster name: letters, digits, '-' and '_'")
-        .optional()
-        .describe('Use an existing ECS cluster, by name, instead of creating one (with Fargate, or the EC2 capacity it already has).'),
-      containerInsights: z.boolean().default(true),
-      ec2: z
-        .strictObject({
-          instanceTypes: z.array(z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'must be an instance type such as t3.medium')).min(1),
-          ami: z
-            .string()
-            .default('/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id')
-            .describe('SSM parameter of the ECS-optimized AMI.'),
-          minSize: count,
-          maxSize: count,
-          desiredCapacity: count.optional(),
-          targetCapacity: percent(1, 100).default(100).describe('Capacity provider managed scaling target, %.'),
-          rootVolumeSize: z.number().int().min(30).max(16384).default(30),
-          spot: z
-            .strictObject({
-              onDemandBaseCapacity: count.default(0),
-              onDemandPercentage: percent(0, 100).default(0),
-              allocationStrategy: z.enum(['price-capacity-optimized', 'capacity-optimized', 'lowest-price']).default('price-capacity-optimized'),
-            })
-            .optional(),
-          draining: z.enum(['managed', 'lifecycle-hook']).default('managed'),
-          schedules: z.array(ScheduleSchema).default([]),
-        })
-        .optional(),
-      fargate: z.boolean().default(false),
-      fargateSpot: z.boolean().default(false),
-    })
-    .default({ containerInsights: true, fargate: false, fargateSpot: false }),
-  services: z.array(z.string()).optional().describe('Services deployed here (file names in services/); all when omitted.'),
-  jobs: z.array(z.string()).optional().describe('Scheduled jobs deployed here (file names in jobs/); all when omitted.'),
-  ephemeral: z
-    .strictObject({
-      ttl: duration.default('48h').describe('Default time to live of an environment created from this one (e.g. 48h, 7d).'),
-      maxTtl: duration.default('14d').describe('Longest time to live (and extension) allowed.'),
-      count: count.default(1).describe('Desired tasks of each service.'),
-      maxCount: positive.default(2).describe('Auto scaling never goes beyond this many tasks.'),
-    })
-    .default({ ttl: '48h', maxTtl: '14d', count: 1, maxCount: 2 })
-    .describe('Defaults of the environments on demand created from this one (`env create NAME --from <this>`).'),
-  overrides: z
-    .record(z.string(), z.record(z.string().min(1), z.unknown()))
-    .default({})
-    .describe('Last resort: set any argument of a resource of the cluster stack, by resource and Terraform path.'),
-  tags,
-}).superRefine((e, ctx) => checkAccount(e, ctx));
+export const EnvironmentSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    region: z.string().optional().describe('AWS region; defaults to the project region.'),
+    protected: z
+      .boolean()
+      .default(false)
+      .describe('Refuse destroy unless forced; commands that change it need --env typed (never a default).'),
+    endpoint: z
+      .url()
+      .optional()
+      .describe('A custom AWS API endpoint for every service (LocalStack, moto). Leave unset for AWS.'),
+    ...AccountFields,
+    network: NetworkSchema.describe('An existing VPC by id, or one to create.'),
+    loadBalancer: z
+      .strictObject({
+        existing: z
+          .strictObject({
+            listenerArn: z
+              .string()
+              .regex(
+                LISTENER_ARN,
+                'must be an Application Load Balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)',
+              )
+              .describe("The existing listener services' rules are added to."),
+            securityGroupId: z
+              .string()
+              .regex(/^sg-[0-9a-f]+$/, 'must be a security group id such as sg-0abc123')
+              .optional()
+              .describe(
+                "The load balancer's security group, which the tasks' security groups let in (awsvpc services).",
+              ),
+          })
+          .optional()
+          .describe(
+            'Use an existing Application Load Balancer instead of creating one: its listener, by ARN. Rolling deployments only (no test listener).',
+          ),
+        certificateArn: z.string().startsWith('arn:', 'must be an ACM certificate ARN').optional(),
+        domain: z.string().optional().describe('Domain of this environment, e.g. dev.example.com.'),
+        internal: z.boolean().default(false),
+        idleTimeout: seconds(1, 4000).default(60),
+        testListenerPort: z
+          .number()
+          .int()
+          .min(1)
+          .max(65535)
+          .default(8443)
+          .describe(
+            'Port of the test listener that blue/green, canary and linear deployments use before shifting traffic.',
+          ),
+      })
+      .default({ internal: false, idleTimeout: 60, testListenerPort: 8443 }),
+    cluster: z
+      .strictObject({
+        existing: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/, "must be an ECS cluster name: letters, digits, '-' and '_'")
+          .optional()
+          .describe(
+            'Use an existing ECS cluster, by name, instead of creating one (with Fargate, or the EC2 capacity it already has).',
+          ),
+        containerInsights: z.boolean().default(true),
+        ec2: z
+          .strictObject({
+            instanceTypes: z
+              .array(z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'must be an instance type such as t3.medium'))
+              .min(1),
+            ami: z
+              .string()
+              .default('/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id')
+              .describe('SSM parameter of the ECS-optimized AMI.'),
+            minSize: count,
+            maxSize: count,
+            desiredCapacity: count.optional(),
+            targetCapacity: percent(1, 100).default(100).describe('Capacity provider managed scaling target, %.'),
+            rootVolumeSize: z.number().int().min(30).max(16384).default(30),
+            spot: z
+              .strictObject({
+                onDemandBaseCapacity: count.default(0),
+                onDemandPercentage: percent(0, 100).default(0),
+                allocationStrategy: z
+                  .enum(['price-capacity-optimized', 'capacity-optimized', 'lowest-price'])
+                  .default('price-capacity-optimized'),
+              })
+              .optional(),
+            draining: z.enum(['managed', 'lifecycle-hook']).default('managed'),
+            schedules: z.array(ScheduleSchema).default([]),
+          })
+          .optional(),
+        fargate: z.boolean().default(false),
+        fargateSpot: z.boolean().default(false),
+      })
+      .default({ containerInsights: true, fargate: false, fargateSpot: false }),
+    services: z
+      .array(z.string())
+      .optional()
+      .describe('Services deployed here (file names in services/); all when omitted.'),
+    jobs: z
+      .array(z.string())
+      .optional()
+      .describe('Scheduled jobs deployed here (file names in jobs/); all when omitted.'),
+    ephemeral: z
+      .strictObject({
+        ttl: duration
+          .default('48h')
+          .describe('Default time to live of an environment created from this one (e.g. 48h, 7d).'),
+        maxTtl: duration.default('14d').describe('Longest time to live (and extension) allowed.'),
+        count: count.default(1).describe('Desired tasks of each service.'),
+        maxCount: positive.default(2).describe('Auto scaling never goes beyond this many tasks.'),
+      })
+      .default({ ttl: '48h', maxTtl: '14d', count: 1, maxCount: 2 })
+      .describe('Defaults of the environments on demand created from this one (`env create NAME --from <this>`).'),
+    overrides: z
+      .record(z.string(), z.record(z.string().min(1), z.unknown()))
+      .default({})
+      .describe('Last resort: set any argument of a resource of the cluster stack, by resource and Terraform path.'),
+    tags,
+  })
+  .superRefine((e, ctx) => checkAccount(e, ctx));
 export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -284,7 +374,10 @@ const TargetHealthSchema = z.strictObject({
   timeout: seconds(2, 120).default(5),
   healthyThreshold: z.number().int().min(2).max(10).default(2),
   unhealthyThreshold: z.number().int().min(2).max(10).default(3),
-  matcher: z.string().regex(/^\d{3}([-,]\d{3})*$/, "must be HTTP codes such as '200' or '200-299'").default('200-399'),
+  matcher: z
+    .string()
+    .regex(/^\d{3}([-,]\d{3})*$/, "must be HTTP codes such as '200' or '200-299'")
+    .default('200-399'),
 });
 
 const TrafficShift = z.strictObject({
@@ -305,8 +398,14 @@ export const ServiceBody = {
   image: z
     .strictObject({
       repository: z.string().optional().describe("Image repository; defaults to the service's own ECR repository."),
-      tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag').optional(),
-      digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: and 64 hex digits').optional(),
+      tag: z
+        .string()
+        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag')
+        .optional(),
+      digest: z
+        .string()
+        .regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: and 64 hex digits')
+        .optional(),
     })
     .refine((i) => i.tag !== undefined || i.digest !== undefined, { message: 'give image.tag or image.digest' })
     .describe('The image; its digest is pinned by each release.'),
@@ -320,7 +419,9 @@ export const ServiceBody = {
       }),
     )
     .optional(),
-  containerName: name('container name', 64).optional().describe("Name of the main container (default: the service's name)."),
+  containerName: name('container name', 64)
+    .optional()
+    .describe("Name of the main container (default: the service's name)."),
   ...ContainerFields,
   cpu: positive.default(256).describe('Task CPU units (1024 = 1 vCPU).'),
   memory: positive.default(512).describe('Task memory, MiB.'),
@@ -329,8 +430,18 @@ export const ServiceBody = {
   ...ServiceLevelFields,
   http: z
     .strictObject({
-      containerName: z.string().min(1).optional().describe('The container the load balancer sends requests to (default: the main container).'),
-      containerPort: z.number().int().min(1).max(65535).optional().describe("Its port (default: that container's first port mapping)."),
+      containerName: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('The container the load balancer sends requests to (default: the main container).'),
+      containerPort: z
+        .number()
+        .int()
+        .min(1)
+        .max(65535)
+        .optional()
+        .describe("Its port (default: that container's first port mapping)."),
       paths: z.array(z.string().startsWith('/')).min(1).optional(),
       hosts: z.array(z.string().min(1)).min(1).optional(),
       priority: z
@@ -345,7 +456,8 @@ export const ServiceBody = {
     })
     .refine((h) => h.paths !== undefined || h.hosts !== undefined, { message: 'give http.paths, http.hosts or both' })
     .refine((h) => (h.paths?.length ?? 0) + (h.hosts?.length ?? 0) <= 4, {
-      message: 'at most 4 paths and hosts together: a listener rule holds 5 condition values, and environments on demand add one',
+      message:
+        'at most 4 paths and hosts together: a listener rule holds 5 condition values, and environments on demand add one',
     })
     .optional()
     .describe('Route requests from the load balancer; omit for a worker service.'),
@@ -354,23 +466,44 @@ export const ServiceBody = {
       strategy: z.enum(['rolling', 'blue-green', 'canary', 'linear']).default('rolling'),
       minimumHealthyPercent: percent(0, 100).default(100),
       maximumPercent: percent(100, 200).default(200),
-      circuitBreaker: z.boolean().optional().describe('Rolling only: stop and roll back a failing deployment (default true for rolling).'),
+      circuitBreaker: z
+        .boolean()
+        .optional()
+        .describe('Rolling only: stop and roll back a failing deployment (default true for rolling).'),
       alarms: z.array(z.string().min(1)).default([]).describe('CloudWatch alarm names that roll a deployment back.'),
       canary: TrafficShift.optional(),
       linear: TrafficShift.optional(),
-      terminationWait: z.number().int().min(0).max(2880).default(5).describe('Blue/green: minutes the old tasks are kept.'),
+      terminationWait: z
+        .number()
+        .int()
+        .min(0)
+        .max(2880)
+        .default(5)
+        .describe('Blue/green: minutes the old tasks are kept.'),
       before: z
         .array(
           z.strictObject({
             command: z
               .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-              .describe('What to run: a string runs through `sh -c` in the container; a list is the exec form (no shell).'),
-            container: z.string().min(1).optional().describe('Container whose command is replaced and whose exit code decides (default: the main container).'),
-            timeout: duration.default('10m').describe('How long it may run; then it is stopped and the deploy fails (e.g. 10m, 1h).'),
+              .describe(
+                'What to run: a string runs through `sh -c` in the container; a list is the exec form (no shell).',
+              ),
+            container: z
+              .string()
+              .min(1)
+              .optional()
+              .describe(
+                'Container whose command is replaced and whose exit code decides (default: the main container).',
+              ),
+            timeout: duration
+              .default('10m')
+              .describe('How long it may run; then it is stopped and the deploy fails (e.g. 10m, 1h).'),
           }),
         )
         .default([])
-        .describe("One-off tasks (migrations) of the new release's task definition, run in order after it is registered and before the ECS service is updated; one that fails stops the deploy."),
+        .describe(
+          "One-off tasks (migrations) of the new release's task definition, run in order after it is registered and before the ECS service is updated; one that fails stops the deploy.",
+        ),
     })
     .default({
       strategy: 'rolling',
@@ -392,9 +525,7 @@ export const ServiceBody = {
       step: z
         .strictObject({
           metric: MetricSchema,
-          steps: z
-            .array(z.strictObject({ above: z.number(), change: z.number().int() }))
-            .min(1),
+          steps: z.array(z.strictObject({ above: z.number(), change: z.number().int() })).min(1),
         })
         .optional(),
       schedules: z.array(ScalingScheduleSchema).default([]),
@@ -405,7 +536,9 @@ export const ServiceBody = {
       retention: z
         .number()
         .int()
-        .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), { message: `must be a CloudWatch Logs retention in days: ${LOG_RETENTION_DAYS.join(', ')} (0 keeps logs forever)` })
+        .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+          message: `must be a CloudWatch Logs retention in days: ${LOG_RETENTION_DAYS.join(', ')} (0 keeps logs forever)`,
+        })
         .default(30),
     })
     .default({ retention: 30 }),
@@ -420,9 +553,9 @@ export const ServiceBody = {
  */
 const { ecr: _ecr, ...OverridableBody } = ServiceBody;
 export const ServiceOverrideSchema = z.strictObject(
-  Object.fromEntries(
-    Object.entries(OverridableBody).map(([k, v]) => [k, (v as z.ZodType).optional()]),
-  ) as { [K in keyof typeof OverridableBody]: z.ZodOptional<(typeof OverridableBody)[K]> },
+  Object.fromEntries(Object.entries(OverridableBody).map(([k, v]) => [k, (v as z.ZodType).optional()])) as {
+    [K in keyof typeof OverridableBody]: z.ZodOptional<(typeof OverridableBody)[K]>;
+  },
 );
 
 export const ServiceFileSchema = z.strictObject({

@@ -68,7 +68,10 @@ export class YamlFile {
     const at = (offset: number | undefined) => (offset === undefined ? { line: 1, col: 1 } : lines.linePos(offset));
     for (const err of [...doc.errors, ...doc.warnings]) {
       const pos = at(err.pos[0]);
-      const message = err.code === 'DUPLICATE_KEY' ? 'duplicate key: this key appears earlier in the same mapping' : firstLine(err.message);
+      const message =
+        err.code === 'DUPLICATE_KEY'
+          ? 'duplicate key: this key appears earlier in the same mapping'
+          : firstLine(err.message);
       problems.push({ file: displayPath, line: pos.line, column: pos.col, key: '', message: `YAML: ${message}` });
     }
     if (doc.errors.length > 0) return new YamlFile(displayPath, text, undefined, problems, located);
@@ -78,11 +81,23 @@ export class YamlFile {
     } catch (err) {
       // An alias without its anchor, or too many aliases: `yaml` reports these only when building the data.
       const pos = at(unresolvedAlias(doc)?.range?.[0]);
-      problems.push({ file: displayPath, line: pos.line, column: pos.col, key: '', message: `YAML: ${firstLine((err as Error).message)}` });
+      problems.push({
+        file: displayPath,
+        line: pos.line,
+        column: pos.col,
+        key: '',
+        message: `YAML: ${firstLine((err as Error).message)}`,
+      });
       return new YamlFile(displayPath, text, undefined, problems, located);
     }
     if (!isMapping(data)) {
-      problems.push({ file: displayPath, line: 1, column: 1, key: '', message: `expected a mapping of keys at the top of the file, got ${Array.isArray(data) ? 'a list' : typeof data}` });
+      problems.push({
+        file: displayPath,
+        line: 1,
+        column: 1,
+        key: '',
+        message: `expected a mapping of keys at the top of the file, got ${Array.isArray(data) ? 'a list' : typeof data}`,
+      });
       return new YamlFile(displayPath, text, undefined, problems, located);
     }
     return new YamlFile(displayPath, text, data, problems, located);

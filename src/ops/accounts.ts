@@ -20,7 +20,11 @@ interface AccountKeys {
 
 function assumedRole(keys: AccountKeys | undefined): AssumedRole | undefined {
   if (keys?.role === undefined) return undefined;
-  return { roleArn: keys.role, ...(keys.externalId ? { externalId: keys.externalId } : {}), ...(keys.sessionName ? { sessionName: keys.sessionName } : {}) };
+  return {
+    roleArn: keys.role,
+    ...(keys.externalId ? { externalId: keys.externalId } : {}),
+    ...(keys.sessionName ? { sessionName: keys.sessionName } : {}),
+  };
 }
 
 /** The role the CLI and the engine assume for an environment (an environment on demand has its base's). */
@@ -99,14 +103,20 @@ async function assertSubject(subject: Subject, options: AccountCheckOptions): Pr
   if (subject.account === undefined) return undefined;
   const who = await identityOf(subject.target, options.identity);
   if (who.account === subject.account) return who;
-  const via = subject.target.role ? `after assuming ${subject.target.role.roleArn}` : 'of the standard chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...)';
+  const via = subject.target.role
+    ? `after assuming ${subject.target.role.roleArn}`
+    : 'of the standard chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...)';
   throw new EcsdeployError(
     `Refusing to touch ${subject.what}: it is in account ${subject.account} (${subject.where}), but the credentials ${via} belong to account ${who.account} (${who.arn}). Nothing was changed.`,
     {
       code: 'ECSDEPLOY_WRONG_ACCOUNT',
       suggestions: subject.target.role
-        ? [`Check that the role ARN names a role of account ${subject.account}, and that your credentials are the ones meant to assume it.`]
-        : [`Use credentials of account ${subject.account} (e.g. AWS_PROFILE), or set role: to a role of that account that they may assume.`],
+        ? [
+            `Check that the role ARN names a role of account ${subject.account}, and that your credentials are the ones meant to assume it.`,
+          ]
+        : [
+            `Use credentials of account ${subject.account} (e.g. AWS_PROFILE), or set role: to a role of that account that they may assume.`,
+          ],
     },
   );
 }
@@ -117,12 +127,29 @@ async function assertSubject(subject: Subject, options: AccountCheckOptions): Pr
  * belong to another account. Says nothing and asks nothing when the environment names no
  * `account:`. Returns who the credentials are, when checked.
  */
-export async function assertAccount(env: ResolvedEnvironment, options: AccountCheckOptions = {}): Promise<CallerIdentity | undefined> {
+export async function assertAccount(
+  env: ResolvedEnvironment,
+  options: AccountCheckOptions = {},
+): Promise<CallerIdentity | undefined> {
   const where = env.ephemeral ? `account: of its base environments/${env.ephemeral.base}.yaml` : `${env.file} account:`;
-  return assertSubject({ what: `environment '${env.name}'`, where, account: env.config.account, target: environmentTarget(env) }, options);
+  return assertSubject(
+    { what: `environment '${env.name}'`, where, account: env.config.account, target: environmentTarget(env) },
+    options,
+  );
 }
 
 /** assertAccount for the registry stack: `registry.account` of ecsdeploy.yaml. */
-export async function assertRegistryAccount(project: ResolvedProject, options: AccountCheckOptions = {}): Promise<CallerIdentity | undefined> {
-  return assertSubject({ what: 'the registry', where: 'ecsdeploy.yaml registry.account', account: project.config.registry?.account, target: registryTarget(project) }, options);
+export async function assertRegistryAccount(
+  project: ResolvedProject,
+  options: AccountCheckOptions = {},
+): Promise<CallerIdentity | undefined> {
+  return assertSubject(
+    {
+      what: 'the registry',
+      where: 'ecsdeploy.yaml registry.account',
+      account: project.config.registry?.account,
+      target: registryTarget(project),
+    },
+    options,
+  );
 }

@@ -10,15 +10,29 @@ export interface ValidationReport {
   readonly problems: readonly ConfigProblem[];
   /** What to do next, when invalid. */
   readonly suggestions: readonly string[];
-  readonly environments: ReadonlyArray<{ readonly name: string; readonly services: readonly string[]; readonly jobs?: readonly string[] }>;
+  readonly environments: ReadonlyArray<{
+    readonly name: string;
+    readonly services: readonly string[];
+    readonly jobs?: readonly string[];
+  }>;
 }
 
 export function validateProject(dir: string): ValidationReport {
   try {
     const project = loadProject(dir);
-    return { valid: true, problems: [], suggestions: [], environments: project.environments.map((e) => ({ name: e.name, services: e.services.map((s) => s.name), ...(e.jobs?.length ? { jobs: e.jobs.map((j) => j.name) } : {}) })) };
+    return {
+      valid: true,
+      problems: [],
+      suggestions: [],
+      environments: project.environments.map((e) => ({
+        name: e.name,
+        services: e.services.map((s) => s.name),
+        ...(e.jobs?.length ? { jobs: e.jobs.map((j) => j.name) } : {}),
+      })),
+    };
   } catch (err) {
-    if (err instanceof ConfigError) return { valid: false, problems: err.problems, suggestions: err.suggestions, environments: [] };
+    if (err instanceof ConfigError)
+      return { valid: false, problems: err.problems, suggestions: err.suggestions, environments: [] };
     throw err;
   }
 }

@@ -86,14 +86,22 @@ export async function chooseEnvironment(input: ChooseEnvironmentInput): Promise<
     }
   }
   if (choice === undefined) {
-    throw new UsageError(`${input.command} needs an environment: --env is not given, and this project has ${permanent.length === 0 ? 'no environments' : `${permanent.length} environments and no default`}.`, [
-      `${listing(permanent)} Pass --env NAME or set defaultEnvironment.`,
-    ]);
+    throw new UsageError(
+      `${input.command} needs an environment: --env is not given, and this project has ${permanent.length === 0 ? 'no environments' : `${permanent.length} environments and no default`}.`,
+      [`${listing(permanent)} Pass --env NAME or set defaultEnvironment.`],
+    );
   }
-  if (input.use === 'change' && permanent.includes(choice.name) && defaults().environmentFileFacts(root, choice.name).protected) {
+  if (
+    input.use === 'change' &&
+    permanent.includes(choice.name) &&
+    defaults().environmentFileFacts(root, choice.name).protected
+  ) {
     throw new UsageError(
       `${input.command} changes environment '${choice.name}', which is protected (protected: true in environments/${choice.name}.yaml), and --env was not typed: a protected environment is never taken by default (here ${WHY[choice.source]}).`,
-      [`Type it to work on it: ecsdeploy ${input.command} --env ${choice.name} ...`, `${listing(permanent)} Pass --env NAME for another.`],
+      [
+        `Type it to work on it: ecsdeploy ${input.command} --env ${choice.name} ...`,
+        `${listing(permanent)} Pass --env NAME for another.`,
+      ],
     );
   }
   const hint = choice.source === 'only' ? '' : '; --env NAME for another';
@@ -119,28 +127,44 @@ export function chooseBase(input: { readonly dir: string; readonly flag?: string
   const configured = onDemand().projectConfig(root).ephemeral?.defaultBase;
   let choice: { name: string; source: Exclude<BaseSource, 'flag'>; why: string } | undefined;
   if (configured !== undefined) {
-    if (!permanent.includes(configured) || facts.get(configured)!.protected) loader().loadProject(root, { environments: [] }); // throws the problem, with its line
+    if (!permanent.includes(configured) || facts.get(configured)!.protected)
+      loader().loadProject(root, { environments: [] }); // throws the problem, with its line
     choice = { name: configured, source: 'defaultBase', why: 'ephemeral.defaultBase in ecsdeploy.yaml' };
   } else {
     const withBlock = permanent.filter((n) => facts.get(n)!.ephemeral);
-    if (withBlock.length === 1) choice = { name: withBlock[0]!, source: 'ephemeral', why: `the only environment with an ephemeral: block, in environments/${withBlock[0]}.yaml` };
-    else if (permanent.length === 1) choice = { name: permanent[0]!, source: 'only', why: "the project's only environment" };
+    if (withBlock.length === 1)
+      choice = {
+        name: withBlock[0]!,
+        source: 'ephemeral',
+        why: `the only environment with an ephemeral: block, in environments/${withBlock[0]}.yaml`,
+      };
+    else if (permanent.length === 1)
+      choice = { name: permanent[0]!, source: 'only', why: "the project's only environment" };
   }
   if (choice !== undefined && facts.get(choice.name)?.protected) {
-    throw new UsageError(`env create makes environments from '${choice.name}' only when --from ${choice.name} is typed: it is protected (protected: true in environments/${choice.name}.yaml).`, [
-      `${listing(permanent)} Pass --from NAME or set ephemeral.defaultBase.`,
-    ]);
+    throw new UsageError(
+      `env create makes environments from '${choice.name}' only when --from ${choice.name} is typed: it is protected (protected: true in environments/${choice.name}.yaml).`,
+      [`${listing(permanent)} Pass --from NAME or set ephemeral.defaultBase.`],
+    );
   }
   if (choice === undefined) {
-    throw new UsageError(`env create needs a base environment: --from is not given, and ecsdeploy.yaml has no ephemeral.defaultBase.`, [
-      `${listing(permanent)} Pass --from NAME or set ephemeral.defaultBase.`,
-    ]);
+    throw new UsageError(
+      `env create needs a base environment: --from is not given, and ecsdeploy.yaml has no ephemeral.defaultBase.`,
+      [`${listing(permanent)} Pass --from NAME or set ephemeral.defaultBase.`],
+    );
   }
-  return { name: choice.name, source: choice.source, note: `Base environment: ${choice.name} (${choice.why}; --from NAME for another)` };
+  return {
+    name: choice.name,
+    source: choice.source,
+    note: `Base environment: ${choice.name} (${choice.why}; --from NAME for another)`,
+  };
 }
 
 /** What a project offers for the flags and arguments that name things: its environments and services. */
-export function projectChoices(dir: string): { readonly environments: readonly string[]; readonly services: readonly string[] } {
+export function projectChoices(dir: string): {
+  readonly environments: readonly string[];
+  readonly services: readonly string[];
+} {
   const root = resolve(dir);
   const folder = join(root, 'services');
   const services = existsSync(folder)
@@ -167,6 +191,8 @@ async function checkExists(root: string, name: string, given: string, s3: S3Acce
   const guess = suggest().closest(name, [...permanent, ...others]);
   throw new UsageError(
     `${given}: no environment '${name}'${guess ? `; did you mean '${guess}'?` : ''} (there is no environments/${name}.yaml, and no environment on demand of that name in ${store.location})`,
-    [`${listing(permanent)}${others.length ? ` On demand: ${others.join(', ')}.` : ''} Pass --env NAME or set defaultEnvironment.`],
+    [
+      `${listing(permanent)}${others.length ? ` On demand: ${others.join(', ')}.` : ''} Pass --env NAME or set defaultEnvironment.`,
+    ],
   );
 }

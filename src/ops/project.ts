@@ -28,7 +28,10 @@ const synth = () => require('../synth') as typeof import('../synth');
 const onDemand = () => require('./environments/resolve') as typeof import('./environments/resolve');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-export function openProject(dir: string, envNames: readonly string[] = []): { project: ResolvedProject; envs: ResolvedEnvironment[] } {
+export function openProject(
+  dir: string,
+  envNames: readonly string[] = [],
+): { project: ResolvedProject; envs: ResolvedEnvironment[] } {
   // Only the named environments are read and resolved: a command on one environment does not pay
   // for the others.
   const { loadProject, selectEnvironments } = config();
@@ -61,13 +64,27 @@ export function synthProject(dir: string, envNames: readonly string[], options: 
 }
 
 /** synthProject for names that may be environments on demand; their records are part of the fast path's key. */
-export async function synthEnvironments(dir: string, envNames: readonly string[], options: SynthOptions): Promise<SynthResult> {
+export async function synthEnvironments(
+  dir: string,
+  envNames: readonly string[],
+  options: SynthOptions,
+): Promise<SynthResult> {
   const root = resolve(dir);
   const permanent = permanentNames(root);
   if (envNames.every((n) => permanent.includes(n))) return synthProject(root, envNames, options);
   const { readRecords, projectRecordStore, resolveWithRecords } = onDemand();
-  const records = await readRecords(root, envNames.filter((n) => !permanent.includes(n)), projectRecordStore(root));
-  return synthWith(root, envNames, options, records.map((r) => [`record:${r.name}`, JSON.stringify(r)]), () => resolveWithRecords(root, envNames, records));
+  const records = await readRecords(
+    root,
+    envNames.filter((n) => !permanent.includes(n)),
+    projectRecordStore(root),
+  );
+  return synthWith(
+    root,
+    envNames,
+    options,
+    records.map((r) => [`record:${r.name}`, JSON.stringify(r)]),
+    () => resolveWithRecords(root, envNames, records),
+  );
 }
 
 function synthWith(
@@ -78,7 +95,10 @@ function synthWith(
   open: () => { project: ResolvedProject; envs: ResolvedEnvironment[] },
 ): SynthResult {
   const outDir = resolve(options.outDir ?? join(root, 'cdktf.out'));
-  const key = options.cache === false ? undefined : projectKey([...synthInputs(root, envNames, { ...options, outDir }), ...extraInputs]);
+  const key =
+    options.cache === false
+      ? undefined
+      : projectKey([...synthInputs(root, envNames, { ...options, outDir }), ...extraInputs]);
   const previous = key === undefined ? undefined : readProjectRecord<SynthesizedStack>(outDir, key);
   if (previous !== undefined && previous.stacks.every((s) => existsSync(join(s.dir, 'cdk.tf.json')))) {
     return { outDir, stacks: previous.stacks.map((s) => ({ ...s, cached: true })) };
@@ -90,12 +110,19 @@ function synthWith(
 }
 
 /** Everything a synth's output depends on besides the stack code: the config files and the options. */
-function synthInputs(root: string, envNames: readonly string[], options: SynthOptions): Array<[string, string | Buffer]> {
+function synthInputs(
+  root: string,
+  envNames: readonly string[],
+  options: SynthOptions,
+): Array<[string, string | Buffer]> {
   const inputs: Array<[string, string | Buffer]> = [
     ['root', root],
     ['environments', JSON.stringify(envNames)],
     // Maps (the released images) serialize as their entries; JSON.stringify alone would drop them.
-    ['options', JSON.stringify(options, (_key, value: unknown) => (value instanceof Map ? [...value.entries()] : value))],
+    [
+      'options',
+      JSON.stringify(options, (_key, value: unknown) => (value instanceof Map ? [...value.entries()] : value)),
+    ],
   ];
   const file = (rel: string) => {
     const full = join(root, rel);

@@ -12,4 +12,7 @@ const { loadProject } = require('../config/load') as typeof import('../config/lo
 const { defaultOutDir, synthesize } = require('./index') as typeof import('./index');
 
 const project = loadProject(process.cwd());
-synthesize(project, project.environments, { outDir: process.env['CDKTF_OUTDIR'] ?? defaultOutDir(project), cache: false });
+synthesize(project, project.environments, {
+  outDir: process.env['CDKTF_OUTDIR'] ?? defaultOutDir(project),
+  cache: false,
+});

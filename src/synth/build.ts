@@ -71,7 +71,13 @@ export class StackBuilder {
               : new ServiceStack(app, job.name, job.props);
       observeSynthesis(stack, (json) => {
         const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
-        this.built.push({ name: job.name, resources, ...(job.cacheKey !== undefined ? { entry: entryFor(stackWorkDir(this.outDir, job.name), job.cacheKey, resources) } : {}) });
+        this.built.push({
+          name: job.name,
+          resources,
+          ...(job.cacheKey !== undefined
+            ? { entry: entryFor(stackWorkDir(this.outDir, job.name), job.cacheKey, resources) }
+            : {}),
+        });
       });
     }
   }
@@ -85,7 +91,10 @@ export class StackBuilder {
 }
 
 /** Calls `done` with the stack's Terraform JSON once cdktf has written it (computed once, by cdktf). */
-function observeSynthesis(stack: TerraformStack, done: (json: { resource?: Record<string, Record<string, unknown>> }) => void): void {
+function observeSynthesis(
+  stack: TerraformStack,
+  done: (json: { resource?: Record<string, Record<string, unknown>> }) => void,
+): void {
   const inner = stack.synthesizer;
   stack.synthesizer = {
     synthesize(session: ISynthesisSession): void {

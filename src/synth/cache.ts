@@ -49,7 +49,11 @@ export function toolFingerprint(): string {
       });
   for (const file of files(stacksDir)) hash.update(file.slice(stacksDir.length)).update(readFileSync(file));
   for (const pkg of ['cdktf', '@cdktf/provider-aws', 'constructs']) {
-    hash.update(pkg).update((JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version);
+    hash
+      .update(pkg)
+      .update(
+        (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version,
+      );
   }
   fingerprint = hash.digest('hex');
   return fingerprint;
@@ -68,7 +72,10 @@ export function cacheKey(job: StackJob, extra: readonly string[] = []): string {
 /** The stack index of an output folder (empty when there is none, or it cannot be read). */
 export function readStackIndex(outDir: string): StackIndex {
   try {
-    const raw = JSON.parse(readFileSync(join(outDir, STACK_INDEX_FILE), 'utf8')) as { format?: number; stacks?: Record<string, CacheEntry> };
+    const raw = JSON.parse(readFileSync(join(outDir, STACK_INDEX_FILE), 'utf8')) as {
+      format?: number;
+      stacks?: Record<string, CacheEntry>;
+    };
     return raw.format === CACHE_FORMAT && raw.stacks !== undefined ? new Map(Object.entries(raw.stacks)) : new Map();
   } catch {
     return new Map();
@@ -87,7 +94,9 @@ export function cached(index: StackIndex, stackDir: string, name: string, key: s
 }
 
 function jsonHash(stackDir: string): string {
-  return createHash('sha256').update(readFileSync(join(stackDir, 'cdk.tf.json'))).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(join(stackDir, 'cdk.tf.json')))
+    .digest('hex');
 }
 
 /** The entry of a stack just written to `stackDir` from inputs `key`. */
@@ -98,7 +107,9 @@ export function entryFor(stackDir: string, key: string, resources: number): Cach
 /** Records built stacks in the output folder's index, merged with the index on disk now. */
 export function recordStacks(outDir: string, built: ReadonlyMap<string, CacheEntry>): void {
   if (built.size === 0) return;
-  const stacks = Object.fromEntries([...readStackIndex(outDir), ...built].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const stacks = Object.fromEntries(
+    [...readStackIndex(outDir), ...built].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
   const file = join(outDir, STACK_INDEX_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
   try {

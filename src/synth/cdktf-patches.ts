@@ -30,7 +30,13 @@ import { installFastResolve, uninstallFastResolve } from './fast-resolve';
 
 export const PATCHED_CDKTF_VERSION = '0.21.0';
 
-export const CDKTF_PATCHES = ['stack-traces', 'fast-resolve', 'cross-stack-pass', 'stable-stringify', 'util-isarray'] as const;
+export const CDKTF_PATCHES = [
+  'stack-traces',
+  'fast-resolve',
+  'cross-stack-pass',
+  'stable-stringify',
+  'util-isarray',
+] as const;
 
 /** Read by ./stable-stringify.ts, which lives in another bundle (dist/bundle/cdktf.js) of the same thread. */
 export const STABLE_STRINGIFY_SWITCH = Symbol.for('ecsdeploy.cdktf-patches.stable-stringify');

@@ -56,7 +56,9 @@ export function makeFastResolve(original: Resolve): Resolve {
   const encoding = require('cdktf/lib/tokens/private/encoding') as {
     extractTokenDouble(x: number, checkType: boolean): number | undefined;
   };
-  const { Token } = require('cdktf/lib/tokens/token') as { Token: { STRING_MAP_TOKEN_VALUE: string; ANY_MAP_TOKEN_VALUE: string; NUMBER_MAP_TOKEN_VALUE: number } };
+  const { Token } = require('cdktf/lib/tokens/token') as {
+    Token: { STRING_MAP_TOKEN_VALUE: string; ANY_MAP_TOKEN_VALUE: string; NUMBER_MAP_TOKEN_VALUE: number };
+  };
   // The original's number-token pattern (encoding.js NUMBER_TOKEN_REGEX), without its `g` flag.
   const numberToken = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
 
@@ -64,14 +66,21 @@ export function makeFastResolve(original: Resolve): Resolve {
    * True when the original returns the string as it is. Every token marker (string, list, map)
    * holds `TfToken[`; a string the original's number pattern matches may hold a number token.
    */
-  const plainString = (s: string): boolean => !s.includes('TfToken[') && s !== Token.STRING_MAP_TOKEN_VALUE && s !== Token.ANY_MAP_TOKEN_VALUE && !numberToken.test(s);
+  const plainString = (s: string): boolean =>
+    !s.includes('TfToken[') &&
+    s !== Token.STRING_MAP_TOKEN_VALUE &&
+    s !== Token.ANY_MAP_TOKEN_VALUE &&
+    !numberToken.test(s);
   /**
    * A number the original resolves as a token (or rejects). Encoded tokens are doubles whose top 16
    * bits hold a marker (encoding.js), which makes them below -1e280: anything nearer zero is not one.
    */
-  const tokenNumber = (x: number, list: boolean): boolean => (list ? false : x === Token.NUMBER_MAP_TOKEN_VALUE) || (!(Math.abs(x) < 1e250) && encoding.extractTokenDouble(x, list) !== undefined);
+  const tokenNumber = (x: number, list: boolean): boolean =>
+    (list ? false : x === Token.NUMBER_MAP_TOKEN_VALUE) ||
+    (!(Math.abs(x) < 1e250) && encoding.extractTokenDouble(x, list) !== undefined);
   /** An array element that may make the original treat the array as a list token (conservative: any marker). */
-  const listTokenish = (x: unknown): boolean => (typeof x === 'string' && x.includes('TfToken[')) || (typeof x === 'number' && tokenNumber(x, true));
+  const listTokenish = (x: unknown): boolean =>
+    (typeof x === 'string' && x.includes('TfToken[')) || (typeof x === 'number' && tokenNumber(x, true));
 
   /**
    * What the original returns for `obj` at the key path `path` (the options it would have had
@@ -113,7 +122,8 @@ export function makeFastResolve(original: Resolve): Resolve {
     }
     const record = obj as Record<string, unknown>;
     // Resolvable (a token object) or a construct (which the original rejects).
-    if (typeof record.resolve === 'function' || (record._children !== undefined && record._metadata !== undefined)) return delegate(obj, options, path);
+    if (typeof record.resolve === 'function' || (record._children !== undefined && record._metadata !== undefined))
+      return delegate(obj, options, path);
     const keys = Object.keys(record);
     if (!keys.every(plainString)) return delegate(obj, options, path); // map tokens, tokens in keys
     const result: Record<string, unknown> = {};
@@ -126,7 +136,10 @@ export function makeFastResolve(original: Resolve): Resolve {
     return result;
   }
 
-  const fast: Resolve = (obj, options) => (options.previousContext !== undefined || (options.prefix?.length ?? 0) > 0 ? original(obj, options) : walk(obj, options, []));
+  const fast: Resolve = (obj, options) =>
+    options.previousContext !== undefined || (options.prefix?.length ?? 0) > 0
+      ? original(obj, options)
+      : walk(obj, options, []);
   fast.original = original;
   return fast;
 }

@@ -17,9 +17,27 @@ import { buildStacks, type BuiltStack, type StackJob } from './build';
 import { cached, cacheKey, readStackIndex, recordStacks } from './cache';
 import type { FromWorker, ToWorker } from './worker';
 import { jobLedgerKey, selectStacks, type StackRef } from './stack-order';
-import { clusterProps, jobProps, registryProps, rulePriorities, serviceProps, stackWorkDir, type AdoptionRecord } from './props';
+import {
+  clusterProps,
+  jobProps,
+  registryProps,
+  rulePriorities,
+  serviceProps,
+  stackWorkDir,
+  type AdoptionRecord,
+} from './props';
 
-export { REGISTRY_STACK, clusterStackName, environmentStacks, jobLedgerKey, jobStackName, selectStacks, serviceStackName, stackSelector, type StackRef } from './stack-order';
+export {
+  REGISTRY_STACK,
+  clusterStackName,
+  environmentStacks,
+  jobLedgerKey,
+  jobStackName,
+  selectStacks,
+  serviceStackName,
+  stackSelector,
+  type StackRef,
+} from './stack-order';
 
 export interface SynthOptions {
   /** Output folder. @default `<project>/cdktf.out` */
@@ -93,19 +111,45 @@ function jobMaker(
 ): (ref: StackRef) => StackJob & { ref: StackRef } {
   const priorities = new Map(envs.map((e) => [e.name, rulePriorities(e)]));
   return (ref) => {
-    if (ref.kind === 'registry') return { ref, kind: 'registry', name: ref.name, props: registryProps(project, outDir, ref.name) };
+    if (ref.kind === 'registry')
+      return { ref, kind: 'registry', name: ref.name, props: registryProps(project, outDir, ref.name) };
     const env = envs.find((e) => e.name === ref.environment)!;
-    if (ref.kind === 'cluster') return { ref, kind: 'cluster', name: ref.name, props: clusterProps(project, env, outDir) };
+    if (ref.kind === 'cluster')
+      return { ref, kind: 'cluster', name: ref.name, props: clusterProps(project, env, outDir) };
     if (ref.kind === 'job') {
       const job = (env.jobs ?? []).find((j) => j.name === ref.job)!;
-      return { ref, kind: 'job', name: ref.name, props: jobProps(project, env, job, ref.name, outDir, images?.get(env.name)?.get(jobLedgerKey(job.name))) };
+      return {
+        ref,
+        kind: 'job',
+        name: ref.name,
+        props: jobProps(project, env, job, ref.name, outDir, images?.get(env.name)?.get(jobLedgerKey(job.name))),
+      };
     }
     const svc = env.services.find((s) => s.name === ref.service)!;
-    return { ref, kind: 'service', name: ref.name, props: serviceProps(project, env, svc, ref.name, outDir, priorities.get(env.name)!.get(svc.name), images?.get(env.name)?.get(svc.name), holds?.get(env.name)?.get(svc.name), adopted?.get(env.name)?.get(svc.name)) };
+    return {
+      ref,
+      kind: 'service',
+      name: ref.name,
+      props: serviceProps(
+        project,
+        env,
+        svc,
+        ref.name,
+        outDir,
+        priorities.get(env.name)!.get(svc.name),
+        images?.get(env.name)?.get(svc.name),
+        holds?.get(env.name)?.get(svc.name),
+        adopted?.get(env.name)?.get(svc.name),
+      ),
+    };
   };
 }
 
-export function synthesize(project: ResolvedProject, envs: readonly ResolvedEnvironment[], options: SynthOptions = {}): SynthesizedStack[] {
+export function synthesize(
+  project: ResolvedProject,
+  envs: readonly ResolvedEnvironment[],
+  options: SynthOptions = {},
+): SynthesizedStack[] {
   const outDir = resolve(options.outDir ?? defaultOutDir(project));
   const refs = selectStacks(envs, options.stacks ?? []);
   const index = options.cache !== false ? readStackIndex(outDir) : new Map<string, never>();
@@ -199,7 +243,10 @@ class WorkerPool {
     mkdirSync(join(outDir, 'stacks'), { recursive: true });
     this.workers = Array.from({ length: n }, () => {
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(join(__dirname, 'worker.js'), { workerData: { outDir, port: port2, finished: this.finished }, transferList: [port2] });
+      const worker = new Worker(join(__dirname, 'worker.js'), {
+        workerData: { outDir, port: port2, finished: this.finished },
+        transferList: [port2],
+      });
       return { worker, port: port1, pending: [] };
     });
   }
@@ -231,7 +278,13 @@ class WorkerPool {
         throw new Error(`synth workers did not finish within ${WORKER_TIMEOUT_MS / 60_000} minutes`);
       }
     }
-    const replies = this.workers.map(({ port }): FromWorker => (receiveMessageOnPort(port)?.message as FromWorker | undefined) ?? { ok: false, message: 'a synth worker stopped without a result' });
+    const replies = this.workers.map(
+      ({ port }): FromWorker =>
+        (receiveMessageOnPort(port)?.message as FromWorker | undefined) ?? {
+          ok: false,
+          message: 'a synth worker stopped without a result',
+        },
+    );
     this.stop();
     const failure = replies.find((r): r is Extract<FromWorker, { ok: false }> => !r.ok);
     if (failure !== undefined) throw Object.assign(new Error(failure.message), { stack: failure.stack });
@@ -253,8 +306,12 @@ class WorkerPool {
  * manifest states the order and `cdktf deploy` of this app would keep it. Stacks are built in
  * separate apps (worker threads), so the order is declared here rather than by addDependency.
  */
-function writeManifest(outDir: string, stacks: ReadonlyArray<{ readonly name: string; readonly dependsOn: readonly string[] }>): void {
-  const version = (JSON.parse(readFileSync(require.resolve('cdktf/package.json'), 'utf8')) as { version: string }).version;
+function writeManifest(
+  outDir: string,
+  stacks: ReadonlyArray<{ readonly name: string; readonly dependsOn: readonly string[] }>,
+): void {
+  const version = (JSON.parse(readFileSync(require.resolve('cdktf/package.json'), 'utf8')) as { version: string })
+    .version;
   const manifest = new Manifest(version, outDir, false);
   const selected = new Set(stacks.map((s) => s.name));
   for (const { name, dependsOn } of stacks) {

@@ -7,19 +7,37 @@ import { drainLambdaSource } from '../paths';
 import type { ResolvedEnvironment, ResolvedJob, ResolvedProject, ResolvedService } from '../config/load';
 import { toAwsCron, toAwsRate } from '../config/cron';
 import { flexibleWindowMinutes } from '../config/job';
-import type { AdoptProps, ClusterStackProps, JobStackProps, RegistryStackProps, ServiceStackProps, StackBaseProps, StateBackendProps } from '../../stacks/props';
+import type {
+  AdoptProps,
+  ClusterStackProps,
+  JobStackProps,
+  RegistryStackProps,
+  ServiceStackProps,
+  StackBaseProps,
+  StateBackendProps,
+} from '../../stacks/props';
 import { importIds, type AdoptConfig } from '../config/adopt';
 import { jobRepositoryName, repositoryName } from '../../stacks/names';
 import { AUTO_PRIORITY_START, ENV_HEADER, SLOT_SIZE } from '../config/ephemeral';
 import { clusterStackName, hostClusterStack, stackWorkDir } from './stack-order';
 import { flattenOverrides } from '../config/overrides';
-import { loadBalancerTarget, partitionOf, serviceConnectNamespaceName, taskProps, usesServiceConnect } from './task-props';
+import {
+  loadBalancerTarget,
+  partitionOf,
+  serviceConnectNamespaceName,
+  taskProps,
+  usesServiceConnect,
+} from './task-props';
 
 export { stackWorkDir } from './stack-order';
 
-
 /** `env`: the environment whose role reaches the state when `state.role` is not set; none: the registry's. */
-function backendFor(project: ResolvedProject, stackDir: string, endpoint: string | undefined, env: ResolvedEnvironment | undefined): StateBackendProps {
+function backendFor(
+  project: ResolvedProject,
+  stackDir: string,
+  endpoint: string | undefined,
+  env: ResolvedEnvironment | undefined,
+): StateBackendProps {
   const state = project.config.state;
   if (state.backend === 'local') {
     return { kind: 'local', dir: relative(stackDir, resolve(project.root, state.path)) || '.' };
@@ -37,23 +55,46 @@ function backendFor(project: ResolvedProject, stackDir: string, endpoint: string
 }
 
 /** The provider's role and allowed account: the environment's `account:`/`role:`, or the registry's. */
-function accountProps(keys: { account?: string | undefined; role?: string | undefined; externalId?: string | undefined; sessionName?: string | undefined } | undefined): Pick<StackBaseProps, 'assumeRole' | 'allowedAccountIds'> {
+function accountProps(
+  keys:
+    | {
+        account?: string | undefined;
+        role?: string | undefined;
+        externalId?: string | undefined;
+        sessionName?: string | undefined;
+      }
+    | undefined,
+): Pick<StackBaseProps, 'assumeRole' | 'allowedAccountIds'> {
   if (keys === undefined) return {};
   return {
     ...(keys.role
-      ? { assumeRole: { roleArn: keys.role, ...(keys.externalId ? { externalId: keys.externalId } : {}), ...(keys.sessionName ? { sessionName: keys.sessionName } : {}) } }
+      ? {
+          assumeRole: {
+            roleArn: keys.role,
+            ...(keys.externalId ? { externalId: keys.externalId } : {}),
+            ...(keys.sessionName ? { sessionName: keys.sessionName } : {}),
+          },
+        }
       : {}),
     ...(keys.account ? { allowedAccountIds: [keys.account] } : {}),
   };
 }
 
 /** Where the service's own repository is when the registry names its account (else it is looked up by name). */
-function registryOf(project: ResolvedProject): { registry: { account: string; region: string } } | Record<string, never> {
+function registryOf(
+  project: ResolvedProject,
+): { registry: { account: string; region: string } } | Record<string, never> {
   const account = project.config.registry?.account;
   return account ? { registry: { account, region: project.config.region } } : {};
 }
 
-function baseProps(project: ResolvedProject, env: ResolvedEnvironment | undefined, stack: string, outDir: string, extraTags: Record<string, string> = {}): StackBaseProps {
+function baseProps(
+  project: ResolvedProject,
+  env: ResolvedEnvironment | undefined,
+  stack: string,
+  outDir: string,
+  extraTags: Record<string, string> = {},
+): StackBaseProps {
   const endpoint = env?.endpoint;
   return {
     project: project.config.project,
@@ -65,7 +106,7 @@ function baseProps(project: ResolvedProject, env: ResolvedEnvironment | undefine
     tags: sortedTags({
       ...project.config.tags,
       ...(env?.tags ?? {}),
-      project: project.config.project,
+      'project': project.config.project,
       ...(env ? { environment: env.name } : {}),
       ...extraTags,
       'managed-by': 'ecsdeploy',
@@ -90,7 +131,9 @@ export function registryProps(project: ResolvedProject, outDir: string, stack: s
     ...(endpoint ? { endpoint, backend: backendFor(project, stackWorkDir(outDir, stack), endpoint, undefined) } : {}),
     ...(pullAccounts.length ? { pullAccounts, partition: partitionOf(project.config.region) } : {}),
     repositories: [...project.repositories].sort((a, b) => a.service.localeCompare(b.service)),
-    ...(project.jobRepositories?.length ? { jobRepositories: [...project.jobRepositories].sort((a, b) => a.job.localeCompare(b.job)) } : {}),
+    ...(project.jobRepositories?.length
+      ? { jobRepositories: [...project.jobRepositories].sort((a, b) => a.job.localeCompare(b.job)) }
+      : {}),
   };
 }
 
@@ -104,10 +147,24 @@ export function clusterProps(project: ResolvedProject, env: ResolvedEnvironment,
     network:
       'create' in c.network
         ? { kind: 'create', ...c.network.create }
-        : { kind: 'existing', vpcId: c.network.vpcId, publicSubnets: c.network.publicSubnets, privateSubnets: c.network.privateSubnets },
+        : {
+            kind: 'existing',
+            vpcId: c.network.vpcId,
+            publicSubnets: c.network.publicSubnets,
+            privateSubnets: c.network.privateSubnets,
+          },
     ...(c.cluster.existing !== undefined ? { existingCluster: c.cluster.existing } : {}),
     loadBalancer: {
-      ...(c.loadBalancer.existing ? { existing: { listenerArn: c.loadBalancer.existing.listenerArn, ...(c.loadBalancer.existing.securityGroupId ? { securityGroupId: c.loadBalancer.existing.securityGroupId } : {}) } } : {}),
+      ...(c.loadBalancer.existing
+        ? {
+            existing: {
+              listenerArn: c.loadBalancer.existing.listenerArn,
+              ...(c.loadBalancer.existing.securityGroupId
+                ? { securityGroupId: c.loadBalancer.existing.securityGroupId }
+                : {}),
+            },
+          }
+        : {}),
       ...(c.loadBalancer.certificateArn ? { certificateArn: c.loadBalancer.certificateArn } : {}),
       internal: c.loadBalancer.internal,
       idleTimeout: c.loadBalancer.idleTimeout,
@@ -132,7 +189,9 @@ export function clusterProps(project: ResolvedProject, env: ResolvedEnvironment,
       : {}),
     fargate: c.cluster.fargate,
     fargateSpot: c.cluster.fargateSpot,
-    ...(usesServiceConnect(env) ? { serviceConnectNamespace: serviceConnectNamespaceName(project.config.project, env.name) } : {}),
+    ...(usesServiceConnect(env)
+      ? { serviceConnectNamespace: serviceConnectNamespaceName(project.config.project, env.name) }
+      : {}),
     overrides: flattenOverrides(c.overrides),
     drainLambdaSource: drainLambdaSource(),
   };
@@ -158,10 +217,16 @@ export function rulePriorities(env: Pick<ResolvedEnvironment, 'services' | 'ephe
       taken.add(p);
     }
   }
-  const specificity = (s: ResolvedService) => Math.max(0, ...(s.http?.paths ?? []).map((p) => p.replace(/\*.*$/, '').length));
+  const specificity = (s: ResolvedService) =>
+    Math.max(0, ...(s.http?.paths ?? []).map((p) => p.replace(/\*.*$/, '').length));
   const auto = services
     .filter((s) => s.http !== undefined && fixed(s) === undefined)
-    .sort((a, b) => Number(b.http!.hosts !== undefined) - Number(a.http!.hosts !== undefined) || specificity(b) - specificity(a) || a.name.localeCompare(b.name));
+    .sort(
+      (a, b) =>
+        Number(b.http!.hosts !== undefined) - Number(a.http!.hosts !== undefined) ||
+        specificity(b) - specificity(a) ||
+        a.name.localeCompare(b.name),
+    );
   let next = start;
   for (const s of auto) {
     while (taken.has(next)) next += step;
@@ -177,7 +242,10 @@ export function rulePriorities(env: Pick<ResolvedEnvironment, 'services' | 'ephe
  * reference), else the config's image.tag / image.digest; `external` when it is outside the own
  * repository.
  */
-function imageOf(image: ResolvedService['image'], released: string | undefined): { imageVersion: string; external?: string } {
+function imageOf(
+  image: ResolvedService['image'],
+  released: string | undefined,
+): { imageVersion: string; external?: string } {
   const fullReference = released !== undefined && !released.startsWith('sha256:');
   const digest = fullReference ? undefined : (released ?? image.digest);
   const imageVersion = fullReference ? released.slice(released.lastIndexOf('@') + 1) : (digest ?? image.tag!);
@@ -195,7 +263,14 @@ function imageOf(image: ResolvedService['image'], released: string | undefined):
  * A scheduled job's stack: its task exactly as a service's (./task-props), its schedule in
  * EventBridge Scheduler's words. `released` as for serviceProps.
  */
-export function jobProps(project: ResolvedProject, env: ResolvedEnvironment, job: ResolvedJob, stack: string, outDir: string, released?: string): JobStackProps {
+export function jobProps(
+  project: ResolvedProject,
+  env: ResolvedEnvironment,
+  job: ResolvedJob,
+  stack: string,
+  outDir: string,
+  released?: string,
+): JobStackProps {
   const base = baseProps(project, env, stack, outDir, { job: job.name });
   const { imageVersion, external } = imageOf(job.image, released);
   const s = job.schedule;
@@ -204,7 +279,10 @@ export function jobProps(project: ResolvedProject, env: ResolvedEnvironment, job
   return {
     ...base,
     job: job.name,
-    clusterState: { ...backendFor(project, stackWorkDir(outDir, stack), env.endpoint, env), stack: hostClusterStack(env) },
+    clusterState: {
+      ...backendFor(project, stackWorkDir(outDir, stack), env.endpoint, env),
+      stack: hostClusterStack(env),
+    },
     repositoryName: jobRepositoryName(project.config.project, job.name),
     ...(external ? { externalImage: external } : registryOf(project)),
     imageVersion,
@@ -219,8 +297,15 @@ export function jobProps(project: ResolvedProject, env: ResolvedEnvironment, job
     ...(window !== undefined ? { flexibleWindowMinutes: window } : {}),
     ...(s.startDate !== undefined ? { startDate: new Date(s.startDate).toISOString().replace(/\.000Z$/, 'Z') } : {}),
     ...(s.endDate !== undefined ? { endDate: new Date(s.endDate).toISOString().replace(/\.000Z$/, 'Z') } : {}),
-    retryPolicy: { maximumRetryAttempts: job.retryPolicy.maximumRetryAttempts, maximumEventAgeSeconds: job.retryPolicy.maximumEventAge },
-    ...(dlq === true ? { deadLetterQueue: { kind: 'create' as const } } : typeof dlq === 'object' ? { deadLetterQueue: { kind: 'existing' as const, arn: dlq.arn } } : {}),
+    retryPolicy: {
+      maximumRetryAttempts: job.retryPolicy.maximumRetryAttempts,
+      maximumEventAgeSeconds: job.retryPolicy.maximumEventAge,
+    },
+    ...(dlq === true
+      ? { deadLetterQueue: { kind: 'create' as const } }
+      : typeof dlq === 'object'
+        ? { deadLetterQueue: { kind: 'existing' as const, arn: dlq.arn } }
+        : {}),
     enabled: job.enabled,
   };
 }
@@ -248,7 +333,11 @@ export function serviceProps(
   // On a shared cluster and load balancer, an environment on demand is told apart by its host name
   // (or a header, without a domain), and its ECS service by its name.
   const domain = env.config.loadBalancer.domain;
-  const route = !shared ? {} : domain ? { hosts: [`${env.name}.${domain}`] } : { header: { name: ENV_HEADER, values: [env.name] } };
+  const route = !shared
+    ? {}
+    : domain
+      ? { hosts: [`${env.name}.${domain}`] }
+      : { header: { name: ENV_HEADER, values: [env.name] } };
   const { imageVersion, external } = imageOf(svc.image, released);
   const lb = loadBalancerTarget(svc);
   const adopt = svc.adopt;
@@ -300,7 +389,9 @@ export function serviceProps(
             max: svc.scaling.max,
             ...(svc.scaling.cpu !== undefined ? { cpu: svc.scaling.cpu } : {}),
             ...(svc.scaling.memory !== undefined ? { memory: svc.scaling.memory } : {}),
-            ...(svc.scaling.requestsPerTarget !== undefined ? { requestsPerTarget: svc.scaling.requestsPerTarget } : {}),
+            ...(svc.scaling.requestsPerTarget !== undefined
+              ? { requestsPerTarget: svc.scaling.requestsPerTarget }
+              : {}),
             scaleInCooldown: svc.scaling.scaleInCooldown,
             scaleOutCooldown: svc.scaling.scaleOutCooldown,
             ...(svc.scaling.step ? { step: svc.scaling.step } : {}),

@@ -34,7 +34,8 @@ function stableStringify(value: unknown, opts?: Options): string | undefined {
   const visiting = new Set<object>();
 
   function write(node: unknown, level: number): string | undefined {
-    if (node && typeof (node as { toJSON?: unknown }).toJSON === 'function') node = (node as { toJSON(): unknown }).toJSON();
+    if (node && typeof (node as { toJSON?: unknown }).toJSON === 'function')
+      node = (node as { toJSON(): unknown }).toJSON();
     if (node === undefined) return undefined;
     if (typeof node !== 'object' || node === null) return JSON.stringify(node);
     const inner = indentAt(level + 1);

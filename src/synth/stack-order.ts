@@ -81,9 +81,18 @@ export function environmentStacks(env: ResolvedEnvironment): StackRef[] {
       kind: 'service' as const,
       environment: env.name,
       service: s.name,
-      dependsOn: owner !== undefined && s.name !== owner && s.serviceConnect?.enabled ? [...serviceDeps, serviceStackName(env.name, owner)] : serviceDeps,
+      dependsOn:
+        owner !== undefined && s.name !== owner && s.serviceConnect?.enabled
+          ? [...serviceDeps, serviceStackName(env.name, owner)]
+          : serviceDeps,
     })),
-    ...(env.jobs ?? []).map((j) => ({ name: jobStackName(env.name, j.name), kind: 'job' as const, environment: env.name, job: j.name, dependsOn: serviceDeps })),
+    ...(env.jobs ?? []).map((j) => ({
+      name: jobStackName(env.name, j.name),
+      kind: 'job' as const,
+      environment: env.name,
+      job: j.name,
+      dependsOn: serviceDeps,
+    })),
   ];
 }
 
@@ -101,9 +110,10 @@ export function selectStacks(envs: readonly ResolvedEnvironment[], selection: re
       if (!valid.includes(sel)) {
         // A job is selected as job-<job>, so that it never shadows a service of the same name.
         const guess = valid.includes(`job-${sel}`) ? `job-${sel}` : closest(sel, valid);
-        throw new UsageError(`--stack ${sel}: environment '${env.name}' has no such stack${guess ? `; did you mean '${guess}'?` : ''}`, [
-          `Stacks of ${env.name}: ${valid.join(', ')}.`,
-        ]);
+        throw new UsageError(
+          `--stack ${sel}: environment '${env.name}' has no such stack${guess ? `; did you mean '${guess}'?` : ''}`,
+          [`Stacks of ${env.name}: ${valid.join(', ')}.`],
+        );
       }
     }
     for (const ref of all) {

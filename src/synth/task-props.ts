@@ -72,7 +72,9 @@ export function taskContainersProps(svc: ResolvedTask): Pick<ServiceStackProps, 
   const mode = networkModeOf(svc);
   const main = containerProps(svc, mode);
   // ECS Exec needs an init process in the container it opens a shell in.
-  const exec = svc.enableExecuteCommand ? { linuxParameters: { ...main.linuxParameters, initProcessEnabled: true } } : {};
+  const exec = svc.enableExecuteCommand
+    ? { linuxParameters: { ...main.linuxParameters, initProcessEnabled: true } }
+    : {};
   return {
     main: { ...main, ...exec, name: mainContainerName(svc), essential: true },
     sidecars: Object.entries(svc.sidecars)
@@ -103,13 +105,25 @@ function volumeProps(svc: ResolvedTask): VolumeProps[] {
               ...(efs.rootDirectory !== undefined ? { rootDirectory: efs.rootDirectory } : {}),
               transitEncryption: efs.transitEncryption,
               ...(efs.transitEncryptionPort !== undefined ? { transitEncryptionPort: efs.transitEncryptionPort } : {}),
-              ...(efs.authorizationConfig.accessPointId !== undefined ? { accessPointId: efs.authorizationConfig.accessPointId } : {}),
+              ...(efs.authorizationConfig.accessPointId !== undefined
+                ? { accessPointId: efs.authorizationConfig.accessPointId }
+                : {}),
               iam: efs.authorizationConfig.iam,
               writable: mounts.some((m) => m.sourceVolume === v.name && !m.readOnly),
             },
           }
         : {}),
-      ...(d ? { docker: { scope: d.scope, ...(d.autoprovision !== undefined ? { autoprovision: d.autoprovision } : {}), ...(d.driver ? { driver: d.driver } : {}), driverOpts: d.driverOpts, labels: d.labels } } : {}),
+      ...(d
+        ? {
+            docker: {
+              scope: d.scope,
+              ...(d.autoprovision !== undefined ? { autoprovision: d.autoprovision } : {}),
+              ...(d.driver ? { driver: d.driver } : {}),
+              driverOpts: d.driverOpts,
+              labels: d.labels,
+            },
+          }
+        : {}),
     };
   });
 }
@@ -118,17 +132,44 @@ function volumeProps(svc: ResolvedTask): VolumeProps[] {
  * Everything of ServiceStackProps that describes the task and the service beyond image, size,
  * routing and deployment; for a job (no Service Connect), the same of JobStackProps.
  */
-export function taskProps(env: ResolvedEnvironment, svc: ResolvedTask, region: string, project: string, externalImage: string | undefined): Pick<
+export function taskProps(
+  env: ResolvedEnvironment,
+  svc: ResolvedTask,
+  region: string,
+  project: string,
+  externalImage: string | undefined,
+): Pick<
   ServiceStackProps,
-  | 'main' | 'sidecars' | 'networkMode' | 'runtimePlatform' | 'ephemeralStorageGiB' | 'volumes' | 'pidMode' | 'ipcMode' | 'pullRepositoryArns' | 'partition'
-  | 'taskRole' | 'network' | 'placementConstraints' | 'placementStrategy' | 'enableExecuteCommand' | 'propagateTags' | 'enableEcsManagedTags' | 'serviceConnect' | 'overrides'
+  | 'main'
+  | 'sidecars'
+  | 'networkMode'
+  | 'runtimePlatform'
+  | 'ephemeralStorageGiB'
+  | 'volumes'
+  | 'pidMode'
+  | 'ipcMode'
+  | 'pullRepositoryArns'
+  | 'partition'
+  | 'taskRole'
+  | 'network'
+  | 'placementConstraints'
+  | 'placementStrategy'
+  | 'enableExecuteCommand'
+  | 'propagateTags'
+  | 'enableEcsManagedTags'
+  | 'serviceConnect'
+  | 'overrides'
 > {
   const mode = networkModeOf(svc);
   const fargate = svc.launchType === 'fargate';
   const containers = taskContainersProps(svc);
-  const sidecarRepos = containers.sidecars.map((c) => ecrRepositoryArn(c.image)).filter((a): a is string => a !== undefined);
+  const sidecarRepos = containers.sidecars
+    .map((c) => ecrRepositoryArn(c.image))
+    .filter((a): a is string => a !== undefined);
   const mainRepo = externalImage === undefined ? undefined : ecrRepositoryArn(externalImage);
-  const platform = svc.runtimePlatform ?? (fargate ? { cpuArchitecture: 'X86_64' as const, operatingSystemFamily: 'LINUX' as const } : undefined);
+  const platform =
+    svc.runtimePlatform ??
+    (fargate ? { cpuArchitecture: 'X86_64' as const, operatingSystemFamily: 'LINUX' as const } : undefined);
   const sc = svc.serviceConnect?.enabled ? svc.serviceConnect : undefined;
   return {
     ...containers,
@@ -178,7 +219,9 @@ export function taskProps(env: ResolvedEnvironment, svc: ResolvedTask, region: s
                 ...(s.ingressPortOverride !== undefined ? { ingressPortOverride: s.ingressPortOverride } : {}),
               };
             }),
-            log: logProps(sc.logConfiguration ?? { logDriver: 'awslogs', options: {}, secretOptions: {}, ownLogGroup: false }),
+            log: logProps(
+              sc.logConfiguration ?? { logDriver: 'awslogs', options: {}, secretOptions: {}, ownLogGroup: false },
+            ),
           },
         }
       : {}),
@@ -201,15 +244,26 @@ export function serviceConnectNamespaceName(project: string, env: string): strin
  * services reach each other, not the base's) is created by the stack of its first Service Connect
  * service, which the others depend on (src/synth/stack-order.ts).
  */
-function serviceConnectNamespace(env: ResolvedEnvironment, svc: Pick<ResolvedService, 'name'>, project: string): NonNullable<ServiceStackProps['serviceConnect']>['namespace'] {
+function serviceConnectNamespace(
+  env: ResolvedEnvironment,
+  svc: Pick<ResolvedService, 'name'>,
+  project: string,
+): NonNullable<ServiceStackProps['serviceConnect']>['namespace'] {
   const shared = env.ephemeral !== undefined && !env.ephemeral.isolated;
   if (!shared) return { kind: 'cluster' };
-  return { kind: 'own', name: serviceConnectNamespaceName(project, env.name), owns: serviceConnectOwner(env) === svc.name };
+  return {
+    kind: 'own',
+    name: serviceConnectNamespaceName(project, env.name),
+    owns: serviceConnectOwner(env) === svc.name,
+  };
 }
 
 /** The service whose stack creates a shared environment on demand's namespace. */
 export function serviceConnectOwner(env: Pick<ResolvedEnvironment, 'services'>): string | undefined {
-  return env.services.filter((s) => s.serviceConnect?.enabled === true).map((s) => s.name).sort()[0];
+  return env.services
+    .filter((s) => s.serviceConnect?.enabled === true)
+    .map((s) => s.name)
+    .sort()[0];
 }
 
 /** The load balancer's target: container and port. */

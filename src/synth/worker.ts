@@ -10,7 +10,9 @@ import { StackBuilder, type BuiltStack, type StackJob } from './build';
 /** What the main thread posts: a batch of jobs, then `done`. */
 export type ToWorker = { readonly jobs: readonly StackJob[] } | { readonly done: true };
 /** The worker's one reply. */
-export type FromWorker = { readonly ok: true; readonly built: BuiltStack[] } | { readonly ok: false; readonly message: string; readonly stack?: string };
+export type FromWorker =
+  | { readonly ok: true; readonly built: BuiltStack[] }
+  | { readonly ok: false; readonly message: string; readonly stack?: string };
 
 const { outDir, port, finished } = workerData as { outDir: string; port: MessagePort; finished: Int32Array };
 const builder = new StackBuilder(outDir);

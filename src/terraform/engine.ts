@@ -26,7 +26,7 @@ export const MIN_LOCKFILE_VERSION = '1.10.0';
 
 const INSTALL_HINTS = [
   'Install Terraform 1.6 or later (https://developer.hashicorp.com/terraform/install) or OpenTofu 1.6 or later (https://opentofu.org/docs/intro/install/).',
-  "Or point ecsdeploy at a binary: `engine: /path/to/terraform` in ecsdeploy.yaml, or ECSDEPLOY_ENGINE=/path/to/tofu in the environment.",
+  'Or point ecsdeploy at a binary: `engine: /path/to/terraform` in ecsdeploy.yaml, or ECSDEPLOY_ENGINE=/path/to/tofu in the environment.',
 ];
 
 export class EngineNotFoundError extends EcsdeployError {
@@ -89,10 +89,15 @@ export function compareVersions(a: string, b: string): number {
 
 function versionOf(path: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((done, fail) => {
-    execFile(path, ['version'], { env: { ...env, CHECKPOINT_DISABLE: '1' }, timeout: 30_000, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err && !stdout) fail(new Error(`${(err as Error).message}${stderr ? `: ${stderr.trim()}` : ''}`));
-      else done(stdout);
-    });
+    execFile(
+      path,
+      ['version'],
+      { env: { ...env, CHECKPOINT_DISABLE: '1' }, timeout: 30_000, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err && !stdout) fail(new Error(`${(err as Error).message}${stderr ? `: ${stderr.trim()}` : ''}`));
+        else done(stdout);
+      },
+    );
   });
 }
 
@@ -121,10 +126,14 @@ export async function findEngine(options: FindEngineOptions = {}): Promise<Engin
   } else {
     path = onPath(value, pathVar);
     if (path === undefined) {
-      throw new EngineNotFoundError(`The engine \`${value}\` (from ${source}) is not on PATH (${pathVar || 'empty'}).`, ExitCode.Usage, [
-        `Install it, put its folder on PATH, or set ${source} to its full path, or to 'auto' (terraform, then tofu).`,
-        ...INSTALL_HINTS.slice(0, 1),
-      ]);
+      throw new EngineNotFoundError(
+        `The engine \`${value}\` (from ${source}) is not on PATH (${pathVar || 'empty'}).`,
+        ExitCode.Usage,
+        [
+          `Install it, put its folder on PATH, or set ${source} to its full path, or to 'auto' (terraform, then tofu).`,
+          ...INSTALL_HINTS.slice(0, 1),
+        ],
+      );
     }
   }
 
@@ -138,7 +147,11 @@ export async function findEngine(options: FindEngineOptions = {}): Promise<Engin
   }
   const parsed = parseVersionOutput(output);
   if (parsed === undefined) {
-    throw new EngineNotFoundError(`${path} (from ${source}) does not look like Terraform or OpenTofu: \`version\` printed "${output.split('\n')[0] ?? ''}".`, ExitCode.Usage, INSTALL_HINTS);
+    throw new EngineNotFoundError(
+      `${path} (from ${source}) does not look like Terraform or OpenTofu: \`version\` printed "${output.split('\n')[0] ?? ''}".`,
+      ExitCode.Usage,
+      INSTALL_HINTS,
+    );
   }
   if (compareVersions(parsed.version, MIN_ENGINE_VERSION) < 0) {
     throw new EngineNotFoundError(

@@ -97,11 +97,18 @@ export class EngineFailedError extends EcsdeployError {
 
 /** The engine was stopped by an interrupt (Ctrl-C) and exited after saving its state. */
 export class StackInterruptedError extends EcsdeployError {
-  constructor(readonly stackName: string, step: string, logFile: string) {
-    super(`Interrupted while ${step === 'apply' ? 'applying' : `running ${step} on`} ${stackName}; the engine stopped gracefully (it saved the state and released the lock). Full engine output: ${logFile}`, {
-      code: 'ECSDEPLOY_INTERRUPTED',
-      suggestions: ['Run the same command again to plan from where it stopped.'],
-    });
+  constructor(
+    readonly stackName: string,
+    step: string,
+    logFile: string,
+  ) {
+    super(
+      `Interrupted while ${step === 'apply' ? 'applying' : `running ${step} on`} ${stackName}; the engine stopped gracefully (it saved the state and released the lock). Full engine output: ${logFile}`,
+      {
+        code: 'ECSDEPLOY_INTERRUPTED',
+        suggestions: ['Run the same command again to plan from where it stopped.'],
+      },
+    );
     this.name = 'StackInterruptedError';
   }
 }
@@ -113,7 +120,12 @@ export function errorDiagnostics(messages: readonly UiMessage[]): NonNullable<Ui
 /** Error blocks of plain-text output (`Error: ...` and the lines under it). */
 function textErrors(tail: readonly string[]): string[] {
   const start = tail.findIndex((l) => /^(│\s*)?Error: /.test(l));
-  return start < 0 ? [] : tail.slice(start).map((l) => l.replace(/^[│╷╵]\s?/, '')).filter((l) => l.trim() !== '');
+  return start < 0
+    ? []
+    : tail
+        .slice(start)
+        .map((l) => l.replace(/^[│╷╵]\s?/, ''))
+        .filter((l) => l.trim() !== '');
 }
 
 const INDENT = '    ';
@@ -130,7 +142,16 @@ export function engineFailure(result: EngineResult, ctx: FailureContext): Ecsdep
   if (/Error acquiring the state lock/.test(text)) {
     const lock = parseLockInfo(text) ?? {};
     const op = lock.operation ? `\`${lock.operation}\`` : 'an operation';
-    const since = lock.created ? ` since ${lock.createdAt ? lock.createdAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : lock.created}${lock.createdAt ? ` (${ago(lock.createdAt, ctx.now)})` : ''}` : '';
+    const since = lock.created
+      ? ` since ${
+          lock.createdAt
+            ? lock.createdAt
+                .toISOString()
+                .replace('T', ' ')
+                .replace(/\.\d+Z$/, ' UTC')
+            : lock.created
+        }${lock.createdAt ? ` (${ago(lock.createdAt, ctx.now)})` : ''}`
+      : '';
     const who = lock.who ?? 'someone';
     return new StateLockedError(
       ctx.stack,
@@ -151,7 +172,16 @@ export function engineFailure(result: EngineResult, ctx: FailureContext): Ecsdep
     );
   }
   const errors = diagnostics.length
-    ? diagnostics.map((d) => [`Error: ${d.summary}${d.address ? ` (${d.address})` : ''}`, ...(d.detail ?? '').split('\n').filter((l) => l.trim() !== '').slice(0, 8).map((l) => `  ${l}`)].join('\n'))
+    ? diagnostics.map((d) =>
+        [
+          `Error: ${d.summary}${d.address ? ` (${d.address})` : ''}`,
+          ...(d.detail ?? '')
+            .split('\n')
+            .filter((l) => l.trim() !== '')
+            .slice(0, 8)
+            .map((l) => `  ${l}`),
+        ].join('\n'),
+      )
     : textErrors(result.tail).length
       ? [textErrors(result.tail).slice(0, 12).join('\n')]
       : [];
@@ -171,7 +201,14 @@ export function engineFailure(result: EngineResult, ctx: FailureContext): Ecsdep
   }
   return new EngineFailedError(
     ctx.stack,
-    `${ctx.engine.kind} ${ctx.step} failed for stack ${ctx.stack} (${how}):\n${errors.map((e) => e.split('\n').map((l) => INDENT + l).join('\n')).join('\n')}\n${logLine}`,
+    `${ctx.engine.kind} ${ctx.step} failed for stack ${ctx.stack} (${how}):\n${errors
+      .map((e) =>
+        e
+          .split('\n')
+          .map((l) => INDENT + l)
+          .join('\n'),
+      )
+      .join('\n')}\n${logLine}`,
     [`Read the error above; the stack's Terraform JSON is ${ctx.dir}/cdk.tf.json (\`ecsdeploy synth\` writes it).`],
   );
 }

@@ -15,7 +15,10 @@ export class RunLog {
   /** Creates `<dir>/<UTC time>-<label>.log` and prunes all but the newest KEPT_LOGS logs. */
   static create(dir: string, label: string, now: Date = new Date()): RunLog {
     mkdirSync(dir, { recursive: true });
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     const safe = label.replace(/[^A-Za-z0-9_.-]+/g, '-');
     const log = new RunLog(join(dir, `${stamp}-${safe}-${process.pid}.log`));
     appendFileSync(log.path, `# ecsdeploy ${label}, started ${now.toISOString()}\n`);

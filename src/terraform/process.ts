@@ -15,10 +15,10 @@ import type { RunLog } from './log';
 /** The fields of the engine's machine-readable UI (`-json`) that ecsdeploy reads. */
 const ResourceRef = z.looseObject({ addr: z.string(), resource_type: z.string().optional() });
 export const UiMessageSchema = z.looseObject({
-  type: z.string(),
+  'type': z.string(),
   '@level': z.string().optional(),
   '@message': z.string().optional(),
-  diagnostic: z
+  'diagnostic': z
     .looseObject({
       severity: z.string(),
       summary: z.string(),
@@ -26,11 +26,34 @@ export const UiMessageSchema = z.looseObject({
       address: z.string().optional(),
     })
     .optional(),
-  hook: z.looseObject({ resource: ResourceRef.optional(), action: z.string().optional(), elapsed_seconds: z.number().optional() }).optional(),
+  'hook': z
+    .looseObject({
+      resource: ResourceRef.optional(),
+      action: z.string().optional(),
+      elapsed_seconds: z.number().optional(),
+    })
+    .optional(),
   /** planned_change: one resource's planned action. */
-  change: z.looseObject({ resource: ResourceRef, action: z.string() }).optional(),
-  changes: z.looseObject({ add: z.number(), change: z.number(), remove: z.number(), import: z.number().optional(), operation: z.string().optional() }).optional(),
-  outputs: z.record(z.string(), z.looseObject({ sensitive: z.boolean().optional(), value: z.unknown().optional(), action: z.string().optional() })).optional(),
+  'change': z.looseObject({ resource: ResourceRef, action: z.string() }).optional(),
+  'changes': z
+    .looseObject({
+      add: z.number(),
+      change: z.number(),
+      remove: z.number(),
+      import: z.number().optional(),
+      operation: z.string().optional(),
+    })
+    .optional(),
+  'outputs': z
+    .record(
+      z.string(),
+      z.looseObject({
+        sensitive: z.boolean().optional(),
+        value: z.unknown().optional(),
+        action: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 export type UiMessage = z.infer<typeof UiMessageSchema>;
 
@@ -102,7 +125,10 @@ export function parseUiLine(line: string): UiMessage | undefined {
 function messageText(m: UiMessage): string {
   const d = m.diagnostic;
   if (d === undefined) return m['@message'] ?? m.type;
-  return [`${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.summary}${d.address ? ` (${d.address})` : ''}`, ...(d.detail ? d.detail.split('\n').map((l) => `  ${l}`) : [])].join('\n');
+  return [
+    `${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.summary}${d.address ? ` (${d.address})` : ''}`,
+    ...(d.detail ? d.detail.split('\n').map((l) => `  ${l}`) : []),
+  ].join('\n');
 }
 
 export function runEngine(engine: Engine, inv: EngineInvocation): Promise<EngineResult> {
@@ -113,7 +139,12 @@ export function runEngine(engine: Engine, inv: EngineInvocation): Promise<Engine
       done({ code: null, signal: null, stdout: '', tail: [], messages: [], interrupted: true });
       return;
     }
-    const child = spawn(engine.path, args, { cwd: inv.cwd, env: engineEnv(inv.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(engine.path, args, {
+      cwd: inv.cwd,
+      env: engineEnv(inv.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const tail: string[] = [];
     const keep = (line: string) => {
       tail.push(line);

@@ -84,26 +84,43 @@ function providersInstalled(dir: string): boolean {
 }
 
 /** Error summaries that mean "init again". */
-const NEEDS_INIT = /Backend initialization required|Backend configuration changed|Inconsistent dependency lock file|Required plugins are not installed|Missing required provider|Could not load plugin|please run "(terraform|tofu) init"/i;
+const NEEDS_INIT =
+  /Backend initialization required|Backend configuration changed|Inconsistent dependency lock file|Required plugins are not installed|Missing required provider|Could not load plugin|please run "(terraform|tofu) init"/i;
 
 export function openStack(name: string, dir: string, run: RunContext, onMessage?: (m: UiMessage) => void): StackEngine {
   const shown = relative(run.root, dir) || '.';
   const now = run.now ?? (() => new Date());
   const lockTimeout = `-lock-timeout=${run.lockTimeout ?? '0s'}`;
   const invoke = (args: string[], extra: Partial<EngineInvocation> = {}) =>
-    runEngine(run.engine, { args, cwd: dir, stack: name, log: run.log, ...(run.env ? { env: run.env } : {}), ...(run.signal ? { signal: run.signal } : {}), ...extra });
-  const failure = (result: EngineResult, step: string) => engineFailure(result, { engine: run.engine, stack: name, step, dir: shown, logFile: run.log.path, now: now() });
+    runEngine(run.engine, {
+      args,
+      cwd: dir,
+      stack: name,
+      log: run.log,
+      ...(run.env ? { env: run.env } : {}),
+      ...(run.signal ? { signal: run.signal } : {}),
+      ...extra,
+    });
+  const failure = (result: EngineResult, step: string) =>
+    engineFailure(result, { engine: run.engine, stack: name, step, dir: shown, logFile: run.log.path, now: now() });
   const check = (result: EngineResult, step: string): EngineResult => {
     if (result.code === 0 && !result.interrupted) return result;
     throw failure(result, step);
   };
 
   const fingerprint = () => {
-    const tf = (JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as { terraform?: Record<string, unknown> }).terraform ?? {};
+    const tf =
+      (JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as { terraform?: Record<string, unknown> })
+        .terraform ?? {};
     const cliFile = (run.env ?? process.env)['TF_CLI_CONFIG_FILE'];
     const cli = cliFile && existsSync(cliFile) ? readFileSync(cliFile, 'utf8') : '';
     return {
-      all: sha({ engine: `${run.engine.kind} ${run.engine.version}`, providers: tf['required_providers'], backend: tf['backend'], cli }),
+      all: sha({
+        engine: `${run.engine.kind} ${run.engine.version}`,
+        providers: tf['required_providers'],
+        backend: tf['backend'],
+        cli,
+      }),
       backend: sha(tf['backend']),
     };
   };
@@ -112,8 +129,11 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
     serialized(async () => {
       const fp = fingerprint();
       const markerFile = join(dir, '.terraform', MARKER);
-      const previous = existsSync(markerFile) ? (JSON.parse(readFileSync(markerFile, 'utf8')) as { all?: string; backend?: string }) : undefined;
-      const cached = !force && previous?.all === fp.all && existsSync(join(dir, '.terraform.lock.hcl')) && providersInstalled(dir);
+      const previous = existsSync(markerFile)
+        ? (JSON.parse(readFileSync(markerFile, 'utf8')) as { all?: string; backend?: string })
+        : undefined;
+      const cached =
+        !force && previous?.all === fp.all && existsSync(join(dir, '.terraform.lock.hcl')) && providersInstalled(dir);
       if (cached) return 'cached';
       // The synthesized backend is the source of truth: never migrate state implicitly (it could
       // overwrite a state that exists in the new backend). A changed backend is reported.
@@ -125,7 +145,16 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
   const plan = async (options: { destroy?: boolean } = {}, retried = false): Promise<PlannedStack> => {
     const planFile = join(run.planDir, `${name}${options.destroy ? '.destroy' : ''}.tfplan`);
     const result = await invoke(
-      ['plan', '-input=false', '-no-color', '-json', '-detailed-exitcode', lockTimeout, `-out=${planFile}`, ...(options.destroy ? ['-destroy'] : [])],
+      [
+        'plan',
+        '-input=false',
+        '-no-color',
+        '-json',
+        '-detailed-exitcode',
+        lockTimeout,
+        `-out=${planFile}`,
+        ...(options.destroy ? ['-destroy'] : []),
+      ],
       { json: true, ...(onMessage ? { onMessage } : {}) },
     );
     if (result.code === 0 && !result.interrupted) {
@@ -134,7 +163,10 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
     }
     // -detailed-exitcode: 2 means "changes", but a Go panic exits with 2 as well: a real plan
     // with changes has reported its change summary and no error.
-    const changes = result.code === 2 && result.messages.some((m) => m.type === 'change_summary') && !result.messages.some((m) => m.diagnostic?.severity === 'error');
+    const changes =
+      result.code === 2 &&
+      result.messages.some((m) => m.type === 'change_summary') &&
+      !result.messages.some((m) => m.diagnostic?.severity === 'error');
     if (!changes || result.interrupted) {
       const text = result.messages.map((m) => m.diagnostic?.summary ?? '').join('\n') + result.tail.join('\n');
       if (!retried && !result.interrupted && NEEDS_INIT.test(text)) {
@@ -151,7 +183,13 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
 
   const apply = async (planned: PlannedStack): Promise<Outputs> => {
     if (planned.planFile === undefined) return outputs();
-    const result = check(await invoke(['apply', '-input=false', '-no-color', '-json', lockTimeout, planned.planFile], { json: true, ...(onMessage ? { onMessage } : {}) }), 'apply');
+    const result = check(
+      await invoke(['apply', '-input=false', '-no-color', '-json', lockTimeout, planned.planFile], {
+        json: true,
+        ...(onMessage ? { onMessage } : {}),
+      }),
+      'apply',
+    );
     rmSync(planned.planFile, { force: true });
     const final = [...result.messages].reverse().find((m) => m.type === 'outputs');
     return final?.outputs ? mask(final.outputs) : outputs();

@@ -138,7 +138,13 @@ export function summarizePlan(plan: unknown): PlanSummary {
     const importing = rc.change.importing !== undefined && rc.change.importing !== null;
     if (importing && action !== 'import') counts.import++;
     const replacePaths = action === 'replace' ? (rc.change.replace_paths ?? []).map((p) => p.join('.')) : [];
-    resources.push({ address: rc.address, type: rc.type, action, ...(importing ? { importing: true as const } : {}), ...(replacePaths.length ? { replacePaths } : {}) });
+    resources.push({
+      address: rc.address,
+      type: rc.type,
+      action,
+      ...(importing ? { importing: true as const } : {}),
+      ...(replacePaths.length ? { replacePaths } : {}),
+    });
     const h = highlight(rc.address, rc.type, action, rc.change);
     if (h !== undefined) highlights.push(h);
   }
@@ -166,7 +172,12 @@ function display(v: unknown): string | undefined {
 }
 
 /** One top-level attribute, before and after (UNKNOWN when only the apply will tell). */
-function attr(change: Change, key: string, label: string, format: (v: unknown) => string | undefined = display): AttributeChange | undefined {
+function attr(
+  change: Change,
+  key: string,
+  label: string,
+  format: (v: unknown) => string | undefined = display,
+): AttributeChange | undefined {
   const from = format(obj(change.before)[key]);
   const to = obj(change.after_unknown)[key] === true ? UNKNOWN : format(obj(change.after)[key]);
   if (from === to) return undefined;
@@ -182,7 +193,9 @@ function containers(json: unknown): Container[] | undefined {
   if (typeof json !== 'string') return undefined;
   try {
     const list = JSON.parse(json) as unknown;
-    return Array.isArray(list) ? list.map((c) => ({ name: String(obj(c)['name']), image: display(obj(c)['image']) })) : undefined;
+    return Array.isArray(list)
+      ? list.map((c) => ({ name: String(obj(c)['name']), image: display(obj(c)['image']) }))
+      : undefined;
   } catch {
     return undefined;
   }
@@ -197,9 +210,18 @@ function taskDefinitionChanges(change: Change): AttributeChange[] {
   for (const name of names) {
     const from = before.find((c) => c.name === name)?.image;
     const to = afterUnknown ? UNKNOWN : after?.find((c) => c.name === name)?.image;
-    if (from !== to) out.push({ attribute: 'image', container: name, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
+    if (from !== to)
+      out.push({
+        attribute: 'image',
+        container: name,
+        ...(from !== undefined ? { from } : {}),
+        ...(to !== undefined ? { to } : {}),
+      });
   }
-  for (const [key, label] of [['cpu', 'cpu'], ['memory', 'memory']] as const) {
+  for (const [key, label] of [
+    ['cpu', 'cpu'],
+    ['memory', 'memory'],
+  ] as const) {
     const c = attr(change, key, label);
     if (c) out.push(c);
   }
@@ -250,7 +272,16 @@ function highlight(address: string, type: string, action: ResourceAction, change
 }
 
 /** The JSON UI's planned_change actions → ours (noop and read are not changes). */
-const UI_ACTIONS: Partial<Record<string, ResourceAction>> = { create: 'create', update: 'update', replace: 'replace', delete: 'delete', import: 'import', move: 'move', remove: 'forget', forget: 'forget' };
+const UI_ACTIONS: Partial<Record<string, ResourceAction>> = {
+  create: 'create',
+  update: 'update',
+  replace: 'replace',
+  delete: 'delete',
+  import: 'import',
+  move: 'move',
+  remove: 'forget',
+  forget: 'forget',
+};
 
 /**
  * The summary of a destroy plan from the engine's streamed messages (`plan -destroy -json`), which

@@ -13,12 +13,20 @@ export function formatMappingTable(rows: readonly MappingRow[]): string {
 export function formatImport(result: ImportComposeResult, options: { readonly dryRun: boolean }): string {
   const out: string[] = [];
   if (options.dryRun) {
-    for (const f of result.files) out.push(`--- ${f.path} (from ${f.from.join(', ')}; not written: --dry-run)`, f.content.trimEnd(), '');
+    for (const f of result.files)
+      out.push(`--- ${f.path} (from ${f.from.join(', ')}; not written: --dry-run)`, f.content.trimEnd(), '');
   }
   out.push(formatMappingTable(result.rows), '');
-  const counts = (['mapped', 'approximated', 'dropped'] as const).map((s) => `${result.rows.filter((r) => r.status === s).length} ${s}`).join(', ');
-  out.push(`${result.composeFiles.join(' + ')}${result.envFile ? ` (variables from ${result.envFile})` : ''}: ${counts}.`);
-  if (result.skipped.length > 0) out.push(`Skipped (profile not active): ${result.skipped.map((s) => `${s.service} [${s.profiles.join(', ')}]`).join(', ')}.`);
+  const counts = (['mapped', 'approximated', 'dropped'] as const)
+    .map((s) => `${result.rows.filter((r) => r.status === s).length} ${s}`)
+    .join(', ');
+  out.push(
+    `${result.composeFiles.join(' + ')}${result.envFile ? ` (variables from ${result.envFile})` : ''}: ${counts}.`,
+  );
+  if (result.skipped.length > 0)
+    out.push(
+      `Skipped (profile not active): ${result.skipped.map((s) => `${s.service} [${s.profiles.join(', ')}]`).join(', ')}.`,
+    );
   out.push(
     options.dryRun
       ? `Would write ${result.files.map((f) => f.path).join(', ')}.`

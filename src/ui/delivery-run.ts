@@ -12,18 +12,26 @@ import { deliveryView } from './delivery-view';
 import { progressView } from './progress';
 import { confirm, interactive, isCI } from './prompt';
 
-export type DeliveryUi = Required<Pick<DeliveryOptions, 'onEvent' | 'signal' | 'onInterrupt'>> & Pick<DeliveryOptions, 'confirmStop'>;
+export type DeliveryUi = Required<Pick<DeliveryOptions, 'onEvent' | 'signal' | 'onInterrupt'>> &
+  Pick<DeliveryOptions, 'confirmStop'>;
 
-export async function withDeliveryUi<T>(options: { readonly json: boolean }, fn: (ui: DeliveryUi) => Promise<T>): Promise<T> {
+export async function withDeliveryUi<T>(
+  options: { readonly json: boolean },
+  fn: (ui: DeliveryUi) => Promise<T>,
+): Promise<T> {
   const live = Boolean(process.stderr.isTTY) && !isCI();
-  const view = options.json ? undefined : deliveryView(process.stderr, { live, infra: progressView(process.stderr, { live }) });
+  const view = options.json
+    ? undefined
+    : deliveryView(process.stderr, { live, infra: progressView(process.stderr, { live }) });
   const say = (message: string) => process.stderr.write(`\n${message}\n`);
   const engine = new AbortController();
   let watcher: (() => void) | undefined;
   const handler = () => {
     if (watcher !== undefined) return watcher();
     if (!engine.signal.aborted) {
-      say('Interrupted: stopping gracefully. The engine finishes what it is doing, saves the state and releases the lock; the rollout is not started.');
+      say(
+        'Interrupted: stopping gracefully. The engine finishes what it is doing, saves the state and releases the lock; the rollout is not started.',
+      );
       engine.abort();
     } else {
       say('Still stopping: waiting for the engine to save the state.');
@@ -41,7 +49,9 @@ export async function withDeliveryUi<T>(options: { readonly json: boolean }, fn:
           if (watcher === h) watcher = undefined;
         };
       },
-      ...(interactive() ? { confirmStop: () => confirm('\nStop this CodeDeploy deployment and roll it back to the running version?') } : {}),
+      ...(interactive()
+        ? { confirmStop: () => confirm('\nStop this CodeDeploy deployment and roll it back to the running version?') }
+        : {}),
     });
   } finally {
     view?.stop();

@@ -51,7 +51,9 @@ export function describeRolloutEvent(e: RolloutEvent): string | undefined {
     case 'service-event':
       return `event: ${e.message}`;
     case 'task-stopped': {
-      const containers = e.containers.filter((c) => c.reason || c.exitCode).map((c) => `${c.name}: ${c.reason ?? `exit code ${c.exitCode}`}`);
+      const containers = e.containers
+        .filter((c) => c.reason || c.exitCode)
+        .map((c) => `${c.name}: ${c.reason ?? `exit code ${c.exitCode}`}`);
       return `task stopped: ${e.reason}${containers.length ? ` (${containers.join('; ')})` : ''}`;
     }
     case 'throttled':
@@ -115,7 +117,11 @@ export function deliveryView(out: Writable, options: DeliveryViewOptions): Deliv
     if (!watching) return [];
     const waited = Math.round((now().getTime() - since) / 1000);
     const head = `${SPINNER[frame % SPINNER.length]} ${state || 'waiting for ECS'}  ${Math.floor(waited / 60)}m${String(waited % 60).padStart(2, '0')}s${counts ? `  tasks: ${counts}` : ''}`;
-    return [head, ...deploymentLines(deployments).map((l) => `  ${l}`), ...(traffic.length ? [`  traffic: ${trafficLine(traffic)}`] : [])].map(cut);
+    return [
+      head,
+      ...deploymentLines(deployments).map((l) => `  ${l}`),
+      ...(traffic.length ? [`  traffic: ${trafficLine(traffic)}`] : []),
+    ].map(cut);
   };
   const render = () => {
     const lines = block();
@@ -211,7 +217,9 @@ function describeBefore(e: Extract<DeployEvent, { type: 'before' }>): string | u
     case 'log':
       return `${head} | ${b.message}`;
     case 'ended':
-      return b.status === 'passed' ? `${head} passed (exit code 0)` : `${head} FAILED: ${b.exitCode !== undefined ? `exit code ${b.exitCode}` : (b.reason ?? 'failed')}`;
+      return b.status === 'passed'
+        ? `${head} passed (exit code 0)`
+        : `${head} FAILED: ${b.exitCode !== undefined ? `exit code ${b.exitCode}` : (b.reason ?? 'failed')}`;
     case 'stopping':
       return `${head} stopping: ${b.reason}`;
     case 'throttled':

@@ -1,5 +1,15 @@
 /** The human view of the `env` commands (stdout). --json prints their results themselves. */
-import type { CreateResult, DestroyEnvironmentResult, ExtendResult, GcResult, ListResult, OnDemandEnvironment, RecordProblem, ServiceUrl, ShowResult } from '../ops/environments';
+import type {
+  CreateResult,
+  DestroyEnvironmentResult,
+  ExtendResult,
+  GcResult,
+  ListResult,
+  OnDemandEnvironment,
+  RecordProblem,
+  ServiceUrl,
+  ShowResult,
+} from '../ops/environments';
 import { table } from './table';
 
 /** 90 minutes → `1h30m`; 3 days 4 hours → `3d4h`: the two largest units. */
@@ -32,11 +42,20 @@ function status(env: OnDemandEnvironment): string {
 function urlLines(urls: readonly ServiceUrl[]): string[] {
   if (urls.length === 0) return [];
   const w = Math.max(...urls.map((u) => u.service.length));
-  return urls.map((u) => `  ${u.service.padEnd(w)}  ${u.url ?? `(${u.note ?? 'no URL'})`}${u.header ? `  with header ${u.header}` : ''}`);
+  return urls.map(
+    (u) =>
+      `  ${u.service.padEnd(w)}  ${u.url ?? `(${u.note ?? 'no URL'})`}${u.header ? `  with header ${u.header}` : ''}`,
+  );
 }
 
 function problemLines(problems: readonly RecordProblem[]): string[] {
-  return problems.length === 0 ? [] : ['', `Records that could not be read (${problems.length}):`, ...problems.map((p) => `  ${p.message.split('\n')[0]}`)];
+  return problems.length === 0
+    ? []
+    : [
+        '',
+        `Records that could not be read (${problems.length}):`,
+        ...problems.map((p) => `  ${p.message.split('\n')[0]}`),
+      ];
 }
 
 export function formatCreate(r: CreateResult): string {
@@ -48,7 +67,10 @@ export function formatCreate(r: CreateResult): string {
   const images = Object.entries(e.images);
   if (images.length > 0) out.push('', 'Images:', ...images.map(([s, i]) => `  ${s}  ${i}`));
   if (r.urls.length > 0) out.push('', 'URLs:', ...urlLines(r.urls));
-  out.push('', `Extend it with \`ecsdeploy env extend ${e.name} --ttl 24h\`; remove it with \`ecsdeploy env destroy ${e.name}\`.`);
+  out.push(
+    '',
+    `Extend it with \`ecsdeploy env extend ${e.name} --ttl 24h\`; remove it with \`ecsdeploy env destroy ${e.name}\`.`,
+  );
   return out.join('\n');
 }
 
@@ -56,8 +78,18 @@ export function formatList(r: ListResult): string {
   const now = new Date(r.now);
   const rows = r.environments.map((e) => {
     const d = e.onDemand;
-    if (d === undefined) return [e.name, 'permanent', '-', '-', '-', '-', e.services.join(','), e.protected ? 'protected' : 'permanent'];
-    return [e.name, d.isolated ? 'on demand (isolated)' : 'on demand', d.base, d.owner, span(now.getTime() - Date.parse(d.createdAt)), expiry(d, now), d.services.join(','), status(d)];
+    if (d === undefined)
+      return [e.name, 'permanent', '-', '-', '-', '-', e.services.join(','), e.protected ? 'protected' : 'permanent'];
+    return [
+      e.name,
+      d.isolated ? 'on demand (isolated)' : 'on demand',
+      d.base,
+      d.owner,
+      span(now.getTime() - Date.parse(d.createdAt)),
+      expiry(d, now),
+      d.services.join(','),
+      status(d),
+    ];
   });
   const out = [table(['NAME', 'KIND', 'BASE', 'OWNER', 'AGE', 'EXPIRES', 'SERVICES', 'STATUS'], rows)];
   const expired = r.environments.filter((e) => e.onDemand?.expired).length;
@@ -68,7 +100,9 @@ export function formatList(r: ListResult): string {
 
 export function formatShow(r: ShowResult, now: Date): string {
   const d = r.onDemand;
-  const out = [`${r.name}  (${r.kind === 'permanent' ? (r.protected ? 'permanent, protected' : 'permanent') : 'on demand'}, ${r.region})`];
+  const out = [
+    `${r.name}  (${r.kind === 'permanent' ? (r.protected ? 'permanent, protected' : 'permanent') : 'on demand'}, ${r.region})`,
+  ];
   if (d !== undefined) {
     out.push(
       `  base      ${d.base}${d.isolated ? ' (own cluster)' : ` (shares its cluster and load balancer)`}`,
@@ -83,7 +117,11 @@ export function formatShow(r: ShowResult, now: Date): string {
     '',
     table(
       ['STACK', 'KIND', 'STATE'],
-      r.stacks.map((s) => [s.name, s.owned ? s.kind : `${s.kind} (shared, not destroyed with it)`, s.applied ? `applied (${s.resources ?? '?'} resources)` : 'not applied']),
+      r.stacks.map((s) => [
+        s.name,
+        s.owned ? s.kind : `${s.kind} (shared, not destroyed with it)`,
+        s.applied ? `applied (${s.resources ?? '?'} resources)` : 'not applied',
+      ]),
     ),
   );
   if (r.urls.length > 0) out.push('', 'URLs:', ...urlLines(r.urls));
@@ -91,7 +129,15 @@ export function formatShow(r: ShowResult, now: Date): string {
     '',
     table(
       ['SERVICE', 'IMAGE', 'FROM'],
-      r.releases.map((x) => [x.service, x.image, x.release ? `release #${x.release.id} (${x.release.kind}, ${x.release.status}, by ${x.release.createdBy} at ${x.release.createdAt})` : x.source === 'record' ? `taken at creation` : 'configuration']),
+      r.releases.map((x) => [
+        x.service,
+        x.image,
+        x.release
+          ? `release #${x.release.id} (${x.release.kind}, ${x.release.status}, by ${x.release.createdBy} at ${x.release.createdAt})`
+          : x.source === 'record'
+            ? `taken at creation`
+            : 'configuration',
+      ]),
     ),
   );
   return out.join('\n');
@@ -129,7 +175,11 @@ export function formatGc(r: GcResult): string {
   });
   const out = [table(['NAME', 'BASE', 'OWNER', 'EXPIRED', r.dryRun ? 'DRY RUN' : 'OUTCOME'], rows)];
   if (r.dryRun) out.push('', `${r.expired.length} expired; nothing was destroyed (--dry-run).`);
-  else out.push('', `${r.destroyed.length} of ${r.expired.length} expired environment${r.expired.length === 1 ? '' : 's'} destroyed${r.failed.length ? `, ${r.failed.length} failed (run \`ecsdeploy env destroy NAME\` on each for details)` : ''}.`);
+  else
+    out.push(
+      '',
+      `${r.destroyed.length} of ${r.expired.length} expired environment${r.expired.length === 1 ? '' : 's'} destroyed${r.failed.length ? `, ${r.failed.length} failed (run \`ecsdeploy env destroy NAME\` on each for details)` : ''}.`,
+    );
   out.push(...problemLines(r.problems));
   return out.join('\n');
 }

@@ -17,7 +17,9 @@ export interface InfraUi {
 }
 
 export async function withInfraUi<T>(options: { readonly json: boolean }, fn: (ui: InfraUi) => Promise<T>): Promise<T> {
-  const view = options.json ? nobody() : progressView(process.stderr, { live: Boolean(process.stderr.isTTY) && !isCI() });
+  const view = options.json
+    ? nobody()
+    : progressView(process.stderr, { live: Boolean(process.stderr.isTTY) && !isCI() });
   const interrupt = onInterrupt((message) => process.stderr.write(`\n${message}\n`));
   try {
     return await fn({ onEvent: (e) => view.onEvent(e), signal: interrupt.signal, view });
@@ -30,16 +32,22 @@ export async function withInfraUi<T>(options: { readonly json: boolean }, fn: (u
 /** Where nobody can answer a question (CI, no terminal), --yes is required: say so before any work. */
 export function requireAnswerable(yes: boolean, command: string): void {
   if (yes || interactive()) return;
-  throw new UsageError(`${command} asks for confirmation, and nobody can answer here (${isCI() ? 'CI is set' : 'no terminal'}): pass --yes.`, [
-    `Review with \`ecsdeploy plan\` first, then run \`ecsdeploy ${command} ... --yes\`.`,
-  ]);
+  throw new UsageError(
+    `${command} asks for confirmation, and nobody can answer here (${isCI() ? 'CI is set' : 'no terminal'}): pass --yes.`,
+    [`Review with \`ecsdeploy plan\` first, then run \`ecsdeploy ${command} ... --yes\`.`],
+  );
 }
 
 /**
  * Shows each plan (stdout; stderr with --json, which keeps stdout for data) and asks, unless --yes.
  * The progress view pauses around it.
  */
-export function planConfirmation(options: { readonly yes: boolean; readonly json: boolean; readonly ui: InfraUi; readonly question: string }): Confirm {
+export function planConfirmation(options: {
+  readonly yes: boolean;
+  readonly json: boolean;
+  readonly ui: InfraUi;
+  readonly question: string;
+}): Confirm {
   return async (report: PlanReport) => {
     options.ui.view.pause();
     try {

@@ -3,15 +3,26 @@ import type { ApplyReport, DestroyReport, PlanReport, StackPlan } from '../ops/i
 import type { AttributeChange, Highlight, PlanSummary, ResourceAction } from '../terraform';
 import { table } from './table';
 
-const SYMBOL: Record<ResourceAction, string> = { create: '+', update: '~', replace: '-/+', delete: '-', import: '<=', move: '->', forget: '(forget)' };
+const SYMBOL: Record<ResourceAction, string> = {
+  create: '+',
+  update: '~',
+  replace: '-/+',
+  delete: '-',
+  import: '<=',
+  move: '->',
+  forget: '(forget)',
+};
 
 export function note(p: StackPlan): string {
-  if (p.status === 'deferred') return `deferred: planned once ${p.waitsFor?.join(', ')} ${p.waitsFor?.length === 1 ? 'is' : 'are'} applied`;
+  if (p.status === 'deferred')
+    return `deferred: planned once ${p.waitsFor?.join(', ')} ${p.waitsFor?.length === 1 ? 'is' : 'are'} applied`;
   const s = p.summary!;
   if (!s.changes) return 'no changes';
   if (s.resources.length === 0) return `outputs only (${s.outputs})`;
   if (p.adoption !== undefined) return adoptionNote(p.adoption);
-  return [s.import && `${s.import} to import`, s.move && `${s.move} moved`, s.forget && `${s.forget} to forget`].filter(Boolean).join(', ');
+  return [s.import && `${s.import} to import`, s.move && `${s.move} moved`, s.forget && `${s.forget} to forget`]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** An adopted service's stack: what it imports, and whether its ECS service is replaced. */
@@ -30,7 +41,10 @@ function attribute(c: AttributeChange): string {
 }
 
 function highlight(h: Highlight): string[] {
-  return [`  ${SYMBOL[h.action]} ${h.resource} ${h.name}  (${h.address})`, ...h.changes.map((c) => `      ${attribute(c)}`)];
+  return [
+    `  ${SYMBOL[h.action]} ${h.resource} ${h.name}  (${h.address})`,
+    ...h.changes.map((c) => `      ${attribute(c)}`),
+  ];
 }
 
 /**
@@ -39,10 +53,14 @@ function highlight(h: Highlight): string[] {
  */
 export function details(s: PlanSummary, operation: PlanReport['operation']): string[] {
   const highlighted = new Set(s.highlights.map((h) => h.address));
-  const others = operation === 'destroy' ? [] : s.resources.filter((r) => r.action !== 'create' && !highlighted.has(r.address));
+  const others =
+    operation === 'destroy' ? [] : s.resources.filter((r) => r.action !== 'create' && !highlighted.has(r.address));
   return [
     ...s.highlights.flatMap(highlight),
-    ...others.map((r) => `  ${SYMBOL[r.action]} ${r.address}  (${r.action}${r.importing && r.action !== 'import' ? ', imported' : ''}${r.replacePaths?.length ? `, forced by ${r.replacePaths.join(', ')}` : ''})`),
+    ...others.map(
+      (r) =>
+        `  ${SYMBOL[r.action]} ${r.address}  (${r.action}${r.importing && r.action !== 'import' ? ', imported' : ''}${r.replacePaths?.length ? `, forced by ${r.replacePaths.join(', ')}` : ''})`,
+    ),
   ];
 }
 
@@ -62,7 +80,12 @@ export function formatPlan(report: PlanReport): string {
     if (lines.length > 0) out.push('', p.stack, ...lines);
   }
   const deferred = report.stacks.filter((p) => p.status === 'deferred');
-  if (deferred.length > 0) out.push('', 'Deferred (the engine cannot plan them before the stacks they read from exist or change):', ...deferred.map((p) => `  ${p.stack}: ${p.reason}`));
+  if (deferred.length > 0)
+    out.push(
+      '',
+      'Deferred (the engine cannot plan them before the stacks they read from exist or change):',
+      ...deferred.map((p) => `  ${p.stack}: ${p.reason}`),
+    );
   for (const k of report.kept) out.push('', `Kept: ${k.stack} (${k.reason}).`);
   for (const w of report.warnings ?? []) out.push('', `Warning: ${w}`);
   const changed = report.stacks.filter((p) => p.status === 'deferred' || p.summary?.changes).length;
@@ -99,7 +122,11 @@ export function formatApply(report: ApplyReport): string {
 }
 
 export function formatDestroy(report: DestroyReport): string {
-  const out = [report.destroyed.length ? `Destroyed: ${report.destroyed.join(', ')}.` : 'Nothing was destroyed: no resources left in these stacks.'];
+  const out = [
+    report.destroyed.length
+      ? `Destroyed: ${report.destroyed.join(', ')}.`
+      : 'Nothing was destroyed: no resources left in these stacks.',
+  ];
   for (const k of report.kept) out.push(`Kept: ${k.stack} (${k.reason}).`);
   return out.join('\n');
 }

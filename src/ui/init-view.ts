@@ -71,11 +71,16 @@ export function formatInit(r: InitResult): string {
   const lines = [
     `A new ecsdeploy project in ${r.dir}:`,
     ...r.files.map((f) => `  ${VERB[f.action].padEnd(width)}  ${f.path}`),
-    ...(r.schemas === 'schemas' ? [] : [`The files' $schema lines point at ${r.schemas}/ (the installed ecsdeploy), for editor completion.`]),
+    ...(r.schemas === 'schemas'
+      ? []
+      : [`The files' $schema lines point at ${r.schemas}/ (the installed ecsdeploy), for editor completion.`]),
     ...(r.compose
       ? [
           `Services imported from ${r.compose.file}: ${r.compose.services.join(', ')}.`,
-          ...r.compose.notMapped.map((m) => `  ${m.status === 'dropped' ? 'dropped' : 'approximated'}: ${m.service ? `${m.service} ` : ''}${m.key} (${m.file}:${m.line})${m.note ? `: ${m.note}` : ''}`),
+          ...r.compose.notMapped.map(
+            (m) =>
+              `  ${m.status === 'dropped' ? 'dropped' : 'approximated'}: ${m.service ? `${m.service} ` : ''}${m.key} (${m.file}:${m.line})${m.note ? `: ${m.note}` : ''}`,
+          ),
           ...r.compose.warnings.map((w) => `  - ${w}`),
           '  (`ecsdeploy import compose --help` says how each Compose key is mapped.)',
         ]

@@ -12,10 +12,14 @@ export function onInterrupt(say: (message: string) => void): Interrupt {
   const controller = new AbortController();
   const handler = () => {
     if (!controller.signal.aborted) {
-      say('Interrupted: stopping gracefully. The engine finishes what it is doing, saves the state and releases the lock; nothing new starts.');
+      say(
+        'Interrupted: stopping gracefully. The engine finishes what it is doing, saves the state and releases the lock; nothing new starts.',
+      );
       controller.abort();
     } else {
-      say('Still stopping: waiting for the engine to save the state. (Killing it now could lose state and leave the lock held.)');
+      say(
+        'Still stopping: waiting for the engine to save the state. (Killing it now could lose state and leave the lock held.)',
+      );
     }
   };
   process.on('SIGINT', handler);

@@ -19,22 +19,40 @@ export function formatPlanMarkdown(report: PlanReport): string {
     const s = p.summary;
     // Replacements and destroys are what a reviewer must not miss: bold when there are any.
     const loud = (x: number): string => (x > 0 ? `**${x}**` : '0');
-    const counts = s === undefined ? ['–', '–', '–', '–'] : [String(s.add), String(s.change), loud(s.replace), loud(s.destroy)];
+    const counts =
+      s === undefined ? ['–', '–', '–', '–'] : [String(s.add), String(s.change), loud(s.replace), loud(s.destroy)];
     out.push(`| \`${cell(p.stack)}\` | ${counts.join(' | ')} | ${cell(note(p))} |`);
   }
   for (const p of report.stacks) {
     const lines = p.summary ? details(p.summary, report.operation) : [];
     if (lines.length === 0) continue;
-    out.push('', `<details><summary><code>${p.stack}</code>: what changes</summary>`, '', '```', ...lines, '```', '', '</details>');
+    out.push(
+      '',
+      `<details><summary><code>${p.stack}</code>: what changes</summary>`,
+      '',
+      '```',
+      ...lines,
+      '```',
+      '',
+      '</details>',
+    );
   }
   const deferred = report.stacks.filter((p) => p.status === 'deferred');
   if (deferred.length > 0) {
-    out.push('', 'Deferred (planned once the stacks they read from are applied):', '', ...deferred.map((p) => `- \`${p.stack}\`: ${p.reason ?? ''}`));
+    out.push(
+      '',
+      'Deferred (planned once the stacks they read from are applied):',
+      '',
+      ...deferred.map((p) => `- \`${p.stack}\`: ${p.reason ?? ''}`),
+    );
   }
   for (const k of report.kept) out.push('', `Kept: \`${k.stack}\` (${k.reason}).`);
   for (const w of report.warnings ?? []) out.push('', `> **Warning:** ${w}`);
   const changed = report.stacks.filter((p) => p.status === 'deferred' || p.summary?.changes).length;
-  const replaced = report.stacks.reduce((sum, p) => sum + (p.summary?.replace ?? 0) + (report.operation === 'apply' ? (p.summary?.destroy ?? 0) : 0), 0);
+  const replaced = report.stacks.reduce(
+    (sum, p) => sum + (p.summary?.replace ?? 0) + (report.operation === 'apply' ? (p.summary?.destroy ?? 0) : 0),
+    0,
+  );
   out.push(
     '',
     report.changes

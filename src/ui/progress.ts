@@ -28,8 +28,20 @@ interface Writable {
   readonly columns?: number;
 }
 
-const ACTIVE: Record<string, string> = { init: 'initializing', plan: 'planning', apply: 'applying', destroy: 'destroying', outputs: 'reading outputs' };
-const DONE: Record<string, string> = { init: 'initialized', plan: 'planned', apply: 'applied', destroy: 'destroyed', outputs: 'no changes' };
+const ACTIVE: Record<string, string> = {
+  init: 'initializing',
+  plan: 'planning',
+  apply: 'applying',
+  destroy: 'destroying',
+  outputs: 'reading outputs',
+};
+const DONE: Record<string, string> = {
+  init: 'initialized',
+  plan: 'planned',
+  apply: 'applied',
+  destroy: 'destroyed',
+  outputs: 'no changes',
+};
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 export function nobody(): ProgressView {
@@ -53,7 +65,9 @@ function plainView(out: Writable, options: ProgressOptions): ProgressView {
       switch (e.type) {
         case 'run':
           width = Math.max(0, ...e.stacks.map((s) => s.length));
-          out.write(`${clock(now)} ${e.operation} ${e.environment}: ${e.stacks.join(', ')} (${e.engine}; engine output in ${e.logFile})\n`);
+          out.write(
+            `${clock(now)} ${e.operation} ${e.environment}: ${e.stacks.join(', ')} (${e.engine}; engine output in ${e.logFile})\n`,
+          );
           break;
         case 'step':
           if (e.step === 'init' && e.status !== 'failed') {
@@ -93,7 +107,14 @@ function liveView(out: Writable, options: ProgressOptions): ProgressView {
   const render = () => {
     const nameWidth = Math.max(0, ...[...rows.keys()].map((k) => k.length));
     const lines = [...rows.entries()].map(([stack, r]) => {
-      const mark = r.state === 'active' ? SPINNER[frame % SPINNER.length] : r.state === 'done' ? '✓' : r.state === 'failed' ? '✗' : '·';
+      const mark =
+        r.state === 'active'
+          ? SPINNER[frame % SPINNER.length]
+          : r.state === 'done'
+            ? '✓'
+            : r.state === 'failed'
+              ? '✗'
+              : '·';
       return cut(`  ${mark} ${stack.padEnd(nameWidth)}  ${r.text}${r.detail ? `  ${r.detail}` : ''}`);
     });
     out.write((drawn > 0 ? `\x1b[${drawn}A` : '') + lines.map((l) => `\x1b[2K${l}\n`).join(''));
@@ -130,7 +151,12 @@ function liveView(out: Writable, options: ProgressOptions): ProgressView {
         case 'step': {
           const r = rows.get(e.stack) ?? { state: 'waiting', text: '', detail: '' };
           if (e.status === 'started') Object.assign(r, { state: 'active', text: ACTIVE[e.step], detail: '' });
-          else if (e.status === 'done') Object.assign(r, { state: e.step === 'init' ? 'active' : 'done', text: e.step === 'init' ? 'initialized' : (e.detail ?? DONE[e.step]), detail: '' });
+          else if (e.status === 'done')
+            Object.assign(r, {
+              state: e.step === 'init' ? 'active' : 'done',
+              text: e.step === 'init' ? 'initialized' : (e.detail ?? DONE[e.step]),
+              detail: '',
+            });
           else Object.assign(r, { state: 'failed', text: `${e.step} failed`, detail: e.detail ?? '' });
           rows.set(e.stack, r);
           start();

@@ -17,7 +17,11 @@ export function interactive(env: NodeJS.ProcessEnv = process.env): boolean {
 /** Asks on stderr and reads one line from stdin; undefined when the input ends or Ctrl-C is pressed. */
 export function ask(question: string): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: Boolean(process.stdin.isTTY) });
+    const rl = createInterface({
+      input: process.stdin,
+      output: process.stderr,
+      terminal: Boolean(process.stdin.isTTY),
+    });
     let answered = false;
     const finish = (answer: string | undefined) => {
       if (answered) return;

@@ -15,7 +15,12 @@ function whyOutdated(s: ClusterSnapshot, detail: boolean): string[] {
   const byReason = new Map<string, string[]>();
   for (const i of s.instances.filter((x) => x.outdated)) {
     const key = i.outdatedReasons.join('; ');
-    byReason.set(key, [...(byReason.get(key) ?? []), detail ? `${i.instanceId} (${i.instanceType ?? '?'}, ${plural(i.runningTasks + i.pendingTasks, 'task')})` : i.instanceId]);
+    byReason.set(key, [
+      ...(byReason.get(key) ?? []),
+      detail
+        ? `${i.instanceId} (${i.instanceType ?? '?'}, ${plural(i.runningTasks + i.pendingTasks, 'task')})`
+        : i.instanceId,
+    ]);
   }
   return [...byReason].flatMap(([reason, ids]) => [`  ${reason}:`, ...ids.map((id) => `    ${id}`)]);
 }
@@ -30,7 +35,12 @@ export function duration(ms: number): string {
 
 function groupLine(s: ClusterSnapshot): string {
   const g = s.group;
-  const launches = [g.launchTemplateVersion ? `launch template version ${g.launchTemplateVersion}` : undefined, g.instanceType].filter(Boolean).join(', ');
+  const launches = [
+    g.launchTemplateVersion ? `launch template version ${g.launchTemplateVersion}` : undefined,
+    g.instanceType,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `Cluster ${s.names.cluster}, Auto Scaling group ${g.name}: desired ${g.desiredCapacity} (min ${g.minSize}, max ${g.maxSize})${launches ? `; new instances get ${launches}` : ''}`;
 }
 
@@ -55,7 +65,14 @@ function serviceTable(s: ClusterSnapshot): string {
   if (s.services.length === 0) return 'No service runs on these instances.';
   return table(
     ['SERVICE', 'DESIRED', 'RUNNING', 'TASK CPU/MEMORY', 'MIN HEALTHY', 'MAX'],
-    s.services.map((v) => [v.name, v.daemon ? 'daemon' : v.desired, v.running, `${v.cpu}/${v.memory}`, `${v.minimumHealthyPercent}%`, `${v.maximumPercent}%`]),
+    s.services.map((v) => [
+      v.name,
+      v.daemon ? 'daemon' : v.desired,
+      v.running,
+      `${v.cpu}/${v.memory}`,
+      `${v.minimumHealthyPercent}%`,
+      `${v.maximumPercent}%`,
+    ]),
   );
 }
 
@@ -72,11 +89,16 @@ export function formatStatus(s: ClusterStatus): string {
   const outdated = s.instances.filter((i) => i.outdated);
   if (outdated.length === 0) out.push('Every instance of the group is up to date.');
   else {
-    out.push(`${plural(outdated.length, 'instance')} out of date (replace with \`ecsdeploy cluster roll --env ${s.environment}\`):`, ...whyOutdated(s, false));
+    out.push(
+      `${plural(outdated.length, 'instance')} out of date (replace with \`ecsdeploy cluster roll --env ${s.environment}\`):`,
+      ...whyOutdated(s, false),
+    );
   }
   out.push('', serviceTable(s), '', ...capacityLines(s));
   if (s.roll) {
-    out.push(`A roll started at ${s.roll.startedAt} has not finished (original sizes: desired ${s.roll.original.desiredCapacity}, min ${s.roll.original.minSize}, max ${s.roll.original.maxSize}): run \`ecsdeploy cluster roll --env ${s.environment}\` to finish it.`);
+    out.push(
+      `A roll started at ${s.roll.startedAt} has not finished (original sizes: desired ${s.roll.original.desiredCapacity}, min ${s.roll.original.minSize}, max ${s.roll.original.maxSize}): run \`ecsdeploy cluster roll --env ${s.environment}\` to finish it.`,
+    );
   }
   return out.join('\n');
 }
@@ -100,13 +122,22 @@ export function formatPlan(plan: RollPlan, s: ClusterSnapshot, resumed?: RollMar
     );
     plan.batches.forEach((b, n) => {
       const replaced = b.instances.length - b.decrement;
-      const how = [replaced > 0 ? `${replaced} replaced` : '', b.decrement > 0 ? `${b.decrement} not replaced (gives the extra instance back)` : ''].filter(Boolean).join(', ');
+      const how = [
+        replaced > 0 ? `${replaced} replaced` : '',
+        b.decrement > 0 ? `${b.decrement} not replaced (gives the extra instance back)` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       out.push(`  ${String(n + 1).padStart(2)}. ${b.instances.join(', ')}  (${how})`);
     });
   }
   for (const w of plan.warnings) out.push(`Note: ${w}`);
   if (plan.blocked) {
-    out.push(plan.batches.length === 0 ? `Cannot roll: ${plan.blocked.reason}.` : `Estimate: after these batches, ${plan.blocked.reason}; the roll plans again before each batch, and stops there if that holds.`);
+    out.push(
+      plan.batches.length === 0
+        ? `Cannot roll: ${plan.blocked.reason}.`
+        : `Estimate: after these batches, ${plan.blocked.reason}; the roll plans again before each batch, and stops there if that holds.`,
+    );
     for (const s2 of plan.blocked.suggestions) out.push(`  ${s2}`);
   }
   return out.join('\n');
@@ -141,7 +172,12 @@ export interface RollProgressOptions {
   readonly now?: () => Date;
 }
 
-const STATE: Record<string, string> = { draining: 'draining', drained: 'drained', terminating: 'terminated', reactivated: 'set back to ACTIVE' };
+const STATE: Record<string, string> = {
+  draining: 'draining',
+  drained: 'drained',
+  terminating: 'terminated',
+  reactivated: 'set back to ACTIVE',
+};
 
 /** One line per thing that happened (CI, pipes); repeated waits only when what is awaited changes. */
 export function rollProgress(out: Writable, options: RollProgressOptions): RollProgress {
@@ -161,7 +197,9 @@ export function rollProgress(out: Writable, options: RollProgressOptions): RollP
   const draw = () => {
     if (!options.live) return;
     const width = out.columns ?? 100;
-    const lines = [batch, ...[...rows].map(([id, s]) => `  ${id}  ${s}`), status ? `  ${status}` : ''].filter(Boolean).map((l) => l.slice(0, width - 1));
+    const lines = [batch, ...[...rows].map(([id, s]) => `  ${id}  ${s}`), status ? `  ${status}` : '']
+      .filter(Boolean)
+      .map((l) => l.slice(0, width - 1));
     out.write(`${drawn > 0 ? `\x1b[${drawn}A\x1b[0J` : ''}${lines.join('\n')}${lines.length ? '\n' : ''}`);
     drawn = lines.length;
   };
@@ -175,7 +213,9 @@ export function rollProgress(out: Writable, options: RollProgressOptions): RollP
           options.plan(formatPlan(e.plan, e.snapshot, e.resumed));
           break;
         case 'surge':
-          line(`${e.reason === 'stalled' ? 'a drain is stalled (its tasks find no room): ' : ''}group desired capacity ${e.desired} (${plural(e.extra, 'extra instance')}, max ${e.maxSize})`);
+          line(
+            `${e.reason === 'stalled' ? 'a drain is stalled (its tasks find no room): ' : ''}group desired capacity ${e.desired} (${plural(e.extra, 'extra instance')}, max ${e.maxSize})`,
+          );
           break;
         case 'batch':
           freeze();
@@ -202,13 +242,18 @@ export function rollProgress(out: Writable, options: RollProgressOptions): RollP
           break;
         }
         case 'refresh':
-          line(`instance refresh ${e.id}${e.started ? ' started' : ''}: ${e.status}, ${e.percentComplete}% done, ${plural(e.instancesToUpdate, 'instance')} to replace`);
+          line(
+            `instance refresh ${e.id}${e.started ? ' started' : ''}: ${e.status}, ${e.percentComplete}% done, ${plural(e.instancesToUpdate, 'instance')} to replace`,
+          );
           break;
         case 'restored':
-          line(`group sizes restored: desired ${e.sizes.desiredCapacity}, min ${e.sizes.minSize}, max ${e.sizes.maxSize}`);
+          line(
+            `group sizes restored: desired ${e.sizes.desiredCapacity}, min ${e.sizes.minSize}, max ${e.sizes.maxSize}`,
+          );
           break;
         case 'throttled':
-          if (!options.live) out.write(`${stamp()} AWS throttled ${e.operation}; retrying in ${duration(e.retryInMs)}\n`);
+          if (!options.live)
+            out.write(`${stamp()} AWS throttled ${e.operation}; retrying in ${duration(e.retryInMs)}\n`);
           break;
       }
     },

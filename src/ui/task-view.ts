@@ -27,7 +27,10 @@ export async function withTaskUi<T>(options: { readonly json: boolean }, fn: (ui
     return await fn({
       onEvent: (e) => {
         if (options.json) return;
-        if (e.type === 'started') return err(`Started task ${e.taskArn.slice(e.taskArn.lastIndexOf('/') + 1)} of ${shortTaskDefinition(e.taskDefinition)} (${e.source}); container ${e.container}`);
+        if (e.type === 'started')
+          return err(
+            `Started task ${e.taskArn.slice(e.taskArn.lastIndexOf('/') + 1)} of ${shortTaskDefinition(e.taskDefinition)} (${e.source}); container ${e.container}`,
+          );
         const t = e.event;
         if (t.type === 'log') process.stdout.write(`${t.message}\n`);
         else if (t.type === 'status') err(`Task ${t.lastStatus}`);
@@ -42,7 +45,9 @@ export async function withTaskUi<T>(options: { readonly json: boolean }, fn: (ui
           if (watcher === h) watcher = undefined;
         };
       },
-      ...(interactive() ? { confirmStop: () => confirm('\nStop the task? (no: keep watching; it runs on either way until it ends)') } : {}),
+      ...(interactive()
+        ? { confirmStop: () => confirm('\nStop the task? (no: keep watching; it runs on either way until it ends)') }
+        : {}),
     });
   } finally {
     process.off('SIGINT', handler);
@@ -50,14 +55,24 @@ export async function withTaskUi<T>(options: { readonly json: boolean }, fn: (ui
 }
 
 export function formatTaskRun(r: TaskRunResult): string {
-  if (!r.watched) return `Task ${r.taskId} started (${shortTaskDefinition(r.taskDefinition)}, ${r.source}); follow it: ecsdeploy task logs ${r.service} ${r.taskId} --env ${r.environment} --follow`;
+  if (!r.watched)
+    return `Task ${r.taskId} started (${shortTaskDefinition(r.taskDefinition)}, ${r.source}); follow it: ecsdeploy task logs ${r.service} ${r.taskId} --env ${r.environment} --follow`;
   return `Task ${r.taskId} exited with code ${r.exitCode ?? '?'} (container ${r.container}).`;
 }
 
 export function formatTaskList(l: TaskList): string {
-  if (l.tasks.length === 0) return `No one-off tasks of ${l.service} in ${l.environment} (ECS keeps stopped tasks about an hour).`;
+  if (l.tasks.length === 0)
+    return `No one-off tasks of ${l.service} in ${l.environment} (ECS keeps stopped tasks about an hour).`;
   return table(
     ['TASK', 'STATUS', 'EXIT', 'TASK DEFINITION', 'BY', 'WHY', 'COMMAND'],
-    l.tasks.map((t) => [t.taskId, t.lastStatus, t.exitCode === undefined ? '' : String(t.exitCode), t.taskDefinition, t.runBy ?? '', t.purpose ?? '', (t.command ?? []).join(' ').slice(0, 60)]),
+    l.tasks.map((t) => [
+      t.taskId,
+      t.lastStatus,
+      t.exitCode === undefined ? '' : String(t.exitCode),
+      t.taskDefinition,
+      t.runBy ?? '',
+      t.purpose ?? '',
+      (t.command ?? []).join(' ').slice(0, 60),
+    ]),
   );
 }

@@ -1,7 +1,11 @@
 /** `ecsdeploy verify`: one line per check (ok / problem / not checked, and why), then a summary. --json prints the report itself. */
 import type { CheckResult, VerifyReport } from '../ops/verify';
 
-const MARK: Record<CheckResult['status'], string> = { 'ok': 'ok         ', 'problem': 'PROBLEM    ', 'not-checked': 'not checked' };
+const MARK: Record<CheckResult['status'], string> = {
+  'ok': 'ok         ',
+  'problem': 'PROBLEM    ',
+  'not-checked': 'not checked',
+};
 
 export function formatCheck(c: CheckResult): string {
   return `${MARK[c.status]}  ${c.check.padEnd(16)} ${c.service ? `${c.service}: ` : ''}${c.subject}: ${c.detail}`;

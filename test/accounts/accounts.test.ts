@@ -10,7 +10,14 @@ import type { CallerIdentity } from '../../src/aws/identity';
 import { resolveEphemeral } from '../../src/config/ephemeral';
 import { loadProject } from '../../src/config/load';
 import { EcsdeployError } from '../../src/errors';
-import { assertAccount, assertRegistryAccount, environmentTarget, forgetIdentities, registryTarget, releasesTarget } from '../../src/ops/accounts';
+import {
+  assertAccount,
+  assertRegistryAccount,
+  environmentTarget,
+  forgetIdentities,
+  registryTarget,
+  releasesTarget,
+} from '../../src/ops/accounts';
 import { projectWith } from '../config/fixture-project';
 
 const A = '111111111111';
@@ -34,7 +41,11 @@ function sts(standard: string) {
   const identity = async (target: AwsTarget): Promise<CallerIdentity> => {
     asked.push(target);
     const account = target.role ? target.role.roleArn.split(':')[4]! : standard;
-    return { account, arn: target.role ? `arn:aws:sts::${account}:assumed-role/x/s` : `arn:aws:iam::${account}:user/me`, userId: 'AIDA' };
+    return {
+      account,
+      arn: target.role ? `arn:aws:sts::${account}:assumed-role/x/s` : `arn:aws:iam::${account}:user/me`,
+      userId: 'AIDA',
+    };
   };
   return { asked, identity };
 }
@@ -63,7 +74,11 @@ describe('assertAccount', () => {
 
   it('names the role when assuming it gave credentials of another account', async () => {
     const env = project(`account: "${B}"\nrole: arn:aws:iam::${B}:role/deployer\n`).environments[0]!;
-    const lying = async (): Promise<CallerIdentity> => ({ account: A, arn: `arn:aws:sts::${A}:assumed-role/deployer/s`, userId: 'x' });
+    const lying = async (): Promise<CallerIdentity> => ({
+      account: A,
+      arn: `arn:aws:sts::${A}:assumed-role/deployer/s`,
+      userId: 'x',
+    });
     await expect(assertAccount(env, { identity: lying })).rejects.toThrow(
       `Refusing to touch environment 'dev': it is in account ${B} (environments/dev.yaml account:), but the credentials after assuming arn:aws:iam::${B}:role/deployer belong to account ${A}`,
     );
@@ -79,30 +94,49 @@ describe('assertAccount', () => {
   it("an environment on demand is checked against its base's account, with its base's role", async () => {
     const base = project(`account: "${B}"\nrole: arn:aws:iam::${B}:role/deployer\n`).environments[0]!;
     const env = resolveEphemeral(base, {
-      version: 1, name: 'pr-1', base: 'dev', owner: 'ci', createdAt: '2026-11-24T10:00:00.000Z', expiresAt: '2026-11-25T10:00:00.000Z',
-      isolated: false, services: ['api'], slot: 0, images: {}, status: 'creating',
+      version: 1,
+      name: 'pr-1',
+      base: 'dev',
+      owner: 'ci',
+      createdAt: '2026-11-24T10:00:00.000Z',
+      expiresAt: '2026-11-25T10:00:00.000Z',
+      isolated: false,
+      services: ['api'],
+      slot: 0,
+      images: {},
+      status: 'creating',
     });
     expect(environmentTarget(env).role).toEqual({ roleArn: `arn:aws:iam::${B}:role/deployer` });
     await expect(assertAccount(env, { identity: sts(A).identity })).resolves.toMatchObject({ account: B });
     const other = { ...env, config: { ...env.config, role: undefined } };
-    await expect(assertAccount(other, { identity: sts(A).identity })).rejects.toThrow(/environment 'pr-1': it is in account 222222222222 \(account: of its base environments\/dev\.yaml\)/);
+    await expect(assertAccount(other, { identity: sts(A).identity })).rejects.toThrow(
+      /environment 'pr-1': it is in account 222222222222 \(account: of its base environments\/dev\.yaml\)/,
+    );
   });
 
   it('the registry is checked against registry.account with registry.role', async () => {
     const p = project('', `registry:\n  account: "${A}"\n  role: arn:aws:iam::${A}:role/registry\n`);
     await expect(assertRegistryAccount(p, { identity: sts(B).identity })).resolves.toMatchObject({ account: A });
     const q = project('', `registry:\n  account: "${A}"\n`);
-    await expect(assertRegistryAccount(q, { identity: sts(B).identity })).rejects.toThrow(/Refusing to touch the registry: it is in account 111111111111 \(ecsdeploy.yaml registry.account\)/);
+    await expect(assertRegistryAccount(q, { identity: sts(B).identity })).rejects.toThrow(
+      /Refusing to touch the registry: it is in account 111111111111 \(ecsdeploy.yaml registry.account\)/,
+    );
   });
 });
 
 describe('targets', () => {
   it('the registry uses registry.role, else the environment role; releases use releases.role first', () => {
-    const p = project(`account: "${B}"\nrole: arn:aws:iam::${B}:role/deployer\n`, `releases:\n  store: s3\n  bucket: acme-releases\n  role: arn:aws:iam::${A}:role/releases\n`);
+    const p = project(
+      `account: "${B}"\nrole: arn:aws:iam::${B}:role/deployer\n`,
+      `releases:\n  store: s3\n  bucket: acme-releases\n  role: arn:aws:iam::${A}:role/releases\n`,
+    );
     const env = p.environments[0]!;
     expect(registryTarget(p, env).role).toEqual({ roleArn: `arn:aws:iam::${B}:role/deployer` });
     expect(releasesTarget(p, env).role).toEqual({ roleArn: `arn:aws:iam::${A}:role/releases` });
-    const q = project(`account: "${B}"\nrole: arn:aws:iam::${B}:role/deployer\n`, `registry:\n  account: "${A}"\n  role: arn:aws:iam::${A}:role/registry\n`);
+    const q = project(
+      `account: "${B}"\nrole: arn:aws:iam::${B}:role/deployer\n`,
+      `registry:\n  account: "${A}"\n  role: arn:aws:iam::${A}:role/registry\n`,
+    );
     expect(registryTarget(q, q.environments[0]!).role).toEqual({ roleArn: `arn:aws:iam::${A}:role/registry` });
     expect(releasesTarget(q, q.environments[0]!).role).toEqual({ roleArn: `arn:aws:iam::${B}:role/deployer` });
     expect(releasesTarget(q).role).toEqual({ roleArn: `arn:aws:iam::${A}:role/registry` });
@@ -122,7 +156,9 @@ describe('assumed-role credentials', () => {
   });
 
   it('the default session name says who runs the CLI, within what STS accepts', () => {
-    expect(defaultSessionName({ ECSDEPLOY_ACTOR: 'Ana María <ana@example.com>' })).toBe('ecsdeploy-Ana-Mar-a--ana@example.com-');
+    expect(defaultSessionName({ ECSDEPLOY_ACTOR: 'Ana María <ana@example.com>' })).toBe(
+      'ecsdeploy-Ana-Mar-a--ana@example.com-',
+    );
     expect(defaultSessionName({ USER: 'x'.repeat(100) })).toHaveLength(64);
     expect(defaultSessionName({})).toBe('ecsdeploy-cli');
   });

@@ -51,7 +51,9 @@ it('stops plan and destroy before the engine when the role gives credentials of 
     const err = await infra.plan({ dir: p.dir, env: 'dev' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EcsdeployError);
     expect((err as EcsdeployError).code).toBe('ECSDEPLOY_WRONG_ACCOUNT');
-    expect((err as EcsdeployError).message).toMatch(/^Refusing to touch environment 'dev': it is in account 222222222222 \(environments\/dev\.yaml account:\), but the credentials after assuming arn:aws:iam::222222222222:role\/deployer belong to account 111111111111/);
+    expect((err as EcsdeployError).message).toMatch(
+      /^Refusing to touch environment 'dev': it is in account 222222222222 \(environments\/dev\.yaml account:\), but the credentials after assuming arn:aws:iam::222222222222:role\/deployer belong to account 111111111111/,
+    );
     await expect(infra.destroy({ dir: p.dir, env: 'dev' })).rejects.toThrow(/Refusing to touch environment 'dev'/);
     expect(engineCalls).toEqual([]);
     expect(asked).toEqual([`arn:aws:iam::${B}:role/deployer`, `arn:aws:iam::${B}:role/deployer`]);
@@ -65,7 +67,9 @@ it('checks the registry stack against registry.account, with registry.role', asy
   try {
     // The environment's role is right; the registry's answers with B.
     const wrong = runner(() => B);
-    await expect(wrong.infra.plan({ dir: p.dir, env: 'dev' })).rejects.toThrow(/Refusing to touch the registry: it is in account 111111111111 \(ecsdeploy.yaml registry.account\), but the credentials after assuming arn:aws:iam::111111111111:role\/registry belong to account 222222222222/);
+    await expect(wrong.infra.plan({ dir: p.dir, env: 'dev' })).rejects.toThrow(
+      /Refusing to touch the registry: it is in account 111111111111 \(ecsdeploy.yaml registry.account\), but the credentials after assuming arn:aws:iam::111111111111:role\/registry belong to account 222222222222/,
+    );
     expect(wrong.engineCalls).toEqual([]);
     // Each role's own account: the engine plans.
     const right = runner((t) => t.role!.roleArn.split(':')[4]!);

@@ -13,7 +13,18 @@ const BIN = join(REPO, 'bin', 'run.js');
 const INPUT = join(__dirname, 'task-definition', 'fargate-web-firelens', 'input.json');
 
 function cli(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    },
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
@@ -33,10 +44,14 @@ describe('ecsdeploy import task-definition', () => {
     const r = cli(['import', 'task-definition', INPUT], project.dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^mapped \(\d+\)$/m);
-    expect(r.stdout).toMatch(/^approximated \(1\)\n  containerDefinitions\[log_router\]\.name  sidecars\.log-router  renamed/m);
+    expect(r.stdout).toMatch(
+      /^approximated \(1\)\n  containerDefinitions\[log_router\]\.name  sidecars\.log-router  renamed/m,
+    );
     expect(r.stdout).toContain('Wrote services/storefront.yaml.');
     expect(r.stdout).toContain('Next:\n  1. Review services/storefront.yaml, then: ecsdeploy plan --env ENV');
-    expect(readFileSync(join(project.dir, 'services', 'storefront.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/service\.schema\.json\n/);
+    expect(readFileSync(join(project.dir, 'services', 'storefront.yaml'), 'utf8')).toMatch(
+      /^# yaml-language-server: \$schema=\.\.\/schemas\/service\.schema\.json\n/,
+    );
     expect(cli(['config', 'validate'], project.dir).code).toBe(0);
   });
 
@@ -44,7 +59,9 @@ describe('ecsdeploy import task-definition', () => {
     writeFileSync(join(project.dir, 'services', 'storefront.yaml'), '# mine\n');
     const r = cli(['import', 'task-definition', INPUT], project.dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('Error: services/storefront.yaml exists; it was not changed\nTry this: Give --force to overwrite it, --name for another file, or --dry-run to print the import.\n');
+    expect(r.stderr).toBe(
+      'Error: services/storefront.yaml exists; it was not changed\nTry this: Give --force to overwrite it, --name for another file, or --dry-run to print the import.\n',
+    );
     expect(readFileSync(join(project.dir, 'services', 'storefront.yaml'), 'utf8')).toBe('# mine\n');
     expect(cli(['import', 'task-definition', INPUT, '--force'], project.dir).code).toBe(0);
   });
@@ -57,9 +74,19 @@ describe('ecsdeploy import task-definition', () => {
     expect(existsSync(join(project.dir, 'services', 'shop.yaml'))).toBe(false);
     const json = cli(['import', 'task-definition', INPUT, '--json'], project.dir);
     expect(json.code).toBe(0);
-    const result = JSON.parse(json.stdout) as { file: string; written: boolean; rows: Array<{ field: string; status: string }>; content: string };
+    const result = JSON.parse(json.stdout) as {
+      file: string;
+      written: boolean;
+      rows: Array<{ field: string; status: string }>;
+      content: string;
+    };
     expect(result).toMatchObject({ file: 'services/storefront.yaml', written: true });
-    expect(result.rows).toContainEqual({ field: 'executionRoleArn', status: 'replaced', becomes: "ecsdeploy's derived execution role", note: expect.any(String) });
+    expect(result.rows).toContainEqual({
+      field: 'executionRoleArn',
+      status: 'replaced',
+      becomes: "ecsdeploy's derived execution role",
+      note: expect.any(String),
+    });
     expect(readFileSync(join(project.dir, 'services', 'storefront.yaml'), 'utf8')).toBe(result.content);
   });
 
@@ -67,7 +94,9 @@ describe('ecsdeploy import task-definition', () => {
     writeFileSync(join(project.dir, 'td.json'), JSON.stringify({ containerDefinitions: [{ name: 'web' }] }));
     const r = cli(['import', 'task-definition', 'td.json'], project.dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Error: td.json is not a task definition ECS accepts:\n  $.containerDefinitions[0].image: Invalid input: expected string, received undefined\n');
+    expect(r.stderr).toContain(
+      'Error: td.json is not a task definition ECS accepts:\n  $.containerDefinitions[0].image: Invalid input: expected string, received undefined\n',
+    );
     noStack(r.stderr);
     const json = cli(['import', 'task-definition', 'td.json', '--json'], project.dir);
     expect(json.code).toBe(2);
@@ -75,7 +104,10 @@ describe('ecsdeploy import task-definition', () => {
   });
 
   it('an ARN without --env, and import service without its flags, are usage errors', () => {
-    const r = cli(['import', 'task-definition', 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1'], project.dir);
+    const r = cli(
+      ['import', 'task-definition', 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1'],
+      project.dir,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^Error: reading arn:aws:ecs:eu-west-1:123456789012:task-definition\/web:1 needs --env/);
     const s = cli(['import', 'service', '--cluster', 'c', '--env', 'dev'], project.dir);

@@ -21,17 +21,45 @@ describe('interpolation, as Compose does it', () => {
     ['${UNSET?needed}', 'required variable UNSET is not set: needed'],
     ['costs $5', 'invalid interpolation format in "costs $5": a $ must start ${VAR} or $VAR; write $$ for a literal $'],
     ['${SET', 'invalid interpolation format in "${SET": ${ without its closing }; write $$ for a literal $'],
-    ['${1BAD}', 'invalid interpolation format for ${1BAD}: use ${VAR}, ${VAR:-default} or ${VAR:?message}; write $$ for a literal $'],
+    [
+      '${1BAD}',
+      'invalid interpolation format for ${1BAD}: use ${VAR}, ${VAR:-default} or ${VAR:?message}; write $$ for a literal $',
+    ],
   ])('%s is an error', (text, error) => expect(interpolate(text, vars)).toEqual({ error }));
 
-  test('${EMPTY?x} is not an error: the variable is set', () => expect(interpolate('${EMPTY?x}', vars)).toEqual({ value: '' }));
+  test('${EMPTY?x} is not an error: the variable is set', () =>
+    expect(interpolate('${EMPTY?x}', vars)).toEqual({ value: '' }));
 });
 
 describe('merging files by the Compose Specification', () => {
   test('mappings merge, sequences append, unique resources merge by key, command replaces', () => {
     const merged = mergeFiles([
-      { services: { a: { image: 'x:1', command: ['a', 'b'], dns: ['1.1.1.1'], ports: ['80:80', '443:443'], volumes: ['d:/data', '/cache'], environment: ['A=1', 'B=2'], secrets: ['s1'] } } },
-      { services: { a: { image: 'x:2', command: ['c'], dns: ['8.8.8.8'], ports: ['80:80'], volumes: ['e:/data'], environment: { B: '3', C: '4' }, secrets: [{ source: 's2', target: 's1' }] } } },
+      {
+        services: {
+          a: {
+            image: 'x:1',
+            command: ['a', 'b'],
+            dns: ['1.1.1.1'],
+            ports: ['80:80', '443:443'],
+            volumes: ['d:/data', '/cache'],
+            environment: ['A=1', 'B=2'],
+            secrets: ['s1'],
+          },
+        },
+      },
+      {
+        services: {
+          a: {
+            image: 'x:2',
+            command: ['c'],
+            dns: ['8.8.8.8'],
+            ports: ['80:80'],
+            volumes: ['e:/data'],
+            environment: { B: '3', C: '4' },
+            secrets: [{ source: 's2', target: 's1' }],
+          },
+        },
+      },
     ]);
     expect(merged).toEqual({
       services: {
@@ -54,7 +82,12 @@ describe('merging files by the Compose Specification', () => {
       { services: { a: { depends_on: { cache: { condition: 'service_healthy' } }, env_file: ['b.env'] } } },
     ]);
     expect(merged).toEqual({
-      services: { a: { depends_on: { db: { condition: 'service_started' }, cache: { condition: 'service_healthy' } }, env_file: ['a.env', 'b.env'] } },
+      services: {
+        a: {
+          depends_on: { db: { condition: 'service_started' }, cache: { condition: 'service_healthy' } },
+          env_file: ['a.env', 'b.env'],
+        },
+      },
     });
   });
 });
@@ -111,10 +144,19 @@ describe('short syntaxes and units', () => {
 
 describe('the JSON Schema', () => {
   test("is the Compose Specification's, current enough to know today's keys", () => {
-    const schema = composeSchema() as { title: string; $schema: string; properties: Record<string, unknown>; definitions: { service: { properties: Record<string, unknown> } } };
+    const schema = composeSchema() as {
+      title: string;
+      $schema: string;
+      properties: Record<string, unknown>;
+      definitions: { service: { properties: Record<string, unknown> } };
+    };
     expect(schema.title).toBe('Compose Specification');
     expect(schema.$schema).toMatch(/draft-07/);
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['services', 'volumes', 'secrets', 'include', 'models']));
-    expect(Object.keys(schema.definitions.service.properties)).toEqual(expect.arrayContaining(['develop', 'post_start', 'gpus', 'label_file']));
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['services', 'volumes', 'secrets', 'include', 'models']),
+    );
+    expect(Object.keys(schema.definitions.service.properties)).toEqual(
+      expect.arrayContaining(['develop', 'post_start', 'gpus', 'label_file']),
+    );
   });
 });

@@ -38,7 +38,8 @@ function optionsOf(dir: string): ImportComposeOptions {
           prompter: {
             choose: async (_q: string, choices: ReadonlyArray<{ value: string }>) => {
               const a = choose.shift();
-              if (a !== undefined && !choices.some((c) => c.value === a)) throw new Error(`answer ${a} is not a choice: ${choices.map((c) => c.value).join(', ')}`);
+              if (a !== undefined && !choices.some((c) => c.value === a))
+                throw new Error(`answer ${a} is not a choice: ${choices.map((c) => c.value).join(', ')}`);
               return a;
             },
             ask: async () => asked.shift(),
@@ -54,7 +55,10 @@ function loadServices(files: ReadonlyArray<{ path: string; content: string }>): 
   try {
     writeFileSync(join(dir, 'ecsdeploy.yaml'), 'project: shop\nregion: eu-west-1\n');
     mkdirSync(join(dir, 'environments'));
-    writeFileSync(join(dir, 'environments', 'dev.yaml'), 'network:\n  create:\n    cidr: 10.10.0.0/16\nloadBalancer: {}\ncluster:\n  fargate: true\n');
+    writeFileSync(
+      join(dir, 'environments', 'dev.yaml'),
+      'network:\n  create:\n    cidr: 10.10.0.0/16\nloadBalancer: {}\ncluster:\n  fargate: true\n',
+    );
     mkdirSync(join(dir, 'services'));
     for (const f of files) writeFileSync(join(dir, f.path), f.content);
     const project = loadProject(dir);
@@ -85,7 +89,12 @@ describe('import compose: golden cases', () => {
     // Nothing written on a dry run.
     expect(existsSync(join(dir, 'services'))).toBe(false);
     // The expected files load with the real loader, as they are.
-    const loaded = loadServices(expectedFiles.map((f) => ({ path: join('services', f), content: readFileSync(join(expectedDir, 'services', f), 'utf8') })));
+    const loaded = loadServices(
+      expectedFiles.map((f) => ({
+        path: join('services', f),
+        content: readFileSync(join(expectedDir, 'services', f), 'utf8'),
+      })),
+    );
     expect(loaded).toEqual(result.files.map((f) => f.name).sort());
   });
 });
@@ -105,7 +114,8 @@ describe('import compose: invalid Compose input', () => {
     if (UPDATE) writeFileSync(join(dir, 'expected-error.txt'), `${(error as Error).message}\n`);
     expect((error as Error).message).toBe(expected);
     expect((error as EcsdeployError).exitCode).toBe(2);
-    if (error instanceof ConfigError) expect(error.problems.every((p) => p.line !== undefined && p.file.endsWith('.yaml'))).toBe(true);
+    if (error instanceof ConfigError)
+      expect(error.problems.every((p) => p.line !== undefined && p.file.endsWith('.yaml'))).toBe(true);
   });
 });
 

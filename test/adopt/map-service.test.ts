@@ -17,8 +17,19 @@ const td = parseTaskDefinitionJson(
     cpu: '512',
     memory: '1024',
     containerDefinitions: [
-      { name: 'sidecar', image: 'busybox:1.36', essential: false, logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/orders/side' } } },
-      { name: 'Web_App', image: 'orders:1.0', essential: true, portMappings: [{ containerPort: 8080, name: 'http' }], logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/orders/web' } } },
+      {
+        name: 'sidecar',
+        image: 'busybox:1.36',
+        essential: false,
+        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/orders/side' } },
+      },
+      {
+        name: 'Web_App',
+        image: 'orders:1.0',
+        essential: true,
+        portMappings: [{ containerPort: 8080, name: 'http' }],
+        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/orders/web' } },
+      },
     ],
   }),
   'td.json',
@@ -28,18 +39,41 @@ const base: LiveService = {
   serviceName: 'Orders_API',
   cluster: 'shop',
   desiredCount: 2,
-  capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: 3 }],
-  loadBalancers: [{ targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders/0123456789abcdef', containerName: 'Web_App', containerPort: 8080 }],
+  capacityProviderStrategy: [
+    { capacityProvider: 'FARGATE', weight: 1, base: 1 },
+    { capacityProvider: 'FARGATE_SPOT', weight: 3 },
+  ],
+  loadBalancers: [
+    {
+      targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders/0123456789abcdef',
+      containerName: 'Web_App',
+      containerPort: 8080,
+    },
+  ],
   tags: { team: 'orders' },
-  targetGroup: { arn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders/0123456789abcdef', name: 'orders', port: 8080, protocol: 'HTTPS', healthCheckPath: '/up' },
-  defaultActionListenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shop/0123456789abcdef/0123456789abcdef',
+  targetGroup: {
+    arn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders/0123456789abcdef',
+    name: 'orders',
+    port: 8080,
+    protocol: 'HTTPS',
+    healthCheckPath: '/up',
+  },
+  defaultActionListenerArn:
+    'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shop/0123456789abcdef/0123456789abcdef',
   deploymentController: 'CODE_DEPLOY',
   deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 300 },
   scaling: {
     min: 2,
     max: 8,
     policies: [
-      { name: 'req', type: 'TargetTrackingScaling', metric: 'ALBRequestCountPerTarget', target: 512.5, scaleInCooldown: 200, scaleOutCooldown: 20 },
+      {
+        name: 'req',
+        type: 'TargetTrackingScaling',
+        metric: 'ALBRequestCountPerTarget',
+        target: 512.5,
+        scaleInCooldown: 200,
+        scaleOutCooldown: 20,
+      },
       { name: 'steps', type: 'StepScaling' },
     ],
   },
@@ -63,10 +97,16 @@ describe('import service mapping', () => {
 
   it('maps capacity providers, CodeDeploy and out-of-range percentages as approximations', () => {
     expect(file['launchType']).toBe('fargate');
-    expect(file['capacityProviderStrategy']).toEqual([{ provider: 'fargate', weight: 1, base: 1 }, { provider: 'fargate-spot', weight: 3 }]);
+    expect(file['capacityProviderStrategy']).toEqual([
+      { provider: 'fargate', weight: 1, base: 1 },
+      { provider: 'fargate-spot', weight: 3 },
+    ]);
     expect(file['deployment']).toEqual({ strategy: 'blue-green', minimumHealthyPercent: 100, maximumPercent: 200 });
     expect(row(m.rows, 'service.deploymentController')).toMatchObject({ status: 'approximated' });
-    expect(row(m.rows, 'service.deploymentConfiguration.maximumPercent')).toMatchObject({ status: 'approximated', note: '300 is outside 100-200' });
+    expect(row(m.rows, 'service.deploymentConfiguration.maximumPercent')).toMatchObject({
+      status: 'approximated',
+      note: '300 is outside 100-200',
+    });
     expect(file['propagateTags']).toBe('NONE');
     expect(file['enableECSManagedTags']).toBe(false);
   });
@@ -87,7 +127,10 @@ describe('import service mapping', () => {
       },
     });
     expect(file['logs']).toEqual({ retention: 14 });
-    expect(row(m.rows, 'scalingPolicy[req]')).toMatchObject({ status: 'approximated', note: 'target 512.5 rounded to 513' });
+    expect(row(m.rows, 'scalingPolicy[req]')).toMatchObject({
+      status: 'approximated',
+      note: 'target 512.5 rounded to 513',
+    });
     expect(row(m.rows, 'scalingPolicy[steps]')).toMatchObject({ status: 'not imported' });
     expect(file['overrides']).toEqual({ TargetGroup: { protocol: 'HTTPS' } });
   });
@@ -97,17 +140,38 @@ describe('import service mapping', () => {
   });
 
   it('refuses what ecsdeploy cannot run or drive', () => {
-    expect(() => mapTaskDefinition(td, { name: 'orders', live: { env: 'prod', service: { ...base, launchType: 'EXTERNAL' } } })).toThrow(
-      new UsageError('the ECS service shop/Orders_API uses the EXTERNAL launch type (ECS Anywhere), which ecsdeploy does not run'),
+    expect(() =>
+      mapTaskDefinition(td, { name: 'orders', live: { env: 'prod', service: { ...base, launchType: 'EXTERNAL' } } }),
+    ).toThrow(
+      new UsageError(
+        'the ECS service shop/Orders_API uses the EXTERNAL launch type (ECS Anywhere), which ecsdeploy does not run',
+      ),
     );
-    expect(() => mapTaskDefinition(td, { name: 'orders', live: { env: 'prod', service: { ...base, deploymentController: 'EXTERNAL' } } })).toThrow(
-      new UsageError('the ECS service shop/Orders_API uses the EXTERNAL deployment controller, which ecsdeploy does not drive'),
+    expect(() =>
+      mapTaskDefinition(td, {
+        name: 'orders',
+        live: { env: 'prod', service: { ...base, deploymentController: 'EXTERNAL' } },
+      }),
+    ).toThrow(
+      new UsageError(
+        'the ECS service shop/Orders_API uses the EXTERNAL deployment controller, which ecsdeploy does not drive',
+      ),
     );
   });
 
   it('maps a listener rule and keeps its priority in adopt', () => {
-    const rule = { arn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/shop/0123456789abcdef/0123456789abcdef/0123456789abcdef', listenerArn: base.defaultActionListenerArn!, priority: 3, paths: ['/orders/*'], hosts: ['api.example.com'], otherConditions: ['http-header'] };
-    const withRule = mapTaskDefinition(td, { name: 'orders', live: { env: 'prod', service: { ...base, deploymentController: 'ECS', listenerRule: rule } } });
+    const rule = {
+      arn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/shop/0123456789abcdef/0123456789abcdef/0123456789abcdef',
+      listenerArn: base.defaultActionListenerArn!,
+      priority: 3,
+      paths: ['/orders/*'],
+      hosts: ['api.example.com'],
+      otherConditions: ['http-header'],
+    };
+    const withRule = mapTaskDefinition(td, {
+      name: 'orders',
+      live: { env: 'prod', service: { ...base, deploymentController: 'ECS', listenerRule: rule } },
+    });
     const f = withRule.file as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(f['http']).toMatchObject({ paths: ['/orders/*'], hosts: ['api.example.com'] });
     expect(f['environments']['prod']['adopt']['listenerRule']).toEqual({ arn: rule.arn, priority: 3 });

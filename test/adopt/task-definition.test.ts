@@ -14,11 +14,21 @@ import { schemaProblems } from '../../src/ops/adopt/validate';
 
 const ROOT = join(__dirname, 'task-definition');
 const UPDATE = process.env['UPDATE_GOLDENS'] === '1';
-const cases = readdirSync(ROOT).filter((d) => existsSync(join(ROOT, d, 'input.json'))).sort();
+const cases = readdirSync(ROOT)
+  .filter((d) => existsSync(join(ROOT, d, 'input.json')))
+  .sort();
 
 describe('import task-definition goldens', () => {
   it('has at least the five documented shapes', () => {
-    expect(cases).toEqual(expect.arrayContaining(['arm64-worker-efs-secrets', 'ec2-bridge-hostport', 'fargate-web-firelens', 'multi-container-depends-on', 'overrides-only']));
+    expect(cases).toEqual(
+      expect.arrayContaining([
+        'arm64-worker-efs-secrets',
+        'ec2-bridge-hostport',
+        'fargate-web-firelens',
+        'multi-container-depends-on',
+        'overrides-only',
+      ]),
+    );
   });
 
   describe.each(cases)('%s', (name) => {
@@ -47,7 +57,11 @@ describe('import task-definition goldens', () => {
         for (const [field, value] of Object.entries(c)) {
           // Left out on purpose: nothing, the name (listed when renamed), and ECS's defaults.
           const nothing = value === undefined || (Array.isArray(value) && value.length === 0);
-          const defaults = field === 'name' || (field === 'essential' && value === true) || (field === 'readonlyRootFilesystem' && value === false) || (field === 'cpu' && value === 0);
+          const defaults =
+            field === 'name' ||
+            (field === 'essential' && value === true) ||
+            (field === 'readonlyRootFilesystem' && value === false) ||
+            (field === 'cpu' && value === 0);
           if (nothing || defaults) continue;
           const listed = mapping.rows.some((r) => r.field.startsWith(`containerDefinitions[${c.name}].${field}`));
           if (!listed) throw new Error(`containerDefinitions[${c.name}].${field} is in the input but not in the table`);

@@ -4,7 +4,16 @@
  * commands themselves are tested through bin/run.js, that is through the bundle, in cli.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { loadProject } from '../../src/config/load';
@@ -14,12 +23,21 @@ const REPO = join(__dirname, '..', '..');
 const CODE_CACHE = join(REPO, 'dist', 'src', 'code-cache.js');
 
 /** Runs `script` in a fresh node with `file` as argv[1]; returns what it printed as JSON. */
-function inChild(script: string, file: string, env: NodeJS.ProcessEnv = {}, user?: { uid: number; gid: number }): unknown {
-  const r = spawnSync(process.execPath, ['-e', `const cc = require(${JSON.stringify(CODE_CACHE)}); const file = process.argv[1]; ${script}`, file], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    ...user,
-  });
+function inChild(
+  script: string,
+  file: string,
+  env: NodeJS.ProcessEnv = {},
+  user?: { uid: number; gid: number },
+): unknown {
+  const r = spawnSync(
+    process.execPath,
+    ['-e', `const cc = require(${JSON.stringify(CODE_CACHE)}); const file = process.argv[1]; ${script}`, file],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      ...user,
+    },
+  );
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as unknown;
 }
@@ -30,7 +48,10 @@ describe('the V8 code cache loader', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
     file = join(dir, 'bundle.js');
-    writeFileSync(file, `exports.answer = 6 * 7; exports.self = __filename; exports.req = typeof require('node:path').join; exports.viaRequire = () => require(__filename) === module.exports;\n`);
+    writeFileSync(
+      file,
+      `exports.answer = 6 * 7; exports.self = __filename; exports.req = typeof require('node:path').join; exports.viaRequire = () => require(__filename) === module.exports;\n`,
+    );
   });
   afterEach(() => {
     chmodSync(dir, 0o755);
@@ -41,8 +62,20 @@ describe('the V8 code cache loader', () => {
 
   it('loads the module like require, writes the cache on the first run and uses it on the next', () => {
     expect(existsSync(`${file}.cache`)).toBe(false);
-    const first = inChild(load, file) as { answer: number; self: string; req: string; same: boolean; status: Array<{ cache: string }> };
-    expect(first).toMatchObject({ answer: 42, self: file, req: 'function', same: true, status: [{ cache: 'missing' }] });
+    const first = inChild(load, file) as {
+      answer: number;
+      self: string;
+      req: string;
+      same: boolean;
+      status: Array<{ cache: string }>;
+    };
+    expect(first).toMatchObject({
+      answer: 42,
+      self: file,
+      req: 'function',
+      same: true,
+      status: [{ cache: 'missing' }],
+    });
     expect(statSync(`${file}.cache`).size).toBeGreaterThan(0);
     expect(inChild(load, file)).toMatchObject({ answer: 42, status: [{ cache: 'used' }] });
   });
@@ -63,27 +96,43 @@ describe('the V8 code cache loader', () => {
   });
 
   it('ECSDEPLOY_CODE_CACHE=off writes no cache even where it could', () => {
-    expect(inChild(load, file, { ECSDEPLOY_CODE_CACHE: 'off' })).toMatchObject({ answer: 42, status: [{ cache: 'missing' }] });
+    expect(inChild(load, file, { ECSDEPLOY_CODE_CACHE: 'off' })).toMatchObject({
+      answer: 42,
+      status: [{ cache: 'missing' }],
+    });
     expect(existsSync(`${file}.cache`)).toBe(false);
   });
 
   it('a module that throws while loading is not left half-registered', () => {
     writeFileSync(file, `throw new Error('broken bundle');\n`);
-    const r = inChild(`let first; try { cc.requireCached(file); } catch (e) { first = e.message; } let second; try { cc.requireCached(file); } catch (e) { second = e.message; } console.log(JSON.stringify({ first, second }));`, file);
+    const r = inChild(
+      `let first; try { cc.requireCached(file); } catch (e) { first = e.message; } let second; try { cc.requireCached(file); } catch (e) { second = e.message; } console.log(JSON.stringify({ first, second }));`,
+      file,
+    );
     expect(r).toEqual({ first: 'broken bundle', second: 'broken bundle' });
   });
 });
 
 describe('the built CLI bundle', () => {
   it('holds every command of src/commands under its oclif id, the ids of oclif.manifest.json', () => {
-    const files = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? files(join(d, f)) : f.endsWith('.ts') ? [join(d, f)] : []));
+    const files = (d: string): string[] =>
+      readdirSync(d).flatMap((f) =>
+        statSync(join(d, f)).isDirectory() ? files(join(d, f)) : f.endsWith('.ts') ? [join(d, f)] : [],
+      );
     const ids = files(join(REPO, 'src', 'commands'))
-      .map((f) => relative(join(REPO, 'src', 'commands'), f).replace(/\.ts$/, '').split('/').join(':'))
+      .map((f) =>
+        relative(join(REPO, 'src', 'commands'), f)
+          .replace(/\.ts$/, '')
+          .split('/')
+          .join(':'),
+      )
       .sort();
     const cli = readFileSync(join(REPO, 'src', 'cli.ts'), 'utf8');
     const listed = [...cli.matchAll(/^ {2}'([\w:-]+)': \(\) =>/gm)].map((m) => m[1]).sort();
     expect(listed).toEqual(ids);
-    const manifest = JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> };
+    const manifest = JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, unknown>;
+    };
     expect(Object.keys(manifest.commands).sort()).toEqual(ids);
   });
 
@@ -94,22 +143,40 @@ describe('the built CLI bundle', () => {
       bundle,
     ) as Record<string, unknown>;
     // Every command of oclif.manifest.json (the test above checks it against src/commands).
-    const commands = Object.keys((JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> }).commands).length;
-    expect(r).toEqual({ atStart: false, afterValidate: true, jitless: true, summary: 'Check every configuration file and report all problems at once.', ids: commands });
+    const commands = Object.keys(
+      (JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> })
+        .commands,
+    ).length;
+    expect(r).toEqual({
+      atStart: false,
+      afterValidate: true,
+      jitless: true,
+      summary: 'Check every configuration file and report all problems at once.',
+      ids: commands,
+    });
   });
 
   it('writes stacks byte-identical to the unbundled library (which uses cdktf as published)', () => {
     const a = mkdtempSync(join(tmpdir(), 'bundle-cli-'));
     const b = mkdtempSync(join(tmpdir(), 'bundle-lib-'));
     try {
-      const r = spawnSync(process.execPath, [join(REPO, 'bin', 'run.js'), 'synth', '-C', REPO, '--out', a, '--no-cache'], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [join(REPO, 'bin', 'run.js'), 'synth', '-C', REPO, '--out', a, '--no-cache'],
+        { encoding: 'utf8' },
+      );
       expect(r.status).toBe(0);
       const project = loadProject(REPO);
       const stacks = synthesize(project, project.environments, { outDir: b, cache: false });
       for (const s of stacks) {
-        expect({ stack: s.name, json: readFileSync(join(a, 'stacks', s.name, 'cdk.tf.json'), 'utf8') }).toEqual({ stack: s.name, json: readFileSync(join(b, 'stacks', s.name, 'cdk.tf.json'), 'utf8') });
+        expect({ stack: s.name, json: readFileSync(join(a, 'stacks', s.name, 'cdk.tf.json'), 'utf8') }).toEqual({
+          stack: s.name,
+          json: readFileSync(join(b, 'stacks', s.name, 'cdk.tf.json'), 'utf8'),
+        });
       }
-      expect(readFileSync(join(a, 'manifest.json'), 'utf8')).toBe(readFileSync(join(b, 'manifest.json'), 'utf8').split(b).join(a));
+      expect(readFileSync(join(a, 'manifest.json'), 'utf8')).toBe(
+        readFileSync(join(b, 'manifest.json'), 'utf8').split(b).join(a),
+      );
     } finally {
       rmSync(a, { recursive: true, force: true });
       rmSync(b, { recursive: true, force: true });

@@ -12,14 +12,20 @@ const REPO = join(__dirname, '..', '..');
 const BIN = join(REPO, 'bin', 'run.js');
 
 function cli(args: string[], cwd = REPO, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env, NO_COLOR: '1' }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...env, NO_COLOR: '1' },
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
 
 beforeAll(() => {
-  if (!existsSync(join(REPO, 'dist', 'src', 'commands', 'synth.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+  if (!existsSync(join(REPO, 'dist', 'src', 'commands', 'synth.js')))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
 });
 
 describe('ecsdeploy synth', () => {
@@ -83,11 +89,16 @@ describe('ecsdeploy config validate', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('The configuration has 2 problems:');
       expect(r.stderr).toContain('services/api.yaml:3:8 count: must be 0 or more (got number -1)');
-      expect(r.stderr).toContain("services/api.yaml:4:1 launchTyp: unknown key 'launchTyp'; did you mean 'launchType'?");
+      expect(r.stderr).toContain(
+        "services/api.yaml:4:1 launchTyp: unknown key 'launchTyp'; did you mean 'launchType'?",
+      );
       noStack(r.stderr);
       const json = cli(['config', 'validate', '--dir', p.dir, '--json']);
       expect(json.code).toBe(2);
-      expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, problems: [{ file: 'services/api.yaml', line: 3, column: 8, key: 'count' }, { key: 'launchTyp' }] });
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        valid: false,
+        problems: [{ file: 'services/api.yaml', line: 3, column: 8, key: 'count' }, { key: 'launchTyp' }],
+      });
     } finally {
       p.cleanup();
     }
@@ -112,7 +123,9 @@ describe('ecsdeploy config schema', () => {
     const r = cli(['config', 'schema', 'service']);
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown> };
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['image', 'deployment', 'scaling', 'http', 'environments']));
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['image', 'deployment', 'scaling', 'http', 'environments']),
+    );
     for (const kind of ['project', 'environment', 'service', 'job']) {
       const printed = JSON.parse(cli(['config', 'schema', kind]).stdout);
       expect(JSON.parse(readFileSync(join(REPO, 'schemas', `${kind}.schema.json`), 'utf8'))).toEqual(printed);
@@ -138,16 +151,26 @@ describe('synth fast path', () => {
     const p = projectWith();
     const out = mkdtempSync(join(tmpdir(), 'ecsdeploy-fast-'));
     try {
-      const json = (args: string[]) => JSON.parse(cli(['synth', '--dir', p.dir, '--out', out, '--json', ...args]).stdout) as { stacks: Array<{ name: string; cached: boolean }> };
+      const json = (args: string[]) =>
+        JSON.parse(cli(['synth', '--dir', p.dir, '--out', out, '--json', ...args]).stdout) as {
+          stacks: Array<{ name: string; cached: boolean }>;
+        };
       expect(json([]).stacks.every((s) => !s.cached)).toBe(true);
       expect(json([]).stacks.every((s) => s.cached)).toBe(true);
       const before = readFileSync(join(out, 'stacks', 'dev-api', 'cdk.tf.json'), 'utf8');
-      writeFileSync(join(p.dir, 'services', 'api.yaml'), readFileSync(join(p.dir, 'services', 'api.yaml'), 'utf8').replace('1.0.0', '1.0.1'));
+      writeFileSync(
+        join(p.dir, 'services', 'api.yaml'),
+        readFileSync(join(p.dir, 'services', 'api.yaml'), 'utf8').replace('1.0.0', '1.0.1'),
+      );
       const third = json([]);
       expect(third.stacks.filter((s) => !s.cached).map((s) => s.name)).toEqual(['dev-api']);
       expect(readFileSync(join(out, 'stacks', 'dev-api', 'cdk.tf.json'), 'utf8')).not.toBe(before);
       rmSync(join(out, 'stacks', 'dev-cluster', 'cdk.tf.json'));
-      expect(json([]).stacks.filter((s) => !s.cached).map((s) => s.name)).toEqual(['dev-cluster']);
+      expect(
+        json([])
+          .stacks.filter((s) => !s.cached)
+          .map((s) => s.name),
+      ).toEqual(['dev-cluster']);
       expect(json(['--no-cache']).stacks.every((s) => !s.cached)).toBe(true);
     } finally {
       p.cleanup();

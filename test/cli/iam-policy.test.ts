@@ -14,7 +14,11 @@ const BIN = join(__dirname, '..', '..', 'bin', 'run.js');
 let dir: string;
 
 const cli = (args: string[]) => {
-  const r = spawnSync(process.execPath, [BIN, ...args, '-C', dir], { encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1', ECSDEPLOY_ENV: '' }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args, '-C', dir], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', NO_COLOR: '1', ECSDEPLOY_ENV: '' },
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
@@ -30,8 +34,12 @@ it('prints the document on stdout and why each "*" on stderr', () => {
   const doc = JSON.parse(r.stdout) as PolicyDocument;
   expect(doc.Version).toBe('2012-10-17');
   expect(doc.Statement.find((s) => s.Sid === 'EcsServices')?.Resource).toBe('arn:aws:ecs:eu-west-1:*:service/shop-*/*');
-  expect(r.stderr).toMatch(/^Policy of the deployer role of prod in account \* \(no account: in the configuration\): \d+ statements for \d+ resource types and the CLI's calls; \d+ characters, /);
-  expect(r.stderr).toContain('  EcsTaskDefinitions: ECS RegisterTaskDefinition, DescribeTaskDefinition and DeregisterTaskDefinition accept only "*".');
+  expect(r.stderr).toMatch(
+    /^Policy of the deployer role of prod in account \* \(no account: in the configuration\): \d+ statements for \d+ resource types and the CLI's calls; \d+ characters, /,
+  );
+  expect(r.stderr).toContain(
+    '  EcsTaskDefinitions: ECS RegisterTaskDefinition, DescribeTaskDefinition and DeregisterTaskDefinition accept only "*".',
+  );
 }, 60_000);
 
 it('--json gives the report; --split documents that each fit a managed policy', () => {

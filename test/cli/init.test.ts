@@ -10,10 +10,22 @@ import { join } from 'node:path';
 
 const REPO = join(__dirname, '..', '..');
 const BIN = join(REPO, 'bin', 'run.js');
-const BASE_ENV = { ...process.env, NO_COLOR: '1', ECSDEPLOY_DIR: '', ECSDEPLOY_ENV: '', AWS_REGION: '', AWS_DEFAULT_REGION: '' };
+const BASE_ENV = {
+  ...process.env,
+  NO_COLOR: '1',
+  ECSDEPLOY_DIR: '',
+  ECSDEPLOY_ENV: '',
+  AWS_REGION: '',
+  AWS_DEFAULT_REGION: '',
+};
 
 function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...BASE_ENV, CI: 'true', ...env }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...BASE_ENV, CI: 'true', ...env },
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -22,7 +34,8 @@ const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/)
 let root: string;
 let dir: string;
 beforeAll(() => {
-  if (!existsSync(join(REPO, 'dist', 'bundle', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+  if (!existsSync(join(REPO, 'dist', 'bundle', 'cli.js')))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
 });
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'ecsdeploy-init-cli-'));
@@ -52,21 +65,59 @@ describe('ecsdeploy init --yes', () => {
   });
 
   it('--json prints the answers and the files, and -C names the folder', () => {
-    const r = cli(['init', '--yes', '--json', '-C', 'billing-api', '--prod', '--region', 'us-east-2', '--image', 'ghcr.io/acme/billing:2.3.1'], root);
+    const r = cli(
+      [
+        'init',
+        '--yes',
+        '--json',
+        '-C',
+        'billing-api',
+        '--prod',
+        '--region',
+        'us-east-2',
+        '--image',
+        'ghcr.io/acme/billing:2.3.1',
+      ],
+      root,
+    );
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { dir: string; answers: Record<string, unknown>; files: Array<{ path: string; action: string }>; schemas: string };
+    const out = JSON.parse(r.stdout) as {
+      dir: string;
+      answers: Record<string, unknown>;
+      files: Array<{ path: string; action: string }>;
+      schemas: string;
+    };
     expect(out.dir).toBe(dir);
-    expect(out.answers).toMatchObject({ project: 'billing-api', region: 'us-east-2', prod: true, service: { name: 'billing-api', image: { repository: 'ghcr.io/acme/billing', tag: '2.3.1' } } });
-    expect(out.files.map((f) => f.path)).toEqual(['ecsdeploy.yaml', 'environments/dev.yaml', 'environments/prod.yaml', 'services/billing-api.yaml', 'schemas/project.schema.json', 'schemas/environment.schema.json', 'schemas/service.schema.json', 'schemas/job.schema.json', '.gitignore']);
+    expect(out.answers).toMatchObject({
+      project: 'billing-api',
+      region: 'us-east-2',
+      prod: true,
+      service: { name: 'billing-api', image: { repository: 'ghcr.io/acme/billing', tag: '2.3.1' } },
+    });
+    expect(out.files.map((f) => f.path)).toEqual([
+      'ecsdeploy.yaml',
+      'environments/dev.yaml',
+      'environments/prod.yaml',
+      'services/billing-api.yaml',
+      'schemas/project.schema.json',
+      'schemas/environment.schema.json',
+      'schemas/service.schema.json',
+      'schemas/job.schema.json',
+      '.gitignore',
+    ]);
     expect(out.schemas).toBe('schemas');
-    expect(cli(['config', 'validate', '-C', dir], root).stdout).toBe('dev: billing-api\nprod: billing-api\nThe configuration is valid.\n');
+    expect(cli(['config', 'validate', '-C', dir], root).stdout).toBe(
+      'dev: billing-api\nprod: billing-api\nThe configuration is valid.\n',
+    );
   });
 
   it('refuses to replace what exists (exit 2, nothing written) unless --force', () => {
     writeFileSync(join(dir, 'ecsdeploy.yaml'), 'project: mine\nregion: eu-west-1\n');
     const r = cli(['init', '--yes'], dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`Error: init would replace a file that exists in ${dir}: ecsdeploy.yaml. Nothing was written.\nTry this: Pass --force to replace them, or move them away first; \`ecsdeploy config validate\` checks a project that is already there.\n`);
+    expect(r.stderr).toBe(
+      `Error: init would replace a file that exists in ${dir}: ecsdeploy.yaml. Nothing was written.\nTry this: Pass --force to replace them, or move them away first; \`ecsdeploy config validate\` checks a project that is already there.\n`,
+    );
     expect(existsSync(join(dir, 'environments'))).toBe(false);
     expect(cli(['init', '--yes', '--force'], dir).code).toBe(0);
     expect(readFileSync(join(dir, 'ecsdeploy.yaml'), 'utf8')).toContain('project: billing-api');
@@ -98,8 +149,26 @@ describe('ecsdeploy init with nobody to answer', () => {
   it('--help says so, with every flag and the exit codes', () => {
     const r = cli(['init', '--help'], dir);
     expect(r.code).toBe(0);
-    expect(r.stdout.replace(/\s+/g, ' ')).toContain('Where nobody can answer (stdin is not a terminal, or CI is set), init asks nothing: without --yes it stops with exit 2');
-    for (const flag of ['--project', '--region', '--state', '--state-bucket', '--[no-]prod', '--[no-]import-compose', '--service', '--image', '--port', '--launch-type', '--write-schemas', '--yes', '--force', '--json']) expect(r.stdout).toContain(flag);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(
+      'Where nobody can answer (stdin is not a terminal, or CI is set), init asks nothing: without --yes it stops with exit 2',
+    );
+    for (const flag of [
+      '--project',
+      '--region',
+      '--state',
+      '--state-bucket',
+      '--[no-]prod',
+      '--[no-]import-compose',
+      '--service',
+      '--image',
+      '--port',
+      '--launch-type',
+      '--write-schemas',
+      '--yes',
+      '--force',
+      '--json',
+    ])
+      expect(r.stdout).toContain(flag);
     expect(r.stdout).toContain('EXIT CODES');
   });
 });
@@ -107,11 +176,18 @@ describe('ecsdeploy init with nobody to answer', () => {
 const scriptTool = spawnSync('script', ['--version'], { encoding: 'utf8' });
 (scriptTool.status === 0 ? describe : describe.skip)('ecsdeploy init on a terminal', () => {
   /** Runs init in a pseudo-terminal, typing each answer when its question appears. */
-  function onTerminal(args: string[], answers: ReadonlyArray<readonly [RegExp, string]>, first?: string): Promise<{ code: number | null; output: string }> {
+  function onTerminal(
+    args: string[],
+    answers: ReadonlyArray<readonly [RegExp, string]>,
+    first?: string,
+  ): Promise<{ code: number | null; output: string }> {
     if (first !== undefined) answers = [[/Project name .*\] $/, first], ...answers];
     return new Promise((resolve, reject) => {
       const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-      const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: dir, env: { ...BASE_ENV, CI: '', TERM: 'dumb' } });
+      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+        cwd: dir,
+        env: { ...BASE_ENV, CI: '', TERM: 'dumb' },
+      });
       let output = '';
       let next = 0;
       const timer = setTimeout(() => {
@@ -161,9 +237,19 @@ const scriptTool = spawnSync('script', ['--version'], { encoding: 'utf8' });
   }, 90_000);
 
   it('answers pasted all at once are taken in order, none lost', async () => {
-    const r = await onTerminal(['init', '--json'], [[/Project name .*\[billing-api\] $/, ['shop', 'ap-south-1', 's3', 'shop-tf-state', 'n', 'web', '', '3000', 'ec2'].join('\r')]]);
+    const r = await onTerminal(
+      ['init', '--json'],
+      [
+        [
+          /Project name .*\[billing-api\] $/,
+          ['shop', 'ap-south-1', 's3', 'shop-tf-state', 'n', 'web', '', '3000', 'ec2'].join('\r'),
+        ],
+      ],
+    );
     expect(r.code).toBe(0);
-    expect(readFileSync(join(dir, 'ecsdeploy.yaml'), 'utf8')).toMatch(/^project: shop .*\nregion: ap-south-1 [^]*\n {2}bucket: shop-tf-state\n/m);
+    expect(readFileSync(join(dir, 'ecsdeploy.yaml'), 'utf8')).toMatch(
+      /^project: shop .*\nregion: ap-south-1 [^]*\n {2}bucket: shop-tf-state\n/m,
+    );
     const service = readFileSync(join(dir, 'services', 'web.yaml'), 'utf8');
     expect(service).toMatch(/^port: 3000 /m);
     expect(service).toMatch(/^launchType: ec2 /m);

@@ -9,12 +9,22 @@ import { join } from 'node:path';
 
 const REPO = join(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { generate } = require('../../bench/generate.js') as { generate: (dir: string, envs: number, services: number) => string };
+const { generate } = require('../../bench/generate.js') as {
+  generate: (dir: string, envs: number, services: number) => string;
+};
 
 /** Runs synthesize from dist/ in a child process: the stacks' names and resource counts and how many were reused, or the error. */
-function synthIn(project: string, out: string, options: string): { stacks?: Array<[string, number]>; reused?: number; error?: string } {
+function synthIn(
+  project: string,
+  out: string,
+  options: string,
+): { stacks?: Array<[string, number]>; reused?: number; error?: string } {
   return JSON.parse(
-    execFileSync(process.execPath, ['-e', `
+    execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `
       const { loadProject } = require(${JSON.stringify(join(REPO, 'dist/src/config/load'))});
       const { synthesize } = require(${JSON.stringify(join(REPO, 'dist/src/synth'))});
       const p = loadProject(${JSON.stringify(project)});
@@ -24,14 +34,20 @@ function synthIn(project: string, out: string, options: string): { stacks?: Arra
       } catch (err) {
         console.log(JSON.stringify({ error: err.message }));
       }
-    `], { encoding: 'utf8', timeout: 100_000 }),
+    `,
+      ],
+      { encoding: 'utf8', timeout: 100_000 },
+    ),
   ) as { stacks?: Array<[string, number]>; reused?: number; error?: string };
 }
 
 /** Every stack folder of `b` has the same cdk.tf.json in `a`, byte for byte. */
 function expectSameStacks(a: string, b: string): void {
   for (const name of readdirSync(join(b, 'stacks'))) {
-    expect({ name, json: readFileSync(join(a, 'stacks', name, 'cdk.tf.json'), 'utf8') }).toEqual({ name, json: readFileSync(join(b, 'stacks', name, 'cdk.tf.json'), 'utf8') });
+    expect({ name, json: readFileSync(join(a, 'stacks', name, 'cdk.tf.json'), 'utf8') }).toEqual({
+      name,
+      json: readFileSync(join(b, 'stacks', name, 'cdk.tf.json'), 'utf8'),
+    });
   }
 }
 

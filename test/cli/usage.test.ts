@@ -21,7 +21,16 @@ function cli(args: string[], env: Record<string, string> = {}, project = dir) {
   const r = spawnSync(process.execPath, [BIN, ...args, '-C', project], {
     encoding: 'utf8',
     // No terminal, as in CI: commands that would ask say so instead.
-    env: { ...process.env, CI: 'true', NO_COLOR: '1', ECSDEPLOY_ENV: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', ...env },
+    env: {
+      ...process.env,
+      CI: 'true',
+      NO_COLOR: '1',
+      ECSDEPLOY_ENV: '',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_PROFILE: '',
+      ...env,
+    },
     timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -44,21 +53,54 @@ function copy(edit?: (projectYaml: string) => string): string {
 }
 
 beforeAll(() => {
-  if (!existsSync(join(REPO, 'dist', 'bundle', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+  if (!existsSync(join(REPO, 'dist', 'bundle', 'cli.js')))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
   dir = copy();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("oclif's parse errors, rendered by ecsdeploy (exit 2)", () => {
   it.each([
-    [['service', 'deploy'], 'Error: Missing argument SERVICE: Service to deploy (a file services/<name>.yaml).', 'Try this: Services: orders, payments, web.'],
-    [['service', 'deploy', 'orders', '--imag', '1.4.3'], 'Error: Nonexistent flag: --imag.', 'Try this: Did you mean --image?'],
-    [['cluster', 'roll', '--strategy', 'fast'], 'Error: Expected --strategy=fast to be one of: drain, instance-refresh', 'Try this: --strategy: one of drain, instance-refresh.'],
-    [['cluster', 'roll', '--surge', '-1'], 'Error: --surge: Expected an integer greater than or equal to 0 but received: -1', 'Try this: See `ecsdeploy cluster roll --help` for every flag, with examples.'],
-    [['service', 'status', 'orders', 'extra'], 'Error: Unexpected argument: extra: ecsdeploy service status takes only SERVICE.', 'Try this: See `ecsdeploy service status --help`'],
-    [['service', 'promote', 'orders', '--to', 'prod'], 'Error: Missing required flag --from: Environment whose latest completed release is promoted.', 'Try this: Environments: dev, prod.'],
-    [['env', 'create'], 'Error: Missing argument NAME: Name of the new environment (DNS label, at most 24 characters).', 'Try this: See `ecsdeploy env create --help`'],
-    [['plan', '--env'], 'Error: Flag --env expects a value', 'Try this: Environments: dev, prod. Pass --env NAME or set defaultEnvironment.'],
+    [
+      ['service', 'deploy'],
+      'Error: Missing argument SERVICE: Service to deploy (a file services/<name>.yaml).',
+      'Try this: Services: orders, payments, web.',
+    ],
+    [
+      ['service', 'deploy', 'orders', '--imag', '1.4.3'],
+      'Error: Nonexistent flag: --imag.',
+      'Try this: Did you mean --image?',
+    ],
+    [
+      ['cluster', 'roll', '--strategy', 'fast'],
+      'Error: Expected --strategy=fast to be one of: drain, instance-refresh',
+      'Try this: --strategy: one of drain, instance-refresh.',
+    ],
+    [
+      ['cluster', 'roll', '--surge', '-1'],
+      'Error: --surge: Expected an integer greater than or equal to 0 but received: -1',
+      'Try this: See `ecsdeploy cluster roll --help` for every flag, with examples.',
+    ],
+    [
+      ['service', 'status', 'orders', 'extra'],
+      'Error: Unexpected argument: extra: ecsdeploy service status takes only SERVICE.',
+      'Try this: See `ecsdeploy service status --help`',
+    ],
+    [
+      ['service', 'promote', 'orders', '--to', 'prod'],
+      'Error: Missing required flag --from: Environment whose latest completed release is promoted.',
+      'Try this: Environments: dev, prod.',
+    ],
+    [
+      ['env', 'create'],
+      'Error: Missing argument NAME: Name of the new environment (DNS label, at most 24 characters).',
+      'Try this: See `ecsdeploy env create --help`',
+    ],
+    [
+      ['plan', '--env'],
+      'Error: Flag --env expects a value',
+      'Try this: Environments: dev, prod. Pass --env NAME or set defaultEnvironment.',
+    ],
   ])('%j', (args, message, suggestion) => {
     const r = cli(args);
     expect(r.code).toBe(2);
@@ -78,12 +120,22 @@ describe("oclif's parse errors, rendered by ecsdeploy (exit 2)", () => {
         code: 'ECSDEPLOY_USAGE',
         exitCode: 2,
         message: 'Missing argument SERVICE: Service to deploy (a file services/<name>.yaml).',
-        suggestions: ['Services: orders, payments, web.', 'See `ecsdeploy service deploy --help` for every flag, with examples.'],
+        suggestions: [
+          'Services: orders, payments, web.',
+          'See `ecsdeploy service deploy --help` for every flag, with examples.',
+        ],
       },
     });
     const unknown = cli(['cluster', 'roll', '--batchh', '2', '--json']);
     expect(unknown.code).toBe(2);
-    expect(JSON.parse(unknown.stdout)).toMatchObject({ error: { code: 'ECSDEPLOY_USAGE', exitCode: 2, message: 'Nonexistent flag: --batchh.', suggestions: ['Did you mean --batch?', expect.any(String)] } });
+    expect(JSON.parse(unknown.stdout)).toMatchObject({
+      error: {
+        code: 'ECSDEPLOY_USAGE',
+        exitCode: 2,
+        message: 'Nonexistent flag: --batchh.',
+        suggestions: ['Did you mean --batch?', expect.any(String)],
+      },
+    });
   });
 
   it('--help and --version are as before (exit 0)', () => {
@@ -104,14 +156,17 @@ describe('the environment of a command without --env', () => {
       const r = cli(['plan'], {}, bare);
       expect(r.code).toBe(2);
       ecsdeployFormat(r.stderr);
-      expect(r.stderr).toBe('Error: plan needs an environment: --env is not given, and this project has 2 environments and no default.\nTry this: Environments: dev, prod. Pass --env NAME or set defaultEnvironment.\n');
+      expect(r.stderr).toBe(
+        'Error: plan needs an environment: --env is not given, and this project has 2 environments and no default.\nTry this: Environments: dev, prod. Pass --env NAME or set defaultEnvironment.\n',
+      );
       const j = cli(['cluster', 'status', '--json'], {}, bare);
       expect(j.code).toBe(2);
       expect(JSON.parse(j.stdout)).toEqual({
         error: {
           code: 'ECSDEPLOY_USAGE',
           exitCode: 2,
-          message: 'cluster status needs an environment: --env is not given, and this project has 2 environments and no default.',
+          message:
+            'cluster status needs an environment: --env is not given, and this project has 2 environments and no default.',
           suggestions: ['Environments: dev, prod. Pass --env NAME or set defaultEnvironment.'],
         },
       });
@@ -129,7 +184,9 @@ describe('the environment of a command without --env', () => {
       const r = cli([...args], env, project);
       expect(r.code).toBe(2);
       ecsdeployFormat(r.stderr);
-      expect(r.stderr).toContain(`Error: ${args.slice(0, args[0] === 'apply' ? 1 : 2).join(' ')} changes environment 'prod', which is protected (protected: true in environments/prod.yaml), and --env was not typed`);
+      expect(r.stderr).toContain(
+        `Error: ${args.slice(0, args[0] === 'apply' ? 1 : 2).join(' ')} changes environment 'prod', which is protected (protected: true in environments/prod.yaml), and --env was not typed`,
+      );
       expect(r.stderr).toContain('Try this: Type it to work on it: ecsdeploy');
       expect(existsSync(join(project, 'cdktf.out'))).toBe(false);
       if (project !== dir) rmSync(project, { recursive: true, force: true });
@@ -143,7 +200,12 @@ describe('the environment of a command without --env', () => {
     expect(typed.stderr).toContain('Try this: Environments: dev, prod. Pass --env NAME or set defaultEnvironment.');
     const fromEnv = cli(['service', 'status', 'orders', '--json'], { ECSDEPLOY_ENV: 'devv' });
     expect(fromEnv.code).toBe(2);
-    expect(JSON.parse(fromEnv.stdout)).toMatchObject({ error: { exitCode: 2, message: expect.stringContaining("ECSDEPLOY_ENV=devv: no environment 'devv'; did you mean 'dev'?") } });
+    expect(JSON.parse(fromEnv.stdout)).toMatchObject({
+      error: {
+        exitCode: 2,
+        message: expect.stringContaining("ECSDEPLOY_ENV=devv: no environment 'devv'; did you mean 'dev'?"),
+      },
+    });
   });
 
   it('the three first commands get past their arguments as typed; where nobody can answer, they say what they would do and ask for --yes', () => {
@@ -158,7 +220,10 @@ describe('the environment of a command without --env', () => {
       'Environment: dev (defaultEnvironment in ecsdeploy.yaml; --env NAME for another)\nError: cluster roll asks for confirmation, and nobody can answer here (CI is set): pass --yes.\nTry this: See the plan first with `ecsdeploy cluster roll --env dev --dry-run`, then run it with --yes.\n',
     );
     // No credentials here: it got as far as looking up image.tag 1.4.2 of services/orders.yaml in ECR.
-    const deploy = cli(['service', 'deploy', 'orders', '--env', 'prod'], { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_EC2_METADATA_DISABLED: 'true' });
+    const deploy = cli(['service', 'deploy', 'orders', '--env', 'prod'], {
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
     expect(deploy.code).toBe(1);
     expect(deploy.stderr).not.toContain('Missing required flag');
     expect(deploy.stderr).toMatch(/Error: .*ECR repository shop\/orders/);
@@ -169,6 +234,11 @@ describe('the environment of a command without --env', () => {
     expect(cli(['service', 'deploy', '--help']).stdout).toMatch(/^\s+\$ ecsdeploy service deploy orders --env prod$/m);
     expect(cli(['cluster', 'roll', '--help']).stdout).toMatch(/^\s+\$ ecsdeploy cluster roll$/m);
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-    for (const line of ['ecsdeploy env create feature-x ', 'ecsdeploy service deploy orders --env prod ', 'ecsdeploy cluster roll ']) expect(readme).toContain(`\n${line}`);
+    for (const line of [
+      'ecsdeploy env create feature-x ',
+      'ecsdeploy service deploy orders --env prod ',
+      'ecsdeploy cluster roll ',
+    ])
+      expect(readme).toContain(`\n${line}`);
   });
 });

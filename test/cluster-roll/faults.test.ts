@@ -38,7 +38,8 @@ function schedule(seed: number): Schedule {
   const n = int(1, 10);
   const instances = Array.from({ length: n }, () => ({ type: pick(typeNames) }));
   const template = { version: 2, type: pick(typeNames) };
-  const daemon: SimService[] = rng() < 0.4 ? [{ name: 'agent', desired: 0, cpu: pick([64, 128]), memory: pick([128, 256]), daemon: true }] : [];
+  const daemon: SimService[] =
+    rng() < 0.4 ? [{ name: 'agent', desired: 0, cpu: pick([64, 128]), memory: pick([128, 256]), daemon: true }] : [];
   const usable = instances.reduce((sum, i) => sum + TYPES[i.type].cpu - (daemon[0]?.cpu ?? 0), 0);
   const fill = 0.3 + rng() * 0.65;
   const services: SimService[] = Array.from({ length: int(1, 3) }, (_, k) => {
@@ -59,14 +60,27 @@ function schedule(seed: number): Schedule {
   const share = (usable * fill) / services.length;
   let sized = services.map((s) => ({ ...s, desired: Math.max(1, Math.floor(share / s.cpu)) }));
   const reserve = { cpu: daemon[0]?.cpu ?? 0, memory: daemon[0]?.memory ?? 0 };
-  const bins = (types: readonly (keyof typeof TYPES)[]) => types.map((t) => ({ cpu: TYPES[t].cpu - reserve.cpu, memory: TYPES[t].memory - reserve.memory }));
-  const holds = (types: readonly (keyof typeof TYPES)[]) => fits(bins(types), [...sized].sort((a, b) => b.cpu - a.cpu || b.memory - a.memory).map((s) => ({ name: s.name, cpu: s.cpu, memory: s.memory, count: s.desired })));
+  const bins = (types: readonly (keyof typeof TYPES)[]) =>
+    types.map((t) => ({ cpu: TYPES[t].cpu - reserve.cpu, memory: TYPES[t].memory - reserve.memory }));
+  const holds = (types: readonly (keyof typeof TYPES)[]) =>
+    fits(
+      bins(types),
+      [...sized]
+        .sort((a, b) => b.cpu - a.cpu || b.memory - a.memory)
+        .map((s) => ({ name: s.name, cpu: s.cpu, memory: s.memory, count: s.desired })),
+    );
   const fitsBoth = () => holds(instances.map((i) => i.type)) && holds(instances.map(() => template.type));
-  while (!fitsBoth() && sized.some((s) => s.desired > 1)) sized = sized.map((s) => ({ ...s, desired: Math.max(1, Math.floor(s.desired * 0.85)) }));
+  while (!fitsBoth() && sized.some((s) => s.desired > 1))
+    sized = sized.map((s) => ({ ...s, desired: Math.max(1, Math.floor(s.desired * 0.85)) }));
   while (!fitsBoth() && sized.length > 1) sized = sized.slice(0, -1);
   // A service ECS cannot move at all (rounded counts allow neither one more nor one less) is refused
   // up front; plan.test.ts covers that. Here every service can move.
-  sized = sized.map((s) => (minimumTasks(s.desired, s.minimumHealthyPercent ?? 100) >= s.desired && Math.floor((s.desired * (s.maximumPercent ?? 200)) / 100) <= s.desired ? { ...s, maximumPercent: 200 } : s));
+  sized = sized.map((s) =>
+    minimumTasks(s.desired, s.minimumHealthyPercent ?? 100) >= s.desired &&
+    Math.floor((s.desired * (s.maximumPercent ?? 200)) / 100) <= s.desired
+      ? { ...s, maximumPercent: 200 }
+      : s,
+  );
   const faults = {
     ...(rng() < 0.3 ? { throttleRate: 0.05 + rng() * 0.25 } : {}),
     ...(rng() < 0.15 ? { neverDrain: [int(0, n - 1)] } : {}),
@@ -87,7 +101,12 @@ function schedule(seed: number): Schedule {
       template,
       services: [...sized, ...daemon],
       sizes: { minSize: int(0, n), maxSize: int(n, n + 2) },
-      timing: { bootMs: int(30, 180) * 1000, registerMs: int(5, 60) * 1000, taskStartMs: int(10, 60) * 1000, taskStopMs: int(5, 60) * 1000 },
+      timing: {
+        bootMs: int(30, 180) * 1000,
+        registerMs: int(5, 60) * 1000,
+        taskStartMs: int(10, 60) * 1000,
+        taskStopMs: int(5, 60) * 1000,
+      },
       faults,
     },
     options,
@@ -113,10 +132,14 @@ function converged(sim: ClusterSim, original: GroupSizes): string[] {
   sim.settle();
   const problems: string[] = [];
   const instances = sim.groupInstances();
-  const stale = instances.filter((i) => i.version !== sim.template.version || i.type !== sim.template.type || i.ecs !== 'ACTIVE');
+  const stale = instances.filter(
+    (i) => i.version !== sim.template.version || i.type !== sim.template.type || i.ecs !== 'ACTIVE',
+  );
   if (stale.length) problems.push(`not replaced or not ACTIVE: ${JSON.stringify(stale)}`);
-  if (instances.length !== original.desiredCapacity) problems.push(`${instances.length} instances, desired ${original.desiredCapacity}`);
-  if (JSON.stringify(sim.sizes) !== JSON.stringify(original)) problems.push(`sizes ${JSON.stringify(sim.sizes)}, originally ${JSON.stringify(original)}`);
+  if (instances.length !== original.desiredCapacity)
+    problems.push(`${instances.length} instances, desired ${original.desiredCapacity}`);
+  if (JSON.stringify(sim.sizes) !== JSON.stringify(original))
+    problems.push(`sizes ${JSON.stringify(sim.sizes)}, originally ${JSON.stringify(original)}`);
   if (sim.tags[ROLL_TAG] !== undefined) problems.push('the roll tag is still on the group');
   return problems;
 }
@@ -140,7 +163,8 @@ async function check(seed: number): Promise<string[]> {
   }
   const outcome = runs.at(-1)!.outcome;
   count(outcome.status === 'failed' ? outcome.failure!.code : outcome.status);
-  if (runs.some((r) => r.events.some((e) => e.type === 'surge' && e.reason === 'stalled'))) count('stalled drain given a surge instance');
+  if (runs.some((r) => r.events.some((e) => e.type === 'surge' && e.reason === 'stalled')))
+    count('stalled drain given a surge instance');
 
   if (outcome.status === 'completed' || outcome.status === 'up-to-date') {
     problems.push(...converged(sim, original));
@@ -149,21 +173,31 @@ async function check(seed: number): Promise<string[]> {
     if (f.code === 'ECSDEPLOY_ROLL_DRAIN_TIMEOUT') {
       // Without the fault, only where --surge forbade the instance a stalled drain gets.
       const serviceTasksOnly = !/not part of a service/.test(f.message);
-      const explained = f.instances.every((id) => neverDrain.includes(id)) || (options.surge !== undefined && serviceTasksOnly);
-      if (!explained) problems.push(`drain timeout for ${f.instances.join(', ')}, but only ${neverDrain.join(', ') || 'none'} never drains: ${f.message}`);
+      const explained =
+        f.instances.every((id) => neverDrain.includes(id)) || (options.surge !== undefined && serviceTasksOnly);
+      if (!explained)
+        problems.push(
+          `drain timeout for ${f.instances.join(', ')}, but only ${neverDrain.join(', ') || 'none'} never drains: ${f.message}`,
+        );
       for (const id of f.instances) {
         const i = sim.groupInstances().find((x) => x.id === id);
-        if (i?.lifecycle !== 'InService' || i.ecs !== 'ACTIVE') problems.push(`${id} would not drain, yet is ${JSON.stringify(i)}`);
+        if (i?.lifecycle !== 'InService' || i.ecs !== 'ACTIVE')
+          problems.push(`${id} would not drain, yet is ${JSON.stringify(i)}`);
       }
     } else if (f.code === 'ECSDEPLOY_ROLL_REPLACEMENT_TIMEOUT') {
-      if (!config.faults?.neverRegister?.length) problems.push(`replacement timeout without a replacement fault: ${f.message}`);
+      if (!config.faults?.neverRegister?.length)
+        problems.push(`replacement timeout without a replacement fault: ${f.message}`);
     } else if (f.code === 'ECSDEPLOY_ROLL_BLOCKED') {
-      if (options.surge === undefined && options.maxUnavailable === undefined) problems.push(`blocked with default flags: ${f.message}`);
+      if (options.surge === undefined && options.maxUnavailable === undefined)
+        problems.push(`blocked with default flags: ${f.message}`);
     } else problems.push(`unexpected failure ${f.code}: ${f.message}`);
     // Fixed, and run again with the default flags: it finishes from where it stopped.
     sim.fixFaults();
     const again = await run(sim, { timeoutMs: 20 * 60_000 });
-    if (again.outcome.status !== 'completed') problems.push(`after fixing, the second run ended ${again.outcome.status}: ${again.outcome.failure?.message ?? ''}`);
+    if (again.outcome.status !== 'completed')
+      problems.push(
+        `after fixing, the second run ended ${again.outcome.status}: ${again.outcome.failure?.message ?? ''}`,
+      );
     else problems.push(...converged(sim, original));
   } else problems.push(`ended ${outcome.status}`);
 
@@ -172,31 +206,39 @@ async function check(seed: number): Promise<string[]> {
   if (sim.scaledIn.length) problems.push(`the group scaled in by itself: ${sim.scaledIn.join(', ')}`);
   const all = terminated(sim);
   if (new Set(all).size !== all.length) problems.push(`an instance was terminated twice: ${all.join(', ')}`);
-  return problems.map((p) => `seed ${seed} (${config.instances.length} instances, ${JSON.stringify(options)}, faults ${JSON.stringify(config.faults)}, interrupts ${JSON.stringify(interrupts)}): ${p}`);
+  return problems.map(
+    (p) =>
+      `seed ${seed} (${config.instances.length} instances, ${JSON.stringify(options)}, faults ${JSON.stringify(config.faults)}, interrupts ${JSON.stringify(interrupts)}): ${p}`,
+  );
 }
 
 function extraSeeds(): number[] {
   const n = Number(process.env['ROLL_FAULT_SEEDS'] ?? 0);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`ROLL_FAULT_SEEDS must be a whole number of extra seeds, not ${process.env['ROLL_FAULT_SEEDS']}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`ROLL_FAULT_SEEDS must be a whole number of extra seeds, not ${process.env['ROLL_FAULT_SEEDS']}`);
   return Array.from({ length: n }, () => SCHEDULES + 1 + Math.floor(Math.random() * 2 ** 31));
 }
 
 describe(`${SCHEDULES} random fault schedules`, () => {
-  it('every one ends as specified, with no service below its minimum and no task lost', async () => {
-    const problems: string[] = [];
-    for (let seed = 1; seed <= SCHEDULES; seed++) problems.push(...(await check(seed)));
-    // ROLL_FAULT_SEEDS=N adds N random seeds beyond the fixed ones (a nightly-style run grows the
-    // corpus); a failure names its seed, which replays exactly: add it to the fixed range's checks.
-    for (const seed of extraSeeds()) problems.push(...(await check(seed)));
-    expect(problems).toEqual([]);
-    // The paths were taken (else this proves little): completions, each fault's failure, resumed
-    // interrupts, and a stalled drain rescued by a surge instance.
-    expect(tally.get('completed')).toBeGreaterThan(150);
-    expect(tally.get('ECSDEPLOY_ROLL_DRAIN_TIMEOUT')).toBeGreaterThan(10);
-    expect(tally.get('ECSDEPLOY_ROLL_REPLACEMENT_TIMEOUT')).toBeGreaterThan(10);
-    expect(tally.get('interrupted')).toBeGreaterThan(100);
-    expect(tally.get('stalled drain given a surge instance')).toBeGreaterThan(0);
-  }, 120_000 + Number(process.env['ROLL_FAULT_SEEDS'] ?? 0) * 1_000);
+  it(
+    'every one ends as specified, with no service below its minimum and no task lost',
+    async () => {
+      const problems: string[] = [];
+      for (let seed = 1; seed <= SCHEDULES; seed++) problems.push(...(await check(seed)));
+      // ROLL_FAULT_SEEDS=N adds N random seeds beyond the fixed ones (a nightly-style run grows the
+      // corpus); a failure names its seed, which replays exactly: add it to the fixed range's checks.
+      for (const seed of extraSeeds()) problems.push(...(await check(seed)));
+      expect(problems).toEqual([]);
+      // The paths were taken (else this proves little): completions, each fault's failure, resumed
+      // interrupts, and a stalled drain rescued by a surge instance.
+      expect(tally.get('completed')).toBeGreaterThan(150);
+      expect(tally.get('ECSDEPLOY_ROLL_DRAIN_TIMEOUT')).toBeGreaterThan(10);
+      expect(tally.get('ECSDEPLOY_ROLL_REPLACEMENT_TIMEOUT')).toBeGreaterThan(10);
+      expect(tally.get('interrupted')).toBeGreaterThan(100);
+      expect(tally.get('stalled drain given a surge instance')).toBeGreaterThan(0);
+    },
+    120_000 + Number(process.env['ROLL_FAULT_SEEDS'] ?? 0) * 1_000,
+  );
 
   it('the schedules cover every kind of fault and flag (else the test above proves little)', () => {
     const all = Array.from({ length: SCHEDULES }, (_, k) => schedule(k + 1));

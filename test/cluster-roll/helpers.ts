@@ -24,11 +24,23 @@ export interface Run {
 }
 
 /** Runs a roll to its end; `abortAfter` aborts its signal after that many events (Ctrl-C). */
-export async function run(sim: ClusterSim, options: Partial<RollOptions> = {}, deps: Partial<RollDeps> & { abortAfter?: number } = {}): Promise<Run> {
+export async function run(
+  sim: ClusterSim,
+  options: Partial<RollOptions> = {},
+  deps: Partial<RollDeps> & { abortAfter?: number } = {},
+): Promise<Run> {
   const controller = new AbortController();
   const o = { ...OPTIONS, ...options };
-  const d: RollDeps = { clock: sim.clock, signal: controller.signal, ...(deps.confirm ? { confirm: deps.confirm } : {}), ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) };
-  const gen = o.strategy === 'instance-refresh' ? refreshCluster(sim.api, namesOf(sim), o, d) : rollCluster(sim.api, namesOf(sim), o, d);
+  const d: RollDeps = {
+    clock: sim.clock,
+    signal: controller.signal,
+    ...(deps.confirm ? { confirm: deps.confirm } : {}),
+    ...(deps.pollMs ? { pollMs: deps.pollMs } : {}),
+  };
+  const gen =
+    o.strategy === 'instance-refresh'
+      ? refreshCluster(sim.api, namesOf(sim), o, d)
+      : rollCluster(sim.api, namesOf(sim), o, d);
   const events: RollEvent[] = [];
   for (;;) {
     const step = await gen.next();

@@ -8,7 +8,13 @@ import { ROLL_TAG } from '../../src/ops/cluster-roll/observe';
 import { ClusterSim, type SimConfig } from './sim';
 import { expectConverged, expectSafe, mutations, run, terminated, TYPES } from './helpers';
 
-const web = (desired: number, more: Partial<SimConfig['services'][number]> = {}) => ({ name: 'web', desired, cpu: 512, memory: 1024, ...more });
+const web = (desired: number, more: Partial<SimConfig['services'][number]> = {}) => ({
+  name: 'web',
+  desired,
+  cpu: 512,
+  memory: 1024,
+  ...more,
+});
 
 function cluster(n: number, services: SimConfig['services'], more: Partial<SimConfig> = {}): ClusterSim {
   return new ClusterSim({
@@ -42,7 +48,11 @@ describe('a roll that goes to the end', () => {
     const firstTerminate = ops.indexOf('asg:TerminateInstanceInAutoScalingGroup');
     expect(firstDrain).toBeGreaterThanOrEqual(0);
     expect(firstTerminate).toBeGreaterThan(firstDrain);
-    expect(sim.calls.filter((c) => c.op === 'asg:TerminateInstanceInAutoScalingGroup').map((c) => c.args[1])).toEqual([false, false, false]);
+    expect(sim.calls.filter((c) => c.op === 'asg:TerminateInstanceInAutoScalingGroup').map((c) => c.args[1])).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('without headroom: adds a surge instance, gives it back with the last termination, restores max', async () => {
@@ -51,8 +61,16 @@ describe('a roll that goes to the end', () => {
     const original = { ...sim.sizes };
     const { outcome, events } = await run(sim);
     expect(outcome.status).toBe('completed');
-    expect(events.find((e) => e.type === 'surge')).toEqual({ type: 'surge', desired: 5, maxSize: 5, extra: 1, reason: 'planned' });
-    const decrements = sim.calls.filter((c) => c.op === 'asg:TerminateInstanceInAutoScalingGroup').map((c) => c.args[1]);
+    expect(events.find((e) => e.type === 'surge')).toEqual({
+      type: 'surge',
+      desired: 5,
+      maxSize: 5,
+      extra: 1,
+      reason: 'planned',
+    });
+    const decrements = sim.calls
+      .filter((c) => c.op === 'asg:TerminateInstanceInAutoScalingGroup')
+      .map((c) => c.args[1]);
     expect(decrements).toEqual([false, false, false, true]);
     expect(events.at(-1)).toEqual({ type: 'restored', sizes: { minSize: 4, maxSize: 4, desiredCapacity: 4 } });
     expectConverged(sim, original);
@@ -79,7 +97,11 @@ describe('a roll that goes to the end', () => {
   it('an instance type change: every instance of the old type is replaced by the new one', async () => {
     const sim = new ClusterSim({
       types: TYPES,
-      instances: [{ type: 'm5.xlarge', version: 2 }, { type: 'm5.xlarge', version: 2 }, { type: 'm5.large', version: 2 }],
+      instances: [
+        { type: 'm5.xlarge', version: 2 },
+        { type: 'm5.xlarge', version: 2 },
+        { type: 'm5.large', version: 2 },
+      ],
       template: { version: 3, type: 'm5.large' },
       services: [web(10)],
       sizes: { minSize: 1, maxSize: 6 },
@@ -94,7 +116,9 @@ describe('a roll that goes to the end', () => {
     const original = { ...sim.sizes };
     const { outcome } = await run(sim);
     expect(outcome.status).toBe('completed');
-    expect(sim.calls.filter((c) => c.op === 'asg:TerminateInstanceInAutoScalingGroup').map((c) => c.args[1])).toEqual([true]);
+    expect(sim.calls.filter((c) => c.op === 'asg:TerminateInstanceInAutoScalingGroup').map((c) => c.args[1])).toEqual([
+      true,
+    ]);
     expectConverged(sim, original);
   });
 
@@ -103,7 +127,16 @@ describe('a roll that goes to the end', () => {
     const { events } = await run(sim);
     const kinds = events.map((e) => (e.type === 'instance' ? `${e.type}:${e.state}` : e.type));
     expect(kinds[0]).toBe('plan');
-    expect(kinds).toEqual(expect.arrayContaining(['batch', 'instance:draining', 'instance:drained', 'instance:terminating', 'ready', 'restored']));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'batch',
+        'instance:draining',
+        'instance:drained',
+        'instance:terminating',
+        'ready',
+        'restored',
+      ]),
+    );
     expect(kinds.at(-1)).toBe('restored');
   });
 });
@@ -126,7 +159,12 @@ describe('nothing changes when it should not', () => {
   });
 
   it('an up-to-date cluster: nothing to do', async () => {
-    const sim = new ClusterSim({ types: TYPES, instances: [{ type: 'm5.large', version: 2 }], template: { version: 2, type: 'm5.large' }, services: [web(2)] });
+    const sim = new ClusterSim({
+      types: TYPES,
+      instances: [{ type: 'm5.large', version: 2 }],
+      template: { version: 2, type: 'm5.large' },
+      services: [web(2)],
+    });
     expect((await run(sim)).outcome.status).toBe('up-to-date');
     expect(mutations(sim)).toEqual([]);
   });
@@ -151,7 +189,10 @@ describe('faults', () => {
     expect(outcome.failure?.message).toContain('family:nightly-report');
     expect(outcome.failure?.message).toContain('not part of a service');
     expect(terminated(sim)).not.toContain('i-0001');
-    expect(sim.groupInstances().find((i) => i.id === 'i-0001')).toMatchObject({ lifecycle: 'InService', ecs: 'ACTIVE' });
+    expect(sim.groupInstances().find((i) => i.id === 'i-0001')).toMatchObject({
+      lifecycle: 'InService',
+      ecs: 'ACTIVE',
+    });
     expect(outcome.resume).toContain(ROLL_TAG);
     expectSafe(sim);
   });
@@ -186,7 +227,10 @@ describe('faults', () => {
 });
 
 describe('interrupted and resumed', () => {
-  const make = () => cluster(4, [web(12), { name: 'agent', desired: 0, cpu: 128, memory: 128, daemon: true }], { sizes: { minSize: 2, maxSize: 4 } });
+  const make = () =>
+    cluster(4, [web(12), { name: 'agent', desired: 0, cpu: 128, memory: 128, daemon: true }], {
+      sizes: { minSize: 2, maxSize: 4 },
+    });
 
   it('Ctrl-C after every single step, then a second run: always completes, never touches a replaced instance again', async () => {
     const full = await run(make());
@@ -199,7 +243,10 @@ describe('interrupted and resumed', () => {
       expect(['interrupted', 'completed']).toContain(first.outcome.status);
       if (first.outcome.status === 'interrupted') expect(first.outcome.resume).toBeDefined();
       const second = await run(sim);
-      expect([k, second.outcome.status]).toEqual([k, first.outcome.status === 'completed' ? 'up-to-date' : 'completed']);
+      expect([k, second.outcome.status]).toEqual([
+        k,
+        first.outcome.status === 'completed' ? 'up-to-date' : 'completed',
+      ]);
       const all = terminated(sim);
       expect([k, new Set(all).size]).toEqual([k, all.length]);
       expectConverged(sim, original);
@@ -220,12 +267,14 @@ describe('interrupted and resumed', () => {
 });
 
 describe('strategy instance-refresh', () => {
-  it('starts the group\'s refresh with sizes from the plan, and watches it to the end', async () => {
+  it("starts the group's refresh with sizes from the plan, and watches it to the end", async () => {
     const sim = cluster(5, [web(10)], { managedDraining: true, sizes: { minSize: 1, maxSize: 10 } });
     const original = { ...sim.sizes };
     const { outcome, events } = await run(sim, { strategy: 'instance-refresh' });
     expect(outcome.status).toBe('completed');
-    expect(sim.calls.filter((c) => c.op === 'asg:StartInstanceRefresh').map((c) => c.args[1])).toEqual([{ minHealthyPercentage: 80 }]);
+    expect(sim.calls.filter((c) => c.op === 'asg:StartInstanceRefresh').map((c) => c.args[1])).toEqual([
+      { minHealthyPercentage: 80 },
+    ]);
     const refresh = events.filter((e) => e.type === 'refresh');
     expect(refresh.at(-1)).toMatchObject({ status: 'Successful', percentComplete: 100 });
     expect(outcome.replaced).toHaveLength(5);

@@ -23,10 +23,20 @@ describe('clusterNames', () => {
     const out = mkdtempSync(join(tmpdir(), 'ecsdeploy-names-'));
     try {
       synthesize(project, [env], { outDir: out, stacks: ['cluster'], cache: false });
-      const tf = JSON.parse(readFileSync(join(out, 'stacks', 'dev-cluster', 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, { name: string }>> };
+      const tf = JSON.parse(readFileSync(join(out, 'stacks', 'dev-cluster', 'cdk.tf.json'), 'utf8')) as {
+        resource: Record<string, Record<string, { name: string }>>;
+      };
       const only = (type: string) => Object.values(tf.resource[type]!)[0]!.name;
-      expect(clusterNames(env)).toEqual({ cluster: only('aws_ecs_cluster'), autoScalingGroup: only('aws_autoscaling_group'), capacityProvider: only('aws_ecs_capacity_provider') });
-      expect(clusterNames(env)).toEqual({ cluster: 'shop-dev', autoScalingGroup: 'shop-dev-ecs', capacityProvider: 'shop-dev-ec2' });
+      expect(clusterNames(env)).toEqual({
+        cluster: only('aws_ecs_cluster'),
+        autoScalingGroup: only('aws_autoscaling_group'),
+        capacityProvider: only('aws_ecs_capacity_provider'),
+      });
+      expect(clusterNames(env)).toEqual({
+        cluster: 'shop-dev',
+        autoScalingGroup: 'shop-dev-ecs',
+        capacityProvider: 'shop-dev-ec2',
+      });
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
@@ -34,7 +44,8 @@ describe('clusterNames', () => {
 });
 
 describe('environments without EC2 capacity', () => {
-  const fargateOnly = () => projectWith({ 'environments/dev.yaml': 'network:\n  create:\n    cidr: 10.0.0.0/16\ncluster:\n  fargate: true\n' });
+  const fargateOnly = () =>
+    projectWith({ 'environments/dev.yaml': 'network:\n  create:\n    cidr: 10.0.0.0/16\ncluster:\n  fargate: true\n' });
   const sim = new ClusterSim({ types: TYPES, instances: [], template: { version: 1, type: 'm5.large' }, services: [] });
   const api = sim.api;
 
@@ -46,7 +57,9 @@ describe('environments without EC2 capacity', () => {
     try {
       const err = await call(dir).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UsageError);
-      expect((err as Error).message).toBe("Environment 'dev' has no EC2 capacity (no cluster.ec2 in environments/dev.yaml): there are no instances to show or roll.");
+      expect((err as Error).message).toBe(
+        "Environment 'dev' has no EC2 capacity (no cluster.ec2 in environments/dev.yaml): there are no instances to show or roll.",
+      );
       expect(sim.calls).toEqual([]);
     } finally {
       cleanup();
@@ -54,7 +67,9 @@ describe('environments without EC2 capacity', () => {
   });
 
   it('a flag that is not valid is a usage error before the project is even read', async () => {
-    const err = await clusterRoll({ dir: '/nonexistent', env: 'dev', flags: { batch: '120%' } }).catch((e: unknown) => e);
+    const err = await clusterRoll({ dir: '/nonexistent', env: 'dev', flags: { batch: '120%' } }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UsageError);
     expect((err as Error).message).toBe("--batch: a percentage is at most 100% (got '120%')");
   });

@@ -23,7 +23,13 @@ beforeEach(async () => {
   await store.create(ephemeralRecord('feature-x', { status: 'ready' }));
   await store.create(ephemeralRecord('load-test', { status: 'ready', isolated: true }));
   // The isolated environment's own group, as its cluster stack names it (<project>-<env>-ecs).
-  sim = new ClusterSim({ types: TYPES, cluster: 'acme-load-test', instances: [{ type: 'm5.large', version: 1 }], template: { version: 1, type: 'm5.large' }, services: [] });
+  sim = new ClusterSim({
+    types: TYPES,
+    cluster: 'acme-load-test',
+    instances: [{ type: 'm5.large', version: 1 }],
+    template: { version: 1, type: 'm5.large' },
+    services: [],
+  });
 });
 afterEach(() => project.cleanup());
 
@@ -37,7 +43,7 @@ async function failure(p: Promise<unknown>): Promise<UsageError> {
 }
 
 describe('a shared environment on demand', () => {
-  it('cluster status: a usage error saying its instances are its base\'s and to run the command on the base, before any AWS call', async () => {
+  it("cluster status: a usage error saying its instances are its base's and to run the command on the base, before any AWS call", async () => {
     const err = await failure(clusterStatus({ dir: project.dir, env: 'feature-x', api: sim.api }));
     expect(err.exitCode).toBe(ExitCode.Usage);
     expect(err.message).toBe(
@@ -50,10 +56,16 @@ describe('a shared environment on demand', () => {
   it('cluster roll: the same, naming `cluster roll --env <base>` (with --dry-run when that was asked)', async () => {
     const err = await failure(clusterRoll({ dir: project.dir, env: 'feature-x', flags: {}, api: sim.api }));
     expect(err.exitCode).toBe(ExitCode.Usage);
-    expect(err.message).toBe("feature-x is an environment on demand on dev's cluster: it has no cluster of its own, so the instances its tasks run on are dev's.");
-    expect(err.suggestions).toEqual(["Run `ecsdeploy cluster roll --env dev` instead: it replaces dev's out-of-date instances, moving feature-x's tasks like every other task on them."]);
+    expect(err.message).toBe(
+      "feature-x is an environment on demand on dev's cluster: it has no cluster of its own, so the instances its tasks run on are dev's.",
+    );
+    expect(err.suggestions).toEqual([
+      "Run `ecsdeploy cluster roll --env dev` instead: it replaces dev's out-of-date instances, moving feature-x's tasks like every other task on them.",
+    ]);
 
-    const dry = await failure(clusterRoll({ dir: project.dir, env: 'feature-x', flags: { dryRun: true }, api: sim.api }));
+    const dry = await failure(
+      clusterRoll({ dir: project.dir, env: 'feature-x', flags: { dryRun: true }, api: sim.api }),
+    );
     expect(dry.suggestions[0]).toMatch(/^Run `ecsdeploy cluster roll --env dev --dry-run` instead/);
     expect(sim.calls).toEqual([]);
   });
@@ -74,7 +86,10 @@ describe('a name that is no environment', () => {
     ['featre-x', "did you mean 'feature-x'?"],
     ['dve', "did you mean 'dev'?"],
   ])('%s: the "no environment" usage error, guessing among permanent and on-demand names', async (name, guess) => {
-    for (const call of [() => clusterStatus({ dir: project.dir, env: name, api: sim.api }), () => clusterRoll({ dir: project.dir, env: name, flags: { dryRun: true }, api: sim.api })]) {
+    for (const call of [
+      () => clusterStatus({ dir: project.dir, env: name, api: sim.api }),
+      () => clusterRoll({ dir: project.dir, env: name, flags: { dryRun: true }, api: sim.api }),
+    ]) {
       const err = await failure(call());
       expect(err.message).toContain(`--env ${name}: no environment '${name}'; ${guess}`);
       expect(err.suggestions[0]).toContain('on demand: feature-x, load-test');

@@ -27,7 +27,13 @@ import type {
   LaunchTemplateRef,
   LaunchTemplateVersion,
 } from '../../src/aws/autoscaling';
-import type { ContainerInstance, ContainerInstanceStatus, Resources, ServiceInfo, TaskInfo } from '../../src/aws/ecs-cluster';
+import type {
+  ContainerInstance,
+  ContainerInstanceStatus,
+  Resources,
+  ServiceInfo,
+  TaskInfo,
+} from '../../src/aws/ecs-cluster';
 import type { Clock } from '../../src/ops/cluster-roll/clock';
 import type { ClusterApi } from '../../src/ops/cluster-roll/types';
 
@@ -54,7 +60,14 @@ export interface SimTiming {
   readonly tickMs: number;
 }
 
-export const DEFAULT_TIMING: SimTiming = { bootMs: 90_000, registerMs: 20_000, taskStartMs: 30_000, taskStopMs: 20_000, terminateMs: 45_000, tickMs: 5_000 };
+export const DEFAULT_TIMING: SimTiming = {
+  bootMs: 90_000,
+  registerMs: 20_000,
+  taskStartMs: 30_000,
+  taskStopMs: 20_000,
+  terminateMs: 45_000,
+  tickMs: 5_000,
+};
 
 export interface SimFaults {
   /** Probability that an API call is throttled (rejected before it has any effect). */
@@ -154,7 +167,7 @@ class EventHeap {
   push(e: SimEvent): void {
     const a = this.items;
     a.push(e);
-    for (let i = a.length - 1; i > 0; ) {
+    for (let i = a.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (!this.less(a[i]!, a[p]!)) break;
       [a[i], a[p]] = [a[p]!, a[i]!];
@@ -167,7 +180,7 @@ class EventHeap {
     const last = a.pop();
     if (a.length > 0 && last !== undefined) {
       a[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
@@ -243,12 +256,14 @@ export class ClusterSim {
     config.instances.forEach((spec, index) => {
       const instance = this.newInstance(spec.type, spec.version ?? config.template.version - 1, 'InService');
       this.register(instance);
-      if (config.faults?.neverDrain?.includes(index)) this.startTask(instance.ci!, undefined, 'family:nightly-report', { cpu: 0, memory: 0 }, 'RUNNING');
+      if (config.faults?.neverDrain?.includes(index))
+        this.startTask(instance.ci!, undefined, 'family:nightly-report', { cpu: 0, memory: 0 }, 'RUNNING');
     });
     // Initial placement: everything RUNNING at once.
     this.schedulerPass(true);
     for (const s of this.services.values()) {
-      if (!s.daemon && this.count(s, 'RUNNING') < s.desired) throw new Error(`sim: ${s.name} does not fit at the start`);
+      if (!s.daemon && this.count(s, 'RUNNING') < s.desired)
+        throw new Error(`sim: ${s.name} does not fit at the start`);
     }
   }
 
@@ -296,7 +311,13 @@ export class ClusterSim {
   // --- model -----------------------------------------------------------------------------------
 
   private newInstance(type: string, version: number, lifecycle: Instance['lifecycle']): Instance {
-    const instance: Instance = { id: `i-${String(this.instances.length + 1).padStart(4, '0')}`, type, version, lifecycle, launchIndex: lifecycle === 'Pending' ? ++this.launched : 0 };
+    const instance: Instance = {
+      id: `i-${String(this.instances.length + 1).padStart(4, '0')}`,
+      type,
+      version,
+      lifecycle,
+      launchIndex: lifecycle === 'Pending' ? ++this.launched : 0,
+    };
     this.instances.push(instance);
     return instance;
   }
@@ -304,7 +325,14 @@ export class ClusterSim {
   private register(instance: Instance): void {
     const registered = this.config.types[instance.type];
     if (registered === undefined) throw new Error(`sim: unknown type ${instance.type}`);
-    const ci: Ci = { arn: `arn:aws:ecs:sim:000000000000:container-instance/${this.clusterName}/${instance.id}`, instance, status: 'ACTIVE', registered, used: { cpu: 0, memory: 0 }, tasks: new Set() };
+    const ci: Ci = {
+      arn: `arn:aws:ecs:sim:000000000000:container-instance/${this.clusterName}/${instance.id}`,
+      instance,
+      status: 'ACTIVE',
+      registered,
+      used: { cpu: 0, memory: 0 },
+      tasks: new Set(),
+    };
     instance.ci = ci;
     this.cis.push(ci);
     this.dirty();
@@ -312,7 +340,8 @@ export class ClusterSim {
 
   private launch(): void {
     const instance = this.newInstance(this.template.type, this.template.version, 'Pending');
-    const never = !this.neverRegisterFixed && (this.config.faults?.neverRegister?.includes(instance.launchIndex) ?? false);
+    const never =
+      !this.neverRegisterFixed && (this.config.faults?.neverRegister?.includes(instance.launchIndex) ?? false);
     this.at(this.timing.bootMs, () => {
       if (instance.lifecycle !== 'Pending') return;
       instance.lifecycle = 'InService';
@@ -397,9 +426,12 @@ export class ClusterSim {
     const state: TaskState = initial ? 'RUNNING' : 'PENDING';
     // The group keeps its desired count alive.
     const alive = this.instances.filter((i) => this.alive(i));
-    if (alive.length < this.sizes.desiredCapacity) for (let n = alive.length; n < this.sizes.desiredCapacity; n++) this.launch();
+    if (alive.length < this.sizes.desiredCapacity)
+      for (let n = alive.length; n < this.sizes.desiredCapacity; n++) this.launch();
     if (alive.length > this.sizes.desiredCapacity) {
-      const victims = [...alive].sort((a, b) => a.version - b.version || a.id.localeCompare(b.id)).slice(0, alive.length - this.sizes.desiredCapacity);
+      const victims = [...alive]
+        .sort((a, b) => a.version - b.version || a.id.localeCompare(b.id))
+        .slice(0, alive.length - this.sizes.desiredCapacity);
       for (const v of victims) {
         this.scaledIn.push(v.id);
         if (this.config.managedDraining && v.ci) {
@@ -410,7 +442,8 @@ export class ClusterSim {
       }
     }
     for (const i of this.instances) {
-      if (i.drainThenTerminate && i.lifecycle === 'Terminating:Wait' && i.ci && i.ci.tasks.size === 0) this.terminate(i);
+      if (i.drainThenTerminate && i.lifecycle === 'Terminating:Wait' && i.ci && i.ci.tasks.size === 0)
+        this.terminate(i);
     }
 
     // Daemons: one task on every ACTIVE instance; off a draining one once nothing else runs there.
@@ -421,7 +454,11 @@ export class ClusterSim {
         if (ci.status === 'ACTIVE' && mine === undefined) {
           const f = this.free(ci);
           if (f.cpu >= s.cpu && f.memory >= s.memory) this.startTask(ci, s.name, `service:${s.name}`, s, state);
-        } else if (ci.status === 'DRAINING' && mine !== undefined && [...ci.tasks].every((t) => t.service === s.name || this.services.get(t.service ?? '')?.daemon)) {
+        } else if (
+          ci.status === 'DRAINING' &&
+          mine !== undefined &&
+          [...ci.tasks].every((t) => t.service === s.name || this.services.get(t.service ?? '')?.daemon)
+        ) {
           this.stopTask(mine);
         }
       }
@@ -520,7 +557,10 @@ export class ClusterSim {
 
   private checkSizes(s: GroupSizes): void {
     if (s.desiredCapacity < s.minSize || s.desiredCapacity > s.maxSize) {
-      throw awsError('ValidationError', `Desired capacity:${s.desiredCapacity} must be between the specified min size:${s.minSize} and max size:${s.maxSize}`);
+      throw awsError(
+        'ValidationError',
+        `Desired capacity:${s.desiredCapacity} must be between the specified min size:${s.minSize} and max size:${s.maxSize}`,
+      );
     }
   }
 
@@ -568,7 +608,12 @@ export class ClusterSim {
     },
     launchTemplateVersion: async (ref: LaunchTemplateRef): Promise<LaunchTemplateVersion> => {
       this.call('ec2:DescribeLaunchTemplateVersions', [ref]);
-      return { id: 'lt-sim', version: String(this.template.version), instanceType: this.template.type, imageId: `ami-${this.template.version}` };
+      return {
+        id: 'lt-sim',
+        version: String(this.template.version),
+        instanceType: this.template.type,
+        imageId: `ami-${this.template.version}`,
+      };
     },
     setDesiredCapacity: async (name, desired) => {
       this.call('asg:SetDesiredCapacity', [name, desired]);
@@ -587,10 +632,16 @@ export class ClusterSim {
     },
     terminateInstance: async (instanceId, decrementDesired) => {
       this.call('asg:TerminateInstanceInAutoScalingGroup', [instanceId, decrementDesired]);
-      const i = this.instances.find((x) => x.id === instanceId && (x.lifecycle === 'InService' || x.lifecycle === 'Pending'));
+      const i = this.instances.find(
+        (x) => x.id === instanceId && (x.lifecycle === 'InService' || x.lifecycle === 'Pending'),
+      );
       if (i === undefined) return; // already terminating or gone: as the SDK implementation reports it
       if (decrementDesired) {
-        if (this.sizes.desiredCapacity - 1 < this.sizes.minSize) throw awsError('ValidationError', `Currently, desiredSize equals minSize (${this.sizes.minSize}). Terminating instance without replacement will violate group's min size constraint.`);
+        if (this.sizes.desiredCapacity - 1 < this.sizes.minSize)
+          throw awsError(
+            'ValidationError',
+            `Currently, desiredSize equals minSize (${this.sizes.minSize}). Terminating instance without replacement will violate group's min size constraint.`,
+          );
         this.sizes = { ...this.sizes, desiredCapacity: this.sizes.desiredCapacity - 1 };
       }
       this.terminate(i);
@@ -610,7 +661,15 @@ export class ClusterSim {
       this.groupOf(group);
       if (this.refresh) throw awsError('InstanceRefreshInProgress', 'An Instance Refresh is already in progress');
       const queue = this.instances.filter((i) => this.alive(i) && i.version !== this.template.version).map((i) => i.id);
-      const r: Refresh = { id: `refresh-${this.refreshes.length + 1}`, status: 'Pending', prefs, queue, total: queue.length, inFlight: new Set(), done: 0 };
+      const r: Refresh = {
+        id: `refresh-${this.refreshes.length + 1}`,
+        status: 'Pending',
+        prefs,
+        queue,
+        total: queue.length,
+        inFlight: new Set(),
+        done: 0,
+      };
       this.refresh = r;
       this.refreshes.unshift(r);
       this.dirty();
@@ -620,37 +679,44 @@ export class ClusterSim {
       this.call('asg:DescribeInstanceRefreshes', [group, ids]);
       return this.refreshes
         .filter((r) => ids === undefined || ids.includes(r.id))
-        .map((r): InstanceRefreshInfo => ({ id: r.id, status: r.status, percentComplete: r.total === 0 ? 100 : Math.floor((r.done / r.total) * 100), instancesToUpdate: r.total - r.done }));
+        .map((r): InstanceRefreshInfo => ({
+          id: r.id,
+          status: r.status,
+          percentComplete: r.total === 0 ? 100 : Math.floor((r.done / r.total) * 100),
+          instancesToUpdate: r.total - r.done,
+        }));
     },
     containerInstances: async (cluster, arns) => {
       this.call('ecs:DescribeContainerInstances', [cluster, arns]);
-      const list = arns === undefined ? this.cis.filter((c) => c.status !== 'INACTIVE') : this.cis.filter((c) => arns.includes(c.arn));
+      const list =
+        arns === undefined
+          ? this.cis.filter((c) => c.status !== 'INACTIVE')
+          : this.cis.filter((c) => arns.includes(c.arn));
       return list.map((c) => this.ciView(c));
     },
     setContainerInstanceState: async (cluster, arns, status: ContainerInstanceStatus) => {
       this.call('ecs:UpdateContainerInstancesState', [cluster, arns, status]);
       for (const arn of arns) {
         const ci = this.cis.find((c) => c.arn === arn);
-        if (ci === undefined || ci.status === 'INACTIVE') throw awsError('ContainerInstanceStateFailure', `${arn}: MISSING`);
+        if (ci === undefined || ci.status === 'INACTIVE')
+          throw awsError('ContainerInstanceStateFailure', `${arn}: MISSING`);
       }
       for (const arn of arns) this.cis.find((c) => c.arn === arn)!.status = status;
       this.dirty();
     },
     services: async (cluster) => {
       this.call('ecs:DescribeServices', [cluster]);
-      return [...this.services.values()].map(
-        (s): ServiceInfo => ({
-          name: s.name,
-          desiredCount: s.daemon ? this.cis.filter((c) => c.status === 'ACTIVE').length : s.desired,
-          runningCount: this.count(s, 'RUNNING') + this.count(s, 'STOPPING'),
-          pendingCount: this.count(s, 'PENDING'),
-          taskDefinition: `td-${s.name}`,
-          daemon: s.daemon,
-          minimumHealthyPercent: s.minimumHealthyPercent,
-          maximumPercent: s.maximumPercent,
-          onEc2: true,
-        }),
-      );
+      return [...this.services.values()].map((s): ServiceInfo => ({
+        name: s.name,
+        desiredCount: s.daemon ? this.cis.filter((c) => c.status === 'ACTIVE').length : s.desired,
+        runningCount: this.count(s, 'RUNNING') + this.count(s, 'STOPPING'),
+        pendingCount: this.count(s, 'PENDING'),
+        taskDefinition: `td-${s.name}`,
+        daemon: s.daemon,
+        minimumHealthyPercent: s.minimumHealthyPercent,
+        maximumPercent: s.maximumPercent,
+        onEc2: true,
+      }));
     },
     taskSize: async (taskDefinition) => {
       this.call('ecs:DescribeTaskDefinition', [taskDefinition]);
@@ -671,15 +737,31 @@ export class ClusterSim {
   // --- for assertions -----------------------------------------------------------------------------
 
   /** The group's live instances (not terminating). */
-  groupInstances(): Array<{ id: string; version: number; type: string; lifecycle: string; ecs?: string; tasks: number }> {
+  groupInstances(): Array<{
+    id: string;
+    version: number;
+    type: string;
+    lifecycle: string;
+    ecs?: string;
+    tasks: number;
+  }> {
     return this.instances
       .filter((i) => this.alive(i) || i.lifecycle === 'Terminating:Wait')
-      .map((i) => ({ id: i.id, version: i.version, type: i.type, lifecycle: i.lifecycle, ...(i.ci ? { ecs: i.ci.status } : {}), tasks: i.ci?.tasks.size ?? 0 }));
+      .map((i) => ({
+        id: i.id,
+        version: i.version,
+        type: i.type,
+        lifecycle: i.lifecycle,
+        ...(i.ci ? { ecs: i.ci.status } : {}),
+        tasks: i.ci?.tasks.size ?? 0,
+      }));
   }
 
   /** RUNNING tasks per replica service. */
   running(): Record<string, number> {
-    return Object.fromEntries([...this.services.values()].filter((s) => !s.daemon).map((s) => [s.name, this.count(s, 'RUNNING')]));
+    return Object.fromEntries(
+      [...this.services.values()].filter((s) => !s.daemon).map((s) => [s.name, this.count(s, 'RUNNING')]),
+    );
   }
 
   /** Lets the cluster settle for a while (tasks placed again, and so on). */
@@ -698,5 +780,4 @@ export class ClusterSim {
   setTemplate(version: number, type = this.template.type): void {
     this.template = { version, type };
   }
-
 }

@@ -23,7 +23,10 @@ describe('cluster roll progress, plain lines', () => {
     const { events } = await run(sim);
     let out = '';
     const plans: string[] = [];
-    const view = rollProgress({ write: (t: string) => (out += t) }, { live: false, plan: (p) => plans.push(p), now: () => new Date('2026-01-01T10:00:00Z') });
+    const view = rollProgress(
+      { write: (t: string) => (out += t) },
+      { live: false, plan: (p) => plans.push(p), now: () => new Date('2026-01-01T10:00:00Z') },
+    );
     for (const e of events) view.onEvent(e);
     view.stop();
     expect(plans).toHaveLength(1);
@@ -48,14 +51,22 @@ describe('cluster roll progress, live on a terminal', () => {
     const sim = fullCluster();
     const { events } = await run(sim);
     const frames: string[] = [];
-    const view = rollProgress({ write: (t: string) => frames.push(t), columns: 200 }, { live: true, plan: () => undefined });
+    const view = rollProgress(
+      { write: (t: string) => frames.push(t), columns: 200 },
+      { live: true, plan: () => undefined },
+    );
     for (const e of events) view.onEvent(e);
     view.stop();
     // Every frame after the first of a batch starts by moving up over the previous one and clearing it.
     expect(frames.filter((f) => f.startsWith('\x1b[')).length).toBeGreaterThan(frames.length / 2);
-    expect(frames.filter((f) => f.startsWith('batch ')).map((f) => f.split('\n')[0])).toEqual(['batch 1: i-0001 (1 out of date after it)', 'batch 2: i-0002 (0 out of date after it)']);
+    expect(frames.filter((f) => f.startsWith('batch ')).map((f) => f.split('\n')[0])).toEqual([
+      'batch 1: i-0001 (1 out of date after it)',
+      'batch 2: i-0002 (0 out of date after it)',
+    ]);
     const last = frames.at(-1)!.replace(/^\x1b\[\d+A\x1b\[0J/, '');
-    expect(last).toBe('batch 2: i-0002 (0 out of date after it)\n  i-0002  terminated, not replaced\n  group sizes restored: desired 2, min 2, max 2\n');
+    expect(last).toBe(
+      'batch 2: i-0002 (0 out of date after it)\n  i-0002  terminated, not replaced\n  group sizes restored: desired 2, min 2, max 2\n',
+    );
   });
 });
 

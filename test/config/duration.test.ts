@@ -16,7 +16,10 @@ describe('parseDuration', () => {
     ['0m', 0],
   ])('%j → %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', ' ', 'm', '15', '1.5h', '-1h', '2w', '1m2h', '30m30m', '1h 30m', '15M', '5sms', 'ms'])('%j is not a duration', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['', ' ', 'm', '15', '1.5h', '-1h', '2w', '1m2h', '30m30m', '1h 30m', '15M', '5sms', 'ms'])(
+    '%j is not a duration',
+    (text) => expect(parseDuration(text)).toBeUndefined(),
+  );
 });
 
 describe('goDuration (what Terraform flags take)', () => {

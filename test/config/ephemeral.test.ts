@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { allocateSlot, checkEnvironmentName, imageBlock, MAX_SLOTS, resolveEphemeral, ttlMs, type EphemeralRecord } from '../../src/config/ephemeral';
+import {
+  allocateSlot,
+  checkEnvironmentName,
+  imageBlock,
+  MAX_SLOTS,
+  resolveEphemeral,
+  ttlMs,
+  type EphemeralRecord,
+} from '../../src/config/ephemeral';
 import { loadProject } from '../../src/config/load';
 import type { UsageError } from '../../src/errors';
 
@@ -27,11 +35,15 @@ describe('durations', () => {
     ['7d', 7 * 86_400_000],
     ['2d12h', 60 * 3_600_000],
   ])('%s', (text, ms) => expect(ttlMs(text)).toBe(ms));
-  it.each(['', '48', 'h', '2w', '0h', '-1h', '1.5h', '1m2h'])('refuses %j, naming the flag', (text) => expect(() => ttlMs(text)).toThrow(/--ttl .*expected a duration such as 30s, 15m, 1h30m, 48h or 7d/));
+  it.each(['', '48', 'h', '2w', '0h', '-1h', '1.5h', '1m2h'])('refuses %j, naming the flag', (text) =>
+    expect(() => ttlMs(text)).toThrow(/--ttl .*expected a duration such as 30s, 15m, 1h30m, 48h or 7d/),
+  );
 });
 
 describe('names', () => {
-  it.each(['feature-x', 'pr-1234', 'a', 'x'.repeat(24)])('accepts %s', (name) => expect(() => checkEnvironmentName(name, ['dev', 'prod'])).not.toThrow());
+  it.each(['feature-x', 'pr-1234', 'a', 'x'.repeat(24)])('accepts %s', (name) =>
+    expect(() => checkEnvironmentName(name, ['dev', 'prod'])).not.toThrow(),
+  );
   it.each([
     ['Feature-X', /lowercase/],
     ['feature_x', /lowercase/],
@@ -39,13 +51,23 @@ describe('names', () => {
     ['feature-', /not ending with '-'/],
     ['x'.repeat(25), /at most 24 characters/],
   ])('refuses %s', (name, msg) => expect(() => checkEnvironmentName(name, [])).toThrow(msg));
-  it('refuses a name that is taken', () => expect(() => checkEnvironmentName('prod', ['dev', 'prod'])).toThrow(/'prod' already exists/));
+  it('refuses a name that is taken', () =>
+    expect(() => checkEnvironmentName('prod', ['dev', 'prod'])).toThrow(/'prod' already exists/));
 });
 
 describe('slots', () => {
   it('takes the lowest free slot of the same base', () => {
     expect(allocateSlot([], 'dev')).toBe(0);
-    expect(allocateSlot([{ base: 'dev', slot: 0 }, { base: 'dev', slot: 2 }, { base: 'prod', slot: 1 }], 'dev')).toBe(1);
+    expect(
+      allocateSlot(
+        [
+          { base: 'dev', slot: 0 },
+          { base: 'dev', slot: 2 },
+          { base: 'prod', slot: 1 },
+        ],
+        'dev',
+      ),
+    ).toBe(1);
   });
   it('says what to do when every slot is taken', () => {
     const all = Array.from({ length: MAX_SLOTS }, (_, slot) => ({ base: 'dev', slot }));
@@ -75,12 +97,20 @@ describe('resolving an environment on demand', () => {
   });
 
   it('names an unknown service with the known ones', () => {
-    expect(() => resolveEphemeral(dev(), record({ services: ['order'] }))).toThrow(/service 'order' is not deployed in 'dev'; did you mean 'orders'\?/);
+    expect(() => resolveEphemeral(dev(), record({ services: ['order'] }))).toThrow(
+      /service 'order' is not deployed in 'dev'; did you mean 'orders'\?/,
+    );
   });
 
   it('splits image references', () => {
     expect(imageBlock('1.4.3')).toEqual({ tag: '1.4.3' });
-    expect(imageBlock('123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders:1.4.3')).toEqual({ repository: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders', tag: '1.4.3' });
-    expect(imageBlock(`nginx@sha256:${'c'.repeat(64)}`)).toEqual({ repository: 'nginx', digest: `sha256:${'c'.repeat(64)}` });
+    expect(imageBlock('123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders:1.4.3')).toEqual({
+      repository: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders',
+      tag: '1.4.3',
+    });
+    expect(imageBlock(`nginx@sha256:${'c'.repeat(64)}`)).toEqual({
+      repository: 'nginx',
+      digest: `sha256:${'c'.repeat(64)}`,
+    });
   });
 });

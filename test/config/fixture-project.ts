@@ -20,7 +20,14 @@ export function parseFixture(text: string): { file: string; expect: string[]; bo
   const lines = text.split('\n');
   const header = lines.filter((l) => l.startsWith('# file:') || l.startsWith('# expect:'));
   const body = lines.filter((l) => !(l.startsWith('# file:') || l.startsWith('# expect:'))).join('\n');
-  const file = header.find((l) => l.startsWith('# file:'))?.slice('# file:'.length).trim();
+  const file = header
+    .find((l) => l.startsWith('# file:'))
+    ?.slice('# file:'.length)
+    .trim();
   if (!file) throw new Error('fixture without a "# file:" line');
-  return { file, expect: header.filter((l) => l.startsWith('# expect:')).map((l) => l.slice('# expect:'.length).trim()), body };
+  return {
+    file,
+    expect: header.filter((l) => l.startsWith('# expect:')).map((l) => l.slice('# expect:'.length).trim()),
+    body,
+  };
 }

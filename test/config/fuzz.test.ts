@@ -36,7 +36,8 @@ let project: { dir: string; cleanup: () => void };
 const originals = new Map<string, string>();
 beforeAll(() => {
   project = projectWith();
-  for (const f of ['ecsdeploy.yaml', 'environments/dev.yaml', 'services/api.yaml']) originals.set(f, readFileSync(join(project.dir, f), 'utf8'));
+  for (const f of ['ecsdeploy.yaml', 'environments/dev.yaml', 'services/api.yaml'])
+    originals.set(f, readFileSync(join(project.dir, f), 'utf8'));
 });
 afterAll(() => project.cleanup());
 
@@ -57,10 +58,22 @@ const FILES = ['ecsdeploy.yaml', 'environments/dev.yaml', 'services/api.yaml', '
 /** Real files to mutate: the bundled project's, the production-shaped examples', the minimal fixture's. */
 const REAL: Array<{ file: (typeof FILES)[number]; text: string }> = [
   { file: 'ecsdeploy.yaml', text: readFileSync(join(REPO, 'ecsdeploy.yaml'), 'utf8') },
-  ...readdirSync(join(REPO, 'environments')).map((f) => ({ file: 'environments/dev.yaml' as const, text: readFileSync(join(REPO, 'environments', f), 'utf8') })),
-  ...readdirSync(join(REPO, 'services')).map((f) => ({ file: 'services/api.yaml' as const, text: readFileSync(join(REPO, 'services', f), 'utf8') })),
-  ...readdirSync(join(REPO, 'examples', 'services')).map((f) => ({ file: 'services/api.yaml' as const, text: readFileSync(join(REPO, 'examples', 'services', f), 'utf8') })),
-  ...readdirSync(join(REPO, 'jobs')).map((f) => ({ file: 'jobs/report.yaml' as const, text: readFileSync(join(REPO, 'jobs', f), 'utf8') })),
+  ...readdirSync(join(REPO, 'environments')).map((f) => ({
+    file: 'environments/dev.yaml' as const,
+    text: readFileSync(join(REPO, 'environments', f), 'utf8'),
+  })),
+  ...readdirSync(join(REPO, 'services')).map((f) => ({
+    file: 'services/api.yaml' as const,
+    text: readFileSync(join(REPO, 'services', f), 'utf8'),
+  })),
+  ...readdirSync(join(REPO, 'examples', 'services')).map((f) => ({
+    file: 'services/api.yaml' as const,
+    text: readFileSync(join(REPO, 'examples', 'services', f), 'utf8'),
+  })),
+  ...readdirSync(join(REPO, 'jobs')).map((f) => ({
+    file: 'jobs/report.yaml' as const,
+    text: readFileSync(join(REPO, 'jobs', f), 'utf8'),
+  })),
 ];
 
 /** Text mutations: YAML that no longer parses, keys misspelt, values of the wrong kind, lines lost or repeated. */
@@ -68,8 +81,42 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant('delete-line' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('repeat-line' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('indent' as const), at: fc.nat(), by: fc.integer({ min: -4, max: 4 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(': ', '- ', '[', ']', '{', '}', '&a ', '*a', '<<: *a', '!!binary', '"', "'", '#', '\t', '?', '|', '>', '~', '%YAML 1.1')) }),
-  fc.record({ kind: fc.constant('value' as const), at: fc.nat(), value: fc.oneof(fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)), fc.constantFrom('', 'null', 'yes', '0x1F', '1e400', '-1', '1.5', '.inf', '2026-01-01', 'true')) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom(
+        ': ',
+        '- ',
+        '[',
+        ']',
+        '{',
+        '}',
+        '&a ',
+        '*a',
+        '<<: *a',
+        '!!binary',
+        '"',
+        "'",
+        '#',
+        '\t',
+        '?',
+        '|',
+        '>',
+        '~',
+        '%YAML 1.1',
+      ),
+    ),
+  }),
+  fc.record({
+    kind: fc.constant('value' as const),
+    at: fc.nat(),
+    value: fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
+      fc.constantFrom('', 'null', 'yes', '0x1F', '1e400', '-1', '1.5', '.inf', '2026-01-01', 'true'),
+    ),
+  }),
 );
 type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
 
@@ -80,7 +127,9 @@ function mutate(text: string, ms: readonly Mutation[]): string {
     const line = lines[i] ?? '';
     if (m.kind === 'delete-line') lines.splice(i, 1);
     else if (m.kind === 'repeat-line') lines.splice(i, 0, line);
-    else if (m.kind === 'indent') lines[i] = m.by >= 0 ? ' '.repeat(m.by) + line : line.slice(Math.min(-m.by, line.length - line.trimStart().length));
+    else if (m.kind === 'indent')
+      lines[i] =
+        m.by >= 0 ? ' '.repeat(m.by) + line : line.slice(Math.min(-m.by, line.length - line.trimStart().length));
     else if (m.kind === 'insert') {
       const at = line.length === 0 ? 0 : m.at % (line.length + 1);
       lines[i] = line.slice(0, at) + m.text + line.slice(at);
@@ -94,7 +143,29 @@ function mutate(text: string, ms: readonly Mutation[]): string {
 
 describe('the configuration loader under random input', () => {
   it('random YAML documents in any project file: loaded or refused with file:line, never a crash', () => {
-    const value = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.dictionary(fc.constantFrom('image', 'port', 'http', 'cluster', 'project', 'region', 'deployment', 'scaling', 'environments', 'sidecars', 'secrets', 'volumes', 'schedule', 'adopt', 'account'), fc.jsonValue({ maxDepth: 3 })));
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 4 }),
+      fc.dictionary(
+        fc.constantFrom(
+          'image',
+          'port',
+          'http',
+          'cluster',
+          'project',
+          'region',
+          'deployment',
+          'scaling',
+          'environments',
+          'sidecars',
+          'secrets',
+          'volumes',
+          'schedule',
+          'adopt',
+          'account',
+        ),
+        fc.jsonValue({ maxDepth: 3 }),
+      ),
+    );
     fc.assert(
       fc.property(fc.constantFrom(...FILES), value, (file, doc) => {
         expect(withFile(file, stringify(doc))).toBeUndefined();

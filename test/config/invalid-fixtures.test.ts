@@ -9,7 +9,9 @@ import { ConfigError, formatProblem } from '../../src/errors';
 import { parseFixture, projectWith } from './fixture-project';
 
 const DIR = join(__dirname, '..', 'fixtures', 'invalid');
-const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+const fixtures = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 function problemsOf(dir: string): string[] {
   try {

@@ -27,11 +27,19 @@ describe('nextRun', () => {
   const rate = { schedule: { rate: '6 hours', timezone: 'UTC', flexibleWindow: 'off' } } as never;
   it('is none while the schedule is disabled or past its end date', () => {
     expect(nextRun(cron, { state: 'DISABLED' }, at('2026-12-06T00:00:00Z'))).toBeUndefined();
-    expect(nextRun(cron, { state: 'ENABLED', endDate: at('2026-12-06T01:00:00Z') }, at('2026-12-06T00:00:00Z'))).toBeUndefined();
+    expect(
+      nextRun(cron, { state: 'ENABLED', endDate: at('2026-12-06T01:00:00Z') }, at('2026-12-06T00:00:00Z')),
+    ).toBeUndefined();
   });
-  it('waits for the start date, and counts rates from the schedule\'s start', () => {
-    expect(iso(nextRun(cron, { state: 'ENABLED', startDate: at('2027-01-10T00:00:00Z') }, at('2026-12-06T00:00:00Z')))).toBe('2027-01-10T02:00:00.000Z');
-    expect(iso(nextRun(rate, { state: 'ENABLED', createdAt: at('2026-12-06T01:00:00Z') }, at('2026-12-06T08:00:00Z')))).toBe('2026-12-06T13:00:00.000Z');
-    expect(iso(nextRun(rate, { state: 'ENABLED', createdAt: at('2026-12-06T01:00:00Z') }, at('2026-12-06T07:00:00Z')))).toBe('2026-12-06T13:00:00.000Z');
+  it("waits for the start date, and counts rates from the schedule's start", () => {
+    expect(
+      iso(nextRun(cron, { state: 'ENABLED', startDate: at('2027-01-10T00:00:00Z') }, at('2026-12-06T00:00:00Z'))),
+    ).toBe('2027-01-10T02:00:00.000Z');
+    expect(
+      iso(nextRun(rate, { state: 'ENABLED', createdAt: at('2026-12-06T01:00:00Z') }, at('2026-12-06T08:00:00Z'))),
+    ).toBe('2026-12-06T13:00:00.000Z');
+    expect(
+      iso(nextRun(rate, { state: 'ENABLED', createdAt: at('2026-12-06T01:00:00Z') }, at('2026-12-06T07:00:00Z'))),
+    ).toBe('2026-12-06T13:00:00.000Z');
   });
 });

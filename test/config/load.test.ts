@@ -22,17 +22,25 @@ describe('the bundled example project', () => {
     expect(svc('dev', 'orders')).toMatchObject({ cpu: 256, memory: 512, count: 2 });
     expect(svc('prod', 'orders')).toMatchObject({ cpu: 512, memory: 1024, count: 4 });
     // deployment is merged key by key: prod overrides minimumHealthyPercent, keeps maximumPercent
-    expect(svc('prod', 'orders').deployment).toMatchObject({ strategy: 'rolling', minimumHealthyPercent: 100, maximumPercent: 200, alarms: ['shop-prod-orders-5xx'] });
+    expect(svc('prod', 'orders').deployment).toMatchObject({
+      strategy: 'rolling',
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
+      alarms: ['shop-prod-orders-5xx'],
+    });
     expect(svc('dev', 'orders').deployment.minimumHealthyPercent).toBe(50);
     expect(svc('dev', 'payments').deployment.strategy).toBe('blue-green');
-    expect(svc('prod', 'payments').deployment).toMatchObject({ strategy: 'canary', canary: { percent: 10, minutes: 5 } });
+    expect(svc('prod', 'payments').deployment).toMatchObject({
+      strategy: 'canary',
+      canary: { percent: 10, minutes: 5 },
+    });
     expect(svc('dev', 'orders').scaling).toBeUndefined();
     expect(svc('prod', 'orders').scaling).toMatchObject({ min: 4, max: 20, cpu: 60 });
   });
 
   it('resolves region and tags: project first, then environment', () => {
     expect(env('dev').region).toBe('eu-west-1');
-    expect(env('dev').tags).toEqual({ team: 'platform', 'cost-center': 'engineering' });
+    expect(env('dev').tags).toEqual({ 'team': 'platform', 'cost-center': 'engineering' });
   });
 
   it('uses Fargate for web and EC2 for orders and payments', () => {
@@ -92,7 +100,9 @@ describe('loading', () => {
       } catch (e) {
         problems = (e as ConfigError).problems.map(formatProblem);
       }
-      expect(problems).toEqual(['services/api.yaml:1:1 port: a service with an http block needs the container port it listens on (in environments dev, prod)']);
+      expect(problems).toEqual([
+        'services/api.yaml:1:1 port: a service with an http block needs the container port it listens on (in environments dev, prod)',
+      ]);
     } finally {
       p.cleanup();
     }
@@ -101,7 +111,10 @@ describe('loading', () => {
 
 describe('override policy', () => {
   it('merges mappings and replaces lists and scalars', () => {
-    expect(mergeOverride({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, d: 2 })).toEqual({ a: { b: 1, c: [3] }, d: 2 });
+    expect(mergeOverride({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, d: 2 })).toEqual({
+      a: { b: 1, c: [3] },
+      d: 2,
+    });
     expect(mergeOverride({ alarms: ['x'] }, { alarms: [] })).toEqual({ alarms: [] });
     expect(mergeOverride({ a: 1 }, undefined)).toEqual({ a: 1 });
   });

@@ -42,18 +42,123 @@ function expectSameReading(text: string): boolean {
 }
 
 const SCALARS = [
-  '0b1', '0x1F', '0X1F', '+0x1', '-0x1', '0o17', '0o8', '017', '08', '09.5', '+12', '-0', '1_000', '1e3', '1E3', '1.5e-3', '.5', '5.', '1.', '-.inf', '.Inf', '+.inf',
-  '.NAN', '.nan', '.NaN', 'True', 'TRUE', 'true', 'tRUE', 'yes', 'on', 'off', 'No', 'y', '~', 'Null', 'NULL', 'null', 'nULL', '', '2024-01-01', '2024-01-01T10:00:00Z', '12:30',
-  '1:2:3', '9007199254740993', '1e400', '"x"', "'y'", '"\\u00e9"', "'it''s'", 'x y', ' spaced ', '"multi\n  line"', '[1, 2]', '{a: 1}', '{}', '[]', '|\n  text\n', '>\n  folded\n  lines\n',
-  '|-\n  strip\n', '>+\n  keep\n\n', '"tab\\tx"', '- a', 'a # comment', "'#not comment'", 'http://x:8080/y', '0 8 * * MON-FRI', '"*"', 'a: b', '@at', '`tick',
+  '0b1',
+  '0x1F',
+  '0X1F',
+  '+0x1',
+  '-0x1',
+  '0o17',
+  '0o8',
+  '017',
+  '08',
+  '09.5',
+  '+12',
+  '-0',
+  '1_000',
+  '1e3',
+  '1E3',
+  '1.5e-3',
+  '.5',
+  '5.',
+  '1.',
+  '-.inf',
+  '.Inf',
+  '+.inf',
+  '.NAN',
+  '.nan',
+  '.NaN',
+  'True',
+  'TRUE',
+  'true',
+  'tRUE',
+  'yes',
+  'on',
+  'off',
+  'No',
+  'y',
+  '~',
+  'Null',
+  'NULL',
+  'null',
+  'nULL',
+  '',
+  '2024-01-01',
+  '2024-01-01T10:00:00Z',
+  '12:30',
+  '1:2:3',
+  '9007199254740993',
+  '1e400',
+  '"x"',
+  "'y'",
+  '"\\u00e9"',
+  "'it''s'",
+  'x y',
+  ' spaced ',
+  '"multi\n  line"',
+  '[1, 2]',
+  '{a: 1}',
+  '{}',
+  '[]',
+  '|\n  text\n',
+  '>\n  folded\n  lines\n',
+  '|-\n  strip\n',
+  '>+\n  keep\n\n',
+  '"tab\\tx"',
+  '- a',
+  'a # comment',
+  "'#not comment'",
+  'http://x:8080/y',
+  '0 8 * * MON-FRI',
+  '"*"',
+  'a: b',
+  '@at',
+  '`tick',
 ];
 
 const DOCUMENTS = [
-  '', '# only a comment\n', '~\n', 'key:\n', 'a: 1\nb:\n  - x\n  - y: 2\n', '<<: {a: 1}\nb: 2\n', 'a: 1\na: 2\n', '? complex\n: value\n', '? [a, b]\n: value\n', '1: one\n2: two\n',
-  '~: nothing\n', 'true: yes\n', '---\na: 1\n', '---\na: 1\n...\n', '---\na: 1\n---\nb: 2\n', '%YAML 1.2\n---\na: 1\n', '%YAML 1.1\n---\na: yes\n', 'a: &x 1\nb: *x\n', 'b: *x\n', 'a: !!str 1\n',
-  'a: !custom 1\n', 'a:\n\t- tab\n', 'a: [1, 2\n', 'a: {b: 1, b: 2}\n', 'a: "unterminated\n', 'list:\n- a\n- b\n', '- top\n- level\n', 'just a string\n', 'a:\n  b:\n    c:\n      d: deep\n',
-  'a: 1 # trailing\n# between\nb: 2\n', 'a: "x" y\n', 'a: b: c\n', 'a:\n  - b\n  c: d\n', 'key with spaces: 1\n', '"quoted key": 1\n', "'single': 1\n", 'a: >\n  x\n\n  y\n', 'a: [a, {b: c}, [d]]\n',
-  'a: 1\n  b: 2\n', '\ufeffa: 1\n', 'a: 1\r\nb: 2\r\n', 'a:    \n  - 1\n', 'env:\n  A: "1"\n  B: 2\n  C: true\n',
+  '',
+  '# only a comment\n',
+  '~\n',
+  'key:\n',
+  'a: 1\nb:\n  - x\n  - y: 2\n',
+  '<<: {a: 1}\nb: 2\n',
+  'a: 1\na: 2\n',
+  '? complex\n: value\n',
+  '? [a, b]\n: value\n',
+  '1: one\n2: two\n',
+  '~: nothing\n',
+  'true: yes\n',
+  '---\na: 1\n',
+  '---\na: 1\n...\n',
+  '---\na: 1\n---\nb: 2\n',
+  '%YAML 1.2\n---\na: 1\n',
+  '%YAML 1.1\n---\na: yes\n',
+  'a: &x 1\nb: *x\n',
+  'b: *x\n',
+  'a: !!str 1\n',
+  'a: !custom 1\n',
+  'a:\n\t- tab\n',
+  'a: [1, 2\n',
+  'a: {b: 1, b: 2}\n',
+  'a: "unterminated\n',
+  'list:\n- a\n- b\n',
+  '- top\n- level\n',
+  'just a string\n',
+  'a:\n  b:\n    c:\n      d: deep\n',
+  'a: 1 # trailing\n# between\nb: 2\n',
+  'a: "x" y\n',
+  'a: b: c\n',
+  'a:\n  - b\n  c: d\n',
+  'key with spaces: 1\n',
+  '"quoted key": 1\n',
+  "'single': 1\n",
+  'a: >\n  x\n\n  y\n',
+  'a: [a, {b: c}, [d]]\n',
+  'a: 1\n  b: 2\n',
+  '\ufeffa: 1\n',
+  'a: 1\r\nb: 2\r\n',
+  'a:    \n  - 1\n',
+  'env:\n  A: "1"\n  B: 2\n  C: true\n',
 ];
 
 describe('reading YAML: js-yaml on plain documents, `yaml` on the rest', () => {
@@ -67,7 +172,9 @@ describe('reading YAML: js-yaml on plain documents, `yaml` on the rest', () => {
 
   it('a generated project of 3 environments x 10 services reads the same both ways', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { generate } = require(join(REPO, 'bench', 'generate.js')) as { generate: (dir: string, envs: number, services: number) => string };
+    const { generate } = require(join(REPO, 'bench', 'generate.js')) as {
+      generate: (dir: string, envs: number, services: number) => string;
+    };
     const dir = generate(mkdtempSync(join(tmpdir(), 'yaml-gen-')), 3, 10);
     try {
       const files = yamlFiles(dir);
@@ -89,7 +196,15 @@ describe('reading YAML: js-yaml on plain documents, `yaml` on the rest', () => {
   });
 
   it('tags, anchors, aliases, directives, several documents and collection keys are left to `yaml`', () => {
-    for (const text of ['a: !!str 1\n', 'a: &x 1\nb: *x\n', '%YAML 1.2\n---\na: 1\n', '---\na: 1\n---\nb: 2\n', '? [a, b]\n: value\n', 'a: 1\na: 2\n', 'a: [1, 2\n']) {
+    for (const text of [
+      'a: !!str 1\n',
+      'a: &x 1\nb: *x\n',
+      '%YAML 1.2\n---\na: 1\n',
+      '---\na: 1\n---\nb: 2\n',
+      '? [a, b]\n: value\n',
+      'a: 1\na: 2\n',
+      'a: [1, 2\n',
+    ]) {
       expect({ text, fast: plainData(text) }).toEqual({ text, fast: undefined });
     }
   });
@@ -97,13 +212,26 @@ describe('reading YAML: js-yaml on plain documents, `yaml` on the rest', () => {
   it('an alias without its anchor is a problem at the alias, not a crash', () => {
     const file = YamlFile.parse('a: 1\nb: *missing\n', 'services/x.yaml');
     expect(file.data).toBeUndefined();
-    expect(file.syntaxProblems).toEqual([expect.objectContaining({ file: 'services/x.yaml', line: 2, column: 4, message: expect.stringMatching(/^YAML: .*alias/i) })]);
+    expect(file.syntaxProblems).toEqual([
+      expect.objectContaining({
+        file: 'services/x.yaml',
+        line: 2,
+        column: 4,
+        message: expect.stringMatching(/^YAML: .*alias/i),
+      }),
+    ]);
   });
 
   it('a problem in a file read the fast way still names its line and column', () => {
     const file = YamlFile.parse('image:\n  tag: "1.0"\nport: 80\ncpu: lots\n', 'services/api.yaml');
     expect(file.syntaxProblems).toEqual([]);
-    expect(file.problem({ path: ['cpu'], message: 'expected a number' })).toEqual({ file: 'services/api.yaml', line: 4, column: 6, key: 'cpu', message: 'expected a number' });
+    expect(file.problem({ path: ['cpu'], message: 'expected a number' })).toEqual({
+      file: 'services/api.yaml',
+      line: 4,
+      column: 6,
+      key: 'cpu',
+      message: 'expected a number',
+    });
     expect(file.problem({ path: ['cpu'], message: 'unknown key', atKey: true })).toMatchObject({ line: 4, column: 1 });
   });
 });

@@ -14,7 +14,14 @@ function setup() {
   const ecs = new EcsSim(clock, 'payments', 2);
   ecs.service.steady('ecs-svc/blue', TD_OLD);
   const cd = new CodeDeploySim(clock);
-  const target: CodeDeployRolloutTarget = { deploymentId: cd.deployment.id, cluster: 'shop-dev', service: 'payments', taskDefinition: TD_NEW, startedAt: T0, timeoutMs: 30 * MIN };
+  const target: CodeDeployRolloutTarget = {
+    deploymentId: cd.deployment.id,
+    cluster: 'shop-dev',
+    service: 'payments',
+    taskDefinition: TD_NEW,
+    startedAt: T0,
+    timeoutMs: 30 * MIN,
+  };
   return { clock, ecs, cd, target };
 }
 
@@ -23,13 +30,26 @@ function canary(cd: CodeDeploySim): void {
   cd.at(0, (d) => (d.status = 'InProgress'))
     .at(10_000, (d) => d.event('BeforeInstall', 'Succeeded').event('Install', 'InProgress').traffic(0, 0))
     .at(60_000, (d) => d.event('Install', 'Succeeded').event('AfterInstall', 'Succeeded').traffic(0, 2))
-    .at(70_000, (d) => d.event('AllowTestTraffic', 'Succeeded').event('AfterAllowTestTraffic', 'Succeeded').event('BeforeAllowTraffic', 'Succeeded').event('AllowTraffic', 'InProgress').traffic(10))
+    .at(70_000, (d) =>
+      d
+        .event('AllowTestTraffic', 'Succeeded')
+        .event('AfterAllowTestTraffic', 'Succeeded')
+        .event('BeforeAllowTraffic', 'Succeeded')
+        .event('AllowTraffic', 'InProgress')
+        .traffic(10),
+    )
     .at(70_000 + 5 * MIN, (d) => d.traffic(100))
     .at(80_000 + 5 * MIN, (d) => d.event('AllowTraffic', 'Succeeded').event('AfterAllowTraffic', 'Succeeded'))
     .at(80_000 + 10 * MIN, (d) => (d.status = 'Succeeded'));
 }
 
-async function run(ecs: EcsSim, cd: CodeDeploySim, target: CodeDeployRolloutTarget, clock: FakeClock, options: Parameters<typeof watchCodeDeploy>[3] = {}) {
+async function run(
+  ecs: EcsSim,
+  cd: CodeDeploySim,
+  target: CodeDeployRolloutTarget,
+  clock: FakeClock,
+  options: Parameters<typeof watchCodeDeploy>[3] = {},
+) {
   const events: RolloutEvent[] = [];
   const outcome = await drain(watchCodeDeploy({ codeDeploy: cd, ecs }, target, clock, options), (e) => events.push(e));
   return { outcome, events, elapsed: clock.now() - T0 };
@@ -44,23 +64,55 @@ describe('watchCodeDeploy', () => {
     expect(outcome).toMatchObject({ kind: 'completed', deploymentId: 'd-ABCDEF123' });
     expect(elapsed).toBeGreaterThanOrEqual(80_000 + 10 * MIN);
     const succeeded = events.flatMap((e) => (e.type === 'lifecycle' && e.status === 'Succeeded' ? [e.name] : []));
-    expect(succeeded).toEqual(['BeforeInstall', 'Install', 'AfterInstall', 'AllowTestTraffic', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic']);
-    const green = events.flatMap((e) => (e.type === 'traffic' ? [e.taskSets.find((t) => t.label === 'Green')!.trafficWeight] : []));
+    expect(succeeded).toEqual([
+      'BeforeInstall',
+      'Install',
+      'AfterInstall',
+      'AllowTestTraffic',
+      'AfterAllowTestTraffic',
+      'BeforeAllowTraffic',
+      'AllowTraffic',
+      'AfterAllowTraffic',
+    ]);
+    const green = events.flatMap((e) =>
+      e.type === 'traffic' ? [e.taskSets.find((t) => t.label === 'Green')!.trafficWeight] : [],
+    );
     expect(green.filter((w, i) => i === 0 || w !== green[i - 1])).toEqual([0, 10, 100]);
-    expect(events.flatMap((e) => (e.type === 'codedeploy-status' ? [e.status] : []))).toEqual(['InProgress', 'Succeeded']);
+    expect(events.flatMap((e) => (e.type === 'codedeploy-status' ? [e.status] : []))).toEqual([
+      'InProgress',
+      'Succeeded',
+    ]);
   });
 
   it('a failure after test traffic: rolled back, with the failed hook and CodeDeploy’s reasons', async () => {
     const { clock, ecs, cd, target } = setup();
     cd.at(0, (d) => (d.status = 'InProgress'))
-      .at(20_000, (d) => d.event('BeforeInstall', 'Succeeded').event('Install', 'Succeeded').event('AfterInstall', 'Succeeded').traffic(0))
-      .at(40_000, (d) => d.event('AllowTestTraffic', 'Succeeded').event('AfterAllowTestTraffic', 'Failed', 'The Lambda hook returned Failed: smoke test GET /payments/health returned 503'))
+      .at(20_000, (d) =>
+        d
+          .event('BeforeInstall', 'Succeeded')
+          .event('Install', 'Succeeded')
+          .event('AfterInstall', 'Succeeded')
+          .traffic(0),
+      )
+      .at(40_000, (d) =>
+        d
+          .event('AllowTestTraffic', 'Succeeded')
+          .event(
+            'AfterAllowTestTraffic',
+            'Failed',
+            'The Lambda hook returned Failed: smoke test GET /payments/health returned 503',
+          ),
+      )
       .at(45_000, (d) => {
         d.status = 'Failed';
         d.error = { code: 'HOOK_FAILED', message: 'The deployment failed because a lifecycle event hook failed.' };
         d.rollback = { deploymentId: 'd-ROLLBACK9', message: 'Automatic rollback: deployment d-ABCDEF123 failed.' };
       });
-    ecs.at(30_000, (s) => s.event('(service payments) (task 77aa) failed ELB health checks in (target-group payments-green)').taskFailed('ecs-svc/blue', 'ignored: not our task definition'));
+    ecs.at(30_000, (s) =>
+      s
+        .event('(service payments) (task 77aa) failed ELB health checks in (target-group payments-green)')
+        .taskFailed('ecs-svc/blue', 'ignored: not our task definition'),
+    );
     const { outcome, events } = await run(ecs, cd, target, clock);
 
     expect(outcome.kind).toBe('rolledBack');
@@ -79,7 +131,10 @@ describe('watchCodeDeploy', () => {
       d.error = { code: 'ECS_UPDATE_ERROR', message: 'The ECS service cannot be updated.' };
     });
     const { outcome } = await run(ecs, cd, target, clock);
-    expect(outcome).toMatchObject({ kind: 'failed', reasons: ['ECS_UPDATE_ERROR: The ECS service cannot be updated.'] });
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      reasons: ['ECS_UPDATE_ERROR: The ECS service cannot be updated.'],
+    });
   });
 
   it('Ctrl-C and "yes": stops the deployment with a rollback and watches it to the end', async () => {

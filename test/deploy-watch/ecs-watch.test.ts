@@ -14,13 +14,26 @@ function setup(desired = 2) {
   const clock = new FakeClock();
   const sim = new EcsSim(clock, 'orders', desired);
   sim.service.steady('ecs-svc/old', TD_OLD);
-  const target: EcsRolloutTarget = { cluster: 'shop-dev', service: 'orders', taskDefinition: TD_NEW, startedAt: T0, timeoutMs: 20 * MIN };
+  const target: EcsRolloutTarget = {
+    cluster: 'shop-dev',
+    service: 'orders',
+    taskDefinition: TD_NEW,
+    startedAt: T0,
+    timeoutMs: 20 * MIN,
+  };
   return { clock, sim, target };
 }
 
-async function run(sim: EcsSim, target: EcsRolloutTarget, clock: FakeClock, onInterrupt?: (h: () => void) => () => void) {
+async function run(
+  sim: EcsSim,
+  target: EcsRolloutTarget,
+  clock: FakeClock,
+  onInterrupt?: (h: () => void) => () => void,
+) {
   const events: RolloutEvent[] = [];
-  const outcome = await drain(watchEcsDeployment(sim, target, clock, onInterrupt ? { onInterrupt } : {}), (e) => events.push(e));
+  const outcome = await drain(watchEcsDeployment(sim, target, clock, onInterrupt ? { onInterrupt } : {}), (e) =>
+    events.push(e),
+  );
   return { outcome, events, elapsed: clock.now() - T0 };
 }
 
@@ -38,12 +51,17 @@ describe('watchEcsDeployment', () => {
     expect(outcome).toMatchObject({ kind: 'completed', deploymentId: 'ecs-svc/new', reasons: [] });
     expect(elapsed).toBeGreaterThanOrEqual(90_000);
     expect(elapsed).toBeLessThan(90_000 + 16_000); // noticed within one (slowest) poll
-    expect(events.find((e) => e.type === 'found')).toMatchObject({ deploymentId: 'ecs-svc/new', taskDefinition: TD_NEW });
+    expect(events.find((e) => e.type === 'found')).toMatchObject({
+      deploymentId: 'ecs-svc/new',
+      taskDefinition: TD_NEW,
+    });
     const states = events.flatMap((e) => (e.type === 'progress' ? [e.state] : []));
     expect(states[0]).toBe('WAITING');
     expect(states).toContain('IN_PROGRESS');
     expect(states[states.length - 1]).toBe('COMPLETED');
-    expect(events.filter((e) => e.type === 'service-event').map((e) => (e as { message: string }).message)).toContain('(service orders) has reached a steady state.');
+    expect(events.filter((e) => e.type === 'service-event').map((e) => (e as { message: string }).message)).toContain(
+      '(service orders) has reached a steady state.',
+    );
   });
 
   it('COMPLETED with fewer running than desired is not done yet', async () => {
@@ -73,7 +91,11 @@ describe('watchEcsDeployment', () => {
 
     expect(outcome.kind).toBe('rolledBack');
     expect(outcome).toMatchObject({ deploymentId: 'ecs-svc/new', runningTaskDefinition: TD_OLD });
-    expect(outcome.reasons).toEqual(['ECS deployment circuit breaker: tasks failed to start.', 'task stopped: Essential container in task exited', 'container orders: exit code 1']);
+    expect(outcome.reasons).toEqual([
+      'ECS deployment circuit breaker: tasks failed to start.',
+      'task stopped: Essential container in task exited',
+      'container orders: exit code 1',
+    ]);
     expect(events.filter((e) => e.type === 'task-stopped')).toHaveLength(2);
     expect(events.some((e) => e.type === 'service-event' && e.message.includes('rolling back'))).toBe(true);
   });
@@ -85,18 +107,28 @@ describe('watchEcsDeployment', () => {
       .at(0, (s) => s.start('ecs-svc/new', TD_NEW))
       .at(45_000, (s) => s.event(`(service orders) (task 0a1b) failed ELB health checks in (target-group ${tg})`))
       .at(50_000, (s) => s.taskFailed('ecs-svc/new', `Task failed ELB health checks in (target-group ${tg})`))
-      .at(80_000, (s) => s.event(`(service orders) (task 0c2d) failed ELB health checks in (target-group ${tg})`).taskFailed('ecs-svc/new', `Task failed ELB health checks in (target-group ${tg})`))
+      .at(80_000, (s) =>
+        s
+          .event(`(service orders) (task 0c2d) failed ELB health checks in (target-group ${tg})`)
+          .taskFailed('ecs-svc/new', `Task failed ELB health checks in (target-group ${tg})`),
+      )
       .at(120_000, (s) => {
         s.fail('ecs-svc/new', 'ECS deployment circuit breaker: tasks failed to start.');
         s.start('ecs-svc/rollback', TD_OLD);
       });
     const { outcome, events } = await run(sim, target, clock);
 
-    const shown = events.flatMap((e) => (e.type === 'service-event' ? [e.message] : e.type === 'task-stopped' ? [`stopped: ${e.reason}`] : []));
-    expect(shown.filter((m) => m.startsWith('(service orders)') && m.includes('failed ELB health checks'))).toHaveLength(2);
+    const shown = events.flatMap((e) =>
+      e.type === 'service-event' ? [e.message] : e.type === 'task-stopped' ? [`stopped: ${e.reason}`] : [],
+    );
+    expect(
+      shown.filter((m) => m.startsWith('(service orders)') && m.includes('failed ELB health checks')),
+    ).toHaveLength(2);
     expect(shown.filter((m) => m.startsWith('stopped: Task failed ELB health checks'))).toHaveLength(2);
     // Each is shown once, in order: the first event before the first stopped task.
-    expect(shown.findIndex((m) => m.includes('(task 0a1b)'))).toBeLessThan(shown.findIndex((m) => m.startsWith('stopped:')));
+    expect(shown.findIndex((m) => m.includes('(task 0a1b)'))).toBeLessThan(
+      shown.findIndex((m) => m.startsWith('stopped:')),
+    );
     expect(outcome.kind).toBe('rolledBack');
     expect(outcome.reasons).toContain(`task stopped: Task failed ELB health checks in (target-group ${tg})`);
   });
@@ -105,7 +137,11 @@ describe('watchEcsDeployment', () => {
     const { clock, sim, target } = setup();
     sim
       .at(0, (s) => s.start('ecs-svc/new', TD_NEW))
-      .at(20_000, (s) => s.event('(service orders) was unable to place a task because no container instance met all of its requirements.'));
+      .at(20_000, (s) =>
+        s.event(
+          '(service orders) was unable to place a task because no container instance met all of its requirements.',
+        ),
+      );
     const { outcome, elapsed } = await run(sim, target, clock);
 
     expect(outcome.kind).toBe('timedOut');
@@ -141,7 +177,9 @@ describe('watchEcsDeployment', () => {
     const { clock, sim, target } = setup();
     sim.at(0, (s) => s.start('ecs-svc/new', TD_NEW)).networkDown(10_000, 30 * MIN);
     const events: RolloutEvent[] = [];
-    await expect(drain(watchEcsDeployment(sim, target, clock), (e) => events.push(e))).rejects.toThrow('socket hang up');
+    await expect(drain(watchEcsDeployment(sim, target, clock), (e) => events.push(e))).rejects.toThrow(
+      'socket hang up',
+    );
     expect(events.filter((e) => e.type === 'retrying').length).toBe(3);
   });
 
@@ -162,9 +200,17 @@ describe('watchEcsDeployment', () => {
 
     expect(events.some((e) => e.type === 'progress' && e.state === 'FAILED')).toBe(false);
     const last = [...events].reverse().find((e) => e.type === 'progress');
-    expect(last).toMatchObject({ deployments: [{ id: 'ecs-svc/rollback', status: 'PRIMARY', rolloutState: 'COMPLETED', running: 2 }], running: 2, desired: 2 });
+    expect(last).toMatchObject({
+      deployments: [{ id: 'ecs-svc/rollback', status: 'PRIMARY', rolloutState: 'COMPLETED', running: 2 }],
+      running: 2,
+      desired: 2,
+    });
     expect(outcome).toMatchObject({ kind: 'rolledBack', deploymentId: 'ecs-svc/new', runningTaskDefinition: TD_OLD });
-    expect(outcome.reasons).toEqual(['deployment failed: tasks failed to start.', 'task stopped: Essential container in task exited', 'container orders: exit code 1']);
+    expect(outcome.reasons).toEqual([
+      'deployment failed: tasks failed to start.',
+      'task stopped: Essential container in task exited',
+      'container orders: exit code 1',
+    ]);
   });
 
   it('ours vanished and a rollback event names no failure of ours, but the PRIMARY runs a task definition that never ran before: someone else replaced it', async () => {
@@ -178,7 +224,9 @@ describe('watchEcsDeployment', () => {
       });
     const { outcome } = await run(sim, target, clock);
     expect(outcome.kind).toBe('failed');
-    expect(outcome.reasons[0]).toBe('deployment ecs-svc/theirs (shop-dev-orders:8), started by someone else, replaced ours before it completed');
+    expect(outcome.reasons[0]).toBe(
+      'deployment ecs-svc/theirs (shop-dev-orders:8), started by someone else, replaced ours before it completed',
+    );
   });
 
   it('a second deployment started by someone else: fails, naming it', async () => {
@@ -190,16 +238,29 @@ describe('watchEcsDeployment', () => {
     const { outcome, events } = await run(sim, target, clock);
 
     expect(outcome.kind).toBe('failed');
-    expect(outcome.reasons[0]).toBe('deployment ecs-svc/theirs (shop-dev-orders:8), started by someone else, replaced ours before it completed');
-    expect(events.find((e) => e.type === 'superseded')).toMatchObject({ by: { id: 'ecs-svc/theirs', taskDefinition: TD_OTHER } });
+    expect(outcome.reasons[0]).toBe(
+      'deployment ecs-svc/theirs (shop-dev-orders:8), started by someone else, replaced ours before it completed',
+    );
+    expect(events.find((e) => e.type === 'superseded')).toMatchObject({
+      by: { id: 'ecs-svc/theirs', taskDefinition: TD_OTHER },
+    });
   });
 
   it('circuit breaker without rollback: failed, at once', async () => {
     const { clock, sim, target } = setup();
-    sim.at(0, (s) => s.start('ecs-svc/new', TD_NEW)).at(30_000, (s) => s.taskFailed('ecs-svc/new', 'CannotPullContainerError: pull image manifest has been retried 5 time(s)').fail('ecs-svc/new', 'ECS deployment circuit breaker: tasks failed to start.'));
+    sim
+      .at(0, (s) => s.start('ecs-svc/new', TD_NEW))
+      .at(30_000, (s) =>
+        s
+          .taskFailed('ecs-svc/new', 'CannotPullContainerError: pull image manifest has been retried 5 time(s)')
+          .fail('ecs-svc/new', 'ECS deployment circuit breaker: tasks failed to start.'),
+      );
     const { outcome, elapsed } = await run(sim, { ...target, rollbackOnFailure: false }, clock);
     expect(outcome.kind).toBe('failed');
-    expect(outcome.reasons).toEqual(['ECS deployment circuit breaker: tasks failed to start.', 'task stopped: CannotPullContainerError: pull image manifest has been retried 5 time(s)']);
+    expect(outcome.reasons).toEqual([
+      'ECS deployment circuit breaker: tasks failed to start.',
+      'task stopped: CannotPullContainerError: pull image manifest has been retried 5 time(s)',
+    ]);
     expect(elapsed).toBeLessThan(60_000);
   });
 
@@ -207,7 +268,11 @@ describe('watchEcsDeployment', () => {
     const clock = new FakeClock();
     const sim = new EcsSim(clock);
     sim.service.steady('ecs-svc/current', TD_NEW);
-    const { outcome, elapsed } = await run(sim, { cluster: 'shop-dev', service: 'orders', taskDefinition: TD_NEW, startedAt: T0, timeoutMs: 20 * MIN }, clock);
+    const { outcome, elapsed } = await run(
+      sim,
+      { cluster: 'shop-dev', service: 'orders', taskDefinition: TD_NEW, startedAt: T0, timeoutMs: 20 * MIN },
+      clock,
+    );
     expect(outcome).toMatchObject({ kind: 'completed', deploymentId: 'ecs-svc/current' });
     expect(elapsed).toBe(0);
   });
@@ -216,7 +281,10 @@ describe('watchEcsDeployment', () => {
     const { clock, sim, target } = setup();
     sim.at(0, (s) => s.start('ecs-svc/new', TD_NEW)).at(30_000, (s) => (s.exists = false));
     const { outcome } = await run(sim, target, clock);
-    expect(outcome).toMatchObject({ kind: 'failed', reasons: ['the service orders no longer exists in cluster shop-dev'] });
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      reasons: ['the service orders no longer exists in cluster shop-dev'],
+    });
   });
 
   it('Ctrl-C ends the watch at once (the deployment goes on) and unsubscribes', async () => {
@@ -229,7 +297,12 @@ describe('watchEcsDeployment', () => {
       handler = h;
       return () => (unsubscribed = true);
     });
-    expect(outcome).toMatchObject({ kind: 'timedOut', interrupted: true, deploymentId: 'ecs-svc/new', state: 'IN_PROGRESS' });
+    expect(outcome).toMatchObject({
+      kind: 'timedOut',
+      interrupted: true,
+      deploymentId: 'ecs-svc/new',
+      state: 'IN_PROGRESS',
+    });
     expect(elapsed).toBe(95_000);
     expect(unsubscribed).toBe(true);
   });

@@ -4,7 +4,12 @@
  * so this is where the watcher's judgement is tested. Each API call first applies every step due by
  * the clock's time, then answers from the simulated state, as AWS would.
  */
-import type { CodeDeployDeployment, CodeDeployLifecycleEvent, CodeDeployTarget, CodeDeployTaskSet } from '../../src/aws/codedeploy';
+import type {
+  CodeDeployDeployment,
+  CodeDeployLifecycleEvent,
+  CodeDeployTarget,
+  CodeDeployTaskSet,
+} from '../../src/aws/codedeploy';
 import type { EcsDeployment, EcsService, EcsServiceEvent, StoppedTask } from '../../src/aws/ecs';
 import type { Clock } from '../../src/ops/deploy-watch/clock';
 
@@ -96,14 +101,37 @@ export class ServiceState {
 
   /** A deployment that already runs, COMPLETED (created before the watch). */
   steady(id: string, taskDefinition: string, createdAt = T0 - 3_600_000): this {
-    this.deployments = [{ id, status: 'PRIMARY', taskDefinition, desired: this.desired, running: this.desired, pending: 0, failed: 0, rolloutState: 'COMPLETED', createdAt }];
+    this.deployments = [
+      {
+        id,
+        status: 'PRIMARY',
+        taskDefinition,
+        desired: this.desired,
+        running: this.desired,
+        pending: 0,
+        failed: 0,
+        rolloutState: 'COMPLETED',
+        createdAt,
+      },
+    ];
     return this;
   }
 
   /** ECS starts a new deployment: it becomes PRIMARY (IN_PROGRESS), the others ACTIVE. */
   start(id: string, taskDefinition: string): this {
     for (const d of this.deployments) d.status = 'ACTIVE';
-    this.deployments.unshift({ id, status: 'PRIMARY', taskDefinition, desired: this.desired, running: 0, pending: this.desired, failed: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: `ECS deployment ${id} in progress.`, createdAt: this.clock.now() });
+    this.deployments.unshift({
+      id,
+      status: 'PRIMARY',
+      taskDefinition,
+      desired: this.desired,
+      running: 0,
+      pending: this.desired,
+      failed: 0,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: `ECS deployment ${id} in progress.`,
+      createdAt: this.clock.now(),
+    });
     this.event(`(service ${this.name}) has started 1 tasks: (task ${++this.seq}).`);
     return this;
   }
@@ -142,7 +170,9 @@ export class ServiceState {
     const d = this.get(id);
     d.rolloutState = 'FAILED';
     d.rolloutStateReason = reason;
-    this.event(`(service ${this.name}) (deployment ${id}) deployment failed: ${reason.replace(/^ECS deployment circuit breaker: /, '')}`);
+    this.event(
+      `(service ${this.name}) (deployment ${id}) deployment failed: ${reason.replace(/^ECS deployment circuit breaker: /, '')}`,
+    );
     return this;
   }
 
@@ -225,7 +255,11 @@ export class EcsSim extends Timeline<ServiceState> {
 
   private check(): void {
     const now = this.clock.now();
-    if (this.throttled.some(([a, b]) => now >= a && now < b)) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    if (this.throttled.some(([a, b]) => now >= a && now < b))
+      throw Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 400 },
+      });
     const down = this.broken.find(([a, b]) => now >= a && now < b);
     if (down) throw Object.assign(new Error(down[2]), { name: 'Error', code: 'ECONNRESET' });
   }
@@ -235,7 +269,9 @@ export class EcsSim extends Timeline<ServiceState> {
     this.advance();
     this.check();
     const svc = this.service;
-    return svc.exists && names.includes(svc.name) ? { services: [svc.snapshot()], missing: [] } : { services: [], missing: [...names] };
+    return svc.exists && names.includes(svc.name)
+      ? { services: [svc.snapshot()], missing: [] }
+      : { services: [], missing: [...names] };
   };
 
   stoppedTasks = async (_cluster: string, _service: string, options: { since?: number; limit?: number } = {}) => {
@@ -259,20 +295,45 @@ export class DeploymentState {
   stopRequests: boolean[] = [];
 
   constructor(readonly id: string) {
-    this.lifecycle = ['BeforeInstall', 'Install', 'AfterInstall', 'AllowTestTraffic', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic'].map((name) => ({ name, status: 'Pending' }));
+    this.lifecycle = [
+      'BeforeInstall',
+      'Install',
+      'AfterInstall',
+      'AllowTestTraffic',
+      'AfterAllowTestTraffic',
+      'BeforeAllowTraffic',
+      'AllowTraffic',
+      'AfterAllowTraffic',
+    ].map((name) => ({ name, status: 'Pending' }));
   }
 
   /** Lifecycle event `name` → status (with diagnostics for failures). */
   event(name: string, status: string, diagnostics?: string): this {
-    this.lifecycle = this.lifecycle.map((e) => (e.name === name ? { name, status, ...(diagnostics ? { diagnostics } : {}) } : e));
+    this.lifecycle = this.lifecycle.map((e) =>
+      e.name === name ? { name, status, ...(diagnostics ? { diagnostics } : {}) } : e,
+    );
     return this;
   }
 
   /** Blue and green task sets with green's share of traffic. */
   traffic(greenWeight: number, greenRunning = 2): this {
     this.taskSets = [
-      { label: 'Blue', status: 'PRIMARY', trafficWeight: 100 - greenWeight, desiredCount: 2, runningCount: 2, pendingCount: 0 },
-      { label: 'Green', status: 'ACTIVE', trafficWeight: greenWeight, desiredCount: 2, runningCount: greenRunning, pendingCount: 2 - greenRunning },
+      {
+        label: 'Blue',
+        status: 'PRIMARY',
+        trafficWeight: 100 - greenWeight,
+        desiredCount: 2,
+        runningCount: 2,
+        pendingCount: 0,
+      },
+      {
+        label: 'Green',
+        status: 'ACTIVE',
+        trafficWeight: greenWeight,
+        desiredCount: 2,
+        runningCount: greenRunning,
+        pendingCount: 2 - greenRunning,
+      },
     ];
     return this;
   }
@@ -283,7 +344,11 @@ export class CodeDeploySim extends Timeline<DeploymentState> {
   /** What happens when the user asks to stop (by default: Stopped with a rollback, at the next poll). */
   onStop: (s: DeploymentState, rollback: boolean) => void = (s, rollback) => {
     s.status = 'Stopped';
-    if (rollback) s.rollback = { deploymentId: 'd-ROLLBACK1', message: 'Deployment stopped by user; rolled back to the original task set.' };
+    if (rollback)
+      s.rollback = {
+        deploymentId: 'd-ROLLBACK1',
+        message: 'Deployment stopped by user; rolled back to the original task set.',
+      };
   };
 
   constructor(clock: FakeClock, id = 'd-ABCDEF123') {
@@ -296,12 +361,21 @@ export class CodeDeploySim extends Timeline<DeploymentState> {
     this.advance();
     const d = this.deployment;
     if (id !== d.id) throw new Error(`sim: no deployment ${id}`);
-    return { id, status: d.status, ...(d.error ? { error: d.error } : {}), ...(d.rollback ? { rollback: d.rollback } : {}) };
+    return {
+      id,
+      status: d.status,
+      ...(d.error ? { error: d.error } : {}),
+      ...(d.rollback ? { rollback: d.rollback } : {}),
+    };
   };
 
   target = async (_id: string): Promise<CodeDeployTarget | undefined> => {
     this.advance();
-    return { status: this.deployment.status, lifecycleEvents: this.deployment.lifecycle, taskSets: this.deployment.taskSets };
+    return {
+      status: this.deployment.status,
+      lifecycleEvents: this.deployment.lifecycle,
+      taskSets: this.deployment.taskSets,
+    };
   };
 
   stopDeployment = async (_id: string, rollback: boolean): Promise<void> => {

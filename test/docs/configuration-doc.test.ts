@@ -5,7 +5,14 @@ import { jsonSchema, SCHEMA_KINDS } from '../../src/config/json-schema';
 
 const DOC = readFileSync(join(__dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
 
-type Json = { properties?: Record<string, Json>; anyOf?: Json[]; oneOf?: Json[]; allOf?: Json[]; items?: Json; additionalProperties?: Json | boolean };
+type Json = {
+  properties?: Record<string, Json>;
+  anyOf?: Json[];
+  oneOf?: Json[];
+  allOf?: Json[];
+  items?: Json;
+  additionalProperties?: Json | boolean;
+};
 
 function keyPaths(schema: Json, prefix = ''): string[] {
   const out: string[] = [];
@@ -17,9 +24,11 @@ function keyPaths(schema: Json, prefix = ''): string[] {
     out.push(prefix + k);
     out.push(...keyPaths(v, `${prefix}${k}.`));
   }
-  for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) out.push(...keyPaths(branch, prefix));
+  for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])])
+    out.push(...keyPaths(branch, prefix));
   if (schema.items) out.push(...keyPaths(schema.items, `${prefix.replace(/\.$/, '')}[].`));
-  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') out.push(...keyPaths(schema.additionalProperties, `${prefix}<name>.`));
+  if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
+    out.push(...keyPaths(schema.additionalProperties, `${prefix}<name>.`));
   return [...new Set(out)];
 }
 

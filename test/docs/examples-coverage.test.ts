@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { jsonSchema } from '../../src/config/json-schema';
 
-type Json = { properties?: Record<string, Json>; anyOf?: Json[]; oneOf?: Json[]; allOf?: Json[]; items?: Json; additionalProperties?: Json | boolean };
+type Json = {
+  properties?: Record<string, Json>;
+  anyOf?: Json[];
+  oneOf?: Json[];
+  allOf?: Json[];
+  items?: Json;
+  additionalProperties?: Json | boolean;
+};
 const REPO = join(__dirname, '..', '..');
 
 function branches(schema: Json): Json[] {
@@ -24,7 +31,8 @@ function schemaPaths(schema: Json, prefix = ''): string[] {
       out.push(prefix + k, ...schemaPaths(v, `${prefix}${k}.`));
     }
     if (b.items) out.push(...schemaPaths(b.items, `${prefix.replace(/\.$/, '')}[].`));
-    if (b.additionalProperties && typeof b.additionalProperties === 'object') out.push(...schemaPaths(b.additionalProperties, `${prefix}<name>.`));
+    if (b.additionalProperties && typeof b.additionalProperties === 'object')
+      out.push(...schemaPaths(b.additionalProperties, `${prefix}<name>.`));
   }
   return [...new Set(out)];
 }
@@ -40,7 +48,8 @@ function usedPaths(value: unknown, schema: Json, prefix = ''): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const prop = bs.find((b) => b.properties?.[k])?.properties?.[k];
-    const extra = bs.find((b) => b.additionalProperties && typeof b.additionalProperties === 'object')?.additionalProperties as Json | undefined;
+    const extra = bs.find((b) => b.additionalProperties && typeof b.additionalProperties === 'object')
+      ?.additionalProperties as Json | undefined;
     if (prop) out.push(prefix + k, ...usedPaths(v, prop, `${prefix}${k}.`));
     else if (extra) out.push(...usedPaths(v, extra, `${prefix}<name>.`));
   }
@@ -58,7 +67,8 @@ it('every key of the service file is used in at least one example', () => {
     const doc = load(readFileSync(f, 'utf8')) as Record<string, unknown>;
     const { environments, ...base } = doc;
     for (const p of usedPaths(base, schema)) used.add(p);
-    for (const block of Object.values((environments ?? {}) as Record<string, unknown>)) for (const p of usedPaths(block, schema)) used.add(p);
+    for (const block of Object.values((environments ?? {}) as Record<string, unknown>))
+      for (const p of usedPaths(block, schema)) used.add(p);
   }
   // One container model: a container key shown on the main container or on any sidecar counts for both.
   const all = schemaPaths(schema);
@@ -70,6 +80,8 @@ it('every key of the service file is used in at least one example', () => {
   // overrides.<Resource>.<path> values are free-form: their keys are not schema keys. The Service
   // Connect proxy's log configuration is a container's (logConfiguration.secretOptions is shown).
   const sameAsContainer = ['serviceConnect.logConfiguration.secretOptions'];
-  const missing = [...new Set(all.map(container))].filter((p) => !shown.has(p) && !/^overrides\.<name>\./.test(p) && !sameAsContainer.includes(p));
+  const missing = [...new Set(all.map(container))].filter(
+    (p) => !shown.has(p) && !/^overrides\.<name>\./.test(p) && !sameAsContainer.includes(p),
+  );
   expect(missing).toEqual([]);
 });

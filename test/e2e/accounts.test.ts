@@ -11,7 +11,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECRClient, GetRepositoryPolicyCommand, PutImageCommand } from '@aws-sdk/client-ecr';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListClustersCommand,
+} from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { ApplyReport } from '../../src/ops/infra';
@@ -47,7 +52,15 @@ function writeProject(endpoint: string): string {
     ].join('\n'),
     'environments/dev.yaml': environment('10.20.0.0/16', A, endpoint),
     'environments/prod.yaml': environment('10.30.0.0/16', B, endpoint),
-    'services/api.yaml': ['image:', '  tag: "1.0.0"', 'launchType: fargate', 'cpu: 256', 'memory: 512', 'count: 1', ''].join('\n'),
+    'services/api.yaml': [
+      'image:',
+      '  tag: "1.0.0"',
+      'launchType: fargate',
+      'cpu: 256',
+      'memory: 512',
+      'count: 1',
+      '',
+    ].join('\n'),
   };
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(join(dir, file, '..'), { recursive: true });
@@ -81,16 +94,38 @@ e2eDescribe()('environments in accounts of their own, on moto', () => {
   const aws = (account?: string) => ({
     region: REGION,
     endpoint: moto.endpoint,
-    credentials: account === undefined ? keys : fromTemporaryCredentials({ params: { RoleArn: `arn:aws:iam::${account}:role/test`, RoleSessionName: 'e2e' }, masterCredentials: keys, clientConfig: { region: REGION, endpoint: moto.endpoint } }),
+    credentials:
+      account === undefined
+        ? keys
+        : fromTemporaryCredentials({
+            params: { RoleArn: `arn:aws:iam::${account}:role/test`, RoleSessionName: 'e2e' },
+            masterCredentials: keys,
+            clientConfig: { region: REGION, endpoint: moto.endpoint },
+          }),
   });
-  const clusters = async (account?: string) => ((await new ECSClient(aws(account)).send(new ListClustersCommand({}))).clusterArns ?? []).map((a) => a.split('/')[1]).sort();
+  const clusters = async (account?: string) =>
+    ((await new ECSClient(aws(account)).send(new ListClustersCommand({}))).clusterArns ?? [])
+      .map((a) => a.split('/')[1])
+      .sort();
   const push = async (tag: string) => {
     const manifest = fakeManifest(`${tag}`);
-    return (await new ECRClient(aws()).send(new PutImageCommand({ repositoryName: 'acct/api', imageManifest: manifest, imageTag: tag }))).image!.imageId!.imageDigest!;
+    return (
+      await new ECRClient(aws()).send(
+        new PutImageCommand({ repositoryName: 'acct/api', imageManifest: manifest, imageTag: tag }),
+      )
+    ).image!.imageId!.imageDigest!;
   };
-  const objects = async (Bucket: string) => ((await new S3Client({ ...aws(), forcePathStyle: true }).send(new ListObjectsV2Command({ Bucket }))).Contents ?? []).map((o) => o.Key!).filter((k) => !k.endsWith('.tflock')).sort();
+  const objects = async (Bucket: string) =>
+    ((await new S3Client({ ...aws(), forcePathStyle: true }).send(new ListObjectsV2Command({ Bucket }))).Contents ?? [])
+      .map((o) => o.Key!)
+      .filter((k) => !k.endsWith('.tflock'))
+      .sort();
   const releasesOf = async (environment: string) =>
-    (await new S3Client({ ...aws(), forcePathStyle: true }).send(new GetObjectCommand({ Bucket: 'acct-releases', Key: `ecsdeploy/releases/${environment}/api.json` }))).Body!.transformToString();
+    (
+      await new S3Client({ ...aws(), forcePathStyle: true }).send(
+        new GetObjectCommand({ Bucket: 'acct-releases', Key: `ecsdeploy/releases/${environment}/api.json` }),
+      )
+    ).Body!.transformToString();
   const logs = () => (existsSync(join(dir, '.ecsdeploy', 'logs')) ? readdirSync(join(dir, '.ecsdeploy', 'logs')) : []);
 
   beforeAll(async () => {
@@ -99,23 +134,37 @@ e2eDescribe()('environments in accounts of their own, on moto', () => {
     dir = writeProject(moto.endpoint);
     env = cliEnv(moto.endpoint, dir);
     const s3 = new S3Client({ ...aws(), forcePathStyle: true });
-    for (const Bucket of ['acct-state', 'acct-releases']) await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    for (const Bucket of ['acct-state', 'acct-releases'])
+      await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
   }, 120_000);
   afterAll(async () => {
     await moto?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, TEARDOWN_MS);
 
-  it('applies the registry and dev\'s cluster in account A, each through its role', async () => {
-    const r = await cli(['apply', '--env', 'dev', '--stack', 'registry', '--stack', 'cluster', '--yes', '--json'], dir, env);
+  it("applies the registry and dev's cluster in account A, each through its role", async () => {
+    const r = await cli(
+      ['apply', '--env', 'dev', '--stack', 'registry', '--stack', 'cluster', '--yes', '--json'],
+      dir,
+      env,
+    );
     expect(exitOf(r)).toEqual({ code: 0 });
-    expect(json<ApplyReport>(r).stacks.map((s) => s.stack).sort()).toEqual(['dev-cluster', 'registry']);
+    expect(
+      json<ApplyReport>(r)
+        .stacks.map((s) => s.stack)
+        .sort(),
+    ).toEqual(['dev-cluster', 'registry']);
     expect(await clusters()).toEqual(['acct-dev']);
     expect(await clusters(B)).toEqual([]);
     // The registry lets prod's account (and only it: dev is the registry's own account) pull.
-    const policy = JSON.parse((await new ECRClient(aws()).send(new GetRepositoryPolicyCommand({ repositoryName: 'acct/api' }))).policyText!) as { Statement: Array<{ Principal: { AWS: unknown }; Action: unknown }> };
+    const policy = JSON.parse(
+      (await new ECRClient(aws()).send(new GetRepositoryPolicyCommand({ repositoryName: 'acct/api' }))).policyText!,
+    ) as { Statement: Array<{ Principal: { AWS: unknown }; Action: unknown }> };
     expect(policy.Statement.map((s) => [([] as unknown[]).concat(s.Principal.AWS), s.Action])).toEqual([
-      [[`arn:aws:iam::${B}:root`], ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']],
+      [
+        [`arn:aws:iam::${B}:root`],
+        ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      ],
     ]);
   }, 900_000);
 
@@ -125,7 +174,11 @@ e2eDescribe()('environments in accounts of their own, on moto', () => {
     expect(await clusters(B)).toEqual(['acct-prod']);
     expect(await clusters()).toEqual(['acct-dev']);
     // Its state is in A's bucket (the backend assumed state.role), next to dev's.
-    expect(await objects('acct-state')).toEqual(['ecsdeploy/dev-cluster.tfstate', 'ecsdeploy/prod-cluster.tfstate', 'ecsdeploy/registry.tfstate']);
+    expect(await objects('acct-state')).toEqual([
+      'ecsdeploy/dev-cluster.tfstate',
+      'ecsdeploy/prod-cluster.tfstate',
+      'ecsdeploy/registry.tfstate',
+    ]);
   }, 900_000);
 
   it("deploys to dev, then promotes dev's image to prod by digest across accounts, pulling from A's registry", async () => {
@@ -137,16 +190,26 @@ e2eDescribe()('environments in accounts of their own, on moto', () => {
     expect(exitOf(r)).toEqual({ code: 0 });
     const result = json<DeployResult>(r);
     expect(result.release).toMatchObject({ image: { digest }, rollout: { status: 'completed' } });
-    expect(result.taskDefinition).toMatch(new RegExp(`^arn:aws:ecs:${REGION}:${B}:task-definition/acct-prod-api:\\d+$`));
+    expect(result.taskDefinition).toMatch(
+      new RegExp(`^arn:aws:ecs:${REGION}:${B}:task-definition/acct-prod-api:\\d+$`),
+    );
     const ecsB = new ECSClient(aws(B));
-    const td = (await ecsB.send(new DescribeTaskDefinitionCommand({ taskDefinition: result.taskDefinition }))).taskDefinition!;
+    const td = (await ecsB.send(new DescribeTaskDefinitionCommand({ taskDefinition: result.taskDefinition })))
+      .taskDefinition!;
     expect(td.containerDefinitions![0]!.image).toBe(`${A}.dkr.ecr.${REGION}.amazonaws.com/acct/api@${digest}`);
-    const service = (await ecsB.send(new DescribeServicesCommand({ cluster: 'acct-prod', services: ['api'] }))).services![0]!;
+    const service = (await ecsB.send(new DescribeServicesCommand({ cluster: 'acct-prod', services: ['api'] })))
+      .services![0]!;
     expect(service.taskDefinition).toBe(result.taskDefinition);
     // prod's service stack read its cluster's outputs from A's bucket, and the release records are there too.
-    expect(await objects('acct-releases')).toEqual(['ecsdeploy/releases/dev/api.json', 'ecsdeploy/releases/prod/api.json']);
+    expect(await objects('acct-releases')).toEqual([
+      'ecsdeploy/releases/dev/api.json',
+      'ecsdeploy/releases/prod/api.json',
+    ]);
     // Nothing in account A runs prod's service.
-    expect((await new ECSClient(aws()).send(new DescribeServicesCommand({ cluster: 'acct-dev', services: ['api'] }))).services![0]!.taskDefinition).toMatch(/acct-dev-api/);
+    expect(
+      (await new ECSClient(aws()).send(new DescribeServicesCommand({ cluster: 'acct-dev', services: ['api'] })))
+        .services![0]!.taskDefinition,
+    ).toMatch(/acct-dev-api/);
   }, 900_000);
 
   it("refuses a run whose credentials are not prod's account before the engine starts", async () => {
@@ -159,10 +222,15 @@ e2eDescribe()('environments in accounts of their own, on moto', () => {
       writeFileSync(file, original.replace(/^role: .*\n/m, ''));
       const r = await cli(['plan', '--env', 'prod'], dir, env);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`Error: Refusing to touch environment 'prod': it is in account ${B} (environments/prod.yaml account:), but the credentials of the standard chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) belong to account ${A}`);
+      expect(r.stderr).toContain(
+        `Error: Refusing to touch environment 'prod': it is in account ${B} (environments/prod.yaml account:), but the credentials of the standard chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) belong to account ${A}`,
+      );
       const j = await cli(['service', 'deploy', 'api', '--env', 'prod', '--image', '1.1.0', '--json'], dir, env);
       expect(j.code).toBe(1);
-      expect(json<{ error: { code: string; message: string } }>(j).error).toMatchObject({ code: 'ECSDEPLOY_WRONG_ACCOUNT', message: expect.stringContaining(`belong to account ${A}`) });
+      expect(json<{ error: { code: string; message: string } }>(j).error).toMatchObject({
+        code: 'ECSDEPLOY_WRONG_ACCOUNT',
+        message: expect.stringContaining(`belong to account ${A}`),
+      });
       // prod's role swapped for one of account A: a configuration error, before anything runs.
       writeFileSync(file, original.replace(/^role: .*$/m, `role: arn:aws:iam::${A}:role/ecsdeploy-deployer`));
       const c = await cli(['apply', '--env', 'prod', '--yes'], dir, env);

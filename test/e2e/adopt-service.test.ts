@@ -39,8 +39,13 @@ e2eDescribe()('adopting a service made outside ecsdeploy (moto, real engine)', (
   let legacyDir: string;
   let env: NodeJS.ProcessEnv;
   let legacy: Legacy;
-  const aws = () => ({ region: 'eu-west-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  const ecsService = async () => (await new ECSClient(aws()).send(new DescribeServicesCommand({ cluster: 'legacy', services: ['web'] }))).services!;
+  const aws = () => ({
+    region: 'eu-west-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const ecsService = async () =>
+    (await new ECSClient(aws()).send(new DescribeServicesCommand({ cluster: 'legacy', services: ['web'] }))).services!;
 
   beforeAll(async () => {
     builtCli();
@@ -49,10 +54,22 @@ e2eDescribe()('adopting a service made outside ecsdeploy (moto, real engine)', (
     legacyDir = mkdtempSync(join(tmpdir(), 'ecsdeploy-legacy-'));
     copyFileSync(join(REPO, 'test', 'moto', 'fixtures', 'adopt-legacy.tf'), join(legacyDir, 'main.tf'));
     const tfEnv = { ...cliEnv(moto.endpoint, legacyDir), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
-    const tf = (args: string[]) => execFileSync(toolchain().terraform!, args, { cwd: legacyDir, env: tfEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+    const tf = (args: string[]) =>
+      execFileSync(toolchain().terraform!, args, {
+        cwd: legacyDir,
+        env: tfEnv,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 600_000,
+      });
     tf(['init', '-input=false', '-no-color']);
     tf(['apply', '-auto-approve', '-input=false', '-no-color', `-var=endpoint=${moto.endpoint}`]);
-    legacy = Object.fromEntries(Object.entries(JSON.parse(tf(['output', '-json'])) as Record<string, { value: unknown }>).map(([k, v]) => [k, v.value])) as unknown as Legacy;
+    legacy = Object.fromEntries(
+      Object.entries(JSON.parse(tf(['output', '-json'])) as Record<string, { value: unknown }>).map(([k, v]) => [
+        k,
+        v.value,
+      ]),
+    ) as unknown as Legacy;
 
     dir = mkdtempSync(join(tmpdir(), 'ecsdeploy-adopt-'));
     mkdirSync(join(dir, 'environments'));
@@ -83,9 +100,15 @@ e2eDescribe()('adopting a service made outside ecsdeploy (moto, real engine)', (
   }, TEARDOWN_MS);
 
   it('`ecsdeploy import service` writes the service file from the live service, with environments.legacy.adopt', async () => {
-    const r = await cli(['import', 'service', '--cluster', 'legacy', '--service', 'web', '--env', 'legacy', '--name', 'web', '--json'], dir, env);
+    const r = await cli(
+      ['import', 'service', '--cluster', 'legacy', '--service', 'web', '--env', 'legacy', '--name', 'web', '--json'],
+      dir,
+      env,
+    );
     expect(exitOf(r)).toEqual({ code: 0 });
-    const file = load(readFileSync(join(dir, 'services', 'web.yaml'), 'utf8')) as { environments: { legacy: { adopt: unknown } } };
+    const file = load(readFileSync(join(dir, 'services', 'web.yaml'), 'utf8')) as {
+      environments: { legacy: { adopt: unknown } };
+    };
     expect(file.environments.legacy.adopt).toEqual({
       serviceName: 'web',
       cluster: 'legacy',
@@ -101,12 +124,21 @@ e2eDescribe()('adopting a service made outside ecsdeploy (moto, real engine)', (
   }, 120_000);
 
   it('the registry and the cluster stack (which creates no cluster or load balancer) apply', async () => {
-    const r = await cli(['apply', '--env', 'legacy', '--stack', 'registry', '--stack', 'cluster', '--yes', '--json'], dir, env);
+    const r = await cli(
+      ['apply', '--env', 'legacy', '--stack', 'registry', '--stack', 'cluster', '--yes', '--json'],
+      dir,
+      env,
+    );
     expect(exitOf(r)).toEqual({ code: 0 });
     const report = json<ApplyReport>(r);
     const cluster = report.stacks.find((s) => s.stack === 'legacy-cluster')!;
     expect(cluster.summary.add).toBe(0);
-    expect(cluster.outputs).toMatchObject({ cluster_name: 'legacy', listener_arn: legacy.listener_arn, alb_security_group_id: legacy.alb_security_group_id, vpc_id: legacy.vpc_id });
+    expect(cluster.outputs).toMatchObject({
+      cluster_name: 'legacy',
+      listener_arn: legacy.listener_arn,
+      alb_security_group_id: legacy.alb_security_group_id,
+      vpc_id: legacy.vpc_id,
+    });
   }, 900_000);
 
   it('the first plan imports the existing resources and neither destroys nor replaces anything', async () => {
@@ -115,7 +147,10 @@ e2eDescribe()('adopting a service made outside ecsdeploy (moto, real engine)', (
     const report = json<PlanReport>(r);
     const web = report.stacks.find((s) => s.stack === 'legacy-web')!;
     const s = web.summary!;
-    const imported = s.resources.filter((x) => x.importing).map((x) => x.address).sort();
+    const imported = s.resources
+      .filter((x) => x.importing)
+      .map((x) => x.address)
+      .sort();
     expect(imported).toEqual(
       [
         'aws_appautoscaling_policy.CpuScaling',
@@ -141,9 +176,13 @@ e2eDescribe()('adopting a service made outside ecsdeploy (moto, real engine)', (
     expect(exitOf(r)).toEqual({ code: 0 });
     const after = await ecsService();
     // The same service: not replaced (same ARN, same creation time), now on ecsdeploy's task definition.
-    expect(after.map((x) => [x.serviceArn, x.createdAt?.toISOString()])).toEqual([[before.serviceArn, before.createdAt?.toISOString()]]);
+    expect(after.map((x) => [x.serviceArn, x.createdAt?.toISOString()])).toEqual([
+      [before.serviceArn, before.createdAt?.toISOString()],
+    ]);
     expect(after[0]!.taskDefinition).toMatch(/task-definition\/legacy-web:2$/);
-    const ledger = JSON.parse(readFileSync(join(dir, '.ecsdeploy', 'releases', 'legacy', 'web.json'), 'utf8')) as Ledger;
+    const ledger = JSON.parse(
+      readFileSync(join(dir, '.ecsdeploy', 'releases', 'legacy', 'web.json'), 'utf8'),
+    ) as Ledger;
     expect(ledger.adopted).toMatchObject({ serviceName: 'web', cluster: 'legacy', imported: 6 });
   }, 900_000);
 
@@ -168,11 +207,17 @@ e2eDescribe()('adopting a service made outside ecsdeploy (moto, real engine)', (
       const before = (await ecsService())[0]!;
       const r = await cli(['apply', '--env', 'legacy', '--stack', 'web', '--yes'], dir, env);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('Refusing to apply: legacy-web would replace the adopted ECS service web (cluster legacy, aws_ecs_service.Service): ');
+      expect(r.stderr).toContain(
+        'Refusing to apply: legacy-web would replace the adopted ECS service web (cluster legacy, aws_ecs_service.Service): ',
+      );
       expect(r.stderr).toMatch(/(capacity_provider_strategy|launch_type)[^\n]* cannot change in place/);
       expect(r.stderr).toContain('--allow-replace');
       const after = (await ecsService())[0]!;
-      expect([after.serviceArn, after.taskDefinition, after.launchType]).toEqual([before.serviceArn, before.taskDefinition, 'FARGATE']);
+      expect([after.serviceArn, after.taskDefinition, after.launchType]).toEqual([
+        before.serviceArn,
+        before.taskDefinition,
+        'FARGATE',
+      ]);
     } finally {
       writeFileSync(file, original);
     }
@@ -181,9 +226,15 @@ e2eDescribe()('adopting a service made outside ecsdeploy (moto, real engine)', (
   it('service deploy then works as for any service', async () => {
     const manifest = fakeManifest('2.0.0');
     // The service keeps the team's repository (image.repository, as `import service` wrote it): CI pushes there.
-    const pushed = await new ECRClient(aws()).send(new PutImageCommand({ repositoryName: 'legacy/web', imageManifest: manifest, imageTag: '2.0.0' }));
+    const pushed = await new ECRClient(aws()).send(
+      new PutImageCommand({ repositoryName: 'legacy/web', imageManifest: manifest, imageTag: '2.0.0' }),
+    );
     const digest = pushed.image!.imageId!.imageDigest!;
-    const r = await cli(['service', 'deploy', 'web', '--env', 'legacy', '--image', '2.0.0', '--no-wait', '--json'], dir, env);
+    const r = await cli(
+      ['service', 'deploy', 'web', '--env', 'legacy', '--image', '2.0.0', '--no-wait', '--json'],
+      dir,
+      env,
+    );
     expect(exitOf(r)).toEqual({ code: 0 });
     const result = json<DeployResult>(r);
     expect(result.image).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/legacy/web@${digest}`);
@@ -192,6 +243,11 @@ e2eDescribe()('adopting a service made outside ecsdeploy (moto, real engine)', (
     expect(service.taskDefinition).toMatch(/task-definition\/legacy-web:3$/);
     // Live operations find the adopted service under its own name, on the existing cluster.
     const status = json<ServiceStatus>(await cli(['service', 'status', 'web', '--env', 'legacy', '--json'], dir, env));
-    expect(status.ecs).toMatchObject({ cluster: 'legacy', service: 'web', taskDefinition: result.taskDefinition, image: result.image });
+    expect(status.ecs).toMatchObject({
+      cluster: 'legacy',
+      service: 'web',
+      taskDefinition: result.taskDefinition,
+      image: result.image,
+    });
   }, 900_000);
 });

@@ -6,7 +6,12 @@
  * observe() on top of them: which instances are out of date, and why.
  */
 import { SetInstanceProtectionCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateServiceCommand, DescribeContainerInstancesCommand, RegisterTaskDefinitionCommand, StartTaskCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateServiceCommand,
+  DescribeContainerInstancesCommand,
+  RegisterTaskDefinitionCommand,
+  StartTaskCommand,
+} from '@aws-sdk/client-ecs';
 import { SdkAutoScalingApi, SdkLaunchTemplates } from '../../src/aws/autoscaling';
 import { AwsClients } from '../../src/aws/clients';
 import { SdkEcsClusterApi } from '../../src/aws/ecs-cluster';
@@ -59,24 +64,49 @@ const REGION = 'us-east-1';
   describe('Auto Scaling', () => {
     it('reads the group: sizes, its launch template, its instances with the version each was launched from', async () => {
       const g = await asgApi.group(NAMES.autoScalingGroup);
-      expect(g).toMatchObject({ name: NAMES.autoScalingGroup, minSize: 1, maxSize: 14, desiredCapacity: 12, launchTemplate: { id: templateId, name: NAMES.autoScalingGroup, version: '$Latest' } });
+      expect(g).toMatchObject({
+        name: NAMES.autoScalingGroup,
+        minSize: 1,
+        maxSize: 14,
+        desiredCapacity: 12,
+        launchTemplate: { id: templateId, name: NAMES.autoScalingGroup, version: '$Latest' },
+      });
       expect(g!.instances).toHaveLength(12);
-      expect(g!.instances[0]).toMatchObject({ lifecycleState: 'InService', healthStatus: 'Healthy', instanceType: 't3.medium', launchTemplate: { id: templateId, version: '1' } });
+      expect(g!.instances[0]).toMatchObject({
+        lifecycleState: 'InService',
+        healthStatus: 'Healthy',
+        instanceType: 't3.medium',
+        launchTemplate: { id: templateId, version: '1' },
+      });
       expect(await asgApi.group('no-such-group')).toBeUndefined();
     });
 
     it('resolves $Latest and $Default through EC2 DescribeLaunchTemplateVersions', async () => {
       await newVersion(a, NAMES.autoScalingGroup, 't3.large');
-      expect(await asgApi.launchTemplateVersion({ id: templateId, version: '$Latest' })).toEqual({ id: templateId, version: '2', instanceType: 't3.large', imageId: 'ami-00000002' });
-      expect(await asgApi.launchTemplateVersion({ name: NAMES.autoScalingGroup, version: '$Default' })).toEqual({ id: templateId, version: '1', instanceType: 't3.medium', imageId: 'ami-00000001' });
-      const err = await asgApi.launchTemplateVersion({ name: 'no-such-template', version: '$Latest' }).catch((e: unknown) => e);
+      expect(await asgApi.launchTemplateVersion({ id: templateId, version: '$Latest' })).toEqual({
+        id: templateId,
+        version: '2',
+        instanceType: 't3.large',
+        imageId: 'ami-00000002',
+      });
+      expect(await asgApi.launchTemplateVersion({ name: NAMES.autoScalingGroup, version: '$Default' })).toEqual({
+        id: templateId,
+        version: '1',
+        instanceType: 't3.medium',
+        imageId: 'ami-00000001',
+      });
+      const err = await asgApi
+        .launchTemplateVersion({ name: 'no-such-template', version: '$Latest' })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(EcsdeployError);
       expect((err as Error).message).toContain('launch template no-such-template');
     });
 
     it('tags the group and removes the tag', async () => {
       await asgApi.setTag(NAMES.autoScalingGroup, 'ecsdeploy:roll', 'min=1,max=14,desired=12,started=x');
-      expect((await asgApi.group(NAMES.autoScalingGroup))!.tags['ecsdeploy:roll']).toBe('min=1,max=14,desired=12,started=x');
+      expect((await asgApi.group(NAMES.autoScalingGroup))!.tags['ecsdeploy:roll']).toBe(
+        'min=1,max=14,desired=12,started=x',
+      );
       await asgApi.deleteTag(NAMES.autoScalingGroup, 'ecsdeploy:roll');
       expect((await asgApi.group(NAMES.autoScalingGroup))!.tags['ecsdeploy:roll']).toBeUndefined();
     });
@@ -106,7 +136,13 @@ const REGION = 'us-east-1';
 
     it('moto does not keep protected instances out of TerminateInstanceInAutoScalingGroup (nor does AWS)', async () => {
       const [one] = (await groupInstances(a, NAMES.autoScalingGroup)).filter((i) => i.version === '1');
-      await a.asg.send(new SetInstanceProtectionCommand({ AutoScalingGroupName: NAMES.autoScalingGroup, InstanceIds: [one!.id], ProtectedFromScaleIn: true }));
+      await a.asg.send(
+        new SetInstanceProtectionCommand({
+          AutoScalingGroupName: NAMES.autoScalingGroup,
+          InstanceIds: [one!.id],
+          ProtectedFromScaleIn: true,
+        }),
+      );
       await asgApi.terminateInstance(one!.id, false);
       expect((await groupInstances(a, NAMES.autoScalingGroup)).map((i) => i.id)).not.toContain(one!.id);
     });
@@ -117,7 +153,14 @@ const REGION = 'us-east-1';
 
     beforeAll(async () => {
       // Task definitions: one with task-level sizes, one with container sizes only (bridge mode).
-      await a.ecs.send(new RegisterTaskDefinitionCommand({ family: 'web', cpu: '512', memory: '1024', containerDefinitions: [{ name: 'web', image: 'nginx', cpu: 100, memory: 200 }] }));
+      await a.ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'web',
+          cpu: '512',
+          memory: '1024',
+          containerDefinitions: [{ name: 'web', image: 'nginx', cpu: 100, memory: 200 }],
+        }),
+      );
       await a.ecs.send(
         new RegisterTaskDefinitionCommand({
           family: 'worker',
@@ -128,18 +171,62 @@ const REGION = 'us-east-1';
         }),
       );
       // 13 services: 10 on EC2 (one of them a daemon), one on Fargate, one on Fargate Spot only, one at 50%/150%.
-      for (let n = 0; n < 10; n++) await a.ecs.send(new CreateServiceCommand({ cluster: NAMES.cluster, serviceName: `svc${n}`, taskDefinition: 'web', desiredCount: n, launchType: 'EC2' }));
-      await a.ecs.send(new CreateServiceCommand({ cluster: NAMES.cluster, serviceName: 'agent', taskDefinition: 'worker', schedulingStrategy: 'DAEMON', launchType: 'EC2' }));
-      await a.ecs.send(new CreateServiceCommand({ cluster: NAMES.cluster, serviceName: 'api', taskDefinition: 'web', desiredCount: 2, launchType: 'FARGATE' }));
+      for (let n = 0; n < 10; n++)
+        await a.ecs.send(
+          new CreateServiceCommand({
+            cluster: NAMES.cluster,
+            serviceName: `svc${n}`,
+            taskDefinition: 'web',
+            desiredCount: n,
+            launchType: 'EC2',
+          }),
+        );
       await a.ecs.send(
-        new CreateServiceCommand({ cluster: NAMES.cluster, serviceName: 'spot', taskDefinition: 'web', desiredCount: 1, capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }),
+        new CreateServiceCommand({
+          cluster: NAMES.cluster,
+          serviceName: 'agent',
+          taskDefinition: 'worker',
+          schedulingStrategy: 'DAEMON',
+          launchType: 'EC2',
+        }),
       );
       await a.ecs.send(
-        new CreateServiceCommand({ cluster: NAMES.cluster, serviceName: 'half', taskDefinition: 'worker', desiredCount: 4, launchType: 'EC2', deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 150 } }),
+        new CreateServiceCommand({
+          cluster: NAMES.cluster,
+          serviceName: 'api',
+          taskDefinition: 'web',
+          desiredCount: 2,
+          launchType: 'FARGATE',
+        }),
+      );
+      await a.ecs.send(
+        new CreateServiceCommand({
+          cluster: NAMES.cluster,
+          serviceName: 'spot',
+          taskDefinition: 'web',
+          desiredCount: 1,
+          capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+        }),
+      );
+      await a.ecs.send(
+        new CreateServiceCommand({
+          cluster: NAMES.cluster,
+          serviceName: 'half',
+          taskDefinition: 'worker',
+          desiredCount: 4,
+          launchType: 'EC2',
+          deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 150 },
+        }),
       );
       arns = (await ecsApi.containerInstances(NAMES.cluster)).map((c) => c.arn);
       // Three standalone tasks: two on the first instance, one on the second.
-      await a.ecs.send(new StartTaskCommand({ cluster: NAMES.cluster, taskDefinition: 'web', containerInstances: [arns[0]!, arns[0]!, arns[1]!] }));
+      await a.ecs.send(
+        new StartTaskCommand({
+          cluster: NAMES.cluster,
+          taskDefinition: 'web',
+          containerInstances: [arns[0]!, arns[0]!, arns[1]!],
+        }),
+      );
     });
 
     it('lists every container instance, page by page, and reads each one', async () => {
@@ -148,7 +235,15 @@ const REGION = 'us-east-1';
       expect(all).toHaveLength(12);
       const first = all.find((c) => c.arn === arns[0])!;
       // moto reserves the containers' sizes (100 CPU, 200 MiB per task here); AWS the task's.
-      expect(first).toMatchObject({ status: 'ACTIVE', agentConnected: true, runningTasks: 2, pendingTasks: 0, registered: { cpu: 4096, memory: 7482 }, remaining: { cpu: 4096 - 200, memory: 7482 - 400 }, instanceType: 't3.medium' });
+      expect(first).toMatchObject({
+        status: 'ACTIVE',
+        agentConnected: true,
+        runningTasks: 2,
+        pendingTasks: 0,
+        registered: { cpu: 4096, memory: 7482 },
+        remaining: { cpu: 4096 - 200, memory: 7482 - 400 },
+        instanceType: 't3.medium',
+      });
       expect(first.ec2InstanceId).toMatch(/^i-/);
       expect(first.amiId).toBe('ami-00000001');
       expect((await ecsApi.containerInstances(NAMES.cluster, [arns[1]!])).map((c) => c.runningTasks)).toEqual([1]);
@@ -156,29 +251,45 @@ const REGION = 'us-east-1';
 
     it('sets more than 10 container instances DRAINING (chunks of 10), and back to ACTIVE', async () => {
       await ecsApi.setContainerInstanceState(NAMES.cluster, arns, 'DRAINING');
-      const described = await a.ecs.send(new DescribeContainerInstancesCommand({ cluster: NAMES.cluster, containerInstances: arns }));
+      const described = await a.ecs.send(
+        new DescribeContainerInstancesCommand({ cluster: NAMES.cluster, containerInstances: arns }),
+      );
       expect(new Set(described.containerInstances!.map((c) => c.status))).toEqual(new Set(['DRAINING']));
       await ecsApi.setContainerInstanceState(NAMES.cluster, arns, 'ACTIVE');
-      expect(new Set((await ecsApi.containerInstances(NAMES.cluster)).map((c) => c.status))).toEqual(new Set(['ACTIVE']));
+      expect(new Set((await ecsApi.containerInstances(NAMES.cluster)).map((c) => c.status))).toEqual(
+        new Set(['ACTIVE']),
+      );
     });
 
     it('a container instance ECS does not know is an error naming it', async () => {
       const missing = arns[0]!.replace(/[0-9a-f-]{36}$/, '00000000-0000-0000-0000-000000000000');
-      await expect(ecsApi.setContainerInstanceState(NAMES.cluster, [missing], 'DRAINING')).rejects.toThrow(/refused to set 1 container instance\(s\) to DRAINING: .*00000000-0000-0000-0000-000000000000/);
+      await expect(ecsApi.setContainerInstanceState(NAMES.cluster, [missing], 'DRAINING')).rejects.toThrow(
+        /refused to set 1 container instance\(s\) to DRAINING: .*00000000-0000-0000-0000-000000000000/,
+      );
     });
 
     it('reads every service (pages of 2, DescribeServices by 10): desired counts, daemon, EC2 or Fargate, deployment percentages', async () => {
       const services = await ecsApi.services(NAMES.cluster);
       expect(services).toHaveLength(14);
       const by = Object.fromEntries(services.map((s) => [s.name, s]));
-      expect(by['svc7']).toMatchObject({ desiredCount: 7, daemon: false, onEc2: true, minimumHealthyPercent: 100, maximumPercent: 200 });
+      expect(by['svc7']).toMatchObject({
+        desiredCount: 7,
+        daemon: false,
+        onEc2: true,
+        minimumHealthyPercent: 100,
+        maximumPercent: 200,
+      });
       expect(by['agent']).toMatchObject({ daemon: true, onEc2: true });
       expect(by['api']).toMatchObject({ onEc2: false });
       expect(by['spot']).toMatchObject({ onEc2: false });
-      expect(by['half']).toMatchObject({ minimumHealthyPercent: 50, maximumPercent: 150, taskDefinition: expect.stringContaining('task-definition/worker:1') });
+      expect(by['half']).toMatchObject({
+        minimumHealthyPercent: 50,
+        maximumPercent: 150,
+        taskDefinition: expect.stringContaining('task-definition/worker:1'),
+      });
     });
 
-    it('task sizes: task-level cpu/memory, else the containers\' (memory or memoryReservation)', async () => {
+    it("task sizes: task-level cpu/memory, else the containers' (memory or memoryReservation)", async () => {
       expect(await ecsApi.taskSize('web')).toEqual({ cpu: 512, memory: 1024 });
       expect(await ecsApi.taskSize('worker:1')).toEqual({ cpu: 384, memory: 500 });
     });
@@ -201,7 +312,12 @@ const REGION = 'us-east-1';
 
   it('observe(): which instances are out of date and why, where the tasks run, what the EC2 services need', async () => {
     const snapshot = await observe(combine(asgApi, ecsApi), NAMES);
-    expect(snapshot.group).toMatchObject({ name: NAMES.autoScalingGroup, launchTemplateVersion: '2', instanceType: 't3.large', imageId: 'ami-00000002' });
+    expect(snapshot.group).toMatchObject({
+      name: NAMES.autoScalingGroup,
+      launchTemplateVersion: '2',
+      instanceType: 't3.large',
+      imageId: 'ami-00000002',
+    });
     const inGroup = snapshot.instances.filter((i) => i.inGroup);
     const outdated = inGroup.filter((i) => i.outdated);
     expect(outdated.length).toBeGreaterThan(0);
@@ -213,7 +329,9 @@ const REGION = 'us-east-1';
     expect(inGroup.filter((i) => !i.outdated).every((i) => i.launchTemplateVersion === '2')).toBe(true);
     // Instances the group terminated are still registered (moto has no agent): shown, not in the group.
     expect(snapshot.instances.some((i) => !i.inGroup && i.ecsStatus === 'ACTIVE')).toBe(true);
-    expect(snapshot.instances.find((i) => i.containerInstanceArn !== undefined && (i.tasks?.['family:web'] ?? 0) === 2)).toBeDefined();
+    expect(
+      snapshot.instances.find((i) => i.containerInstanceArn !== undefined && (i.tasks?.['family:web'] ?? 0) === 2),
+    ).toBeDefined();
     // Fargate services need no instance; the daemon counts once per ACTIVE instance.
     expect(snapshot.services.map((s) => s.name)).not.toContain('api');
     expect(snapshot.services.map((s) => s.name)).toContain('agent');

@@ -14,30 +14,63 @@ import type { CreateResult, DestroyEnvironmentResult, ListResult, ShowResult } f
 import type { ApplyReport } from '../../src/ops/infra';
 import { startMoto, type MotoServer } from '../support/moto';
 import { filesUnder } from '../environments/helpers';
-import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, startCli, TEARDOWN_MS, type CliResult } from './support';
+import {
+  builtCli,
+  cli,
+  cliEnv,
+  e2eDescribe,
+  exampleProject,
+  json,
+  startCli,
+  TEARDOWN_MS,
+  type CliResult,
+} from './support';
 
 e2eDescribe()('environments on demand on a real engine against moto', () => {
   let moto: MotoServer;
   let dir: string;
   let env: NodeJS.ProcessEnv;
   const timings: Record<string, number> = {};
-  const aws = () => ({ region: 'eu-west-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const aws = () => ({
+    region: 'eu-west-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
   const run = async (name: string, args: string[]): Promise<CliResult> => {
     const r = await cli(args, dir, { ...env, ECSDEPLOY_OWNER: 'e2e' });
     timings[name] = r.seconds;
     return r;
   };
   /** What an environment on demand may leave: nothing but the engine's logs (kept on purpose, for diagnosis). */
-  const traces = (name: string) => filesUnder(dir).filter((f) => f.includes(name) && !f.startsWith(join('.ecsdeploy', 'logs')));
-  const listenerArn = () => (JSON.parse(readFileSync(join(dir, '.ecsdeploy', 'state', 'dev-cluster.tfstate'), 'utf8')) as { outputs: Record<string, { value: string }> }).outputs['listener_arn']!.value;
+  const traces = (name: string) =>
+    filesUnder(dir).filter((f) => f.includes(name) && !f.startsWith(join('.ecsdeploy', 'logs')));
+  const listenerArn = () =>
+    (
+      JSON.parse(readFileSync(join(dir, '.ecsdeploy', 'state', 'dev-cluster.tfstate'), 'utf8')) as {
+        outputs: Record<string, { value: string }>;
+      }
+    ).outputs['listener_arn']!.value;
 
   beforeAll(async () => {
     builtCli();
     moto = await startMoto();
     dir = exampleProject(moto.endpoint);
     env = cliEnv(moto.endpoint, dir);
-    const base = await run('apply dev registry+cluster', ['apply', '--env', 'dev', '--stack', 'registry', '--stack', 'cluster', '--yes', '--json']);
-    expect({ code: base.code, stacks: json<ApplyReport>(base).stacks.map((s) => s.stack) }).toEqual({ code: 0, stacks: ['registry', 'dev-cluster'] });
+    const base = await run('apply dev registry+cluster', [
+      'apply',
+      '--env',
+      'dev',
+      '--stack',
+      'registry',
+      '--stack',
+      'cluster',
+      '--yes',
+      '--json',
+    ]);
+    expect({ code: base.code, stacks: json<ApplyReport>(base).stacks.map((s) => s.stack) }).toEqual({
+      code: 0,
+      stacks: ['registry', 'dev-cluster'],
+    });
   }, 600_000);
   afterAll(async () => {
     console.log(`env e2e timings (s): ${JSON.stringify(timings)}`);
@@ -46,29 +79,64 @@ e2eDescribe()('environments on demand on a real engine against moto', () => {
   }, TEARDOWN_MS);
 
   it('env create applies only its service stacks, on the base cluster, reached by its host name', async () => {
-    const r = await run('env create', ['env', 'create', 'feature-x', '--from', 'dev', '--services', 'orders,web', '--ttl', '8h', '--yes', '--json']);
+    const r = await run('env create', [
+      'env',
+      'create',
+      'feature-x',
+      '--from',
+      'dev',
+      '--services',
+      'orders,web',
+      '--ttl',
+      '8h',
+      '--yes',
+      '--json',
+    ]);
     const result = json<CreateResult>(r);
     expect(r.code).toBe(0);
     expect(result.apply.stacks.map((s) => [s.stack, s.applied])).toEqual([
       ['feature-x-orders', true],
       ['feature-x-web', true],
     ]);
-    expect(result.environment).toMatchObject({ name: 'feature-x', base: 'dev', owner: 'e2e', status: 'ready', services: ['orders', 'web'] });
+    expect(result.environment).toMatchObject({
+      name: 'feature-x',
+      base: 'dev',
+      owner: 'e2e',
+      status: 'ready',
+      services: ['orders', 'web'],
+    });
     // dev has a domain and no certificate: plain HTTP, under its own host name.
-    expect(result.urls.map((u) => u.url)).toEqual(['http://feature-x.dev.shop.example.com/orders', 'http://feature-x.dev.shop.example.com/']);
+    expect(result.urls.map((u) => u.url)).toEqual([
+      'http://feature-x.dev.shop.example.com/orders',
+      'http://feature-x.dev.shop.example.com/',
+    ]);
 
-    const services = await new ECSClient(aws()).send(new DescribeServicesCommand({ cluster: 'shop-dev', services: ['feature-x-orders', 'feature-x-web'] }));
+    const services = await new ECSClient(aws()).send(
+      new DescribeServicesCommand({ cluster: 'shop-dev', services: ['feature-x-orders', 'feature-x-web'] }),
+    );
     expect(services.services?.map((s) => [s.serviceName, s.status, s.desiredCount])).toEqual([
       ['feature-x-orders', 'ACTIVE', 1],
       ['feature-x-web', 'ACTIVE', 1],
     ]);
     // Service Connect in a namespace of its own (shop-feature-x, created with feature-x-orders), so
     // feature-x-web's calls to orders:8080 reach feature-x-orders, not dev's orders.
-    const connect = services.services!.map((s) => s.deployments?.find((d) => d.status === 'PRIMARY')?.serviceConnectConfiguration);
-    expect(connect[0]).toMatchObject({ enabled: true, namespace: expect.stringMatching(/namespace\/ns-/), services: [{ portName: 'http', discoveryName: 'orders' }] });
+    const connect = services.services!.map(
+      (s) => s.deployments?.find((d) => d.status === 'PRIMARY')?.serviceConnectConfiguration,
+    );
+    expect(connect[0]).toMatchObject({
+      enabled: true,
+      namespace: expect.stringMatching(/namespace\/ns-/),
+      services: [{ portName: 'http', discoveryName: 'orders' }],
+    });
     expect(connect[1]).toMatchObject({ enabled: true, namespace: 'shop-feature-x' });
-    const rules = await new ElasticLoadBalancingV2Client(aws()).send(new DescribeRulesCommand({ ListenerArn: listenerArn() }));
-    const hosts = (rules.Rules ?? []).flatMap((rule) => (rule.Conditions ?? []).filter((c) => c.Field === 'host-header').flatMap((c) => c.HostHeaderConfig?.Values ?? c.Values ?? []));
+    const rules = await new ElasticLoadBalancingV2Client(aws()).send(
+      new DescribeRulesCommand({ ListenerArn: listenerArn() }),
+    );
+    const hosts = (rules.Rules ?? []).flatMap((rule) =>
+      (rule.Conditions ?? [])
+        .filter((c) => c.Field === 'host-header')
+        .flatMap((c) => c.HostHeaderConfig?.Values ?? c.Values ?? []),
+    );
     expect(hosts).toEqual(['feature-x.dev.shop.example.com', 'feature-x.dev.shop.example.com']);
   }, 600_000);
 
@@ -94,7 +162,11 @@ e2eDescribe()('environments on demand on a real engine against moto', () => {
 
   it('env destroy leaves nothing behind: no ECS service, stack folder, state file, record or release', async () => {
     expect(traces('feature-x')).toEqual(
-      expect.arrayContaining([join('.ecsdeploy', 'environments', 'feature-x.json'), join('.ecsdeploy', 'state', 'feature-x-orders.tfstate'), join('cdktf.out', 'stacks', 'feature-x-web', 'cdk.tf.json')]),
+      expect.arrayContaining([
+        join('.ecsdeploy', 'environments', 'feature-x.json'),
+        join('.ecsdeploy', 'state', 'feature-x-orders.tfstate'),
+        join('cdktf.out', 'stacks', 'feature-x-web', 'cdk.tf.json'),
+      ]),
     );
     const r = await run('env destroy', ['env', 'destroy', 'feature-x', '--yes', '--json']);
     const result = json<DestroyEnvironmentResult>(r);
@@ -102,14 +174,19 @@ e2eDescribe()('environments on demand on a real engine against moto', () => {
     expect([...result.destroyed].sort()).toEqual(['feature-x-orders', 'feature-x-web']);
     expect(traces('feature-x')).toEqual([]);
 
-    const services = await new ECSClient(aws()).send(new DescribeServicesCommand({ cluster: 'shop-dev', services: ['feature-x-orders', 'feature-x-web'] }));
+    const services = await new ECSClient(aws()).send(
+      new DescribeServicesCommand({ cluster: 'shop-dev', services: ['feature-x-orders', 'feature-x-web'] }),
+    );
     expect((services.services ?? []).filter((s) => s.status === 'ACTIVE')).toEqual([]);
     // The base is untouched.
     expect(existsSync(join(dir, '.ecsdeploy', 'state', 'dev-cluster.tfstate'))).toBe(true);
   }, 600_000);
 
   it('a create interrupted half-way is recorded as failed; env destroy cleans up what it made', async () => {
-    const creating = startCli(['env', 'create', 'feature-y', '--from', 'dev', '--services', 'orders', '--yes'], dir, { ...env, ECSDEPLOY_OWNER: 'e2e' });
+    const creating = startCli(['env', 'create', 'feature-y', '--from', 'dev', '--services', 'orders', '--yes'], dir, {
+      ...env,
+      ECSDEPLOY_OWNER: 'e2e',
+    });
     await creating.waitFor(/feature-y-orders\s+\S+: Creating\.\.\./, 300_000);
     creating.child.kill('SIGINT');
     const interrupted = await creating.done;
@@ -121,7 +198,9 @@ e2eDescribe()('environments on demand on a real engine against moto', () => {
     const r = await run('env destroy (failed)', ['env', 'destroy', 'feature-y', '--yes', '--json']);
     expect(r.code).toBe(0);
     expect(traces('feature-y')).toEqual([]);
-    const services = await new ECSClient(aws()).send(new DescribeServicesCommand({ cluster: 'shop-dev', services: ['feature-y-orders'] }));
+    const services = await new ECSClient(aws()).send(
+      new DescribeServicesCommand({ cluster: 'shop-dev', services: ['feature-y-orders'] }),
+    );
     expect((services.services ?? []).filter((s) => s.status === 'ACTIVE')).toEqual([]);
   }, 900_000);
 });

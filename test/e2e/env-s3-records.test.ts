@@ -37,7 +37,9 @@ e2eDescribe()('environment records in S3 (moto)', () => {
 
   it('of five creates of one name at once, exactly one wins; a stale update is refused; remove is final', async () => {
     const store = s3RecordStore(awsS3(target()), 'acme-state', 'ecsdeploy/environments');
-    const versions = await Promise.all(Array.from({ length: 5 }, (_, i) => store.create(record({ owner: `user-${i}` }))));
+    const versions = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => store.create(record({ owner: `user-${i}` }))),
+    );
     const won = versions.filter((v): v is string => v !== undefined);
     expect(won).toHaveLength(1);
 
@@ -56,7 +58,11 @@ e2eDescribe()('environment records in S3 (moto)', () => {
 
   it("removes a stack's state object and lock file, and every release ledger of the environment, and nothing else", async () => {
     const put = (Bucket: string, Key: string, Body: string) => s3.send(new PutObjectCommand({ Bucket, Key, Body }));
-    await put('acme-state', 'ecsdeploy/state/pr-1-api.tfstate', JSON.stringify({ version: 4, resources: [{ mode: 'managed' }], outputs: { url: { value: 'x' } } }));
+    await put(
+      'acme-state',
+      'ecsdeploy/state/pr-1-api.tfstate',
+      JSON.stringify({ version: 4, resources: [{ mode: 'managed' }], outputs: { url: { value: 'x' } } }),
+    );
     await put('acme-state', 'ecsdeploy/state/pr-1-api.tfstate.tflock', '{}');
     await put('acme-state', 'ecsdeploy/state/pr-1-api-v2.tfstate', '{}');
     await put('acme-releases', 'ecsdeploy/releases/pr-1/api.json', '{}');
@@ -72,11 +78,17 @@ e2eDescribe()('environment records in S3 (moto)', () => {
 
     const state = openStateStore('/nowhere', config, awsS3);
     expect(await state.read('pr-1-api')).toEqual({ resources: 1, outputs: { url: 'x' } });
-    expect(await state.remove('pr-1-api')).toEqual(['s3://acme-state/ecsdeploy/state/pr-1-api.tfstate', 's3://acme-state/ecsdeploy/state/pr-1-api.tfstate.tflock']);
+    expect(await state.remove('pr-1-api')).toEqual([
+      's3://acme-state/ecsdeploy/state/pr-1-api.tfstate',
+      's3://acme-state/ecsdeploy/state/pr-1-api.tfstate.tflock',
+    ]);
     expect(await state.read('pr-1-api')).toBeUndefined();
     expect(await keys('acme-state', 'ecsdeploy/state/pr-1')).toEqual(['ecsdeploy/state/pr-1-api-v2.tfstate']);
 
-    expect(await removeReleaseLedgers('/nowhere', config, awsS3, 'pr-1')).toEqual(['s3://acme-releases/ecsdeploy/releases/pr-1/api.json', 's3://acme-releases/ecsdeploy/releases/pr-1/web.json']);
+    expect(await removeReleaseLedgers('/nowhere', config, awsS3, 'pr-1')).toEqual([
+      's3://acme-releases/ecsdeploy/releases/pr-1/api.json',
+      's3://acme-releases/ecsdeploy/releases/pr-1/web.json',
+    ]);
     expect(await keys('acme-releases')).toEqual(['ecsdeploy/releases/pr-10/api.json']);
   }, 60_000);
 });

@@ -34,7 +34,9 @@ e2eDescribe()('interrupting an apply', () => {
     const r = await apply.done;
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('Interrupted: stopping gracefully.');
-    expect(r.stderr).toMatch(/Error: Interrupted: the engine stopped gracefully in dev-cluster \(state saved, lock released\)\. Full engine output: \S+\.log/);
+    expect(r.stderr).toMatch(
+      /Error: Interrupted: the engine stopped gracefully in dev-cluster \(state saved, lock released\)\. Full engine output: \S+\.log/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
 
     const stateFile = join(dir, '.ecsdeploy', 'state', 'dev-cluster.tfstate');

@@ -23,9 +23,17 @@ e2eDescribe()('S3 state with lock files, against moto', () => {
   beforeAll(async () => {
     builtCli();
     moto = await startMoto();
-    s3 = new S3Client({ region: 'eu-west-1', endpoint: moto.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
-    const s3State = (text: string) => text.replace(/^state:\n(?: .*\n)*/m, `state:\n  backend: s3\n  bucket: ${BUCKET}\n  prefix: ${PREFIX}\n`);
+    s3 = new S3Client({
+      region: 'eu-west-1',
+      endpoint: moto.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await s3.send(
+      new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
+    );
+    const s3State = (text: string) =>
+      text.replace(/^state:\n(?: .*\n)*/m, `state:\n  backend: s3\n  bucket: ${BUCKET}\n  prefix: ${PREFIX}\n`);
     alice = exampleProject(moto.endpoint, s3State);
     bob = exampleProject(moto.endpoint, s3State);
   }, 60_000);
@@ -44,17 +52,28 @@ e2eDescribe()('S3 state with lock files, against moto', () => {
     expect({ code: won.code, stderr: won.code === 0 ? '' : won.stderr }).toEqual({ code: 0, stderr: '' });
     expect(won.stdout).toContain('Applied: registry.');
     expect(lost.code).toBe(1);
-    expect(lost.stderr).toMatch(/Error: The state of stack registry is locked: \S+ has been running `(plan|apply)` since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d+ seconds? ago\) \(lock ID [0-9a-f-]+\)\. This run changed nothing in registry\./);
-    expect(lost.stderr).toMatch(/Try this: If that run died and nobody else is using the state, release the lock: terraform -chdir=cdktf\.out\/stacks\/registry force-unlock [0-9a-f-]+/);
+    expect(lost.stderr).toMatch(
+      /Error: The state of stack registry is locked: \S+ has been running `(plan|apply)` since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d+ seconds? ago\) \(lock ID [0-9a-f-]+\)\. This run changed nothing in registry\./,
+    );
+    expect(lost.stderr).toMatch(
+      /Try this: If that run died and nobody else is using the state, release the lock: terraform -chdir=cdktf\.out\/stacks\/registry force-unlock [0-9a-f-]+/,
+    );
 
     // One key per stack under the prefix, no lock file left behind.
     const keys = (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents?.map((o) => o.Key);
     expect(keys).toEqual([`${PREFIX}/registry.tfstate`]);
-    const state = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/registry.tfstate` }))).Body!.transformToString()) as {
+    const state = JSON.parse(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/registry.tfstate` }))
+      ).Body!.transformToString(),
+    ) as {
       resources: Array<{ type: string }>;
     };
     // One repository per service (orders, payments, web) and per job (nightly-report).
-    expect(state.resources.map((r) => r.type).sort()).toEqual([...Array(4).fill('aws_ecr_lifecycle_policy'), ...Array(4).fill('aws_ecr_repository')]);
+    expect(state.resources.map((r) => r.type).sort()).toEqual([
+      ...Array(4).fill('aws_ecr_lifecycle_policy'),
+      ...Array(4).fill('aws_ecr_repository'),
+    ]);
 
     // The one who lost sees the applied state: nothing to do.
     const again = await cli(['plan', '--env', 'dev', '--stack', 'registry', '--json'], bob, cliEnv(moto.endpoint, bob));

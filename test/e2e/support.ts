@@ -31,7 +31,8 @@ export function e2eDescribe(): jest.Describe {
 }
 
 export function builtCli(): void {
-  if (!existsSync(join(REPO, 'dist', 'src', 'commands', 'apply.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run test:e2e does it first)');
+  if (!existsSync(join(REPO, 'dist', 'src', 'commands', 'apply.js')))
+    throw new Error('dist/ is missing: run `npm run build` (npm run test:e2e does it first)');
 }
 
 /** A copy of the example project (ecsdeploy.yaml, environments/, services/) whose environments use `endpoint`. */
@@ -42,13 +43,20 @@ export function exampleProject(endpoint: string, projectYaml?: (text: string) =>
     const file = join(dir, 'environments', f);
     writeFileSync(file, `${readFileSync(file, 'utf8')}endpoint: ${endpoint}\n`);
   }
-  if (projectYaml) writeFileSync(join(dir, 'ecsdeploy.yaml'), projectYaml(readFileSync(join(dir, 'ecsdeploy.yaml'), 'utf8')));
+  if (projectYaml)
+    writeFileSync(join(dir, 'ecsdeploy.yaml'), projectYaml(readFileSync(join(dir, 'ecsdeploy.yaml'), 'utf8')));
   return dir;
 }
 
 /** The environment of the CLI under test: moto's endpoint and credentials, the mirror, CI behaviour. */
 export function cliEnv(endpoint: string, work: string): NodeJS.ProcessEnv {
-  return { ...process.env, ...awsTestEnv(endpoint), TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work), CI: 'true', NO_COLOR: '1' };
+  return {
+    ...process.env,
+    ...awsTestEnv(endpoint),
+    TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work),
+    CI: 'true',
+    NO_COLOR: '1',
+  };
 }
 
 export interface CliResult {
@@ -84,16 +92,23 @@ export function startCli(args: readonly string[], dir: string, env: NodeJS.Proce
       w.resolve();
     }
   });
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, seconds: Math.round((Date.now() - started) / 1000) })));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr, seconds: Math.round((Date.now() - started) / 1000) })),
+  );
   return {
     child,
     done,
     waitFor: (pattern, timeoutMs) =>
       new Promise((resolve, reject) => {
         if (pattern.test(stderr)) return resolve();
-        const timer = setTimeout(() => reject(new Error(`stderr did not show ${pattern} within ${timeoutMs} ms:\n${stderr.slice(-3000)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`stderr did not show ${pattern} within ${timeoutMs} ms:\n${stderr.slice(-3000)}`)),
+          timeoutMs,
+        );
         watchers.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
-        void done.then(() => reject(new Error(`the CLI exited before stderr showed ${pattern}:\n${stderr.slice(-3000)}`)));
+        void done.then(() =>
+          reject(new Error(`the CLI exited before stderr showed ${pattern}:\n${stderr.slice(-3000)}`)),
+        );
       }),
   };
 }

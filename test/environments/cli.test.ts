@@ -8,21 +8,36 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EphemeralRecord } from '../../src/config/ephemeral';
-import { localRecordStore, type DestroyEnvironmentResult, type GcResult, type ListResult, type ShowResult } from '../../src/ops/environments';
+import {
+  localRecordStore,
+  type DestroyEnvironmentResult,
+  type GcResult,
+  type ListResult,
+  type ShowResult,
+} from '../../src/ops/environments';
 import { lifecycleProject } from './helpers';
 
 const REPO = join(__dirname, '..', '..');
 const BIN = join(REPO, 'bin', 'run.js');
 
 function cli(args: string[], dir: string, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args, '-C', dir], { encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args, '-C', dir], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env },
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
 
 const HOUR = 3_600_000;
-const record = (name: string, createdAgoHours: number, ttlHours: number, over: Partial<EphemeralRecord> = {}): EphemeralRecord => {
+const record = (
+  name: string,
+  createdAgoHours: number,
+  ttlHours: number,
+  over: Partial<EphemeralRecord> = {},
+): EphemeralRecord => {
   const created = Date.now() - createdAgoHours * HOUR;
   return {
     version: 1,
@@ -44,7 +59,8 @@ let project: { dir: string; cleanup: () => void };
 const recordFile = (name: string) => join(project.dir, '.ecsdeploy', 'environments', `${name}.json`);
 
 beforeAll(() => {
-  if (!existsSync(join(REPO, 'dist', 'src', 'commands', 'env', 'list.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+  if (!existsSync(join(REPO, 'dist', 'src', 'commands', 'env', 'list.js')))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
 });
 beforeEach(async () => {
   project = lifecycleProject();
@@ -126,14 +142,23 @@ describe('ecsdeploy env destroy', () => {
   it('asks for --yes where nobody can answer', () => {
     const r = cli(['env', 'destroy', 'pr-1'], project.dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('env destroy asks for confirmation, and nobody can answer here (CI is set): pass --yes.');
+    expect(r.stderr).toContain(
+      'env destroy asks for confirmation, and nobody can answer here (CI is set): pass --yes.',
+    );
     expect(existsSync(recordFile('pr-1'))).toBe(true);
   });
 
   it('removes an environment whose stacks were never applied without running the engine', () => {
-    const r = cli(['env', 'destroy', 'pr-1', '--yes', '--json'], project.dir, { ECSDEPLOY_ENGINE: '/nonexistent/terraform' });
+    const r = cli(['env', 'destroy', 'pr-1', '--yes', '--json'], project.dir, {
+      ECSDEPLOY_ENGINE: '/nonexistent/terraform',
+    });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject<Partial<DestroyEnvironmentResult>>({ environment: 'pr-1', found: true, destroyed: [], empty: ['pr-1-api', 'pr-1-web'] });
+    expect(JSON.parse(r.stdout)).toMatchObject<Partial<DestroyEnvironmentResult>>({
+      environment: 'pr-1',
+      found: true,
+      destroyed: [],
+      empty: ['pr-1-api', 'pr-1-web'],
+    });
     expect(existsSync(recordFile('pr-1'))).toBe(false);
   });
 
@@ -181,7 +206,9 @@ describe('ecsdeploy cluster status / roll with an environment on demand', () => 
   it("on its base's cluster: a usage error (exit 2) naming the base's command, without a stack trace or an AWS call", () => {
     const status = cli(['cluster', 'status', '--env', 'pr-2'], project.dir);
     expect(status.code).toBe(2);
-    expect(status.stderr).toContain("Error: pr-2 is an environment on demand on dev's cluster: it has no cluster of its own, so the instances its tasks run on are dev's.");
+    expect(status.stderr).toContain(
+      "Error: pr-2 is an environment on demand on dev's cluster: it has no cluster of its own, so the instances its tasks run on are dev's.",
+    );
     expect(status.stderr).toContain('Try this: Run `ecsdeploy cluster status --env dev` instead.');
     expect(status.stderr).not.toContain('AWS');
     noStack(status.stderr);
@@ -193,7 +220,13 @@ describe('ecsdeploy cluster status / roll with an environment on demand', () => 
 
     const json = cli(['cluster', 'status', '--env', 'pr-2', '--json'], project.dir);
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'ECSDEPLOY_USAGE', exitCode: 2, suggestions: ['Run `ecsdeploy cluster status --env dev` instead.'] } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      error: {
+        code: 'ECSDEPLOY_USAGE',
+        exitCode: 2,
+        suggestions: ['Run `ecsdeploy cluster status --env dev` instead.'],
+      },
+    });
   });
 
   it('a name of neither kind: the "no environment" error, guessing among on-demand names too', () => {

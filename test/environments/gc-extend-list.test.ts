@@ -6,7 +6,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EcsdeployError, UsageError } from '../../src/errors';
-import { createEnvironment, extendEnvironment, gcEnvironments, listEnvironments, showEnvironment, type EnvironmentDeps } from '../../src/ops/environments';
+import {
+  createEnvironment,
+  extendEnvironment,
+  gcEnvironments,
+  listEnvironments,
+  showEnvironment,
+  type EnvironmentDeps,
+} from '../../src/ops/environments';
 import { appendRelease, emptyLedger, localReleaseStore } from '../../src/ops/releases';
 import { fakeClock, HOUR, lifecycleProject, recordingInfra, type RecordingInfra } from './helpers';
 
@@ -15,8 +22,14 @@ const DIGEST = `sha256:${'d1'.repeat(32)}`;
 let project: { dir: string; cleanup: () => void };
 let infra: RecordingInfra;
 let clock: ReturnType<typeof fakeClock>;
-const deps = (over: Partial<EnvironmentDeps> = {}): EnvironmentDeps => ({ infra, now: clock.now, env: { USER: 'alice' }, ...over });
-const create = (name: string, ttl: string, over: Partial<Parameters<typeof createEnvironment>[0]> = {}) => createEnvironment({ dir: project.dir, name, from: 'dev', ttl, services: ['api'], ...over }, deps());
+const deps = (over: Partial<EnvironmentDeps> = {}): EnvironmentDeps => ({
+  infra,
+  now: clock.now,
+  env: { USER: 'alice' },
+  ...over,
+});
+const create = (name: string, ttl: string, over: Partial<Parameters<typeof createEnvironment>[0]> = {}) =>
+  createEnvironment({ dir: project.dir, name, from: 'dev', ttl, services: ['api'], ...over }, deps());
 const recordExists = (name: string) => existsSync(join(project.dir, '.ecsdeploy', 'environments', `${name}.json`));
 
 beforeEach(() => {
@@ -79,7 +92,11 @@ describe('env gc', () => {
         dir: project.dir,
         // Another process extends `medium` while gc is busy with `short`.
         onEnvironment: (name, phase) => {
-          if (name === 'medium' && phase === 'started') writeFileSync(file, readFileSync(file, 'utf8').replace(/"expiresAt": "[^"]+"/, '"expiresAt": "2026-11-30T00:00:00.000Z"'));
+          if (name === 'medium' && phase === 'started')
+            writeFileSync(
+              file,
+              readFileSync(file, 'utf8').replace(/"expiresAt": "[^"]+"/, '"expiresAt": "2026-11-30T00:00:00.000Z"'),
+            );
         },
       },
       deps(),
@@ -93,7 +110,10 @@ describe('env gc', () => {
   it('is interrupted between environments by the signal, and says which were not started', async () => {
     clock.advance(10 * HOUR);
     const abort = new AbortController();
-    const result = await gcEnvironments({ dir: project.dir, signal: abort.signal, onEnvironment: (_n, phase) => phase === 'destroyed' && abort.abort() }, deps());
+    const result = await gcEnvironments(
+      { dir: project.dir, signal: abort.signal, onEnvironment: (_n, phase) => phase === 'destroyed' && abort.abort() },
+      deps(),
+    );
     expect(result.destroyed).toEqual(['short']);
     expect(result.notStarted).toEqual(['medium']);
   });
@@ -102,7 +122,15 @@ describe('env gc', () => {
     writeFileSync(join(project.dir, '.ecsdeploy', 'environments', 'broken.json'), '{"version":1');
     clock.advance(100 * HOUR);
     const result = await gcEnvironments({ dir: project.dir }, deps());
-    expect(result.problems).toEqual([{ name: 'broken', where: join('.ecsdeploy', 'environments', 'broken.json'), message: expect.stringMatching(/^The environment record .ecsdeploy\/environments\/broken.json is not valid: not JSON/) }]);
+    expect(result.problems).toEqual([
+      {
+        name: 'broken',
+        where: join('.ecsdeploy', 'environments', 'broken.json'),
+        message: expect.stringMatching(
+          /^The environment record .ecsdeploy\/environments\/broken.json is not valid: not JSON/,
+        ),
+      },
+    ]);
     expect(result.destroyed).toEqual(['short', 'medium', 'long']);
     expect(existsSync(join(project.dir, '.ecsdeploy', 'environments', 'broken.json'))).toBe(true);
   });
@@ -122,26 +150,38 @@ describe('env extend', () => {
   it('counts from now for an environment that has already expired', async () => {
     await create('a', '1h');
     clock.advance(5 * HOUR);
-    expect((await extendEnvironment({ dir: project.dir, name: 'a', ttl: '2h' }, deps())).environment.expiresAt).toBe('2026-11-24T17:00:00.000Z');
+    expect((await extendEnvironment({ dir: project.dir, name: 'a', ttl: '2h' }, deps())).environment.expiresAt).toBe(
+      '2026-11-24T17:00:00.000Z',
+    );
   });
 
   it("refuses to go beyond the base's maxTtl from now, saying how much is left", async () => {
     await create('a', '6d');
-    const err = await extendEnvironment({ dir: project.dir, name: 'a', ttl: '2d' }, deps()).catch((e: unknown) => e as EcsdeployError);
+    const err = await extendEnvironment({ dir: project.dir, name: 'a', ttl: '2d' }, deps()).catch(
+      (e: unknown) => e as EcsdeployError,
+    );
     expect(err).toBeInstanceOf(UsageError);
-    expect((err as EcsdeployError).message).toBe("--ttl 2d: 'a' would then expire more than 7d from now, the longest an environment made from 'dev' may live ahead (ephemeral.maxTtl in environments/dev.yaml)");
+    expect((err as EcsdeployError).message).toBe(
+      "--ttl 2d: 'a' would then expire more than 7d from now, the longest an environment made from 'dev' may live ahead (ephemeral.maxTtl in environments/dev.yaml)",
+    );
     expect((err as EcsdeployError).suggestions).toEqual(['Extend it by at most 24h now, and again later.']);
     // A day later there is room again.
     clock.advance(24 * HOUR);
-    expect((await extendEnvironment({ dir: project.dir, name: 'a', ttl: '2d' }, deps())).environment.expiresAt).toBe('2026-12-02T10:00:00.000Z');
+    expect((await extendEnvironment({ dir: project.dir, name: 'a', ttl: '2d' }, deps())).environment.expiresAt).toBe(
+      '2026-12-02T10:00:00.000Z',
+    );
   });
 
   it('refuses permanent environments and environments being destroyed', async () => {
-    await expect(extendEnvironment({ dir: project.dir, name: 'dev', ttl: '1h' }, deps())).rejects.toThrow("'dev' is a permanent environment (environments/dev.yaml); env extend works on environments on demand only");
+    await expect(extendEnvironment({ dir: project.dir, name: 'dev', ttl: '1h' }, deps())).rejects.toThrow(
+      "'dev' is a permanent environment (environments/dev.yaml); env extend works on environments on demand only",
+    );
     await create('a', '1h');
     infra = recordingInfra({ failDestroyTimes: 1 });
     await gcEnvironments({ dir: project.dir }, { ...deps(), now: () => new Date(clock.now().getTime() + 2 * HOUR) });
-    await expect(extendEnvironment({ dir: project.dir, name: 'a', ttl: '1h' }, deps())).rejects.toThrow("environment 'a' is being destroyed; it cannot be extended");
+    await expect(extendEnvironment({ dir: project.dir, name: 'a', ttl: '1h' }, deps())).rejects.toThrow(
+      "environment 'a' is being destroyed; it cannot be extended",
+    );
   });
 });
 
@@ -152,13 +192,22 @@ describe('env list', () => {
     clock.advance(2 * HOUR);
     const result = await listEnvironments({ dir: project.dir }, { now: clock.now });
     expect(result.now).toBe('2026-11-24T12:00:00.000Z');
-    expect(result.environments.map((e) => [e.name, e.kind, e.protected ?? e.onDemand?.status, e.onDemand?.expired])).toEqual([
+    expect(
+      result.environments.map((e) => [e.name, e.kind, e.protected ?? e.onDemand?.status, e.onDemand?.expired]),
+    ).toEqual([
       ['dev', 'permanent', false, undefined],
       ['prod', 'permanent', true, undefined],
       ['pr-1', 'on-demand', 'ready', true],
       ['pr-2', 'on-demand', 'ready', false],
     ]);
-    expect(result.environments[3]!.onDemand).toMatchObject({ base: 'dev', owner: 'alice', isolated: true, services: ['api'], createdAt: '2026-11-24T10:00:00.000Z', expiresAt: '2026-11-26T10:00:00.000Z' });
+    expect(result.environments[3]!.onDemand).toMatchObject({
+      base: 'dev',
+      owner: 'alice',
+      isolated: true,
+      services: ['api'],
+      createdAt: '2026-11-24T10:00:00.000Z',
+      expiresAt: '2026-11-26T10:00:00.000Z',
+    });
   });
 });
 
@@ -167,7 +216,16 @@ describe('env show', () => {
     await create('pr-1', '48h', { services: ['api', 'web'] });
     const releases = localReleaseStore(join(project.dir, '.ecsdeploy', 'releases'), project.dir);
     await releases.write(
-      appendRelease(emptyLedger('pr-1', 'web'), { image: { requested: 'x', repository: 'r', digest: DIGEST, serviceRepository: true }, kind: 'deploy', createdAt: '2026-11-24T11:00:00Z', createdBy: 'bob' }, 'now').ledger,
+      appendRelease(
+        emptyLedger('pr-1', 'web'),
+        {
+          image: { requested: 'x', repository: 'r', digest: DIGEST, serviceRepository: true },
+          kind: 'deploy',
+          createdAt: '2026-11-24T11:00:00Z',
+          createdBy: 'bob',
+        },
+        'now',
+      ).ledger,
       undefined,
     );
     const result = await showEnvironment({ dir: project.dir, name: 'pr-1' }, { now: clock.now });
@@ -176,22 +234,44 @@ describe('env show', () => {
       { name: 'pr-1-api', kind: 'service', owned: true, resources: 3, applied: true },
       { name: 'pr-1-web', kind: 'service', owned: true, resources: 3, applied: true },
     ]);
-    expect(result.urls.map((u) => u.url)).toEqual(['https://pr-1.dev.acme.example/api/', 'https://pr-1.dev.acme.example/']);
+    expect(result.urls.map((u) => u.url)).toEqual([
+      'https://pr-1.dev.acme.example/api/',
+      'https://pr-1.dev.acme.example/',
+    ]);
     expect(result.releases).toEqual([
       { service: 'api', image: '1.0.0', source: 'config' },
-      { service: 'web', image: DIGEST, source: 'release', release: { id: 1, kind: 'deploy', createdAt: '2026-11-24T11:00:00Z', createdBy: 'bob', status: 'pending' } },
+      {
+        service: 'web',
+        image: DIGEST,
+        source: 'release',
+        release: { id: 1, kind: 'deploy', createdAt: '2026-11-24T11:00:00Z', createdBy: 'bob', status: 'pending' },
+      },
     ]);
   });
 
   it("without a domain: the base load balancer's DNS name (from the cluster state) and the header to send", async () => {
     project.cleanup();
-    project = lifecycleProject({ 'environments/dev.yaml': 'network:\n  create:\n    cidr: 10.0.0.0/16\ncluster:\n  ec2:\n    instanceTypes: [t3.small]\n    minSize: 1\n    maxSize: 2\n' });
+    project = lifecycleProject({
+      'environments/dev.yaml':
+        'network:\n  create:\n    cidr: 10.0.0.0/16\ncluster:\n  ec2:\n    instanceTypes: [t3.small]\n    minSize: 1\n    maxSize: 2\n',
+    });
     await create('pr-1', '48h');
     expect((await showEnvironment({ dir: project.dir, name: 'pr-1' }, {})).urls).toEqual([
-      { service: 'api', header: 'X-Ecsdeploy-Env: pr-1', note: "the load balancer's DNS name is known once dev-cluster is applied" },
+      {
+        service: 'api',
+        header: 'X-Ecsdeploy-Env: pr-1',
+        note: "the load balancer's DNS name is known once dev-cluster is applied",
+      },
     ]);
     mkdirSync(join(project.dir, '.ecsdeploy', 'state'), { recursive: true });
-    writeFileSync(join(project.dir, '.ecsdeploy', 'state', 'dev-cluster.tfstate'), JSON.stringify({ version: 4, resources: [], outputs: { alb_dns_name: { value: 'acme-dev-123.us-east-1.elb.amazonaws.com', type: 'string' } } }));
+    writeFileSync(
+      join(project.dir, '.ecsdeploy', 'state', 'dev-cluster.tfstate'),
+      JSON.stringify({
+        version: 4,
+        resources: [],
+        outputs: { alb_dns_name: { value: 'acme-dev-123.us-east-1.elb.amazonaws.com', type: 'string' } },
+      }),
+    );
     expect((await showEnvironment({ dir: project.dir, name: 'pr-1' }, {})).urls).toEqual([
       { service: 'api', url: 'http://acme-dev-123.us-east-1.elb.amazonaws.com/api/', header: 'X-Ecsdeploy-Env: pr-1' },
     ]);

@@ -10,7 +10,14 @@ import type { ObjectKeysApi } from '../../src/aws/s3-keys';
 import type { ObjectStoreApi } from '../../src/aws/s3-objects';
 import { EcsdeployError } from '../../src/errors';
 import type { S3Access } from '../../src/ops/environments';
-import type { ApplyReport, ApplyRequest, DestroyReport, DestroyRequest, InfraRunner, PlanReport } from '../../src/ops/infra/types';
+import type {
+  ApplyReport,
+  ApplyRequest,
+  DestroyReport,
+  DestroyRequest,
+  InfraRunner,
+  PlanReport,
+} from '../../src/ops/infra/types';
 import { openEnvironments } from '../../src/ops/project';
 import { environmentStacks, selectStacks } from '../../src/synth/stack-order';
 import { projectWith } from '../config/fixture-project';
@@ -67,7 +74,11 @@ export function memoryS3(): MemoryBucket {
     objects,
     keys,
     data,
-    list: (bucket) => [...data.keys()].filter((k) => k.startsWith(`${bucket}/`)).map((k) => k.slice(bucket.length + 1)).sort(),
+    list: (bucket) =>
+      [...data.keys()]
+        .filter((k) => k.startsWith(`${bucket}/`))
+        .map((k) => k.slice(bucket.length + 1))
+        .sort(),
   };
 }
 
@@ -96,7 +107,9 @@ export interface InfraCall {
 
 export interface RecordingInfraOptions {
   /** Where the state of a stack goes: a local file (default) or an S3 object. */
-  readonly state?: { readonly kind: 'local'; readonly dir: string } | { readonly kind: 's3'; readonly bucket: MemoryBucket; readonly name: string; readonly prefix: string };
+  readonly state?:
+    | { readonly kind: 'local'; readonly dir: string }
+    | { readonly kind: 's3'; readonly bucket: MemoryBucket; readonly name: string; readonly prefix: string };
   /** apply: write state for this many stacks, then fail. */
   readonly failApplyAfter?: number;
   /** destroy: fail (after nothing) this many times, then work. */
@@ -109,7 +122,15 @@ export interface RecordingInfra extends InfraRunner {
   readonly calls: InfraCall[];
 }
 
-const EMPTY_PLAN = (env: string, operation: 'apply' | 'destroy'): PlanReport => ({ environment: env, operation, changes: true, stacks: [], engine: { kind: 'terraform', version: '1.11.4' }, logFile: '/dev/null', kept: [] });
+const EMPTY_PLAN = (env: string, operation: 'apply' | 'destroy'): PlanReport => ({
+  environment: env,
+  operation,
+  changes: true,
+  stacks: [],
+  engine: { kind: 'terraform', version: '1.11.4' },
+  logFile: '/dev/null',
+  kept: [],
+});
 
 /**
  * An InfraRunner that does what the real one does around the engine — resolve the environment
@@ -120,23 +141,37 @@ export function recordingInfra(options: RecordingInfraOptions = {}): RecordingIn
   const calls: InfraCall[] = [];
   let destroyFailures = options.failDestroyTimes ?? 0;
   const writeState = async (root: string, stack: string, resources: number) => {
-    const outputs = Object.fromEntries(Object.entries(options.outputs?.[stack] ?? {}).map(([k, v]) => [k, { value: v, type: 'string' }]));
-    const body = JSON.stringify({ version: 4, resources: Array.from({ length: resources }, (_, i) => ({ mode: 'managed', type: 'aws_thing', name: `r${i}` })), outputs });
+    const outputs = Object.fromEntries(
+      Object.entries(options.outputs?.[stack] ?? {}).map(([k, v]) => [k, { value: v, type: 'string' }]),
+    );
+    const body = JSON.stringify({
+      version: 4,
+      resources: Array.from({ length: resources }, (_, i) => ({ mode: 'managed', type: 'aws_thing', name: `r${i}` })),
+      outputs,
+    });
     const state = options.state ?? { kind: 'local', dir: join(root, '.ecsdeploy', 'state') };
     if (state.kind === 'local') {
       mkdirSync(state.dir, { recursive: true });
       writeFileSync(join(state.dir, `${stack}.tfstate`), body);
     } else {
-      await state.bucket.objects.put(state.name, `${state.prefix}/${stack}.tfstate`, body, { ifNoneMatch: '*' }).then(async (r) => {
-        if (!r.written) {
-          const current = await state.bucket.objects.get(state.name, `${state.prefix}/${stack}.tfstate`);
-          await state.bucket.objects.put(state.name, `${state.prefix}/${stack}.tfstate`, body, { ifMatch: current!.etag });
-        }
-      });
+      await state.bucket.objects
+        .put(state.name, `${state.prefix}/${stack}.tfstate`, body, { ifNoneMatch: '*' })
+        .then(async (r) => {
+          if (!r.written) {
+            const current = await state.bucket.objects.get(state.name, `${state.prefix}/${stack}.tfstate`);
+            await state.bucket.objects.put(state.name, `${state.prefix}/${stack}.tfstate`, body, {
+              ifMatch: current!.etag,
+            });
+          }
+        });
     }
   };
   const stacksOf = async (req: { dir: string; env: string; stacks?: readonly string[] }) => {
-    const { project, envs } = await openEnvironments(req.dir, [req.env], options.state?.kind === 's3' ? { s3: options.state.bucket.access } : {});
+    const { project, envs } = await openEnvironments(
+      req.dir,
+      [req.env],
+      options.state?.kind === 's3' ? { s3: options.state.bucket.access } : {},
+    );
     const refs = req.stacks?.length ? selectStacks(envs, req.stacks) : environmentStacks(envs[0]!);
     return { root: project.root, names: refs.map((r) => r.name) };
   };
@@ -149,7 +184,8 @@ export function recordingInfra(options: RecordingInfraOptions = {}): RecordingIn
       const { root, names } = await stacksOf(req);
       calls.push({ op: 'apply', env: req.env, stacks: names });
       const plan = EMPTY_PLAN(req.env, 'apply');
-      if (req.confirm && !(await req.confirm(plan))) throw new EcsdeployError('Cancelled: nothing was applied.', { code: 'ECSDEPLOY_CANCELLED' });
+      if (req.confirm && !(await req.confirm(plan)))
+        throw new EcsdeployError('Cancelled: nothing was applied.', { code: 'ECSDEPLOY_CANCELLED' });
       const applied = options.failApplyAfter === undefined ? names : names.slice(0, options.failApplyAfter);
       for (const name of applied) {
         mkdirSync(join(root, 'cdktf.out', 'stacks', name, '.terraform'), { recursive: true });
@@ -157,9 +193,17 @@ export function recordingInfra(options: RecordingInfraOptions = {}): RecordingIn
         await writeState(root, name, 3);
       }
       if (applied.length < names.length) {
-        throw new EcsdeployError(`terraform apply failed for stack ${names[applied.length]}:\n  Error: creating ELBv2 Listener Rule: PriorityInUse`, { code: 'ECSDEPLOY_ENGINE_FAILED' });
+        throw new EcsdeployError(
+          `terraform apply failed for stack ${names[applied.length]}:\n  Error: creating ELBv2 Listener Rule: PriorityInUse`,
+          { code: 'ECSDEPLOY_ENGINE_FAILED' },
+        );
       }
-      return { environment: req.env, plan, stacks: names.map((stack) => ({ stack, applied: true, summary: {} as never, outputs: {} })), logFile: '/dev/null' };
+      return {
+        environment: req.env,
+        plan,
+        stacks: names.map((stack) => ({ stack, applied: true, summary: {} as never, outputs: {} })),
+        logFile: '/dev/null',
+      };
     },
     async destroy(req: DestroyRequest): Promise<DestroyReport> {
       const { root, names } = await stacksOf(req);
@@ -167,9 +211,12 @@ export function recordingInfra(options: RecordingInfraOptions = {}): RecordingIn
       const plan = EMPTY_PLAN(req.env, 'destroy');
       if (destroyFailures > 0) {
         destroyFailures--;
-        throw new EcsdeployError(`terraform destroy failed for stack ${names[0]}:\n  Error: DependencyViolation`, { code: 'ECSDEPLOY_ENGINE_FAILED' });
+        throw new EcsdeployError(`terraform destroy failed for stack ${names[0]}:\n  Error: DependencyViolation`, {
+          code: 'ECSDEPLOY_ENGINE_FAILED',
+        });
       }
-      if (req.confirm && !(await req.confirm(plan))) throw new EcsdeployError('Cancelled: nothing was destroyed.', { code: 'ECSDEPLOY_CANCELLED' });
+      if (req.confirm && !(await req.confirm(plan)))
+        throw new EcsdeployError('Cancelled: nothing was destroyed.', { code: 'ECSDEPLOY_CANCELLED' });
       // Terraform leaves an empty state behind a destroy.
       for (const name of [...names].reverse()) await writeState(root, name, 0);
       return { environment: req.env, plan, destroyed: [...names].reverse(), kept: [], logFile: '/dev/null' };

@@ -9,7 +9,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EphemeralRecord } from '../../src/config/ephemeral';
 import { EcsdeployError, ExitCode, UsageError } from '../../src/errors';
-import { createEnvironment, destroyEnvironment, localRecordStore, type CreateRequest, type EnvironmentDeps } from '../../src/ops/environments';
+import {
+  createEnvironment,
+  destroyEnvironment,
+  localRecordStore,
+  type CreateRequest,
+  type EnvironmentDeps,
+} from '../../src/ops/environments';
 import { appendRelease, emptyLedger, localReleaseStore } from '../../src/ops/releases';
 import { fakeClock, filesUnder, lifecycleProject, recordingInfra, type RecordingInfra } from './helpers';
 
@@ -26,8 +32,12 @@ describe('env create / env destroy (local state and records)', () => {
     resolveImage: async (service, ref) => `registry.example.com/${service}@sha256:${ref.padEnd(64, '0')}`,
     ...over,
   });
-  const create = (req: Partial<CreateRequest> = {}, over: Partial<EnvironmentDeps> = {}) => createEnvironment({ dir: project.dir, name: 'feature-x', from: 'dev', ...req }, deps(over));
-  const record = (name = 'feature-x'): EphemeralRecord => JSON.parse(readFileSync(join(project.dir, '.ecsdeploy', 'environments', `${name}.json`), 'utf8')) as EphemeralRecord;
+  const create = (req: Partial<CreateRequest> = {}, over: Partial<EnvironmentDeps> = {}) =>
+    createEnvironment({ dir: project.dir, name: 'feature-x', from: 'dev', ...req }, deps(over));
+  const record = (name = 'feature-x'): EphemeralRecord =>
+    JSON.parse(
+      readFileSync(join(project.dir, '.ecsdeploy', 'environments', `${name}.json`), 'utf8'),
+    ) as EphemeralRecord;
   const failure = async (p: Promise<unknown>): Promise<EcsdeployError> => {
     const err = await p.then(
       () => undefined,
@@ -59,9 +69,16 @@ describe('env create / env destroy (local state and records)', () => {
       images: {},
       status: 'ready',
     });
-    expect(infra.calls).toEqual([{ op: 'apply', env: 'feature-x', stacks: ['feature-x-admin-api', 'feature-x-api', 'feature-x-web'] }]);
+    expect(infra.calls).toEqual([
+      { op: 'apply', env: 'feature-x', stacks: ['feature-x-admin-api', 'feature-x-api', 'feature-x-web'] },
+    ]);
     expect(result.stacks).toEqual(['feature-x-admin-api', 'feature-x-api', 'feature-x-web']);
-    expect(result.environment).toMatchObject({ name: 'feature-x', status: 'ready', expired: false, record: join('.ecsdeploy', 'environments', 'feature-x.json') });
+    expect(result.environment).toMatchObject({
+      name: 'feature-x',
+      status: 'ready',
+      expired: false,
+      record: join('.ecsdeploy', 'environments', 'feature-x.json'),
+    });
   });
 
   it('is reachable at <name>.<base domain> (https: the base has a certificate)', async () => {
@@ -82,7 +99,18 @@ describe('env create / env destroy (local state and records)', () => {
     const releases = localReleaseStore(join(project.dir, '.ecsdeploy', 'releases'), project.dir);
     const ledger = appendRelease(
       emptyLedger('dev', 'api'),
-      { image: { requested: '1.4.2', repository: '123.dkr.ecr.us-east-1.amazonaws.com/acme/api', tag: '1.4.2', digest: DIGEST, serviceRepository: true }, kind: 'deploy', createdAt: '2026-11-20T00:00:00Z', createdBy: 'bob' },
+      {
+        image: {
+          requested: '1.4.2',
+          repository: '123.dkr.ecr.us-east-1.amazonaws.com/acme/api',
+          tag: '1.4.2',
+          digest: DIGEST,
+          serviceRepository: true,
+        },
+        kind: 'deploy',
+        createdAt: '2026-11-20T00:00:00Z',
+        createdBy: 'bob',
+      },
       '2026-11-20T00:00:00Z',
     ).ledger;
     await releases.write(ledger, undefined);
@@ -100,15 +128,23 @@ describe('env create / env destroy (local state and records)', () => {
 
   it('--image must name one of its services, once, as SERVICE=IMAGE', async () => {
     expect((await failure(create({ images: ['web'] }))).message).toBe('--image web: expected SERVICE=IMAGE');
-    expect((await failure(create({ services: ['api'], images: ['web=1.0.0'] }))).message).toBe("--image web=1.0.0: 'web' is not one of this environment's services");
+    expect((await failure(create({ services: ['api'], images: ['web=1.0.0'] }))).message).toBe(
+      "--image web=1.0.0: 'web' is not one of this environment's services",
+    );
     expect((await failure(create({ images: ['web=1', 'web=2'] }))).message).toBe('--image web=2: web is given twice');
     expect(infra.calls).toEqual([]);
   });
 
   describe('names', () => {
     it.each([
-      ['Feature_X', "environment name 'Feature_X': use lowercase letters, digits and '-', starting with a letter and not ending with '-' (it becomes a host name)"],
-      ['a-very-long-feature-branch-name', "environment name 'a-very-long-feature-branch-name': use at most 24 characters (it is part of AWS resource names such as target groups, 32 characters)"],
+      [
+        'Feature_X',
+        "environment name 'Feature_X': use lowercase letters, digits and '-', starting with a letter and not ending with '-' (it becomes a host name)",
+      ],
+      [
+        'a-very-long-feature-branch-name',
+        "environment name 'a-very-long-feature-branch-name': use at most 24 characters (it is part of AWS resource names such as target groups, 32 characters)",
+      ],
       ['dev', "environment 'dev' already exists"],
       ['prod', "environment 'prod' already exists"],
     ])('%s is refused before anything is written', async (name, message) => {
@@ -124,18 +160,24 @@ describe('env create / env destroy (local state and records)', () => {
       expect((await failure(create())).message).toBe("environment 'feature-x' already exists");
     });
 
-    it('a name whose stacks would take the name of another environment\'s stack is refused', async () => {
+    it("a name whose stacks would take the name of another environment's stack is refused", async () => {
       await create({ name: 'feat', services: ['admin-api'] });
       const err = await failure(create({ name: 'feat-admin', services: ['api'] }));
-      expect(err.message).toBe("environment name 'feat-admin': its stack feat-admin-api would have the same name as a stack of 'feat'");
+      expect(err.message).toBe(
+        "environment name 'feat-admin': its stack feat-admin-api would have the same name as a stack of 'feat'",
+      );
     });
   });
 
   describe('--from', () => {
     it('must be a permanent environment', async () => {
-      expect((await failure(create({ from: 'dve' }))).message).toBe("--from dve: no environment 'dve'; did you mean 'dev'? (there is no environments/dve.yaml)");
+      expect((await failure(create({ from: 'dve' }))).message).toBe(
+        "--from dve: no environment 'dve'; did you mean 'dev'? (there is no environments/dve.yaml)",
+      );
       await create();
-      expect((await failure(create({ name: 'other', from: 'feature-x' }))).message).toBe("--from feature-x: 'feature-x' is itself an environment on demand; environments are made from a permanent one");
+      expect((await failure(create({ name: 'other', from: 'feature-x' }))).message).toBe(
+        "--from feature-x: 'feature-x' is itself an environment on demand; environments are made from a permanent one",
+      );
     });
   });
 
@@ -147,14 +189,18 @@ describe('env create / env destroy (local state and records)', () => {
 
     it("may not exceed the base's ephemeral.maxTtl", async () => {
       const err = await failure(create({ ttl: '8d' }));
-      expect(err.message).toBe("--ttl 8d: longer than 7d, the longest an environment made from 'dev' may live (ephemeral.maxTtl in environments/dev.yaml)");
+      expect(err.message).toBe(
+        "--ttl 8d: longer than 7d, the longest an environment made from 'dev' may live (ephemeral.maxTtl in environments/dev.yaml)",
+      );
       expect(err.exitCode).toBe(ExitCode.Usage);
       await create({ ttl: '7d' });
       expect(record().expiresAt).toBe('2026-12-01T10:00:00.000Z');
     });
 
     it('must be a duration', async () => {
-      expect((await failure(create({ ttl: 'tomorrow' }))).message).toBe('--ttl tomorrow: expected a duration such as 30s, 15m, 1h30m, 48h or 7d');
+      expect((await failure(create({ ttl: 'tomorrow' }))).message).toBe(
+        '--ttl tomorrow: expected a duration such as 30s, 15m, 1h30m, 48h or 7d',
+      );
     });
   });
 
@@ -187,7 +233,9 @@ describe('env create / env destroy (local state and records)', () => {
   it('of two creates of one name at once, exactly one wins', async () => {
     const results = await Promise.allSettled([create(), create(), create()]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    for (const r of results) if (r.status === 'rejected') expect((r.reason as Error).message).toMatch(/^environment 'feature-x' already exists/);
+    for (const r of results)
+      if (r.status === 'rejected')
+        expect((r.reason as Error).message).toMatch(/^environment 'feature-x' already exists/);
   });
 
   describe('create then destroy leaves nothing behind', () => {
@@ -196,7 +244,19 @@ describe('env create / env destroy (local state and records)', () => {
       await create();
       const releases = localReleaseStore(join(project.dir, '.ecsdeploy', 'releases'), project.dir);
       // A deploy to the environment on demand leaves a ledger of its own.
-      await releases.write(appendRelease(emptyLedger('feature-x', 'api'), { image: { requested: 'x', repository: 'r', digest: DIGEST, serviceRepository: true }, kind: 'deploy', createdAt: 'now', createdBy: 'alice' }, 'now').ledger, undefined);
+      await releases.write(
+        appendRelease(
+          emptyLedger('feature-x', 'api'),
+          {
+            image: { requested: 'x', repository: 'r', digest: DIGEST, serviceRepository: true },
+            kind: 'deploy',
+            createdAt: 'now',
+            createdBy: 'alice',
+          },
+          'now',
+        ).ledger,
+        undefined,
+      );
       expect(filesUnder(project.dir)).toEqual(
         expect.arrayContaining([
           '.ecsdeploy/environments/feature-x.json',
@@ -206,11 +266,20 @@ describe('env create / env destroy (local state and records)', () => {
         ]),
       );
       const result = await destroyEnvironment({ dir: project.dir, name: 'feature-x' }, deps());
-      expect(infra.calls[1]).toEqual({ op: 'destroy', env: 'feature-x', stacks: ['feature-x-admin-api', 'feature-x-api', 'feature-x-web'] });
+      expect(infra.calls[1]).toEqual({
+        op: 'destroy',
+        env: 'feature-x',
+        stacks: ['feature-x-admin-api', 'feature-x-api', 'feature-x-web'],
+      });
       expect(result.destroyed).toEqual(['feature-x-web', 'feature-x-api', 'feature-x-admin-api']);
       expect(filesUnder(project.dir)).toEqual(before);
       expect(result.removed).toEqual(
-        expect.arrayContaining(['cdktf.out/stacks/feature-x-api', '.ecsdeploy/state/feature-x-api.tfstate', '.ecsdeploy/releases/feature-x', '.ecsdeploy/environments/feature-x.json']),
+        expect.arrayContaining([
+          'cdktf.out/stacks/feature-x-api',
+          '.ecsdeploy/state/feature-x-api.tfstate',
+          '.ecsdeploy/releases/feature-x',
+          '.ecsdeploy/environments/feature-x.json',
+        ]),
       );
     });
 
@@ -218,8 +287,12 @@ describe('env create / env destroy (local state and records)', () => {
       const before = filesUnder(project.dir);
       infra = recordingInfra({ failApplyAfter: 1 });
       const err = await failure(create());
-      expect(err.message).toMatch(/^Creating environment 'feature-x' failed; it is recorded as failed\.\nterraform apply failed for stack feature-x-api/);
-      expect(err.suggestions).toContain('Remove everything it made with `ecsdeploy env destroy feature-x --yes`, then create it again.');
+      expect(err.message).toMatch(
+        /^Creating environment 'feature-x' failed; it is recorded as failed\.\nterraform apply failed for stack feature-x-api/,
+      );
+      expect(err.suggestions).toContain(
+        'Remove everything it made with `ecsdeploy env destroy feature-x --yes`, then create it again.',
+      );
       expect(record().status).toBe('failed');
 
       const result = await destroyEnvironment({ dir: project.dir, name: 'feature-x' }, deps());
@@ -241,7 +314,9 @@ describe('env create / env destroy (local state and records)', () => {
       await create();
       infra = recordingInfra({ failDestroyTimes: 1 });
       const err = await failure(destroyEnvironment({ dir: project.dir, name: 'feature-x' }, deps()));
-      expect(err.message).toMatch(/^Destroying environment 'feature-x' stopped before the end; its record is kept \(status destroying\)\./);
+      expect(err.message).toMatch(
+        /^Destroying environment 'feature-x' stopped before the end; its record is kept \(status destroying\)\./,
+      );
       expect(err.suggestions).toContain('Run `ecsdeploy env destroy feature-x` again: it continues with what is left.');
       expect(record().status).toBe('destroying');
       expect(existsSync(join(project.dir, '.ecsdeploy', 'state', 'feature-x-api.tfstate'))).toBe(true);
@@ -268,8 +343,12 @@ describe('env create / env destroy (local state and records)', () => {
     it.each(['dev', 'prod'])('the permanent environment %s, pointing at `ecsdeploy destroy`', async (name) => {
       const err = await failure(destroyEnvironment({ dir: project.dir, name }, deps()));
       expect(err).toBeInstanceOf(UsageError);
-      expect(err.message).toBe(`'${name}' is a permanent environment (environments/${name}.yaml); env destroy works on environments on demand only`);
-      expect(err.suggestions).toEqual([`To destroy its stacks: ecsdeploy destroy --env ${name} (protected environments also need --force).`]);
+      expect(err.message).toBe(
+        `'${name}' is a permanent environment (environments/${name}.yaml); env destroy works on environments on demand only`,
+      );
+      expect(err.suggestions).toEqual([
+        `To destroy its stacks: ecsdeploy destroy --env ${name} (protected environments also need --force).`,
+      ]);
       expect(infra.calls).toEqual([]);
     });
 
@@ -278,7 +357,11 @@ describe('env create / env destroy (local state and records)', () => {
       const err = await failure(destroyEnvironment({ dir: project.dir, name: 'feature-y' }, deps()));
       expect(err.message).toMatch(/^no environment 'feature-y'; did you mean 'feature-x'\?/);
       expect(err.suggestions[0]).toBe('Known environments: dev, prod; on demand: feature-x.');
-      expect(await destroyEnvironment({ dir: project.dir, name: 'feature-y', ifExists: true }, deps())).toMatchObject({ found: false, destroyed: [], removed: [] });
+      expect(await destroyEnvironment({ dir: project.dir, name: 'feature-y', ifExists: true }, deps())).toMatchObject({
+        found: false,
+        destroyed: [],
+        removed: [],
+      });
     });
   });
 
@@ -288,6 +371,8 @@ describe('env create / env destroy (local state and records)', () => {
     const { record: r, version } = (await store.get('feature-x'))!;
     await store.update({ ...r, slot: -1 }, version);
     const err = await failure(destroyEnvironment({ dir: project.dir, name: 'feature-x' }, deps()));
-    expect(err.message).toBe('The environment record .ecsdeploy/environments/feature-x.json is not valid: slot: Too small: expected number to be >=0');
+    expect(err.message).toBe(
+      'The environment record .ecsdeploy/environments/feature-x.json is not valid: slot: Too small: expected number to be >=0',
+    );
   });
 });

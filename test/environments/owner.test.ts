@@ -18,17 +18,29 @@ describe('resolveOwner', () => {
   });
 
   it.each([
-    ['a semicolon', 'alice;rm -rf', "owner 'alice;rm -rf' (from --owner) is not a valid AWS tag value: use only letters, digits, spaces and _ . : / = + - @"],
-    ['257 characters', 'a'.repeat(257), `owner '${'a'.repeat(257)}' (from --owner) is not a valid AWS tag value: use at most 256 characters`],
+    [
+      'a semicolon',
+      'alice;rm -rf',
+      "owner 'alice;rm -rf' (from --owner) is not a valid AWS tag value: use only letters, digits, spaces and _ . : / = + - @",
+    ],
+    [
+      '257 characters',
+      'a'.repeat(257),
+      `owner '${'a'.repeat(257)}' (from --owner) is not a valid AWS tag value: use at most 256 characters`,
+    ],
   ])('refuses %s', (_what, owner, message) => {
     expect(() => resolveOwner(owner, {})).toThrow(new UsageError(message));
   });
 
   it('names the variable a bad default came from', () => {
-    expect(() => resolveOwner(undefined, { GITHUB_ACTOR: 'dependabot[bot]' })).toThrow("owner 'dependabot[bot]' (from $GITHUB_ACTOR) is not a valid AWS tag value");
+    expect(() => resolveOwner(undefined, { GITHUB_ACTOR: 'dependabot[bot]' })).toThrow(
+      "owner 'dependabot[bot]' (from $GITHUB_ACTOR) is not a valid AWS tag value",
+    );
   });
 
   it('without any, asks for --owner', () => {
-    expect(() => resolveOwner(undefined, {})).toThrow('no owner for the environment: --owner was not given and none of $ECSDEPLOY_OWNER, $GITHUB_ACTOR, $USER is set');
+    expect(() => resolveOwner(undefined, {})).toThrow(
+      'no owner for the environment: --owner was not given and none of $ECSDEPLOY_OWNER, $GITHUB_ACTOR, $USER is set',
+    );
   });
 });

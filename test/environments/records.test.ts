@@ -7,7 +7,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEnvironment, destroyEnvironment, listEnvironments, localRecordStore, s3RecordStore, type RecordStore } from '../../src/ops/environments';
+import {
+  createEnvironment,
+  destroyEnvironment,
+  listEnvironments,
+  localRecordStore,
+  s3RecordStore,
+  type RecordStore,
+} from '../../src/ops/environments';
 import { s3StateKey } from '../../src/ops/environments/storage';
 import { appendRelease, emptyLedger, s3ReleaseStore } from '../../src/ops/releases';
 import { projectWith } from '../config/fixture-project';
@@ -16,7 +23,9 @@ import { ephemeralRecord, fakeClock, lifecycleProject, memoryS3, recordingInfra 
 
 const record = ephemeralRecord;
 
-const stores: Array<[string, () => { store: RecordStore; corrupt: (name: string, text: string) => void; cleanup: () => void }]> = [
+const stores: Array<
+  [string, () => { store: RecordStore; corrupt: (name: string, text: string) => void; cleanup: () => void }]
+> = [
   [
     'local',
     () => {
@@ -59,7 +68,9 @@ describe.each(stores)('%s record store', (_kind, make) => {
   });
 
   it('of ten creates of one name at once, exactly one wins', async () => {
-    const versions = await Promise.all(Array.from({ length: 10 }, (_, i) => s.store.create(record('a', { owner: `user-${i}` }))));
+    const versions = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => s.store.create(record('a', { owner: `user-${i}` }))),
+    );
     expect(versions.filter((v) => v !== undefined)).toHaveLength(1);
   });
 
@@ -87,17 +98,27 @@ describe.each(stores)('%s record store', (_kind, make) => {
     const { records, problems } = await s.store.list();
     expect(records.map((r) => r.record.name)).toEqual(['a', 'b']);
     expect(problems.map((p) => [p.name, p.message])).toEqual([
-      ['c', expect.stringMatching(/^The environment record \S+c\.json is not valid: version: Invalid input: expected 1; name: /)],
-      ['d', expect.stringMatching(/^The environment record \S+d\.json is not valid: it is the record of 'e', not 'd'$/)],
+      [
+        'c',
+        expect.stringMatching(
+          /^The environment record \S+c\.json is not valid: version: Invalid input: expected 1; name: /,
+        ),
+      ],
+      [
+        'd',
+        expect.stringMatching(/^The environment record \S+d\.json is not valid: it is the record of 'e', not 'd'$/),
+      ],
     ]);
   });
 });
 
-it("the S3 state key of a stack is the one its synthesized backend uses", () => {
+it('the S3 state key of a stack is the one its synthesized backend uses', () => {
   // Read back from what synth writes, not from the function s3StateKey is made of: a test comparing
   // the two names of one function could never fail.
   for (const prefix of ['ecsdeploy', 'teams/shop/', 'a//']) {
-    const p = projectWith({ 'ecsdeploy.yaml': `project: acme\nregion: eu-west-1\nstate:\n  backend: s3\n  bucket: acme-state\n  prefix: ${JSON.stringify(prefix)}\n` });
+    const p = projectWith({
+      'ecsdeploy.yaml': `project: acme\nregion: eu-west-1\nstate:\n  backend: s3\n  bucket: acme-state\n  prefix: ${JSON.stringify(prefix)}\n`,
+    });
     try {
       const s = synthProject(p.dir);
       try {
@@ -135,16 +156,38 @@ releases:
       const before = [...bucket.data.keys()];
 
       await createEnvironment({ dir: project.dir, name: 'pr-7', from: 'dev', services: ['api', 'web'] }, deps);
-      await releases.write(appendRelease(emptyLedger('pr-7', 'web'), { image: { requested: 'x', repository: 'r', digest: `sha256:${'e'.repeat(64)}`, serviceRepository: true }, kind: 'deploy', createdAt: 'now', createdBy: 'alice' }, 'now').ledger, undefined);
-      expect(bucket.list('acme-state')).toEqual(['ecsdeploy/state/environments/pr-7.json', 'ecsdeploy/state/pr-7-api.tfstate', 'ecsdeploy/state/pr-7-web.tfstate']);
+      await releases.write(
+        appendRelease(
+          emptyLedger('pr-7', 'web'),
+          {
+            image: { requested: 'x', repository: 'r', digest: `sha256:${'e'.repeat(64)}`, serviceRepository: true },
+            kind: 'deploy',
+            createdAt: 'now',
+            createdBy: 'alice',
+          },
+          'now',
+        ).ledger,
+        undefined,
+      );
+      expect(bucket.list('acme-state')).toEqual([
+        'ecsdeploy/state/environments/pr-7.json',
+        'ecsdeploy/state/pr-7-api.tfstate',
+        'ecsdeploy/state/pr-7-web.tfstate',
+      ]);
       expect(bucket.list('acme-releases')).toEqual(['ecsdeploy/releases/pr-7/web.json']);
       // A teammate's `env list` (another machine: only the bucket is shared) sees it.
-      expect((await listEnvironments({ dir: project.dir }, { s3: bucket.access })).environments.map((e) => e.name)).toEqual(['dev', 'prod', 'pr-7']);
+      expect(
+        (await listEnvironments({ dir: project.dir }, { s3: bucket.access })).environments.map((e) => e.name),
+      ).toEqual(['dev', 'prod', 'pr-7']);
 
       const result = await destroyEnvironment({ dir: project.dir, name: 'pr-7' }, deps);
       expect([...bucket.data.keys()]).toEqual(before);
       expect(result.removed).toEqual(
-        expect.arrayContaining(['s3://acme-state/ecsdeploy/state/pr-7-api.tfstate', 's3://acme-releases/ecsdeploy/releases/pr-7/web.json', 's3://acme-state/ecsdeploy/state/environments/pr-7.json']),
+        expect.arrayContaining([
+          's3://acme-state/ecsdeploy/state/pr-7-api.tfstate',
+          's3://acme-releases/ecsdeploy/releases/pr-7/web.json',
+          's3://acme-state/ecsdeploy/state/environments/pr-7.json',
+        ]),
       );
     } finally {
       project.cleanup();

@@ -11,7 +11,8 @@ import { localRecordStore } from '../../src/ops/environments';
 import { openEnvironments, synthEnvironments } from '../../src/ops/project';
 import { ephemeralRecord, lifecycleProject } from './helpers';
 
-const record = (name: string, over: Partial<EphemeralRecord> = {}): EphemeralRecord => ephemeralRecord(name, { slot: 3, status: 'ready', ...over });
+const record = (name: string, over: Partial<EphemeralRecord> = {}): EphemeralRecord =>
+  ephemeralRecord(name, { slot: 3, status: 'ready', ...over });
 
 let project: { dir: string; cleanup: () => void };
 let out: string;
@@ -30,7 +31,9 @@ afterEach(() => {
 describe('openEnvironments', () => {
   it('resolves a name without a file in environments/ from its record and its base', async () => {
     const { project: p, envs } = await openEnvironments(project.dir, ['feature-x']);
-    expect(envs.map((e) => [e.name, e.ephemeral?.base, e.ephemeral?.slot, e.services.map((s) => s.name)])).toEqual([['feature-x', 'dev', 3, ['api']]]);
+    expect(envs.map((e) => [e.name, e.ephemeral?.base, e.ephemeral?.slot, e.services.map((s) => s.name)])).toEqual([
+      ['feature-x', 'dev', 3, ['api']],
+    ]);
     expect(envs[0]!.tags).toMatchObject({ 'ecsdeploy:base': 'dev', 'ecsdeploy:owner': 'alice' });
     expect(p.environments.map((e) => e.name)).toEqual(['dev', 'feature-x']);
   });
@@ -49,12 +52,17 @@ describe('openEnvironments', () => {
     expect(err.message).toBe(
       `--env feature-y: no environment 'feature-y'; did you mean 'feature-x'? (there is no environments/feature-y.yaml, and no environment on demand of that name in ${join('.ecsdeploy', 'environments')})`,
     );
-    expect(err.suggestions).toEqual(['Known environments: dev, prod; on demand: feature-x.', 'Create one on demand with `ecsdeploy env create feature-y --from <environment>`.']);
+    expect(err.suggestions).toEqual([
+      'Known environments: dev, prod; on demand: feature-x.',
+      'Create one on demand with `ecsdeploy env create feature-y --from <environment>`.',
+    ]);
   });
 
   it('a record whose base is gone says so', async () => {
     await store().create(record('orphan', { base: 'staging' }));
-    await expect(openEnvironments(project.dir, ['orphan'])).rejects.toThrow("environment 'orphan' was created from 'staging', which no longer exists (there is no environments/staging.yaml)");
+    await expect(openEnvironments(project.dir, ['orphan'])).rejects.toThrow(
+      "environment 'orphan' was created from 'staging', which no longer exists (there is no environments/staging.yaml)",
+    );
   });
 });
 
@@ -67,7 +75,9 @@ describe('synth --env <environment on demand>', () => {
     expect(first.stacks.map((s) => [s.name, s.cached])).toEqual([['feature-x-api', false]]);
     expect(text('feature-x-api')).not.toContain(digest);
 
-    expect((await synthEnvironments(project.dir, ['feature-x'], { outDir: out })).stacks.map((s) => s.cached)).toEqual([true]);
+    expect((await synthEnvironments(project.dir, ['feature-x'], { outDir: out })).stacks.map((s) => s.cached)).toEqual([
+      true,
+    ]);
 
     const { version } = (await store().get('feature-x'))!;
     await store().update(record('feature-x', { images: { api: digest } }), version);

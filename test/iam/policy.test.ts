@@ -25,10 +25,18 @@ describe('the tables', () => {
     for (const f of files(join(REPO, 'stacks'))) {
       for (const m of readFileSync(f, 'utf8').matchAll(/@cdktf\/provider-aws\/lib\/([a-z0-9-]+)/g)) {
         const lib = m[1]!;
-        imported.add(lib.startsWith('data-aws-') ? `data_${lib.slice(5).replace(/-/g, '_')}` : lib === 'provider' ? 'provider' : `aws_${lib.replace(/-/g, '_')}`);
+        imported.add(
+          lib.startsWith('data-aws-')
+            ? `data_${lib.slice(5).replace(/-/g, '_')}`
+            : lib === 'provider'
+              ? 'provider'
+              : `aws_${lib.replace(/-/g, '_')}`,
+        );
       }
     }
-    const missing = [...imported].filter((t) => RESOURCE_GRANTS[t] === undefined && !(NOT_AWS as readonly string[]).includes(t));
+    const missing = [...imported].filter(
+      (t) => RESOURCE_GRANTS[t] === undefined && !(NOT_AWS as readonly string[]).includes(t),
+    );
     expect(missing).toEqual([]);
     expect(imported.size).toBeGreaterThan(40);
   });
@@ -53,35 +61,47 @@ describe('the tables', () => {
 
 describe('the policy of the bundled project', () => {
   it("prod's: every stack resource type known, ARNs in prod's account and region, named after the project", async () => {
-    const p = projectWith(
-      {
-        'environments/prod.yaml': 'network:\n  create:\n    cidr: 10.1.0.0/16\ncluster:\n  fargate: true\naccount: "222222222222"\nrole: arn:aws:iam::222222222222:role/deployer\n',
-        'ecsdeploy.yaml': 'project: acme\nregion: us-east-1\nstate:\n  backend: s3\n  bucket: acme-state\n  prefix: tf\nreleases:\n  store: s3\n  bucket: acme-releases\n',
-      },
-    );
+    const p = projectWith({
+      'environments/prod.yaml':
+        'network:\n  create:\n    cidr: 10.1.0.0/16\ncluster:\n  fargate: true\naccount: "222222222222"\nrole: arn:aws:iam::222222222222:role/deployer\n',
+      'ecsdeploy.yaml':
+        'project: acme\nregion: us-east-1\nstate:\n  backend: s3\n  bucket: acme-state\n  prefix: tf\nreleases:\n  store: s3\n  bucket: acme-releases\n',
+    });
     try {
       const report = await iamPolicy({ dir: p.dir, env: 'prod' });
       expect(report).toMatchObject({ for: 'prod', account: '222222222222' });
-      expect(report.resourceTypes).toEqual(expect.arrayContaining(['aws_ecs_service', 'aws_ecs_task_definition', 'aws_vpc', 'aws_ecr_repository']));
+      expect(report.resourceTypes).toEqual(
+        expect.arrayContaining(['aws_ecs_service', 'aws_ecs_task_definition', 'aws_vpc', 'aws_ecr_repository']),
+      );
       const st = (sid: string) => report.policy.Statement.find((s) => s.Sid === sid);
       expect(st('EcsServices')).toMatchObject({ Resource: 'arn:aws:ecs:us-east-1:222222222222:service/acme-*/*' });
-      expect(st('EcsServices')!.Action).toEqual(expect.arrayContaining(['ecs:CreateService', 'ecs:UpdateService', 'ecs:DeleteService']));
+      expect(st('EcsServices')!.Action).toEqual(
+        expect.arrayContaining(['ecs:CreateService', 'ecs:UpdateService', 'ecs:DeleteService']),
+      );
       expect(st('IamRoles')!.Resource).toBe('arn:aws:iam::222222222222:role/acme-*');
-      expect(st('PassProjectRoles')).toMatchObject({ Action: ['iam:PassRole'], Resource: 'arn:aws:iam::222222222222:role/acme-*' });
-      expect(st('CliStateAndReleases')).toMatchObject({ Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::acme-releases/ecsdeploy/releases/*', 'arn:aws:s3:::acme-state/tf/*'] });
+      expect(st('PassProjectRoles')).toMatchObject({
+        Action: ['iam:PassRole'],
+        Resource: 'arn:aws:iam::222222222222:role/acme-*',
+      });
+      expect(st('CliStateAndReleases')).toMatchObject({
+        Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+        Resource: ['arn:aws:s3:::acme-releases/ecsdeploy/releases/*', 'arn:aws:s3:::acme-state/tf/*'],
+      });
       expect(st('WhoAmI')).toMatchObject({ Action: ['sts:GetCallerIdentity'], Resource: '*' });
       // "*" only in statements that say why; every other resource is the project's.
       const wide = new Set(report.wide.map((w) => w.sid));
       for (const s of report.policy.Statement) {
         const resources = ([] as string[]).concat(s.Resource);
         if (resources.includes('*')) expect(wide.has(s.Sid)).toBe(true);
-        else if (!wide.has(s.Sid)) for (const r of resources) expect(r).toMatch(/acme[-/]|aws-service-role|:s3:::acme-/);
+        else if (!wide.has(s.Sid))
+          for (const r of resources) expect(r).toMatch(/acme[-/]|aws-service-role|:s3:::acme-/);
       }
       expect(JSON.stringify(report.policy)).not.toMatch(/shop|123456789012/);
       // As managed policies: each within IAM's limit, together exactly the statements.
       expect(report.characters).toBe(JSON.stringify(report.policy).length);
       expect(report.managedPolicies.length).toBeGreaterThan(1);
-      for (const part of report.managedPolicies) expect(JSON.stringify(part).length).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
+      for (const part of report.managedPolicies)
+        expect(JSON.stringify(part).length).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
       expect(report.managedPolicies.flatMap((d) => d.Statement)).toEqual(report.policy.Statement);
       expect(splitPolicy(report.policy, 1_000_000)).toEqual([report.policy]);
     } finally {
@@ -91,14 +111,17 @@ describe('the policy of the bundled project', () => {
 
   it("with registry.role, the registry's grants are its role's, not the environment's", async () => {
     const p = projectWith({
-      'ecsdeploy.yaml': 'project: acme\nregion: us-east-1\nregistry:\n  account: "111111111111"\n  role: arn:aws:iam::111111111111:role/registry\n',
+      'ecsdeploy.yaml':
+        'project: acme\nregion: us-east-1\nregistry:\n  account: "111111111111"\n  role: arn:aws:iam::111111111111:role/registry\n',
     });
     try {
       const env = await iamPolicy({ dir: p.dir, env: 'dev' });
       expect(env.policy.Statement.map((s) => s.Sid)).not.toContain('EcrRepositories');
       const registry = await iamPolicy({ dir: p.dir, env: 'dev', registry: true });
       expect(registry).toMatchObject({ for: 'registry', account: '111111111111' });
-      expect(registry.policy.Statement.find((s) => s.Sid === 'EcrRepositories')!.Resource).toBe('arn:aws:ecr:us-east-1:111111111111:repository/acme/*');
+      expect(registry.policy.Statement.find((s) => s.Sid === 'EcrRepositories')!.Resource).toBe(
+        'arn:aws:ecr:us-east-1:111111111111:repository/acme/*',
+      );
       expect(registry.policy.Statement.map((s) => s.Sid).sort()).toEqual(['CliEcr', 'EcrRepositories', 'WhoAmI']);
     } finally {
       p.cleanup();
@@ -109,7 +132,9 @@ describe('the policy of the bundled project', () => {
     const p = projectWith();
     try {
       const project = loadProject(p.dir);
-      expect(() => buildPolicy(project, project.environments[0]!, ['aws_ecs_service', 'aws_rds_cluster'], 'both')).toThrow(/does not know the IAM actions of aws_rds_cluster/);
+      expect(() =>
+        buildPolicy(project, project.environments[0]!, ['aws_ecs_service', 'aws_rds_cluster'], 'both'),
+      ).toThrow(/does not know the IAM actions of aws_rds_cluster/);
     } finally {
       p.cleanup();
     }

@@ -22,7 +22,13 @@ function setup() {
       return name === 'shop/jobs/nightly-report' ? { name, uri: REPO_URI, registryId: '123456789012' } : undefined;
     },
     async image(repo, id) {
-      const images = repo === 'shop/jobs/nightly-report' ? [{ digest: digestOf(1), tags: ['2.0.1'] }, { digest: digestOf(2), tags: ['2.0.2'] }] : [];
+      const images =
+        repo === 'shop/jobs/nightly-report'
+          ? [
+              { digest: digestOf(1), tags: ['2.0.1'] },
+              { digest: digestOf(2), tags: ['2.0.2'] },
+            ]
+          : [];
       return images.find((i) => ('tag' in id ? i.tags.includes(id.tag) : i.digest === id.digest));
     },
     async newestImages() {
@@ -38,13 +44,30 @@ describe('job releases', () => {
   let s: ReturnType<typeof setup>;
   afterEach(() => s.project.cleanup());
 
-  it('deploy resolves the tag in the job\'s repository, records the release and applies only its stack', async () => {
+  it("deploy resolves the tag in the job's repository, records the release and applies only its stack", async () => {
     s = setup();
-    const result = await deployJob({ dir: s.project.dir, env: 'dev', job: 'nightly-report', image: '2.0.2', message: 'fix totals' }, s.deps);
+    const result = await deployJob(
+      { dir: s.project.dir, env: 'dev', job: 'nightly-report', image: '2.0.2', message: 'fix totals' },
+      s.deps,
+    );
     expect(s.engine.applied.map((a) => [a.env, a.stacks])).toEqual([['dev', ['job-nightly-report']]]);
-    expect(result).toMatchObject({ environment: 'dev', job: 'nightly-report', image: `${REPO_URI}@${digestOf(2)}`, schedule: 'shop-dev-job-nightly-report', enabled: false });
-    expect(result.release).toMatchObject({ id: 1, kind: 'deploy', message: 'fix totals', image: { tag: '2.0.2', digest: digestOf(2), serviceRepository: true }, rollout: { status: 'completed', taskDefinition: result.taskDefinition } });
-    const ledger = JSON.parse(readFileSync(join(s.project.dir, '.ecsdeploy', 'releases', 'dev', 'jobs', 'nightly-report.json'), 'utf8')) as Ledger;
+    expect(result).toMatchObject({
+      environment: 'dev',
+      job: 'nightly-report',
+      image: `${REPO_URI}@${digestOf(2)}`,
+      schedule: 'shop-dev-job-nightly-report',
+      enabled: false,
+    });
+    expect(result.release).toMatchObject({
+      id: 1,
+      kind: 'deploy',
+      message: 'fix totals',
+      image: { tag: '2.0.2', digest: digestOf(2), serviceRepository: true },
+      rollout: { status: 'completed', taskDefinition: result.taskDefinition },
+    });
+    const ledger = JSON.parse(
+      readFileSync(join(s.project.dir, '.ecsdeploy', 'releases', 'dev', 'jobs', 'nightly-report.json'), 'utf8'),
+    ) as Ledger;
     expect(ledger.service).toBe('jobs/nightly-report');
     // Without --image: the job file's image.tag (2.0.1).
     const again = await deployJob({ dir: s.project.dir, env: 'dev', job: 'nightly-report' }, s.deps);
@@ -58,22 +81,38 @@ describe('job releases', () => {
     s = setup();
     await deployJob({ dir: s.project.dir, env: 'dev', job: 'nightly-report', image: '2.0.2' }, s.deps);
     const promoted = await promoteJob({ dir: s.project.dir, job: 'nightly-report', from: 'dev', to: 'prod' }, s.deps);
-    expect(s.engine.applied.map((a) => [a.env, a.stacks])).toEqual([['dev', ['job-nightly-report']], ['prod', ['job-nightly-report']]]);
-    expect(promoted.release).toMatchObject({ id: 1, kind: 'promote', promotedFrom: { environment: 'dev', release: 1 }, image: { digest: digestOf(2) }, rollout: { status: 'completed' } });
+    expect(s.engine.applied.map((a) => [a.env, a.stacks])).toEqual([
+      ['dev', ['job-nightly-report']],
+      ['prod', ['job-nightly-report']],
+    ]);
+    expect(promoted.release).toMatchObject({
+      id: 1,
+      kind: 'promote',
+      promotedFrom: { environment: 'dev', release: 1 },
+      image: { digest: digestOf(2) },
+      rollout: { status: 'completed' },
+    });
 
     s.engine.fail = new Error('Error: creating schedule: AccessDenied');
-    await expect(deployJob({ dir: s.project.dir, env: 'dev', job: 'nightly-report', image: '2.0.1' }, s.deps)).rejects.toThrow(/AccessDenied/);
+    await expect(
+      deployJob({ dir: s.project.dir, env: 'dev', job: 'nightly-report', image: '2.0.1' }, s.deps),
+    ).rejects.toThrow(/AccessDenied/);
     const dev = (await jobHistory({ dir: s.project.dir, env: 'dev', job: 'nightly-report' }, s.deps)).releases[0]!;
     expect(dev.rollout).toMatchObject({ status: 'failed', reason: expect.stringContaining('could not be applied') });
     s.engine.fail = undefined;
-    const refused = await promoteJob({ dir: s.project.dir, job: 'nightly-report', from: 'dev', to: 'prod' }, s.deps).catch((e: unknown) => e);
+    const refused = await promoteJob(
+      { dir: s.project.dir, job: 'nightly-report', from: 'dev', to: 'prod' },
+      s.deps,
+    ).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(EcsdeployError);
     expect((refused as EcsdeployError).message).toMatch(/last release of job nightly-report in dev \(#2\) is failed/);
   });
 
   it('names the jobs there are when the job is unknown, and never touches a service ledger', async () => {
     s = setup();
-    await expect(deployJob({ dir: s.project.dir, env: 'dev', job: 'nightly-reprot', image: '2.0.2' }, s.deps)).rejects.toThrow("Environment 'dev' has no job 'nightly-reprot'; did you mean 'nightly-report'?");
+    await expect(
+      deployJob({ dir: s.project.dir, env: 'dev', job: 'nightly-reprot', image: '2.0.2' }, s.deps),
+    ).rejects.toThrow("Environment 'dev' has no job 'nightly-reprot'; did you mean 'nightly-report'?");
     expect(existsSync(join(s.project.dir, '.ecsdeploy', 'releases', 'dev', 'nightly-report.json'))).toBe(false);
   });
 });

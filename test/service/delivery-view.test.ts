@@ -8,25 +8,82 @@ import type { DeployEvent } from '../../src/ops/service';
 import { deliveryView } from '../../src/ui/delivery-view';
 
 const TD = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-dev-orders:7';
-const ours: DeploymentView = { id: 'ecs-svc/new', status: 'PRIMARY', taskDefinition: TD, rolloutState: 'IN_PROGRESS', desired: 2, running: 1, pending: 1, failed: 1, ours: true };
-const old: DeploymentView = { id: 'ecs-svc/old', status: 'ACTIVE', taskDefinition: TD.replace(':7', ':6'), rolloutState: 'COMPLETED', desired: 2, running: 2, pending: 0, failed: 0, ours: false };
-const progress: DeployEvent = { type: 'rollout', event: { type: 'progress', at: 0, state: 'IN_PROGRESS', deployments: [ours, old], desired: 2, running: 3, pending: 1 } };
+const ours: DeploymentView = {
+  id: 'ecs-svc/new',
+  status: 'PRIMARY',
+  taskDefinition: TD,
+  rolloutState: 'IN_PROGRESS',
+  desired: 2,
+  running: 1,
+  pending: 1,
+  failed: 1,
+  ours: true,
+};
+const old: DeploymentView = {
+  id: 'ecs-svc/old',
+  status: 'ACTIVE',
+  taskDefinition: TD.replace(':7', ':6'),
+  rolloutState: 'COMPLETED',
+  desired: 2,
+  running: 2,
+  pending: 0,
+  failed: 0,
+  ours: false,
+};
+const progress: DeployEvent = {
+  type: 'rollout',
+  event: {
+    type: 'progress',
+    at: 0,
+    state: 'IN_PROGRESS',
+    deployments: [ours, old],
+    desired: 2,
+    running: 3,
+    pending: 1,
+  },
+};
 
 function sink() {
   let text = '';
-  return { write: (t: string) => (text += t), get text() { return text; } };
+  return {
+    write: (t: string) => (text += t),
+    get text() {
+      return text;
+    },
+  };
 }
-const engineView = () => ({ events: [] as unknown[], onEvent(e: unknown) { this.events.push(e); }, pause: () => undefined, stop: () => undefined });
+const engineView = () => ({
+  events: [] as unknown[],
+  onEvent(e: unknown) {
+    this.events.push(e);
+  },
+  pause: () => undefined,
+  stop: () => undefined,
+});
 
 describe('deliveryView', () => {
   it('plain (CI): timestamped lines; repeated progress printed once; why tasks stopped', () => {
     const out = sink();
     const view = deliveryView(out, { live: false, now: () => new Date('2026-01-15T10:00:05Z'), infra: engineView() });
-    view.onEvent({ type: 'phase', phase: 'watch', message: 'Watching the ECS deployment of shop-dev-orders:7 (up to 20 min)' });
+    view.onEvent({
+      type: 'phase',
+      phase: 'watch',
+      message: 'Watching the ECS deployment of shop-dev-orders:7 (up to 20 min)',
+    });
     view.onEvent({ type: 'rollout', event: { type: 'found', at: 0, deploymentId: 'ecs-svc/new', taskDefinition: TD } });
     view.onEvent(progress);
     view.onEvent(progress);
-    view.onEvent({ type: 'rollout', event: { type: 'task-stopped', at: 0, taskArn: 't', taskDefinition: TD, reason: 'Essential container in task exited', containers: [{ name: 'orders', exitCode: 137, reason: 'OutOfMemoryError' }, { name: 'log-router' }] } });
+    view.onEvent({
+      type: 'rollout',
+      event: {
+        type: 'task-stopped',
+        at: 0,
+        taskArn: 't',
+        taskDefinition: TD,
+        reason: 'Essential container in task exited',
+        containers: [{ name: 'orders', exitCode: 137, reason: 'OutOfMemoryError' }, { name: 'log-router' }],
+      },
+    });
     view.onEvent({ type: 'rollout', event: { type: 'lifecycle', at: 0, name: 'Install', status: 'Pending' } });
     view.stop();
     expect(out.text.split('\n')).toEqual([
@@ -49,13 +106,22 @@ describe('deliveryView', () => {
   it('live (terminal): happenings scroll above a block of deployments that is redrawn in place', () => {
     const out = sink();
     const view = deliveryView(out, { live: true, now: () => new Date('2026-01-15T10:00:05Z'), infra: engineView() });
-    view.onEvent({ type: 'phase', phase: 'watch', message: 'Watching the ECS deployment of shop-dev-orders:7 (up to 20 min)' });
+    view.onEvent({
+      type: 'phase',
+      phase: 'watch',
+      message: 'Watching the ECS deployment of shop-dev-orders:7 (up to 20 min)',
+    });
     view.onEvent(progress);
     const before = out.text.length;
-    view.onEvent({ type: 'rollout', event: { type: 'service-event', at: 0, message: '(service orders) has started 1 tasks: (task 1).' } });
+    view.onEvent({
+      type: 'rollout',
+      event: { type: 'service-event', at: 0, message: '(service orders) has started 1 tasks: (task 1).' },
+    });
     view.stop();
     expect(out.text).toContain('IN_PROGRESS  0m00s  tasks: 3 running, 1 pending, 2 desired');
-    expect(out.text).toContain('▸ PRIMARY ecs-svc/new  shop-dev-orders:7  IN_PROGRESS 1 running, 1 pending of 2, 1 failed  (ours)');
+    expect(out.text).toContain(
+      '▸ PRIMARY ecs-svc/new  shop-dev-orders:7  IN_PROGRESS 1 running, 1 pending of 2, 1 failed  (ours)',
+    );
     expect(out.text).toContain('  ACTIVE  ecs-svc/old  shop-dev-orders:6  COMPLETED   2 running, 0 pending of 2');
     // The event erases the 3-line block, prints, and draws the block again under it.
     const after = out.text.slice(before);

@@ -11,7 +11,13 @@ import { deployService, imageFromFile, type DeployEvent } from '../../src/ops/se
 import { EcsSim, FakeClock, T0 } from '../deploy-watch/sim';
 import { digestOf, ECR_URI, exampleProject, memoryEcr, RecordingEngine, simApis, simDeps, taskDef } from './helpers';
 
-const ECR = { 'shop/orders': [{ digest: digestOf(1), tags: ['1.4.2'], pushedAt: 1 }, { digest: digestOf(2), tags: ['1.4.3'], pushedAt: 2 }, { digest: digestOf(3), tags: ['latest'], pushedAt: 3 }] };
+const ECR = {
+  'shop/orders': [
+    { digest: digestOf(1), tags: ['1.4.2'], pushedAt: 1 },
+    { digest: digestOf(2), tags: ['1.4.3'], pushedAt: 2 },
+    { digest: digestOf(3), tags: ['latest'], pushedAt: 3 },
+  ],
+};
 
 function setup(env = 'dev') {
   const project = exampleProject();
@@ -52,8 +58,14 @@ describe('service deploy without --image', () => {
     s = setup();
     const result = await deployService(s.input, s.deps);
     expect(s.engine.applied).toEqual([{ env: 'dev', stacks: ['orders'], images: { orders: digestOf(1) } }]);
-    expect(result).toMatchObject({ image: `${ECR_URI('orders')}@${digestOf(1)}`, outcome: { kind: 'completed' }, release: { image: { tag: '1.4.2', digest: digestOf(1), requested: '1.4.2' } } });
-    expect(s.events.find((e) => e.type === 'image')).toMatchObject({ source: 'image.tag 1.4.2 of services/orders.yaml for dev' });
+    expect(result).toMatchObject({
+      image: `${ECR_URI('orders')}@${digestOf(1)}`,
+      outcome: { kind: 'completed' },
+      release: { image: { tag: '1.4.2', digest: digestOf(1), requested: '1.4.2' } },
+    });
+    expect(s.events.find((e) => e.type === 'image')).toMatchObject({
+      source: 'image.tag 1.4.2 of services/orders.yaml for dev',
+    });
   });
 
   it("takes the environment's override (environments.prod.image.tag) over the file's image.tag", async () => {
@@ -61,7 +73,9 @@ describe('service deploy without --image', () => {
     s.editOrders((t) => t.replace('  prod:\n', '  prod:\n    image:\n      tag: "1.4.3"\n'));
     await deployService(s.input, s.deps);
     expect(s.engine.applied).toEqual([{ env: 'prod', stacks: ['orders'], images: { orders: digestOf(2) } }]);
-    expect(s.events.find((e) => e.type === 'image')).toMatchObject({ source: 'image.tag 1.4.3 of services/orders.yaml for prod' });
+    expect(s.events.find((e) => e.type === 'image')).toMatchObject({
+      source: 'image.tag 1.4.3 of services/orders.yaml for prod',
+    });
   });
 
   it('a file that pins image.digest deploys that digest (checked in ECR)', async () => {
@@ -76,7 +90,9 @@ describe('service deploy without --image', () => {
     s.editOrders((t) => t.replace('tag: "1.4.2"', 'tag: "9.9.9"'));
     const missing = await usage(deployService(s.input, s.deps));
     expect(missing.exitCode).toBe(ExitCode.Usage);
-    expect(missing.message).toMatch(/^image\.tag 9\.9\.9 of services\/orders\.yaml for dev: there is no tag '9\.9\.9' in the ECR repository shop\/orders\./);
+    expect(missing.message).toMatch(
+      /^image\.tag 9\.9\.9 of services\/orders\.yaml for dev: there is no tag '9\.9\.9' in the ECR repository shop\/orders\./,
+    );
     s.editOrders((t) => t.replace('tag: "9.9.9"', 'tag: latest'));
     const mutable = await usage(deployService(s.input, s.deps));
     expect(mutable.message).toMatch(/^image\.tag latest of services\/orders\.yaml for dev: 'latest' is a mutable tag/);
@@ -95,8 +111,17 @@ describe('service deploy without --image', () => {
     }
     expect(err).toBeInstanceOf(EcsdeployError);
     expect((err as EcsdeployError).exitCode).toBe(ExitCode.Usage);
-    expect((err as EcsdeployError).message).toBe('No image to deploy: --image is not given, and services/orders.yaml names no image for dev (neither image.tag nor image.digest).');
-    expect((err as EcsdeployError).suggestions).toEqual(['Pass --image TAG (ecsdeploy service deploy orders --env dev --image TAG), or set image.tag in services/orders.yaml.']);
-    expect(imageFromFile({ name: 'orders', file: 'services/orders.yaml', image: { tag: '1.4.2', digest: digestOf(1) } }, 'prod')).toEqual({ ref: digestOf(1), label: `image.digest ${digestOf(1)} of services/orders.yaml for prod` });
+    expect((err as EcsdeployError).message).toBe(
+      'No image to deploy: --image is not given, and services/orders.yaml names no image for dev (neither image.tag nor image.digest).',
+    );
+    expect((err as EcsdeployError).suggestions).toEqual([
+      'Pass --image TAG (ecsdeploy service deploy orders --env dev --image TAG), or set image.tag in services/orders.yaml.',
+    ]);
+    expect(
+      imageFromFile(
+        { name: 'orders', file: 'services/orders.yaml', image: { tag: '1.4.2', digest: digestOf(1) } },
+        'prod',
+      ),
+    ).toEqual({ ref: digestOf(1), label: `image.digest ${digestOf(1)} of services/orders.yaml for prod` });
   });
 });

@@ -7,12 +7,26 @@
  */
 import { EcsdeployError } from '../../src/errors';
 import { ReleaseConflictError, type Release, type ReleaseStore } from '../../src/ops/releases';
-import { deployService, promoteService, rollbackService, RolloutError, watchService, type DeployEvent, type DeployResult } from '../../src/ops/service';
+import {
+  deployService,
+  promoteService,
+  rollbackService,
+  RolloutError,
+  watchService,
+  type DeployEvent,
+  type DeployResult,
+} from '../../src/ops/service';
 import { CodeDeploySim, EcsSim, FakeClock, T0 } from '../deploy-watch/sim';
 import { digestOf, ECR_URI, exampleProject, memoryEcr, RecordingEngine, simApis, simDeps, taskDef } from './helpers';
 
 const MIN = 60_000;
-const ORDERS = { 'shop/orders': [{ digest: digestOf(1), tags: ['1.4.2'], pushedAt: 1 }, { digest: digestOf(2), tags: ['1.4.3'], pushedAt: 2 }], 'shop/payments': [{ digest: digestOf(5), tags: ['2.0.2'], pushedAt: 1 }] };
+const ORDERS = {
+  'shop/orders': [
+    { digest: digestOf(1), tags: ['1.4.2'], pushedAt: 1 },
+    { digest: digestOf(2), tags: ['1.4.3'], pushedAt: 2 },
+  ],
+  'shop/payments': [{ digest: digestOf(5), tags: ['2.0.2'], pushedAt: 1 }],
+};
 
 function setup(service = 'orders') {
   const project = exampleProject();
@@ -62,7 +76,14 @@ describe('service deploy (rolling)', () => {
     const result = await deployService({ ...s.input, image: '1.4.3', message: 'fix rounding' }, s.deps);
 
     expect(s.engine.applied).toEqual([{ env: 'dev', stacks: ['orders'], images: { orders: digestOf(2) } }]);
-    expect(result).toMatchObject({ environment: 'dev', service: 'orders', image: `${ECR_URI('orders')}@${digestOf(2)}`, watched: true, taskDefinition: taskDef('dev', 'orders', 7), outcome: { kind: 'completed', deploymentId: 'ecs-svc/new' } });
+    expect(result).toMatchObject({
+      environment: 'dev',
+      service: 'orders',
+      image: `${ECR_URI('orders')}@${digestOf(2)}`,
+      watched: true,
+      taskDefinition: taskDef('dev', 'orders', 7),
+      outcome: { kind: 'completed', deploymentId: 'ecs-svc/new' },
+    });
     const [release] = await ledger(s.store);
     expect(release).toMatchObject({
       id: 1,
@@ -70,12 +91,20 @@ describe('service deploy (rolling)', () => {
       message: 'fix rounding',
       createdBy: 'alice@laptop',
       createdAt: new Date(T0).toISOString(),
-      image: { requested: '1.4.3', tag: '1.4.3', digest: digestOf(2), repository: ECR_URI('orders'), serviceRepository: true },
+      image: {
+        requested: '1.4.3',
+        tag: '1.4.3',
+        digest: digestOf(2),
+        repository: ECR_URI('orders'),
+        serviceRepository: true,
+      },
       rollout: { status: 'completed', deploymentId: 'ecs-svc/new', taskDefinition: taskDef('dev', 'orders', 7) },
     });
     expect(result.release).toEqual(release);
     expect(s.events.map((e) => e.type).slice(0, 3)).toEqual(['image', 'recorded', 'phase']);
-    expect(s.events.some((e) => e.type === 'rollout' && e.event.type === 'progress' && e.event.state === 'COMPLETED')).toBe(true);
+    expect(
+      s.events.some((e) => e.type === 'rollout' && e.event.type === 'progress' && e.event.state === 'COMPLETED'),
+    ).toBe(true);
   });
 
   it('the circuit breaker rolls it back: exit 1 in those words with the reasons, release rolled back, Terraform back on the previous release', async () => {
@@ -85,15 +114,26 @@ describe('service deploy (rolling)', () => {
       const at = s.clock.now() - T0;
       s.ecs.service.start('ecs-svc/bad', td);
       s.ecs
-        .at(at + 20_000, (svc) => svc.taskFailed('ecs-svc/bad', 'Essential container in task exited', { exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }))
-        .at(at + 60_000, (svc) => svc.fail('ecs-svc/bad', 'ECS deployment circuit breaker: tasks failed to start.').start('ecs-svc/back', taskDef('dev', 'orders', 7)));
+        .at(at + 20_000, (svc) =>
+          svc.taskFailed('ecs-svc/bad', 'Essential container in task exited', {
+            exitCode: 137,
+            reason: 'OutOfMemoryError: Container killed due to memory usage',
+          }),
+        )
+        .at(at + 60_000, (svc) =>
+          svc
+            .fail('ecs-svc/bad', 'ECS deployment circuit breaker: tasks failed to start.')
+            .start('ecs-svc/back', taskDef('dev', 'orders', 7)),
+        );
       s.engine.onApply = () => undefined; // the restoring apply starts nothing new in this script
     };
     const err = await failure(deployService({ ...s.input, image: '1.4.3' }, s.deps));
 
     expect(err.exitCode).toBe(1);
     expect(err.code).toBe('ECSDEPLOY_ROLLED_BACK');
-    expect(err.message).toContain('Release #2 of orders in dev failed and was rolled back by the ECS deployment circuit breaker: ECS deployment circuit breaker: tasks failed to start.; task stopped: Essential container in task exited; container orders: OutOfMemoryError: Container killed due to memory usage.');
+    expect(err.message).toContain(
+      'Release #2 of orders in dev failed and was rolled back by the ECS deployment circuit breaker: ECS deployment circuit breaker: tasks failed to start.; task stopped: Essential container in task exited; container orders: OutOfMemoryError: Container killed due to memory usage.',
+    );
     expect(err.message).toContain('ECS runs shop-dev-orders:7 again. Terraform now says release #1 again.');
     const releases = await ledger(s.store);
     expect(releases.map((r) => [r.id, r.rollout.status])).toEqual([
@@ -131,7 +171,9 @@ describe('service deploy (rolling)', () => {
 
     expect(err.exitCode).toBe(1);
     expect(err.code).toBe('ECSDEPLOY_ROLLED_BACK');
-    expect(err.message).toContain('Release #2 of orders in dev failed and was rolled back by the ECS deployment circuit breaker: deployment failed: tasks failed to start.');
+    expect(err.message).toContain(
+      'Release #2 of orders in dev failed and was rolled back by the ECS deployment circuit breaker: deployment failed: tasks failed to start.',
+    );
     expect((await ledger(s.store)).map((r) => [r.id, r.rollout.status])).toEqual([
       [1, 'completed'],
       [2, 'rolled-back'],
@@ -149,7 +191,11 @@ describe('service deploy (rolling)', () => {
       'Timed out: the rollout of release #1 to orders in dev has not finished (IN_PROGRESS). It goes on without us.\nStill running:\n  ours PRIMARY ecs-svc/slow (shop-dev-orders:7): 0 running, 2 pending of 2, IN_PROGRESS\n  other ACTIVE ecs-svc/old (shop-dev-orders:6): 2 running, 0 pending of 2, COMPLETED',
     );
     expect(err.suggestions[0]).toBe('Keep watching: ecsdeploy service watch orders --env dev');
-    expect((await ledger(s.store))[0]!.rollout).toMatchObject({ status: 'pending', reason: 'watch timed out while IN_PROGRESS', deploymentId: 'ecs-svc/slow' });
+    expect((await ledger(s.store))[0]!.rollout).toMatchObject({
+      status: 'pending',
+      reason: 'watch timed out while IN_PROGRESS',
+      deploymentId: 'ecs-svc/slow',
+    });
     expect(s.clock.now() - T0).toBe(5 * MIN);
   });
 
@@ -166,15 +212,27 @@ describe('service deploy (rolling)', () => {
 
   it('--no-wait: returns once the stack is applied; nothing is watched', async () => {
     const result = await deployService({ ...s.input, image: '1.4.3', wait: false }, s.deps);
-    expect(result).toMatchObject({ watched: false, taskDefinition: taskDef('dev', 'orders', 7), next: ['ecsdeploy service watch orders --env dev', 'ecsdeploy service status orders --env dev'] });
+    expect(result).toMatchObject({
+      watched: false,
+      taskDefinition: taskDef('dev', 'orders', 7),
+      next: ['ecsdeploy service watch orders --env dev', 'ecsdeploy service status orders --env dev'],
+    });
     expect(s.ecs.calls.describeServices).toBe(0);
     expect((await ledger(s.store))[0]!.rollout).toMatchObject({ status: 'pending', reason: 'not watched (--no-wait)' });
   });
 
   it('a failed apply marks the release failed and reports the engine error; synth then goes back to the previous release', async () => {
-    s.engine.fail = new EcsdeployError('terraform apply failed in dev-orders: Error: creating ECS Task Definition: AccessDenied');
-    await expect(deployService({ ...s.input, image: '1.4.3' }, s.deps)).rejects.toThrow('terraform apply failed in dev-orders');
-    expect((await ledger(s.store))[0]!.rollout).toMatchObject({ status: 'failed', reason: 'the stack dev-orders could not be applied: terraform apply failed in dev-orders: Error: creating ECS Task Definition: AccessDenied' });
+    s.engine.fail = new EcsdeployError(
+      'terraform apply failed in dev-orders: Error: creating ECS Task Definition: AccessDenied',
+    );
+    await expect(deployService({ ...s.input, image: '1.4.3' }, s.deps)).rejects.toThrow(
+      'terraform apply failed in dev-orders',
+    );
+    expect((await ledger(s.store))[0]!.rollout).toMatchObject({
+      status: 'failed',
+      reason:
+        'the stack dev-orders could not be applied: terraform apply failed in dev-orders: Error: creating ECS Task Definition: AccessDenied',
+    });
     // The next apply of the stack uses no release (the config's image) rather than the failed one.
     s.engine.fail = undefined;
     await deployService({ ...s.input, image: '1.4.2', wait: false }, s.deps);
@@ -196,14 +254,28 @@ describe('service deploy (rolling)', () => {
         if (!raced) {
           raced = true;
           const now = await real.read('dev', 'orders');
-          await real.write({ ...now.ledger, releases: [{ ...l.releases[0]!, createdBy: 'bob@ci', image: { ...l.releases[0]!.image, tag: '1.4.2', digest: digestOf(1) } }] }, now.version);
+          await real.write(
+            {
+              ...now.ledger,
+              releases: [
+                {
+                  ...l.releases[0]!,
+                  createdBy: 'bob@ci',
+                  image: { ...l.releases[0]!.image, tag: '1.4.2', digest: digestOf(1) },
+                },
+              ],
+            },
+            now.version,
+          );
         }
         return real.write(l, expected);
       },
     });
     const err = await deployService({ ...s.input, image: '1.4.3' }, s.deps).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ReleaseConflictError);
-    expect((err as Error).message).toBe(`Another deploy of orders to dev recorded release #1 (1.4.2, by bob@ci, ${new Date(T0).toISOString()}) while this one was starting, so this one stopped: it changed nothing.`);
+    expect((err as Error).message).toBe(
+      `Another deploy of orders to dev recorded release #1 (1.4.2, by bob@ci, ${new Date(T0).toISOString()}) while this one was starting, so this one stopped: it changed nothing.`,
+    );
     expect((err as ReleaseConflictError).exitCode).toBe(1);
     expect(s.engine.applied).toEqual([]);
     expect((await ledger(real)).map((r) => r.createdBy)).toEqual(['bob@ci']);
@@ -222,15 +294,30 @@ describe('service deploy (CodeDeploy)', () => {
   afterEach(() => s.project.cleanup());
 
   function blueGreen(outcome: 'Succeeded' | 'rollback') {
-    s.cd.at(5_000, (d) => (d.status = 'InProgress'))
-      .at(30_000, (d) => d.event('BeforeInstall', 'Succeeded').event('Install', 'Succeeded').event('AfterInstall', 'Succeeded').traffic(0))
+    s.cd
+      .at(5_000, (d) => (d.status = 'InProgress'))
+      .at(30_000, (d) =>
+        d
+          .event('BeforeInstall', 'Succeeded')
+          .event('Install', 'Succeeded')
+          .event('AfterInstall', 'Succeeded')
+          .traffic(0),
+      )
       .at(60_000, (d) => {
         if (outcome === 'Succeeded') {
-          d.event('AllowTestTraffic', 'Succeeded').event('AfterAllowTestTraffic', 'Succeeded').event('BeforeAllowTraffic', 'Succeeded').event('AllowTraffic', 'Succeeded').event('AfterAllowTraffic', 'Succeeded').traffic(100);
+          d.event('AllowTestTraffic', 'Succeeded')
+            .event('AfterAllowTestTraffic', 'Succeeded')
+            .event('BeforeAllowTraffic', 'Succeeded')
+            .event('AllowTraffic', 'Succeeded')
+            .event('AfterAllowTraffic', 'Succeeded')
+            .traffic(100);
         } else {
           d.event('AllowTraffic', 'Failed', 'green target group has no healthy targets');
           d.status = 'Failed';
-          d.error = { code: 'HEALTH_CONSTRAINTS', message: 'The deployment failed because of too many unhealthy tasks.' };
+          d.error = {
+            code: 'HEALTH_CONSTRAINTS',
+            message: 'The deployment failed because of too many unhealthy tasks.',
+          };
           d.rollback = { deploymentId: 'd-RB', message: 'Automatic rollback triggered.' };
         }
       })
@@ -248,13 +335,31 @@ describe('service deploy (CodeDeploy)', () => {
       {
         application: 'shop-dev-payments',
         group: 'payments',
-        appSpec: { version: '0.0', Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: taskDef('dev', 'payments', 7), LoadBalancerInfo: { ContainerName: 'payments', ContainerPort: 9000 } } } }] },
+        appSpec: {
+          version: '0.0',
+          Resources: [
+            {
+              TargetService: {
+                Type: 'AWS::ECS::Service',
+                Properties: {
+                  TaskDefinition: taskDef('dev', 'payments', 7),
+                  LoadBalancerInfo: { ContainerName: 'payments', ContainerPort: 9000 },
+                },
+              },
+            },
+          ],
+        },
         description: 'ecsdeploy release #1 of payments to dev: 2.0.2',
       },
     ]);
     expect(result.outcome).toMatchObject({ kind: 'completed', deploymentId: 'd-ABCDEF123' });
-    expect((await ledger(s.store, 'dev', 'payments'))[0]!.rollout).toMatchObject({ status: 'completed', deploymentId: 'd-ABCDEF123' });
-    const stages = s.events.flatMap((e) => (e.type === 'rollout' && e.event.type === 'lifecycle' && e.event.status === 'Succeeded' ? [e.event.name] : []));
+    expect((await ledger(s.store, 'dev', 'payments'))[0]!.rollout).toMatchObject({
+      status: 'completed',
+      deploymentId: 'd-ABCDEF123',
+    });
+    const stages = s.events.flatMap((e) =>
+      e.type === 'rollout' && e.event.type === 'lifecycle' && e.event.status === 'Succeeded' ? [e.event.name] : [],
+    );
     expect(stages).toContain('AfterAllowTraffic');
   });
 
@@ -262,7 +367,9 @@ describe('service deploy (CodeDeploy)', () => {
     blueGreen('rollback');
     const err = await failure(deployService({ ...s.input, image: '2.0.2' }, s.deps));
     expect(err.code).toBe('ECSDEPLOY_ROLLED_BACK');
-    expect(err.message).toContain('failed and was rolled back by CodeDeploy: HEALTH_CONSTRAINTS: The deployment failed because of too many unhealthy tasks.; AllowTraffic failed: green target group has no healthy targets; Automatic rollback triggered.');
+    expect(err.message).toContain(
+      'failed and was rolled back by CodeDeploy: HEALTH_CONSTRAINTS: The deployment failed because of too many unhealthy tasks.; AllowTraffic failed: green target group has no healthy targets; Automatic rollback triggered.',
+    );
     expect((await ledger(s.store, 'dev', 'payments'))[0]!.rollout.status).toBe('rolled-back');
   });
 
@@ -270,14 +377,20 @@ describe('service deploy (CodeDeploy)', () => {
     const result = await deployService({ ...s.input, image: '2.0.2', wait: false }, s.deps);
     expect(s.sim.created).toHaveLength(1);
     expect(result.watched).toBe(false);
-    expect((await ledger(s.store, 'dev', 'payments'))[0]!.rollout).toMatchObject({ status: 'pending', deploymentId: 'd-ABCDEF123', taskDefinition: taskDef('dev', 'payments', 7) });
+    expect((await ledger(s.store, 'dev', 'payments'))[0]!.rollout).toMatchObject({
+      status: 'pending',
+      deploymentId: 'd-ABCDEF123',
+      taskDefinition: taskDef('dev', 'payments', 7),
+    });
     blueGreen('Succeeded');
     expect((await watchService(s.input, s.deps)).outcome?.kind).toBe('completed');
   });
 
   it('another CodeDeploy deployment still running: refused before anything is recorded', async () => {
     s.sim.active.push('d-SOMEONEELSE');
-    await expect(deployService({ ...s.input, image: '2.0.2' }, s.deps)).rejects.toThrow('A CodeDeploy deployment of payments in dev is still running (d-SOMEONEELSE)');
+    await expect(deployService({ ...s.input, image: '2.0.2' }, s.deps)).rejects.toThrow(
+      'A CodeDeploy deployment of payments in dev is still running (d-SOMEONEELSE)',
+    );
     expect(await ledger(s.store, 'dev', 'payments')).toEqual([]);
     expect(s.engine.applied).toEqual([]);
   });
@@ -298,19 +411,34 @@ describe('service promote and rollback', () => {
     rollsOut(s, 'ecs-svc/prod');
     const result = await promoteService({ dir: s.project.dir, service: 'orders', from: 'dev', to: 'prod' }, s.deps);
     expect(s.engine.applied.at(-1)).toEqual({ env: 'prod', stacks: ['orders'], images: { orders: digestOf(2) } });
-    expect(result.release).toMatchObject({ id: 1, environment: 'prod', kind: 'promote', promotedFrom: { environment: 'dev', release: 1 }, message: 'promoted from dev release #1', image: { digest: digestOf(2) }, rollout: { status: 'completed' } });
+    expect(result.release).toMatchObject({
+      id: 1,
+      environment: 'prod',
+      kind: 'promote',
+      promotedFrom: { environment: 'dev', release: 1 },
+      message: 'promoted from dev release #1',
+      image: { digest: digestOf(2) },
+      rollout: { status: 'completed' },
+    });
   });
 
   it('promote refuses an image whose last rollout in dev did not complete, unless --force', async () => {
     s.engine.onApply = (_stack, td) => s.ecs.service.start('ecs-svc/slow', td);
     await failure(deployService({ ...s.input, image: '1.4.3', timeoutMs: MIN }, s.deps));
-    const err = await promoteService({ dir: s.project.dir, service: 'orders', from: 'dev', to: 'prod' }, s.deps).catch((e: unknown) => e as EcsdeployError);
+    const err = await promoteService({ dir: s.project.dir, service: 'orders', from: 'dev', to: 'prod' }, s.deps).catch(
+      (e: unknown) => e as EcsdeployError,
+    );
     expect(err).toBeInstanceOf(EcsdeployError);
     expect((err as EcsdeployError).exitCode).toBe(2);
-    expect((err as EcsdeployError).message).toMatch(/^The last rollout of orders in dev \(release #1, 1\.4\.3 = sha256:aaaaaaaaaaaa\) did not complete: it is pending \(watch timed out while IN_PROGRESS\)\./);
+    expect((err as EcsdeployError).message).toMatch(
+      /^The last rollout of orders in dev \(release #1, 1\.4\.3 = sha256:aaaaaaaaaaaa\) did not complete: it is pending \(watch timed out while IN_PROGRESS\)\./,
+    );
     expect(s.engine.applied.map((a) => a.env)).toEqual(['dev']);
     rollsOut(s, 'ecs-svc/prod');
-    expect((await promoteService({ dir: s.project.dir, service: 'orders', from: 'dev', to: 'prod', force: true }, s.deps)).release.environment).toBe('prod');
+    expect(
+      (await promoteService({ dir: s.project.dir, service: 'orders', from: 'dev', to: 'prod', force: true }, s.deps))
+        .release.environment,
+    ).toBe('prod');
   });
 
   it('rollback redeploys the previous completed release; --to names one', async () => {
@@ -318,17 +446,27 @@ describe('service promote and rollback', () => {
     await deployed('dev', '1.4.3');
     rollsOut(s, 'ecs-svc/rb');
     const back = await rollbackService({ dir: s.project.dir, env: 'dev', service: 'orders' }, s.deps);
-    expect(back.release).toMatchObject({ id: 3, kind: 'rollback', rollbackTo: 1, image: { digest: digestOf(1) }, rollout: { status: 'completed' } });
+    expect(back.release).toMatchObject({
+      id: 3,
+      kind: 'rollback',
+      rollbackTo: 1,
+      image: { digest: digestOf(1) },
+      rollout: { status: 'completed' },
+    });
     expect(s.engine.applied.at(-1)!.images).toEqual({ orders: digestOf(1) });
 
     rollsOut(s, 'ecs-svc/rb2');
     const to = await rollbackService({ dir: s.project.dir, env: 'dev', service: 'orders', to: '#2' }, s.deps);
     expect(to.release).toMatchObject({ id: 4, rollbackTo: 2, image: { digest: digestOf(2) } });
-    await expect(rollbackService({ dir: s.project.dir, env: 'dev', service: 'orders', to: '99' }, s.deps)).rejects.toThrow('--to 99: orders in dev has no release #99.');
+    await expect(
+      rollbackService({ dir: s.project.dir, env: 'dev', service: 'orders', to: '99' }, s.deps),
+    ).rejects.toThrow('--to 99: orders in dev has no release #99.');
   });
 
   it('nothing to roll back to: a usage error pointing at the history', async () => {
     await deployed('dev', '1.4.2');
-    await expect(rollbackService({ dir: s.project.dir, env: 'dev', service: 'orders' }, s.deps)).rejects.toThrow('orders in dev has no earlier completed release with another image than the current #1 to go back to.');
+    await expect(rollbackService({ dir: s.project.dir, env: 'dev', service: 'orders' }, s.deps)).rejects.toThrow(
+      'orders in dev has no earlier completed release with another image than the current #1 to go back to.',
+    );
   });
 });

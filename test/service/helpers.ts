@@ -18,7 +18,8 @@ import { copyExampleProject } from '../support/example-project';
 export const REPO = join(__dirname, '..', '..');
 export const ECR_URI = (service: string) => `123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/${service}`;
 export const digestOf = (n: number) => `sha256:${n.toString(16).padStart(64, 'a')}`;
-export const taskDef = (env: string, service: string, revision: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-${env}-${service}:${revision}`;
+export const taskDef = (env: string, service: string, revision: number) =>
+  `arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-${env}-${service}:${revision}`;
 
 /** The example project (ecsdeploy.yaml, environments/, services/) in a temp folder. */
 export function exampleProject(): { dir: string; cleanup: () => void } {
@@ -104,17 +105,29 @@ export class RecordingEngine {
   async apply(req: ApplyRequest): Promise<ApplyReport> {
     const { envs } = openProject(req.dir, [req.env]);
     const images = await releasedImages(this.store(), envs[0]!);
-    const stack: AppliedStack = { env: req.env, stacks: [...(req.stacks ?? [])], images: Object.fromEntries(images.get(req.env) ?? []) };
+    const stack: AppliedStack = {
+      env: req.env,
+      stacks: [...(req.stacks ?? [])],
+      images: Object.fromEntries(images.get(req.env) ?? []),
+    };
     this.applied.push(stack);
     if (this.fail) throw this.fail;
     const service = stack.stacks[0]!;
     const td = taskDef(req.env, service, ++this.revision);
     this.onApply(stack, td);
-    return { stacks: [{ stack: `${req.env}-${service}`, applied: true, outputs: { task_definition_arn: td } }] } as unknown as ApplyReport;
+    return {
+      stacks: [{ stack: `${req.env}-${service}`, applied: true, outputs: { task_definition_arn: td } }],
+    } as unknown as ApplyReport;
   }
 }
 
 /** Dependencies of the delivery operations, all simulated; the release store is local, in `dir`. */
 export function simDeps(dir: string, clock: FakeClock, apis: ServiceApis, engine: RecordingEngine): ServiceDeps {
-  return { apis: () => apis, infra: engine, clock, store: () => localReleaseStore(join(dir, '.ecsdeploy', 'releases'), dir), actor: () => 'alice@laptop' };
+  return {
+    apis: () => apis,
+    infra: engine,
+    clock,
+    store: () => localReleaseStore(join(dir, '.ecsdeploy', 'releases'), dir),
+    actor: () => 'alice@laptop',
+  };
 }

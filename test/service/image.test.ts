@@ -32,7 +32,14 @@ function fakeEcr(images: EcrImage[]) {
 }
 
 function ctx(ecr: EcrApi, extra: Partial<ImageContext> = {}): ImageContext {
-  return { ecr, region: 'us-east-1', repositoryName: 'acme/api', environments: ['dev', 'prod'], allowMutableTag: false, ...extra };
+  return {
+    ecr,
+    region: 'us-east-1',
+    repositoryName: 'acme/api',
+    environments: ['dev', 'prod'],
+    allowMutableTag: false,
+    ...extra,
+  };
 }
 
 const IMAGES: EcrImage[] = [
@@ -43,7 +50,13 @@ const IMAGES: EcrImage[] = [
 describe('resolveImage', () => {
   it('a tag of the service repository resolves to its digest', async () => {
     const { ecr, calls } = fakeEcr(IMAGES);
-    expect(await resolveImage('1.0.0', ctx(ecr))).toEqual({ requested: '1.0.0', repository: URI, tag: '1.0.0', digest: D1, serviceRepository: true });
+    expect(await resolveImage('1.0.0', ctx(ecr))).toEqual({
+      requested: '1.0.0',
+      repository: URI,
+      tag: '1.0.0',
+      digest: D1,
+      serviceRepository: true,
+    });
     expect(calls).toEqual(['repository acme/api', 'image acme/api 1.0.0']);
   });
 
@@ -51,7 +64,9 @@ describe('resolveImage', () => {
     const { ecr } = fakeEcr(IMAGES);
     const err = await resolveImage('1.2.0', ctx(ecr)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
-    expect((err as UsageError).message).toBe("--image 1.2.0: there is no tag '1.2.0' in the ECR repository acme/api. Newest tags: 1.1.0, latest; 1.0.0.");
+    expect((err as UsageError).message).toBe(
+      "--image 1.2.0: there is no tag '1.2.0' in the ECR repository acme/api. Newest tags: 1.1.0, latest; 1.0.0.",
+    );
     expect((err as UsageError).suggestions[0]).toBe('Deploy one of those (--image 1.1.0), or push 1.2.0 first.');
   });
 
@@ -64,44 +79,66 @@ describe('resolveImage', () => {
 
   it("a tag named like one of the project's environments is mutable too", async () => {
     const { ecr } = fakeEcr([]);
-    await expect(resolveImage('qa-eu', ctx(ecr, { environments: ['qa-eu'] }))).rejects.toThrow("'qa-eu' is a mutable tag");
+    await expect(resolveImage('qa-eu', ctx(ecr, { environments: ['qa-eu'] }))).rejects.toThrow(
+      "'qa-eu' is a mutable tag",
+    );
   });
 
   it('a full reference by digest is taken as it is, without asking ECR', async () => {
     const { ecr, calls } = fakeEcr([]);
-    expect(await resolveImage(`ghcr.io/acme/api:1.0@${D1}`, ctx(ecr))).toEqual({ requested: `ghcr.io/acme/api:1.0@${D1}`, repository: 'ghcr.io/acme/api', digest: D1, serviceRepository: false });
+    expect(await resolveImage(`ghcr.io/acme/api:1.0@${D1}`, ctx(ecr))).toEqual({
+      requested: `ghcr.io/acme/api:1.0@${D1}`,
+      repository: 'ghcr.io/acme/api',
+      digest: D1,
+      serviceRepository: false,
+    });
     expect(calls).toEqual([]);
   });
 
   it('a digest of the service repository must exist there', async () => {
     const { ecr } = fakeEcr(IMAGES);
     expect((await resolveImage(D1, ctx(ecr))).repository).toBe(URI);
-    await expect(resolveImage(`sha256:${'9'.repeat(64)}`, ctx(ecr))).rejects.toThrow('there is no image with that digest in the ECR repository acme/api');
+    await expect(resolveImage(`sha256:${'9'.repeat(64)}`, ctx(ecr))).rejects.toThrow(
+      'there is no image with that digest in the ECR repository acme/api',
+    );
   });
 
   it('an ECR repo:tag of the same region resolves through that registry', async () => {
     const { ecr, calls } = fakeEcr(IMAGES);
     const image = await resolveImage('210987654321.dkr.ecr.us-east-1.amazonaws.com/acme/api:1.1.0', ctx(ecr));
-    expect(image).toMatchObject({ repository: '210987654321.dkr.ecr.us-east-1.amazonaws.com/acme/api', tag: '1.1.0', digest: D2, serviceRepository: false });
+    expect(image).toMatchObject({
+      repository: '210987654321.dkr.ecr.us-east-1.amazonaws.com/acme/api',
+      tag: '1.1.0',
+      digest: D2,
+      serviceRepository: false,
+    });
     expect(calls).toEqual(['image acme/api 1.1.0 210987654321']);
   });
 
   it('a tag outside ECR cannot be resolved: asks for the digest', async () => {
     const { ecr } = fakeEcr([]);
-    await expect(resolveImage('ghcr.io/acme/api:1.0.0', ctx(ecr))).rejects.toThrow('ecsdeploy resolves tags only in ECR; ghcr.io/acme/api is not an ECR repository');
+    await expect(resolveImage('ghcr.io/acme/api:1.0.0', ctx(ecr))).rejects.toThrow(
+      'ecsdeploy resolves tags only in ECR; ghcr.io/acme/api is not an ECR repository',
+    );
     await expect(resolveImage('ghcr.io/acme/api', ctx(ecr))).rejects.toThrow("'latest' is a mutable tag");
   });
 
   it('a configured image.repository outside ECR takes digests, not tags', async () => {
     const { ecr } = fakeEcr([]);
     const c = ctx(ecr, { configuredRepository: 'registry.example.com/acme/api' });
-    expect(await resolveImage(D1, c)).toMatchObject({ repository: 'registry.example.com/acme/api', digest: D1, serviceRepository: true });
+    expect(await resolveImage(D1, c)).toMatchObject({
+      repository: 'registry.example.com/acme/api',
+      digest: D1,
+      serviceRepository: true,
+    });
     await expect(resolveImage('1.0.0', c)).rejects.toThrow('is not in ECR, so ecsdeploy cannot resolve a tag there');
   });
 
   it('without the repository (registry not applied yet): says to create it', async () => {
     const { ecr } = fakeEcr([]);
-    await expect(resolveImage('1.0.0', ctx(ecr, { repositoryName: 'acme/web' }))).rejects.toThrow("There is no ECR repository 'acme/web' in us-east-1");
+    await expect(resolveImage('1.0.0', ctx(ecr, { repositoryName: 'acme/web' }))).rejects.toThrow(
+      "There is no ECR repository 'acme/web' in us-east-1",
+    );
   });
 
   it('nonsense is a usage error', async () => {

@@ -13,7 +13,10 @@ import { serviceNames } from '../../src/ops/service';
 import { synthesize } from '../../src/synth';
 import { REPO } from './helpers';
 
-type Json = { resource: Record<string, Record<string, Record<string, unknown>>>; data: Record<string, Record<string, Record<string, unknown>>> };
+type Json = {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  data: Record<string, Record<string, Record<string, unknown>>>;
+};
 
 describe('serviceNames', () => {
   const out = mkdtempSync(join(tmpdir(), 'ecsdeploy-names-'));
@@ -44,7 +47,11 @@ describe('serviceNames', () => {
     ['pr-7', 'payments'],
   ])('%s %s', (envName, service) => {
     const env = envName === 'dev' ? dev : pr;
-    const names = serviceNames(project.config.project, env, env.services.find((s) => s.name === service)!);
+    const names = serviceNames(
+      project.config.project,
+      env,
+      env.services.find((s) => s.name === service)!,
+    );
     const stack = json(names.stack);
     const cluster = json('dev-cluster');
 
@@ -52,10 +59,18 @@ describe('serviceNames', () => {
     expect(one(stack, 'aws_ecs_service')['name']).toBe(names.service);
     expect(Object.values(stack.data['aws_ecr_repository']!)[0]!['name']).toBe(names.repository);
     expect(one(stack, 'aws_cloudwatch_log_group')['name']).toBe(names.logGroup);
-    const container = (JSON.parse(one(stack, 'aws_ecs_task_definition')['container_definitions'] as string) as Array<{ name: string; logConfiguration: { options: Record<string, string> } }>)[0]!;
+    const container = (
+      JSON.parse(one(stack, 'aws_ecs_task_definition')['container_definitions'] as string) as Array<{
+        name: string;
+        logConfiguration: { options: Record<string, string> };
+      }>
+    )[0]!;
     expect(container.name).toBe(names.container);
     // payments logs through FireLens; the others to the service's log group under their stream prefix.
-    if (service !== 'payments') expect(`${container.logConfiguration.options['awslogs-stream-prefix']}/${container.name}/`).toBe(names.logStreamPrefix);
+    if (service !== 'payments')
+      expect(`${container.logConfiguration.options['awslogs-stream-prefix']}/${container.name}/`).toBe(
+        names.logStreamPrefix,
+      );
     if (service === 'payments') {
       expect(one(stack, 'aws_codedeploy_app')['name']).toBe(names.codeDeployApplication);
       expect(one(stack, 'aws_codedeploy_deployment_group')['deployment_group_name']).toBe(names.codeDeployGroup);

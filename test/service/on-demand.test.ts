@@ -8,8 +8,17 @@ it('opens a service of an environment on demand, named apart from the base on it
   const p = projectWith();
   try {
     await localRecordStore(join(p.dir, '.ecsdeploy', 'environments'), p.dir).create({
-      version: 1, name: 'feature-x', base: 'dev', owner: 'ci', createdAt: '2026-11-24T10:00:00.000Z', expiresAt: '2026-11-25T10:00:00.000Z',
-      isolated: false, services: ['api'], slot: 0, images: {}, status: 'ready',
+      version: 1,
+      name: 'feature-x',
+      base: 'dev',
+      owner: 'ci',
+      createdAt: '2026-11-24T10:00:00.000Z',
+      expiresAt: '2026-11-25T10:00:00.000Z',
+      isolated: false,
+      services: ['api'],
+      slot: 0,
+      images: {},
+      status: 'ready',
     });
     const ctx = await openService(p.dir, 'feature-x', 'api', readDeps());
     expect(ctx.env.ephemeral).toMatchObject({ base: 'dev' });

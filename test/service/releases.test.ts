@@ -26,7 +26,12 @@ const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/api';
 
 function rel(n: number, tag = `1.0.${n}`): NewRelease {
-  return { kind: 'deploy', image: { requested: tag, repository: REPO, tag, digest: digest(n), serviceRepository: true }, createdAt: '2026-01-15T10:00:00.000Z', createdBy: 'alice@laptop' };
+  return {
+    kind: 'deploy',
+    image: { requested: tag, repository: REPO, tag, digest: digest(n), serviceRepository: true },
+    createdAt: '2026-01-15T10:00:00.000Z',
+    createdBy: 'alice@laptop',
+  };
 }
 
 /** A ledger of releases with these outcomes, oldest first; release i has image i. */
@@ -43,7 +48,13 @@ describe('release ledger', () => {
   it('numbers releases from 1 and links each to the one current when it was recorded', () => {
     const ledger = ledgerOf('completed', 'rolled-back');
     const { release } = appendRelease(ledger, rel(3), 'now');
-    expect(release).toMatchObject({ id: 3, environment: 'dev', service: 'api', previous: 1, rollout: { status: 'pending', updatedAt: 'now' } });
+    expect(release).toMatchObject({
+      id: 3,
+      environment: 'dev',
+      service: 'api',
+      previous: 1,
+      rollout: { status: 'pending', updatedAt: 'now' },
+    });
   });
 
   it('the current release is the newest pending or completed one; failed and rolled-back ones are skipped', () => {
@@ -66,7 +77,11 @@ describe('release ledger', () => {
   it('synth gets the digest for the service repository, the full reference otherwise', () => {
     const own = appendRelease(emptyLedger('dev', 'api'), rel(1), 't').release;
     expect(synthImage(own)).toBe(digest(1));
-    const external = appendRelease(emptyLedger('dev', 'api'), { ...rel(1), image: { ...rel(1).image, repository: 'ghcr.io/acme/api', serviceRepository: false } }, 't').release;
+    const external = appendRelease(
+      emptyLedger('dev', 'api'),
+      { ...rel(1), image: { ...rel(1).image, repository: 'ghcr.io/acme/api', serviceRepository: false } },
+      't',
+    ).release;
     expect(synthImage(external)).toBe(`ghcr.io/acme/api@${digest(1)}`);
   });
 
@@ -145,8 +160,12 @@ describe('local release store', () => {
     const file = join(dir, '.ecsdeploy', 'releases', 'dev', 'api.json');
     mkdirSync(join(dir, '.ecsdeploy', 'releases', 'dev'), { recursive: true });
     writeFileSync(file, JSON.stringify({ format: 1, environment: 'dev', service: 'api', releases: [{ id: 0 }] }));
-    await expect(store.read('dev', 'api')).rejects.toThrow(/The release ledger \.ecsdeploy\/releases\/dev\/api\.json is not a valid ledger:\n {2}releases\.0\.id: /);
+    await expect(store.read('dev', 'api')).rejects.toThrow(
+      /The release ledger \.ecsdeploy\/releases\/dev\/api\.json is not a valid ledger:\n {2}releases\.0\.id: /,
+    );
     writeFileSync(file, '{');
-    await expect(store.read('dev', 'api')).rejects.toThrow('The release ledger .ecsdeploy/releases/dev/api.json is not valid JSON');
+    await expect(store.read('dev', 'api')).rejects.toThrow(
+      'The release ledger .ecsdeploy/releases/dev/api.json is not valid JSON',
+    );
   });
 });

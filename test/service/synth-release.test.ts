@@ -13,7 +13,9 @@ import { projectWith } from '../config/fixture-project';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
 function containerImages(out: string, stack: string): string[] {
-  const json = JSON.parse(readFileSync(join(out, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+  const json = JSON.parse(readFileSync(join(out, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as {
+    resource: Record<string, Record<string, Record<string, unknown>>>;
+  };
   const td = Object.values(json.resource['aws_ecs_task_definition']!)[0]!;
   return (JSON.parse(td['container_definitions'] as string) as Array<{ image: string }>).map((c) => c.image);
 }
@@ -33,22 +35,39 @@ describe('synthesize({ images })', () => {
 
   it('a released digest in the service repository replaces the tag', () => {
     const project = loadProject(join(__dirname, '..', 'fixtures', 'minimal'));
-    synthesize(project, project.environments, { outDir: out, stacks: ['api'], images: new Map([['dev', new Map([['api', DIGEST]])]]) });
-    expect(containerImages(out, 'dev-api')).toEqual([`\${data.aws_ecr_repository.Repository.repository_url}@${DIGEST}`]);
+    synthesize(project, project.environments, {
+      outDir: out,
+      stacks: ['api'],
+      images: new Map([['dev', new Map([['api', DIGEST]])]]),
+    });
+    expect(containerImages(out, 'dev-api')).toEqual([
+      `\${data.aws_ecr_repository.Repository.repository_url}@${DIGEST}`,
+    ]);
   });
 
   it('a released full reference is used as it is', () => {
     const project = loadProject(join(__dirname, '..', 'fixtures', 'minimal'));
     const ref = `ghcr.io/acme/api@${DIGEST}`;
-    synthesize(project, project.environments, { outDir: out, stacks: ['api'], images: new Map([['dev', new Map([['api', ref]])]]) });
+    synthesize(project, project.environments, {
+      outDir: out,
+      stacks: ['api'],
+      images: new Map([['dev', new Map([['api', ref]])]]),
+    });
     expect(containerImages(out, 'dev-api')).toEqual([ref]);
   });
 
   it('a released digest keeps a configured image.repository', () => {
-    const p = projectWith({ 'services/api.yaml': 'image:\n  repository: registry.example.com/acme/api\n  tag: "1.0.0"\nport: 8080\nhttp:\n  paths: [/api/*]\n' });
+    const p = projectWith({
+      'services/api.yaml':
+        'image:\n  repository: registry.example.com/acme/api\n  tag: "1.0.0"\nport: 8080\nhttp:\n  paths: [/api/*]\n',
+    });
     try {
       const project = loadProject(p.dir);
-      synthesize(project, project.environments, { outDir: out, stacks: ['api'], images: new Map([['dev', new Map([['api', DIGEST]])]]) });
+      synthesize(project, project.environments, {
+        outDir: out,
+        stacks: ['api'],
+        images: new Map([['dev', new Map([['api', DIGEST]])]]),
+      });
       expect(containerImages(out, 'dev-api')).toEqual([`registry.example.com/acme/api@${DIGEST}`]);
     } finally {
       p.cleanup();
@@ -57,7 +76,11 @@ describe('synthesize({ images })', () => {
 
   it('a release for another environment changes nothing here', () => {
     const project = loadProject(join(__dirname, '..', 'fixtures', 'minimal'));
-    synthesize(project, project.environments, { outDir: out, stacks: ['api'], images: new Map([['prod', new Map([['api', DIGEST]])]]) });
+    synthesize(project, project.environments, {
+      outDir: out,
+      stacks: ['api'],
+      images: new Map([['prod', new Map([['api', DIGEST]])]]),
+    });
     expect(containerImages(out, 'dev-api')).toEqual(['${data.aws_ecr_repository.Repository.repository_url}:1.0.0']);
   });
 });

@@ -13,9 +13,11 @@ let containerInstances: string[] = [];
 function fakeClient(name: string) {
   return class {
     send(cmd: { constructor: { name: string }; input: Record<string, unknown> }) {
-      if (cmd.constructor.name === 'DescribeContainerInstancesCommand') lastRunning = tasksOnInstance.length > 1 ? tasksOnInstance[0] : (tasksOnInstance[0] ?? 0);
+      if (cmd.constructor.name === 'DescribeContainerInstancesCommand')
+        lastRunning = tasksOnInstance.length > 1 ? tasksOnInstance[0] : (tasksOnInstance[0] ?? 0);
       sent.push({ command: cmd.constructor.name, input: cmd.input, running: lastRunning });
-      if (cmd.constructor.name === 'ListContainerInstancesCommand') return Promise.resolve({ containerInstanceArns: containerInstances });
+      if (cmd.constructor.name === 'ListContainerInstancesCommand')
+        return Promise.resolve({ containerInstanceArns: containerInstances });
       if (cmd.constructor.name === 'DescribeContainerInstancesCommand') {
         const running = tasksOnInstance.length > 1 ? tasksOnInstance.shift()! : (tasksOnInstance[0] ?? 0);
         return Promise.resolve({ containerInstances: [{ runningTasksCount: running, pendingTasksCount: 0 }] });
@@ -40,7 +42,11 @@ function commands(names: string[]) {
 
 jest.mock('@aws-sdk/client-ecs', () => ({
   ECSClient: fakeClient('ecs'),
-  ...commands(['ListContainerInstancesCommand', 'DescribeContainerInstancesCommand', 'UpdateContainerInstancesStateCommand']),
+  ...commands([
+    'ListContainerInstancesCommand',
+    'DescribeContainerInstancesCommand',
+    'UpdateContainerInstancesStateCommand',
+  ]),
 }));
 jest.mock('@aws-sdk/client-auto-scaling', () => ({
   AutoScalingClient: fakeClient('asg'),
@@ -49,10 +55,17 @@ jest.mock('@aws-sdk/client-auto-scaling', () => ({
 
 process.env['CLUSTER'] = 'shop-dev';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { handler } = require('../../stacks/lambda/drain/index.js') as { handler: (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<void> };
+const { handler } = require('../../stacks/lambda/drain/index.js') as {
+  handler: (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<void>;
+};
 
 const event = {
-  detail: { AutoScalingGroupName: 'shop-dev-ecs', LifecycleHookName: 'ecsdeploy-drain', LifecycleActionToken: 'token-1', EC2InstanceId: 'i-0abc' },
+  detail: {
+    AutoScalingGroupName: 'shop-dev-ecs',
+    LifecycleHookName: 'ecsdeploy-drain',
+    LifecycleActionToken: 'token-1',
+    EC2InstanceId: 'i-0abc',
+  },
 };
 
 beforeEach(() => {
@@ -77,11 +90,22 @@ it('drains, waits with heartbeats while tasks remain, then completes the lifecyc
   tasksOnInstance = [3, 3, ...Array(25).fill(2), 1, 0]; // about 7 minutes of draining
   await run(() => 900_000);
   const names = sent.map((s) => s.command);
-  expect(sent.find((s) => s.command === 'ListContainerInstancesCommand')!.input).toMatchObject({ cluster: 'shop-dev', filter: "ec2InstanceId == 'i-0abc'" });
-  expect(sent.find((s) => s.command === 'UpdateContainerInstancesStateCommand')!.input).toEqual({ cluster: 'shop-dev', containerInstances: [containerInstances[0]], status: 'DRAINING' });
+  expect(sent.find((s) => s.command === 'ListContainerInstancesCommand')!.input).toMatchObject({
+    cluster: 'shop-dev',
+    filter: "ec2InstanceId == 'i-0abc'",
+  });
+  expect(sent.find((s) => s.command === 'UpdateContainerInstancesStateCommand')!.input).toEqual({
+    cluster: 'shop-dev',
+    containerInstances: [containerInstances[0]],
+    status: 'DRAINING',
+  });
   expect(names.filter((n) => n === 'RecordLifecycleActionHeartbeatCommand').length).toBeGreaterThanOrEqual(1);
   expect(names[names.length - 1]).toBe('CompleteLifecycleActionCommand');
-  expect(sent[sent.length - 1]!.input).toMatchObject({ LifecycleActionResult: 'CONTINUE', InstanceId: 'i-0abc', LifecycleActionToken: 'token-1' });
+  expect(sent[sent.length - 1]!.input).toMatchObject({
+    LifecycleActionResult: 'CONTINUE',
+    InstanceId: 'i-0abc',
+    LifecycleActionToken: 'token-1',
+  });
   // Completed once, and only after ECS reported no task left on the instance: a Lambda that let
   // the instance go after its first heartbeat (tasks still running) fails here.
   const completes = sent.filter((s) => s.command === 'CompleteLifecycleActionCommand');

@@ -9,5 +9,6 @@ export const PROJECT_ENTRIES = ['ecsdeploy.yaml', 'environments', 'services', 'j
 
 /** Copies the bundled project into `dir`. */
 export function copyExampleProject(dir: string): void {
-  for (const entry of PROJECT_ENTRIES) if (existsSync(join(REPO, entry))) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  for (const entry of PROJECT_ENTRIES)
+    if (existsSync(join(REPO, entry))) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
 }

@@ -87,11 +87,11 @@ function findPython(): { python?: string; reason?: string } {
   let lastError = 'python3 not found';
   for (const candidate of candidates) {
     try {
-      const out = execFileSync(
-        candidate,
-        ['-c', 'import sys, moto; print(sys.executable); print(moto.__version__)'],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 },
-      );
+      const out = execFileSync(candidate, ['-c', 'import sys, moto; print(sys.executable); print(moto.__version__)'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 30_000,
+      });
       const [exe, version] = out.trim().split('\n');
       if (exe && existsSync(exe)) {
         if (version !== '5.2.1') {
@@ -229,10 +229,14 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
-    const child = spawn(python, [options.launcher ?? MOTO_LAUNCHER, '--exit-with-parent', '-H', '127.0.0.1', '-p', String(port)], {
-      env: { ...process.env, ...options.env, MOTO_PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      python,
+      [options.launcher ?? MOTO_LAUNCHER, '--exit-with-parent', '-H', '127.0.0.1', '-p', String(port)],
+      {
+        env: { ...process.env, ...options.env, MOTO_PORT: String(port) },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {

@@ -52,7 +52,9 @@ describe('stacks of environments in their own accounts', () => {
 
   it("prod's provider assumes prod's role (with its external id and session name) and allows only prod's account", () => {
     const provider = s.json('prod-api').provider!.aws![0]!;
-    expect(provider['assume_role']).toEqual([{ role_arn: `arn:aws:iam::${B}:role/deployer`, external_id: 'acme-prod', session_name: 'ci-deploy' }]);
+    expect(provider['assume_role']).toEqual([
+      { role_arn: `arn:aws:iam::${B}:role/deployer`, external_id: 'acme-prod', session_name: 'ci-deploy' },
+    ]);
     expect(provider['allowed_account_ids']).toEqual([B]);
     expect(s.json('dev-cluster').provider!.aws![0]!['allowed_account_ids']).toEqual([A]);
   });
@@ -67,12 +69,14 @@ describe('stacks of environments in their own accounts', () => {
     const json = s.json('prod-api');
     const backend = (json.terraform!['backend'] as Record<string, Record<string, unknown>>)['s3']!;
     expect(backend['assume_role']).toEqual({ role_arn: `arn:aws:iam::${A}:role/state` });
-    const remote = (json.data!['terraform_remote_state']!['Cluster']!['config'] as Record<string, unknown>);
+    const remote = json.data!['terraform_remote_state']!['Cluster']!['config'] as Record<string, unknown>;
     expect(remote['assume_role']).toEqual({ role_arn: `arn:aws:iam::${A}:role/state` });
   });
 
   it("every repository lets exactly the other environments' accounts pull (not the registry's own)", () => {
-    const policy = JSON.parse(only(s.json('registry'), 'aws_ecr_repository_policy')['policy'] as string) as { Statement: Array<Record<string, unknown>> };
+    const policy = JSON.parse(only(s.json('registry'), 'aws_ecr_repository_policy')['policy'] as string) as {
+      Statement: Array<Record<string, unknown>>;
+    };
     expect(policy.Statement).toEqual([
       {
         Sid: 'PullFromEnvironmentAccounts',
@@ -86,9 +90,13 @@ describe('stacks of environments in their own accounts', () => {
   it("prod's task pulls its image from the registry's account, and its execution role may pull exactly that repository", () => {
     const json = s.json('prod-api');
     expect(json.data?.['aws_ecr_repository']).toBeUndefined();
-    const containers = JSON.parse(only(json, 'aws_ecs_task_definition')['container_definitions'] as string) as Array<{ image: string }>;
+    const containers = JSON.parse(only(json, 'aws_ecs_task_definition')['container_definitions'] as string) as Array<{
+      image: string;
+    }>;
     expect(containers[0]!.image).toBe(`${A}.dkr.ecr.eu-west-1.amazonaws.com/acme/api:1.0.0`);
-    const pull = policyDocuments(json).flatMap((d) => d.Statement).find((st) => st['Sid'] === 'PullOwnImage');
+    const pull = policyDocuments(json)
+      .flatMap((d) => d.Statement)
+      .find((st) => st['Sid'] === 'PullOwnImage');
     expect(pull?.['Resource']).toBe(`arn:aws:ecr:eu-west-1:${A}:repository/acme/api`);
   });
 
@@ -122,31 +130,56 @@ describe('stacks of environments in their own accounts', () => {
 
 const { terraform, mirror } = toolchain();
 const missing = [!terraform && 'terraform', !mirror && 'the AWS provider mirror (/opt/tf-plugins)'].filter(Boolean);
-if (missing.length > 0 && process.env['CI'] === 'true') throw new Error(`terraform validate needs ${missing.join(' and ')}, and CI must have them`);
-if (missing.length > 0) console.warn(`terraform validate of account stacks skipped: ${missing.join(' and ')} not found`);
+if (missing.length > 0 && process.env['CI'] === 'true')
+  throw new Error(`terraform validate needs ${missing.join(' and ')}, and CI must have them`);
+if (missing.length > 0)
+  console.warn(`terraform validate of account stacks skipped: ${missing.join(' and ')} not found`);
 
-(missing.length > 0 ? describe.skip : describe)('terraform validate of stacks with assume_role and allowed_account_ids', () => {
-  const work = mkdtempSync(join(tmpdir(), 'ecsdeploy-validate-accounts-'));
-  const env = { ...process.env, TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work, mirror), TF_PLUGIN_CACHE_DIR: join(work, 'plugins'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
-  mkdirSync(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
-  const run = (dir: string, args: string[]) => execFileSync(terraform!, args, { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-  let p: ReturnType<typeof projectWith>;
-  let s: Synthesized;
-  beforeAll(() => {
-    p = accountsProject();
-    s = synthProject(p.dir);
-  });
-  afterAll(() => {
-    s.cleanup();
-    p.cleanup();
-    rmSync(work, { recursive: true, force: true });
-  });
+(missing.length > 0 ? describe.skip : describe)(
+  'terraform validate of stacks with assume_role and allowed_account_ids',
+  () => {
+    const work = mkdtempSync(join(tmpdir(), 'ecsdeploy-validate-accounts-'));
+    const env = {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work, mirror),
+      TF_PLUGIN_CACHE_DIR: join(work, 'plugins'),
+      TF_IN_AUTOMATION: '1',
+      CHECKPOINT_DISABLE: '1',
+    };
+    mkdirSync(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
+    const run = (dir: string, args: string[]) =>
+      execFileSync(terraform!, args, {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 120_000,
+      });
+    let p: ReturnType<typeof projectWith>;
+    let s: Synthesized;
+    beforeAll(() => {
+      p = accountsProject();
+      s = synthProject(p.dir);
+    });
+    afterAll(() => {
+      s.cleanup();
+      p.cleanup();
+      rmSync(work, { recursive: true, force: true });
+    });
 
-  it.each(['registry', 'prod-cluster', 'prod-api'])('%s is valid', (stack) => {
-    const dir = s.stacks.find((x) => x.name === stack)!.dir;
-    run(dir, ['init', '-backend=false', '-input=false', '-no-color']);
-    const result = JSON.parse(run(dir, ['validate', '-json', '-no-color'])) as { valid: boolean; diagnostics: Array<{ summary: string }> };
-    expect(result.diagnostics.filter((d) => d.summary)).toEqual([]);
-    expect(result.valid).toBe(true);
-  }, 120_000);
-});
+    it.each(['registry', 'prod-cluster', 'prod-api'])(
+      '%s is valid',
+      (stack) => {
+        const dir = s.stacks.find((x) => x.name === stack)!.dir;
+        run(dir, ['init', '-backend=false', '-input=false', '-no-color']);
+        const result = JSON.parse(run(dir, ['validate', '-json', '-no-color'])) as {
+          valid: boolean;
+          diagnostics: Array<{ summary: string }>;
+        };
+        expect(result.diagnostics.filter((d) => d.summary)).toEqual([]);
+        expect(result.valid).toBe(true);
+      },
+      120_000,
+    );
+  },
+);

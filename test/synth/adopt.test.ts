@@ -15,8 +15,10 @@ import { projectWith } from '../config/fixture-project';
 import { only, resources, type TfJson } from './helpers';
 
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/legacy-api/0123456789abcdef';
-const LISTENER = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/legacy/0123456789abcdef/fedcba9876543210';
-const RULE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/legacy/0123456789abcdef/fedcba9876543210/0011223344556677';
+const LISTENER =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/legacy/0123456789abcdef/fedcba9876543210';
+const RULE =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/legacy/0123456789abcdef/fedcba9876543210/0011223344556677';
 
 const ENV = `network:
   vpcId: vpc-0abc
@@ -59,13 +61,20 @@ environments:
           cpu: api-cpu
 `;
 
-function synth(adopted?: AdoptedServices): { json: (stack: string) => TfJson & { import?: Array<{ to: string; id: string }> } } {
+function synth(adopted?: AdoptedServices): {
+  json: (stack: string) => TfJson & { import?: Array<{ to: string; id: string }> };
+} {
   const p = projectWith({ 'environments/dev.yaml': ENV, 'services/api.yaml': SERVICE });
   const out = mkdtempSync(join(tmpdir(), 'ecsdeploy-synth-'));
   try {
     const project = loadProject(p.dir);
     synthesize(project, project.environments, { outDir: out, cache: false, ...(adopted ? { adopted } : {}) });
-    const cache = new Map(['dev-cluster', 'dev-api'].map((n) => [n, JSON.parse(readFileSync(join(out, 'stacks', n, 'cdk.tf.json'), 'utf8'))]));
+    const cache = new Map(
+      ['dev-cluster', 'dev-api'].map((n) => [
+        n,
+        JSON.parse(readFileSync(join(out, 'stacks', n, 'cdk.tf.json'), 'utf8')),
+      ]),
+    );
     return { json: (n) => cache.get(n) };
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -83,7 +92,10 @@ describe('an adopted service', () => {
         { to: 'aws_lb_listener_rule.ListenerRule', id: RULE },
         { to: 'aws_ecs_service.Service', id: 'legacy/api-legacy' },
         { to: 'aws_appautoscaling_target.ScalingTarget', id: 'ecs/service/legacy/api-legacy/ecs:service:DesiredCount' },
-        { to: 'aws_appautoscaling_policy.CpuScaling', id: 'ecs/service/legacy/api-legacy/ecs:service:DesiredCount/api-cpu' },
+        {
+          to: 'aws_appautoscaling_policy.CpuScaling',
+          id: 'ecs/service/legacy/api-legacy/ecs:service:DesiredCount/api-cpu',
+        },
       ]),
     );
     expect(api.import).toHaveLength(6);
@@ -101,14 +113,18 @@ describe('an adopted service', () => {
   });
 
   it('has no import blocks once the release store records that an apply imported this service, and the same names', () => {
-    const api = synth(new Map([['dev', new Map([['api', { serviceName: 'api-legacy', cluster: 'legacy' }]])]])).json('dev-api');
+    const api = synth(new Map([['dev', new Map([['api', { serviceName: 'api-legacy', cluster: 'legacy' }]])]])).json(
+      'dev-api',
+    );
     expect(api).not.toHaveProperty('import');
     expect(only(api, 'aws_ecs_service')).toMatchObject({ name: 'api-legacy' });
     expect(only(api, 'aws_lb_target_group')).toMatchObject({ name: 'legacy-api' });
   });
 
   it('is imported again when the record is of another ECS service', () => {
-    const api = synth(new Map([['dev', new Map([['api', { serviceName: 'api-old', cluster: 'legacy' }]])]])).json('dev-api');
+    const api = synth(new Map([['dev', new Map([['api', { serviceName: 'api-old', cluster: 'legacy' }]])]])).json(
+      'dev-api',
+    );
     expect(api.import).toHaveLength(6);
   });
 });
@@ -116,14 +132,23 @@ describe('an adopted service', () => {
 describe('cluster.existing and loadBalancer.existing', () => {
   it('the cluster stack reads the existing cluster and listener and creates neither', () => {
     const cluster = synth().json('dev-cluster');
-    for (const type of ['aws_ecs_cluster', 'aws_lb', 'aws_lb_listener', 'aws_autoscaling_group', 'aws_ecs_cluster_capacity_providers', 'aws_security_group']) {
+    for (const type of [
+      'aws_ecs_cluster',
+      'aws_lb',
+      'aws_lb_listener',
+      'aws_autoscaling_group',
+      'aws_ecs_cluster_capacity_providers',
+      'aws_security_group',
+    ]) {
       expect([type, resources(cluster, type)]).toEqual([type, {}]);
     }
     expect(cluster.data?.['aws_ecs_cluster']?.['Cluster']).toMatchObject({ cluster_name: 'legacy' });
     expect(cluster.data?.['aws_lb_listener']?.['Listener']).toMatchObject({ arn: LISTENER });
     expect(cluster.output?.['cluster_name']?.value).toBe('legacy');
     expect(cluster.output?.['listener_arn']?.value).toBe(LISTENER);
-    expect(cluster.output?.['alb_security_group_id']?.value).toBe('${element(tolist(data.aws_lb.LoadBalancer.security_groups), 0)}');
+    expect(cluster.output?.['alb_security_group_id']?.value).toBe(
+      '${element(tolist(data.aws_lb.LoadBalancer.security_groups), 0)}',
+    );
   });
 });
 
@@ -133,7 +158,11 @@ describe('live operations (status, logs, the rollout watcher)', () => {
     try {
       const project = loadProject(p.dir);
       const env = project.environments[0]!;
-      expect(serviceNames('acme', env, env.services[0]!)).toMatchObject({ cluster: 'legacy', service: 'api-legacy', logGroup: '/legacy/api' });
+      expect(serviceNames('acme', env, env.services[0]!)).toMatchObject({
+        cluster: 'legacy',
+        service: 'api-legacy',
+        logGroup: '/legacy/api',
+      });
     } finally {
       p.cleanup();
     }

@@ -8,7 +8,10 @@ import { STACK_INDEX_FILE } from '../../src/synth/cache';
 import { projectWith } from '../config/fixture-project';
 
 function snapshot(out: string, names: string[]): Record<string, string> {
-  return Object.fromEntries([...names.map((n) => [n, readFileSync(join(out, 'stacks', n, 'cdk.tf.json'), 'utf8')]), ['manifest', readFileSync(join(out, 'manifest.json'), 'utf8')]]);
+  return Object.fromEntries([
+    ...names.map((n) => [n, readFileSync(join(out, 'stacks', n, 'cdk.tf.json'), 'utf8')]),
+    ['manifest', readFileSync(join(out, 'manifest.json'), 'utf8')],
+  ]);
 }
 
 describe('synth cache', () => {
@@ -33,11 +36,19 @@ describe('synth cache', () => {
       ['dev-api', false],
       ['dev-worker', false],
     ]);
-    const before = snapshot(out, first.map((s) => s.name));
+    const before = snapshot(
+      out,
+      first.map((s) => s.name),
+    );
     const second = synth(out);
     expect(second.every((s) => s.cached)).toBe(true);
     expect(second.map((s) => s.resources)).toEqual(first.map((s) => s.resources));
-    expect(snapshot(out, second.map((s) => s.name))).toEqual(before);
+    expect(
+      snapshot(
+        out,
+        second.map((s) => s.name),
+      ),
+    ).toEqual(before);
   });
 
   it('rebuilds only the stack whose inputs changed, with the same output as a fresh build', () => {
@@ -47,12 +58,26 @@ describe('synth cache', () => {
     expect(readFileSync(join(out, 'stacks', 'dev-worker', 'cdk.tf.json'), 'utf8')).toContain(':2.0.1');
     const clean = synth(fresh, false);
     expect(clean.every((s) => !s.cached)).toBe(true);
-    expect(snapshot(fresh, clean.map((s) => s.name))).toEqual(snapshot(out, third.map((s) => s.name)));
+    expect(
+      snapshot(
+        fresh,
+        clean.map((s) => s.name),
+      ),
+    ).toEqual(
+      snapshot(
+        out,
+        third.map((s) => s.name),
+      ),
+    );
   });
 
   it('rebuilds a stack whose JSON was deleted', () => {
     rmSync(join(out, 'stacks', 'dev-api', 'cdk.tf.json'));
-    expect(synth(out).filter((s) => !s.cached).map((s) => s.name)).toEqual(['dev-api']);
+    expect(
+      synth(out)
+        .filter((s) => !s.cached)
+        .map((s) => s.name),
+    ).toEqual(['dev-api']);
   });
 
   it('rebuilds a stack whose JSON was edited since it was written, and keeps the other stacks', () => {

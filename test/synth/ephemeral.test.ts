@@ -34,12 +34,18 @@ describe('50 environments on demand sharing dev', () => {
       'pr-100-web': ['dev-cluster', 'pr-100-orders'],
     });
     // dev's scheduled job stays dev's: environments on demand have no jobs.
-    expect(stacks.filter((s) => s.kind !== 'service').map((s) => s.name)).toEqual(['registry', 'dev-cluster', 'dev-job-nightly-report']);
+    expect(stacks.filter((s) => s.kind !== 'service').map((s) => s.name)).toEqual([
+      'registry',
+      'dev-cluster',
+      'dev-job-nightly-report',
+    ]);
   });
 
   it("read the base cluster's state and name their ECS services apart from the base's", () => {
     const j = json('pr-100-orders');
-    expect((j.data?.['terraform_remote_state']?.['Cluster'] as { config: { path: string } }).config.path).toMatch(/\/dev-cluster\.tfstate$/);
+    expect((j.data?.['terraform_remote_state']?.['Cluster'] as { config: { path: string } }).config.path).toMatch(
+      /\/dev-cluster\.tfstate$/,
+    );
     expect(only(j, 'aws_ecs_service')['name']).toBe('pr-100-orders');
     expect(only(json('dev-orders'), 'aws_ecs_service')['name']).toBe('orders');
     expect(only(j, 'aws_ecs_service')['desired_count']).toBe(1);
@@ -47,13 +53,18 @@ describe('50 environments on demand sharing dev', () => {
 
   it('route by host name under the base domain, plus the service paths', () => {
     const rule = only(json('pr-100-orders'), 'aws_lb_listener_rule');
-    expect(rule['condition']).toEqual([{ path_pattern: { values: ['/orders', '/orders/*'] } }, { host_header: { values: ['pr-100.dev.shop.example.com'] } }]);
+    expect(rule['condition']).toEqual([
+      { path_pattern: { values: ['/orders', '/orders/*'] } },
+      { host_header: { values: ['pr-100.dev.shop.example.com'] } },
+    ]);
   });
 
   it('take listener-rule priorities that collide with nothing and come before every base rule', () => {
     const byListener = new Map<string, number[]>();
     const baseMin = Math.min(
-      ...['dev-orders', 'dev-payments', 'dev-web'].flatMap((s) => Object.values(resources(json(s), 'aws_lb_listener_rule')).map((r) => r['priority'] as number)),
+      ...['dev-orders', 'dev-payments', 'dev-web'].flatMap((s) =>
+        Object.values(resources(json(s), 'aws_lb_listener_rule')).map((r) => r['priority'] as number),
+      ),
     );
     for (const s of stacks.filter((x) => x.kind === 'service')) {
       for (const rule of Object.values(resources(json(s.name), 'aws_lb_listener_rule'))) {
@@ -66,14 +77,17 @@ describe('50 environments on demand sharing dev', () => {
     expect(byListener.get('${data.terraform_remote_state.Cluster.outputs.listener_arn}')!.length).toBe(3 + 50 * 3);
   });
 
-  it('order each environment\'s own rules most specific first', () => {
-    const p = (svc: string) => resources(json(`pr-107-${svc}`), 'aws_lb_listener_rule')['ListenerRule']!['priority'] as number;
+  it("order each environment's own rules most specific first", () => {
+    const p = (svc: string) =>
+      resources(json(`pr-107-${svc}`), 'aws_lb_listener_rule')['ListenerRule']!['priority'] as number;
     expect(p('payments')).toBeLessThan(p('web'));
     expect(p('orders')).toBeLessThan(p('web'));
   });
 
   it('give long names AWS-valid, distinct target group names', () => {
-    const names = stacks.filter((s) => s.kind === 'service').flatMap((s) => Object.values(resources(json(s.name), 'aws_lb_target_group')).map((t) => t['name'] as string));
+    const names = stacks
+      .filter((s) => s.kind === 'service')
+      .flatMap((s) => Object.values(resources(json(s.name), 'aws_lb_target_group')).map((t) => t['name'] as string));
     for (const n of names) expect(n.length).toBeLessThanOrEqual(32);
     expect(new Set(names).size).toBe(names.length);
   });
@@ -86,7 +100,10 @@ describe('variants', () => {
     try {
       const env = resolveEphemeral(project.environments[0]!, rec);
       const stacks = synthesize(project, [env], { outDir: out, cache: false });
-      return { stacks, json: (s: string) => JSON.parse(readFileSync(join(out, 'stacks', s, 'cdk.tf.json'), 'utf8')) as TfJson };
+      return {
+        stacks,
+        json: (s: string) => JSON.parse(readFileSync(join(out, 'stacks', s, 'cdk.tf.json'), 'utf8')) as TfJson,
+      };
     } finally {
       setTimeout(() => rmSync(out, { recursive: true, force: true }), 0);
     }
@@ -99,20 +116,29 @@ describe('variants', () => {
       const { json } = synthOne(base, record('feature-login', 3, { services: ['api'] }), p.dir);
       const rule = only(json('feature-login-api'), 'aws_lb_listener_rule');
       expect(rule['priority']).toBe(301);
-      expect(rule['condition']).toEqual([{ path_pattern: { values: ['/api/*'] } }, { http_header: { http_header_name: ENV_HEADER, values: ['feature-login'] } }]);
+      expect(rule['condition']).toEqual([
+        { path_pattern: { values: ['/api/*'] } },
+        { http_header: { http_header_name: ENV_HEADER, values: ['feature-login'] } },
+      ]);
     } finally {
       p.cleanup();
     }
   });
 
   it('an isolated environment has a cluster stack of its own and no host rule', () => {
-    const { stacks, json } = synthOne(loadProject(REPO, { environments: ['dev'] }).environments[0]!, record('iso', 0, { isolated: true, services: ['orders'] }), REPO);
+    const { stacks, json } = synthOne(
+      loadProject(REPO, { environments: ['dev'] }).environments[0]!,
+      record('iso', 0, { isolated: true, services: ['orders'] }),
+      REPO,
+    );
     expect(stacks.map((s) => [s.name, s.dependsOn])).toEqual([
       ['iso-cluster', []],
       ['iso-orders', ['iso-cluster']],
     ]);
     expect(only(json('iso-cluster'), 'aws_ecs_cluster')['name']).toBe('shop-iso');
-    expect(only(json('iso-orders'), 'aws_lb_listener_rule')['condition']).toEqual([{ path_pattern: { values: ['/orders', '/orders/*'] } }]);
+    expect(only(json('iso-orders'), 'aws_lb_listener_rule')['condition']).toEqual([
+      { path_pattern: { values: ['/orders', '/orders/*'] } },
+    ]);
     expect(only(json('iso-orders'), 'aws_ecs_service')['name']).toBe('orders');
   });
 });

@@ -10,7 +10,8 @@ it('a new released image is not hidden by the fast path', () => {
   const out = mkdtempSync(join(tmpdir(), 'ecsdeploy-fastpath-'));
   try {
     const digest = (c: string) => `sha256:${c.repeat(64)}`;
-    const synth = (d: string) => synthProject(p.dir, ['dev'], { outDir: out, images: new Map([['dev', new Map([['api', digest(d)]])]]) });
+    const synth = (d: string) =>
+      synthProject(p.dir, ['dev'], { outDir: out, images: new Map([['dev', new Map([['api', digest(d)]])]]) });
     synth('a');
     expect(synth('a').stacks.every((s) => s.cached)).toBe(true);
     const third = synth('b');

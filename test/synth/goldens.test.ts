@@ -25,7 +25,8 @@ const UPDATE = process.env['UPDATE_GOLDENS'] === '1';
 function synthesized(source: string): Map<string, string> {
   const root = mkdtempSync(join(tmpdir(), 'ecsdeploy-goldens-'));
   try {
-    for (const entry of PROJECT_ENTRIES) if (existsSync(join(source, entry))) cpSync(join(source, entry), join(root, entry), { recursive: true });
+    for (const entry of PROJECT_ENTRIES)
+      if (existsSync(join(source, entry))) cpSync(join(source, entry), join(root, entry), { recursive: true });
     const project = loadProject(root);
     const out = join(root, 'cdktf.out');
     const stacks = synthesize(project, project.environments, { outDir: out, cache: false, workers: 1 });
@@ -56,15 +57,23 @@ describe.each([
       mkdirSync(dir, { recursive: true });
       for (const [stack, text] of now) writeFileSync(join(dir, `${stack}.tf.json`), text);
     }
-    const golden = new Map(existsSync(dir) ? readdirSync(dir).map((f) => [f.replace(/\.tf\.json$/, ''), readFileSync(join(dir, f), 'utf8')]) : []);
+    const golden = new Map(
+      existsSync(dir)
+        ? readdirSync(dir).map((f) => [f.replace(/\.tf\.json$/, ''), readFileSync(join(dir, f), 'utf8')])
+        : [],
+    );
     const problems: string[] = [];
     for (const [stack, text] of now) {
       const g = golden.get(stack);
       if (g === undefined) problems.push(`${stack}: no golden file`);
       else if (g !== text) problems.push(`${stack}: differs at ${firstDifference(g, text)}`);
     }
-    for (const stack of golden.keys()) if (!now.has(stack)) problems.push(`${stack}: golden file of a stack synth no longer writes`);
-    if (problems.length > 0) problems.push(`If the change is intended: UPDATE_GOLDENS=1 npx jest test/synth/goldens.test.ts, then review git diff test/synth/goldens/${name}`);
+    for (const stack of golden.keys())
+      if (!now.has(stack)) problems.push(`${stack}: golden file of a stack synth no longer writes`);
+    if (problems.length > 0)
+      problems.push(
+        `If the change is intended: UPDATE_GOLDENS=1 npx jest test/synth/goldens.test.ts, then review git diff test/synth/goldens/${name}`,
+      );
     expect(problems).toEqual([]);
     expect(now.size).toBeGreaterThan(2);
   }, 120_000);

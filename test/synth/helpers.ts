@@ -31,7 +31,12 @@ export function synthProject(dir = REPO, envs?: readonly string[]): Synthesized 
   const selected = envs ? project.environments.filter((e) => envs.includes(e.name)) : project.environments;
   const stacks = synthesize(project, selected, { outDir: out });
   const text = (stack: string) => readFileSync(join(out, 'stacks', stack, 'cdk.tf.json'), 'utf8');
-  return { stacks, text, json: (s) => JSON.parse(text(s)) as TfJson, cleanup: () => rmSync(out, { recursive: true, force: true }) };
+  return {
+    stacks,
+    text,
+    json: (s) => JSON.parse(text(s)) as TfJson,
+    cleanup: () => rmSync(out, { recursive: true, force: true }),
+  };
 }
 
 /** All resources of one type in a stack, by logical id. */

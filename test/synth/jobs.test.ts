@@ -14,7 +14,7 @@ import { selectStacks } from '../../src/synth/stack-order';
 import { only, resources, synthProject, type Synthesized, type TfJson } from './helpers';
 
 describe('schedule expressions', () => {
-  it('convert the config\'s 5-field cron and rates to EventBridge Scheduler\'s forms', () => {
+  it("convert the config's 5-field cron and rates to EventBridge Scheduler's forms", () => {
     expect(toAwsCron('0 2 * * *')).toBe('cron(0 2 * * ? *)');
     expect(toAwsCron('30 6 * * MON-FRI')).toBe('cron(30 6 ? * MON-FRI *)');
     expect(toAwsRate('1 hours')).toBe('rate(1 hour)');
@@ -38,7 +38,12 @@ describe('the bundled example job', () => {
 
   it('is one stack per environment, after the registry and the cluster', () => {
     const ref = s.stacks.find((x) => x.name === 'prod-job-nightly-report')!;
-    expect(ref).toMatchObject({ kind: 'job', environment: 'prod', job: 'nightly-report', dependsOn: ['registry', 'prod-cluster'] });
+    expect(ref).toMatchObject({
+      kind: 'job',
+      environment: 'prod',
+      job: 'nightly-report',
+      dependsOn: ['registry', 'prod-cluster'],
+    });
   });
 
   it('runs on a schedule: cron in its time zone, flexible window, retries, dead-letter queue, paused in dev', () => {
@@ -60,30 +65,49 @@ describe('the bundled example job', () => {
       task_count: 1,
       group: 'job:nightly-report',
       capacity_provider_strategy: [{ capacity_provider: 'FARGATE', weight: 1, base: 0 }],
-      network_configuration: { assign_public_ip: false, security_groups: ['${aws_security_group.TaskSecurityGroup.id}'] },
+      network_configuration: {
+        assign_public_ip: false,
+        security_groups: ['${aws_security_group.TaskSecurityGroup.id}'],
+      },
       propagate_tags: 'TASK_DEFINITION',
     });
-    expect(only(json(), 'aws_sqs_queue')).toMatchObject({ name: 'shop-dev-job-nightly-report-dlq', sqs_managed_sse_enabled: true });
+    expect(only(json(), 'aws_sqs_queue')).toMatchObject({
+      name: 'shop-dev-job-nightly-report-dlq',
+      sqs_managed_sse_enabled: true,
+    });
   });
 
   it('gives the scheduler RunTask of this family in this cluster, PassRole of its two roles, and the queue', () => {
-    const doc = JSON.parse(only(json(), 'aws_iam_role_policy', 'SchedulerPolicy')['policy'] as string) as { Statement: Array<Record<string, unknown>> };
+    const doc = JSON.parse(only(json(), 'aws_iam_role_policy', 'SchedulerPolicy')['policy'] as string) as {
+      Statement: Array<Record<string, unknown>>;
+    };
     const bySid = Object.fromEntries(doc.Statement.map((st) => [st['Sid'], st]));
     expect(Object.keys(bySid)).toEqual(['RunTask', 'TagTasks', 'PassTaskRoles', 'DeadLetters']);
-    expect(bySid['RunTask']).toMatchObject({ Action: 'ecs:RunTask', Resource: 'arn:aws:ecs:eu-west-1:${data.aws_caller_identity.Account.account_id}:task-definition/shop-dev-job-nightly-report:*' });
-    expect(bySid['RunTask']!['Condition']).toEqual({ ArnEquals: { 'ecs:cluster': '${data.terraform_remote_state.Cluster.outputs.cluster_arn}' } });
-    expect(bySid['PassTaskRoles']!['Resource']).toEqual(['${aws_iam_role.ExecutionRole.arn}', '${aws_iam_role.TaskRole.arn}']);
-    expect(JSON.parse(only(json(), 'aws_iam_role', 'SchedulerRole')['assume_role_policy'] as string).Statement[0].Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+    expect(bySid['RunTask']).toMatchObject({
+      Action: 'ecs:RunTask',
+      Resource:
+        'arn:aws:ecs:eu-west-1:${data.aws_caller_identity.Account.account_id}:task-definition/shop-dev-job-nightly-report:*',
+    });
+    expect(bySid['RunTask']!['Condition']).toEqual({
+      ArnEquals: { 'ecs:cluster': '${data.terraform_remote_state.Cluster.outputs.cluster_arn}' },
+    });
+    expect(bySid['PassTaskRoles']!['Resource']).toEqual([
+      '${aws_iam_role.ExecutionRole.arn}',
+      '${aws_iam_role.TaskRole.arn}',
+    ]);
+    expect(
+      JSON.parse(only(json(), 'aws_iam_role', 'SchedulerRole')['assume_role_policy'] as string).Statement[0].Principal,
+    ).toEqual({ Service: 'scheduler.amazonaws.com' });
   });
 
-  it('has its own repository in the registry, apart from the services\'', () => {
+  it("has its own repository in the registry, apart from the services'", () => {
     const repos = Object.values(resources(s.json('registry'), 'aws_ecr_repository')).map((r) => r['name']);
     expect(repos).toContain('shop/jobs/nightly-report');
     expect(json().data?.['aws_ecr_repository']?.['Repository']).toMatchObject({ name: 'shop/jobs/nightly-report' });
   });
 });
 
-describe('a job\'s task definition is a service\'s', () => {
+describe("a job's task definition is a service's", () => {
   const task = `image:\n  tag: "1.0.0"\nlaunchType: fargate\ncpu: 512\nmemory: 1024\ncommand: [run]\nvariables:\n  A: "1"\nsecrets:\n  B: /app/b\npermissions:\n  - actions: [s3:GetObject]\n    resources: [arn:aws:s3:::bucket/*]\nsidecars:\n  agent:\n    image: public.ecr.aws/x/agent:1\n    memory: 64\n    essential: false\n`;
   it('same container definitions, execution and task policies, for the same keys', () => {
     const p = projectWith({
@@ -95,15 +119,31 @@ describe('a job\'s task definition is a service\'s', () => {
       const project = loadProject(p.dir);
       const stacks = synthesize(project, project.environments, { outDir: out, cache: false });
       expect(stacks.map((x) => x.name)).toEqual(['registry', 'dev-cluster', 'dev-api', 'dev-job-batch']);
-      const read = (name: string) => JSON.parse(readFileSync(join(out, 'stacks', name, 'cdk.tf.json'), 'utf8')) as TfJson;
+      const read = (name: string) =>
+        JSON.parse(readFileSync(join(out, 'stacks', name, 'cdk.tf.json'), 'utf8')) as TfJson;
       const svc = read('dev-api');
       const job = read('dev-job-batch');
-      const defs = (j: TfJson) => JSON.parse(only(j, 'aws_ecs_task_definition')['container_definitions'] as string) as Array<Record<string, unknown>>;
+      const defs = (j: TfJson) =>
+        JSON.parse(only(j, 'aws_ecs_task_definition')['container_definitions'] as string) as Array<
+          Record<string, unknown>
+        >;
       const normalize = (text: string) => text.replace(/\/ecs\/acme\/dev\/(jobs\/batch|api)/g, 'GROUP');
       expect(normalize(JSON.stringify(defs(job)))).toBe(normalize(JSON.stringify(defs(svc))));
-      for (const id of ['ExecutionPolicy', 'TaskPolicy']) expect(only(job, 'aws_iam_role_policy', id)['policy']).toBe(only(svc, 'aws_iam_role_policy', id)['policy']);
-      expect(only(job, 'aws_ecs_task_definition')).toMatchObject({ family: 'acme-dev-job-batch', cpu: '512', memory: '1024', network_mode: 'awsvpc', skip_destroy: true });
-      expect(only(job, 'aws_scheduler_schedule')).toMatchObject({ schedule_expression: 'rate(1 hour)', schedule_expression_timezone: 'UTC', state: 'ENABLED', flexible_time_window: { mode: 'OFF' } });
+      for (const id of ['ExecutionPolicy', 'TaskPolicy'])
+        expect(only(job, 'aws_iam_role_policy', id)['policy']).toBe(only(svc, 'aws_iam_role_policy', id)['policy']);
+      expect(only(job, 'aws_ecs_task_definition')).toMatchObject({
+        family: 'acme-dev-job-batch',
+        cpu: '512',
+        memory: '1024',
+        network_mode: 'awsvpc',
+        skip_destroy: true,
+      });
+      expect(only(job, 'aws_scheduler_schedule')).toMatchObject({
+        schedule_expression: 'rate(1 hour)',
+        schedule_expression_timezone: 'UTC',
+        state: 'ENABLED',
+        flexible_time_window: { mode: 'OFF' },
+      });
       expect(resources(job, 'aws_sqs_queue')).toEqual({});
       expect(selectStacks(project.environments, ['job-batch']).map((r) => r.name)).toEqual(['dev-job-batch']);
       expect(() => selectStacks(project.environments, ['batch'])).toThrow(/did you mean 'job-batch'/);

@@ -11,8 +11,14 @@ function manifestDeps(stacks?: string[]): Record<string, string[]> {
   const out = mkdtempSync(join(tmpdir(), 'ecsdeploy-manifest-'));
   try {
     const project = loadProject(REPO);
-    synthesize(project, project.environments.filter((e) => e.name === 'dev'), { outDir: out, cache: false, workers: 1, ...(stacks ? { stacks } : {}) });
-    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { stacks: Record<string, { dependencies: string[] }> };
+    synthesize(
+      project,
+      project.environments.filter((e) => e.name === 'dev'),
+      { outDir: out, cache: false, workers: 1, ...(stacks ? { stacks } : {}) },
+    );
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+      stacks: Record<string, { dependencies: string[] }>;
+    };
     return Object.fromEntries(Object.entries(m.stacks).map(([name, s]) => [name, s.dependencies]));
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -21,7 +27,7 @@ function manifestDeps(stacks?: string[]): Record<string, string[]> {
 
 it('registry and cluster come first; services and jobs depend on both', () => {
   expect(manifestDeps()).toEqual({
-    registry: [],
+    'registry': [],
     'dev-cluster': [],
     'dev-orders': ['registry', 'dev-cluster'],
     'dev-payments': ['registry', 'dev-cluster'],

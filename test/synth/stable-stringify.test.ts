@@ -11,7 +11,10 @@ import { synthesize } from '../../src/synth';
 
 // The library cdktf itself uses (a dependency of cdktf, not of ours).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const library = require(require.resolve('json-stable-stringify', { paths: [require.resolve('cdktf')] })) as (value: unknown, opts?: { space?: string | number }) => string | undefined;
+const library = require(require.resolve('json-stable-stringify', { paths: [require.resolve('cdktf')] })) as (
+  value: unknown,
+  opts?: { space?: string | number },
+) => string | undefined;
 
 const REPO = join(__dirname, '..', '..');
 
@@ -19,7 +22,7 @@ const VALUES: unknown[] = [
   {},
   [],
   { a: [], b: {}, c: [{}], d: [[]] },
-  { b: 1, a: 2, A: 3, _: 4, '10': 5, '9': 6, é: 7, 'a b': 8, '"q"': 9 },
+  { 'b': 1, 'a': 2, 'A': 3, '_': 4, '10': 5, '9': 6, 'é': 7, 'a b': 8, '"q"': 9 },
   { nested: { deeper: { list: [1, 'two', null, true, false, 1.5, -0, 1e21] } } },
   { skip: undefined, fn: () => 1, keep: null, sym: Symbol('s') },
   [undefined, () => 1, Symbol('x'), 1],
@@ -33,10 +36,14 @@ const VALUES: unknown[] = [
 ];
 
 describe('stable-stringify (the faster json-stable-stringify in the cdktf bundle)', () => {
-  it.each(VALUES.map((v, i) => [i, v]))('value #%i is written exactly as json-stable-stringify writes it', (_i, value) => {
-    for (const space of [2, '  ', '\t', 0, '']) expect(stableStringify(value, { space })).toBe(library(value, { space }));
-    expect(stableStringify(value)).toBe(library(value));
-  });
+  it.each(VALUES.map((v, i) => [i, v]))(
+    'value #%i is written exactly as json-stable-stringify writes it',
+    (_i, value) => {
+      for (const space of [2, '  ', '\t', 0, ''])
+        expect(stableStringify(value, { space })).toBe(library(value, { space }));
+      expect(stableStringify(value)).toBe(library(value));
+    },
+  );
 
   it('every stack of the bundled examples is written exactly as json-stable-stringify writes it', () => {
     const out = mkdtempSync(join(tmpdir(), 'stable-'));

@@ -18,19 +18,37 @@ import { REPO, synthProject, type Synthesized } from './helpers';
 const { terraform, mirror } = toolchain();
 const missing = [!terraform && 'terraform', !mirror && 'the AWS provider mirror (/opt/tf-plugins)'].filter(Boolean);
 if (missing.length > 0 && process.env['CI'] === 'true') {
-  throw new Error(`terraform validate needs ${missing.join(' and ')}, and CI must have them (.ci/run installs nothing else)`);
+  throw new Error(
+    `terraform validate needs ${missing.join(' and ')}, and CI must have them (.ci/run installs nothing else)`,
+  );
 }
 if (missing.length > 0) console.warn(`terraform validate skipped: ${missing.join(' and ')} not found`);
 const maybe = missing.length > 0 ? describe.skip : describe;
 
 maybe('terraform validate with the real provider', () => {
   const work = mkdtempSync(join(tmpdir(), 'ecsdeploy-validate-'));
-  const env = { ...process.env, TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work, mirror), TF_PLUGIN_CACHE_DIR: join(work, 'plugins'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+  const env = {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work, mirror),
+    TF_PLUGIN_CACHE_DIR: join(work, 'plugins'),
+    TF_IN_AUTOMATION: '1',
+    CHECKPOINT_DISABLE: '1',
+  };
   mkdirSync(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
-  const run = (dir: string, args: string[]) => execFileSync(terraform!, args, { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+  const run = (dir: string, args: string[]) =>
+    execFileSync(terraform!, args, {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
   const validate = (dir: string) => {
     run(dir, ['init', '-backend=false', '-input=false', '-no-color']);
-    return JSON.parse(run(dir, ['validate', '-json', '-no-color'])) as { valid: boolean; diagnostics: Array<{ summary: string; detail?: string }> };
+    return JSON.parse(run(dir, ['validate', '-json', '-no-color'])) as {
+      valid: boolean;
+      diagnostics: Array<{ summary: string; detail?: string }>;
+    };
   };
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -40,11 +58,27 @@ maybe('terraform validate with the real provider', () => {
   });
   afterAll(() => examples.cleanup());
 
-  it.each(['registry', 'dev-cluster', 'dev-orders', 'dev-payments', 'dev-web', 'dev-job-nightly-report', 'prod-cluster', 'prod-orders', 'prod-payments', 'prod-web', 'prod-job-nightly-report'])('%s is valid', (stack) => {
-    const result = validate(examples.stacks.find((s) => s.name === stack)!.dir);
-    expect(result.diagnostics.filter((d) => d.summary)).toEqual([]);
-    expect(result.valid).toBe(true);
-  }, 120_000);
+  it.each([
+    'registry',
+    'dev-cluster',
+    'dev-orders',
+    'dev-payments',
+    'dev-web',
+    'dev-job-nightly-report',
+    'prod-cluster',
+    'prod-orders',
+    'prod-payments',
+    'prod-web',
+    'prod-job-nightly-report',
+  ])(
+    '%s is valid',
+    (stack) => {
+      const result = validate(examples.stacks.find((s) => s.name === stack)!.dir);
+      expect(result.diagnostics.filter((d) => d.summary)).toEqual([]);
+      expect(result.valid).toBe(true);
+    },
+    120_000,
+  );
 
   describe('examples/services (every key of the service model, overrides included)', () => {
     let realServices: Synthesized;
@@ -53,11 +87,26 @@ maybe('terraform validate with the real provider', () => {
     });
     afterAll(() => realServices.cleanup());
     // legacy-*: an existing cluster and load balancer, and an adopted service's import blocks.
-    it.each(['dev-cluster', 'dev-billing', 'dev-catalog', 'dev-files', 'dev-ingest', 'dev-search', 'dev-storefront', 'dev-thumbnailer', 'legacy-cluster', 'legacy-accounts'])('%s is valid', (stack) => {
-      const result = validate(realServices.stacks.find((x) => x.name === stack)!.dir);
-      expect(result.diagnostics.filter((d) => d.summary)).toEqual([]);
-      expect(result.valid).toBe(true);
-    }, 120_000);
+    it.each([
+      'dev-cluster',
+      'dev-billing',
+      'dev-catalog',
+      'dev-files',
+      'dev-ingest',
+      'dev-search',
+      'dev-storefront',
+      'dev-thumbnailer',
+      'legacy-cluster',
+      'legacy-accounts',
+    ])(
+      '%s is valid',
+      (stack) => {
+        const result = validate(realServices.stacks.find((x) => x.name === stack)!.dir);
+        expect(result.diagnostics.filter((d) => d.summary)).toEqual([]);
+        expect(result.valid).toBe(true);
+      },
+      120_000,
+    );
   });
 
   it('a service stack of an environment on demand (shared cluster, header rule, hashed names) is valid', () => {
@@ -66,8 +115,17 @@ maybe('terraform validate with the real provider', () => {
     try {
       const project = loadProject(p.dir);
       const env = resolveEphemeral(project.environments[0]!, {
-        version: 1, name: 'feature-with-a-long-name', base: 'dev', owner: 'ci', createdAt: '2026-11-24T10:00:00.000Z', expiresAt: '2026-11-25T10:00:00.000Z',
-        isolated: false, services: ['api'], slot: 7, images: {}, status: 'creating',
+        version: 1,
+        name: 'feature-with-a-long-name',
+        base: 'dev',
+        owner: 'ci',
+        createdAt: '2026-11-24T10:00:00.000Z',
+        expiresAt: '2026-11-25T10:00:00.000Z',
+        isolated: false,
+        services: ['api'],
+        slot: 7,
+        images: {},
+        status: 'creating',
       });
       const [stack] = synthesize(project, [env], { outDir: out, cache: false });
       const result = validate(stack!.dir);
@@ -81,10 +139,26 @@ maybe('terraform validate with the real provider', () => {
   it('a job stack on EC2 (bridge, placement, rate, dates, an existing dead-letter queue and task role) is valid', () => {
     const p = projectWith({
       'jobs/cleanup.yaml': [
-        'image:', '  repository: public.ecr.aws/acme/cleanup', '  tag: "1.0.0"', 'command: [cleanup, --older-than, 30d]', 'memory: 256',
-        'taskRoleArn: arn:aws:iam::123456789012:role/cleanup', 'placementConstraints:', '  - type: memberOf', '    expression: attribute:ecs.instance-type =~ t3.*',
-        'schedule:', '  rate: 1 hour', '  flexibleWindow: 1h', '  startDate: "2027-01-01T00:00:00+01:00"', '  endDate: "2027-12-31T23:59:59Z"',
-        'retryPolicy:', '  maximumRetryAttempts: 0', '  maximumEventAge: 60', 'deadLetterQueue:', '  arn: arn:aws:sqs:us-east-1:123456789012:shared-dlq', 'propagateTags: NONE',
+        'image:',
+        '  repository: public.ecr.aws/acme/cleanup',
+        '  tag: "1.0.0"',
+        'command: [cleanup, --older-than, 30d]',
+        'memory: 256',
+        'taskRoleArn: arn:aws:iam::123456789012:role/cleanup',
+        'placementConstraints:',
+        '  - type: memberOf',
+        '    expression: attribute:ecs.instance-type =~ t3.*',
+        'schedule:',
+        '  rate: 1 hour',
+        '  flexibleWindow: 1h',
+        '  startDate: "2027-01-01T00:00:00+01:00"',
+        '  endDate: "2027-12-31T23:59:59Z"',
+        'retryPolicy:',
+        '  maximumRetryAttempts: 0',
+        '  maximumEventAge: 60',
+        'deadLetterQueue:',
+        '  arn: arn:aws:sqs:us-east-1:123456789012:shared-dlq',
+        'propagateTags: NONE',
       ].join('\n'),
     });
     const out = mkdtempSync(join(work, 'job-'));
@@ -102,7 +176,8 @@ maybe('terraform validate with the real provider', () => {
 
   it('the lifecycle-hook draining cluster (with its zipped Lambda) is valid', () => {
     const p = projectWith({
-      'environments/dev.yaml': 'network:\n  create:\n    cidr: 10.0.0.0/16\ncluster:\n  ec2:\n    instanceTypes: [t3.small]\n    minSize: 1\n    maxSize: 2\n    draining: lifecycle-hook\n',
+      'environments/dev.yaml':
+        'network:\n  create:\n    cidr: 10.0.0.0/16\ncluster:\n  ec2:\n    instanceTypes: [t3.small]\n    minSize: 1\n    maxSize: 2\n    draining: lifecycle-hook\n',
     });
     const s = synthProject(p.dir);
     try {

@@ -19,7 +19,10 @@ describe('logStreamApi.readStream', () => {
       const page = pages.shift();
       if (page === undefined) throw new Error('no more pages scripted');
       if (page instanceof Error) throw page;
-      return { events: page.events.map((message, i) => ({ message: `${message}\n`, timestamp: 1000 + i })), nextForwardToken: page.token };
+      return {
+        events: page.events.map((message, i) => ({ message: `${message}\n`, timestamp: 1000 + i })),
+        nextForwardToken: page.token,
+      };
     }) as never);
     return { api: logStreamApi(clients), inputs };
   }
@@ -34,11 +37,17 @@ describe('logStreamApi.readStream', () => {
     expect(page.events.map((e) => e.message)).toEqual(['a', 'b', 'c']);
     expect(page.nextToken).toBe('f/3');
     expect(inputs.map((i) => i['nextToken'])).toEqual([undefined, 'f/2', 'f/3']);
-    expect(inputs[0]).toMatchObject({ logGroupName: '/ecs/shop/dev/orders', logStreamName: 'orders/orders/abc', startFromHead: true });
+    expect(inputs[0]).toMatchObject({
+      logGroupName: '/ecs/shop/dev/orders',
+      logStreamName: 'orders/orders/abc',
+      startFromHead: true,
+    });
   });
 
   it('reads a stream that does not exist yet as empty, keeping the token', async () => {
-    const { api } = withPages([Object.assign(new Error('The specified log stream does not exist.'), { name: 'ResourceNotFoundException' })]);
+    const { api } = withPages([
+      Object.assign(new Error('The specified log stream does not exist.'), { name: 'ResourceNotFoundException' }),
+    ]);
     expect(await api.readStream('g', 's', 'f/9')).toEqual({ events: [], nextToken: 'f/9' });
   });
 
@@ -61,36 +70,88 @@ describe('one-off commands', () => {
 });
 
 describe('service exec', () => {
-  const ctx = (enable: boolean) => ({ service: { name: 'orders', file: 'services/orders.yaml', enableExecuteCommand: enable }, env: { name: 'dev' } }) as never;
+  const ctx = (enable: boolean) =>
+    ({
+      service: { name: 'orders', file: 'services/orders.yaml', enableExecuteCommand: enable },
+      env: { name: 'dev' },
+    }) as never;
 
   it('without enableExecuteCommand: says exactly what to add, before any AWS call', () => {
-    expect(() => checkExecPrerequisites(ctx(false), '/usr/bin/session-manager-plugin', false)).toThrow(/services\/orders\.yaml does not set enableExecuteCommand/);
+    expect(() => checkExecPrerequisites(ctx(false), '/usr/bin/session-manager-plugin', false)).toThrow(
+      /services\/orders\.yaml does not set enableExecuteCommand/,
+    );
     try {
       checkExecPrerequisites(ctx(false), '/usr/bin/session-manager-plugin', false);
     } catch (err) {
-      expect((err as { suggestions: string[] }).suggestions[0]).toMatch(/^Add `enableExecuteCommand: true` to services\/orders\.yaml .*ssmmessages.*initProcessEnabled.*ecsdeploy service deploy orders --env dev/);
+      expect((err as { suggestions: string[] }).suggestions[0]).toMatch(
+        /^Add `enableExecuteCommand: true` to services\/orders\.yaml .*ssmmessages.*initProcessEnabled.*ecsdeploy service deploy orders --env dev/,
+      );
       expect((err as { exitCode: number }).exitCode).toBe(2);
     }
   });
 
   it('without the Session Manager plugin: says how to install it (not needed for --print)', () => {
-    expect(() => checkExecPrerequisites(ctx(true), undefined, false)).toThrow(/session-manager-plugin\) is not on your PATH/);
+    expect(() => checkExecPrerequisites(ctx(true), undefined, false)).toThrow(
+      /session-manager-plugin\) is not on your PATH/,
+    );
     expect(() => checkExecPrerequisites(ctx(true), undefined, true)).not.toThrow();
     expect(() => checkExecPrerequisites(ctx(true), '/usr/local/bin/session-manager-plugin', false)).not.toThrow();
   });
 
   it('builds the aws ecs execute-command line', () => {
-    expect(awsCliArgs({ region: 'eu-west-1', cluster: 'shop-dev', task: 'arn:t/abc', container: 'orders', command: '/bin/sh' })).toEqual([
-      'ecs', 'execute-command', '--region', 'eu-west-1', '--cluster', 'shop-dev', '--task', 'arn:t/abc', '--container', 'orders', '--interactive', '--command', '/bin/sh',
+    expect(
+      awsCliArgs({
+        region: 'eu-west-1',
+        cluster: 'shop-dev',
+        task: 'arn:t/abc',
+        container: 'orders',
+        command: '/bin/sh',
+      }),
+    ).toEqual([
+      'ecs',
+      'execute-command',
+      '--region',
+      'eu-west-1',
+      '--cluster',
+      'shop-dev',
+      '--task',
+      'arn:t/abc',
+      '--container',
+      'orders',
+      '--interactive',
+      '--command',
+      '/bin/sh',
     ]);
-    expect(awsCliArgs({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:5000', cluster: 'c', task: 't', container: 'x', command: 'ls' })).toContain('--endpoint-url');
+    expect(
+      awsCliArgs({
+        region: 'eu-west-1',
+        endpoint: 'http://127.0.0.1:5000',
+        cluster: 'c',
+        task: 't',
+        container: 'x',
+        command: 'ls',
+      }),
+    ).toContain('--endpoint-url');
     expect(execCommand(undefined)).toBe('/bin/sh');
     expect(execCommand(['cat', '/etc/app config.yaml'])).toBe("cat '/etc/app config.yaml'");
     expect(execCommand(['ls -la /tmp'])).toBe('ls -la /tmp');
   });
 
   it('hands the session to the plugin as the AWS CLI does', () => {
-    const args = pluginArgs({ session: { sessionId: 's-1', streamUrl: 'wss://x', tokenValue: 't' }, region: 'eu-west-1', cluster: 'shop-dev', taskArn: 'arn:aws:ecs:eu-west-1:1:task/shop-dev/abc123', runtimeId: 'abc123-999' });
-    expect(args).toEqual(['{"sessionId":"s-1","streamUrl":"wss://x","tokenValue":"t"}', 'eu-west-1', 'StartSession', '', '{"Target":"ecs:shop-dev_abc123_abc123-999"}', 'https://ecs.eu-west-1.amazonaws.com']);
+    const args = pluginArgs({
+      session: { sessionId: 's-1', streamUrl: 'wss://x', tokenValue: 't' },
+      region: 'eu-west-1',
+      cluster: 'shop-dev',
+      taskArn: 'arn:aws:ecs:eu-west-1:1:task/shop-dev/abc123',
+      runtimeId: 'abc123-999',
+    });
+    expect(args).toEqual([
+      '{"sessionId":"s-1","streamUrl":"wss://x","tokenValue":"t"}',
+      'eu-west-1',
+      'StartSession',
+      '',
+      '{"Target":"ecs:shop-dev_abc123_abc123-999"}',
+      'https://ecs.eu-west-1.amazonaws.com',
+    ]);
   });
 });

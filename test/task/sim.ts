@@ -63,7 +63,9 @@ export class TaskSim {
     this.task.stopCode = stopCode;
     this.task.stoppedReason = reason;
     this.task.stoppedAt = this.clock.now();
-    this.task.containers = this.task.containers.map((c) => (c.name === container && exitCode !== undefined ? { ...c, exitCode } : c));
+    this.task.containers = this.task.containers.map((c) =>
+      c.name === container && exitCode !== undefined ? { ...c, exitCode } : c,
+    );
     return this;
   }
   /** Never started: stopped before the container ran. */
@@ -79,7 +81,11 @@ export class TaskSim {
   private advance(): void {
     while (this.steps.length > 0 && this.steps[0]!.at <= this.clock.now()) this.steps.shift()!.fn(this);
     const now = this.clock.now();
-    if (this.throttled.some(([a, b]) => now >= a && now < b)) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    if (this.throttled.some(([a, b]) => now >= a && now < b))
+      throw Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 400 },
+      });
   }
 
   tasks = {

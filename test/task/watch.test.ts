@@ -5,17 +5,37 @@
  * rides out throttling.
  */
 import { drain } from '../../src/ops/deploy-watch/types';
-import { taskExitCode, watchTask, type TaskEvent, type TaskTarget, type TaskWatchOptions } from '../../src/ops/task/watch';
+import {
+  taskExitCode,
+  watchTask,
+  type TaskEvent,
+  type TaskTarget,
+  type TaskWatchOptions,
+} from '../../src/ops/task/watch';
 import { FakeClock, T0 } from '../deploy-watch/sim';
 import { TASK_ARN, TaskSim } from './sim';
 
 const MIN = 60_000;
-const target = (over: Partial<TaskTarget> = {}): TaskTarget => ({ cluster: 'shop-dev', taskArn: TASK_ARN, container: 'orders', log: { group: '/ecs/shop/dev/orders', stream: 'orders/orders/0123' }, timeoutMs: 30 * MIN, ...over });
+const target = (over: Partial<TaskTarget> = {}): TaskTarget => ({
+  cluster: 'shop-dev',
+  taskArn: TASK_ARN,
+  container: 'orders',
+  log: { group: '/ecs/shop/dev/orders', stream: 'orders/orders/0123' },
+  timeoutMs: 30 * MIN,
+  ...over,
+});
 
 async function run(sim: TaskSim, t: TaskTarget = target(), options: TaskWatchOptions = {}) {
   const events: TaskEvent[] = [];
-  const outcome = await drain(watchTask({ tasks: sim.tasks, logs: sim.logs }, t, sim.clock, options), (e) => events.push(e));
-  return { outcome, events, logs: events.flatMap((e) => (e.type === 'log' ? [e.message] : [])), elapsed: sim.clock.now() - T0 };
+  const outcome = await drain(watchTask({ tasks: sim.tasks, logs: sim.logs }, t, sim.clock, options), (e) =>
+    events.push(e),
+  );
+  return {
+    outcome,
+    events,
+    logs: events.flatMap((e) => (e.type === 'log' ? [e.message] : [])),
+    elapsed: sim.clock.now() - T0,
+  };
 }
 
 describe('watchTask', () => {
@@ -23,14 +43,28 @@ describe('watchTask', () => {
     const sim = new TaskSim(new FakeClock());
     sim
       .at(3_000, (s) => s.status('PENDING'))
-      .at(10_000, (s) => s.status('RUNNING').log('Applying migration 0001', 'Applying migration 0002', 'Applying migration 0003'))
+      .at(10_000, (s) =>
+        s.status('RUNNING').log('Applying migration 0001', 'Applying migration 0002', 'Applying migration 0003'),
+      )
       .at(20_000, (s) => s.log('Applying migration 0004', 'done'))
       .at(31_000, (s) => s.exit(0).log('bye'));
     const { outcome, events, logs } = await run(sim);
     expect(outcome).toMatchObject({ kind: 'exited', exitCode: 0, container: 'orders', taskArn: TASK_ARN });
     expect(taskExitCode(outcome)).toBe(0);
-    expect(logs).toEqual(['Applying migration 0001', 'Applying migration 0002', 'Applying migration 0003', 'Applying migration 0004', 'done', 'bye']);
-    expect(events.flatMap((e) => (e.type === 'status' ? [e.lastStatus] : []))).toEqual(['PROVISIONING', 'PENDING', 'RUNNING', 'STOPPED']);
+    expect(logs).toEqual([
+      'Applying migration 0001',
+      'Applying migration 0002',
+      'Applying migration 0003',
+      'Applying migration 0004',
+      'done',
+      'bye',
+    ]);
+    expect(events.flatMap((e) => (e.type === 'status' ? [e.lastStatus] : []))).toEqual([
+      'PROVISIONING',
+      'PENDING',
+      'RUNNING',
+      'STOPPED',
+    ]);
     expect(outcome.lastLines).toEqual(logs);
   });
 
@@ -51,10 +85,19 @@ describe('watchTask', () => {
 
   it('a task that never started (image pull) is notStarted with ECS reason, exit 1, never 0', async () => {
     const sim = new TaskSim(new FakeClock());
-    sim.at(4_000, (s) => s.status('PENDING')).at(12_000, (s) => s.failToStart('CannotPullContainerError: pull image manifest has been retried 5 time(s): not found', 'CannotPullContainerError: ref not found'));
+    sim
+      .at(4_000, (s) => s.status('PENDING'))
+      .at(12_000, (s) =>
+        s.failToStart(
+          'CannotPullContainerError: pull image manifest has been retried 5 time(s): not found',
+          'CannotPullContainerError: ref not found',
+        ),
+      );
     const { outcome } = await run(sim);
     expect(outcome).toMatchObject({ kind: 'notStarted', stopCode: 'TaskFailedToStart' });
-    expect(outcome.kind === 'notStarted' && outcome.reason).toBe('CannotPullContainerError: pull image manifest has been retried 5 time(s): not found; container orders: CannotPullContainerError: ref not found');
+    expect(outcome.kind === 'notStarted' && outcome.reason).toBe(
+      'CannotPullContainerError: pull image manifest has been retried 5 time(s): not found; container orders: CannotPullContainerError: ref not found',
+    );
     expect(taskExitCode(outcome)).toBe(1);
   });
 
@@ -68,7 +111,9 @@ describe('watchTask', () => {
 
   it('a started task that stopped without an exit code (host lost) is failed, exit 1', async () => {
     const sim = new TaskSim(new FakeClock());
-    sim.at(2_000, (s) => s.status('RUNNING')).at(60_000, (s) => s.stop('TerminationNotice', 'Your Spot Task was interrupted.'));
+    sim
+      .at(2_000, (s) => s.status('RUNNING'))
+      .at(60_000, (s) => s.stop('TerminationNotice', 'Your Spot Task was interrupted.'));
     const { outcome } = await run(sim);
     expect(outcome).toMatchObject({ kind: 'failed', reason: 'Your Spot Task was interrupted.' });
     expect(taskExitCode(outcome)).toBe(1);
@@ -78,7 +123,8 @@ describe('watchTask', () => {
     const sim = new TaskSim(new FakeClock());
     sim.at(2_000, (s) => s.status('RUNNING').log('still going'));
     // ECS takes 20 s to stop it (SIGTERM, then the stop timeout).
-    sim.onStop = (s) => void s.at(s.clock.now() - T0 + 20_000, (x) => x.stop('UserInitiated', 'ecsdeploy: the timeout', 143));
+    sim.onStop = (s) =>
+      void s.at(s.clock.now() - T0 + 20_000, (x) => x.stop('UserInitiated', 'ecsdeploy: the timeout', 143));
     const { outcome, events, elapsed } = await run(sim, target({ timeoutMs: 5 * MIN }));
     expect(outcome).toMatchObject({ kind: 'timedOut', stopped: true, lastStatus: 'STOPPED' });
     expect(sim.calls.stopTask).toBe(1);

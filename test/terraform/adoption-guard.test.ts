@@ -26,11 +26,20 @@ environments:
 `;
 
 /** A JSON plan as `terraform show -json` prints it, for the stack of the adopted service. */
-function planJson(service: { actions: string[]; importing?: boolean; replacePaths?: Array<Array<string | number>> }): unknown {
+function planJson(service: {
+  actions: string[];
+  importing?: boolean;
+  replacePaths?: Array<Array<string | number>>;
+}): unknown {
   return {
     format_version: '1.2',
     resource_changes: [
-      { address: 'aws_cloudwatch_log_group.Logs', type: 'aws_cloudwatch_log_group', name: 'Logs', change: { actions: ['update'], before: {}, after: {}, importing: { id: '/legacy/api' } } },
+      {
+        address: 'aws_cloudwatch_log_group.Logs',
+        type: 'aws_cloudwatch_log_group',
+        name: 'Logs',
+        change: { actions: ['update'], before: {}, after: {}, importing: { id: '/legacy/api' } },
+      },
       {
         address: 'aws_ecs_service.Service',
         type: 'aws_ecs_service',
@@ -43,12 +52,25 @@ function planJson(service: { actions: string[]; importing?: boolean; replacePath
           ...(service.replacePaths ? { replace_paths: service.replacePaths } : {}),
         },
       },
-      { address: 'aws_ecs_task_definition.TaskDefinition', type: 'aws_ecs_task_definition', name: 'TaskDefinition', change: { actions: ['create'], before: null, after: { family: 'acme-dev-api' } } },
+      {
+        address: 'aws_ecs_task_definition.TaskDefinition',
+        type: 'aws_ecs_task_definition',
+        name: 'TaskDefinition',
+        change: { actions: ['create'], before: null, after: { family: 'acme-dev-api' } },
+      },
     ],
   };
 }
 const planned = (summary: PlanSummary): PlannedStack => ({ summary, planFile: 'dev-api.tfplan' });
-const replacing = planned(summarizePlan(planJson({ actions: ['delete', 'create'], importing: true, replacePaths: [['launch_type'], ['network_configuration', 0, 'assign_public_ip']] })));
+const replacing = planned(
+  summarizePlan(
+    planJson({
+      actions: ['delete', 'create'],
+      importing: true,
+      replacePaths: [['launch_type'], ['network_configuration', 0, 'assign_public_ip']],
+    }),
+  ),
+);
 const importing = planned(summarizePlan(planJson({ actions: ['update'], importing: true })));
 
 let project: ReturnType<typeof projectWith>;
@@ -79,8 +101,17 @@ function runner(plans: PlannedStack[]) {
     }),
   });
 }
-const request = (extra: Record<string, unknown> = {}) => ({ dir: project.dir, env: 'dev', stacks: ['api'], onEvent: (_e: InfraEvent) => undefined, ...extra });
-const synthesized = () => JSON.parse(readFileSync(join(project.dir, 'cdktf.out', 'stacks', 'dev-api', 'cdk.tf.json'), 'utf8')) as { import?: unknown[] };
+const request = (extra: Record<string, unknown> = {}) => ({
+  dir: project.dir,
+  env: 'dev',
+  stacks: ['api'],
+  onEvent: (_e: InfraEvent) => undefined,
+  ...extra,
+});
+const synthesized = () =>
+  JSON.parse(readFileSync(join(project.dir, 'cdktf.out', 'stacks', 'dev-api', 'cdk.tf.json'), 'utf8')) as {
+    import?: unknown[];
+  };
 const ledger = () => join(project.dir, '.ecsdeploy', 'releases', 'dev', 'api.json');
 
 describe('the plan of an adopted service', () => {
@@ -88,10 +119,15 @@ describe('the plan of an adopted service', () => {
     const report = await runner([importing]).plan(request());
     const api = report.stacks[0]!;
     expect(api.summary).toMatchObject({ import: 2, change: 2, add: 1, replace: 0 });
-    expect(api.summary!.resources.filter((r) => r.importing).map((r) => r.address)).toEqual(['aws_cloudwatch_log_group.Logs', 'aws_ecs_service.Service']);
+    expect(api.summary!.resources.filter((r) => r.importing).map((r) => r.address)).toEqual([
+      'aws_cloudwatch_log_group.Logs',
+      'aws_ecs_service.Service',
+    ]);
     expect(api.adoption).toEqual({ serviceName: 'api-v1', cluster: 'acme-dev', imports: 2 });
     expect(formatPlan(report)).toContain('imports 2, no replacement of an imported ECS service');
-    expect(synthesized().import).toEqual(expect.arrayContaining([{ to: 'aws_ecs_service.Service', id: 'acme-dev/api-v1' }]));
+    expect(synthesized().import).toEqual(
+      expect.arrayContaining([{ to: 'aws_ecs_service.Service', id: 'acme-dev/api-v1' }]),
+    );
   });
 
   it('names the replacement and what forces it', async () => {
@@ -100,7 +136,11 @@ describe('the plan of an adopted service', () => {
       serviceName: 'api-v1',
       cluster: 'acme-dev',
       imports: 2,
-      replaced: { address: 'aws_ecs_service.Service', action: 'replace', because: ['launch_type', 'network_configuration.0.assign_public_ip'] },
+      replaced: {
+        address: 'aws_ecs_service.Service',
+        action: 'replace',
+        because: ['launch_type', 'network_configuration.0.assign_public_ip'],
+      },
     });
     expect(formatPlan(report)).toContain(
       'imports 2, REPLACES the imported ECS service api-v1 (forced by launch_type, network_configuration.0.assign_public_ip): apply refuses it without --allow-replace',
@@ -126,7 +166,9 @@ describe('apply', () => {
     expect((err as Error).message).toBe(
       'Refusing to apply: dev-api would replace the adopted ECS service api-v1 (cluster acme-dev, aws_ecs_service.Service): launch_type, network_configuration.0.assign_public_ip cannot change in place. Replacing it stops every running task of the service and creates it anew. Nothing was applied.',
     );
-    expect((err as ReplaceRefusedError).suggestions.at(-1)).toBe('If replacing the service is what you want, run the same command with --allow-replace.');
+    expect((err as ReplaceRefusedError).suggestions.at(-1)).toBe(
+      'If replacing the service is what you want, run the same command with --allow-replace.',
+    );
     expect(asked).toBe(false);
     expect(calls).toEqual(['dev-api plan']);
     expect(existsSync(ledger())).toBe(false);
@@ -134,7 +176,9 @@ describe('apply', () => {
 
   it('refuses a plan that destroys it', async () => {
     const destroying = planned(summarizePlan(planJson({ actions: ['delete'] })));
-    await expect(runner([destroying]).apply(request())).rejects.toThrow('dev-api would destroy the adopted ECS service api-v1 (cluster acme-dev, aws_ecs_service.Service)');
+    await expect(runner([destroying]).apply(request())).rejects.toThrow(
+      'dev-api would destroy the adopted ECS service api-v1 (cluster acme-dev, aws_ecs_service.Service)',
+    );
   });
 
   it('applies it with allowReplace (--allow-replace)', async () => {
@@ -146,7 +190,13 @@ describe('apply', () => {
     await runner([importing]).apply(request());
     expect(calls).toEqual(['dev-api plan', 'dev-api apply dev-api.tfplan']);
     const recorded = JSON.parse(readFileSync(ledger(), 'utf8')) as Ledger;
-    expect(recorded.adopted).toEqual({ serviceName: 'api-v1', cluster: 'acme-dev', at: expect.any(String), by: 'tester', imported: 2 });
+    expect(recorded.adopted).toEqual({
+      serviceName: 'api-v1',
+      cluster: 'acme-dev',
+      at: expect.any(String),
+      by: 'tester',
+      imported: 2,
+    });
     expect(recorded.releases).toEqual([]);
 
     const report = await runner([planned(NO_CHANGES)]).plan(request());

@@ -26,7 +26,8 @@ let autoScaling: FakeAutoScaling;
 let autoScalingDir: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(REPO, 'dist', 'src', 'commands', 'apply.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+  if (!existsSync(join(REPO, 'dist', 'src', 'commands', 'apply.js')))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
   autoScalingDir = mkdtempSync(join(tmpdir(), 'ecsdeploy-cli-asg-'));
   autoScaling = await startFakeAutoScaling(join(autoScalingDir, 'group.json'));
 });
@@ -51,7 +52,16 @@ function cli(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args, '-C', project.dir], {
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, CI: '', NO_COLOR: '1', ECSDEPLOY_ENGINE: engine, FAKE_CALLS: calls, FAKE_SHOW: join(work, 'plan.json'), ...autoScaling.env(), ...env },
+    env: {
+      ...process.env,
+      CI: '',
+      NO_COLOR: '1',
+      ECSDEPLOY_ENGINE: engine,
+      FAKE_CALLS: calls,
+      FAKE_SHOW: join(work, 'plan.json'),
+      ...autoScaling.env(),
+      ...env,
+    },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -63,14 +73,19 @@ describe('ecsdeploy plan', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^registry\s+0\s+0\s+0\s+0\s+no changes$/m);
     expect(r.stdout).toContain('No changes: the infrastructure matches the configuration.');
-    expect(r.stderr).toMatch(/^\d\d:\d\d:\d\d plan dev: registry, dev-cluster, dev-api \(terraform 1\.11\.4; engine output in .*\.ecsdeploy\/logs\/.*plan-dev.*\.log\)$/m);
+    expect(r.stderr).toMatch(
+      /^\d\d:\d\d:\d\d plan dev: registry, dev-cluster, dev-api \(terraform 1\.11\.4; engine output in .*\.ecsdeploy\/logs\/.*plan-dev.*\.log\)$/m,
+    );
     expect(r.stderr).toMatch(/^\d\d:\d\d:\d\d dev-api\s+plan: no changes$/m);
   });
 
   it('changes: exit 3; with --json the report on stdout, nothing else', () => {
     const r = cli(['plan', '--env', 'dev', '--json'], { FAKE_PLAN: 'changes' });
     expect(r.code).toBe(3);
-    const report = JSON.parse(r.stdout) as { changes: boolean; stacks: Array<{ stack: string; status: string; summary?: { add: number } }> };
+    const report = JSON.parse(r.stdout) as {
+      changes: boolean;
+      stacks: Array<{ stack: string; status: string; summary?: { add: number } }>;
+    };
     expect(report.changes).toBe(true);
     expect(report.stacks.map((s) => [s.stack, s.status])).toEqual([
       ['registry', 'planned'],
@@ -83,8 +98,12 @@ describe('ecsdeploy plan', () => {
   it('--format markdown: the plan as Markdown on stdout (for $GITHUB_STEP_SUMMARY), progress on stderr, exit 3 for changes', () => {
     const r = cli(['plan', '--env', 'dev', '--format', 'markdown'], { FAKE_PLAN: 'changes' });
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/^### Plan for `dev`\n\nterraform 1\.11\.4\n\n\| Stack \| Add \| Change \| Replace \| Destroy \| \|\n\| --- \| ---: \| ---: \| ---: \| ---: \| --- \|\n\| `registry` \| \d+ \| \d+ \| /);
-    expect(r.stdout).toContain('| `dev-api` | – | – | – | – | deferred: planned once registry, dev-cluster are applied |');
+    expect(r.stdout).toMatch(
+      /^### Plan for `dev`\n\nterraform 1\.11\.4\n\n\| Stack \| Add \| Change \| Replace \| Destroy \| \|\n\| --- \| ---: \| ---: \| ---: \| ---: \| --- \|\n\| `registry` \| \d+ \| \d+ \| /,
+    );
+    expect(r.stdout).toContain(
+      '| `dev-api` | – | – | – | – | deferred: planned once registry, dev-cluster are applied |',
+    );
     expect(r.stdout).toContain('Deferred (planned once the stacks they read from are applied):');
     expect(r.stdout).toMatch(/\*\*3 of 3 stacks with changes\*\*\.\n$/);
     expect(r.stdout).not.toMatch(/^\d\d:\d\d:\d\d /m);
@@ -137,20 +156,29 @@ describe('ecsdeploy apply', () => {
     expect(r.stdout).toContain('Planned now that the stacks they read from are applied (dev):');
     expect(r.stdout).toContain('Applied: registry, dev-cluster, dev-api.');
     expect(r.stdout).toMatch(/^ {4}token = \(sensitive\)$/m);
-    const applies = engineCalls().filter((l) => / apply /.test(l)).map((l) => l.split(' ')[0]);
+    const applies = engineCalls()
+      .filter((l) => / apply /.test(l))
+      .map((l) => l.split(' ')[0]);
     expect(applies).toEqual(['registry', 'dev-cluster', 'dev-api']);
   });
 });
 
 describe('during a cluster roll (the ecsdeploy:roll tag on acme-dev-ecs)', () => {
   const started = new Date(Date.now() - 20 * 60_000).toISOString();
-  beforeEach(() => autoScaling.setGroup({ name: 'acme-dev-ecs', tags: { Name: 'acme-dev-ecs', 'ecsdeploy:roll': `min=1,max=2,desired=1,started=${started}` } }));
+  beforeEach(() =>
+    autoScaling.setGroup({
+      name: 'acme-dev-ecs',
+      tags: { 'Name': 'acme-dev-ecs', 'ecsdeploy:roll': `min=1,max=2,desired=1,started=${started}` },
+    }),
+  );
   const noStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
 
   it('apply: exit 1 before any plan, saying since when, and to let the roll finish or resume it', () => {
     const r = cli(['apply', '--env', 'dev', '--yes'], { CI: 'true', FAKE_PLAN: 'changes' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`Error: A roll of dev's instances is in progress: \`ecsdeploy cluster roll\` started it ${started.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (20 minutes ago), and acme-dev-ecs still carries its tag ecsdeploy:roll`);
+    expect(r.stderr).toContain(
+      `Error: A roll of dev's instances is in progress: \`ecsdeploy cluster roll\` started it ${started.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (20 minutes ago), and acme-dev-ecs still carries its tag ecsdeploy:roll`,
+    );
     expect(r.stderr).toContain('Try this: Let the roll finish, then apply again');
     expect(r.stderr).toContain('run `ecsdeploy cluster roll --env dev` to resume it to the end');
     noStackTrace(r.stderr);
@@ -172,13 +200,24 @@ describe('during a cluster roll (the ecsdeploy:roll tag on acme-dev-ecs)', () =>
   it('plan: plans as usual (exit 3 for changes) and warns under the plan', () => {
     const r = cli(['plan', '--env', 'dev'], { FAKE_PLAN: 'changes' });
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/^Warning: A roll of dev's instances is in progress \(`ecsdeploy cluster roll` started it .*\); .* apply refuses dev-cluster until the roll has finished/m);
+    expect(r.stdout).toMatch(
+      /^Warning: A roll of dev's instances is in progress \(`ecsdeploy cluster roll` started it .*\); .* apply refuses dev-cluster until the roll has finished/m,
+    );
   });
 
   it('AWS cannot be reached to check: apply fails (exit 1) before any plan, saying so', () => {
-    const r = cli(['apply', '--env', 'dev', '--yes'], { CI: 'true', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'), AWS_CONFIG_FILE: join(work, 'none'), AWS_PROFILE: '' });
+    const r = cli(['apply', '--env', 'dev', '--yes'], {
+      CI: 'true',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'),
+      AWS_CONFIG_FILE: join(work, 'none'),
+      AWS_PROFILE: '',
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("Error: Could not check whether `ecsdeploy cluster roll` is running on acme-dev-ecs (dev's Auto Scaling group), so dev-cluster is not applied: AWS refused the credentials");
+    expect(r.stderr).toContain(
+      "Error: Could not check whether `ecsdeploy cluster roll` is running on acme-dev-ecs (dev's Auto Scaling group), so dev-cluster is not applied: AWS refused the credentials",
+    );
     noStackTrace(r.stderr);
     expect(engineCalls().filter((l) => / (plan|apply) /.test(l))).toEqual([]);
   });
@@ -187,22 +226,30 @@ describe('during a cluster roll (the ecsdeploy:roll tag on acme-dev-ecs)', () =>
 describe('ecsdeploy destroy', () => {
   it('a protected environment is refused (exit 2) naming --force and --confirm-env', () => {
     project.cleanup();
-    project = projectWith({ 'environments/dev.yaml': `protected: true\n${readFileSync(join(MINIMAL, 'environments', 'dev.yaml'), 'utf8')}` });
+    project = projectWith({
+      'environments/dev.yaml': `protected: true\n${readFileSync(join(MINIMAL, 'environments', 'dev.yaml'), 'utf8')}`,
+    });
     const r = cli(['destroy', '--env', 'dev', '--yes']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("Error: Environment 'dev' is protected (protected: true in environments/dev.yaml): destroy refuses it.");
+    expect(r.stderr).toContain(
+      "Error: Environment 'dev' is protected (protected: true in environments/dev.yaml): destroy refuses it.",
+    );
     expect(r.stderr).toContain('--confirm-env dev');
     const forced = cli(['destroy', '--env', 'dev', '--yes', '--force'], { FAKE_PLAN: 'none' });
     expect(forced.code).toBe(2);
     expect(forced.stderr).toContain('nobody can type its name here: pass --confirm-env dev');
-    expect(cli(['destroy', '--env', 'dev', '--yes', '--force', '--confirm-env', 'dev'], { FAKE_PLAN: 'none' }).code).toBe(0);
+    expect(
+      cli(['destroy', '--env', 'dev', '--yes', '--force', '--confirm-env', 'dev'], { FAKE_PLAN: 'none' }).code,
+    ).toBe(0);
   });
 
   it('keeps the registry and says so', () => {
     const r = cli(['destroy', '--env', 'dev', '--yes'], { FAKE_PLAN: 'changes' });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Destroyed: dev-api, dev-cluster.');
-    expect(r.stdout).toContain('Kept: registry (shared by every environment of the project; destroy it with --stack registry).');
+    expect(r.stdout).toContain(
+      'Kept: registry (shared by every environment of the project; destroy it with --stack registry).',
+    );
     expect(engineCalls().some((l) => l.startsWith('registry'))).toBe(false);
   });
 });

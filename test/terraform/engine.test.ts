@@ -24,9 +24,13 @@ describe('findEngine', () => {
     const err = await caught(findEngine({ env: { PATH: dir } }));
     expect(err).toBeInstanceOf(EngineNotFoundError);
     expect(err.exitCode).toBe(1);
-    expect(err.message).toBe(`No Terraform engine found: looked for \`terraform\` and \`tofu\` on PATH (${dir}). ecsdeploy needs Terraform or OpenTofu 1.6 or later to plan and apply stacks.`);
+    expect(err.message).toBe(
+      `No Terraform engine found: looked for \`terraform\` and \`tofu\` on PATH (${dir}). ecsdeploy needs Terraform or OpenTofu 1.6 or later to plan and apply stacks.`,
+    );
     expect(err.suggestions.join('\n')).toMatch(/Install Terraform 1\.6 or later.*OpenTofu/);
-    expect(err.suggestions.join('\n')).toContain('`engine: /path/to/terraform` in ecsdeploy.yaml, or ECSDEPLOY_ENGINE=');
+    expect(err.suggestions.join('\n')).toContain(
+      '`engine: /path/to/terraform` in ecsdeploy.yaml, or ECSDEPLOY_ENGINE=',
+    );
   });
 
   it('auto: prefers terraform, and takes tofu when terraform is absent', async () => {
@@ -40,7 +44,10 @@ describe('findEngine', () => {
 
   it('ECSDEPLOY_ENGINE wins over engine: in ecsdeploy.yaml', async () => {
     const path = writeFakeEngine(join(dir, 'x'), 'my-tofu');
-    const engine = await findEngine({ setting: 'terraform', env: { PATH: '', ECSDEPLOY_ENGINE: path, FAKE_VERSION: 'OpenTofu v1.6.0' } });
+    const engine = await findEngine({
+      setting: 'terraform',
+      env: { PATH: '', ECSDEPLOY_ENGINE: path, FAKE_VERSION: 'OpenTofu v1.6.0' },
+    });
     expect(engine).toEqual({ kind: 'tofu', path, version: '1.6.0' });
   });
 
@@ -55,7 +62,9 @@ describe('findEngine', () => {
 
   it('a relative engine path is taken from the project folder', async () => {
     writeFakeEngine(join(dir, 'bin'), 'terraform');
-    expect((await findEngine({ setting: 'bin/terraform', cwd: dir, env: { PATH: '' } })).path).toBe(join(dir, 'bin', 'terraform'));
+    expect((await findEngine({ setting: 'bin/terraform', cwd: dir, env: { PATH: '' } })).path).toBe(
+      join(dir, 'bin', 'terraform'),
+    );
   });
 
   it('refuses engines older than 1.6, and binaries that are not an engine', async () => {

@@ -23,7 +23,15 @@ const ctx: FailureContext = {
   now: new Date('2026-11-24T07:49:49Z'),
 };
 
-const result = (r: Partial<EngineResult>): EngineResult => ({ code: 1, signal: null, stdout: '', tail: [], messages: [], interrupted: false, ...r });
+const result = (r: Partial<EngineResult>): EngineResult => ({
+  code: 1,
+  signal: null,
+  stdout: '',
+  tail: [],
+  messages: [],
+  interrupted: false,
+  ...r,
+});
 
 describe('parseLockInfo', () => {
   it('reads every field of the lock block of a real engine error', () => {
@@ -54,11 +62,22 @@ describe('engineFailure', () => {
       'The state of stack dev-cluster is locked: root@vm has been running `plan` since 2026-11-24 07:46:49 UTC (3 minutes ago) (lock ID fdbf5266-9465-e829-0e76-eecbb78e41e4). This run changed nothing in dev-cluster. Full engine output: /p/.ecsdeploy/logs/run.log',
     );
     expect(err.suggestions[0]).toMatch(/^Wait for that run to finish.*--lock-timeout/);
-    expect(err.suggestions[1]).toBe('If that run died and nobody else is using the state, release the lock: terraform -chdir=cdktf.out/stacks/dev-cluster force-unlock fdbf5266-9465-e829-0e76-eecbb78e41e4');
+    expect(err.suggestions[1]).toBe(
+      'If that run died and nobody else is using the state, release the lock: terraform -chdir=cdktf.out/stacks/dev-cluster force-unlock fdbf5266-9465-e829-0e76-eecbb78e41e4',
+    );
   });
 
   it('a lock error in plain text (stderr) is recognised too', () => {
-    const tail = ['Error: Error acquiring the state lock', '', 'Error message: operation error S3: PutObject, StatusCode: 412', 'Lock Info:', '  ID:        abc', '  Who:       alice@ci', '  Operation: OperationTypeApply', ''];
+    const tail = [
+      'Error: Error acquiring the state lock',
+      '',
+      'Error message: operation error S3: PutObject, StatusCode: 412',
+      'Lock Info:',
+      '  ID:        abc',
+      '  Who:       alice@ci',
+      '  Operation: OperationTypeApply',
+      '',
+    ];
     const err = engineFailure(result({ tail }), ctx) as StateLockedError;
     expect(err).toBeInstanceOf(StateLockedError);
     expect(err.lock).toMatchObject({ id: 'abc', who: 'alice@ci', operation: 'apply' });
@@ -66,14 +85,38 @@ describe('engineFailure', () => {
   });
 
   it('a stale saved plan says the state moved on and nothing was applied', () => {
-    const messages = [parseUiLine(JSON.stringify({ type: 'diagnostic', diagnostic: { severity: 'error', summary: 'Saved plan is stale', detail: 'The given plan file can no longer be applied because the state was changed by another operation after the plan was created.' } }))!];
+    const messages = [
+      parseUiLine(
+        JSON.stringify({
+          type: 'diagnostic',
+          diagnostic: {
+            severity: 'error',
+            summary: 'Saved plan is stale',
+            detail:
+              'The given plan file can no longer be applied because the state was changed by another operation after the plan was created.',
+          },
+        }),
+      )!,
+    ];
     const err = engineFailure(result({ messages }), { ...ctx, step: 'apply' });
     expect(err.code).toBe('ECSDEPLOY_PLAN_STALE');
     expect(err.message).toContain('changed after this run planned it');
   });
 
   it('an ordinary error lists the diagnostics and the log file', () => {
-    const messages = [parseUiLine(JSON.stringify({ type: 'diagnostic', diagnostic: { severity: 'error', summary: 'creating ECS Service (orders)', detail: 'InvalidParameterException: bad\nsecond line', address: 'aws_ecs_service.Service' } }))!];
+    const messages = [
+      parseUiLine(
+        JSON.stringify({
+          type: 'diagnostic',
+          diagnostic: {
+            severity: 'error',
+            summary: 'creating ECS Service (orders)',
+            detail: 'InvalidParameterException: bad\nsecond line',
+            address: 'aws_ecs_service.Service',
+          },
+        }),
+      )!,
+    ];
     const err = engineFailure(result({ messages }), ctx);
     expect(err).toBeInstanceOf(EngineFailedError);
     expect(err.code).toBe('ECSDEPLOY_ENGINE_FAILED');
@@ -83,14 +126,24 @@ describe('engineFailure', () => {
   });
 
   it('a panic is a crash, with the last output', () => {
-    const err = engineFailure(result({ code: 2, tail: ['panic: runtime error: invalid memory address or nil pointer dereference', 'goroutine 1 [running]:'] }), ctx);
+    const err = engineFailure(
+      result({
+        code: 2,
+        tail: ['panic: runtime error: invalid memory address or nil pointer dereference', 'goroutine 1 [running]:'],
+      }),
+      ctx,
+    );
     expect(err.code).toBe('ECSDEPLOY_ENGINE_CRASHED');
-    expect(err.message).toMatch(/^terraform crashed during plan of stack dev-cluster: it exited with code 2\.\nIts last output:\n {4}panic: runtime error/);
+    expect(err.message).toMatch(
+      /^terraform crashed during plan of stack dev-cluster: it exited with code 2\.\nIts last output:\n {4}panic: runtime error/,
+    );
     expect(err.message).toContain('Full engine output: /p/.ecsdeploy/logs/run.log');
   });
 
   it('killed by a signal, or exiting without any error: a crash too', () => {
-    expect(engineFailure(result({ code: null, signal: 'SIGKILL' }), ctx).message).toContain('it was killed by SIGKILL without reporting an error');
+    expect(engineFailure(result({ code: null, signal: 'SIGKILL' }), ctx).message).toContain(
+      'it was killed by SIGKILL without reporting an error',
+    );
     expect(engineFailure(result({ code: 1 }), ctx).code).toBe('ECSDEPLOY_ENGINE_CRASHED');
   });
 

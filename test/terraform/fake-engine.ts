@@ -70,6 +70,14 @@ export function writeFakeEngine(dir: string, name = 'terraform'): string {
 /** A JSON plan creating one bucket (what `show -json` prints for FAKE_PLAN=changes). */
 export const ONE_BUCKET_PLAN = JSON.stringify({
   format_version: '1.2',
-  resource_changes: [{ address: 'aws_s3_bucket.b', mode: 'managed', type: 'aws_s3_bucket', name: 'b', change: { actions: ['create'], before: null, after: {}, after_unknown: {} } }],
+  resource_changes: [
+    {
+      address: 'aws_s3_bucket.b',
+      mode: 'managed',
+      type: 'aws_s3_bucket',
+      name: 'b',
+      change: { actions: ['create'], before: null, after: {}, after_unknown: {} },
+    },
+  ],
   output_changes: { url: { actions: ['create'], before: null, after: 'http://b' } },
 });

@@ -11,9 +11,24 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AutoScalingGroupInfo } from '../../src/aws/autoscaling';
 import { EcsdeployError, ExitCode } from '../../src/errors';
-import { CancelledError, createInfraRunner, InterruptedError, type InfraEvent, type InfraRunnerOptions, type PlanReport } from '../../src/ops/infra';
+import {
+  CancelledError,
+  createInfraRunner,
+  InterruptedError,
+  type InfraEvent,
+  type InfraRunnerOptions,
+  type PlanReport,
+} from '../../src/ops/infra';
 import { localRecordStore } from '../../src/ops/environments';
-import { EngineFailedError, NO_CHANGES, StackInterruptedError, type Outputs, type PlannedStack, type PlanSummary, type StackEngine } from '../../src/terraform';
+import {
+  EngineFailedError,
+  NO_CHANGES,
+  StackInterruptedError,
+  type Outputs,
+  type PlannedStack,
+  type PlanSummary,
+  type StackEngine,
+} from '../../src/terraform';
 import { MINIMAL, projectWith } from '../config/fixture-project';
 import { rejection } from './rejection';
 
@@ -24,13 +39,25 @@ interface Script {
 }
 
 const summary = (s: Partial<PlanSummary>): PlanSummary => ({ ...NO_CHANGES, changes: true, ...s });
-const created = (n: number, stack: string): PlannedStack => ({ summary: summary({ add: n, resources: [{ address: `aws_x.${stack}`, type: 'aws_x', action: 'create' }] }), planFile: `${stack}.tfplan` });
+const created = (n: number, stack: string): PlannedStack => ({
+  summary: summary({ add: n, resources: [{ address: `aws_x.${stack}`, type: 'aws_x', action: 'create' }] }),
+  planFile: `${stack}.tfplan`,
+});
 const updated = (stack: string, attribute = 'a'): PlannedStack => ({
-  summary: summary({ change: 1, unchanged: 4, resources: [{ address: `aws_x.${stack}_${attribute}`, type: 'aws_x', action: 'update' }] }),
+  summary: summary({
+    change: 1,
+    unchanged: 4,
+    resources: [{ address: `aws_x.${stack}_${attribute}`, type: 'aws_x', action: 'update' }],
+  }),
   planFile: `${stack}.tfplan`,
 });
 const none: PlannedStack = { summary: NO_CHANGES };
-const planFailure = (stack: string, why: string) => new EngineFailedError(stack, `terraform plan failed for stack ${stack} (exited with code 1):\n    Error: ${why}\nFull engine output: x.log`, []);
+const planFailure = (stack: string, why: string) =>
+  new EngineFailedError(
+    stack,
+    `terraform plan failed for stack ${stack} (exited with code 1):\n    Error: ${why}\nFull engine output: x.log`,
+    [],
+  );
 
 let project: ReturnType<typeof projectWith>;
 let calls: string[];
@@ -76,18 +103,28 @@ function runner(scripts: Record<string, Script>, extra: Partial<InfraRunnerOptio
         reads.push(`${name} (${env.name}, ${env.region})`);
         const next = groups.length > 1 ? groups.shift() : groups[0];
         if (next instanceof Error) throw next;
-        return next === undefined ? undefined : { name, minSize: 1, maxSize: 2, desiredCapacity: 1, instances: [], tags: {}, ...next };
+        return next === undefined
+          ? undefined
+          : { name, minSize: 1, maxSize: 2, desiredCapacity: 1, instances: [], tags: {}, ...next };
       },
     }),
     ...extra,
   });
 }
 
-const request = (extra: Record<string, unknown> = {}) => ({ dir: project.dir, env: 'dev', onEvent: (e: InfraEvent) => events.push(e), ...extra });
+const request = (extra: Record<string, unknown> = {}) => ({
+  dir: project.dir,
+  env: 'dev',
+  onEvent: (e: InfraEvent) => events.push(e),
+  ...extra,
+});
 
 describe('plan', () => {
   it('plans the registry and the cluster first; a service reading from stacks that do not exist yet is deferred without running the engine', async () => {
-    const report = await runner({ registry: { plans: [created(2, 'registry')] }, 'dev-cluster': { plans: [created(30, 'dev-cluster')] } }).plan(request());
+    const report = await runner({
+      'registry': { plans: [created(2, 'registry')] },
+      'dev-cluster': { plans: [created(30, 'dev-cluster')] },
+    }).plan(request());
     expect(calls.sort()).toEqual(['dev-cluster plan', 'registry plan']);
     expect(report.changes).toBe(true);
     expect(report.stacks.map((s) => [s.stack, s.status])).toEqual([
@@ -95,31 +132,54 @@ describe('plan', () => {
       ['dev-cluster', 'planned'],
       ['dev-api', 'deferred'],
     ]);
-    expect(report.stacks[2]).toMatchObject({ waitsFor: ['registry', 'dev-cluster'], reason: 'it reads from registry and dev-cluster, which do not exist yet' });
-    expect(events[0]).toMatchObject({ type: 'run', operation: 'plan', environment: 'dev', stacks: ['registry', 'dev-cluster', 'dev-api'], engine: 'terraform 1.11.4' });
+    expect(report.stacks[2]).toMatchObject({
+      waitsFor: ['registry', 'dev-cluster'],
+      reason: 'it reads from registry and dev-cluster, which do not exist yet',
+    });
+    expect(events[0]).toMatchObject({
+      type: 'run',
+      operation: 'plan',
+      environment: 'dev',
+      stacks: ['registry', 'dev-cluster', 'dev-api'],
+      engine: 'terraform 1.11.4',
+    });
   });
 
   it('a service whose plan fails while the cluster has changes is deferred with the reason; with no cluster changes the failure is an error', async () => {
     const deferred = await runner({
-      registry: { plans: [none] },
+      'registry': { plans: [none] },
       'dev-cluster': { plans: [updated('dev-cluster')] },
       'dev-api': { plans: [planFailure('dev-api', 'Unsupported attribute: listener_arn')] },
     }).plan(request());
-    expect(deferred.stacks[2]).toMatchObject({ status: 'deferred', waitsFor: ['dev-cluster'], reason: 'Unsupported attribute: listener_arn' });
+    expect(deferred.stacks[2]).toMatchObject({
+      status: 'deferred',
+      waitsFor: ['dev-cluster'],
+      reason: 'Unsupported attribute: listener_arn',
+    });
 
-    const failing = runner({ registry: { plans: [none] }, 'dev-cluster': { plans: [none] }, 'dev-api': { plans: [planFailure('dev-api', 'bad')] } });
+    const failing = runner({
+      'registry': { plans: [none] },
+      'dev-cluster': { plans: [none] },
+      'dev-api': { plans: [planFailure('dev-api', 'bad')] },
+    });
     await expect(failing.plan(request())).rejects.toThrow('terraform plan failed for stack dev-api');
   });
 
   it('no changes anywhere: changes is false', async () => {
-    const report = await runner({ registry: { plans: [none] }, 'dev-cluster': { plans: [none] }, 'dev-api': { plans: [none] } }).plan(request());
+    const report = await runner({
+      'registry': { plans: [none] },
+      'dev-cluster': { plans: [none] },
+      'dev-api': { plans: [none] },
+    }).plan(request());
     expect(report.changes).toBe(false);
   });
 
   it('--stack selects stacks; an invalid lock timeout is a usage error', async () => {
     const report = await runner({ 'dev-api': { plans: [none] } }).plan(request({ stacks: ['api'] }));
     expect(report.stacks.map((s) => s.stack)).toEqual(['dev-api']);
-    expect(() => runner({}, { lockTimeout: 'soon' })).toThrow(expect.objectContaining({ exitCode: ExitCode.Usage, message: '--lock-timeout soon: not a duration.' }));
+    expect(() => runner({}, { lockTimeout: 'soon' })).toThrow(
+      expect.objectContaining({ exitCode: ExitCode.Usage, message: '--lock-timeout soon: not a duration.' }),
+    );
   });
 });
 
@@ -127,13 +187,24 @@ describe('apply', () => {
   it('a new environment: one confirmation, registry then cluster applied, then the service planned, shown again and applied', async () => {
     const confirms: PlanReport[] = [];
     const report = await runner({
-      registry: { plans: [created(2, 'registry')] },
+      'registry': { plans: [created(2, 'registry')] },
       'dev-cluster': { plans: [created(30, 'dev-cluster')] },
       'dev-api': { plans: [created(8, 'dev-api')] },
     }).apply(request({ confirm: async (r: PlanReport) => (confirms.push(r), true) }));
 
-    expect(calls).toEqual(['registry plan', 'dev-cluster plan', 'registry apply registry.tfplan', 'dev-cluster apply dev-cluster.tfplan', 'dev-api plan', 'dev-api apply dev-api.tfplan'].sort((a, b) => calls.indexOf(a) - calls.indexOf(b)));
-    expect(calls.indexOf('dev-cluster apply dev-cluster.tfplan')).toBeGreaterThan(calls.indexOf('registry apply registry.tfplan'));
+    expect(calls).toEqual(
+      [
+        'registry plan',
+        'dev-cluster plan',
+        'registry apply registry.tfplan',
+        'dev-cluster apply dev-cluster.tfplan',
+        'dev-api plan',
+        'dev-api apply dev-api.tfplan',
+      ].sort((a, b) => calls.indexOf(a) - calls.indexOf(b)),
+    );
+    expect(calls.indexOf('dev-cluster apply dev-cluster.tfplan')).toBeGreaterThan(
+      calls.indexOf('registry apply registry.tfplan'),
+    );
     expect(calls.indexOf('dev-api plan')).toBeGreaterThan(calls.indexOf('dev-cluster apply dev-cluster.tfplan'));
     expect(confirms).toHaveLength(2);
     expect(confirms[1]).toMatchObject({ followUp: true, stacks: [{ stack: 'dev-api', status: 'planned' }] });
@@ -148,7 +219,11 @@ describe('apply', () => {
   it('a service change: the plan shown is the plan applied, asked once; unchanged stacks only give their outputs', async () => {
     const confirm = jest.fn(async () => true);
     const api = updated('dev-api');
-    const report = await runner({ registry: { plans: [none] }, 'dev-cluster': { plans: [none] }, 'dev-api': { plans: [api] } }).apply(request({ confirm }));
+    const report = await runner({
+      'registry': { plans: [none] },
+      'dev-cluster': { plans: [none] },
+      'dev-api': { plans: [api] },
+    }).apply(request({ confirm }));
     expect(confirm).toHaveBeenCalledTimes(1);
     expect(calls).toContain('dev-api apply dev-api.tfplan');
     expect(calls.filter((c) => c.endsWith('outputs')).sort()).toEqual(['dev-cluster outputs', 'registry outputs']);
@@ -157,14 +232,26 @@ describe('apply', () => {
 
   it('a service planned against cluster changes is planned again after the cluster is applied; the same plan is applied without asking again', async () => {
     const confirm = jest.fn(async () => true);
-    await runner({ registry: { plans: [none] }, 'dev-cluster': { plans: [updated('dev-cluster')] }, 'dev-api': { plans: [updated('dev-api'), updated('dev-api')] } }).apply(request({ confirm }));
-    expect(calls.filter((c) => c.startsWith('dev-api'))).toEqual(['dev-api plan', 'dev-api plan', 'dev-api apply dev-api.tfplan']);
+    await runner({
+      'registry': { plans: [none] },
+      'dev-cluster': { plans: [updated('dev-cluster')] },
+      'dev-api': { plans: [updated('dev-api'), updated('dev-api')] },
+    }).apply(request({ confirm }));
+    expect(calls.filter((c) => c.startsWith('dev-api'))).toEqual([
+      'dev-api plan',
+      'dev-api plan',
+      'dev-api apply dev-api.tfplan',
+    ]);
     expect(confirm).toHaveBeenCalledTimes(1);
   });
 
   it('when that second plan differs it is shown again; declining stops after the cluster, before the service', async () => {
     let asked = 0;
-    const run = runner({ registry: { plans: [none] }, 'dev-cluster': { plans: [updated('dev-cluster')] }, 'dev-api': { plans: [updated('dev-api', 'a'), updated('dev-api', 'b')] } });
+    const run = runner({
+      'registry': { plans: [none] },
+      'dev-cluster': { plans: [updated('dev-cluster')] },
+      'dev-api': { plans: [updated('dev-api', 'a'), updated('dev-api', 'b')] },
+    });
     const err = await rejection(run.apply(request({ confirm: async () => ++asked === 1 })));
     expect(err).toBeInstanceOf(CancelledError);
     expect(err.message).toBe('Cancelled: nothing more was applied. Applied before: dev-cluster. Not applied: dev-api.');
@@ -172,23 +259,35 @@ describe('apply', () => {
   });
 
   it('declining the first confirmation applies nothing', async () => {
-    const run = runner({ registry: { plans: [none] }, 'dev-cluster': { plans: [none] }, 'dev-api': { plans: [updated('dev-api')] } });
+    const run = runner({
+      'registry': { plans: [none] },
+      'dev-cluster': { plans: [none] },
+      'dev-api': { plans: [updated('dev-api')] },
+    });
     await expect(run.apply(request({ confirm: async () => false }))).rejects.toThrow('Cancelled: nothing was applied.');
     expect(calls.filter((c) => c.includes(' apply '))).toEqual([]);
   });
 
   it('nothing to change: nothing asked, nothing applied, outputs returned', async () => {
     const confirm = jest.fn(async () => true);
-    const report = await runner({ registry: { plans: [none] }, 'dev-cluster': { plans: [none] }, 'dev-api': { plans: [none] } }).apply(request({ confirm }));
+    const report = await runner({
+      'registry': { plans: [none] },
+      'dev-cluster': { plans: [none] },
+      'dev-api': { plans: [none] },
+    }).apply(request({ confirm }));
     expect(confirm).not.toHaveBeenCalled();
     expect(report.stacks.every((s) => !s.applied)).toBe(true);
     expect(report.stacks[1]!.outputs).toEqual({ existing: 'dev-cluster' });
   });
 
   it('a failing stack stops the run; the error says what was applied and what was not started', async () => {
-    const boom = new EngineFailedError('dev-cluster', 'terraform apply failed for stack dev-cluster (exited with code 1):\n    Error: creating ALB\nFull engine output: x.log', ['Read the error above.']);
+    const boom = new EngineFailedError(
+      'dev-cluster',
+      'terraform apply failed for stack dev-cluster (exited with code 1):\n    Error: creating ALB\nFull engine output: x.log',
+      ['Read the error above.'],
+    );
     const run = runner({
-      registry: { plans: [created(2, 'registry')] },
+      'registry': { plans: [created(2, 'registry')] },
       'dev-cluster': { plans: [updated('dev-cluster')], apply: async () => Promise.reject(boom) },
       'dev-api': { plans: [none] },
     });
@@ -202,7 +301,7 @@ describe('apply', () => {
   it('an interrupt: the running stack stops gracefully, nothing new starts, and the error says so', async () => {
     const controller = new AbortController();
     const run = runner({
-      registry: { plans: [none] },
+      'registry': { plans: [none] },
       'dev-cluster': {
         plans: [updated('dev-cluster')],
         apply: async () => {
@@ -215,28 +314,52 @@ describe('apply', () => {
     const err = await rejection(run.apply(request({ signal: controller.signal })));
     expect(err).toBeInstanceOf(InterruptedError);
     expect((err as InterruptedError).exitCode).toBe(ExitCode.Interrupted);
-    expect(err.message).toMatch(/^Interrupted: the engine stopped gracefully in dev-cluster \(state saved, lock released\)\. Not started: dev-api\. Full engine output: .*apply-dev.*\.log$/);
+    expect(err.message).toMatch(
+      /^Interrupted: the engine stopped gracefully in dev-cluster \(state saved, lock released\)\. Not started: dev-api\. Full engine output: .*apply-dev.*\.log$/,
+    );
     expect(calls.filter((c) => c.startsWith('dev-api'))).toEqual(['dev-api plan']);
   });
 });
 
 describe('destroy', () => {
   it('keeps the shared registry unless named, and destroys the services before the cluster', async () => {
-    const report = await runner({ 'dev-cluster': { plans: [created(1, 'dev-cluster')] }, 'dev-api': { plans: [created(1, 'dev-api')] } }).destroy(request());
+    const report = await runner({
+      'dev-cluster': { plans: [created(1, 'dev-cluster')] },
+      'dev-api': { plans: [created(1, 'dev-api')] },
+    }).destroy(request());
     expect(calls.filter((c) => c.includes('registry'))).toEqual([]);
-    expect(calls.indexOf('dev-api apply dev-api.tfplan')).toBeLessThan(calls.indexOf('dev-cluster apply dev-cluster.tfplan'));
+    expect(calls.indexOf('dev-api apply dev-api.tfplan')).toBeLessThan(
+      calls.indexOf('dev-cluster apply dev-cluster.tfplan'),
+    );
     expect(calls.filter((c) => c.includes(' plan'))).toEqual(['dev-api plan -destroy', 'dev-cluster plan -destroy']);
     expect(report.destroyed).toEqual(['dev-api', 'dev-cluster']);
-    expect(report.kept).toEqual([{ stack: 'registry', reason: 'shared by every environment of the project; destroy it with --stack registry' }]);
-    expect(events).toContainEqual({ type: 'notice', message: 'registry is not destroyed: shared by every environment of the project; destroy it with --stack registry.' });
+    expect(report.kept).toEqual([
+      { stack: 'registry', reason: 'shared by every environment of the project; destroy it with --stack registry' },
+    ]);
+    expect(events).toContainEqual({
+      type: 'notice',
+      message:
+        'registry is not destroyed: shared by every environment of the project; destroy it with --stack registry.',
+    });
   });
 
   it('an environment on demand on the shared cluster: only its service stacks, nothing kept', async () => {
     await localRecordStore(join(project.dir, '.ecsdeploy', 'environments'), project.dir).create({
-      version: 1, name: 'feature-x', base: 'dev', owner: 'ci', createdAt: '2026-11-24T10:00:00.000Z', expiresAt: '2026-11-25T10:00:00.000Z',
-      isolated: false, services: ['api'], slot: 0, images: {}, status: 'ready',
+      version: 1,
+      name: 'feature-x',
+      base: 'dev',
+      owner: 'ci',
+      createdAt: '2026-11-24T10:00:00.000Z',
+      expiresAt: '2026-11-25T10:00:00.000Z',
+      isolated: false,
+      services: ['api'],
+      slot: 0,
+      images: {},
+      status: 'ready',
     });
-    const report = await runner({ 'feature-x-api': { plans: [created(1, 'feature-x-api')] } }).destroy(request({ env: 'feature-x' }));
+    const report = await runner({ 'feature-x-api': { plans: [created(1, 'feature-x-api')] } }).destroy(
+      request({ env: 'feature-x' }),
+    );
     expect(calls.filter((c) => c.includes(' plan'))).toEqual(['feature-x-api plan -destroy']);
     expect(report.destroyed).toEqual(['feature-x-api']);
     expect(report.kept).toEqual([]);
@@ -244,7 +367,7 @@ describe('destroy', () => {
 
   it('--stack registry destroys the registry too, after the services that read from it', async () => {
     const report = await runner({
-      registry: { plans: [created(1, 'registry')] },
+      'registry': { plans: [created(1, 'registry')] },
       'dev-cluster': { plans: [created(1, 'dev-cluster')] },
       'dev-api': { plans: [created(1, 'dev-api')] },
     }).destroy(request({ stacks: ['registry', 'cluster', 'api'] }));
@@ -257,22 +380,33 @@ describe('destroy', () => {
   describe('a protected environment', () => {
     beforeEach(() => {
       project.cleanup();
-      project = projectWith({ 'environments/dev.yaml': `protected: true\n${readFileSync(join(MINIMAL, 'environments', 'dev.yaml'), 'utf8')}` });
+      project = projectWith({
+        'environments/dev.yaml': `protected: true\n${readFileSync(join(MINIMAL, 'environments', 'dev.yaml'), 'utf8')}`,
+      });
     });
-    const scripts = () => ({ 'dev-cluster': { plans: [created(1, 'dev-cluster')] }, 'dev-api': { plans: [created(1, 'dev-api')] } });
+    const scripts = () => ({
+      'dev-cluster': { plans: [created(1, 'dev-cluster')] },
+      'dev-api': { plans: [created(1, 'dev-api')] },
+    });
 
     it('is refused without force (exit 2), before any engine command', async () => {
       const err = await rejection(runner(scripts()).destroy(request()));
       expect(err.exitCode).toBe(ExitCode.Usage);
-      expect(err.message).toBe("Environment 'dev' is protected (protected: true in environments/dev.yaml): destroy refuses it.");
+      expect(err.message).toBe(
+        "Environment 'dev' is protected (protected: true in environments/dev.yaml): destroy refuses it.",
+      );
       expect(err.suggestions[0]).toContain('--force');
       expect(err.suggestions[0]).toContain('--confirm-env dev');
       expect(calls).toEqual([]);
     });
 
     it('with force, the typed name must match', async () => {
-      await expect(runner(scripts()).destroy(request({ force: true, confirmEnvironment: async () => 'prod' }))).rejects.toThrow("You typed 'prod', not 'dev': nothing was destroyed.");
-      await expect(runner(scripts()).destroy(request({ force: true }))).rejects.toThrow("Destroying the protected environment 'dev' needs its name typed");
+      await expect(
+        runner(scripts()).destroy(request({ force: true, confirmEnvironment: async () => 'prod' })),
+      ).rejects.toThrow("You typed 'prod', not 'dev': nothing was destroyed.");
+      await expect(runner(scripts()).destroy(request({ force: true }))).rejects.toThrow(
+        "Destroying the protected environment 'dev' needs its name typed",
+      );
       expect(calls).toEqual([]);
       const report = await runner(scripts()).destroy(request({ force: true, confirmEnvironment: async () => 'dev' }));
       expect(report.destroyed).toEqual(['dev-api', 'dev-cluster']);
@@ -283,19 +417,31 @@ describe('destroy', () => {
 describe('S3 state and the engine version', () => {
   it('use_lockfile needs an engine of 1.10 or later: older ones are told to use a DynamoDB lock table', async () => {
     project.cleanup();
-    project = projectWith({ 'ecsdeploy.yaml': 'project: acme\nregion: us-east-1\nstate:\n  backend: s3\n  bucket: acme-state\n' });
+    project = projectWith({
+      'ecsdeploy.yaml': 'project: acme\nregion: us-east-1\nstate:\n  backend: s3\n  bucket: acme-state\n',
+    });
     const old = runner({}, { engine: { kind: 'tofu', path: '/bin/false', version: '1.8.3' } });
     const err = await rejection(old.plan(request()));
     expect(err.exitCode).toBe(ExitCode.Usage);
-    expect(err.message).toContain('ecsdeploy.yaml state: S3 state locking by lock file (use_lockfile) needs tofu 1.10 or later; /bin/false is 1.8.3');
+    expect(err.message).toContain(
+      'ecsdeploy.yaml state: S3 state locking by lock file (use_lockfile) needs tofu 1.10 or later; /bin/false is 1.8.3',
+    );
     expect(err.suggestions[0]).toContain('state.lockTable');
   });
 });
 
 describe('a cluster roll in progress (the ecsdeploy:roll tag on the group)', () => {
   const NOW = new Date('2026-11-24T10:30:00.000Z');
-  const rolling = { maxSize: 4, desiredCapacity: 3, tags: { Name: 'acme-dev-ecs', 'ecsdeploy:roll': 'min=1,max=2,desired=1,started=2026-11-24T10:00:00.000Z' } };
-  const scripts = () => ({ registry: { plans: [none] }, 'dev-cluster': { plans: [updated('dev-cluster')] }, 'dev-api': { plans: [updated('dev-api'), updated('dev-api')] } });
+  const rolling = {
+    maxSize: 4,
+    desiredCapacity: 3,
+    tags: { 'Name': 'acme-dev-ecs', 'ecsdeploy:roll': 'min=1,max=2,desired=1,started=2026-11-24T10:00:00.000Z' },
+  };
+  const scripts = () => ({
+    'registry': { plans: [none] },
+    'dev-cluster': { plans: [updated('dev-cluster')] },
+    'dev-api': { plans: [updated('dev-api'), updated('dev-api')] },
+  });
   const rollRunner = (s: Record<string, Script> = scripts()) => runner(s, { now: () => NOW });
 
   it('apply refuses before any engine command (exit 1): when and how the roll started, and what to do', async () => {
@@ -318,7 +464,9 @@ describe('a cluster roll in progress (the ecsdeploy:roll tag on the group)', () 
 
   it('apply of --stack cluster alone is refused too', async () => {
     groups = [rolling];
-    const err = await rejection(rollRunner({ 'dev-cluster': { plans: [updated('dev-cluster')] } }).apply(request({ stacks: ['cluster'] })));
+    const err = await rejection(
+      rollRunner({ 'dev-cluster': { plans: [updated('dev-cluster')] } }).apply(request({ stacks: ['cluster'] })),
+    );
     expect(err.code).toBe('ECSDEPLOY_ROLL_IN_PROGRESS');
     expect(calls).toEqual([]);
   });
@@ -328,7 +476,9 @@ describe('a cluster roll in progress (the ecsdeploy:roll tag on the group)', () 
     const s = { ...scripts(), registry: { plans: [created(1, 'registry')] } };
     const err = await rejection(rollRunner(s).apply(request({ confirm: async () => true })));
     expect(err.code).toBe('ECSDEPLOY_ROLL_IN_PROGRESS');
-    expect(err.message).toMatch(/so apply does not apply it until the roll has finished\.\nApplied: registry\. Not started: dev-api\.$/);
+    expect(err.message).toMatch(
+      /so apply does not apply it until the roll has finished\.\nApplied: registry\. Not started: dev-api\.$/,
+    );
     expect(calls.filter((c) => c.includes(' apply '))).toEqual(['registry apply registry.tfplan']);
     expect(reads).toHaveLength(2);
   });
@@ -345,7 +495,12 @@ describe('a cluster roll in progress (the ecsdeploy:roll tag on the group)', () 
   });
 
   it('the group cannot be read: apply fails (exit 1) before any engine command, with the AWS error and its advice', async () => {
-    groups = [new EcsdeployError('AWS refused the credentials while reading Auto Scaling group acme-dev-ecs: ExpiredToken: expired', { code: 'ECSDEPLOY_AWS_CREDENTIALS', suggestions: ['Refresh your credentials.'] })];
+    groups = [
+      new EcsdeployError(
+        'AWS refused the credentials while reading Auto Scaling group acme-dev-ecs: ExpiredToken: expired',
+        { code: 'ECSDEPLOY_AWS_CREDENTIALS', suggestions: ['Refresh your credentials.'] },
+      ),
+    ];
     const err = await rejection(rollRunner().apply(request()));
     expect(err.exitCode).toBe(ExitCode.Failed);
     expect(err.code).toBe('ECSDEPLOY_AWS_CREDENTIALS');
@@ -381,11 +536,22 @@ describe('a cluster roll in progress (the ecsdeploy:roll tag on the group)', () 
   it('costs nothing elsewhere: service stacks, the registry, destroy and a cluster without EC2 capacity never read the group', async () => {
     groups = [rolling];
     await runner({ 'dev-api': { plans: [updated('dev-api')] } }).apply(request({ stacks: ['api'] }));
-    await runner({ 'dev-api': { plans: [none] }, registry: { plans: [none] } }).plan(request({ stacks: ['api', 'registry'] }));
-    await runner({ 'dev-cluster': { plans: [created(1, 'dev-cluster')] }, 'dev-api': { plans: [created(1, 'dev-api')] } }).destroy(request());
+    await runner({ 'dev-api': { plans: [none] }, 'registry': { plans: [none] } }).plan(
+      request({ stacks: ['api', 'registry'] }),
+    );
+    await runner({
+      'dev-cluster': { plans: [created(1, 'dev-cluster')] },
+      'dev-api': { plans: [created(1, 'dev-api')] },
+    }).destroy(request());
     project.cleanup();
-    project = projectWith({ 'environments/dev.yaml': 'network:\n  create:\n    cidr: 10.0.0.0/16\ncluster:\n  fargate: true\n' });
-    await runner({ registry: { plans: [none] }, 'dev-cluster': { plans: [updated('dev-cluster')] }, 'dev-api': { plans: [none, none] } }).apply(request());
+    project = projectWith({
+      'environments/dev.yaml': 'network:\n  create:\n    cidr: 10.0.0.0/16\ncluster:\n  fargate: true\n',
+    });
+    await runner({
+      'registry': { plans: [none] },
+      'dev-cluster': { plans: [updated('dev-cluster')] },
+      'dev-api': { plans: [none, none] },
+    }).apply(request());
     expect(reads).toEqual([]);
   });
 });

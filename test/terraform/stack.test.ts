@@ -16,7 +16,13 @@ let stackDir: string;
 let calls: string;
 let engine: Engine;
 
-const TF_JSON = (backendPath: string) => JSON.stringify({ terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } }, backend: { local: { path: backendPath } } } });
+const TF_JSON = (backendPath: string) =>
+  JSON.stringify({
+    terraform: {
+      required_providers: { aws: { source: 'aws', version: '5.100.0' } },
+      backend: { local: { path: backendPath } },
+    },
+  });
 
 function context(env: NodeJS.ProcessEnv = {}, signal?: AbortSignal): RunContext {
   const planDir = join(root, 'plans');
@@ -48,7 +54,9 @@ describe('init caching', () => {
   it('runs init once; a second init of the same stack is cached', async () => {
     expect(await openStack('dev-api', stackDir, context()).init()).toBe('initialized');
     expect(await openStack('dev-api', stackDir, context()).init()).toBe('cached');
-    expect(invocations().filter((l) => l.startsWith('dev-api init'))).toEqual(['dev-api init -input=false -no-color -reconfigure']);
+    expect(invocations().filter((l) => l.startsWith('dev-api init'))).toEqual([
+      'dev-api init -input=false -no-color -reconfigure',
+    ]);
   });
 
   it('inits again when the backend changes, and says so', async () => {
@@ -70,7 +78,10 @@ describe('init caching', () => {
 
   it('inits again when the installed providers are gone (e.g. a dangling plugin-cache link)', async () => {
     await openStack('dev-api', stackDir, context()).init();
-    rmSync(join(stackDir, '.terraform', 'providers', 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0', 'linux_amd64'), { recursive: true });
+    rmSync(
+      join(stackDir, '.terraform', 'providers', 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0', 'linux_amd64'),
+      { recursive: true },
+    );
     expect(await openStack('dev-api', stackDir, context()).init()).toBe('initialized');
   });
 
@@ -98,16 +109,23 @@ describe('plan and apply', () => {
     const outputs = await stack.apply(planned);
     expect(outputs).toEqual({ url: 'http://b', token: SENSITIVE });
     const [plan, show, apply] = invocations();
-    expect(plan).toMatch(/^dev-api plan -input=false -no-color -json -detailed-exitcode -lock-timeout=0s -out=\S+dev-api\.tfplan$/);
+    expect(plan).toMatch(
+      /^dev-api plan -input=false -no-color -json -detailed-exitcode -lock-timeout=0s -out=\S+dev-api\.tfplan$/,
+    );
     expect(show).toBe(`dev-api show -json -no-color ${planned.planFile}`);
     expect(apply).toBe(`dev-api apply -input=false -no-color -json -lock-timeout=0s ${planned.planFile}`);
     expect(existsSync(planned.planFile!)).toBe(false);
   });
 
-  it('a destroy plan is a separate file, planned with -destroy, and summarized from the engine\'s stream without show', async () => {
+  it("a destroy plan is a separate file, planned with -destroy, and summarized from the engine's stream without show", async () => {
     const planned = await openStack('dev-api', stackDir, { ...context(), lockTimeout: '5m' }).plan({ destroy: true });
     expect(planned.planFile).toMatch(/dev-api\.destroy\.tfplan$/);
-    expect(planned.summary).toMatchObject({ changes: true, destroy: 1, add: 0, resources: [{ address: 'aws_s3_bucket.b', type: 'aws_s3_bucket', action: 'delete' }] });
+    expect(planned.summary).toMatchObject({
+      changes: true,
+      destroy: 1,
+      add: 0,
+      resources: [{ address: 'aws_s3_bucket.b', type: 'aws_s3_bucket', action: 'delete' }],
+    });
     expect(invocations()).toHaveLength(1);
     expect(invocations()[0]).toMatch(/ -lock-timeout=5m .* -destroy$/);
   });
@@ -135,6 +153,8 @@ describe('plan and apply', () => {
     const err = await applying;
     expect(err).toBeInstanceOf(StackInterruptedError);
     expect(invocations().filter((l) => l === 'INT')).toHaveLength(1);
-    expect(readFileSync(run.log.path, 'utf8')).toContain('(interrupted: SIGINT sent to the engine; waiting for it to stop gracefully)');
+    expect(readFileSync(run.log.path, 'utf8')).toContain(
+      '(interrupted: SIGINT sent to the engine; waiting for it to stop gracefully)',
+    );
   });
 });

@@ -8,7 +8,13 @@ import { NO_CHANGES, UNKNOWN } from '../../src/terraform';
 import { formatApply, formatDestroy, formatPlan } from '../../src/ui/infra-view';
 import { progressView } from '../../src/ui/progress';
 
-const base = { environment: 'dev', operation: 'apply' as const, engine: { kind: 'terraform', version: '1.11.4' }, logFile: '/p/.ecsdeploy/logs/x.log', kept: [] };
+const base = {
+  environment: 'dev',
+  operation: 'apply' as const,
+  engine: { kind: 'terraform', version: '1.11.4' },
+  logFile: '/p/.ecsdeploy/logs/x.log',
+  kept: [],
+};
 
 describe('formatPlan', () => {
   it('a table of stacks, then what matters per stack: highlights and in-place changes, not new resources one by one', () => {
@@ -34,12 +40,35 @@ describe('formatPlan', () => {
               { address: 'aws_cloudwatch_log_group.Logs', type: 'aws_cloudwatch_log_group', action: 'create' },
             ],
             highlights: [
-              { address: 'aws_ecs_service.Service', resource: 'service', name: 'orders', action: 'update', changes: [{ attribute: 'desired count', from: '2', to: '3' }, { attribute: 'task definition', from: 'shop-dev-orders:1', to: UNKNOWN }] },
-              { address: 'aws_ecs_task_definition.TaskDefinition', resource: 'task definition', name: 'shop-dev-orders', action: 'replace', changes: [{ attribute: 'image', container: 'orders', from: 'r/shop/orders:1.4.2', to: 'r/shop/orders:1.4.3' }] },
+              {
+                address: 'aws_ecs_service.Service',
+                resource: 'service',
+                name: 'orders',
+                action: 'update',
+                changes: [
+                  { attribute: 'desired count', from: '2', to: '3' },
+                  { attribute: 'task definition', from: 'shop-dev-orders:1', to: UNKNOWN },
+                ],
+              },
+              {
+                address: 'aws_ecs_task_definition.TaskDefinition',
+                resource: 'task definition',
+                name: 'shop-dev-orders',
+                action: 'replace',
+                changes: [
+                  { attribute: 'image', container: 'orders', from: 'r/shop/orders:1.4.2', to: 'r/shop/orders:1.4.3' },
+                ],
+              },
             ],
           },
         },
-        { stack: 'dev-web', kind: 'service', status: 'deferred', waitsFor: ['dev-cluster'], reason: 'Unsupported attribute' },
+        {
+          stack: 'dev-web',
+          kind: 'service',
+          status: 'deferred',
+          waitsFor: ['dev-cluster'],
+          reason: 'Unsupported attribute',
+        },
       ],
     };
     expect(formatPlan(report)).toBe(
@@ -74,7 +103,19 @@ describe('formatPlan', () => {
       operation: 'destroy',
       changes: true,
       kept: [{ stack: 'registry', reason: 'shared' }],
-      stacks: [{ stack: 'dev-api', kind: 'service', status: 'planned', summary: { ...NO_CHANGES, changes: true, destroy: 2, resources: [{ address: 'aws_a.b', type: 'aws_a', action: 'delete' }] } }],
+      stacks: [
+        {
+          stack: 'dev-api',
+          kind: 'service',
+          status: 'planned',
+          summary: {
+            ...NO_CHANGES,
+            changes: true,
+            destroy: 2,
+            resources: [{ address: 'aws_a.b', type: 'aws_a', action: 'delete' }],
+          },
+        },
+      ],
     });
     expect(text).toContain('Destroy plan for dev (terraform 1.11.4):');
     expect(text).not.toContain('aws_a.b');
@@ -86,10 +127,22 @@ describe('formatPlan', () => {
     const text = formatPlan({
       ...base,
       changes: true,
-      warnings: ['A roll of dev\'s instances is in progress.'],
-      stacks: [{ stack: 'dev-cluster', kind: 'cluster', status: 'planned', summary: { ...NO_CHANGES, changes: true, change: 1 } }],
+      warnings: ["A roll of dev's instances is in progress."],
+      stacks: [
+        {
+          stack: 'dev-cluster',
+          kind: 'cluster',
+          status: 'planned',
+          summary: { ...NO_CHANGES, changes: true, change: 1 },
+        },
+      ],
     });
-    expect(text.split('\n').slice(-4)).toEqual(['', "Warning: A roll of dev's instances is in progress.", '', '1 of 1 stack with changes.']);
+    expect(text.split('\n').slice(-4)).toEqual([
+      '',
+      "Warning: A roll of dev's instances is in progress.",
+      '',
+      '1 of 1 stack with changes.',
+    ]);
     expect(formatPlan({ ...base, changes: false, stacks: [] })).not.toContain('Warning');
   });
 
@@ -104,16 +157,39 @@ describe('formatPlan', () => {
           { stack: 'dev-api', applied: true, summary: NO_CHANGES, outputs: { url: 'http://x', ids: ['a', 'b'] } },
         ],
       }),
-    ).toBe(['Applied: dev-api.', 'Unchanged: registry.', '', 'Outputs:', '  dev-api', '    url = http://x', '    ids = ["a","b"]'].join('\n'));
-    expect(formatDestroy({ environment: 'dev', plan: { ...base, changes: false, stacks: [] }, destroyed: [], kept: [{ stack: 'registry', reason: 'shared' }], logFile: 'x' })).toBe(
-      'Nothing was destroyed: no resources left in these stacks.\nKept: registry (shared).',
+    ).toBe(
+      [
+        'Applied: dev-api.',
+        'Unchanged: registry.',
+        '',
+        'Outputs:',
+        '  dev-api',
+        '    url = http://x',
+        '    ids = ["a","b"]',
+      ].join('\n'),
     );
+    expect(
+      formatDestroy({
+        environment: 'dev',
+        plan: { ...base, changes: false, stacks: [] },
+        destroyed: [],
+        kept: [{ stack: 'registry', reason: 'shared' }],
+        logFile: 'x',
+      }),
+    ).toBe('Nothing was destroyed: no resources left in these stacks.\nKept: registry (shared).');
   });
 });
 
 describe('progressView', () => {
   const events: InfraEvent[] = [
-    { type: 'run', operation: 'apply', environment: 'dev', stacks: ['registry', 'dev-cluster'], engine: 'terraform 1.11.4', logFile: '/l.log' },
+    {
+      type: 'run',
+      operation: 'apply',
+      environment: 'dev',
+      stacks: ['registry', 'dev-cluster'],
+      engine: 'terraform 1.11.4',
+      logFile: '/l.log',
+    },
     { type: 'step', stack: 'registry', step: 'init', status: 'done', detail: 'cached' },
     { type: 'step', stack: 'dev-cluster', step: 'apply', status: 'started' },
     { type: 'resource', stack: 'dev-cluster', status: 'started', message: 'aws_lb.LoadBalancer: Creating...' },
@@ -123,7 +199,10 @@ describe('progressView', () => {
 
   it('plain lines with the time, one per step and resource operation (cached inits are not worth a line)', () => {
     let out = '';
-    const view = progressView({ write: (t: string) => (out += t) }, { live: false, now: () => new Date('2026-01-01T10:11:12Z') });
+    const view = progressView(
+      { write: (t: string) => (out += t) },
+      { live: false, now: () => new Date('2026-01-01T10:11:12Z') },
+    );
     for (const e of events) view.onEvent(e);
     expect(out).toBe(
       [
@@ -149,7 +228,10 @@ describe('progressView', () => {
     view.onEvent({ type: 'notice', message: 'hello' });
     view.pause();
     jest.useRealTimers();
-    const block = ['\x1b[2K  ✓ registry     no changes', /\x1b\[2K {2}\S dev-cluster {2}applying {2}aws_lb\.LoadBalancer: Creating\.\.\./];
+    const block = [
+      '\x1b[2K  ✓ registry     no changes',
+      /\x1b\[2K {2}\S dev-cluster {2}applying {2}aws_lb\.LoadBalancer: Creating\.\.\./,
+    ];
     expect(out.startsWith('apply dev with terraform 1.11.4 (engine output in /l.log)\n')).toBe(true);
     // The notice erased the block (up 2, clear to the end), printed itself, drew the block again;
     // pause moved up over it and drew its final state.

@@ -15,8 +15,11 @@ import { cli, cliEnv, exampleProject, json, REPO } from '../e2e/support';
 import { startMoto, toolchain, type MotoServer, fakeManifest } from '../support/moto';
 
 const python = toolchain().python;
-const reason = python ? undefined : (toolchain().missing.find((m) => /python|moto/.test(m)) ?? 'python3 with moto not found');
-if (reason && process.env['CI'] === 'true') throw new Error(`verify CLI tests need python3 with moto 5.2.1, and CI must have it: ${reason}`);
+const reason = python
+  ? undefined
+  : (toolchain().missing.find((m) => /python|moto/.test(m)) ?? 'python3 with moto not found');
+if (reason && process.env['CI'] === 'true')
+  throw new Error(`verify CLI tests need python3 with moto 5.2.1, and CI must have it: ${reason}`);
 if (reason) console.warn(`verify CLI tests skipped: ${reason}`);
 const maybe = reason ? describe.skip : describe;
 
@@ -24,8 +27,15 @@ maybe('ecsdeploy verify --json on moto', () => {
   let moto: MotoServer;
   let dir: string;
   let env: NodeJS.ProcessEnv;
-  const aws = () => ({ region: 'eu-west-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  const aws = () => ({
+    region: 'eu-west-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const trust = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  });
 
   beforeAll(async () => {
     if (!existsSync(join(REPO, 'dist', 'bundle', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build`');
@@ -36,9 +46,16 @@ maybe('ecsdeploy verify --json on moto', () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'shop/orders' }));
     const manifest = fakeManifest('1.4.3');
     await ecr.send(new PutImageCommand({ repositoryName: 'shop/orders', imageManifest: manifest, imageTag: '1.4.3' }));
-    await new SSMClient(aws()).send(new PutParameterCommand({ Name: '/shop/orders/database-url', Type: 'SecureString', Value: 'postgres://orders@db/orders' }));
+    await new SSMClient(aws()).send(
+      new PutParameterCommand({
+        Name: '/shop/orders/database-url',
+        Type: 'SecureString',
+        Value: 'postgres://orders@db/orders',
+      }),
+    );
     const iam = new IAMClient(aws());
-    for (const name of ['shop-dev-orders-exec', 'shop-dev-orders-task']) await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
+    for (const name of ['shop-dev-orders-exec', 'shop-dev-orders-task'])
+      await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
   }, 90_000);
   afterAll(async () => {
     await moto?.stop();
@@ -48,7 +65,10 @@ maybe('ecsdeploy verify --json on moto', () => {
   it('exit 0: no problem; what moto cannot answer is not checked, with the reason', async () => {
     const r = await cli(['verify', 'orders', '--env', 'dev', '--image', '1.4.3', '--json'], dir, env);
     const report = json<VerifyReport>(r);
-    expect({ code: r.code, problems: report.checks.filter((c) => c.status === 'problem') }).toEqual({ code: 0, problems: [] });
+    expect({ code: r.code, problems: report.checks.filter((c) => c.status === 'problem') }).toEqual({
+      code: 0,
+      problems: [],
+    });
     expect(report.checks.map((c) => [c.check, c.status])).toEqual([
       ['account', 'not-checked'],
       ['image', 'ok'],
@@ -70,10 +90,16 @@ maybe('ecsdeploy verify --json on moto', () => {
     const report = json<VerifyReport>(r);
     expect(r.code).toBe(1);
     expect(report.problems).toBe(1);
-    expect(report.checks.find((c) => c.status === 'problem')).toMatchObject({ check: 'secret', service: 'orders', subject: '/shop/orders/database-url' });
+    expect(report.checks.find((c) => c.status === 'problem')).toMatchObject({
+      check: 'secret',
+      service: 'orders',
+      subject: '/shop/orders/database-url',
+    });
     const text = await cli(['verify', 'orders', '--env', 'dev', '--image', '1.4.3'], dir, env);
     expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(/^PROBLEM {6}secret {11}orders: \/shop\/orders\/database-url: there is no SSM parameter/m);
+    expect(text.stdout).toMatch(
+      /^PROBLEM {6}secret {11}orders: \/shop\/orders\/database-url: there is no SSM parameter/m,
+    );
     expect(text.stdout).toContain('1 problem in dev (');
   }, 120_000);
 
@@ -83,6 +109,8 @@ maybe('ecsdeploy verify --json on moto', () => {
     expect(unknown.stderr).toContain("Environment 'dev' has no service 'ordrs'; did you mean 'orders'?");
     const several = await cli(['verify', 'orders', 'web', '--env', 'dev', '--image', '1.4.3', '--json'], dir, env);
     expect(several.code).toBe(2);
-    expect(json<{ error: { message: string } }>(several).error.message).toContain('--image names the image of one service');
+    expect(json<{ error: { message: string } }>(several).error.message).toContain(
+      '--image names the image of one service',
+    );
   }, 60_000);
 });

@@ -17,16 +17,30 @@ export interface Opened {
 }
 
 /** `edit(file, text)` rewrites a file of the copy before it is loaded. */
-export async function openExample(edit: (file: string, text: string) => string = (_f, t) => t, envName = 'dev'): Promise<Opened> {
+export async function openExample(
+  edit: (file: string, text: string) => string = (_f, t) => t,
+  envName = 'dev',
+): Promise<Opened> {
   const dir = mkdtempSync(join(tmpdir(), 'ecsdeploy-verify-'));
   copyExampleProject(dir);
-  for (const file of ['services/orders.yaml', 'services/payments.yaml', 'services/web.yaml', `environments/${envName}.yaml`]) {
+  for (const file of [
+    'services/orders.yaml',
+    'services/payments.yaml',
+    'services/web.yaml',
+    `environments/${envName}.yaml`,
+  ]) {
     const path = join(dir, file);
     writeFileSync(path, edit(file, readFileSync(path, 'utf8')));
   }
   const { project, envs } = await openEnvironments(dir, [envName]);
   const env = envs[0]!;
-  return { dir, project, env, service: (name) => env.services.find((s) => s.name === name)!, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    project,
+    env,
+    service: (name) => env.services.find((s) => s.name === name)!,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export const ordersImage = (digest = ORDERS_DIGEST): ReleaseImage => ({
@@ -39,4 +53,9 @@ export const ordersImage = (digest = ORDERS_DIGEST): ReleaseImage => ({
 
 /** orders on Fargate, ARM64 (runtimePlatform). */
 export const armFargate = (file: string, text: string) =>
-  file === 'services/orders.yaml' ? text.replace('launchType: ec2', 'launchType: fargate\nruntimePlatform:\n  cpuArchitecture: ARM64\n  operatingSystemFamily: LINUX') : text;
+  file === 'services/orders.yaml'
+    ? text.replace(
+        'launchType: ec2',
+        'launchType: fargate\nruntimePlatform:\n  cpuArchitecture: ARM64\n  operatingSystemFamily: LINUX',
+      )
+    : text;

@@ -34,7 +34,10 @@ export function awsFailure(name: string, status = 400, message = name): Error {
 }
 
 function client<T extends { send: unknown }>(c: T, recorded: Recorded, calls: string[]): T {
-  (c as { send: unknown }).send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+  (c as { send: unknown }).send = async (command: {
+    constructor: { name: string };
+    input: Record<string, unknown>;
+  }) => {
     const name = command.constructor.name.replace(/Command$/, '');
     calls.push(`${name} ${JSON.stringify(command.input)}`);
     const answer = recorded[name];
@@ -71,7 +74,11 @@ export function recordedClients(recorded: Recorded, calls: string[] = []): AwsCl
 }
 
 /** The real adapters over recorded answers; `blobs`: what a config blob's download URL serves. */
-export function recordedApis(recorded: Recorded, blobs: Record<string, unknown> = {}, calls: string[] = []): VerifyApis {
+export function recordedApis(
+  recorded: Recorded,
+  blobs: Record<string, unknown> = {},
+  calls: string[] = [],
+): VerifyApis {
   const clients = recordedClients(recorded, calls);
   const fetchBlob = (async (url: string | URL | Request) => {
     const body = blobs[String(url)];
@@ -88,12 +95,19 @@ export function recordedApis(recorded: Recorded, blobs: Record<string, unknown> 
   };
 }
 
-export function recordedDeps(recorded: Recorded, options: { blobs?: Record<string, unknown>; account?: string; calls?: string[] } = {}): VerifyDeps {
+export function recordedDeps(
+  recorded: Recorded,
+  options: { blobs?: Record<string, unknown>; account?: string; calls?: string[] } = {},
+): VerifyDeps {
   const apis = recordedApis(recorded, options.blobs, options.calls);
   const account = options.account ?? ACCOUNT;
   return {
     apis: () => apis,
-    identity: async () => ({ account, arn: `arn:aws:sts::${account}:assumed-role/deployer/ci`, userId: 'AROAEXAMPLE:ci' }),
+    identity: async () => ({
+      account,
+      arn: `arn:aws:sts::${account}:assumed-role/deployer/ci`,
+      userId: 'AROAEXAMPLE:ci',
+    }),
   };
 }
 
@@ -121,13 +135,21 @@ export function ociIndex(architectures: readonly string[]): string {
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.index.v1+json',
     manifests: [
-      ...architectures.map((a) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1100, digest: sha(`oci ${a}`), platform: { architecture: a, os: 'linux' } })),
+      ...architectures.map((a) => ({
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        size: 1100,
+        digest: sha(`oci ${a}`),
+        platform: { architecture: a, os: 'linux' },
+      })),
       {
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
         size: 566,
         digest: sha('attestation'),
         platform: { architecture: 'unknown', os: 'unknown' },
-        annotations: { 'vnd.docker.reference.digest': sha('oci amd64'), 'vnd.docker.reference.type': 'attestation-manifest' },
+        annotations: {
+          'vnd.docker.reference.digest': sha('oci amd64'),
+          'vnd.docker.reference.type': 'attestation-manifest',
+        },
       },
     ],
   });
@@ -150,22 +172,51 @@ export function batchGetImage(repository: string, digest: string, manifest: stri
   return (input) => {
     const id = (input['imageIds'] as Array<{ imageDigest?: string; imageTag?: string }>)[0]!;
     if (input['repositoryName'] !== repository || (id.imageDigest !== undefined && id.imageDigest !== digest)) {
-      return { images: [], failures: [{ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }] };
+      return {
+        images: [],
+        failures: [{ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }],
+      };
     }
-    return { images: [{ registryId: ACCOUNT, repositoryName: repository, imageId: { imageDigest: digest, ...(id.imageTag ? { imageTag: id.imageTag } : {}) }, imageManifest: manifest, imageManifestMediaType: mediaType }], failures: [] };
+    return {
+      images: [
+        {
+          registryId: ACCOUNT,
+          repositoryName: repository,
+          imageId: { imageDigest: digest, ...(id.imageTag ? { imageTag: id.imageTag } : {}) },
+          imageManifest: manifest,
+          imageManifestMediaType: mediaType,
+        },
+      ],
+      failures: [],
+    };
   };
 }
 
 /** The trust policy ECS task roles have, URL-encoded as IAM's GetRole returns it. */
 export function ecsTrust(service = 'ecs-tasks.amazonaws.com'): string {
-  return encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] }));
+  return encodeURIComponent(
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+    }),
+  );
 }
 
 export function getRole(roles: Record<string, string>): Answer {
   return (input) => {
     const name = input['RoleName'] as string;
     const trust = roles[name];
-    if (trust === undefined) return awsFailure('NoSuchEntityException', 404, `The role with name ${name} cannot be found.`);
-    return { Role: { Path: '/', RoleName: name, RoleId: 'AROA3XFRBF23', Arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, CreateDate: new Date('2026-11-02T10:00:00Z'), AssumeRolePolicyDocument: trust } };
+    if (trust === undefined)
+      return awsFailure('NoSuchEntityException', 404, `The role with name ${name} cannot be found.`);
+    return {
+      Role: {
+        Path: '/',
+        RoleName: name,
+        RoleId: 'AROA3XFRBF23',
+        Arn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+        CreateDate: new Date('2026-11-02T10:00:00Z'),
+        AssumeRolePolicyDocument: trust,
+      },
+    };
   };
 }

@@ -5,7 +5,8 @@ import { requireRollAnswerable, withRollUi } from '../../ui/roll-run';
 import { formatRollReport } from '../../ui/roll-view';
 
 export default class ClusterRoll extends BaseCommand {
-  static override summary = "Replace every out-of-date EC2 instance of an environment's cluster, in batches, without losing a task.";
+  static override summary =
+    "Replace every out-of-date EC2 instance of an environment's cluster, in batches, without losing a task.";
   static override description = `After an AMI or instance type change is applied, the Auto Scaling group launches new instances from a newer launch template than the one its running instances came from. This replaces those instances safely: no service ever runs fewer tasks than its deployment's minimumHealthyPercent allows, and no instance is terminated while a task still runs on it.
 
 First it plans from what AWS reports: which instances are out of date (another launch template version, instance type or AMI than the group launches now), where every task runs, and how much room the other instances have. A batch is only as large as the others can take the tasks that must keep running; where there is no such room, the group gets temporary extra instances (surge: its desired capacity, and its max size if needed, are raised), which the last batches give back instead of being replaced. --dry-run shows this plan and stops; otherwise it is shown and confirmed (--yes where nobody can answer).
@@ -23,23 +24,56 @@ An environment on demand that shares its base's cluster (the default of \`ecsdep
 ${EXIT_CODES_SECTION}
   (roll: 1 when an instance would not drain, a replacement never joined the cluster, no batch can be made, or an instance refresh failed; 130 leaves every finished step in place and the rest for the next run)`;
   static override examples = [
-    { description: "Roll the default environment's cluster (defaultEnvironment in ecsdeploy.yaml; a protected one must be typed), asking first", command: '<%= config.bin %> <%= command.id %>' },
-    { description: 'See what would be replaced, in which batches, with how many extra instances', command: '<%= config.bin %> <%= command.id %> --env prod --dry-run' },
+    {
+      description:
+        "Roll the default environment's cluster (defaultEnvironment in ecsdeploy.yaml; a protected one must be typed), asking first",
+      command: '<%= config.bin %> <%= command.id %>',
+    },
+    {
+      description: 'See what would be replaced, in which batches, with how many extra instances',
+      command: '<%= config.bin %> <%= command.id %> --env prod --dry-run',
+    },
     { description: 'Roll prod, asking first', command: '<%= config.bin %> <%= command.id %> --env prod' },
-    { description: 'In CI: a quarter of the group at a time, at most 2 extra instances, up to 45 minutes per step', command: '<%= config.bin %> <%= command.id %> --env prod --batch 25% --surge 2 --timeout 45m --yes' },
-    { description: "Never below the group's size: only as many at once as extra instances", command: '<%= config.bin %> <%= command.id %> --env prod --surge 2 --max-unavailable 0 --yes' },
-    { description: "Let the group's own instance refresh do it, and watch it", command: '<%= config.bin %> <%= command.id %> --env prod --strategy instance-refresh --yes' },
+    {
+      description: 'In CI: a quarter of the group at a time, at most 2 extra instances, up to 45 minutes per step',
+      command: '<%= config.bin %> <%= command.id %> --env prod --batch 25% --surge 2 --timeout 45m --yes',
+    },
+    {
+      description: "Never below the group's size: only as many at once as extra instances",
+      command: '<%= config.bin %> <%= command.id %> --env prod --surge 2 --max-unavailable 0 --yes',
+    },
+    {
+      description: "Let the group's own instance refresh do it, and watch it",
+      command: '<%= config.bin %> <%= command.id %> --env prod --strategy instance-refresh --yes',
+    },
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    env: envFlag('Environment.', 'change'),
-    batch: Flags.string({ summary: 'Most instances drained at once: a number, or a percentage of the group (e.g. 25%). Default: 20%, at least 1.' }),
-    surge: Flags.integer({ summary: 'Most extra instances added while rolling. Default: the batch size, or as many as the largest old instance needs.', min: 0 }),
-    'max-unavailable': Flags.integer({ summary: "Most instances below the group's desired capacity at once. Default: as capacity allows.", min: 0 }),
-    timeout: Flags.string({ summary: 'Longest wait for one step: a batch to drain, replacements to join (e.g. 45m, 1h).', default: DEFAULT_TIMEOUT }),
-    strategy: Flags.string({ summary: "'drain' (drain, terminate, replace, batch by batch) or 'instance-refresh' (the group's own refresh).", options: ['drain', 'instance-refresh'], default: 'drain' }),
+    'env': envFlag('Environment.', 'change'),
+    'batch': Flags.string({
+      summary:
+        'Most instances drained at once: a number, or a percentage of the group (e.g. 25%). Default: 20%, at least 1.',
+    }),
+    'surge': Flags.integer({
+      summary:
+        'Most extra instances added while rolling. Default: the batch size, or as many as the largest old instance needs.',
+      min: 0,
+    }),
+    'max-unavailable': Flags.integer({
+      summary: "Most instances below the group's desired capacity at once. Default: as capacity allows.",
+      min: 0,
+    }),
+    'timeout': Flags.string({
+      summary: 'Longest wait for one step: a batch to drain, replacements to join (e.g. 45m, 1h).',
+      default: DEFAULT_TIMEOUT,
+    }),
+    'strategy': Flags.string({
+      summary: "'drain' (drain, terminate, replace, batch by batch) or 'instance-refresh' (the group's own refresh).",
+      options: ['drain', 'instance-refresh'],
+      default: 'drain',
+    }),
     'dry-run': Flags.boolean({ summary: 'Show the plan and stop; nothing is changed.' }),
-    yes: Flags.boolean({ char: 'y', summary: 'Roll without asking (required where nobody can answer, e.g. CI).' }),
+    'yes': Flags.boolean({ char: 'y', summary: 'Roll without asking (required where nobody can answer, e.g. CI).' }),
   };
 
   public async run(): Promise<RollReport> {

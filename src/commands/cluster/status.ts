@@ -3,7 +3,8 @@ import { clusterStatus, type ClusterStatus } from '../../ops/cluster-roll';
 import { formatStatus } from '../../ui/roll-view';
 
 export default class ClusterStatusCommand extends BaseCommand {
-  static override summary = "Show an environment's EC2 instances: which are out of date, their tasks, and capacity against what the services need.";
+  static override summary =
+    "Show an environment's EC2 instances: which are out of date, their tasks, and capacity against what the services need.";
   static override description = `Reads the environment's Auto Scaling group (<project>-<env>-ecs) and ECS cluster (<project>-<env>) and shows every instance: its type, the launch template version it was launched from, whether it is out of date (another template version, instance type or AMI than what the group launches now, and why), its lifecycle state in the group, its ECS status (ACTIVE, DRAINING, or not registered), its running tasks, and its free and registered CPU and memory.
 
 Then the services that run on these instances (Fargate services need none), with their desired and running counts, the CPU and memory one task reserves, and their deployment's minimumHealthyPercent and maximumPercent; and the capacity the services need (every desired task, daemons once per instance), the least they keep running while tasks move, against what the ACTIVE instances registered.
@@ -14,8 +15,14 @@ An environment on demand that shares its base's cluster (the default of \`ecsdep
 
 ${EXIT_CODES_SECTION}`;
   static override examples = [
-    { description: 'The instances of prod, and what is out of date', command: '<%= config.bin %> <%= command.id %> --env prod' },
-    { description: 'The same as JSON, e.g. to count out-of-date instances', command: "<%= config.bin %> <%= command.id %> --env prod --json | jq '.outdated'" },
+    {
+      description: 'The instances of prod, and what is out of date',
+      command: '<%= config.bin %> <%= command.id %> --env prod',
+    },
+    {
+      description: 'The same as JSON, e.g. to count out-of-date instances',
+      command: "<%= config.bin %> <%= command.id %> --env prod --json | jq '.outdated'",
+    },
   ];
   static override enableJsonFlag = true;
   static override flags = {

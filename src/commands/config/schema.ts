@@ -17,7 +17,11 @@ The schemas are generated from the same definitions that config validate uses. W
     { description: 'Write all four into schemas/', command: '<%= config.bin %> <%= command.id %> --write' },
   ];
   static override args = {
-    kind: Args.string({ description: 'Which file: project, environment, service or job. Default: all four, keyed by kind.', options: [...SCHEMA_KINDS], required: false }),
+    kind: Args.string({
+      description: 'Which file: project, environment, service or job. Default: all four, keyed by kind.',
+      options: [...SCHEMA_KINDS],
+      required: false,
+    }),
   };
   static override flags = {
     write: Flags.boolean({ summary: 'Write schemas/<kind>.schema.json in the project folder instead of printing.' }),

@@ -13,7 +13,10 @@ Nothing is deployed; no AWS account or engine is needed.
 ${EXIT_CODES_SECTION}`;
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
-    { description: 'Machine-readable report (exit code 2 when invalid)', command: '<%= config.bin %> <%= command.id %> --json' },
+    {
+      description: 'Machine-readable report (exit code 2 when invalid)',
+      command: '<%= config.bin %> <%= command.id %> --json',
+    },
   ];
   static override enableJsonFlag = true;
 
@@ -28,7 +31,10 @@ ${EXIT_CODES_SECTION}`;
       throw new ConfigError(report.problems, report.suggestions);
     }
     if (!this.jsonEnabled()) {
-      for (const env of report.environments) this.log(`${env.name}: ${env.services.join(', ') || '(no services)'}${env.jobs ? `; jobs: ${env.jobs.join(', ')}` : ''}`);
+      for (const env of report.environments)
+        this.log(
+          `${env.name}: ${env.services.join(', ') || '(no services)'}${env.jobs ? `; jobs: ${env.jobs.join(', ')}` : ''}`,
+        );
       this.log('The configuration is valid.');
     }
     return report;

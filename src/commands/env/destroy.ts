@@ -16,17 +16,28 @@ Permanent environments (files in environments/) are refused: destroy their stack
 
 ${EXIT_CODES_SECTION}`;
   static override examples = [
-    { description: 'Destroy an environment, after confirming its plan', command: '<%= config.bin %> <%= command.id %> feature-login' },
-    { description: 'When its pull request is closed (no error if gc removed it already)', command: '<%= config.bin %> <%= command.id %> pr-1234 --yes --if-exists' },
+    {
+      description: 'Destroy an environment, after confirming its plan',
+      command: '<%= config.bin %> <%= command.id %> feature-login',
+    },
+    {
+      description: 'When its pull request is closed (no error if gc removed it already)',
+      command: '<%= config.bin %> <%= command.id %> pr-1234 --yes --if-exists',
+    },
   ];
   static override enableJsonFlag = true;
   static override args = {
     name: Args.string({ description: 'Environment on demand to destroy.', required: true }),
   };
   static override flags = {
-    yes: Flags.boolean({ char: 'y', summary: 'Destroy without asking (required where nobody can answer, e.g. CI).' }),
-    'if-exists': Flags.boolean({ summary: 'Succeed with nothing to do when there is no environment on demand of that name.' }),
-    'lock-timeout': Flags.string({ summary: 'Wait this long for a state lock held by another run (e.g. 30s, 5m) instead of failing at once.', default: '0s' }),
+    'yes': Flags.boolean({ char: 'y', summary: 'Destroy without asking (required where nobody can answer, e.g. CI).' }),
+    'if-exists': Flags.boolean({
+      summary: 'Succeed with nothing to do when there is no environment on demand of that name.',
+    }),
+    'lock-timeout': Flags.string({
+      summary: 'Wait this long for a state lock held by another run (e.g. 30s, 5m) instead of failing at once.',
+      default: '0s',
+    }),
   };
 
   public async run(): Promise<DestroyEnvironmentResult> {
@@ -41,7 +52,12 @@ ${EXIT_CODES_SECTION}`;
           ifExists: flags['if-exists'],
           onEvent: ui.onEvent,
           signal: ui.signal,
-          confirm: planConfirmation({ yes: flags.yes, json, ui, question: `Destroy environment ${args.name}? This cannot be undone.` }),
+          confirm: planConfirmation({
+            yes: flags.yes,
+            json,
+            ui,
+            question: `Destroy environment ${args.name}? This cannot be undone.`,
+          }),
         },
         { infra: createInfraRunner({ lockTimeout: flags['lock-timeout'] }) },
       ),

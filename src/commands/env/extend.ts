@@ -11,7 +11,10 @@ export default class EnvExtend extends BaseCommand {
 ${EXIT_CODES_SECTION}`;
   static override examples = [
     { description: 'One more day', command: '<%= config.bin %> <%= command.id %> feature-login --ttl 24h' },
-    { description: 'From CI, when a pull request gets a new commit', command: '<%= config.bin %> <%= command.id %> pr-1234 --ttl 2d --json' },
+    {
+      description: 'From CI, when a pull request gets a new commit',
+      command: '<%= config.bin %> <%= command.id %> pr-1234 --ttl 2d --json',
+    },
   ];
   static override enableJsonFlag = true;
   static override args = {

@@ -7,7 +7,8 @@ import { formatGc } from '../../ui/env-view';
 import { withInfraUi } from '../../ui/infra-run';
 
 export default class EnvGc extends BaseCommand {
-  static override summary = 'Destroy every environment on demand whose time to live has run out (for a scheduled CI job).';
+  static override summary =
+    'Destroy every environment on demand whose time to live has run out (for a scheduled CI job).';
   static override description = `Finds the environments on demand past their expiry and destroys each like \`env destroy NAME --yes\`: its stacks, state, release ledgers and record. It does not ask: it is meant to run unattended, e.g. every hour from a scheduled workflow (examples/github-actions/env-gc.yml). --dry-run only lists what would be destroyed.
 
 One environment that cannot be destroyed does not stop the others: each failure is reported, and the command then exits 1. An environment extended while gc runs is left alone (its record is read again just before it is destroyed). Records that cannot be read are reported and never destroyed.
@@ -20,7 +21,10 @@ ${EXIT_CODES_SECTION}`;
   static override enableJsonFlag = true;
   static override flags = {
     'dry-run': Flags.boolean({ summary: 'List the expired environments; destroy nothing.' }),
-    'lock-timeout': Flags.string({ summary: 'Wait this long for a state lock held by another run (e.g. 30s, 5m) instead of failing at once.', default: '0s' }),
+    'lock-timeout': Flags.string({
+      summary: 'Wait this long for a state lock held by another run (e.g. 30s, 5m) instead of failing at once.',
+      default: '0s',
+    }),
   };
 
   public async run(): Promise<GcResult> {
@@ -34,7 +38,15 @@ ${EXIT_CODES_SECTION}`;
           onEvent: ui.onEvent,
           signal: ui.signal,
           onEnvironment: (name, phase, message) =>
-            ui.onEvent({ type: 'notice', message: phase === 'started' ? `env gc: destroying ${name} (expired)` : phase === 'destroyed' ? `env gc: ${name} destroyed` : `env gc: ${name} FAILED: ${message?.split('\n')[0]}` }),
+            ui.onEvent({
+              type: 'notice',
+              message:
+                phase === 'started'
+                  ? `env gc: destroying ${name} (expired)`
+                  : phase === 'destroyed'
+                    ? `env gc: ${name} destroyed`
+                    : `env gc: ${name} FAILED: ${message?.split('\n')[0]}`,
+            }),
         },
         { infra: createInfraRunner({ lockTimeout: flags['lock-timeout'] }) },
       ),

@@ -7,7 +7,8 @@ import { formatImport } from '../../ui/compose-view';
 import { ask, interactive } from '../../ui/prompt';
 
 export default class ImportCompose extends BaseCommand {
-  static override summary = 'Write one service file per Compose service, with a table of what was mapped, approximated and dropped.';
+  static override summary =
+    'Write one service file per Compose service, with a table of what was mapped, approximated and dropped.';
   static override description = `Reads a Compose file (compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml in the project folder, plus its .override file; or the files given with -f, merged as \`docker compose -f a -f b\` merges them), interpolates \${VAR}, \${VAR:-default}, \${VAR:?message} and $$ from the shell and the .env file, validates it against the Compose Specification's JSON Schema (errors name the compose file, line and key), and writes services/<name>.yaml for each Compose service, on Fargate.
 
 Each Compose key becomes the service-file key ECS names it by (image, command → command, entrypoint → entryPoint, environment and env_file → variables, healthcheck → healthCheck with durations in seconds, deploy.replicas → count, deploy.resources → cpu and memory rounded up to a Fargate size, user, working_dir, ulimits, volumes, logging, labels → dockerLabels, ...). What has no equivalent is dropped, and the table says so, each row with the compose file:line. docs/adoption.md has the whole mapping.
@@ -24,24 +25,58 @@ Services whose profiles are all inactive are skipped and listed; --profile activ
 
 ${EXIT_CODES_SECTION}`;
   static override examples = [
-    { description: 'Import compose.yaml of the project folder; ask which port the load balancer fronts', command: '<%= config.bin %> <%= command.id %>' },
-    { description: 'See the files without writing them, web behind the load balancer on its published port 8080', command: '<%= config.bin %> <%= command.id %> --dry-run --expose web:8080' },
-    { description: 'Two files merged, the debug profile on, nginx in the task of web, the db volume on EFS', command: '<%= config.bin %> <%= command.id %> -f compose.yaml -f compose.prod.yaml --profile debug --sidecar web=nginx --efs db-data=fs-0123456789abcdef0' },
-    { description: 'In a script: no questions, the result as JSON', command: '<%= config.bin %> <%= command.id %> compose.yaml --expose api:3000 --force --json' },
+    {
+      description: 'Import compose.yaml of the project folder; ask which port the load balancer fronts',
+      command: '<%= config.bin %> <%= command.id %>',
+    },
+    {
+      description: 'See the files without writing them, web behind the load balancer on its published port 8080',
+      command: '<%= config.bin %> <%= command.id %> --dry-run --expose web:8080',
+    },
+    {
+      description: 'Two files merged, the debug profile on, nginx in the task of web, the db volume on EFS',
+      command:
+        '<%= config.bin %> <%= command.id %> -f compose.yaml -f compose.prod.yaml --profile debug --sidecar web=nginx --efs db-data=fs-0123456789abcdef0',
+    },
+    {
+      description: 'In a script: no questions, the result as JSON',
+      command: '<%= config.bin %> <%= command.id %> compose.yaml --expose api:3000 --force --json',
+    },
   ];
   static override enableJsonFlag = true;
   static override args = {
     file: Args.string({ description: 'A Compose file (the same as one -f).', required: false }),
   };
   static override flags = {
-    file: Flags.string({ char: 'f', summary: 'Compose file; repeat to merge several, in order, as Compose does.', multiple: true, helpValue: 'FILE' }),
-    'env-file': Flags.string({ summary: 'Variables for interpolation (default: .env next to the first Compose file).', helpValue: 'FILE' }),
-    profile: Flags.string({ summary: 'Activate a Compose profile; repeatable.', multiple: true, helpValue: 'NAME' }),
-    sidecar: Flags.string({ summary: 'MAIN=SIDECAR: run Compose service SIDECAR as a sidecar in the task of MAIN; repeatable.', multiple: true, helpValue: 'MAIN=SIDECAR' }),
-    expose: Flags.string({ summary: 'SERVICE:PORT behind the load balancer (published or container port); repeatable. Without it, a terminal is asked.', multiple: true, helpValue: 'SERVICE:PORT' }),
-    efs: Flags.string({ summary: 'VOLUME=fs-...: the named volume lives on this EFS file system; repeatable.', multiple: true, helpValue: 'VOLUME=FS_ID' }),
+    'file': Flags.string({
+      char: 'f',
+      summary: 'Compose file; repeat to merge several, in order, as Compose does.',
+      multiple: true,
+      helpValue: 'FILE',
+    }),
+    'env-file': Flags.string({
+      summary: 'Variables for interpolation (default: .env next to the first Compose file).',
+      helpValue: 'FILE',
+    }),
+    'profile': Flags.string({ summary: 'Activate a Compose profile; repeatable.', multiple: true, helpValue: 'NAME' }),
+    'sidecar': Flags.string({
+      summary: 'MAIN=SIDECAR: run Compose service SIDECAR as a sidecar in the task of MAIN; repeatable.',
+      multiple: true,
+      helpValue: 'MAIN=SIDECAR',
+    }),
+    'expose': Flags.string({
+      summary:
+        'SERVICE:PORT behind the load balancer (published or container port); repeatable. Without it, a terminal is asked.',
+      multiple: true,
+      helpValue: 'SERVICE:PORT',
+    }),
+    'efs': Flags.string({
+      summary: 'VOLUME=fs-...: the named volume lives on this EFS file system; repeatable.',
+      multiple: true,
+      helpValue: 'VOLUME=FS_ID',
+    }),
     'dry-run': Flags.boolean({ summary: 'Print the service files instead of writing them.' }),
-    force: Flags.boolean({ summary: 'Overwrite service files that exist.' }),
+    'force': Flags.boolean({ summary: 'Overwrite service files that exist.' }),
   };
 
   public async run(): Promise<ImportComposeResult> {
@@ -74,7 +109,8 @@ function parseSidecar(v: string): { service?: string; sidecar: string } {
 
 function parseExpose(v: string): { service: string; port: number } {
   const m = /^([^:\s]+):(\d{1,5})$/.exec(v);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UsageError(`--expose ${v}: expected SERVICE:PORT (e.g. web:8080).`);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
+    throw new UsageError(`--expose ${v}: expected SERVICE:PORT (e.g. web:8080).`);
   return { service: m[1]!, port: Number(m[2]) };
 }
 

@@ -13,18 +13,30 @@ Without --image, it deploys the image the job file names for that environment (i
 
 ${EXIT_CODES_SECTION}`;
   static override examples = [
-    { description: 'Release the image tagged with a git SHA to dev', command: '<%= config.bin %> <%= command.id %> nightly-report --env dev --image 3f9c2ab' },
-    { description: 'Release the image the job file names for prod', command: '<%= config.bin %> <%= command.id %> nightly-report --env prod' },
+    {
+      description: 'Release the image tagged with a git SHA to dev',
+      command: '<%= config.bin %> <%= command.id %> nightly-report --env dev --image 3f9c2ab',
+    },
+    {
+      description: 'Release the image the job file names for prod',
+      command: '<%= config.bin %> <%= command.id %> nightly-report --env prod',
+    },
   ];
   static override enableJsonFlag = true;
   static override args = {
     job: Args.string({ description: 'Job to deploy (a file jobs/<name>.yaml).', required: true }),
   };
   static override flags = {
-    env: envFlag('Environment to deploy to.', 'change'),
-    image: Flags.string({ char: 'i', summary: "Image: a tag of the job's ECR repository, sha256:<digest>, or <repository>@sha256:<digest>. Default: the job file's image.tag or image.digest for the environment." }),
-    message: Flags.string({ char: 'm', summary: 'Why: recorded with the release (and shown by job history).' }),
-    'allow-mutable-tag': Flags.boolean({ summary: 'Accept a tag such as latest or prod (it is still pinned to its digest now).' }),
+    'env': envFlag('Environment to deploy to.', 'change'),
+    'image': Flags.string({
+      char: 'i',
+      summary:
+        "Image: a tag of the job's ECR repository, sha256:<digest>, or <repository>@sha256:<digest>. Default: the job file's image.tag or image.digest for the environment.",
+    }),
+    'message': Flags.string({ char: 'm', summary: 'Why: recorded with the release (and shown by job history).' }),
+    'allow-mutable-tag': Flags.boolean({
+      summary: 'Accept a tag such as latest or prod (it is still pinned to its digest now).',
+    }),
   };
 
   public async run(): Promise<JobDeployResult> {

@@ -9,7 +9,12 @@ export default class JobHistory extends BaseCommand {
   static override description = `Every release recorded for the job in the environment (deploys and promotions): its number, when, the image and its digest, who, why, and whether its stack was applied. The ledger sits next to the services' in the release store (key jobs/<job>).
 
 ${EXIT_CODES_SECTION}`;
-  static override examples = [{ description: 'What was released in prod lately?', command: '<%= config.bin %> <%= command.id %> nightly-report --env prod' }];
+  static override examples = [
+    {
+      description: 'What was released in prod lately?',
+      command: '<%= config.bin %> <%= command.id %> nightly-report --env prod',
+    },
+  ];
   static override enableJsonFlag = true;
   static override args = {
     job: Args.string({ description: 'Job.', required: true }),
@@ -22,7 +27,12 @@ ${EXIT_CODES_SECTION}`;
   public async run(): Promise<History> {
     const { args, flags } = await this.parse(JobHistory);
     const env = await this.environment(flags, 'read');
-    const history = await jobHistory({ dir: flags.dir, env, job: args.job, ...(flags.limit ? { limit: flags.limit } : {}) });
+    const history = await jobHistory({
+      dir: flags.dir,
+      env,
+      job: args.job,
+      ...(flags.limit ? { limit: flags.limit } : {}),
+    });
     if (!this.jsonEnabled()) this.log(formatHistory(history));
     return history;
   }

@@ -6,11 +6,16 @@ import { withDeliveryUi } from '../../ui/delivery-run';
 import { formatJobDeploy } from '../../ui/job-view';
 
 export default class JobPromote extends BaseCommand {
-  static override summary = 'Release to one environment exactly the image of a job\'s latest release in another.';
+  static override summary = "Release to one environment exactly the image of a job's latest release in another.";
   static override description = `Takes the latest release of the job in --from and deploys its digest to --to: a new release there (recorded as promoted from that release) and the <to>-job-<job> stack applied, as \`job deploy\` does. Only a release whose stack was applied in --from is promoted, unless --force.
 
 ${EXIT_CODES_SECTION}`;
-  static override examples = [{ description: 'Promote the report job from dev to prod', command: '<%= config.bin %> <%= command.id %> nightly-report --from dev --to prod' }];
+  static override examples = [
+    {
+      description: 'Promote the report job from dev to prod',
+      command: '<%= config.bin %> <%= command.id %> nightly-report --from dev --to prod',
+    },
+  ];
   static override enableJsonFlag = true;
   static override args = {
     job: Args.string({ description: 'Job to promote.', required: true }),
@@ -25,7 +30,16 @@ ${EXIT_CODES_SECTION}`;
   public async run(): Promise<JobDeployResult> {
     const { args, flags } = await this.parse(JobPromote);
     const result = await withDeliveryUi({ json: this.jsonEnabled() }, (ui) =>
-      promoteJob({ dir: flags.dir, job: args.job, from: flags.from, to: flags.to, ...(flags.message ? { message: flags.message } : {}), force: flags.force, onEvent: ui.onEvent, signal: ui.signal }),
+      promoteJob({
+        dir: flags.dir,
+        job: args.job,
+        from: flags.from,
+        to: flags.to,
+        ...(flags.message ? { message: flags.message } : {}),
+        force: flags.force,
+        onEvent: ui.onEvent,
+        signal: ui.signal,
+      }),
     );
     if (!this.jsonEnabled()) this.log(formatJobDeploy(result));
     return result;

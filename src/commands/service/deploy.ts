@@ -28,27 +28,58 @@ When --timeout passes first, the command exits 1 saying what still runs; the rol
 ${EXIT_CODES_SECTION}
   (deploy: 0 only when the new deployment completed; 1 when it failed, was rolled back, or the timeout passed)`;
   static override examples = [
-    { description: 'Deploy the image services/orders.yaml names for prod (image.tag, after its environments.prod overrides), pinned to its digest', command: '<%= config.bin %> <%= command.id %> orders --env prod' },
-    { description: 'Deploy the image tagged with a git SHA to dev', command: '<%= config.bin %> <%= command.id %> orders --env dev --image 3f9c2ab' },
-    { description: 'Deploy by digest, saying why, waiting up to 30 minutes', command: '<%= config.bin %> <%= command.id %> orders --env prod --image sha256:4d5e... --message "fix rounding" --timeout 30m' },
-    { description: 'In a pipeline: apply and return, JSON for the next step', command: '<%= config.bin %> <%= command.id %> orders --env dev --image 1.4.3 --no-wait --json' },
+    {
+      description:
+        'Deploy the image services/orders.yaml names for prod (image.tag, after its environments.prod overrides), pinned to its digest',
+      command: '<%= config.bin %> <%= command.id %> orders --env prod',
+    },
+    {
+      description: 'Deploy the image tagged with a git SHA to dev',
+      command: '<%= config.bin %> <%= command.id %> orders --env dev --image 3f9c2ab',
+    },
+    {
+      description: 'Deploy by digest, saying why, waiting up to 30 minutes',
+      command:
+        '<%= config.bin %> <%= command.id %> orders --env prod --image sha256:4d5e... --message "fix rounding" --timeout 30m',
+    },
+    {
+      description: 'In a pipeline: apply and return, JSON for the next step',
+      command: '<%= config.bin %> <%= command.id %> orders --env dev --image 1.4.3 --no-wait --json',
+    },
   ];
   static override enableJsonFlag = true;
   static override args = {
     service: Args.string({ description: 'Service to deploy (a file services/<name>.yaml).', required: true }),
   };
   static override flags = {
-    env: envFlag('Environment to deploy to.', 'change'),
-    image: Flags.string({
+    'env': envFlag('Environment to deploy to.', 'change'),
+    'image': Flags.string({
       char: 'i',
-      summary: "Image: a tag of the service's ECR repository, sha256:<digest>, or <repository>@sha256:<digest>. Default: the service file's image.tag or image.digest for the environment.",
+      summary:
+        "Image: a tag of the service's ECR repository, sha256:<digest>, or <repository>@sha256:<digest>. Default: the service file's image.tag or image.digest for the environment.",
     }),
-    message: Flags.string({ char: 'm', summary: 'Why: recorded with the release (and shown by service history).' }),
-    wait: Flags.boolean({ summary: 'Watch the rollout to its end (--no-wait: return once the stack is applied).', default: true, allowNo: true }),
-    timeout: Flags.string({ summary: 'How long to watch the rollout, e.g. 20m, 1h (default: 20m, plus traffic shifting and termination wait for CodeDeploy).' }),
-    'allow-mutable-tag': Flags.boolean({ summary: 'Accept a tag such as latest or prod (it is still pinned to its digest now).' }),
-    'allow-replace': Flags.boolean({ summary: 'Apply even if the plan replaces or destroys an adopted ECS service (adopt: in the service file).' }),
-    verify: Flags.boolean({ summary: 'First run the checks of `ecsdeploy verify` for this service; a problem stops the deploy with nothing changed (--no-verify skips them).', default: true, allowNo: true }),
+    'message': Flags.string({ char: 'm', summary: 'Why: recorded with the release (and shown by service history).' }),
+    'wait': Flags.boolean({
+      summary: 'Watch the rollout to its end (--no-wait: return once the stack is applied).',
+      default: true,
+      allowNo: true,
+    }),
+    'timeout': Flags.string({
+      summary:
+        'How long to watch the rollout, e.g. 20m, 1h (default: 20m, plus traffic shifting and termination wait for CodeDeploy).',
+    }),
+    'allow-mutable-tag': Flags.boolean({
+      summary: 'Accept a tag such as latest or prod (it is still pinned to its digest now).',
+    }),
+    'allow-replace': Flags.boolean({
+      summary: 'Apply even if the plan replaces or destroys an adopted ECS service (adopt: in the service file).',
+    }),
+    'verify': Flags.boolean({
+      summary:
+        'First run the checks of `ecsdeploy verify` for this service; a problem stops the deploy with nothing changed (--no-verify skips them).',
+      default: true,
+      allowNo: true,
+    }),
   };
 
   public async run(): Promise<DeployResult> {

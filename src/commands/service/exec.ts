@@ -15,14 +15,27 @@ The session runs through \`aws ecs execute-command\` when the AWS CLI is on PATH
 ${EXIT_CODES_SECTION}
   (service exec: the session's exit code)`;
   static override examples = [
-    { description: 'A shell in a task of orders in dev', command: '<%= config.bin %> <%= command.id %> orders --env dev' },
-    { description: 'One command in a sidecar of a given task', command: '<%= config.bin %> <%= command.id %> orders --env dev --task 0a1b2c3d4e5f --container envoy -- cat /etc/envoy/envoy.yaml' },
-    { description: 'Print the aws command instead', command: '<%= config.bin %> <%= command.id %> orders --env prod --print' },
+    {
+      description: 'A shell in a task of orders in dev',
+      command: '<%= config.bin %> <%= command.id %> orders --env dev',
+    },
+    {
+      description: 'One command in a sidecar of a given task',
+      command:
+        '<%= config.bin %> <%= command.id %> orders --env dev --task 0a1b2c3d4e5f --container envoy -- cat /etc/envoy/envoy.yaml',
+    },
+    {
+      description: 'Print the aws command instead',
+      command: '<%= config.bin %> <%= command.id %> orders --env prod --print',
+    },
   ];
   static override strict = false;
   static override enableJsonFlag = true;
   static override args = {
-    service: Args.string({ description: 'Service (a file services/<name>.yaml). A command may follow --.', required: true }),
+    service: Args.string({
+      description: 'Service (a file services/<name>.yaml). A command may follow --.',
+      required: true,
+    }),
   };
   static override flags = {
     env: envFlag('Environment.', 'read'),
@@ -48,7 +61,9 @@ ${EXIT_CODES_SECTION}
       if (!this.jsonEnabled()) this.log(plan.awsCli);
       return plan;
     }
-    this.logToStderr(`ECS Exec into ${plan.taskArn.slice(plan.taskArn.lastIndexOf('/') + 1)} (${plan.container}) through ${plan.spawn.via}: ${plan.command}`);
+    this.logToStderr(
+      `ECS Exec into ${plan.taskArn.slice(plan.taskArn.lastIndexOf('/') + 1)} (${plan.container}) through ${plan.spawn.via}: ${plan.command}`,
+    );
     const { file, args: spawnArgs } = plan.spawn;
     const code = await new Promise<number>((resolve) => {
       // The session owns the terminal; Ctrl-C goes to it, not to us.

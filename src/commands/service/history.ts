@@ -11,7 +11,10 @@ export default class ServiceHistory extends BaseCommand {
 ${EXIT_CODES_SECTION}`;
   static override examples = [
     { description: 'What ran in prod lately?', command: '<%= config.bin %> <%= command.id %> orders --env prod' },
-    { description: 'The last 5, as JSON', command: '<%= config.bin %> <%= command.id %> orders --env prod --limit 5 --json' },
+    {
+      description: 'The last 5, as JSON',
+      command: '<%= config.bin %> <%= command.id %> orders --env prod --limit 5 --json',
+    },
   ];
   static override enableJsonFlag = true;
   static override args = {
@@ -25,7 +28,12 @@ ${EXIT_CODES_SECTION}`;
   public async run(): Promise<ReleaseHistory> {
     const { args, flags } = await this.parse(ServiceHistory);
     const env = await this.environment(flags, 'read');
-    const history = await releaseHistory({ dir: flags.dir, env, service: args.service, ...(flags.limit ? { limit: flags.limit } : {}) });
+    const history = await releaseHistory({
+      dir: flags.dir,
+      env,
+      service: args.service,
+      ...(flags.limit ? { limit: flags.limit } : {}),
+    });
     if (!this.jsonEnabled()) this.log(formatHistory(history));
     return history;
   }

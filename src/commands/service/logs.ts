@@ -11,17 +11,20 @@ export default class ServiceLogs extends BaseCommand {
 ${EXIT_CODES_SECTION}`;
   static override examples = [
     { description: 'The last 10 minutes', command: '<%= config.bin %> <%= command.id %> orders --env dev' },
-    { description: 'The last hour, then follow', command: '<%= config.bin %> <%= command.id %> orders --env prod --since 1h --follow' },
+    {
+      description: 'The last hour, then follow',
+      command: '<%= config.bin %> <%= command.id %> orders --env prod --since 1h --follow',
+    },
   ];
   static override args = {
     service: Args.string({ description: 'Service.', required: true }),
   };
   static override flags = {
-    env: envFlag('Environment.', 'read'),
-    since: Flags.string({ summary: 'How far back to start, e.g. 10m, 2h.', default: '10m' }),
-    follow: Flags.boolean({ char: 'f', summary: 'Keep printing new lines until Ctrl-C.' }),
+    'env': envFlag('Environment.', 'read'),
+    'since': Flags.string({ summary: 'How far back to start, e.g. 10m, 2h.', default: '10m' }),
+    'follow': Flags.boolean({ char: 'f', summary: 'Keep printing new lines until Ctrl-C.' }),
     'all-containers': Flags.boolean({ summary: "Every container's streams, sidecars too." }),
-    json: Flags.boolean({ summary: 'One JSON object per line.' }),
+    'json': Flags.boolean({ summary: 'One JSON object per line.' }),
   };
 
   public async run(): Promise<void> {
@@ -31,7 +34,15 @@ ${EXIT_CODES_SECTION}`;
     const onSignal = () => stop.abort();
     process.on('SIGINT', onSignal);
     try {
-      const lines = serviceLogs({ dir: flags.dir, env, service: args.service, sinceMs: parseTimeout(flags.since, '--since'), follow: flags.follow, allContainers: flags['all-containers'], signal: stop.signal });
+      const lines = serviceLogs({
+        dir: flags.dir,
+        env,
+        service: args.service,
+        sinceMs: parseTimeout(flags.since, '--since'),
+        follow: flags.follow,
+        allContainers: flags['all-containers'],
+        signal: stop.signal,
+      });
       for await (const e of lines) this.log(flags.json ? JSON.stringify(e) : formatLogLine(e));
     } finally {
       process.off('SIGINT', onSignal);

@@ -16,8 +16,14 @@ Before anything changes, it runs the checks of \`ecsdeploy verify\` for the serv
 ${EXIT_CODES_SECTION}
   (promote: 0 only when the new deployment completed; 1 when it failed, was rolled back, or the timeout passed)`;
   static override examples = [
-    { description: 'Promote what runs in dev to prod', command: '<%= config.bin %> <%= command.id %> orders --from dev --to prod' },
-    { description: 'Promote from staging even though its last rollout is still pending', command: '<%= config.bin %> <%= command.id %> orders --from staging --to prod --force' },
+    {
+      description: 'Promote what runs in dev to prod',
+      command: '<%= config.bin %> <%= command.id %> orders --from dev --to prod',
+    },
+    {
+      description: 'Promote from staging even though its last rollout is still pending',
+      command: '<%= config.bin %> <%= command.id %> orders --from staging --to prod --force',
+    },
   ];
   static override enableJsonFlag = true;
   static override args = {
@@ -28,9 +34,18 @@ ${EXIT_CODES_SECTION}
     to: Flags.string({ summary: 'Environment to deploy it to.', required: true }),
     message: Flags.string({ char: 'm', summary: 'Why (default: "promoted from <env> release #N").' }),
     force: Flags.boolean({ summary: 'Promote even when the latest rollout in --from did not complete.' }),
-    wait: Flags.boolean({ summary: 'Watch the rollout to its end (--no-wait: return once the stack is applied).', default: true, allowNo: true }),
+    wait: Flags.boolean({
+      summary: 'Watch the rollout to its end (--no-wait: return once the stack is applied).',
+      default: true,
+      allowNo: true,
+    }),
     timeout: Flags.string({ summary: 'How long to watch the rollout, e.g. 20m, 1h.' }),
-    verify: Flags.boolean({ summary: 'First run the checks of `ecsdeploy verify` for this service in --to; a problem stops the promote with nothing changed (--no-verify skips them).', default: true, allowNo: true }),
+    verify: Flags.boolean({
+      summary:
+        'First run the checks of `ecsdeploy verify` for this service in --to; a problem stops the promote with nothing changed (--no-verify skips them).',
+      default: true,
+      allowNo: true,
+    }),
   };
 
   public async run(): Promise<DeployResult> {

@@ -11,7 +11,10 @@ export default class ServiceStatusCommand extends BaseCommand {
 ${EXIT_CODES_SECTION}`;
   static override examples = [
     { description: 'How is orders doing in prod?', command: '<%= config.bin %> <%= command.id %> orders --env prod' },
-    { description: 'As JSON, with the last 50 events', command: '<%= config.bin %> <%= command.id %> orders --env prod --events 50 --json' },
+    {
+      description: 'As JSON, with the last 50 events',
+      command: '<%= config.bin %> <%= command.id %> orders --env prod --events 50 --json',
+    },
   ];
   static override enableJsonFlag = true;
   static override args = {

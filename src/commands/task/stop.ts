@@ -8,7 +8,12 @@ export default class TaskStop extends BaseCommand {
   static override description = `Stops the task with a reason that says who stopped it. A task already stopped is left as it is (exit 0).
 
 ${EXIT_CODES_SECTION}`;
-  static override examples = [{ description: 'Stop a task started with task run --no-wait', command: '<%= config.bin %> <%= command.id %> orders 0a1b2c3d4e5f --env dev --reason "wrong flags"' }];
+  static override examples = [
+    {
+      description: 'Stop a task started with task run --no-wait',
+      command: '<%= config.bin %> <%= command.id %> orders 0a1b2c3d4e5f --env dev --reason "wrong flags"',
+    },
+  ];
   static override enableJsonFlag = true;
   static override args = {
     service: Args.string({ description: 'Service.', required: true }),
@@ -22,8 +27,15 @@ ${EXIT_CODES_SECTION}`;
   public async run(): Promise<TaskStopResult> {
     const { args, flags } = await this.parse(TaskStop);
     const env = await this.environment(flags, 'change');
-    const result = await stopTask({ dir: flags.dir, env, service: args.service, task: args.task, ...(flags.reason ? { reason: flags.reason } : {}) });
-    if (!this.jsonEnabled()) this.log(result.stopped ? `Stopping ${result.taskArn}.` : `${result.taskArn} had already stopped.`);
+    const result = await stopTask({
+      dir: flags.dir,
+      env,
+      service: args.service,
+      task: args.task,
+      ...(flags.reason ? { reason: flags.reason } : {}),
+    });
+    if (!this.jsonEnabled())
+      this.log(result.stopped ? `Stopping ${result.taskArn}.` : `${result.taskArn} had already stopped.`);
     return result;
   }
 }

@@ -56,17 +56,68 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Environment variables whose value is a credential: it goes to a secret, never into the file. */
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
-const ULIMITS = ['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack'];
+const ULIMITS = [
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+];
 const LOG_DRIVERS = ['awslogs', 'splunk', 'awsfirelens', 'none'];
 const CAPABILITIES = new Set([
-  'ALL', 'AUDIT_CONTROL', 'AUDIT_WRITE', 'BLOCK_SUSPEND', 'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'IPC_LOCK', 'IPC_OWNER', 'KILL', 'LEASE',
-  'LINUX_IMMUTABLE', 'MAC_ADMIN', 'MAC_OVERRIDE', 'MKNOD', 'NET_ADMIN', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID',
-  'SYS_ADMIN', 'SYS_BOOT', 'SYS_CHROOT', 'SYS_MODULE', 'SYS_NICE', 'SYS_PACCT', 'SYS_PTRACE', 'SYS_RAWIO', 'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'SYSLOG', 'WAKE_ALARM',
+  'ALL',
+  'AUDIT_CONTROL',
+  'AUDIT_WRITE',
+  'BLOCK_SUSPEND',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'DAC_READ_SEARCH',
+  'FOWNER',
+  'FSETID',
+  'IPC_LOCK',
+  'IPC_OWNER',
+  'KILL',
+  'LEASE',
+  'LINUX_IMMUTABLE',
+  'MAC_ADMIN',
+  'MAC_OVERRIDE',
+  'MKNOD',
+  'NET_ADMIN',
+  'NET_BIND_SERVICE',
+  'NET_BROADCAST',
+  'NET_RAW',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_ADMIN',
+  'SYS_BOOT',
+  'SYS_CHROOT',
+  'SYS_MODULE',
+  'SYS_NICE',
+  'SYS_PACCT',
+  'SYS_PTRACE',
+  'SYS_RAWIO',
+  'SYS_RESOURCE',
+  'SYS_TIME',
+  'SYS_TTY_CONFIG',
+  'SYSLOG',
+  'WAKE_ALARM',
 ]);
 
 /** Keys with no ECS equivalent on Fargate, and why. */
 const DROPPED: Record<string, string> = {
-  container_name: "the container is named after the service (or sidecars.<name>)",
+  container_name: 'the container is named after the service (or sidecars.<name>)',
   hostname: 'ECS names the task; services find each other by Service Connect names',
   domainname: 'ECS names the task; services find each other by Service Connect names',
   networks: 'tasks run in the environment VPC (awsvpc); reach other services through Service Connect (serviceConnect)',
@@ -112,7 +163,16 @@ export function mapTask(t: TaskInput): TaskPlan {
   for (const s of t.sidecars) containerNames.set(s, sidecarName(s));
 
   const row = (svc: string, key: Path, status: RowStatus, to: string, note: string) => {
-    const r: Row = { service: svc, key: key.map((k) => (typeof k === 'number' ? `[${k}]` : k)).join('.').replace(/\.\[/g, '['), status, to, note };
+    const r: Row = {
+      service: svc,
+      key: key
+        .map((k) => (typeof k === 'number' ? `[${k}]` : k))
+        .join('.')
+        .replace(/\.\[/g, '['),
+      status,
+      to,
+      note,
+    };
     const { file, line } = t.at(['services', svc, ...key]);
     rows.push({ ...r, file, line });
   };
@@ -120,7 +180,20 @@ export function mapTask(t: TaskInput): TaskPlan {
   const mapped = new Map<string, Mapped>();
   for (const svc of [t.main, ...t.sidecars]) {
     const isMain = svc === t.main;
-    mapped.set(svc, mapContainer(t, svc, isMain, isMain ? '' : `sidecars.${containerNames.get(svc)}.`, row, warnings, comments, volumes, containerNames));
+    mapped.set(
+      svc,
+      mapContainer(
+        t,
+        svc,
+        isMain,
+        isMain ? '' : `sidecars.${containerNames.get(svc)}.`,
+        row,
+        warnings,
+        comments,
+        volumes,
+        containerNames,
+      ),
+    );
   }
 
   // depends_on: within the task → dependsOn; between services → dropped (ECS starts services independently).
@@ -138,10 +211,21 @@ export function mapTask(t: TaskInput): TaskPlan {
       const target = containerNames.get(d.service);
       if (target === undefined) {
         const other = t.serviceNames.get(d.service);
-        row(svc, key, 'dropped', '', `'${d.service}' is ${other ? `the separate service '${other}'` : 'not imported'}: ECS starts services independently; reach it through Service Connect and retry until it answers (or --sidecar ${t.main}=${d.service} to run it in this task)`);
+        row(
+          svc,
+          key,
+          'dropped',
+          '',
+          `'${d.service}' is ${other ? `the separate service '${other}'` : 'not imported'}: ECS starts services independently; reach it through Service Connect and retry until it answers (or --sidecar ${t.main}=${d.service} to run it in this task)`,
+        );
         continue;
       }
-      let condition = d.condition === 'service_healthy' ? 'HEALTHY' : d.condition === 'service_completed_successfully' ? 'SUCCESS' : 'START';
+      let condition =
+        d.condition === 'service_healthy'
+          ? 'HEALTHY'
+          : d.condition === 'service_completed_successfully'
+            ? 'SUCCESS'
+            : 'START';
       let status: RowStatus = 'mapped';
       let note = `${d.condition} → ${condition}`;
       const tc = mapped.get(d.service)!;
@@ -182,16 +266,27 @@ export function mapTask(t: TaskInput): TaskPlan {
   const size = sized ? fargateSize(cpu, memory) : undefined;
   if (sized && size === undefined) {
     const at = t.at(['services', t.main, 'deploy', 'resources']);
-    t.problems.push({ ...at, key: `services.${t.main}.deploy.resources`, message: `the task needs ${cpu} CPU units and ${memory} MiB, more than the largest Fargate size (16384 units, 122880 MiB)` });
+    t.problems.push({
+      ...at,
+      key: `services.${t.main}.deploy.resources`,
+      message: `the task needs ${cpu} CPU units and ${memory} MiB, more than the largest Fargate size (16384 units, 122880 MiB)`,
+    });
   }
   for (const [k, v] of Object.entries(main.container)) body[k] = v;
   if (size) {
     body['cpu'] = size[0];
     body['memory'] = size[1];
     const exact = size[0] === cpu && size[1] === memory;
-    const key = main.sizeKey ?? mapped.get(t.sidecars.find((s) => mapped.get(s)!.sizeKey) ?? t.main)?.sizeKey ?? ['deploy'];
+    const key = main.sizeKey ??
+      mapped.get(t.sidecars.find((s) => mapped.get(s)!.sizeKey) ?? t.main)?.sizeKey ?? ['deploy'];
     const svc = main.sizeKey ? t.main : (t.sidecars.find((s) => mapped.get(s)!.sizeKey) ?? t.main);
-    row(svc, key, exact ? 'mapped' : 'approximated', 'cpu, memory', `${exact ? '' : `the task's ${cpu ? `${cpu} CPU units` : 'unset CPU'} and ${memory ? `${memory} MiB` : 'unset memory'} rounded up to the Fargate size `}cpu ${size[0]}, memory ${size[1]}${t.sidecars.length ? ' (all containers of the task)' : ''}`);
+    row(
+      svc,
+      key,
+      exact ? 'mapped' : 'approximated',
+      'cpu, memory',
+      `${exact ? '' : `the task's ${cpu ? `${cpu} CPU units` : 'unset CPU'} and ${memory ? `${memory} MiB` : 'unset memory'} rounded up to the Fargate size `}cpu ${size[0]}, memory ${size[1]}${t.sidecars.length ? ' (all containers of the task)' : ''}`,
+    );
   }
   if (main.count !== undefined) body['count'] = main.count;
   if (volumes.length > 0) body['volumes'] = volumes;
@@ -200,8 +295,14 @@ export function mapTask(t: TaskInput): TaskPlan {
     const sidecars: Record<string, unknown> = {};
     for (const s of t.sidecars) {
       const m = mapped.get(s)!;
-      sidecars[containerNames.get(s)!] = { image: m.sidecarImage, ...(m.cpu !== undefined ? { cpu: m.cpu } : {}), ...(m.memory !== undefined ? { memory: m.memory } : {}), ...m.container };
-      if (m.count !== undefined) row(s, ['deploy', 'replicas'], 'dropped', '', `a sidecar runs once in each of ${t.name}'s tasks`);
+      sidecars[containerNames.get(s)!] = {
+        image: m.sidecarImage,
+        ...(m.cpu !== undefined ? { cpu: m.cpu } : {}),
+        ...(m.memory !== undefined ? { memory: m.memory } : {}),
+        ...m.container,
+      };
+      if (m.count !== undefined)
+        row(s, ['deploy', 'replicas'], 'dropped', '', `a sidecar runs once in each of ${t.name}'s tasks`);
     }
     body['sidecars'] = sidecars;
   }
@@ -217,8 +318,21 @@ export function mapTask(t: TaskInput): TaskPlan {
       ...(ports > 1 || !onMain ? { containerPort: lb.port } : {}),
       paths,
     };
-    row(lb.service, ['ports'], t.exposedCount === 1 ? 'mapped' : 'approximated', 'http', `the load balancer sends ${paths.join(', ')} to container port ${lb.port}${t.exposedCount === 1 ? '' : '; adjust http.paths or http.hosts'}`);
-    for (const extra of t.expose.slice(1)) row(extra.service, ['ports'], 'dropped', '', `one load-balanced port per service: ${lb.service}:${lb.port} was taken, not ${extra.service}:${extra.port}`);
+    row(
+      lb.service,
+      ['ports'],
+      t.exposedCount === 1 ? 'mapped' : 'approximated',
+      'http',
+      `the load balancer sends ${paths.join(', ')} to container port ${lb.port}${t.exposedCount === 1 ? '' : '; adjust http.paths or http.hosts'}`,
+    );
+    for (const extra of t.expose.slice(1))
+      row(
+        extra.service,
+        ['ports'],
+        'dropped',
+        '',
+        `one load-balanced port per service: ${lb.service}:${lb.port} was taken, not ${extra.service}:${extra.port}`,
+      );
   }
 
   return { name: t.name, main: t.main, sidecars: t.sidecars, body, rows, warnings, comments };
@@ -252,8 +366,10 @@ function mapContainer(
   const s = t.services[svc] as Record<string, unknown>;
   const c: Record<string, unknown> = {};
   const done = new Set<string>(['depends_on', 'profiles', 'extends']);
-  const r = (key: Path, status: RowStatus, to: string, note: string) => row(svc, key, status, to === '' ? '' : `${prefix}${to}`, note);
-  const commentAt = (path: Array<string | number>, text: string) => comments.push({ path: isMain ? path : ['sidecars', containerNames.get(svc)!, ...path], text });
+  const r = (key: Path, status: RowStatus, to: string, note: string) =>
+    row(svc, key, status, to === '' ? '' : `${prefix}${to}`, note);
+  const commentAt = (path: Array<string | number>, text: string) =>
+    comments.push({ path: isMain ? path : ['sidecars', containerNames.get(svc)!, ...path], text });
 
   // image and build
   let image: Record<string, string> = { tag: 'latest' };
@@ -262,33 +378,75 @@ function mapContainer(
   if (typeof s['image'] === 'string') {
     const ref = parseImage(s['image']);
     sidecarImage = s['image'];
-    if (ref.repository === '' || (ref.tag !== undefined && !IMAGE_TAG.test(ref.tag)) || (ref.digest !== undefined && !DIGEST.test(ref.digest))) {
+    if (
+      ref.repository === '' ||
+      (ref.tag !== undefined && !IMAGE_TAG.test(ref.tag)) ||
+      (ref.digest !== undefined && !DIGEST.test(ref.digest))
+    ) {
       const at = t.at(['services', svc, 'image']);
-      t.problems.push({ ...at, key: `services.${svc}.image`, message: `'${s['image']}' is not an image reference such as nginx:1.27 or ghcr.io/acme/api@sha256:<64 hex digits>` });
+      t.problems.push({
+        ...at,
+        key: `services.${svc}.image`,
+        message: `'${s['image']}' is not an image reference such as nginx:1.27 or ghcr.io/acme/api@sha256:<64 hex digits>`,
+      });
     }
-    image = { ...(ref.repository ? { repository: ref.repository } : {}), ...(ref.digest ? { digest: ref.digest } : { tag: ref.tag ?? 'latest' }) };
+    image = {
+      ...(ref.repository ? { repository: ref.repository } : {}),
+      ...(ref.digest ? { digest: ref.digest } : { tag: ref.tag ?? 'latest' }),
+    };
     if (isMain) {
       const approx = ref.tag === undefined && ref.digest === undefined;
-      r(['image'], approx ? 'approximated' : 'mapped', 'image', approx ? 'no tag: latest assumed; pin a version (deploys refuse moving tags without --allow-mutable-tag)' : 'repository and tag (or digest)');
+      r(
+        ['image'],
+        approx ? 'approximated' : 'mapped',
+        'image',
+        approx
+          ? 'no tag: latest assumed; pin a version (deploys refuse moving tags without --allow-mutable-tag)'
+          : 'repository and tag (or digest)',
+      );
     } else r(['image'], 'mapped', 'image', 'the full image reference');
-    if (s['build'] !== undefined) r(['build'], 'dropped', '', 'ecsdeploy deploys images, not builds: build and push the image in CI');
+    if (s['build'] !== undefined)
+      r(['build'], 'dropped', '', 'ecsdeploy deploys images, not builds: build and push the image in CI');
   } else {
     if (s['build'] !== undefined) {
-      r(['build'], 'approximated', 'image', isMain
-        ? "ecsdeploy deploys images, not builds: build in CI, push to the service's ECR repository, deploy with --image; image.tag latest until then"
-        : `ecsdeploy deploys images, not builds: set sidecars.${containerNames.get(svc)}.image to the pushed image`);
-      warnings.push(`${svc}: Compose builds it; build and push the image in CI (ecsdeploy deploys images, not builds).`);
-    } else r(['image'], 'approximated', 'image', isMain ? "no image: tag latest of the service's ECR repository assumed" : `no image: set sidecars.${containerNames.get(svc)}.image`);
+      r(
+        ['build'],
+        'approximated',
+        'image',
+        isMain
+          ? "ecsdeploy deploys images, not builds: build in CI, push to the service's ECR repository, deploy with --image; image.tag latest until then"
+          : `ecsdeploy deploys images, not builds: set sidecars.${containerNames.get(svc)}.image to the pushed image`,
+      );
+      warnings.push(
+        `${svc}: Compose builds it; build and push the image in CI (ecsdeploy deploys images, not builds).`,
+      );
+    } else
+      r(
+        ['image'],
+        'approximated',
+        'image',
+        isMain
+          ? "no image: tag latest of the service's ECR repository assumed"
+          : `no image: set sidecars.${containerNames.get(svc)}.image`,
+      );
   }
 
   // command, entrypoint
-  for (const [key, to] of [['command', 'command'], ['entrypoint', 'entryPoint']] as const) {
+  for (const [key, to] of [
+    ['command', 'command'],
+    ['entrypoint', 'entryPoint'],
+  ] as const) {
     done.add(key);
     const v = s[key];
     if (v === undefined || v === null) continue;
     const list = Array.isArray(v) ? v.map(String) : shellSplit(String(v));
     if (list.length === 0) {
-      r([key], 'dropped', '', `an empty ${key} clears the image's ${key === 'command' ? 'CMD' : 'ENTRYPOINT'}; ECS has no way to say that`);
+      r(
+        [key],
+        'dropped',
+        '',
+        `an empty ${key} clears the image's ${key === 'command' ? 'CMD' : 'ENTRYPOINT'}; ECS has no way to say that`,
+      );
       continue;
     }
     c[to] = list;
@@ -320,17 +478,28 @@ function mapContainer(
   (Array.isArray(s['ports']) ? s['ports'] : []).forEach((p, i) => {
     const spec = normalizePort(p);
     const protocol = (spec.protocol ?? 'tcp').toLowerCase();
-    if (!/^\d+$/.test(spec.target) || protocol !== 'tcp' && protocol !== 'udp') {
-      r(['ports', i], 'dropped', '', `port ${spec.target}${spec.protocol ? `/${spec.protocol}` : ''}: ranges and protocols other than tcp/udp are not modeled`);
+    if (!/^\d+$/.test(spec.target) || (protocol !== 'tcp' && protocol !== 'udp')) {
+      r(
+        ['ports', i],
+        'dropped',
+        '',
+        `port ${spec.target}${spec.protocol ? `/${spec.protocol}` : ''}: ranges and protocols other than tcp/udp are not modeled`,
+      );
       return;
     }
     const target = Number(spec.target);
     const name = spec.name ? portName(spec.name) : undefined;
-    const app = spec.app_protocol && ['http', 'http2', 'grpc'].includes(spec.app_protocol) ? spec.app_protocol : undefined;
+    const app =
+      spec.app_protocol && ['http', 'http2', 'grpc'].includes(spec.app_protocol) ? spec.app_protocol : undefined;
     addPort(target, protocol, name, app);
     if (exposedHere.includes(target)) return; // the http row says it
     if (spec.published !== undefined) {
-      r(['ports', i], 'approximated', 'port', `container port ${target}; published port ${spec.published} is not reachable from outside: --expose ${svc}:${spec.published} puts it behind the load balancer, Service Connect reaches it inside`);
+      r(
+        ['ports', i],
+        'approximated',
+        'port',
+        `container port ${target}; published port ${spec.published} is not reachable from outside: --expose ${svc}:${spec.published} puts it behind the load balancer, Service Connect reaches it inside`,
+      );
     } else r(['ports', i], 'mapped', 'port', `container port ${target}`);
   });
   (Array.isArray(s['expose']) ? s['expose'] : []).forEach((p, i) => {
@@ -340,10 +509,27 @@ function mapContainer(
       return;
     }
     addPort(Number(port), protocol);
-    r(['expose', i], 'mapped', 'port', `container port ${port}, for Service Connect and the other containers of the task`);
+    r(
+      ['expose', i],
+      'mapped',
+      'port',
+      `container port ${port}, for Service Connect and the other containers of the task`,
+    );
   });
-  if (mappings.length === 1 && mappings[0]!.protocol === 'tcp' && mappings[0]!.name === undefined && mappings[0]!.appProtocol === undefined) c['port'] = mappings[0]!.containerPort;
-  else if (mappings.length > 0) c['portMappings'] = mappings.map((m) => ({ ...(m.name ? { name: m.name } : {}), containerPort: m.containerPort, ...(m.protocol !== 'tcp' ? { protocol: m.protocol } : {}), ...(m.appProtocol ? { appProtocol: m.appProtocol } : {}) }));
+  if (
+    mappings.length === 1 &&
+    mappings[0]!.protocol === 'tcp' &&
+    mappings[0]!.name === undefined &&
+    mappings[0]!.appProtocol === undefined
+  )
+    c['port'] = mappings[0]!.containerPort;
+  else if (mappings.length > 0)
+    c['portMappings'] = mappings.map((m) => ({
+      ...(m.name ? { name: m.name } : {}),
+      containerPort: m.containerPort,
+      ...(m.protocol !== 'tcp' ? { protocol: m.protocol } : {}),
+      ...(m.appProtocol ? { appProtocol: m.appProtocol } : {}),
+    }));
 
   // env_file, then environment (which wins, as in Compose)
   done.add('env_file').add('environment');
@@ -353,14 +539,24 @@ function mapContainer(
   const fromFile = new Map<string, Path>();
   const envFiles = s['env_file'] === undefined ? [] : ([] as unknown[]).concat(s['env_file']);
   envFiles.forEach((e, i) => {
-    const spec = typeof e === 'string' ? { path: e, required: true } : { path: String((e as Record<string, unknown>)['path']), required: (e as Record<string, unknown>)['required'] !== false };
+    const spec =
+      typeof e === 'string'
+        ? { path: e, required: true }
+        : {
+            path: String((e as Record<string, unknown>)['path']),
+            required: (e as Record<string, unknown>)['required'] !== false,
+          };
     const key = Array.isArray(s['env_file']) ? ['env_file', i] : ['env_file'];
     const abs = resolve(t.projectDir, spec.path);
     const shown = relative(t.projectDir, abs);
     if (!existsSync(abs)) {
       if (spec.required) {
         const at = t.at(['services', svc, ...key]);
-        t.problems.push({ ...at, key: `services.${svc}.${key.join('.').replace(/\.(\d+)/, '[$1]')}`, message: `env file ${shown} not found (paths are relative to the first Compose file's folder); Compose stops here too, and required: false makes it optional` });
+        t.problems.push({
+          ...at,
+          key: `services.${svc}.${key.join('.').replace(/\.(\d+)/, '[$1]')}`,
+          message: `env file ${shown} not found (paths are relative to the first Compose file's folder); Compose stops here too, and required: false makes it optional`,
+        });
       } else r(key, 'dropped', '', `${shown} does not exist (required: false)`);
       return;
     }
@@ -372,7 +568,12 @@ function mapContainer(
       variables[k] = 'value' in x ? x.value : v;
       fromFile.set(k, key);
     }
-    r(key, 'approximated', 'variables', `${Object.keys(values).length} values of ${shown} copied into variables (or secrets); for values kept out of the file, upload it to S3 and use environmentFiles`);
+    r(
+      key,
+      'approximated',
+      'variables',
+      `${Object.keys(values).length} values of ${shown} copied into variables (or secrets); for values kept out of the file, upload it to S3 and use environmentFiles`,
+    );
   });
   const env = s['environment'];
   const envEntries: Array<[string, unknown]> = Array.isArray(env)
@@ -417,7 +618,9 @@ function mapContainer(
   }
   if (secretKeys.length > 0) {
     const many = secretKeys.length > 1;
-    warnings.push(`${svc}: ${secretKeys.join(', ')} ${many ? 'look like credentials' : 'looks like a credential'}; store ${many ? 'them' : 'it'} in Secrets Manager or SSM and put ${many ? 'their ARNs' : 'its ARN'} in place of the placeholder${many ? 's' : ''}.`);
+    warnings.push(
+      `${svc}: ${secretKeys.join(', ')} ${many ? 'look like credentials' : 'looks like a credential'}; store ${many ? 'them' : 'it'} in Secrets Manager or SSM and put ${many ? 'their ARNs' : 'its ARN'} in place of the placeholder${many ? 's' : ''}.`,
+    );
   }
 
   // secrets: never copied as values; each is a placeholder ARN, read as an environment variable.
@@ -425,11 +628,25 @@ function mapContainer(
   (Array.isArray(s['secrets']) ? s['secrets'] : []).forEach((sec, i) => {
     const source = typeof sec === 'string' ? sec : String((sec as Record<string, unknown>)['source']);
     const target = typeof sec === 'string' ? sec : String((sec as Record<string, unknown>)['target'] ?? source);
-    const envName = target.replace(/^.*\//, '').toUpperCase().replace(/[^A-Z0-9_]/g, '_').replace(/^(\d)/, '_$1');
+    const envName = target
+      .replace(/^.*\//, '')
+      .toUpperCase()
+      .replace(/[^A-Z0-9_]/g, '_')
+      .replace(/^(\d)/, '_$1');
     secrets[envName] = placeholderArn(t.region, `${t.name}/${source}`);
-    r(['secrets', i], 'approximated', `secrets.${envName}`, `Compose mounts it at /run/secrets/${target}; ECS gives it as the variable ${envName}: fill the placeholder ARN`);
-    commentAt(['secrets', envName], `TODO: the ARN of the secret '${source}' (Compose file /run/secrets/${target}; here the variable ${envName})`);
-    warnings.push(`${svc}: secret '${source}' is a placeholder ARN in ${t.name}.yaml; store the value in Secrets Manager or SSM and put its ARN there (the application reads the variable ${envName}, not /run/secrets/${target}).`);
+    r(
+      ['secrets', i],
+      'approximated',
+      `secrets.${envName}`,
+      `Compose mounts it at /run/secrets/${target}; ECS gives it as the variable ${envName}: fill the placeholder ARN`,
+    );
+    commentAt(
+      ['secrets', envName],
+      `TODO: the ARN of the secret '${source}' (Compose file /run/secrets/${target}; here the variable ${envName})`,
+    );
+    warnings.push(
+      `${svc}: secret '${source}' is a placeholder ARN in ${t.name}.yaml; store the value in Secrets Manager or SSM and put its ARN there (the application reads the variable ${envName}, not /run/secrets/${target}).`,
+    );
   });
   if (Object.keys(variables).length > 0) c['variables'] = variables;
   if (Object.keys(secrets).length > 0) c['secrets'] = secrets;
@@ -441,10 +658,16 @@ function mapContainer(
     const test = h['test'];
     const disabled = h['disable'] === true || h['disable'] === 'true' || (Array.isArray(test) && test[0] === 'NONE');
     if (disabled) r(['healthcheck'], 'dropped', '', 'disabled in Compose: no container health check');
-    else if (test === undefined) r(['healthcheck'], 'dropped', '', "no test: the image's HEALTHCHECK is not used by ECS; set healthCheck.command");
+    else if (test === undefined)
+      r(['healthcheck'], 'dropped', '', "no test: the image's HEALTHCHECK is not used by ECS; set healthCheck.command");
     else {
       const list = Array.isArray(test) ? test.map(String) : [];
-      const command = typeof test === 'string' ? ['CMD-SHELL', test] : list[0] === 'CMD' || list[0] === 'CMD-SHELL' ? list : ['CMD', ...list];
+      const command =
+        typeof test === 'string'
+          ? ['CMD-SHELL', test]
+          : list[0] === 'CMD' || list[0] === 'CMD-SHELL'
+            ? list
+            : ['CMD', ...list];
       const hc: Record<string, unknown> = { command };
       const notes: string[] = [];
       const seconds = (key: string, to: string, min: number, max: number) => {
@@ -460,7 +683,8 @@ function mapContainer(
       };
       seconds('interval', 'interval', 5, 300);
       seconds('timeout', 'timeout', 2, 120);
-      if (h['retries'] !== undefined && !Number.isFinite(Number(h['retries']))) notes.push(`retries ${String(h['retries'])} is not a number`);
+      if (h['retries'] !== undefined && !Number.isFinite(Number(h['retries'])))
+        notes.push(`retries ${String(h['retries'])} is not a number`);
       else if (h['retries'] !== undefined) {
         const n = Number(h['retries']);
         const v = Math.min(10, Math.max(1, Math.round(n)));
@@ -478,7 +702,8 @@ function mapContainer(
   done.add('deploy').add('scale').add('cpus').add('mem_limit').add('mem_reservation');
   const deploy = isPlainObject(s['deploy']) ? s['deploy'] : {};
   let count: number | undefined;
-  const countKey = deploy['replicas'] !== undefined ? ['deploy', 'replicas'] : s['scale'] !== undefined ? ['scale'] : undefined;
+  const countKey =
+    deploy['replicas'] !== undefined ? ['deploy', 'replicas'] : s['scale'] !== undefined ? ['scale'] : undefined;
   if (countKey) {
     const n = Number(countKey.length === 2 ? deploy['replicas'] : s['scale']);
     if (!Number.isInteger(n) || n < 0) r(countKey, 'dropped', '', 'not a whole number of tasks');
@@ -494,32 +719,57 @@ function mapContainer(
   const cpusRaw = limits['cpus'] ?? s['cpus'] ?? reservations['cpus'];
   const memRaw = limits['memory'] ?? s['mem_limit'] ?? reservations['memory'];
   const cpuNumber = Number(cpusRaw);
-  const cpu = cpusRaw === undefined || !Number.isFinite(cpuNumber) || cpuNumber <= 0 ? undefined : Math.max(1, Math.round(cpuNumber * 1024));
+  const cpu =
+    cpusRaw === undefined || !Number.isFinite(cpuNumber) || cpuNumber <= 0
+      ? undefined
+      : Math.max(1, Math.round(cpuNumber * 1024));
   // ECS wants at least 6 MiB for a container.
   const memory = memRaw === undefined ? undefined : mapOpt(mebibytes(memRaw), (m) => Math.max(6, m));
   if (cpusRaw !== undefined || memRaw !== undefined) {
-    sizeKey = limits['cpus'] !== undefined || limits['memory'] !== undefined ? ['deploy', 'resources', 'limits'] : s['cpus'] !== undefined ? ['cpus'] : s['mem_limit'] !== undefined ? ['mem_limit'] : ['deploy', 'resources', 'reservations'];
-    if (memRaw !== undefined && memory === undefined) r(sizeKey, 'dropped', '', `memory ${String(memRaw)} is not a size such as 512m or 1g`);
-    if (cpusRaw !== undefined && cpu === undefined) r(sizeKey, 'dropped', '', `cpus ${String(cpusRaw)} is not a number of CPUs such as 0.5`);
+    sizeKey =
+      limits['cpus'] !== undefined || limits['memory'] !== undefined
+        ? ['deploy', 'resources', 'limits']
+        : s['cpus'] !== undefined
+          ? ['cpus']
+          : s['mem_limit'] !== undefined
+            ? ['mem_limit']
+            : ['deploy', 'resources', 'reservations'];
+    if (memRaw !== undefined && memory === undefined)
+      r(sizeKey, 'dropped', '', `memory ${String(memRaw)} is not a size such as 512m or 1g`);
+    if (cpusRaw !== undefined && cpu === undefined)
+      r(sizeKey, 'dropped', '', `cpus ${String(cpusRaw)} is not a number of CPUs such as 0.5`);
   }
   const resRaw = reservations['memory'] ?? s['mem_reservation'];
   if (resRaw !== undefined && (limits['memory'] !== undefined || s['mem_limit'] !== undefined)) {
     const mib = mebibytes(resRaw);
     if (mib !== undefined && mib >= 4) {
       c['memoryReservation'] = mib;
-      r(reservations['memory'] !== undefined ? ['deploy', 'resources', 'reservations', 'memory'] : ['mem_reservation'], 'mapped', 'memoryReservation', `${mib} MiB (soft limit)`);
+      r(
+        reservations['memory'] !== undefined ? ['deploy', 'resources', 'reservations', 'memory'] : ['mem_reservation'],
+        'mapped',
+        'memoryReservation',
+        `${mib} MiB (soft limit)`,
+      );
     }
   }
-  if (reservations['devices'] !== undefined) r(['deploy', 'resources', 'reservations', 'devices'], 'dropped', '', 'Fargate has no devices or GPUs');
+  if (reservations['devices'] !== undefined)
+    r(['deploy', 'resources', 'reservations', 'devices'], 'dropped', '', 'Fargate has no devices or GPUs');
   for (const k of Object.keys(deploy)) {
     if (k === 'replicas' || k === 'resources') continue;
     const note =
-      k === 'mode' ? (deploy['mode'] === 'global' ? 'global: ECS daemon scheduling is not modeled; count sets the number of tasks' : 'replicated is what an ECS service does')
-      : k === 'restart_policy' ? 'ECS replaces the stopped tasks of a service itself'
-      : k === 'update_config' || k === 'rollback_config' ? 'rollouts are set by deployment (minimumHealthyPercent, maximumPercent, circuitBreaker, strategy)'
-      : k === 'placement' ? 'Fargate places tasks itself'
-      : k.startsWith('x-') ? 'extension field: ignored'
-      : 'no ECS equivalent';
+      k === 'mode'
+        ? deploy['mode'] === 'global'
+          ? 'global: ECS daemon scheduling is not modeled; count sets the number of tasks'
+          : 'replicated is what an ECS service does'
+        : k === 'restart_policy'
+          ? 'ECS replaces the stopped tasks of a service itself'
+          : k === 'update_config' || k === 'rollback_config'
+            ? 'rollouts are set by deployment (minimumHealthyPercent, maximumPercent, circuitBreaker, strategy)'
+            : k === 'placement'
+              ? 'Fargate places tasks itself'
+              : k.startsWith('x-')
+                ? 'extension field: ignored'
+                : 'no ECS equivalent';
     r(['deploy', k], 'dropped', '', note);
   }
 
@@ -552,11 +802,15 @@ function mapContainer(
     r(['init'], 'mapped', 'linuxParameters.initProcessEnabled', '');
   }
   const caps: Record<string, string[]> = {};
-  for (const [key, to] of [['cap_add', 'add'], ['cap_drop', 'drop']] as const) {
+  for (const [key, to] of [
+    ['cap_add', 'add'],
+    ['cap_drop', 'drop'],
+  ] as const) {
     const list = Array.isArray(s[key]) ? s[key].map((x) => String(x).toUpperCase().replace(/^CAP_/, '')) : [];
     list.forEach((cap, i) => {
       if (!CAPABILITIES.has(cap)) r([key, i], 'dropped', '', `unknown capability ${cap}`);
-      else if (to === 'add' && cap !== 'SYS_PTRACE') r([key, i], 'dropped', '', `Fargate can add only SYS_PTRACE, not ${cap}`);
+      else if (to === 'add' && cap !== 'SYS_PTRACE')
+        r([key, i], 'dropped', '', `Fargate can add only SYS_PTRACE, not ${cap}`);
       else {
         (caps[to] ??= []).push(cap);
         r([key, i], 'mapped', `linuxParameters.capabilities.${to}`, '');
@@ -574,7 +828,12 @@ function mapContainer(
     else {
       const v = Math.min(120, Math.max(2, Math.ceil(secs)));
       c['stopTimeout'] = v;
-      r(['stop_grace_period'], v === secs ? 'mapped' : 'approximated', 'stopTimeout', v === secs ? '' : `${String(s['stop_grace_period'])} → ${v}s (ECS: 2-120 seconds)`);
+      r(
+        ['stop_grace_period'],
+        v === secs ? 'mapped' : 'approximated',
+        'stopTimeout',
+        v === secs ? '' : `${String(s['stop_grace_period'])} → ${v}s (ECS: 2-120 seconds)`,
+      );
     }
   }
   if (s['read_only'] === true) {
@@ -604,8 +863,15 @@ function mapContainer(
     const spec = volumeSpec(v);
     const key = ['volumes', i];
     if (spec.type === 'bind' || (spec.type === 'volume' && spec.source !== undefined && /^[./~]/.test(spec.source))) {
-      r(key, 'dropped', '', `bind mount of ${spec.source ?? '?'}: Fargate has no host folders; bake the files into the image, or use EFS`);
-      warnings.push(`${svc}: the bind mount ${spec.source ?? ''}:${spec.target} was dropped (Fargate has no host folders).`);
+      r(
+        key,
+        'dropped',
+        '',
+        `bind mount of ${spec.source ?? '?'}: Fargate has no host folders; bake the files into the image, or use EFS`,
+      );
+      warnings.push(
+        `${svc}: the bind mount ${spec.source ?? ''}:${spec.target} was dropped (Fargate has no host folders).`,
+      );
       return;
     }
     if (spec.type !== 'volume') {
@@ -613,15 +879,33 @@ function mapContainer(
       return;
     }
     const named = spec.source !== undefined && spec.source in declared;
-    const volName = volumeName(spec.source ?? `${containerNames.get(svc)}${spec.target.replace(/[^A-Za-z0-9]+/g, '-')}`);
+    const volName = volumeName(
+      spec.source ?? `${containerNames.get(svc)}${spec.target.replace(/[^A-Za-z0-9]+/g, '-')}`,
+    );
     if (!volumes.some((x) => x['name'] === volName)) {
       const fs = named ? t.efs[spec.source!] : undefined;
       volumes.push(fs ? { name: volName, efsVolumeConfiguration: { fileSystemId: fs } } : { name: volName });
-      if (named && !fs) warnings.push(`${svc}: the named volume '${spec.source}' became a task volume, lost when the task stops; give it an EFS file system (--efs ${spec.source}=fs-...) to keep its data.`);
+      if (named && !fs)
+        warnings.push(
+          `${svc}: the named volume '${spec.source}' became a task volume, lost when the task stops; give it an EFS file system (--efs ${spec.source}=fs-...) to keep its data.`,
+        );
     }
-    mountPoints.push({ sourceVolume: volName, containerPath: spec.target, ...(spec.readOnly ? { readOnly: true } : {}) });
+    mountPoints.push({
+      sourceVolume: volName,
+      containerPath: spec.target,
+      ...(spec.readOnly ? { readOnly: true } : {}),
+    });
     const fs = named ? t.efs[spec.source!] : undefined;
-    r(key, fs ? 'mapped' : 'approximated', 'mountPoints', fs ? `volume ${volName} on EFS ${fs}` : named ? `volume ${volName}: a task volume, lost when the task stops (--efs ${spec.source}=fs-... for EFS)` : `anonymous volume → task volume ${volName}`);
+    r(
+      key,
+      fs ? 'mapped' : 'approximated',
+      'mountPoints',
+      fs
+        ? `volume ${volName} on EFS ${fs}`
+        : named
+          ? `volume ${volName}: a task volume, lost when the task stops (--efs ${spec.source}=fs-... for EFS)`
+          : `anonymous volume → task volume ${volName}`,
+    );
   });
   if (mountPoints.length) c['mountPoints'] = mountPoints;
   const vf = Array.isArray(s['volumes_from']) ? s['volumes_from'] : [];
@@ -629,7 +913,13 @@ function mapContainer(
   vf.forEach((x, i) => {
     const [source, mode] = String(x).split(':');
     const name = containerNames.get(source!);
-    if (name === undefined) r(['volumes_from', i], 'dropped', '', `'${source}' is not in this task (only containers of one task share volumes)`);
+    if (name === undefined)
+      r(
+        ['volumes_from', i],
+        'dropped',
+        '',
+        `'${source}' is not in this task (only containers of one task share volumes)`,
+      );
     else {
       volumesFrom.push({ sourceContainer: name, ...(mode === 'ro' ? { readOnly: true } : {}) });
       r(['volumes_from', i], 'mapped', 'volumesFrom', '');
@@ -642,10 +932,18 @@ function mapContainer(
   if (isPlainObject(s['logging'])) {
     const driver = String(s['logging']['driver'] ?? 'json-file');
     if (LOG_DRIVERS.includes(driver) && driver !== 'awsfirelens') {
-      const options = isPlainObject(s['logging']['options']) ? Object.fromEntries(Object.entries(s['logging']['options']).map(([k, v]) => [k, String(v)])) : {};
+      const options = isPlainObject(s['logging']['options'])
+        ? Object.fromEntries(Object.entries(s['logging']['options']).map(([k, v]) => [k, String(v)]))
+        : {};
       c['logConfiguration'] = { logDriver: driver, ...(Object.keys(options).length ? { options } : {}) };
       r(['logging'], 'mapped', 'logConfiguration', '');
-    } else r(['logging'], 'dropped', '', `driver ${driver}: Fargate logs through awslogs (the default: the service's log group), splunk or FireLens`);
+    } else
+      r(
+        ['logging'],
+        'dropped',
+        '',
+        `driver ${driver}: Fargate logs through awslogs (the default: the service's log group), splunk or FireLens`,
+      );
   }
 
   // platform → runtimePlatform (the task's)
@@ -703,22 +1001,39 @@ export function renderServiceFile(plan: TaskPlan, composeFiles: readonly string[
 
 function dependsOf(d: unknown): Array<{ service: string; condition: string }> {
   if (Array.isArray(d)) return d.map((x) => ({ service: String(x), condition: 'service_started' }));
-  if (isPlainObject(d)) return Object.entries(d).map(([service, v]) => ({ service, condition: isPlainObject(v) && typeof v['condition'] === 'string' ? v['condition'] : 'service_started' }));
+  if (isPlainObject(d))
+    return Object.entries(d).map(([service, v]) => ({
+      service,
+      condition: isPlainObject(v) && typeof v['condition'] === 'string' ? v['condition'] : 'service_started',
+    }));
   return [];
 }
 
 function sidecarName(composeName: string): string {
-  let n = composeName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+/g, '-');
+  let n = composeName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .replace(/-+/g, '-');
   n = n.slice(0, SIDECAR_NAME_MAX).replace(/-+$/, '');
   return n === '' ? 'sidecar' : n;
 }
 
 function portName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 64) || 'port';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '')
+      .slice(0, 64) || 'port'
+  );
 }
 
 function volumeName(source: string): string {
-  const n = source.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 255);
+  const n = source
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 255);
   return n === '' ? 'data' : n;
 }
 
@@ -739,7 +1054,12 @@ function volumeSpec(v: unknown): VolumeSpec {
     if (parts.length === 1) return { type: 'volume', target: parts[0]!, readOnly: false };
     const [source, target, mode = ''] = parts;
     const bind = /^[./~]/.test(source!);
-    return { type: bind ? 'bind' : 'volume', source: source!, target: target!, readOnly: mode.split(',').includes('ro') };
+    return {
+      type: bind ? 'bind' : 'volume',
+      source: source!,
+      target: target!,
+      readOnly: mode.split(',').includes('ro'),
+    };
   }
   const o = v as Record<string, unknown>;
   return {
@@ -773,7 +1093,7 @@ export function parseImage(ref: string): { repository: string; tag?: string; dig
 export function durationSeconds(text: string): number | undefined {
   const t = text.trim();
   if (/^\d+$/.test(t)) return Number(t); // a bare number of seconds, as some files write
-  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
   const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
   let total = 0;
   let pos = 0;
@@ -788,7 +1108,7 @@ export function durationSeconds(text: string): number | undefined {
 export function mebibytes(v: unknown): number | undefined {
   const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)b?$/i.exec(String(v).trim());
   if (!m) return undefined;
-  const pow = { '': 0, k: 1, m: 2, g: 3, t: 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  const pow = { '': 0, 'k': 1, 'm': 2, 'g': 3, 't': 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
   const bytes = Number(m[1]) * 1024 ** pow;
   return Math.ceil(bytes / 1024 ** 2);
 }

@@ -42,7 +42,11 @@ export interface Origin {
 }
 
 /** Parses one compose file; syntax errors are problems with their line. */
-export function parseComposeFile(absolute: string, display: string, problems: ConfigProblem[]): { data: Record<string, unknown>; doc: Document.Parsed; lines: LineCounter } | undefined {
+export function parseComposeFile(
+  absolute: string,
+  display: string,
+  problems: ConfigProblem[],
+): { data: Record<string, unknown>; doc: Document.Parsed; lines: LineCounter } | undefined {
   let text: string;
   try {
     text = readFileSync(absolute, 'utf8');
@@ -57,7 +61,10 @@ export function parseComposeFile(absolute: string, display: string, problems: Co
   const at = (offset: number | undefined) => (offset === undefined ? { line: 1, col: 1 } : lines.linePos(offset));
   for (const err of doc.errors) {
     const pos = at(err.pos[0]);
-    const message = err.code === 'DUPLICATE_KEY' ? 'duplicate key: this key appears earlier in the same mapping' : err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const message =
+      err.code === 'DUPLICATE_KEY'
+        ? 'duplicate key: this key appears earlier in the same mapping'
+        : err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     problems.push({ file: display, line: pos.line, column: pos.col, key: '', message: `YAML: ${message}` });
   }
   if (doc.errors.length > 0) return undefined;
@@ -65,11 +72,23 @@ export function parseComposeFile(absolute: string, display: string, problems: Co
   try {
     data = doc.toJS({ maxAliasCount: 1000 }) ?? {};
   } catch (err) {
-    problems.push({ file: display, line: 1, column: 1, key: '', message: `YAML: ${(err as Error).message.split('\n')[0]}` });
+    problems.push({
+      file: display,
+      line: 1,
+      column: 1,
+      key: '',
+      message: `YAML: ${(err as Error).message.split('\n')[0]}`,
+    });
     return undefined;
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    problems.push({ file: display, line: 1, column: 1, key: '', message: 'expected a mapping of keys (services:, volumes:, ...) at the top of the file' });
+    problems.push({
+      file: display,
+      line: 1,
+      column: 1,
+      key: '',
+      message: 'expected a mapping of keys (services:, volumes:, ...) at the top of the file',
+    });
     return undefined;
   }
   // `!reset` and `!override` are tags the yaml library leaves on the nodes (with an unresolved-tag warning).
@@ -95,7 +114,10 @@ function markTags(node: unknown, data: unknown, isMap: (n: unknown) => boolean, 
 }
 
 /** The line of `path` in one parsed file, following aliases and `<<` merge keys; undefined when the file does not hold it. */
-export function lineOf(f: Pick<ComposeFile, 'doc' | 'lines'>, path: Path): { line: number; column: number; depth: number } {
+export function lineOf(
+  f: Pick<ComposeFile, 'doc' | 'lines'>,
+  path: Path,
+): { line: number; column: number; depth: number } {
   const { isMap, isSeq, isScalar, isAlias, isPair } = yamlLib();
   let node: unknown = f.doc.contents;
   let target: Node | undefined;
@@ -105,7 +127,8 @@ export function lineOf(f: Pick<ComposeFile, 'doc' | 'lines'>, path: Path): { lin
     const m = deref(map);
     if (!isMap(m) || seen > 20) return undefined;
     for (const p of m.items) {
-      if (isPair(p) && isScalar(p.key) && typeof p.key.value !== 'symbol' && String(p.key.value) === key) return { key: p.key as Node, value: p.value };
+      if (isPair(p) && isScalar(p.key) && typeof p.key.value !== 'symbol' && String(p.key.value) === key)
+        return { key: p.key as Node, value: p.value };
     }
     for (const p of m.items) {
       // With merge keys on, the key's value is a symbol whose source is `<<`.
@@ -131,7 +154,12 @@ export function lineOf(f: Pick<ComposeFile, 'doc' | 'lines'>, path: Path): { lin
       target = (deref(node) ?? target) as Node;
     } else if (isSeq(node) && typeof seg === 'string') {
       // `environment: [KEY=value]`, `depends_on: [db]`: the item that names the key.
-      const item = node.items.find((i) => isScalar(deref(i)) && (String((deref(i) as { value: unknown }).value) === seg || String((deref(i) as { value: unknown }).value).startsWith(`${seg}=`)));
+      const item = node.items.find(
+        (i) =>
+          isScalar(deref(i)) &&
+          (String((deref(i) as { value: unknown }).value) === seg ||
+            String((deref(i) as { value: unknown }).value).startsWith(`${seg}=`)),
+      );
       if (item === undefined) break;
       node = item;
       target = deref(item) as Node;
@@ -154,7 +182,8 @@ export function locatePath(files: readonly ComposeFile[], path: Path): Origin & 
   let best: Origin & { depth: number } = { file: files[0]?.file ?? '', line: 1, column: 1, depth: 0 };
   for (const f of files) {
     const at = lineOf(f, path);
-    if (at.depth >= best.depth && at.depth > 0) best = { file: f.file, line: at.line, column: at.column, depth: at.depth };
+    if (at.depth >= best.depth && at.depth > 0)
+      best = { file: f.file, line: at.line, column: at.column, depth: at.depth };
   }
   return best;
 }
@@ -174,7 +203,10 @@ const ESCAPE_HINT = 'write $$ for a literal $';
  * Interpolates one string as Compose does. Returns the result, or a message for `${VAR:?err}` /
  * `${VAR?err}` with an unset variable, or for a malformed expression (a `$` that starts none).
  */
-export function interpolate(text: string, vars: Readonly<Record<string, string | undefined>>): { value: string } | { error: string } {
+export function interpolate(
+  text: string,
+  vars: Readonly<Record<string, string | undefined>>,
+): { value: string } | { error: string } {
   let out = '';
   let i = 0;
   while (i < text.length) {
@@ -200,7 +232,8 @@ export function interpolate(text: string, vars: Readonly<Record<string, string |
           j++;
         } else if (text[j] === '}' && --depth === 0) break;
       }
-      if (depth > 0) return { error: `invalid interpolation format in "${text}": \${ without its closing }; ${ESCAPE_HINT}` };
+      if (depth > 0)
+        return { error: `invalid interpolation format in "${text}": \${ without its closing }; ${ESCAPE_HINT}` };
       const r = braced(text.slice(i + 2, j), vars);
       if ('error' in r) return r;
       out += r.value;
@@ -208,16 +241,23 @@ export function interpolate(text: string, vars: Readonly<Record<string, string |
       continue;
     }
     const name = NAME.exec(text.slice(i + 1));
-    if (!name) return { error: `invalid interpolation format in "${text}": a $ must start \${VAR} or $VAR; ${ESCAPE_HINT}` };
+    if (!name)
+      return { error: `invalid interpolation format in "${text}": a $ must start \${VAR} or $VAR; ${ESCAPE_HINT}` };
     out += vars[name[0]] ?? '';
     i += 1 + name[0].length;
   }
   return { value: out };
 }
 
-function braced(inner: string, vars: Readonly<Record<string, string | undefined>>): { value: string } | { error: string } {
+function braced(
+  inner: string,
+  vars: Readonly<Record<string, string | undefined>>,
+): { value: string } | { error: string } {
   const m = BRACED.exec(inner);
-  if (!m) return { error: `invalid interpolation format for \${${inner}}: use \${VAR}, \${VAR:-default} or \${VAR:?message}; ${ESCAPE_HINT}` };
+  if (!m)
+    return {
+      error: `invalid interpolation format for \${${inner}}: use \${VAR}, \${VAR:-default} or \${VAR:?message}; ${ESCAPE_HINT}`,
+    };
   const [, name, op, arg = ''] = m;
   const v = vars[name!];
   const unsetOrEmpty = v === undefined || v === '';
@@ -246,7 +286,11 @@ function braced(inner: string, vars: Readonly<Record<string, string | undefined>
 }
 
 /** Interpolates every string value (never keys) of a file's data, in place; problems point at the value. */
-export function interpolateData(f: Omit<ComposeFile, 'data'> & { data: unknown }, vars: Readonly<Record<string, string | undefined>>, problems: ConfigProblem[]): void {
+export function interpolateData(
+  f: Omit<ComposeFile, 'data'> & { data: unknown },
+  vars: Readonly<Record<string, string | undefined>>,
+  problems: ConfigProblem[],
+): void {
   const walk = (value: unknown, path: Array<string | number>, set: (v: unknown) => void): void => {
     if (typeof value === 'string') {
       if (!value.includes('$')) return;
@@ -314,7 +358,13 @@ export function validateComposeFile(f: ComposeFile, problems: ConfigProblem[]): 
     const extra = e.keyword === 'additionalProperties' ? String(e.params['additionalProperty']) : undefined;
     const full = extra === undefined ? path : [...path, extra];
     const at = lineOf(f, full);
-    found.push({ file: f.file, line: at.line, column: at.column, key: formatKey(full), message: describeError(e, full, extra) });
+    found.push({
+      file: f.file,
+      line: at.line,
+      column: at.column,
+      key: formatKey(full),
+      message: describeError(e, full, extra),
+    });
   }
   // In the file's order.
   problems.push(...found.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)));
@@ -326,7 +376,11 @@ function stripMarkers(value: unknown): unknown {
   if (value instanceof Override) return stripMarkers(value.value);
   if (Array.isArray(value)) return value.filter((v) => v !== RESET).map(stripMarkers);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== RESET).map(([k, v]) => [k, stripMarkers(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== RESET)
+        .map(([k, v]) => [k, stripMarkers(v)]),
+    );
   }
   return value;
 }
@@ -355,7 +409,11 @@ function pickErrors(errors: readonly AjvError[]): AjvError[] {
   for (const e of concrete) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
   const paths = [...byPath.keys()];
   // A value with errors below it is reported there, not as "must be string" of another branch.
-  const deepest = paths.filter((p) => byPath.get(p)!.some((e) => e.keyword === 'additionalProperties') || !paths.some((q) => q !== p && q.startsWith(`${p}/`)));
+  const deepest = paths.filter(
+    (p) =>
+      byPath.get(p)!.some((e) => e.keyword === 'additionalProperties') ||
+      !paths.some((q) => q !== p && q.startsWith(`${p}/`)),
+  );
   const out: AjvError[] = [];
   for (const p of deepest) {
     const es = byPath.get(p)!;
@@ -371,7 +429,9 @@ function pickErrors(errors: readonly AjvError[]): AjvError[] {
     }
     const types = es.filter((e) => e.keyword === 'type');
     if (types.length > 0) {
-      const allowed = [...new Set(types.flatMap((e) => ([] as string[]).concat(e.params['type'] as string | string[])))];
+      const allowed = [
+        ...new Set(types.flatMap((e) => ([] as string[]).concat(e.params['type'] as string | string[]))),
+      ];
       out.push({ ...types[0]!, params: { type: allowed } });
       continue;
     }
@@ -384,12 +444,19 @@ function describeError(e: AjvError, path: Path, extra: string | undefined): stri
   if (extra !== undefined) {
     const known = knownKeys(path.slice(0, -1));
     const guess = closest(extra, known);
-    const where = path.length === 1 ? 'at the top of a Compose file' : path[0] === 'services' && path.length === 3 ? 'in a Compose service' : `under ${formatKey(path.slice(0, -1))}`;
+    const where =
+      path.length === 1
+        ? 'at the top of a Compose file'
+        : path[0] === 'services' && path.length === 3
+          ? 'in a Compose service'
+          : `under ${formatKey(path.slice(0, -1))}`;
     return `unknown key '${extra}' ${where}${guess ? ` (did you mean '${guess}'?)` : ''}; extension fields start with x-`;
   }
   switch (e.keyword) {
     case 'type': {
-      const types = (e.params['type'] as string[]).map((t) => (t === 'array' ? 'a list' : t === 'object' ? 'a mapping' : `a ${t}`));
+      const types = (e.params['type'] as string[]).map((t) =>
+        t === 'array' ? 'a list' : t === 'object' ? 'a mapping' : `a ${t}`,
+      );
       return `must be ${types.join(' or ')}`;
     }
     case 'enum':
@@ -405,11 +472,16 @@ function describeError(e: AjvError, path: Path, extra: string | undefined): stri
 
 /** The keys the schema knows at a path (for "did you mean"). */
 function knownKeys(path: Path): string[] {
-  const s = composeSchema() as { properties: Record<string, unknown>; definitions: Record<string, { properties?: Record<string, unknown> }> };
+  const s = composeSchema() as {
+    properties: Record<string, unknown>;
+    definitions: Record<string, { properties?: Record<string, unknown> }>;
+  };
   if (path.length === 0) return Object.keys(s.properties);
   if (path[0] === 'services' && path.length === 2) return Object.keys(s.definitions['service']?.properties ?? {});
-  if (path[0] === 'services' && path.length === 3 && path[2] === 'healthcheck') return Object.keys(s.definitions['healthcheck']?.properties ?? {});
-  if (path[0] === 'services' && path.length === 3 && path[2] === 'deploy') return Object.keys(s.definitions['deployment']?.properties ?? {});
+  if (path[0] === 'services' && path.length === 3 && path[2] === 'healthcheck')
+    return Object.keys(s.definitions['healthcheck']?.properties ?? {});
+  if (path[0] === 'services' && path.length === 3 && path[2] === 'deploy')
+    return Object.keys(s.definitions['deployment']?.properties ?? {});
   return [];
 }
 
@@ -425,8 +497,14 @@ const UNIQUE: Record<string, (item: unknown) => string> = {
     return `${x.host_ip ?? ''}|${x.target}|${x.published ?? ''}|${x.protocol ?? 'tcp'}`;
   },
   volumes: (v) => (typeof v === 'string' ? shortVolumeTarget(v) : String((v as { target?: unknown }).target)),
-  secrets: (s) => (typeof s === 'string' ? s : String((s as { target?: unknown; source?: unknown }).target ?? (s as { source?: unknown }).source)),
-  configs: (s) => (typeof s === 'string' ? s : String((s as { target?: unknown; source?: unknown }).target ?? (s as { source?: unknown }).source)),
+  secrets: (s) =>
+    typeof s === 'string'
+      ? s
+      : String((s as { target?: unknown; source?: unknown }).target ?? (s as { source?: unknown }).source),
+  configs: (s) =>
+    typeof s === 'string'
+      ? s
+      : String((s as { target?: unknown; source?: unknown }).target ?? (s as { source?: unknown }).source),
 };
 /** Lists that Compose merges as mappings (`KEY=value` items). */
 const AS_MAPPING = new Set(['environment', 'labels', 'annotations', 'sysctls', 'extra_hosts']);
@@ -447,8 +525,19 @@ function mergeValue(base: unknown, over: unknown, path: readonly string[]): unkn
   // depends_on: the list form is the mapping form with condition service_started.
   if (inService && key === 'depends_on') return mergeMaps(dependsToMap(base), dependsToMap(over), path);
   // A single string is a list of one (env_file: a.env, then env_file: [b.env] appends).
-  if (inService && (key === 'env_file' || key === 'dns' || key === 'dns_search' || key === 'tmpfs') && typeof over === 'string' && base !== undefined) return mergeValue(base, [over], path);
-  if (inService && (key === 'env_file' || key === 'dns' || key === 'dns_search' || key === 'tmpfs') && typeof base === 'string') return mergeValue([base], over, path);
+  if (
+    inService &&
+    (key === 'env_file' || key === 'dns' || key === 'dns_search' || key === 'tmpfs') &&
+    typeof over === 'string' &&
+    base !== undefined
+  )
+    return mergeValue(base, [over], path);
+  if (
+    inService &&
+    (key === 'env_file' || key === 'dns' || key === 'dns_search' || key === 'tmpfs') &&
+    typeof base === 'string'
+  )
+    return mergeValue([base], over, path);
   if (inService && REPLACED.has(key)) return over;
   if (path.length === 4 && path[0] === 'services' && path[2] === 'healthcheck' && key === 'test') return over;
   if (Array.isArray(over)) {
@@ -458,7 +547,8 @@ function mergeValue(base: unknown, over: unknown, path: readonly string[]): unkn
       const out = [...base];
       for (const item of over) {
         const i = out.findIndex((b) => safe(() => unique(b)) === safe(() => unique(item)));
-        if (i >= 0) out[i] = isPlainObject(out[i]) && isPlainObject(item) ? mergeMaps(out[i], item, [...path, String(i)]) : item;
+        if (i >= 0)
+          out[i] = isPlainObject(out[i]) && isPlainObject(item) ? mergeMaps(out[i], item, [...path, String(i)]) : item;
         else out.push(item);
       }
       return out;
@@ -554,7 +644,12 @@ export function normalizePort(p: unknown): PortSpec {
     if (!v6 && parts.length === 3) hostIp = parts.shift();
     const target = parts.pop()!;
     const published = parts.pop();
-    return { target, ...(published !== undefined && published !== '' ? { published } : {}), ...(hostIp ? { host_ip: hostIp } : {}), ...(protocol ? { protocol } : {}) };
+    return {
+      target,
+      ...(published !== undefined && published !== '' ? { published } : {}),
+      ...(hostIp ? { host_ip: hostIp } : {}),
+      ...(protocol ? { protocol } : {}),
+    };
   }
   const o = p as Record<string, unknown>;
   return {

@@ -11,7 +11,10 @@
 /** Asks the user; returns undefined when there is nobody to answer (or Ctrl-C). */
 export interface ComposePrompter {
   /** Pick one of `choices` (their `value`); the first choice is the default. */
-  choose(question: string, choices: ReadonlyArray<{ readonly value: string; readonly label: string }>): Promise<string | undefined>;
+  choose(
+    question: string,
+    choices: ReadonlyArray<{ readonly value: string; readonly label: string }>,
+  ): Promise<string | undefined>;
   /** Free text; `defaultAnswer` when the answer is empty. */
   ask(question: string, defaultAnswer?: string): Promise<string | undefined>;
 }
@@ -83,7 +86,12 @@ export interface ImportComposeResult {
   readonly files: readonly ServiceFileOut[];
   readonly rows: readonly MappingRow[];
   /** Services skipped because none of their profiles is active. */
-  readonly skipped: ReadonlyArray<{ readonly service: string; readonly profiles: readonly string[]; readonly file: string; readonly line: number }>;
+  readonly skipped: ReadonlyArray<{
+    readonly service: string;
+    readonly profiles: readonly string[];
+    readonly file: string;
+    readonly line: number;
+  }>;
   /** Things the user must do before deploying (fill secret ARNs, ...), one sentence each. */
   readonly warnings: readonly string[];
 }

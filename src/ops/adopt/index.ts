@@ -54,28 +54,44 @@ const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definiti
 function serviceName(flag: string | undefined, from: string, what: string): string {
   if (flag !== undefined) {
     if (!/^[a-z][a-z0-9-]*$/.test(flag) || flag.length > MAX_SERVICE_NAME) {
-      throw new UsageError(`--name ${flag}: a service name must start with a letter, use only lowercase letters, digits and '-', and be at most ${MAX_SERVICE_NAME} characters (it is part of AWS resource names)`);
+      throw new UsageError(
+        `--name ${flag}: a service name must start with a letter, use only lowercase letters, digits and '-', and be at most ${MAX_SERVICE_NAME} characters (it is part of AWS resource names)`,
+      );
     }
     return flag;
   }
   const name = defaultName(from, MAX_SERVICE_NAME);
-  if (name === undefined) throw new UsageError(`the ${what} '${from}' gives no service name ecsdeploy accepts; give one with --name`);
+  if (name === undefined)
+    throw new UsageError(`the ${what} '${from}' gives no service name ecsdeploy accepts; give one with --name`);
   return name;
 }
 
-function targetOf(dir: string, env: string): { target: AwsTarget; envConfig: ReturnType<typeof openProject>['envs'][number] } {
+function targetOf(
+  dir: string,
+  env: string,
+): { target: AwsTarget; envConfig: ReturnType<typeof openProject>['envs'][number] } {
   const { envs } = openProject(dir, [env]);
   const e = envs[0]!;
   return { target: { region: e.region, ...(e.endpoint ? { endpoint: e.endpoint } : {}) }, envConfig: e };
 }
 
 /** Validates and writes (or, with dryRun, only renders) the mapped file. */
-function finish(common: ImportCommon, name: string, mapping: Mapping, source: string, command: string, nextSteps: string[], patch?: EnvironmentPatch): ImportResult {
+function finish(
+  common: ImportCommon,
+  name: string,
+  mapping: Mapping,
+  source: string,
+  command: string,
+  nextSteps: string[],
+  patch?: EnvironmentPatch,
+): ImportResult {
   const root = resolve(common.dir);
   const file = join('services', `${name}.yaml`);
   const path = join(root, file);
   if (existsSync(path) && !common.force && !common.dryRun) {
-    throw new UsageError(`${file} exists; it was not changed`, ['Give --force to overwrite it, --name for another file, or --dry-run to print the import.']);
+    throw new UsageError(`${file} exists; it was not changed`, [
+      'Give --force to overwrite it, --name for another file, or --dry-run to print the import.',
+    ]);
   }
   const content = renderServiceFile(mapping, { source, command });
   assertValid(schemaProblems(content, name), source);
@@ -84,7 +100,8 @@ function finish(common: ImportCommon, name: string, mapping: Mapping, source: st
     mkdirSync(join(root, 'services'), { recursive: true });
     writeFileSync(path, content);
   }
-  if (!existsSync(join(root, PROJECT_FILE))) nextSteps.unshift(`There is no ${PROJECT_FILE} in ${root}: move ${file} into your project's services/ folder.`);
+  if (!existsSync(join(root, PROJECT_FILE)))
+    nextSteps.unshift(`There is no ${PROJECT_FILE} in ${root}: move ${file} into your project's services/ folder.`);
   return { file, written: !common.dryRun, content, rows: mapping.rows, overrides: mapping.overrides, nextSteps };
 }
 
@@ -96,11 +113,21 @@ export interface ImportTaskDefinitionOptions extends ImportCommon {
 }
 
 /** `ecsdeploy import task-definition FILE.json|ARN`. */
-export async function importTaskDefinition(o: ImportTaskDefinitionOptions, deps: ImportDeps = liveImportDeps): Promise<ImportResult> {
+export async function importTaskDefinition(
+  o: ImportTaskDefinitionOptions,
+  deps: ImportDeps = liveImportDeps,
+): Promise<ImportResult> {
   let parsed: ParsedTaskDefinition;
   if (o.source.startsWith('arn:')) {
-    if (!TASK_DEFINITION_ARN.test(o.source)) throw new UsageError(`${o.source} is not a task definition ARN (arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION)`);
-    if (o.env === undefined) throw new UsageError(`reading ${o.source} needs --env: the environment whose region, endpoint and credentials to use`, ['Or save it first: aws ecs describe-task-definition --task-definition ARN --include TAGS > FILE.json']);
+    if (!TASK_DEFINITION_ARN.test(o.source))
+      throw new UsageError(
+        `${o.source} is not a task definition ARN (arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION)`,
+      );
+    if (o.env === undefined)
+      throw new UsageError(
+        `reading ${o.source} needs --env: the environment whose region, endpoint and credentials to use`,
+        ['Or save it first: aws ecs describe-task-definition --task-definition ARN --include TAGS > FILE.json'],
+      );
     const { target } = targetOf(o.dir, o.env);
     o.onProgress?.(`Reading ${o.source}`);
     const read = await deps.read(target).describeTaskDefinition(o.source);
@@ -109,7 +136,11 @@ export async function importTaskDefinition(o: ImportTaskDefinitionOptions, deps:
     parsed = readTaskDefinitionFile(resolve(o.source), o.source);
   }
   const td = parsed.taskDefinition;
-  const name = serviceName(o.name, td.family ?? td.containerDefinitions[0]!.name, td.family !== undefined ? 'family' : 'container name');
+  const name = serviceName(
+    o.name,
+    td.family ?? td.containerDefinitions[0]!.name,
+    td.family !== undefined ? 'family' : 'container name',
+  );
   const { mapping, source, command } = taskDefinitionImport(parsed, name, o.source);
   return finish(o, name, mapping, source, command, [
     `Review services/${name}.yaml, then: ecsdeploy plan --env ENV (it creates the service anew; to take over a running one, use ecsdeploy import service).`,
@@ -117,10 +148,18 @@ export async function importTaskDefinition(o: ImportTaskDefinitionOptions, deps:
 }
 
 /** The mapping of a parsed task definition and how the file names where it came from (the goldens use this too). */
-export function taskDefinitionImport(parsed: ParsedTaskDefinition, name: string, given: string): { mapping: Mapping; source: string; command: string } {
+export function taskDefinitionImport(
+  parsed: ParsedTaskDefinition,
+  name: string,
+  given: string,
+): { mapping: Mapping; source: string; command: string } {
   const mapping = mapTaskDefinition(parsed.taskDefinition, { name, tags: parsed.tags });
   const arn = given.startsWith('arn:');
-  return { mapping, source: arn ? given : `${given} (${parsed.shape})`, command: `ecsdeploy import task-definition ${given}` };
+  return {
+    mapping,
+    source: arn ? given : `${given} (${parsed.shape})`,
+    command: `ecsdeploy import task-definition ${given}`,
+  };
 }
 
 export interface ImportServiceOptions extends ImportCommon {
@@ -163,7 +202,15 @@ export async function importService(o: ImportServiceOptions, deps: ImportDeps = 
   }
   say(`Reading the Application Auto Scaling target service/${cluster}/${svc.serviceName}`);
   const scaling = await api.scaling(cluster, svc.serviceName);
-  const groups = [...new Set(parsed.taskDefinition.containerDefinitions.flatMap((c) => (c.logConfiguration?.logDriver === 'awslogs' && c.logConfiguration.options?.['awslogs-group'] ? [c.logConfiguration.options['awslogs-group']] : [])))];
+  const groups = [
+    ...new Set(
+      parsed.taskDefinition.containerDefinitions.flatMap((c) =>
+        c.logConfiguration?.logDriver === 'awslogs' && c.logConfiguration.options?.['awslogs-group']
+          ? [c.logConfiguration.options['awslogs-group']]
+          : [],
+      ),
+    ),
+  ];
   if (groups.length) say(`Reading the log groups ${groups.join(', ')}`);
   const logGroups = groups.length ? await api.logRetention(groups) : {};
 
@@ -181,17 +228,34 @@ export async function importService(o: ImportServiceOptions, deps: ImportDeps = 
     ...(svc.enableExecuteCommand !== undefined ? { enableExecuteCommand: svc.enableExecuteCommand } : {}),
     ...(svc.propagateTags ? { propagateTags: svc.propagateTags } : {}),
     ...(svc.enableECSManagedTags !== undefined ? { enableECSManagedTags: svc.enableECSManagedTags } : {}),
-    ...(svc.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds } : {}),
+    ...(svc.healthCheckGracePeriodSeconds !== undefined
+      ? { healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds }
+      : {}),
     loadBalancers: lbs,
     tags: svc.tags,
     ...(targetGroup ? { targetGroup } : {}),
-    ...(rule && rule.priority !== 'default' ? { listenerRule: { arn: rule.arn, listenerArn: rule.listenerArn, priority: rule.priority, paths: rule.paths, hosts: rule.hosts, otherConditions: rule.otherConditions } } : {}),
+    ...(rule && rule.priority !== 'default'
+      ? {
+          listenerRule: {
+            arn: rule.arn,
+            listenerArn: rule.listenerArn,
+            priority: rule.priority,
+            paths: rule.paths,
+            hosts: rule.hosts,
+            otherConditions: rule.otherConditions,
+          },
+        }
+      : {}),
     ...(defaultListener ? { defaultActionListenerArn: defaultListener } : {}),
     ...(scaling ? { scaling } : {}),
     logGroups,
   };
   const name = serviceName(o.name, svc.serviceName, 'ECS service name');
-  const mapping = mapTaskDefinition(parsed.taskDefinition, { name, tags: parsed.tags, live: { env: o.env, service: live } });
+  const mapping = mapTaskDefinition(parsed.taskDefinition, {
+    name,
+    tags: parsed.tags,
+    live: { env: o.env, service: live },
+  });
 
   const steps: string[] = [];
   const set: Array<readonly [readonly string[], unknown]> = [];
@@ -199,7 +263,11 @@ export async function importService(o: ImportServiceOptions, deps: ImportDeps = 
   const existingCluster = envConfig.config.cluster.existing;
   if (existingCluster !== cluster) {
     set.push([['cluster', 'existing'], cluster]);
-    steps.push(existingCluster === undefined ? `In ${envFile}, set cluster.existing: ${cluster} (the service stays on its cluster).` : `${envFile} has cluster.existing: ${existingCluster}, but the service runs on ${cluster}: set cluster.existing: ${cluster}.`);
+    steps.push(
+      existingCluster === undefined
+        ? `In ${envFile}, set cluster.existing: ${cluster} (the service stays on its cluster).`
+        : `${envFile} has cluster.existing: ${existingCluster}, but the service runs on ${cluster}: set cluster.existing: ${cluster}.`,
+    );
   }
   if (envConfig.config.cluster.ec2 !== undefined) {
     set.push([['cluster', 'ec2'], undefined]);
@@ -215,8 +283,12 @@ export async function importService(o: ImportServiceOptions, deps: ImportDeps = 
     set.push([['services'], [...envConfig.config.services, name]]);
     steps.push(`In ${envFile}, add ${name} to services:.`);
   }
-  steps.push(`ecsdeploy plan --env ${o.env}: it shows the imports and in-place updates, and no replacement of the running service.`);
-  steps.push(`ecsdeploy apply --env ${o.env} to take it over; keep environments.${o.env}.adopt in the file afterwards.`);
+  steps.push(
+    `ecsdeploy plan --env ${o.env}: it shows the imports and in-place updates, and no replacement of the running service.`,
+  );
+  steps.push(
+    `ecsdeploy apply --env ${o.env} to take it over; keep environments.${o.env}.adopt in the file afterwards.`,
+  );
   const source = `the ECS service ${cluster}/${svc.serviceName} (${target.region})`;
   const command = `ecsdeploy import service --cluster ${cluster} --service ${svc.serviceName} --env ${o.env}`;
   return finish(o, name, mapping, source, command, steps, { env: o.env, set });

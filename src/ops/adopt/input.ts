@@ -40,26 +40,50 @@ export const ContainerDefinitionInput = z.looseObject({
   environment: z.array(nameValue).optional(),
   environmentFiles: z.array(z.looseObject({ value: z.string(), type: z.string() })).optional(),
   secrets: z.array(nameValueFrom).optional(),
-  mountPoints: z.array(z.looseObject({ sourceVolume: z.string().optional(), containerPath: z.string().optional(), readOnly: z.boolean().optional() })).optional(),
-  volumesFrom: z.array(z.looseObject({ sourceContainer: z.string().optional(), readOnly: z.boolean().optional() })).optional(),
+  mountPoints: z
+    .array(
+      z.looseObject({
+        sourceVolume: z.string().optional(),
+        containerPath: z.string().optional(),
+        readOnly: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+  volumesFrom: z
+    .array(z.looseObject({ sourceContainer: z.string().optional(), readOnly: z.boolean().optional() }))
+    .optional(),
   dependsOn: z.array(z.looseObject({ containerName: z.string(), condition: z.string() })).optional(),
   healthCheck: z
-    .looseObject({ command: z.array(z.string()), interval: num.int().optional(), timeout: num.int().optional(), retries: num.int().optional(), startPeriod: num.int().optional() })
+    .looseObject({
+      command: z.array(z.string()),
+      interval: num.int().optional(),
+      timeout: num.int().optional(),
+      retries: num.int().optional(),
+      startPeriod: num.int().optional(),
+    })
     .optional(),
   ulimits: z.array(z.looseObject({ name: z.string(), softLimit: num.int(), hardLimit: num.int() })).optional(),
   linuxParameters: z
     .looseObject({
       initProcessEnabled: z.boolean().optional(),
-      capabilities: z.looseObject({ add: z.array(z.string()).optional(), drop: z.array(z.string()).optional() }).optional(),
+      capabilities: z
+        .looseObject({ add: z.array(z.string()).optional(), drop: z.array(z.string()).optional() })
+        .optional(),
       sharedMemorySize: num.int().optional(),
     })
     .optional(),
   stopTimeout: num.int().optional(),
   readonlyRootFilesystem: z.boolean().optional(),
   logConfiguration: z
-    .looseObject({ logDriver: z.string(), options: z.record(z.string(), z.string()).optional(), secretOptions: z.array(nameValueFrom).optional() })
+    .looseObject({
+      logDriver: z.string(),
+      options: z.record(z.string(), z.string()).optional(),
+      secretOptions: z.array(nameValueFrom).optional(),
+    })
     .optional(),
-  firelensConfiguration: z.looseObject({ type: z.string(), options: z.record(z.string(), z.string()).optional() }).optional(),
+  firelensConfiguration: z
+    .looseObject({ type: z.string(), options: z.record(z.string(), z.string()).optional() })
+    .optional(),
   repositoryCredentials: z.looseObject({ credentialsParameter: z.string() }).optional(),
   dockerLabels: z.record(z.string(), z.string()).optional(),
 });
@@ -84,7 +108,9 @@ export const TaskDefinitionInput = z.looseObject({
             rootDirectory: z.string().optional(),
             transitEncryption: z.string().optional(),
             transitEncryptionPort: num.int().optional(),
-            authorizationConfig: z.looseObject({ accessPointId: z.string().optional(), iam: z.string().optional() }).optional(),
+            authorizationConfig: z
+              .looseObject({ accessPointId: z.string().optional(), iam: z.string().optional() })
+              .optional(),
           })
           .optional(),
         dockerVolumeConfiguration: z
@@ -106,7 +132,9 @@ export const TaskDefinitionInput = z.looseObject({
   pidMode: z.string().optional(),
   ipcMode: z.string().optional(),
   ephemeralStorage: z.looseObject({ sizeInGiB: num.int() }).optional(),
-  runtimePlatform: z.looseObject({ cpuArchitecture: z.string().optional(), operatingSystemFamily: z.string().optional() }).optional(),
+  runtimePlatform: z
+    .looseObject({ cpuArchitecture: z.string().optional(), operatingSystemFamily: z.string().optional() })
+    .optional(),
   tags: z.array(keyValueTag).optional(),
 });
 export type TaskDefinitionInput = z.infer<typeof TaskDefinitionInput>;
@@ -138,7 +166,9 @@ export function parseTaskDefinitionJson(text: string, file: string): ParsedTaskD
     ]);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new UsageError(`${file}: expected a JSON object (a task definition, or {"taskDefinition": ...} as describe-task-definition prints it)`);
+    throw new UsageError(
+      `${file}: expected a JSON object (a task definition, or {"taskDefinition": ...} as describe-task-definition prints it)`,
+    );
   }
   const described = 'taskDefinition' in data;
   const schema = described ? DescribeOutput : TaskDefinitionInput;
@@ -149,10 +179,20 @@ export function parseTaskDefinitionJson(text: string, file: string): ParsedTaskD
       'Give the output of `aws ecs describe-task-definition --task-definition FAMILY:REVISION`, a task definition, or register-task-definition input JSON.',
     ]);
   }
-  const tagList = described ? (result.data as z.infer<typeof DescribeOutput>).tags : (result.data as TaskDefinitionInput).tags;
-  const td = described ? (result.data as z.infer<typeof DescribeOutput>).taskDefinition : (result.data as TaskDefinitionInput);
-  const tags = Object.fromEntries((tagList ?? []).filter((t) => !t.key.startsWith('aws:')).map((t) => [t.key, t.value ?? '']));
-  const shape = described ? 'describe-task-definition' : td.taskDefinitionArn !== undefined || td.revision !== undefined ? 'task definition' : 'register-task-definition input';
+  const tagList = described
+    ? (result.data as z.infer<typeof DescribeOutput>).tags
+    : (result.data as TaskDefinitionInput).tags;
+  const td = described
+    ? (result.data as z.infer<typeof DescribeOutput>).taskDefinition
+    : (result.data as TaskDefinitionInput);
+  const tags = Object.fromEntries(
+    (tagList ?? []).filter((t) => !t.key.startsWith('aws:')).map((t) => [t.key, t.value ?? '']),
+  );
+  const shape = described
+    ? 'describe-task-definition'
+    : td.taskDefinitionArn !== undefined || td.revision !== undefined
+      ? 'task definition'
+      : 'register-task-definition input';
   return { taskDefinition: td, tags, shape };
 }
 
@@ -163,9 +203,12 @@ export function readTaskDefinitionFile(path: string, display = path): ParsedTask
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`${display}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (err as Error).message})`}`, [
-      'Give a JSON file (aws ecs describe-task-definition --task-definition FAMILY > FILE.json) or a task definition ARN.',
-    ]);
+    throw new UsageError(
+      `${display}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (err as Error).message})`}`,
+      [
+        'Give a JSON file (aws ecs describe-task-definition --task-definition FAMILY > FILE.json) or a task definition ARN.',
+      ],
+    );
   }
   return parseTaskDefinitionJson(text, display);
 }

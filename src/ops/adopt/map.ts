@@ -34,7 +34,11 @@ export interface LiveService {
   readonly cluster: string;
   readonly desiredCount: number;
   readonly launchType?: string;
-  readonly capacityProviderStrategy?: ReadonlyArray<{ readonly capacityProvider: string; readonly weight?: number; readonly base?: number }>;
+  readonly capacityProviderStrategy?: ReadonlyArray<{
+    readonly capacityProvider: string;
+    readonly weight?: number;
+    readonly base?: number;
+  }>;
   readonly deploymentController?: string;
   readonly deploymentConfiguration?: {
     readonly minimumHealthyPercent?: number;
@@ -42,14 +46,22 @@ export interface LiveService {
     readonly deploymentCircuitBreaker?: { readonly enable: boolean; readonly rollback: boolean };
     readonly alarms?: { readonly alarmNames: readonly string[]; readonly enable: boolean; readonly rollback: boolean };
   };
-  readonly networkConfiguration?: { readonly subnets: readonly string[]; readonly securityGroups: readonly string[]; readonly assignPublicIp: boolean };
+  readonly networkConfiguration?: {
+    readonly subnets: readonly string[];
+    readonly securityGroups: readonly string[];
+    readonly assignPublicIp: boolean;
+  };
   readonly placementConstraints?: ReadonlyArray<{ readonly type: string; readonly expression?: string }>;
   readonly placementStrategy?: ReadonlyArray<{ readonly type: string; readonly field?: string }>;
   readonly enableExecuteCommand?: boolean;
   readonly propagateTags?: string;
   readonly enableECSManagedTags?: boolean;
   readonly healthCheckGracePeriodSeconds?: number;
-  readonly loadBalancers: ReadonlyArray<{ readonly targetGroupArn?: string; readonly containerName?: string; readonly containerPort?: number }>;
+  readonly loadBalancers: ReadonlyArray<{
+    readonly targetGroupArn?: string;
+    readonly containerName?: string;
+    readonly containerPort?: number;
+  }>;
   readonly serviceConnect?: {
     readonly enabled: boolean;
     readonly namespace?: string;
@@ -124,27 +136,84 @@ export interface Mapping {
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 /** ECS sets these; they describe a registered revision, not what to register. */
-const READ_ONLY_TASK_FIELDS = new Set(['taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities', 'registeredAt', 'registeredBy', 'deregisteredAt', 'tags']);
+const READ_ONLY_TASK_FIELDS = new Set([
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+  'tags',
+]);
 const TASK_FIELDS_MAPPED = new Set([
-  'family', 'taskRoleArn', 'executionRoleArn', 'networkMode', 'containerDefinitions', 'volumes', 'placementConstraints', 'requiresCompatibilities', 'cpu', 'memory',
-  'pidMode', 'ipcMode', 'ephemeralStorage', 'runtimePlatform',
+  'family',
+  'taskRoleArn',
+  'executionRoleArn',
+  'networkMode',
+  'containerDefinitions',
+  'volumes',
+  'placementConstraints',
+  'requiresCompatibilities',
+  'cpu',
+  'memory',
+  'pidMode',
+  'ipcMode',
+  'ephemeralStorage',
+  'runtimePlatform',
 ]);
 /** Task-level fields with no key, and the Terraform argument of aws_ecs_task_definition that says them. */
 const TASK_FIELD_TERRAFORM: Readonly<Record<string, (v: unknown) => [string, unknown]>> = {
   enableFaultInjection: (v) => ['enable_fault_injection', v],
   proxyConfiguration: (v) => {
     const p = v as { type?: string; containerName?: string; properties?: Array<{ name: string; value: string }> };
-    return ['proxy_configuration', { type: p.type ?? 'APPMESH', container_name: p.containerName, properties: Object.fromEntries((p.properties ?? []).map((x) => [x.name, x.value])) }];
+    return [
+      'proxy_configuration',
+      {
+        type: p.type ?? 'APPMESH',
+        container_name: p.containerName,
+        properties: Object.fromEntries((p.properties ?? []).map((x) => [x.name, x.value])),
+      },
+    ];
   },
-  inferenceAccelerators: (v) => ['inference_accelerator', (v as Array<{ deviceName: string; deviceType: string }>).map((a) => ({ device_name: a.deviceName, device_type: a.deviceType }))],
+  inferenceAccelerators: (v) => [
+    'inference_accelerator',
+    (v as Array<{ deviceName: string; deviceType: string }>).map((a) => ({
+      device_name: a.deviceName,
+      device_type: a.deviceType,
+    })),
+  ],
 };
 const CONTAINER_FIELDS_MAPPED = new Set([
-  'name', 'image', 'cpu', 'memory', 'memoryReservation', 'essential', 'portMappings', 'entryPoint', 'command', 'workingDirectory', 'user', 'environment', 'environmentFiles',
-  'secrets', 'mountPoints', 'volumesFrom', 'dependsOn', 'healthCheck', 'ulimits', 'linuxParameters', 'stopTimeout', 'readonlyRootFilesystem', 'logConfiguration',
-  'firelensConfiguration', 'repositoryCredentials', 'dockerLabels',
+  'name',
+  'image',
+  'cpu',
+  'memory',
+  'memoryReservation',
+  'essential',
+  'portMappings',
+  'entryPoint',
+  'command',
+  'workingDirectory',
+  'user',
+  'environment',
+  'environmentFiles',
+  'secrets',
+  'mountPoints',
+  'volumesFrom',
+  'dependsOn',
+  'healthCheck',
+  'ulimits',
+  'linuxParameters',
+  'stopTimeout',
+  'readonlyRootFilesystem',
+  'logConfiguration',
+  'firelensConfiguration',
+  'repositoryCredentials',
+  'dockerLabels',
 ]);
 const LINUX_PARAMETERS_MAPPED = new Set(['initProcessEnabled', 'capabilities', 'sharedMemorySize']);
-
 
 /** `repo:tag`, `repo@sha256:...` or `repo` → image.repository and image.tag / image.digest. */
 export function splitImage(ref: string): { repository: string; tag?: string; digest?: string; note?: string } {
@@ -154,11 +223,19 @@ export function splitImage(ref: string): { repository: string; tag?: string; dig
     const name = ref.slice(0, at);
     const colon = name.lastIndexOf(':');
     const hasTag = colon > name.lastIndexOf('/');
-    return { repository: hasTag ? name.slice(0, colon) : name, digest, ...(hasTag ? { note: `pinned by digest; the tag ${name.slice(colon + 1)} is dropped` } : {}) };
+    return {
+      repository: hasTag ? name.slice(0, colon) : name,
+      digest,
+      ...(hasTag ? { note: `pinned by digest; the tag ${name.slice(colon + 1)} is dropped` } : {}),
+    };
   }
   const colon = ref.lastIndexOf(':');
   if (colon > ref.lastIndexOf('/')) return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) };
-  return { repository: ref, tag: 'latest', note: 'no tag means latest: a tag that moves, which deploy refuses without --allow-mutable-tag' };
+  return {
+    repository: ref,
+    tag: 'latest',
+    note: 'no tag means latest: a tag that moves, which deploy refuses without --allow-mutable-tag',
+  };
 }
 
 function isEmpty(v: unknown): boolean {
@@ -214,10 +291,22 @@ export function mapTaskDefinition(td: TaskDefinitionInput, options: MapOptions):
   const names = new Map<string, string>();
   for (const c of td.containerDefinitions) {
     const n = toName(c.name, c === main ? 64 : 32);
-    if (n === '') throw new UsageError(`container '${c.name}': its name has no letter ecsdeploy can keep; rename it in the task definition`);
-    if ([...names.values()].includes(n)) throw new UsageError(`containers '${c.name}' and '${[...names.entries()].find(([, v]) => v === n)![0]}' both become '${n}' in ecsdeploy's names; rename one in the task definition`);
+    if (n === '')
+      throw new UsageError(
+        `container '${c.name}': its name has no letter ecsdeploy can keep; rename it in the task definition`,
+      );
+    if ([...names.values()].includes(n))
+      throw new UsageError(
+        `containers '${c.name}' and '${[...names.entries()].find(([, v]) => v === n)![0]}' both become '${n}' in ecsdeploy's names; rename one in the task definition`,
+      );
     names.set(c.name, n);
-    if (n !== c.name) r.row(`containerDefinitions[${c.name}].name`, 'approximated', c === main ? `containerName: ${n}` : `sidecars.${n}`, `renamed: ecsdeploy names are lowercase letters, digits and '-'`);
+    if (n !== c.name)
+      r.row(
+        `containerDefinitions[${c.name}].name`,
+        'approximated',
+        c === main ? `containerName: ${n}` : `sidecars.${n}`,
+        `renamed: ecsdeploy names are lowercase letters, digits and '-'`,
+      );
   }
   const nameOf = (n: string) => names.get(n) ?? n;
   const mainName = nameOf(main.name);
@@ -226,11 +315,21 @@ export function mapTaskDefinition(td: TaskDefinitionInput, options: MapOptions):
   const networkMode = td.networkMode ?? (launchType === 'fargate' ? 'awsvpc' : 'bridge');
 
   const file: Record<string, unknown> = {};
-  file['description'] = live ? `${live.serviceName} (imported from the ECS service ${live.cluster}/${live.serviceName})` : `${td.family ?? main.name} (imported from a task definition)`;
+  file['description'] = live
+    ? `${live.serviceName} (imported from the ECS service ${live.cluster}/${live.serviceName})`
+    : `${td.family ?? main.name} (imported from a task definition)`;
   // Image of the main container.
   const image = splitImage(main.image);
-  file['image'] = { repository: image.repository, ...(image.digest !== undefined ? { digest: image.digest } : { tag: image.tag }) };
-  r.row(`containerDefinitions[${main.name}].image`, image.note ? 'approximated' : 'mapped', 'image.repository + image.' + (image.digest !== undefined ? 'digest' : 'tag'), image.note);
+  file['image'] = {
+    repository: image.repository,
+    ...(image.digest !== undefined ? { digest: image.digest } : { tag: image.tag }),
+  };
+  r.row(
+    `containerDefinitions[${main.name}].image`,
+    image.note ? 'approximated' : 'mapped',
+    'image.repository + image.' + (image.digest !== undefined ? 'digest' : 'tag'),
+    image.note,
+  );
   file['launchType'] = launchType;
   const cps = capacityProviders(live, r);
   if (cps) file['capacityProviderStrategy'] = cps;
@@ -245,9 +344,25 @@ export function mapTaskDefinition(td: TaskDefinitionInput, options: MapOptions):
   const sumCpu = td.containerDefinitions.reduce((n, c) => n + (c.cpu ?? 0), 0);
   const sumMemory = td.containerDefinitions.reduce((n, c) => n + (c.memory ?? c.memoryReservation ?? 0), 0);
   if (cpu !== undefined) r.row('cpu', 'mapped', 'cpu');
-  else r.row('cpu', 'approximated', 'cpu', sumCpu > 0 ? `no task-level cpu: the containers' ${sumCpu} units` : 'no task-level cpu: 256 units (ecsdeploy always sizes the task)');
+  else
+    r.row(
+      'cpu',
+      'approximated',
+      'cpu',
+      sumCpu > 0
+        ? `no task-level cpu: the containers' ${sumCpu} units`
+        : 'no task-level cpu: 256 units (ecsdeploy always sizes the task)',
+    );
   if (memory !== undefined) r.row('memory', 'mapped', 'memory');
-  else r.row('memory', 'approximated', 'memory', sumMemory > 0 ? `no task-level memory: the containers' ${sumMemory} MiB` : 'no task-level memory: 512 MiB (ecsdeploy always sizes the task)');
+  else
+    r.row(
+      'memory',
+      'approximated',
+      'memory',
+      sumMemory > 0
+        ? `no task-level memory: the containers' ${sumMemory} MiB`
+        : 'no task-level memory: 512 MiB (ecsdeploy always sizes the task)',
+    );
   file['cpu'] = cpu ?? (sumCpu > 0 ? sumCpu : 256);
   file['memory'] = memory ?? (sumMemory > 0 ? sumMemory : 512);
 
@@ -256,7 +371,14 @@ export function mapTaskDefinition(td: TaskDefinitionInput, options: MapOptions):
     if (['awsvpc', 'bridge', 'host'].includes(td.networkMode)) {
       file['networkMode'] = td.networkMode;
       r.row('networkMode', 'mapped', 'networkMode');
-    } else r.override('networkMode', 'TaskDefinition', 'network_mode', td.networkMode, `ecsdeploy's networkMode has awsvpc, bridge and host`);
+    } else
+      r.override(
+        'networkMode',
+        'TaskDefinition',
+        'network_mode',
+        td.networkMode,
+        `ecsdeploy's networkMode has awsvpc, bridge and host`,
+      );
   }
   if (td.runtimePlatform !== undefined) {
     file['runtimePlatform'] = {
@@ -283,14 +405,37 @@ export function mapTaskDefinition(td: TaskDefinitionInput, options: MapOptions):
     r.row('taskRoleArn', 'mapped', 'taskRoleArn', 'the existing role is kept by ARN (ecsdeploy creates no task role)');
   }
   if (td.executionRoleArn !== undefined) {
-    r.row('executionRoleArn', 'replaced', "ecsdeploy's derived execution role", 'it may pull exactly these images and read exactly these secrets and log groups; widen it with overrides.ExecutionPolicy if the task needs more');
+    r.row(
+      'executionRoleArn',
+      'replaced',
+      "ecsdeploy's derived execution role",
+      'it may pull exactly these images and read exactly these secrets and log groups; widen it with overrides.ExecutionPolicy if the task needs more',
+    );
   }
   if (td.family !== undefined) {
-    if (live) r.row('family', 'mapped', `environments.${options.live!.env}.adopt.taskDefinitionFamily`, 'new revisions are registered in the same family');
-    else r.row('family', 'replaced', "ecsdeploy's family <project>-<env>-<service>", '`import service` keeps the family through adopt.taskDefinitionFamily');
+    if (live)
+      r.row(
+        'family',
+        'mapped',
+        `environments.${options.live!.env}.adopt.taskDefinitionFamily`,
+        'new revisions are registered in the same family',
+      );
+    else
+      r.row(
+        'family',
+        'replaced',
+        "ecsdeploy's family <project>-<env>-<service>",
+        '`import service` keeps the family through adopt.taskDefinitionFamily',
+      );
   }
   if (!isEmpty(td.placementConstraints)) {
-    r.override('placementConstraints', 'TaskDefinition', 'placement_constraints', td.placementConstraints!.map((p) => ({ type: p.type, ...(p.expression ? { expression: p.expression } : {}) })), "ecsdeploy's placementConstraints are the service's");
+    r.override(
+      'placementConstraints',
+      'TaskDefinition',
+      'placement_constraints',
+      td.placementConstraints!.map((p) => ({ type: p.type, ...(p.expression ? { expression: p.expression } : {}) })),
+      "ecsdeploy's placementConstraints are the service's",
+    );
   }
   for (const [k, v] of Object.entries(td)) {
     if (TASK_FIELDS_MAPPED.has(k) || READ_ONLY_TASK_FIELDS.has(k) || isEmpty(v)) continue;
@@ -335,16 +480,34 @@ export function mapTaskDefinition(td: TaskDefinitionInput, options: MapOptions):
   }
   if (Object.keys(r.overrides).length > 0) file['overrides'] = sortOverrides(r.overrides);
   if (live) file['environments'] = { [options.live!.env]: envBlock };
-  return { file, rows: r.rows, overrides: r.rows.filter((x) => x.status === 'overrides').map((x) => x.becomes), mainContainer: main.name };
+  return {
+    file,
+    rows: r.rows,
+    overrides: r.rows.filter((x) => x.status === 'overrides').map((x) => x.becomes),
+    mainContainer: main.name,
+  };
 }
 
 function sortOverrides(o: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, Object.fromEntries(Object.keys(o[k]!).sort().map((p) => [p, o[k]![p]]))]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [
+        k,
+        Object.fromEntries(
+          Object.keys(o[k]!)
+            .sort()
+            .map((p) => [p, o[k]![p]]),
+        ),
+      ]),
+  );
 }
 
 function launchTypeOf(td: TaskDefinitionInput, live: LiveService | undefined, r: Recorder): 'ec2' | 'fargate' {
   if (live?.launchType === 'EXTERNAL') {
-    throw new UsageError(`the ECS service ${live.cluster}/${live.serviceName} uses the EXTERNAL launch type (ECS Anywhere), which ecsdeploy does not run`);
+    throw new UsageError(
+      `the ECS service ${live.cluster}/${live.serviceName} uses the EXTERNAL launch type (ECS Anywhere), which ecsdeploy does not run`,
+    );
   }
   if (live?.launchType === 'FARGATE' || live?.launchType === 'EC2') {
     r.row('launchType', 'mapped', 'launchType');
@@ -356,7 +519,12 @@ function launchTypeOf(td: TaskDefinitionInput, live: LiveService | undefined, r:
   const req = td.requiresCompatibilities ?? [];
   if (req.length > 0) {
     const fargate = req.includes('FARGATE');
-    r.row('requiresCompatibilities', fargate && req.includes('EC2') ? 'approximated' : 'mapped', 'launchType', fargate && req.includes('EC2') ? 'both EC2 and FARGATE: launchType fargate' : undefined);
+    r.row(
+      'requiresCompatibilities',
+      fargate && req.includes('EC2') ? 'approximated' : 'mapped',
+      'launchType',
+      fargate && req.includes('EC2') ? 'both EC2 and FARGATE: launchType fargate' : undefined,
+    );
     return fargate ? 'fargate' : 'ec2';
   }
   r.row('requiresCompatibilities', 'approximated', 'launchType', 'not given: launchType ec2, as ECS assumes');
@@ -371,10 +539,13 @@ function capacityProviders(live: LiveService | undefined, r: Recorder): Array<Re
     'capacityProviderStrategy',
     own.length > 0 ? 'approximated' : 'mapped',
     'capacityProviderStrategy (and launchType)',
-    own.length > 0 ? `${own.map((p) => p.capacityProvider).join(', ')} become 'ec2', the capacity of the environment's cluster` : undefined,
+    own.length > 0
+      ? `${own.map((p) => p.capacityProvider).join(', ')} become 'ec2', the capacity of the environment's cluster`
+      : undefined,
   );
   return list.map((p) => ({
-    provider: p.capacityProvider === 'FARGATE' ? 'fargate' : p.capacityProvider === 'FARGATE_SPOT' ? 'fargate-spot' : 'ec2',
+    provider:
+      p.capacityProvider === 'FARGATE' ? 'fargate' : p.capacityProvider === 'FARGATE_SPOT' ? 'fargate-spot' : 'ec2',
     ...(p.weight !== undefined ? { weight: p.weight } : {}),
     ...(p.base ? { base: p.base } : {}),
   }));
@@ -408,8 +579,18 @@ function volumeOf(v: NonNullable<TaskDefinitionInput['volumes']>[number], r: Rec
       ...(!isEmpty(d.labels) ? { labels: d.labels } : {}),
     };
   }
-  const other = Object.keys(v).filter((k) => !['name', 'host', 'efsVolumeConfiguration', 'dockerVolumeConfiguration'].includes(k) && !isEmpty((v as Record<string, unknown>)[k]));
-  if (other.length > 0) r.row(`${field}.${other.join(', ')}`, 'not imported', '—', 'no key says it (FSx for Windows, configuredAtLaunch); add the volume with overrides.TaskDefinition.volume');
+  const other = Object.keys(v).filter(
+    (k) =>
+      !['name', 'host', 'efsVolumeConfiguration', 'dockerVolumeConfiguration'].includes(k) &&
+      !isEmpty((v as Record<string, unknown>)[k]),
+  );
+  if (other.length > 0)
+    r.row(
+      `${field}.${other.join(', ')}`,
+      'not imported',
+      '—',
+      'no key says it (FSx for Windows, configuredAtLaunch); add the volume with overrides.TaskDefinition.volume',
+    );
   r.row(field, 'mapped', `volumes[${v.name}]`);
   return out;
 }
@@ -431,7 +612,8 @@ function containerFields(
     out[key] = value;
     r.row(field(f), note ? 'approximated' : 'mapped', at + key, note);
   };
-  const override = (f: string, path: string, value: unknown, note?: string) => r.override(field(f), 'TaskDefinition', `container_definitions.${name}.${path}`, value, note);
+  const override = (f: string, path: string, value: unknown, note?: string) =>
+    r.override(field(f), 'TaskDefinition', `container_definitions.${name}.${path}`, value, note);
 
   if (c.command?.length) map('command', 'command', c.command);
   if (c.entryPoint?.length) map('entryPoint', 'entryPoint', c.entryPoint);
@@ -460,9 +642,16 @@ function containerFields(
     }
   }
   if (c.memoryReservation !== undefined) map('memoryReservation', 'memoryReservation', c.memoryReservation);
-  if (isMain && c.cpu !== undefined && c.cpu !== 0) override('cpu', 'cpu', c.cpu, "the main container's own reservation: cpu is the task's");
-  if (isMain && c.memory !== undefined) override('memory', 'memory', c.memory, "the main container's hard limit: memory is the task's");
-  if (c.dependsOn?.length) map('dependsOn', 'dependsOn', c.dependsOn.map((d) => ({ containerName: nameOf(d.containerName), condition: d.condition })));
+  if (isMain && c.cpu !== undefined && c.cpu !== 0)
+    override('cpu', 'cpu', c.cpu, "the main container's own reservation: cpu is the task's");
+  if (isMain && c.memory !== undefined)
+    override('memory', 'memory', c.memory, "the main container's hard limit: memory is the task's");
+  if (c.dependsOn?.length)
+    map(
+      'dependsOn',
+      'dependsOn',
+      c.dependsOn.map((d) => ({ containerName: nameOf(d.containerName), condition: d.condition })),
+    );
   if (c.healthCheck) {
     const h = c.healthCheck;
     map('healthCheck', 'healthCheck', {
@@ -473,20 +662,45 @@ function containerFields(
       ...(h.startPeriod !== undefined && h.startPeriod !== 0 ? { startPeriod: h.startPeriod } : {}),
     });
   }
-  if (c.environment?.length) map('environment', 'variables', Object.fromEntries(c.environment.map((e) => [e.name, e.value ?? ''])));
-  if (c.environmentFiles?.length) map('environmentFiles', 'environmentFiles', c.environmentFiles.map((f) => f.value));
+  if (c.environment?.length)
+    map('environment', 'variables', Object.fromEntries(c.environment.map((e) => [e.name, e.value ?? ''])));
+  if (c.environmentFiles?.length)
+    map(
+      'environmentFiles',
+      'environmentFiles',
+      c.environmentFiles.map((f) => f.value),
+    );
   if (c.secrets?.length) {
-    const byName = c.secrets.filter((s) => !SECRET_ARN.test(s.valueFrom) && !SSM_PARAMETER_PATH.test(s.valueFrom)).map((s) => s.name);
-    out['secrets'] = Object.fromEntries(c.secrets.map((s) => [s.name, secretRef(s.valueFrom, `${field('secrets')}[${s.name}]`, arnContext)]));
-    r.row(field('secrets'), 'mapped', at + 'secrets', byName.length ? `SSM parameters given by name (${byName.join(', ')}) are written as their ARNs` : undefined);
+    const byName = c.secrets
+      .filter((s) => !SECRET_ARN.test(s.valueFrom) && !SSM_PARAMETER_PATH.test(s.valueFrom))
+      .map((s) => s.name);
+    out['secrets'] = Object.fromEntries(
+      c.secrets.map((s) => [s.name, secretRef(s.valueFrom, `${field('secrets')}[${s.name}]`, arnContext)]),
+    );
+    r.row(
+      field('secrets'),
+      'mapped',
+      at + 'secrets',
+      byName.length ? `SSM parameters given by name (${byName.join(', ')}) are written as their ARNs` : undefined,
+    );
   }
-  if (c.ulimits?.length) map('ulimits', 'ulimits', c.ulimits.map((u) => ({ name: u.name, softLimit: u.softLimit, hardLimit: u.hardLimit })));
+  if (c.ulimits?.length)
+    map(
+      'ulimits',
+      'ulimits',
+      c.ulimits.map((u) => ({ name: u.name, softLimit: u.softLimit, hardLimit: u.hardLimit })),
+    );
   if (c.linuxParameters) {
     const lp = c.linuxParameters;
     const kept = {
       ...(lp.initProcessEnabled !== undefined ? { initProcessEnabled: lp.initProcessEnabled } : {}),
       ...(lp.capabilities && (!isEmpty(lp.capabilities.add) || !isEmpty(lp.capabilities.drop))
-        ? { capabilities: { ...(lp.capabilities.add?.length ? { add: lp.capabilities.add } : {}), ...(lp.capabilities.drop?.length ? { drop: lp.capabilities.drop } : {}) } }
+        ? {
+            capabilities: {
+              ...(lp.capabilities.add?.length ? { add: lp.capabilities.add } : {}),
+              ...(lp.capabilities.drop?.length ? { drop: lp.capabilities.drop } : {}),
+            },
+          }
         : {}),
       ...(lp.sharedMemorySize !== undefined ? { sharedMemorySize: lp.sharedMemorySize } : {}),
     };
@@ -502,26 +716,61 @@ function containerFields(
   }
   if (c.readonlyRootFilesystem === true) map('readonlyRootFilesystem', 'readonlyRootFilesystem', true);
   if (c.mountPoints?.length) {
-    map('mountPoints', 'mountPoints', c.mountPoints.map((m) => ({ sourceVolume: m.sourceVolume, containerPath: m.containerPath, ...(m.readOnly ? { readOnly: true } : {}) })));
+    map(
+      'mountPoints',
+      'mountPoints',
+      c.mountPoints.map((m) => ({
+        sourceVolume: m.sourceVolume,
+        containerPath: m.containerPath,
+        ...(m.readOnly ? { readOnly: true } : {}),
+      })),
+    );
   }
   if (c.volumesFrom?.length) {
-    map('volumesFrom', 'volumesFrom', c.volumesFrom.map((v) => ({ sourceContainer: nameOf(v.sourceContainer ?? ''), ...(v.readOnly ? { readOnly: true } : {}) })));
+    map(
+      'volumesFrom',
+      'volumesFrom',
+      c.volumesFrom.map((v) => ({
+        sourceContainer: nameOf(v.sourceContainer ?? ''),
+        ...(v.readOnly ? { readOnly: true } : {}),
+      })),
+    );
   }
   const log = c.logConfiguration;
   if (log === undefined) {
     out['logConfiguration'] = { logDriver: 'none' };
-    r.row(field('logConfiguration'), 'mapped', `${at}logConfiguration.logDriver: none`, 'none given: the output stays dropped (ecsdeploy would default to awslogs)');
+    r.row(
+      field('logConfiguration'),
+      'mapped',
+      `${at}logConfiguration.logDriver: none`,
+      'none given: the output stays dropped (ecsdeploy would default to awslogs)',
+    );
   } else if ((LOG_DRIVERS as readonly string[]).includes(log.logDriver)) {
     map('logConfiguration', 'logConfiguration', {
       logDriver: log.logDriver,
       ...(!isEmpty(log.options) ? { options: log.options } : {}),
-      ...(log.secretOptions?.length ? { secretOptions: Object.fromEntries(log.secretOptions.map((s) => [s.name, secretRef(s.valueFrom, `${field('logConfiguration.secretOptions')}[${s.name}]`, arnContext)])) } : {}),
+      ...(log.secretOptions?.length
+        ? {
+            secretOptions: Object.fromEntries(
+              log.secretOptions.map((s) => [
+                s.name,
+                secretRef(s.valueFrom, `${field('logConfiguration.secretOptions')}[${s.name}]`, arnContext),
+              ]),
+            ),
+          }
+        : {}),
     });
   } else override('logConfiguration', 'logConfiguration', log, `log driver ${log.logDriver} has no key`);
   if (c.firelensConfiguration) {
-    map('firelensConfiguration', 'firelensConfiguration', { type: c.firelensConfiguration.type, ...(!isEmpty(c.firelensConfiguration.options) ? { options: c.firelensConfiguration.options } : {}) });
+    map('firelensConfiguration', 'firelensConfiguration', {
+      type: c.firelensConfiguration.type,
+      ...(!isEmpty(c.firelensConfiguration.options) ? { options: c.firelensConfiguration.options } : {}),
+    });
   }
-  if (c.repositoryCredentials) map('repositoryCredentials', 'repositoryCredentials', { credentialsParameter: c.repositoryCredentials.credentialsParameter });
+  if (c.repositoryCredentials)
+    map('repositoryCredentials', 'repositoryCredentials', {
+      credentialsParameter: c.repositoryCredentials.credentialsParameter,
+    });
   if (!isEmpty(c.dockerLabels)) map('dockerLabels', 'dockerLabels', c.dockerLabels);
   for (const [k, v] of Object.entries(c)) {
     if (CONTAINER_FIELDS_MAPPED.has(k) || isEmpty(v)) continue;
@@ -532,12 +781,19 @@ function containerFields(
 }
 
 /** An SSM parameter or a Secrets Manager secret as ecsdeploy takes it: an ARN or an SSM path. */
-function secretRef(valueFrom: string, where: string, ctx: { partition: string; region: string; account: string } | undefined): string {
+function secretRef(
+  valueFrom: string,
+  where: string,
+  ctx: { partition: string; region: string; account: string } | undefined,
+): string {
   if (SECRET_ARN.test(valueFrom) || SSM_PARAMETER_PATH.test(valueFrom)) return valueFrom;
-  if (/^[A-Za-z0-9_.-]+$/.test(valueFrom) && ctx !== undefined) return `arn:${ctx.partition}:ssm:${ctx.region}:${ctx.account}:parameter/${valueFrom}`;
+  if (/^[A-Za-z0-9_.-]+$/.test(valueFrom) && ctx !== undefined)
+    return `arn:${ctx.partition}:ssm:${ctx.region}:${ctx.account}:parameter/${valueFrom}`;
   throw new UsageError(
     `${where}: '${valueFrom}' names an SSM parameter by name, and ecsdeploy needs its ARN or a path starting with /; the task definition has no ARN to take the region and account from`,
-    ['Import the output of `aws ecs describe-task-definition` (it carries the task definition ARN), or write the parameter ARN into the JSON.'],
+    [
+      'Import the output of `aws ecs describe-task-definition` (it carries the task definition ARN), or write the parameter ARN into the JSON.',
+    ],
   );
 }
 
@@ -554,7 +810,12 @@ function mapService(
   const svc = (f: string) => `service.${f}`;
   const adopt: Record<string, unknown> = { serviceName: live.serviceName, cluster: live.cluster };
   r.row(svc('serviceName'), 'mapped', `environments.${env}.adopt.serviceName`, 'the service keeps its name');
-  r.row(svc('clusterArn'), 'mapped', `environments.${env}.adopt.cluster`, 'set cluster.existing in the environment file to the same cluster');
+  r.row(
+    svc('clusterArn'),
+    'mapped',
+    `environments.${env}.adopt.cluster`,
+    'set cluster.existing in the environment file to the same cluster',
+  );
   if (live.launchType === 'EC2' || live.launchType === 'FARGATE') adopt['launchType'] = live.launchType;
   if (td.family !== undefined) adopt['taskDefinitionFamily'] = td.family;
 
@@ -563,7 +824,13 @@ function mapService(
 
   // Routing.
   const lb = live.loadBalancers[0];
-  if (live.loadBalancers.length > 1) r.row(svc('loadBalancers[1..]'), 'not imported', '—', 'ecsdeploy registers a service in one target group; the others are left out');
+  if (live.loadBalancers.length > 1)
+    r.row(
+      svc('loadBalancers[1..]'),
+      'not imported',
+      '—',
+      'ecsdeploy registers a service in one target group; the others are left out',
+    );
   if (lb !== undefined && live.targetGroup !== undefined) {
     const tg = live.targetGroup;
     const rule = live.listenerRule;
@@ -575,13 +842,34 @@ function mapService(
       if (rule.paths.length) http['paths'] = [...rule.paths];
       if (rule.hosts.length) http['hosts'] = [...rule.hosts];
       if (!rule.paths.length && !rule.hosts.length) http['paths'] = ['/*'];
-      r.row('listenerRule.conditions', rule.paths.length || rule.hosts.length ? 'mapped' : 'approximated', 'http.paths / http.hosts', rule.paths.length || rule.hosts.length ? undefined : 'no path or host condition: /*');
-      for (const c of rule.otherConditions) r.row(`listenerRule.conditions.${c}`, 'not imported', '—', 'only path-pattern and host-header conditions have keys; the rule loses this condition on the first apply unless added with overrides.ListenerRule.condition');
-      r.row('listenerRule.priority', 'mapped', `environments.${env}.adopt.listenerRule.priority`, 'the rule keeps its place');
+      r.row(
+        'listenerRule.conditions',
+        rule.paths.length || rule.hosts.length ? 'mapped' : 'approximated',
+        'http.paths / http.hosts',
+        rule.paths.length || rule.hosts.length ? undefined : 'no path or host condition: /*',
+      );
+      for (const c of rule.otherConditions)
+        r.row(
+          `listenerRule.conditions.${c}`,
+          'not imported',
+          '—',
+          'only path-pattern and host-header conditions have keys; the rule loses this condition on the first apply unless added with overrides.ListenerRule.condition',
+        );
+      r.row(
+        'listenerRule.priority',
+        'mapped',
+        `environments.${env}.adopt.listenerRule.priority`,
+        'the rule keeps its place',
+      );
       adopt['listenerRule'] = { arn: rule.arn, priority: rule.priority };
     } else {
       http['paths'] = ['/*'];
-      r.row('listener default action', 'approximated', 'http.paths: [/*]', "the listener's default action forwards to the target group; ecsdeploy adds a rule for /* instead");
+      r.row(
+        'listener default action',
+        'approximated',
+        'http.paths: [/*]',
+        "the listener's default action forwards to the target group; ecsdeploy adds a rule for /* instead",
+      );
     }
     const hc: Record<string, unknown> = {};
     if (tg.healthCheckPath !== undefined) hc['path'] = tg.healthCheckPath;
@@ -600,23 +888,37 @@ function mapService(
       http['healthCheckGracePeriod'] = live.healthCheckGracePeriodSeconds;
       r.row(svc('healthCheckGracePeriodSeconds'), 'mapped', 'http.healthCheckGracePeriod');
     }
-    if (tg.protocol !== undefined && tg.protocol !== 'HTTP') r.override('targetGroup.protocol', 'TargetGroup', 'protocol', tg.protocol);
+    if (tg.protocol !== undefined && tg.protocol !== 'HTTP')
+      r.override('targetGroup.protocol', 'TargetGroup', 'protocol', tg.protocol);
     file['http'] = http;
     adopt['targetGroup'] = { arn: tg.arn, name: tg.name, ...(tg.port !== undefined ? { port: tg.port } : {}) };
     r.row('targetGroup', 'mapped', `environments.${env}.adopt.targetGroup`, 'imported; keeps its name and port');
   }
 
   if (file['http'] === undefined && live.healthCheckGracePeriodSeconds) {
-    r.row(svc('healthCheckGracePeriodSeconds'), 'not imported', '—', 'ecsdeploy sets it only for a service behind a load balancer (http.healthCheckGracePeriod)');
+    r.row(
+      svc('healthCheckGracePeriodSeconds'),
+      'not imported',
+      '—',
+      'ecsdeploy sets it only for a service behind a load balancer (http.healthCheckGracePeriod)',
+    );
   }
 
   // Deployment.
   const deployment: Record<string, unknown> = {};
   const controller = live.deploymentController ?? 'ECS';
-  if (controller === 'EXTERNAL') throw new UsageError(`the ECS service ${live.cluster}/${live.serviceName} uses the EXTERNAL deployment controller, which ecsdeploy does not drive`);
+  if (controller === 'EXTERNAL')
+    throw new UsageError(
+      `the ECS service ${live.cluster}/${live.serviceName} uses the EXTERNAL deployment controller, which ecsdeploy does not drive`,
+    );
   if (controller === 'CODE_DEPLOY') {
     deployment['strategy'] = 'blue-green';
-    r.row(svc('deploymentController'), 'approximated', 'deployment.strategy: blue-green', 'its CodeDeploy application and deployment group are not imported: ecsdeploy creates its own');
+    r.row(
+      svc('deploymentController'),
+      'approximated',
+      'deployment.strategy: blue-green',
+      'its CodeDeploy application and deployment group are not imported: ecsdeploy creates its own',
+    );
   } else {
     deployment['strategy'] = 'rolling';
     r.row(svc('deploymentController'), 'mapped', 'deployment.strategy: rolling');
@@ -625,12 +927,22 @@ function mapService(
   if (dc?.minimumHealthyPercent !== undefined) {
     const v = Math.min(100, Math.max(0, dc.minimumHealthyPercent));
     deployment['minimumHealthyPercent'] = v;
-    r.row(svc('deploymentConfiguration.minimumHealthyPercent'), v === dc.minimumHealthyPercent ? 'mapped' : 'approximated', 'deployment.minimumHealthyPercent', v === dc.minimumHealthyPercent ? undefined : `${dc.minimumHealthyPercent} is outside 0-100`);
+    r.row(
+      svc('deploymentConfiguration.minimumHealthyPercent'),
+      v === dc.minimumHealthyPercent ? 'mapped' : 'approximated',
+      'deployment.minimumHealthyPercent',
+      v === dc.minimumHealthyPercent ? undefined : `${dc.minimumHealthyPercent} is outside 0-100`,
+    );
   }
   if (dc?.maximumPercent !== undefined) {
     const v = Math.min(200, Math.max(100, dc.maximumPercent));
     deployment['maximumPercent'] = v;
-    r.row(svc('deploymentConfiguration.maximumPercent'), v === dc.maximumPercent ? 'mapped' : 'approximated', 'deployment.maximumPercent', v === dc.maximumPercent ? undefined : `${dc.maximumPercent} is outside 100-200`);
+    r.row(
+      svc('deploymentConfiguration.maximumPercent'),
+      v === dc.maximumPercent ? 'mapped' : 'approximated',
+      'deployment.maximumPercent',
+      v === dc.maximumPercent ? undefined : `${dc.maximumPercent} is outside 100-200`,
+    );
   }
   if (controller === 'ECS' && dc?.deploymentCircuitBreaker !== undefined) {
     const cb = dc.deploymentCircuitBreaker;
@@ -644,7 +956,12 @@ function mapService(
   }
   if (dc?.alarms?.enable && dc.alarms.alarmNames.length > 0) {
     deployment['alarms'] = [...dc.alarms.alarmNames];
-    r.row(svc('deploymentConfiguration.alarms'), dc.alarms.rollback ? 'mapped' : 'approximated', 'deployment.alarms', dc.alarms.rollback ? undefined : 'rollback was off: ecsdeploy rolls back on these alarms');
+    r.row(
+      svc('deploymentConfiguration.alarms'),
+      dc.alarms.rollback ? 'mapped' : 'approximated',
+      'deployment.alarms',
+      dc.alarms.rollback ? undefined : 'rollback was off: ecsdeploy rolls back on these alarms',
+    );
   }
   file['deployment'] = deployment;
 
@@ -658,17 +975,34 @@ function mapService(
   file['enableECSManagedTags'] = live.enableECSManagedTags ?? false;
   r.row(svc('enableECSManagedTags'), 'mapped', 'enableECSManagedTags');
   if (live.placementConstraints?.length) {
-    file['placementConstraints'] = live.placementConstraints.map((p) => ({ type: p.type, ...(p.expression ? { expression: p.expression } : {}) }));
+    file['placementConstraints'] = live.placementConstraints.map((p) => ({
+      type: p.type,
+      ...(p.expression ? { expression: p.expression } : {}),
+    }));
     r.row(svc('placementConstraints'), 'mapped', 'placementConstraints');
   }
   if (live.placementStrategy?.length) {
-    file['placementStrategy'] = live.placementStrategy.map((p) => ({ type: p.type, ...(p.field ? { field: p.field } : {}) }));
+    file['placementStrategy'] = live.placementStrategy.map((p) => ({
+      type: p.type,
+      ...(p.field ? { field: p.field } : {}),
+    }));
     r.row(svc('placementStrategy'), 'mapped', 'placementStrategy');
   }
   if (live.networkConfiguration) {
     const n = live.networkConfiguration;
-    envBlock['networkConfiguration'] = { subnets: [...n.subnets], ...(n.securityGroups.length ? { securityGroups: [...n.securityGroups] } : {}), ...(n.assignPublicIp ? { assignPublicIp: true } : {}) };
-    r.row(svc('networkConfiguration.awsvpcConfiguration'), n.securityGroups.length ? 'approximated' : 'mapped', `environments.${env}.networkConfiguration`, n.securityGroups.length ? "its security groups are added to the one ecsdeploy creates for the service" : undefined);
+    envBlock['networkConfiguration'] = {
+      subnets: [...n.subnets],
+      ...(n.securityGroups.length ? { securityGroups: [...n.securityGroups] } : {}),
+      ...(n.assignPublicIp ? { assignPublicIp: true } : {}),
+    };
+    r.row(
+      svc('networkConfiguration.awsvpcConfiguration'),
+      n.securityGroups.length ? 'approximated' : 'mapped',
+      `environments.${env}.networkConfiguration`,
+      n.securityGroups.length
+        ? 'its security groups are added to the one ecsdeploy creates for the service'
+        : undefined,
+    );
   }
   if (live.serviceConnect?.enabled) {
     const sc = live.serviceConnect;
@@ -676,12 +1010,20 @@ function mapService(
       services: sc.services.map((s) => ({
         portName: s.portName,
         ...(s.discoveryName ? { discoveryName: s.discoveryName } : {}),
-        ...(s.clientAliases.length ? { clientAliases: s.clientAliases.map((a) => ({ port: a.port, ...(a.dnsName ? { dnsName: a.dnsName } : {}) })) } : {}),
+        ...(s.clientAliases.length
+          ? {
+              clientAliases: s.clientAliases.map((a) => ({
+                port: a.port,
+                ...(a.dnsName ? { dnsName: a.dnsName } : {}),
+              })),
+            }
+          : {}),
         ...(s.ingressPortOverride !== undefined ? { ingressPortOverride: s.ingressPortOverride } : {}),
       })),
     };
     r.row(svc('serviceConnectConfiguration.services'), 'mapped', 'serviceConnect.services');
-    if (sc.namespace) r.row(svc('serviceConnectConfiguration.namespace'), 'replaced', "the environment's Service Connect namespace");
+    if (sc.namespace)
+      r.row(svc('serviceConnectConfiguration.namespace'), 'replaced', "the environment's Service Connect namespace");
   }
 
   // Scaling.
@@ -699,26 +1041,45 @@ function mapService(
     for (const p of s.policies) {
       const known = p.type === 'TargetTrackingScaling' && p.metric !== undefined ? byMetric[p.metric] : undefined;
       if (known === undefined || p.target === undefined || policies[known[1]] !== undefined) {
-        r.row(`scalingPolicy[${p.name}]`, 'not imported', '—', p.type === 'StepScaling' ? 'step scaling: write scaling.step by hand (its alarm is not read); the policy stays outside ecsdeploy' : 'no key says this policy; it stays outside ecsdeploy');
+        r.row(
+          `scalingPolicy[${p.name}]`,
+          'not imported',
+          '—',
+          p.type === 'StepScaling'
+            ? 'step scaling: write scaling.step by hand (its alarm is not read); the policy stays outside ecsdeploy'
+            : 'no key says this policy; it stays outside ecsdeploy',
+        );
         continue;
       }
       const target = Math.round(p.target);
       scaling[known[0]] = target;
       policies[known[1]] = p.name;
-      r.row(`scalingPolicy[${p.name}]`, target === p.target ? 'mapped' : 'approximated', `environments.${env}.scaling.${known[0]}`, target === p.target ? 'imported; keeps its name' : `target ${p.target} rounded to ${target}`);
+      r.row(
+        `scalingPolicy[${p.name}]`,
+        target === p.target ? 'mapped' : 'approximated',
+        `environments.${env}.scaling.${known[0]}`,
+        target === p.target ? 'imported; keeps its name' : `target ${p.target} rounded to ${target}`,
+      );
       if (!cooldowns) {
         if (p.scaleInCooldown !== undefined) scaling['scaleInCooldown'] = p.scaleInCooldown;
         if (p.scaleOutCooldown !== undefined) scaling['scaleOutCooldown'] = p.scaleOutCooldown;
         cooldowns = true;
       }
     }
-    if (s.policies.filter((p) => p.type === 'TargetTrackingScaling').length > 1) r.row('scalingPolicy cooldowns', 'approximated', `environments.${env}.scaling.scaleInCooldown / scaleOutCooldown`, "one pair for every policy: the first policy's");
+    if (s.policies.filter((p) => p.type === 'TargetTrackingScaling').length > 1)
+      r.row(
+        'scalingPolicy cooldowns',
+        'approximated',
+        `environments.${env}.scaling.scaleInCooldown / scaleOutCooldown`,
+        "one pair for every policy: the first policy's",
+      );
     envBlock['scaling'] = scaling;
     adopt['scaling'] = { policies };
   }
 
   // The main container's log group.
-  const group = main.logConfiguration?.logDriver === 'awslogs' ? main.logConfiguration.options?.['awslogs-group'] : undefined;
+  const group =
+    main.logConfiguration?.logDriver === 'awslogs' ? main.logConfiguration.options?.['awslogs-group'] : undefined;
   if (group !== undefined) {
     adopt['logGroup'] = group;
     r.row(`logGroup[${group}]`, 'mapped', `environments.${env}.adopt.logGroup`, 'imported; keeps its name');

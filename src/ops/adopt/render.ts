@@ -7,7 +7,8 @@ import type { Mapping, MappingRow, RowStatus } from './map';
 
 /** Comments above top-level keys: what the key is and where it came from. */
 const KEY_COMMENTS: Readonly<Record<string, string>> = {
-  image: " The main container's image: the repository it ran from, and its tag or digest.\n Each deploy pins the digest in a release (ecsdeploy service deploy).",
+  image:
+    " The main container's image: the repository it ran from, and its tag or digest.\n Each deploy pins the digest in a release (ecsdeploy service deploy).",
   containerName: ' The main container keeps its name from the task definition.',
   logConfiguration: ' Logs go where they went before; for awslogs, ecsdeploy fills in what the options leave out.',
   cpu: ' Task size: CPU units (1024 = 1 vCPU) and MiB.',
@@ -15,7 +16,8 @@ const KEY_COMMENTS: Readonly<Record<string, string>> = {
   taskRoleArn: ' The existing task role, kept by ARN: ecsdeploy creates no task role and grants nothing more.',
   http: " Routing from the load balancer: the rule's conditions and the target group's health check.",
   deployment: ' How a new release replaces the running tasks.',
-  overrides: ' What no ecsdeploy key says, set on the Terraform resource that has it (docs/adoption.md lists each).\n The field names inside container_definitions are ECS\'s.',
+  overrides:
+    " What no ecsdeploy key says, set on the Terraform resource that has it (docs/adoption.md lists each).\n The field names inside container_definitions are ECS's.",
   environments: ' What is specific to one environment.',
 };
 const ENV_COMMENTS: Readonly<Record<string, string>> = {
@@ -67,7 +69,8 @@ export function renderTable(rows: readonly MappingRow[]): string {
     out.push(`${status} (${group.length})`);
     const w = Math.max(...group.map((r) => r.field.length));
     const b = Math.max(...group.map((r) => r.becomes.length));
-    for (const r of group) out.push(`  ${r.field.padEnd(w)}  ${r.note ? `${r.becomes.padEnd(b)}  ${r.note}` : r.becomes}`.trimEnd());
+    for (const r of group)
+      out.push(`  ${r.field.padEnd(w)}  ${r.note ? `${r.becomes.padEnd(b)}  ${r.note}` : r.becomes}`.trimEnd());
   }
   return out.join('\n') + '\n';
 }

@@ -23,7 +23,8 @@ export function schemaProblems(text: string, name: string): ConfigProblem[] {
   const data = yaml.data as Record<string, unknown>;
   const file = ServiceFileSchema.safeParse(data);
   if (!file.success) {
-    for (const issue of file.error.issues) for (const raw of toProblems(issue, ServiceFileSchema, data)) problems.push(yaml.problem(raw));
+    for (const issue of file.error.issues)
+      for (const raw of toProblems(issue, ServiceFileSchema, data)) problems.push(yaml.problem(raw));
     return problems;
   }
   const { environments, $schema: _schema, ...base } = data;
@@ -92,7 +93,9 @@ export function assertValid(problems: readonly ConfigProblem[], source: string):
     `The service file made from ${source} would not load, so it was not written:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
     {
       code: 'ECSDEPLOY_IMPORT_INVALID',
-      suggestions: ['Run again with --dry-run to see the file; a value no key accepts can be changed in the JSON, or set by hand afterwards.'],
+      suggestions: [
+        'Run again with --dry-run to see the file; a value no key accepts can be changed in the JSON, or set by hand afterwards.',
+      ],
     },
   );
 }

@@ -142,7 +142,11 @@ function howMany(c: Resources, d: Resources): number {
  * First-fit decreasing into `free` (mutated: what is placed is taken). Returns, per demand, how
  * many did not fit.
  */
-function pack(free: Resources[], demands: readonly Demand[], onPlace?: (bin: number, name: string, n: number) => void): number[] {
+function pack(
+  free: Resources[],
+  demands: readonly Demand[],
+  onPlace?: (bin: number, name: string, n: number) => void,
+): number[] {
   const order = free.map((_, i) => i).sort((a, b) => free[b]!.cpu - free[a]!.cpu || free[b]!.memory - free[a]!.memory);
   return demands.map((d) => {
     let left = d.count;
@@ -166,7 +170,9 @@ export function fits(free: readonly Resources[], demands: readonly Demand[]): bo
 /** What the services need against what the ACTIVE instances registered. */
 export function capacitySummary(input: Pick<PlanInput, 'instances' | 'services'>): CapacitySummary {
   const active = input.instances.filter((i) => i.status === 'ACTIVE');
-  const daemons = input.services.filter((s) => s.daemon).reduce<Resources>((r, s) => add(r, times(s, active.length)), ZERO);
+  const daemons = input.services
+    .filter((s) => s.daemon)
+    .reduce<Resources>((r, s) => add(r, times(s, active.length)), ZERO);
   const replica = input.services.filter((s) => !s.daemon);
   return {
     needed: replica.reduce((r, s) => add(r, times(s, s.desired)), daemons),
@@ -187,7 +193,10 @@ interface Bin {
 /** New instances it takes to hold what the largest of these holds. */
 function toAbsorb(instances: readonly PlanInstance[], fresh: Resources): number {
   if (fresh.cpu <= 0 || fresh.memory <= 0) return 1;
-  return instances.reduce((n, i) => Math.max(n, Math.ceil(i.capacity.cpu / fresh.cpu), Math.ceil(i.capacity.memory / fresh.memory)), 1);
+  return instances.reduce(
+    (n, i) => Math.max(n, Math.ceil(i.capacity.cpu / fresh.cpu), Math.ceil(i.capacity.memory / fresh.memory)),
+    1,
+  );
 }
 
 const taskCount = (i: PlanInstance) => Object.values(i.tasks).reduce((a, b) => a + b, 0);
@@ -195,7 +204,9 @@ const taskCount = (i: PlanInstance) => Object.values(i.tasks).reduce((a, b) => a
 /** Out-of-date instances in the order they are taken: in progress first, then empty, then fewest tasks. */
 function queueOrder(input: PlanInput): PlanInstance[] {
   const rank = (i: PlanInstance) => (i.status === 'DRAINING' ? 0 : i.status === 'UNREGISTERED' ? 1 : 2);
-  return input.instances.filter((i) => i.outdated).sort((a, b) => rank(a) - rank(b) || taskCount(a) - taskCount(b) || a.id.localeCompare(b.id));
+  return input.instances
+    .filter((i) => i.outdated)
+    .sort((a, b) => rank(a) - rank(b) || taskCount(a) - taskCount(b) || a.id.localeCompare(b.id));
 }
 
 /** Plans the roll. `limit` stops after that many batches (the loop needs only the next one). */
@@ -204,12 +215,17 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
   const queue = queueOrder(input);
   const target = batchTarget(options.batch ?? DEFAULT_BATCH, input.originalDesired);
   const currentSurge = Math.max(0, input.desired - input.originalDesired);
-  const surgeCap = Math.max(currentSurge, options.surge ?? Math.max(target, toAbsorb(queue, input.newInstanceCapacity)));
+  const surgeCap = Math.max(
+    currentSurge,
+    options.surge ?? Math.max(target, toAbsorb(queue, input.newInstanceCapacity)),
+  );
   const maxUnavailable = options.maxUnavailable ?? Number.POSITIVE_INFINITY;
   const warnings: string[] = [];
   const base = { outdated: queue.length, batchSize: target, surgeLimit: surgeCap, capacity };
 
-  const replica = input.services.filter((s) => !s.daemon).sort((a, b) => b.cpu - a.cpu || b.memory - a.memory || a.name.localeCompare(b.name));
+  const replica = input.services
+    .filter((s) => !s.daemon)
+    .sort((a, b) => b.cpu - a.cpu || b.memory - a.memory || a.name.localeCompare(b.name));
   const daemons = input.services.filter((s) => s.daemon);
   const known = new Set(input.services.map((s) => s.name));
   const replicaNames = new Set(replica.map((s) => s.name));
@@ -217,7 +233,11 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
   // ECS rounds the minimum up and the maximum down: where neither allows one task more or one
   // less, a task of that service never leaves a draining instance.
   const stuck = replica.filter(
-    (s) => s.desired > 0 && minimumTasks(s.desired, s.minimumHealthyPercent) >= s.desired && Math.floor((s.desired * s.maximumPercent) / 100) <= s.desired && queue.some((i) => (i.tasks[s.name] ?? 0) > 0),
+    (s) =>
+      s.desired > 0 &&
+      minimumTasks(s.desired, s.minimumHealthyPercent) >= s.desired &&
+      Math.floor((s.desired * s.maximumPercent) / 100) <= s.desired &&
+      queue.some((i) => (i.tasks[s.name] ?? 0) > 0),
   );
   if (stuck.length > 0) {
     const s = stuck[0]!;
@@ -228,14 +248,18 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
       warnings,
       blocked: {
         reason: `ECS cannot move the tasks of ${stuck.map((x) => x.name).join(', ')} off a draining instance: with ${s.desired} desired task${s.desired === 1 ? '' : 's'}, minimumHealthyPercent ${s.minimumHealthyPercent} keeps all of them running and maximumPercent ${s.maximumPercent} allows no extra one`,
-        suggestions: [`Set deployment.maximumPercent to 200 (or lower minimumHealthyPercent) in services/${s.name}.yaml and deploy it, then roll again.`],
+        suggestions: [
+          `Set deployment.maximumPercent to 200 (or lower minimumHealthyPercent) in services/${s.name}.yaml and deploy it, then roll again.`,
+        ],
       },
     };
   }
   for (const i of queue) {
     const foreign = Object.entries(i.tasks).filter(([name, n]) => n > 0 && !known.has(name));
     if (foreign.length > 0) {
-      warnings.push(`${i.id} runs ${foreign.map(([name, n]) => `${n} × ${name}`).join(', ')}, not part of a service: ECS does not move such tasks, so it drains only once they end`);
+      warnings.push(
+        `${i.id} runs ${foreign.map(([name, n]) => `${n} × ${name}`).join(', ')}, not part of a service: ECS does not move such tasks, so it drains only once they end`,
+      );
     }
   }
 
@@ -243,14 +267,23 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
   const fresh = (n: number): Bin => ({
     id: `new-${n}`,
     placeable: true,
-    free: { cpu: Math.max(0, input.newInstanceCapacity.cpu - daemonReserve.cpu), memory: Math.max(0, input.newInstanceCapacity.memory - daemonReserve.memory) },
+    free: {
+      cpu: Math.max(0, input.newInstanceCapacity.cpu - daemonReserve.cpu),
+      memory: Math.max(0, input.newInstanceCapacity.memory - daemonReserve.memory),
+    },
     tasks: new Map(daemons.map((s) => [s.name, 1])),
   });
-  const freshBins = (from: number, n: number): Bin[] => Array.from({ length: Math.max(0, n) }, (_, k) => fresh(from + k));
+  const freshBins = (from: number, n: number): Bin[] =>
+    Array.from({ length: Math.max(0, n) }, (_, k) => fresh(from + k));
   const startBins: Bin[] = [
     ...input.instances
       .filter((i) => i.status !== 'UNREGISTERED')
-      .map((i) => ({ id: i.id, placeable: i.status === 'ACTIVE', free: i.free, tasks: new Map(Object.entries(i.tasks)) })),
+      .map((i) => ({
+        id: i.id,
+        placeable: i.status === 'ACTIVE',
+        free: i.free,
+        tasks: new Map(Object.entries(i.tasks)),
+      })),
     ...freshBins(-(input.launching ?? 0), input.launching ?? 0),
   ];
 
@@ -291,7 +324,10 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
     const room = bins.filter((b) => b.placeable && !out.has(b.id)).map((b) => b.free);
     return must.every((m) => {
       const free = [...room];
-      pack(free, [...must, ...may].filter((d) => d.name !== m.name));
+      pack(
+        free,
+        [...must, ...may].filter((d) => d.name !== m.name),
+      );
       return fits(free, [m]);
     });
   };
@@ -300,7 +336,12 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
    * The next batch: the forced instances, then each candidate in order that can go too. Removing
    * more never helps, so a candidate that did not fit is not tried again within this batch.
    */
-  const buildBatch = (bins: readonly Bin[], candidates: readonly PlanInstance[], most: number, forced: readonly PlanInstance[]): PlanInstance[] => {
+  const buildBatch = (
+    bins: readonly Bin[],
+    candidates: readonly PlanInstance[],
+    most: number,
+    forced: readonly PlanInstance[],
+  ): PlanInstance[] => {
     const batch = [...forced];
     const out = new Set(batch.map((i) => i.id));
     // Instances already draining without the room their tasks need: more surge first.
@@ -321,10 +362,18 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
    */
   const after = (bins: readonly Bin[], out: ReadonlySet<string>, replacements: Bin[]): Bin[] => {
     const moving = new Map<string, number>();
-    for (const b of bins) if (out.has(b.id)) for (const [name, n] of b.tasks) if (replicaNames.has(name)) moving.set(name, (moving.get(name) ?? 0) + n);
-    const next = [...bins.filter((b) => !out.has(b.id)), ...replacements].map((b) => ({ ...b, free: { ...b.free }, tasks: new Map(b.tasks) }));
+    for (const b of bins)
+      if (out.has(b.id))
+        for (const [name, n] of b.tasks) if (replicaNames.has(name)) moving.set(name, (moving.get(name) ?? 0) + n);
+    const next = [...bins.filter((b) => !out.has(b.id)), ...replacements].map((b) => ({
+      ...b,
+      free: { ...b.free },
+      tasks: new Map(b.tasks),
+    }));
     const placeable = next.filter((b) => b.placeable);
-    const demands = replica.filter((s) => (moving.get(s.name) ?? 0) > 0).map((s) => ({ name: s.name, cpu: s.cpu, memory: s.memory, count: moving.get(s.name)! }));
+    const demands = replica
+      .filter((s) => (moving.get(s.name) ?? 0) > 0)
+      .map((s) => ({ name: s.name, cpu: s.cpu, memory: s.memory, count: moving.get(s.name)! }));
     const free = placeable.map((b) => b.free);
     pack(free, demands, (i, name, n) => placeable[i]!.tasks.set(name, (placeable[i]!.tasks.get(name) ?? 0) + n));
     placeable.forEach((b, i) => Object.assign(b, { free: free[i]! }));
@@ -336,7 +385,13 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
   // it smaller, so this is a binary search.
   const forced = queue.filter((i) => i.status === 'DRAINING');
   const goal = Math.min(target, queue.length);
-  const firstSize = (s: number) => buildBatch([...startBins, ...freshBins(0, s - currentSurge)], queue, Math.max(forced.length, Math.min(goal, s + maxUnavailable)), forced).length;
+  const firstSize = (s: number) =>
+    buildBatch(
+      [...startBins, ...freshBins(0, s - currentSurge)],
+      queue,
+      Math.max(forced.length, Math.min(goal, s + maxUnavailable)),
+      forced,
+    ).length;
   let surge = currentSurge;
   if (queue.length > 0) {
     const most = firstSize(surgeCap);
@@ -381,7 +436,11 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
     let { batch, decrement } = next(bins, 0);
     // Already draining (an interrupted run) and no surge allowed makes room: it goes on anyway (its
     // drain waits for room, within the timeout); nothing is made worse.
-    if (batch.length === 0 && first && forced.length > 0) ({ batch, decrement } = { batch: forced, decrement: Math.max(0, Math.min(forced.length, surgeLeft - (remaining.length - forced.length))) });
+    if (batch.length === 0 && first && forced.length > 0)
+      ({ batch, decrement } = {
+        batch: forced,
+        decrement: Math.max(0, Math.min(forced.length, surgeLeft - (remaining.length - forced.length))),
+      });
     // A later batch with no room (replacements smaller than what they replace) may need more surge.
     for (let extra = 1; batch.length === 0 && !first && surge + extra <= surgeCap; extra++) {
       const grown = [...bins, ...freshBins(launched, extra)];
@@ -406,29 +465,48 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
   }
 
   const others = input.instances.filter((i) => i.status === 'DRAINING' && !i.outdated);
-  if (others.length > 0) warnings.push(`${others.map((i) => i.id).join(', ')} ${others.length === 1 ? 'is' : 'are'} DRAINING but up to date: left alone, and not counted as capacity`);
+  if (others.length > 0)
+    warnings.push(
+      `${others.map((i) => i.id).join(', ')} ${others.length === 1 ? 'is' : 'are'} DRAINING but up to date: left alone, and not counted as capacity`,
+    );
   const low = replica.filter((s) => s.minimumHealthyPercent < 100 && s.desired > 0);
   if (low.length > 0 && batches.length > 0) {
-    warnings.push(`${low.map((s) => `${s.name} (${s.minimumHealthyPercent}%)`).join(', ')} may run below their desired count while their tasks move, as their minimumHealthyPercent allows`);
+    warnings.push(
+      `${low.map((s) => `${s.name} (${s.minimumHealthyPercent}%)`).join(', ')} may run below their desired count while their tasks move, as their minimumHealthyPercent allows`,
+    );
   }
   return { ...base, surge, batches, warnings, ...(blocked ? { blocked } : {}) };
 }
 
-function blockedReason(input: PlanInput, minimum: Resources, surgeCap: number, options: PlanOptions, done: number): RollPlan['blocked'] {
+function blockedReason(
+  input: PlanInput,
+  minimum: Resources,
+  surgeCap: number,
+  options: PlanOptions,
+  done: number,
+): RollPlan['blocked'] {
   const when = done === 0 ? 'any' : 'another';
   const fmt = (r: Resources) => `${r.cpu} CPU units / ${r.memory} MiB`;
   if (input.newInstanceCapacity.cpu === 0 && input.newInstanceCapacity.memory === 0 && surgeCap > 0) {
     return {
       reason: `cannot drain ${when} instance: the others have no room for the tasks that must keep running, and no instance of the group's current type is registered to tell what an extra one would add`,
-      suggestions: ["Raise the group's desired capacity by one, wait for the instance to join the cluster, then roll again."],
+      suggestions: [
+        "Raise the group's desired capacity by one, wait for the instance to join the cluster, then roll again.",
+      ],
     };
   }
   const suggestions =
     options.maxUnavailable === 0 && surgeCap === 0
-      ? ['--surge 0 and --max-unavailable 0 leave no room for a batch: allow a surge (--surge 1) or an unavailable instance.']
+      ? [
+          '--surge 0 and --max-unavailable 0 leave no room for a batch: allow a surge (--surge 1) or an unavailable instance.',
+        ]
       : surgeCap === 0 || options.surge !== undefined
-        ? [`Allow more temporary instances: --surge ${surgeCap + 1}, or lower what the services keep running (minimumHealthyPercent).`]
-        : ["Check the instances' capacity and the services' task sizes (ecsdeploy cluster status): the group's new instances may be too small to hold what the old ones ran."];
+        ? [
+            `Allow more temporary instances: --surge ${surgeCap + 1}, or lower what the services keep running (minimumHealthyPercent).`,
+          ]
+        : [
+            "Check the instances' capacity and the services' task sizes (ecsdeploy cluster status): the group's new instances may be too small to hold what the old ones ran.",
+          ];
   return {
     reason: `cannot drain ${when} instance without a service running below its minimumHealthyPercent (the services keep ${fmt(minimum)} running) with at most ${surgeCap} extra instance${surgeCap === 1 ? '' : 's'}`,
     suggestions,

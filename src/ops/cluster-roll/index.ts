@@ -65,7 +65,8 @@ export function combine<A extends object, B extends object>(a: A, b: B): A & B {
   for (const src of [a, b] as Array<Record<string, unknown>>) {
     for (const key of Object.getOwnPropertyNames(Object.getPrototypeOf(src))) {
       const value = src[key];
-      if (key !== 'constructor' && typeof value === 'function') out[key] = (value as (...args: unknown[]) => unknown).bind(src);
+      if (key !== 'constructor' && typeof value === 'function')
+        out[key] = (value as (...args: unknown[]) => unknown).bind(src);
     }
   }
   return out as A & B;
@@ -83,7 +84,11 @@ const onDemand = () => require('../environments/resolve') as typeof import('../e
  * AWS). A name of neither kind gets the "no environment" error of every other command.
  * `instead` is the command with the base's name, for that error.
  */
-async function environment(dir: string, envName: string, instead: (base: string) => string): Promise<ResolvedEnvironment> {
+async function environment(
+  dir: string,
+  envName: string,
+  instead: (base: string) => string,
+): Promise<ResolvedEnvironment> {
   const root = resolve(dir);
   let env: ResolvedEnvironment;
   if (permanentNames(root).includes(envName)) {
@@ -92,17 +97,21 @@ async function environment(dir: string, envName: string, instead: (base: string)
     const { projectRecordStore, readRecords, resolveWithRecords } = onDemand();
     const record = (await readRecords(root, [envName], projectRecordStore(root)))[0]!;
     if (!record.isolated) {
-      throw new UsageError(`${envName} is an environment on demand on ${record.base}'s cluster: it has no cluster of its own, so the instances its tasks run on are ${record.base}'s.`, [
-        instead(record.base),
-      ]);
+      throw new UsageError(
+        `${envName} is an environment on demand on ${record.base}'s cluster: it has no cluster of its own, so the instances its tasks run on are ${record.base}'s.`,
+        [instead(record.base)],
+      );
     }
     env = resolveWithRecords(root, [envName], [record]).envs[0]!;
   }
   await assertAccount(env);
   if (env.config.cluster.ec2 === undefined) {
-    throw new UsageError(`Environment '${env.name}' has no EC2 capacity (no cluster.ec2 in ${env.file}): there are no instances to show or roll.`, [
-      'Fargate tasks need no instances. To add EC2 capacity, add cluster.ec2 to the environment (docs/configuration.md) and apply it.',
-    ]);
+    throw new UsageError(
+      `Environment '${env.name}' has no EC2 capacity (no cluster.ec2 in ${env.file}): there are no instances to show or roll.`,
+      [
+        'Fargate tasks need no instances. To add EC2 capacity, add cluster.ec2 to the environment (docs/configuration.md) and apply it.',
+      ],
+    );
   }
   return env;
 }
@@ -135,7 +144,10 @@ export async function clusterRoll(req: RollRequest): Promise<RollReport> {
     ...(req.confirm ? { confirm: req.confirm } : {}),
     ...(req.pollMs !== undefined ? { pollMs: req.pollMs } : {}),
   };
-  const run = options.strategy === 'instance-refresh' ? refreshCluster(api, names, options, deps) : rollCluster(api, names, options, deps);
+  const run =
+    options.strategy === 'instance-refresh'
+      ? refreshCluster(api, names, options, deps)
+      : rollCluster(api, names, options, deps);
   let outcome: RollOutcome;
   for (;;) {
     const step = await run.next();
@@ -149,14 +161,20 @@ export async function clusterRoll(req: RollRequest): Promise<RollReport> {
   const resume = outcome.resume === undefined ? undefined : `${outcome.resume} Run \`${again}\` again to go on.`;
   if (outcome.status === 'failed' && outcome.failure) throw failureError(outcome.failure, resume);
   if (outcome.status === 'interrupted') {
-    throw new EcsdeployError(`Interrupted after ${outcome.replaced.length} instance(s) replaced in ${outcome.batches} batch(es); stopped between two steps.`, {
-      code: 'ECSDEPLOY_INTERRUPTED',
-      exitCode: ExitCode.Interrupted,
-      suggestions: [resume ?? `Run \`${again}\` again to go on.`],
-    });
+    throw new EcsdeployError(
+      `Interrupted after ${outcome.replaced.length} instance(s) replaced in ${outcome.batches} batch(es); stopped between two steps.`,
+      {
+        code: 'ECSDEPLOY_INTERRUPTED',
+        exitCode: ExitCode.Interrupted,
+        suggestions: [resume ?? `Run \`${again}\` again to go on.`],
+      },
+    );
   }
   if (outcome.status === 'cancelled') {
-    throw new EcsdeployError('Nothing was changed: the roll was not confirmed.', { code: 'ECSDEPLOY_CANCELLED', suggestions: [`Review it with \`${again} --dry-run\`; pass --yes to roll without asking.`] });
+    throw new EcsdeployError('Nothing was changed: the roll was not confirmed.', {
+      code: 'ECSDEPLOY_CANCELLED',
+      suggestions: [`Review it with \`${again} --dry-run\`; pass --yes to roll without asking.`],
+    });
   }
   return { ...outcome, ...(resume ? { resume } : {}), environment: env.name, names };
 }

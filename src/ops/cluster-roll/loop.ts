@@ -19,7 +19,16 @@ import { checkAbort, Interrupted, jittered, type Clock } from './clock';
 import { formatRollMark, observe, ROLL_TAG, toPlanInput } from './observe';
 import { planBatches, type RollPlan } from './batches';
 import { withThrottleRetry } from './throttle';
-import type { ClusterApi, ClusterNames, ClusterSnapshot, InstanceView, RollEvent, RollFailure, RollOptions, RollOutcome } from './types';
+import type {
+  ClusterApi,
+  ClusterNames,
+  ClusterSnapshot,
+  InstanceView,
+  RollEvent,
+  RollFailure,
+  RollOptions,
+  RollOutcome,
+} from './types';
 
 export interface RollDeps {
   readonly clock: Clock;
@@ -41,8 +50,13 @@ export class RollFailed extends Error {
   }
 }
 
-const sizesOf = (g: GroupSizes): GroupSizes => ({ minSize: g.minSize, maxSize: g.maxSize, desiredCapacity: g.desiredCapacity });
-const list = (ids: readonly string[]) => (ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`);
+const sizesOf = (g: GroupSizes): GroupSizes => ({
+  minSize: g.minSize,
+  maxSize: g.maxSize,
+  desiredCapacity: g.desiredCapacity,
+});
+const list = (ids: readonly string[]) =>
+  ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`;
 export const minutes = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`);
 
 /** Shared by both strategies: throttling handled and reported, the outcome's bookkeeping. */
@@ -63,7 +77,12 @@ export function runContext(rawApi: ClusterApi, deps: RollDeps) {
   return { api, flush, pause };
 }
 
-export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, options: RollOptions, deps: RollDeps): AsyncGenerator<RollEvent, RollOutcome, void> {
+export async function* rollCluster(
+  rawApi: ClusterApi,
+  names: ClusterNames,
+  options: RollOptions,
+  deps: RollDeps,
+): AsyncGenerator<RollEvent, RollOutcome, void> {
   const { clock, signal } = deps;
   const { api, flush, pause } = runContext(rawApi, deps);
   const started = clock.now();
@@ -88,7 +107,10 @@ export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, opti
   const leftBehind = (): string => {
     const parts: string[] = [];
     if (draining.size > 0) parts.push(`${list([...draining])} ${draining.size === 1 ? 'is' : 'are'} DRAINING`);
-    if (original && desiredNow > original.desiredCapacity) parts.push(`the group keeps ${desiredNow - original.desiredCapacity} extra instance(s) (desired ${desiredNow}, originally ${original.desiredCapacity})`);
+    if (original && desiredNow > original.desiredCapacity)
+      parts.push(
+        `the group keeps ${desiredNow - original.desiredCapacity} extra instance(s) (desired ${desiredNow}, originally ${original.desiredCapacity})`,
+      );
     if (tagged) parts.push(`the group's tag ${ROLL_TAG} keeps its original sizes`);
     return parts.length > 0 ? `${parts.join('; ')}.` : 'Nothing was changed.';
   };
@@ -102,20 +124,34 @@ export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, opti
     plan = planBatches(toPlanInput(snapshot, original), options);
     yield { type: 'plan', plan, snapshot, ...(snapshot.roll ? { resumed: snapshot.roll } : {}) };
     // Only the next batch can stop a roll: later ones are estimates, planned again from what AWS reports.
-    if (plan.blocked && plan.batches.length === 0) throw new RollFailed({ code: 'ECSDEPLOY_ROLL_BLOCKED', message: `The roll cannot start: ${plan.blocked.reason}`, suggestions: plan.blocked.suggestions, instances: [] });
+    if (plan.blocked && plan.batches.length === 0)
+      throw new RollFailed({
+        code: 'ECSDEPLOY_ROLL_BLOCKED',
+        message: `The roll cannot start: ${plan.blocked.reason}`,
+        suggestions: plan.blocked.suggestions,
+        instances: [],
+      });
     if (plan.batches.length === 0 && !tagged) return outcome('up-to-date');
     if (options.dryRun) return outcome('planned');
     if (deps.confirm && !(await deps.confirm(plan, snapshot))) return outcome('cancelled');
     checkAbort(signal);
     if (!tagged) {
-      await api.setTag(names.autoScalingGroup, ROLL_TAG, formatRollMark({ original, startedAt: new Date(clock.now()).toISOString() }));
+      await api.setTag(
+        names.autoScalingGroup,
+        ROLL_TAG,
+        formatRollMark({ original, startedAt: new Date(clock.now()).toISOString() }),
+      );
       tagged = true;
     }
 
     const known = new Set(snapshot.instances.filter((i) => i.ecsStatus === 'ACTIVE').map((i) => i.instanceId));
     let maxSizeNow = snapshot.group.maxSize;
     /** Raises the group's desired capacity (and max, where needed) to `desired`. */
-    async function* grow(desired: number, maxSize: number, reason: 'planned' | 'stalled'): AsyncGenerator<RollEvent, void> {
+    async function* grow(
+      desired: number,
+      maxSize: number,
+      reason: 'planned' | 'stalled',
+    ): AsyncGenerator<RollEvent, void> {
       const max = Math.max(maxSize, desired);
       if (max > maxSize) await api.updateSizes(names.autoScalingGroup, { maxSize: max });
       maxSizeNow = max;
@@ -134,7 +170,12 @@ export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, opti
       for (const i of snapshot.instances) if (i.ecsStatus !== 'DRAINING') draining.delete(i.instanceId);
       const next = planBatches(toPlanInput(snapshot, original), options, 1);
       if (next.blocked) {
-        throw new RollFailed({ code: 'ECSDEPLOY_ROLL_BLOCKED', message: `The roll stopped after ${batches} batch(es): ${next.blocked.reason}`, suggestions: next.blocked.suggestions, instances: [] });
+        throw new RollFailed({
+          code: 'ECSDEPLOY_ROLL_BLOCKED',
+          message: `The roll stopped after ${batches} batch(es): ${next.blocked.reason}`,
+          suggestions: next.blocked.suggestions,
+          instances: [],
+        });
       }
       const batch = next.batches[0];
       if (batch === undefined) break;
@@ -146,7 +187,9 @@ export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, opti
           throw new RollFailed({
             code: 'ECSDEPLOY_ROLL_BLOCKED',
             message: `The roll stopped: the group's desired capacity does not stay at ${original.desiredCapacity + next.surge} (it is ${snapshot.group.desiredCapacity}); something else changes it`,
-            suggestions: ['Check the group\'s scaling policies and scheduled actions (aws autoscaling describe-scaling-activities), or roll with --strategy instance-refresh.'],
+            suggestions: [
+              "Check the group's scaling policies and scheduled actions (aws autoscaling describe-scaling-activities), or roll with --strategy instance-refresh.",
+            ],
             instances: [],
           });
         }
@@ -158,11 +201,20 @@ export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, opti
       surgeAttempts = 0;
       const ids = new Set(batch.instances);
       const members = snapshot.instances.filter((i) => ids.has(i.instanceId));
-      yield { type: 'batch', index: batches, instances: batch.instances, remaining: Math.max(0, next.outdated - members.filter((i) => i.outdated).length) };
+      yield {
+        type: 'batch',
+        index: batches,
+        instances: batch.instances,
+        remaining: Math.max(0, next.outdated - members.filter((i) => i.outdated).length),
+      };
       const toDrain = members.filter((i) => i.ecsStatus === 'ACTIVE' && i.containerInstanceArn !== undefined);
       if (toDrain.length > 0) {
         checkAbort(signal);
-        await api.setContainerInstanceState(names.cluster, toDrain.map((i) => i.containerInstanceArn!), 'DRAINING');
+        await api.setContainerInstanceState(
+          names.cluster,
+          toDrain.map((i) => i.containerInstanceArn!),
+          'DRAINING',
+        );
         yield* flush();
       }
       for (const i of members) {
@@ -176,13 +228,17 @@ export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, opti
       // (Not where only tasks of no service are left: ECS moves none of those anyway.)
       // Without --surge, one instance more than the plan's limit is allowed for that.
       const stalled = async function* (arns: readonly string[]): AsyncGenerator<RollEvent, boolean> {
-        if (desiredNow - original!.desiredCapacity >= next.surgeLimit + (options.surge === undefined ? 1 : 0)) return false;
+        if (desiredNow - original!.desiredCapacity >= next.surgeLimit + (options.surge === undefined ? 1 : 0))
+          return false;
         const tasks = (await Promise.all(arns.map((arn) => api.tasks(names.cluster, arn)))).flat();
         if (!tasks.some((t) => t.group.startsWith('service:'))) return false;
         yield* grow(desiredNow + 1, maxSizeNow, 'stalled');
         return true;
       };
-      yield* waitDrained(api, names, options, members, { clock, pause, flush }, draining, { stallMs: deps.stallMs ?? 5 * 60_000, stalled });
+      yield* waitDrained(api, names, options, members, { clock, pause, flush }, draining, {
+        stallMs: deps.stallMs ?? 5 * 60_000,
+        stalled,
+      });
 
       // The last `decrement` of the batch give the surge back instead of being replaced.
       for (const [k, id] of batch.instances.entries()) {
@@ -200,7 +256,8 @@ export async function* rollCluster(rawApi: ClusterApi, names: ClusterNames, opti
     // Done: the surge was given back by the last batches; restore min/max and drop the tag.
     const now = snapshot.group;
     const restore = { minSize: original.minSize, maxSize: Math.max(original.maxSize, now.desiredCapacity) };
-    if (restore.minSize !== now.minSize || restore.maxSize !== now.maxSize) await api.updateSizes(names.autoScalingGroup, restore);
+    if (restore.minSize !== now.minSize || restore.maxSize !== now.maxSize)
+      await api.updateSizes(names.autoScalingGroup, restore);
     await api.deleteTag(names.autoScalingGroup, ROLL_TAG);
     tagged = false;
     yield* flush();
@@ -223,7 +280,13 @@ interface Step {
  * Waits until the group is settled: nothing launching, as many instances in service as desired,
  * and every one of them registered in the cluster. Reports instances that joined.
  */
-async function* settle(api: ClusterApi, names: ClusterNames, options: RollOptions, known: Set<string>, step: Step): AsyncGenerator<RollEvent, ClusterSnapshot> {
+async function* settle(
+  api: ClusterApi,
+  names: ClusterNames,
+  options: RollOptions,
+  known: Set<string>,
+  step: Step,
+): AsyncGenerator<RollEvent, ClusterSnapshot> {
   const since = step.clock.now();
   for (;;) {
     const snapshot = await observe(api, names, { placement: false });
@@ -232,7 +295,9 @@ async function* settle(api: ClusterApi, names: ClusterNames, options: RollOption
     const launching = group.filter((i) => i.lifecycleState.startsWith('Pending'));
     const inService = group.filter((i) => i.lifecycleState === 'InService');
     const unregistered = inService.filter((i) => i.ecsStatus !== 'ACTIVE' && i.ecsStatus !== 'DRAINING');
-    const joined = inService.filter((i) => i.ecsStatus === 'ACTIVE' && !known.has(i.instanceId)).map((i) => i.instanceId);
+    const joined = inService
+      .filter((i) => i.ecsStatus === 'ACTIVE' && !known.has(i.instanceId))
+      .map((i) => i.instanceId);
     if (joined.length > 0) {
       for (const id of joined) known.add(id);
       yield { type: 'ready', instances: joined };
@@ -245,7 +310,9 @@ async function* settle(api: ClusterApi, names: ClusterNames, options: RollOption
     const waitingFor = [
       ...launching.map((i) => `${i.instanceId} (${i.lifecycleState})`),
       ...unregistered.map((i) => `${i.instanceId} (in service, not yet in cluster ${names.cluster})`),
-      ...(missing > launching.length ? [`${missing - launching.length} instance(s) the group has not launched yet`] : []),
+      ...(missing > launching.length
+        ? [`${missing - launching.length} instance(s) the group has not launched yet`]
+        : []),
     ];
     if (elapsed >= options.timeoutMs) {
       const stuck = [...unregistered, ...launching].map((i) => i.instanceId);
@@ -283,10 +350,15 @@ async function* waitDrained(
   members: readonly InstanceView[],
   step: Step,
   draining: Set<string>,
-  stall: { readonly stallMs: number; readonly stalled: (arns: readonly string[]) => AsyncGenerator<RollEvent, boolean> },
+  stall: {
+    readonly stallMs: number;
+    readonly stalled: (arns: readonly string[]) => AsyncGenerator<RollEvent, boolean>;
+  },
 ): AsyncGenerator<RollEvent, void> {
   const since = step.clock.now();
-  const arns = new Map(members.filter((i) => i.containerInstanceArn !== undefined).map((i) => [i.containerInstanceArn!, i.instanceId]));
+  const arns = new Map(
+    members.filter((i) => i.containerInstanceArn !== undefined).map((i) => [i.containerInstanceArn!, i.instanceId]),
+  );
   const last = new Map(members.map((i) => [i.instanceId, i.runningTasks + i.pendingTasks]));
   let progressAt = since;
   let fewest = Number.POSITIVE_INFINITY;
@@ -322,7 +394,9 @@ async function* waitDrained(
         const standalone = groups.filter((g) => !g.startsWith('service:'));
         details.push(
           `${l.id} still runs ${l.tasks} task${l.tasks === 1 ? '' : 's'}${groups.length ? ` (${groups.join(', ')})` : ''}` +
-            (standalone.length ? `; ${standalone.join(', ')} ${standalone.length === 1 ? 'is' : 'are'} not part of a service, and ECS does not move such tasks` : ''),
+            (standalone.length
+              ? `; ${standalone.join(', ')} ${standalone.length === 1 ? 'is' : 'are'} not part of a service, and ECS does not move such tasks`
+              : ''),
         );
       }
       await api.setContainerInstanceState(names.cluster, [...arns.keys()], 'ACTIVE');
@@ -340,12 +414,20 @@ async function* waitDrained(
         instances: left.map((l) => l.id),
       });
     }
-    yield { type: 'waiting', for: 'drain', elapsedMs: elapsed, detail: `${left.map((l) => `${l.id}: ${l.tasks} task${l.tasks === 1 ? '' : 's'}`).join(', ')}` };
+    yield {
+      type: 'waiting',
+      for: 'drain',
+      elapsedMs: elapsed,
+      detail: `${left.map((l) => `${l.id}: ${l.tasks} task${l.tasks === 1 ? '' : 's'}`).join(', ')}`,
+    };
     await step.pause();
   }
 }
 
 /** For the command layer: a failed outcome as the error it exits with (1). */
 export function failureError(failure: RollFailure, resume: string | undefined): EcsdeployError {
-  return new EcsdeployError(failure.message, { code: failure.code, suggestions: [...failure.suggestions, ...(resume ? [`Left in place: ${resume}`] : [])] });
+  return new EcsdeployError(failure.message, {
+    code: failure.code,
+    suggestions: [...failure.suggestions, ...(resume ? [`Left in place: ${resume}`] : [])],
+  });
 }

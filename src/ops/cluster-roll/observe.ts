@@ -5,7 +5,13 @@
  * second run resumes from what AWS reports.
  */
 import { z } from 'zod';
-import type { AutoScalingApi, AutoScalingGroupInfo, GroupInstance, GroupSizes, LaunchTemplateVersion } from '../../aws/autoscaling';
+import type {
+  AutoScalingApi,
+  AutoScalingGroupInfo,
+  GroupInstance,
+  GroupSizes,
+  LaunchTemplateVersion,
+} from '../../aws/autoscaling';
 import type { ContainerInstance, Resources } from '../../aws/ecs-cluster';
 import { EcsdeployError } from '../../errors';
 import { capacitySummary, type PlanInput, type PlanInstance } from './batches';
@@ -26,13 +32,20 @@ export function formatRollMark(mark: RollMark): string {
 }
 
 export function parseRollMark(group: string, value: string): RollMark {
-  const fields = Object.fromEntries(value.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const fields = Object.fromEntries(
+    value.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
   const parsed = MarkSchema.safeParse(fields);
   if (!parsed.success) {
-    throw new EcsdeployError(`The tag ${ROLL_TAG} on Auto Scaling group ${group} is not one ecsdeploy wrote: '${value}'`, {
-      code: 'ECSDEPLOY_ROLL_TAG',
-      suggestions: [`Remove the tag (aws autoscaling delete-tags --tags ResourceId=${group},ResourceType=auto-scaling-group,Key=${ROLL_TAG}), check the group's min/max/desired sizes, and roll again.`],
-    });
+    throw new EcsdeployError(
+      `The tag ${ROLL_TAG} on Auto Scaling group ${group} is not one ecsdeploy wrote: '${value}'`,
+      {
+        code: 'ECSDEPLOY_ROLL_TAG',
+        suggestions: [
+          `Remove the tag (aws autoscaling delete-tags --tags ResourceId=${group},ResourceType=auto-scaling-group,Key=${ROLL_TAG}), check the group's min/max/desired sizes, and roll again.`,
+        ],
+      },
+    );
   }
   const m = parsed.data;
   return { original: { minSize: m.min, maxSize: m.max, desiredCapacity: m.desired }, startedAt: m.started };
@@ -54,25 +67,44 @@ function rollMarkOf(group: Pick<AutoScalingGroupInfo, 'name' | 'tags'>): RollMar
 }
 
 /** Why an instance differs from what the group launches now; empty when it does not. */
-export function outdatedReasons(instance: GroupInstance, group: AutoScalingGroupInfo, target: LaunchTemplateVersion | undefined, ci: ContainerInstance | undefined): string[] {
+export function outdatedReasons(
+  instance: GroupInstance,
+  group: AutoScalingGroupInfo,
+  target: LaunchTemplateVersion | undefined,
+  ci: ContainerInstance | undefined,
+): string[] {
   const reasons: string[] = [];
   const lt = group.launchTemplate;
   if (lt !== undefined) {
     const mine = instance.launchTemplate;
     if (mine === undefined) {
-      reasons.push(instance.launchConfigurationName ? `launched from launch configuration ${instance.launchConfigurationName}; the group uses a launch template` : 'launched without the group\'s launch template');
-    } else if ((lt.id !== undefined && mine.id !== undefined && lt.id !== mine.id) || (lt.id === undefined && lt.name !== mine.name)) {
+      reasons.push(
+        instance.launchConfigurationName
+          ? `launched from launch configuration ${instance.launchConfigurationName}; the group uses a launch template`
+          : "launched without the group's launch template",
+      );
+    } else if (
+      (lt.id !== undefined && mine.id !== undefined && lt.id !== mine.id) ||
+      (lt.id === undefined && lt.name !== mine.name)
+    ) {
       reasons.push(`launch template ${mine.name ?? mine.id}; the group uses ${lt.name ?? lt.id}`);
     } else if (target !== undefined && mine.version !== target.version) {
       reasons.push(`launch template version ${mine.version ?? '?'}; the group launches version ${target.version}`);
     }
-  } else if (group.launchConfigurationName !== undefined && instance.launchConfigurationName !== group.launchConfigurationName) {
-    reasons.push(`launch configuration ${instance.launchConfigurationName ?? 'none'}; the group uses ${group.launchConfigurationName}`);
+  } else if (
+    group.launchConfigurationName !== undefined &&
+    instance.launchConfigurationName !== group.launchConfigurationName
+  ) {
+    reasons.push(
+      `launch configuration ${instance.launchConfigurationName ?? 'none'}; the group uses ${group.launchConfigurationName}`,
+    );
   }
   const types = group.instanceTypes ?? (target?.instanceType ? [target.instanceType] : undefined);
   const type = instance.instanceType ?? ci?.instanceType;
-  if (types !== undefined && type !== undefined && !types.includes(type)) reasons.push(`instance type ${type}; the group launches ${types.join(', ')}`);
-  if (target?.imageId?.startsWith('ami-') && ci?.amiId !== undefined && ci.amiId !== target.imageId) reasons.push(`AMI ${ci.amiId}; the launch template has ${target.imageId}`);
+  if (types !== undefined && type !== undefined && !types.includes(type))
+    reasons.push(`instance type ${type}; the group launches ${types.join(', ')}`);
+  if (target?.imageId?.startsWith('ami-') && ci?.amiId !== undefined && ci.amiId !== target.imageId)
+    reasons.push(`AMI ${ci.amiId}; the launch template has ${target.imageId}`);
   return reasons;
 }
 
@@ -84,13 +116,22 @@ export interface ObserveOptions {
 }
 
 /** Reads the group, its launch template, the cluster's container instances and services (and where tasks run). */
-export async function observe(api: ClusterApi, names: ClusterNames, options: ObserveOptions = {}): Promise<ClusterSnapshot> {
+export async function observe(
+  api: ClusterApi,
+  names: ClusterNames,
+  options: ObserveOptions = {},
+): Promise<ClusterSnapshot> {
   const group = await api.group(names.autoScalingGroup);
   if (group === undefined) {
-    throw new EcsdeployError(`There is no Auto Scaling group ${names.autoScalingGroup}: the environment's cluster stack has not been applied, or has no EC2 capacity`, {
-      code: 'ECSDEPLOY_ROLL_NO_GROUP',
-      suggestions: ['Apply the environment\'s cluster stack first, and check AWS_REGION / AWS_PROFILE point at the right account.'],
-    });
+    throw new EcsdeployError(
+      `There is no Auto Scaling group ${names.autoScalingGroup}: the environment's cluster stack has not been applied, or has no EC2 capacity`,
+      {
+        code: 'ECSDEPLOY_ROLL_NO_GROUP',
+        suggestions: [
+          "Apply the environment's cluster stack first, and check AWS_REGION / AWS_PROFILE point at the right account.",
+        ],
+      },
+    );
   }
   const [target, cis, services, tasks] = await Promise.all([
     group.launchTemplate ? api.launchTemplateVersion(group.launchTemplate) : Promise.resolve(undefined),
@@ -112,7 +153,11 @@ export async function observe(api: ClusterApi, names: ClusterNames, options: Obs
     // A re-registered instance has an INACTIVE entry too: keep the live one.
     if (seen === undefined || seen.status === 'INACTIVE') byInstance.set(ci.ec2InstanceId, ci);
   }
-  const view = (instanceId: string, ci: ContainerInstance | undefined, rest: Partial<InstanceView> & Pick<InstanceView, 'inGroup' | 'lifecycleState' | 'outdated' | 'outdatedReasons'>): InstanceView => ({
+  const view = (
+    instanceId: string,
+    ci: ContainerInstance | undefined,
+    rest: Partial<InstanceView> & Pick<InstanceView, 'inGroup' | 'lifecycleState' | 'outdated' | 'outdatedReasons'>,
+  ): InstanceView => ({
     instanceId,
     ecsStatus: ci?.status ?? 'UNREGISTERED',
     ...(ci ? { containerInstanceArn: ci.arn } : {}),
@@ -139,13 +184,25 @@ export async function observe(api: ClusterApi, names: ClusterNames, options: Obs
       });
     }),
     ...cis
-      .filter((ci) => !inGroup.has(ci.ec2InstanceId) && byInstance.get(ci.ec2InstanceId) === ci && ci.status !== 'INACTIVE')
-      .map((ci) => view(ci.ec2InstanceId, ci, { inGroup: false, lifecycleState: '-', ...(ci.instanceType ? { instanceType: ci.instanceType } : {}), outdated: false, outdatedReasons: [] })),
+      .filter(
+        (ci) => !inGroup.has(ci.ec2InstanceId) && byInstance.get(ci.ec2InstanceId) === ci && ci.status !== 'INACTIVE',
+      )
+      .map((ci) =>
+        view(ci.ec2InstanceId, ci, {
+          inGroup: false,
+          lifecycleState: '-',
+          ...(ci.instanceType ? { instanceType: ci.instanceType } : {}),
+          outdated: false,
+          outdatedReasons: [],
+        }),
+      ),
   ].sort((a, b) => Number(b.inGroup) - Number(a.inGroup) || a.instanceId.localeCompare(b.instanceId));
 
   const onEc2 = services.filter((s) => s.onEc2);
   const sizes = new Map<string, Resources>();
-  await Promise.all([...new Set(onEc2.map((s) => s.taskDefinition))].map(async (td) => sizes.set(td, await api.taskSize(td))));
+  await Promise.all(
+    [...new Set(onEc2.map((s) => s.taskDefinition))].map(async (td) => sizes.set(td, await api.taskSize(td))),
+  );
   const serviceViews: ServiceView[] = onEc2
     .map((s) => {
       const size = sizes.get(s.taskDefinition) ?? NO_RESOURCES;
@@ -184,7 +241,9 @@ export async function observe(api: ClusterApi, names: ClusterNames, options: Obs
 /** The instances that count for the planner: the group's in service, and other live instances of the cluster. */
 export function planInstances(snapshot: Pick<ClusterSnapshot, 'instances'>): PlanInstance[] {
   return snapshot.instances
-    .filter((i) => (i.inGroup ? i.lifecycleState === 'InService' : i.ecsStatus === 'ACTIVE' || i.ecsStatus === 'DRAINING'))
+    .filter((i) =>
+      i.inGroup ? i.lifecycleState === 'InService' : i.ecsStatus === 'ACTIVE' || i.ecsStatus === 'DRAINING',
+    )
     .map((i) => ({
       id: i.instanceId,
       inGroup: i.inGroup,
@@ -202,8 +261,14 @@ export function planInstances(snapshot: Pick<ClusterSnapshot, 'instances'>): Pla
  * group has not even launched yet (desired above what it runs).
  */
 function launching(snapshot: Omit<ClusterSnapshot, 'capacity'>): number {
-  const alive = snapshot.instances.filter((i) => i.inGroup && (i.lifecycleState.startsWith('Pending') || i.lifecycleState === 'InService'));
-  const coming = alive.filter((i) => !i.outdated && (i.lifecycleState.startsWith('Pending') || (i.ecsStatus !== 'ACTIVE' && i.ecsStatus !== 'DRAINING')));
+  const alive = snapshot.instances.filter(
+    (i) => i.inGroup && (i.lifecycleState.startsWith('Pending') || i.lifecycleState === 'InService'),
+  );
+  const coming = alive.filter(
+    (i) =>
+      !i.outdated &&
+      (i.lifecycleState.startsWith('Pending') || (i.ecsStatus !== 'ACTIVE' && i.ecsStatus !== 'DRAINING')),
+  );
   return coming.length + Math.max(0, snapshot.group.desiredCapacity - alive.length);
 }
 
@@ -214,15 +279,24 @@ function launching(snapshot: Omit<ClusterSnapshot, 'capacity'>): number {
  */
 export function toPlanInput(snapshot: Omit<ClusterSnapshot, 'capacity'>, original?: GroupSizes): PlanInput {
   const instances = planInstances(snapshot);
-  const active = snapshot.instances.filter((i) => i.ecsStatus === 'ACTIVE' && i.registered.cpu + i.registered.memory > 0);
+  const active = snapshot.instances.filter(
+    (i) => i.ecsStatus === 'ACTIVE' && i.registered.cpu + i.registered.memory > 0,
+  );
   const launches = snapshot.group.instanceType ? [snapshot.group.instanceType] : undefined;
   // An instance registers what its type offers (whatever its AMI, within a few MiB): any instance
   // of the type the group launches tells; up-to-date ones first.
-  const sameType = active.filter((i) => launches !== undefined && i.instanceType !== undefined && launches.includes(i.instanceType));
+  const sameType = active.filter(
+    (i) => launches !== undefined && i.instanceType !== undefined && launches.includes(i.instanceType),
+  );
   const upToDate = active.filter((i) => !i.outdated && i.inGroup);
   const candidates = sameType.length > 0 ? sameType : upToDate.length > 0 ? upToDate : active;
   const smallest = candidates.reduce<Resources | undefined>(
-    (min, i) => (min === undefined || i.registered.cpu < min.cpu || (i.registered.cpu === min.cpu && i.registered.memory < min.memory) ? i.registered : min),
+    (min, i) =>
+      min === undefined ||
+      i.registered.cpu < min.cpu ||
+      (i.registered.cpu === min.cpu && i.registered.memory < min.memory)
+        ? i.registered
+        : min,
     undefined,
   );
   return {

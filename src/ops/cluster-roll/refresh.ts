@@ -21,11 +21,22 @@ export function refreshPreferences(plan: RollPlan, group: GroupSizes): InstanceR
   const desired = Math.max(1, group.desiredCapacity);
   const batch = plan.batches[0]?.instances.length ?? 1;
   const maxHealthy = Math.min(200, Math.max(100, Math.ceil(((desired + plan.surge) / desired) * 100)));
-  const minHealthy = Math.max(maxHealthy - 100, Math.min(100, Math.floor(((desired + plan.surge - batch) / desired) * 100)));
-  return { minHealthyPercentage: Math.max(0, minHealthy), ...(maxHealthy > 100 ? { maxHealthyPercentage: maxHealthy } : {}) };
+  const minHealthy = Math.max(
+    maxHealthy - 100,
+    Math.min(100, Math.floor(((desired + plan.surge - batch) / desired) * 100)),
+  );
+  return {
+    minHealthyPercentage: Math.max(0, minHealthy),
+    ...(maxHealthy > 100 ? { maxHealthyPercentage: maxHealthy } : {}),
+  };
 }
 
-export async function* refreshCluster(rawApi: ClusterApi, names: ClusterNames, options: RollOptions, deps: RollDeps): AsyncGenerator<RollEvent, RollOutcome, void> {
+export async function* refreshCluster(
+  rawApi: ClusterApi,
+  names: ClusterNames,
+  options: RollOptions,
+  deps: RollDeps,
+): AsyncGenerator<RollEvent, RollOutcome, void> {
   const { clock, signal } = deps;
   const { api, flush, pause } = runContext(rawApi, deps);
   const started = clock.now();
@@ -40,7 +51,15 @@ export async function* refreshCluster(rawApi: ClusterApi, names: ClusterNames, o
       const still = new Set(after.instances.filter((i) => i.inGroup).map((i) => i.instanceId));
       replaced = outdated.filter((id) => !still.has(id));
     }
-    return { status, strategy: 'instance-refresh', ...(plan ? { plan } : {}), replaced, batches: 0, durationMs: clock.now() - started, ...extra };
+    return {
+      status,
+      strategy: 'instance-refresh',
+      ...(plan ? { plan } : {}),
+      replaced,
+      batches: 0,
+      durationMs: clock.now() - started,
+      ...extra,
+    };
   };
   let ended: string | undefined;
   const leftBehind = () =>
@@ -60,7 +79,12 @@ export async function* refreshCluster(rawApi: ClusterApi, names: ClusterNames, o
     if (existing === undefined) {
       // As for the drain strategy, only a first batch that cannot be made stops it before it starts.
       if (plan.blocked && plan.batches.length === 0) {
-        throw new RollFailed({ code: 'ECSDEPLOY_ROLL_BLOCKED', message: `The roll cannot start: ${plan.blocked.reason}`, suggestions: plan.blocked.suggestions, instances: [] });
+        throw new RollFailed({
+          code: 'ECSDEPLOY_ROLL_BLOCKED',
+          message: `The roll cannot start: ${plan.blocked.reason}`,
+          suggestions: plan.blocked.suggestions,
+          instances: [],
+        });
       }
       if (plan.outdated === 0) return await outcome('up-to-date');
       if (options.dryRun) return await outcome('planned');
@@ -77,12 +101,27 @@ export async function* refreshCluster(rawApi: ClusterApi, names: ClusterNames, o
     let progressAt = clock.now();
     let first = true;
     for (;;) {
-      const refresh = (await api.instanceRefreshes(names.autoScalingGroup, [refreshId])).find((r) => r.id === refreshId);
+      const refresh = (await api.instanceRefreshes(names.autoScalingGroup, [refreshId])).find(
+        (r) => r.id === refreshId,
+      );
       yield* flush();
-      if (refresh === undefined) throw new Error(`instance refresh ${refreshId} of ${names.autoScalingGroup} is not listed`);
-      if (last === undefined || refresh.status !== last.status || refresh.percentComplete !== last.percentComplete || refresh.instancesToUpdate !== last.instancesToUpdate) {
+      if (refresh === undefined)
+        throw new Error(`instance refresh ${refreshId} of ${names.autoScalingGroup} is not listed`);
+      if (
+        last === undefined ||
+        refresh.status !== last.status ||
+        refresh.percentComplete !== last.percentComplete ||
+        refresh.instancesToUpdate !== last.instancesToUpdate
+      ) {
         if (last !== undefined) progressAt = clock.now();
-        yield { type: 'refresh', id: refresh.id, status: refresh.status, percentComplete: refresh.percentComplete, instancesToUpdate: refresh.instancesToUpdate, started: first && existing === undefined };
+        yield {
+          type: 'refresh',
+          id: refresh.id,
+          status: refresh.status,
+          percentComplete: refresh.percentComplete,
+          instancesToUpdate: refresh.instancesToUpdate,
+          started: first && existing === undefined,
+        };
         first = false;
         last = refresh;
       }
@@ -92,7 +131,9 @@ export async function* refreshCluster(rawApi: ClusterApi, names: ClusterNames, o
         throw new RollFailed({
           code: 'ECSDEPLOY_ROLL_REFRESH_FAILED',
           message: `The instance refresh ${refresh.id} of ${names.autoScalingGroup} ended ${refresh.status}${refresh.statusReason ? `: ${refresh.statusReason}` : ''}`,
-          suggestions: [`See aws autoscaling describe-instance-refreshes --auto-scaling-group-name ${names.autoScalingGroup}; then roll again (instances already replaced are skipped).`],
+          suggestions: [
+            `See aws autoscaling describe-instance-refreshes --auto-scaling-group-name ${names.autoScalingGroup}; then roll again (instances already replaced are skipped).`,
+          ],
           instances: [],
         });
       }
@@ -101,11 +142,18 @@ export async function* refreshCluster(rawApi: ClusterApi, names: ClusterNames, o
         throw new RollFailed({
           code: 'ECSDEPLOY_ROLL_REFRESH_FAILED',
           message: `The instance refresh ${refresh.id} of ${names.autoScalingGroup} made no progress for ${minutes(options.timeoutMs)} (${refresh.percentComplete}% done, ${refresh.instancesToUpdate} instance(s) to go); an instance that does not drain holds it`,
-          suggestions: ['Find the instance with `ecsdeploy cluster status` (DRAINING, with tasks) and stop what keeps it busy, or cancel the refresh: aws autoscaling cancel-instance-refresh.'],
+          suggestions: [
+            'Find the instance with `ecsdeploy cluster status` (DRAINING, with tasks) and stop what keeps it busy, or cancel the refresh: aws autoscaling cancel-instance-refresh.',
+          ],
           instances: [],
         });
       }
-      yield { type: 'waiting', for: 'refresh', elapsedMs: clock.now() - started, detail: `${refresh.percentComplete}% done, ${refresh.instancesToUpdate} instance(s) to replace` };
+      yield {
+        type: 'waiting',
+        for: 'refresh',
+        elapsedMs: clock.now() - started,
+        detail: `${refresh.percentComplete}% done, ${refresh.instancesToUpdate} instance(s) to replace`,
+      };
       await pause();
     }
   } catch (err) {

@@ -86,8 +86,19 @@ export interface RollOptions extends PlanOptions {
 export type RollEvent =
   | { readonly type: 'plan'; readonly plan: RollPlan; readonly snapshot: ClusterSnapshot; readonly resumed?: RollMark }
   /** Extra instances asked for: before a batch (planned), or because a drain made no progress (stalled). */
-  | { readonly type: 'surge'; readonly desired: number; readonly maxSize: number; readonly extra: number; readonly reason: 'planned' | 'stalled' }
-  | { readonly type: 'batch'; readonly index: number; readonly instances: readonly string[]; readonly remaining: number }
+  | {
+      readonly type: 'surge';
+      readonly desired: number;
+      readonly maxSize: number;
+      readonly extra: number;
+      readonly reason: 'planned' | 'stalled';
+    }
+  | {
+      readonly type: 'batch';
+      readonly index: number;
+      readonly instances: readonly string[];
+      readonly remaining: number;
+    }
   | {
       readonly type: 'instance';
       readonly instanceId: string;
@@ -97,14 +108,30 @@ export type RollEvent =
       /** terminating: the group's desired capacity is lowered instead of launching a replacement. */
       readonly decrement?: boolean;
     }
-  | { readonly type: 'waiting'; readonly for: 'drain' | 'instances' | 'refresh'; readonly elapsedMs: number; readonly detail: string }
+  | {
+      readonly type: 'waiting';
+      readonly for: 'drain' | 'instances' | 'refresh';
+      readonly elapsedMs: number;
+      readonly detail: string;
+    }
   | { readonly type: 'ready'; readonly instances: readonly string[] }
-  | { readonly type: 'refresh'; readonly id: string; readonly status: string; readonly percentComplete: number; readonly instancesToUpdate: number; readonly started: boolean }
+  | {
+      readonly type: 'refresh';
+      readonly id: string;
+      readonly status: string;
+      readonly percentComplete: number;
+      readonly instancesToUpdate: number;
+      readonly started: boolean;
+    }
   | { readonly type: 'restored'; readonly sizes: GroupSizes }
   | { readonly type: 'throttled'; readonly operation: string; readonly retryInMs: number };
 
 export interface RollFailure {
-  readonly code: 'ECSDEPLOY_ROLL_BLOCKED' | 'ECSDEPLOY_ROLL_DRAIN_TIMEOUT' | 'ECSDEPLOY_ROLL_REPLACEMENT_TIMEOUT' | 'ECSDEPLOY_ROLL_REFRESH_FAILED';
+  readonly code:
+    | 'ECSDEPLOY_ROLL_BLOCKED'
+    | 'ECSDEPLOY_ROLL_DRAIN_TIMEOUT'
+    | 'ECSDEPLOY_ROLL_REPLACEMENT_TIMEOUT'
+    | 'ECSDEPLOY_ROLL_REFRESH_FAILED';
   readonly message: string;
   readonly suggestions: readonly string[];
   /** Instances concerned (the one that would not drain, the replacement that never registered). */

@@ -87,7 +87,8 @@ export const MAX_POLL_ERRORS = 4;
  */
 export function pollFailure(err: unknown, consecutive: number): 'throttled' | 'retry' | 'fatal' {
   if (isThrottling(err)) return 'throttled';
-  if (err instanceof EcsdeployError && ['ECSDEPLOY_AWS_CREDENTIALS', 'ECSDEPLOY_NOT_FOUND'].includes(err.code)) return 'fatal';
+  if (err instanceof EcsdeployError && ['ECSDEPLOY_AWS_CREDENTIALS', 'ECSDEPLOY_NOT_FOUND'].includes(err.code))
+    return 'fatal';
   return consecutive < MAX_POLL_ERRORS ? 'retry' : 'fatal';
 }
 
@@ -95,9 +96,20 @@ export function pollFailure(err: unknown, consecutive: number): 'throttled' | 'r
  * After a failed poll: rethrows what must end the watch; otherwise the event that says what
  * happened and how long to wait before the next poll (longer while throttled).
  */
-export function failedPoll(err: unknown, consecutive: number, cadence: Cadence, at: number): { event: RolloutEvent; delay: number } {
+export function failedPoll(
+  err: unknown,
+  consecutive: number,
+  cadence: Cadence,
+  at: number,
+): { event: RolloutEvent; delay: number } {
   const kind = pollFailure(err, consecutive);
   if (kind === 'fatal') throw err;
   const delay = kind === 'throttled' ? cadence.throttled() : cadence.next(false);
-  return { delay, event: kind === 'throttled' ? { type: 'throttled', at, retryInMs: delay } : { type: 'retrying', at, message: (err as Error).message, retryInMs: delay } };
+  return {
+    delay,
+    event:
+      kind === 'throttled'
+        ? { type: 'throttled', at, retryInMs: delay }
+        : { type: 'retrying', at, message: (err as Error).message, retryInMs: delay },
+  };
 }

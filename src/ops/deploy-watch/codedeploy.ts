@@ -42,7 +42,12 @@ export interface CodeDeployWatchOptions extends WatchOptions {
 
 const CLOCK_SKEW_MS = 10_000;
 
-export async function* watchCodeDeploy(api: CodeDeployWatchApi, target: CodeDeployRolloutTarget, clock: Clock, options: CodeDeployWatchOptions = {}): AsyncGenerator<RolloutEvent, RolloutOutcome, void> {
+export async function* watchCodeDeploy(
+  api: CodeDeployWatchApi,
+  target: CodeDeployRolloutTarget,
+  clock: Clock,
+  options: CodeDeployWatchOptions = {},
+): AsyncGenerator<RolloutEvent, RolloutOutcome, void> {
   const cadence = new Cadence(clock, options.cadence);
   const deadline = clock.now() + target.timeoutMs;
   const since = target.startedAt - CLOCK_SKEW_MS;
@@ -68,7 +73,12 @@ export async function* watchCodeDeploy(api: CodeDeployWatchApi, target: CodeDepl
     try {
       for (const t of await api.ecs.stoppedTasks(target.cluster, target.service, { since, limit: 5 })) {
         if (t.taskDefinition !== target.taskDefinition) continue;
-        const view: StoppedTaskView = { taskArn: t.arn, taskDefinition: t.taskDefinition, reason: t.stoppedReason ?? t.stopCode ?? 'stopped', containers: t.containers };
+        const view: StoppedTaskView = {
+          taskArn: t.arn,
+          taskDefinition: t.taskDefinition,
+          reason: t.stoppedReason ?? t.stopCode ?? 'stopped',
+          containers: t.containers,
+        };
         failures.push(`task stopped: ${view.reason}`);
         yield { type: 'task-stopped', at: now(), ...view };
       }
@@ -118,9 +128,20 @@ export async function* watchCodeDeploy(api: CodeDeployWatchApi, target: CodeDepl
         lifecycle.set(e.name, e.status);
         changed = true;
         if (e.status === 'Failed') failures.push(`${e.name} failed${e.diagnostics ? `: ${e.diagnostics}` : ''}`);
-        yield { type: 'lifecycle', at: now(), name: e.name, status: e.status, ...(e.diagnostics ? { diagnostics: e.diagnostics } : {}) };
+        yield {
+          type: 'lifecycle',
+          at: now(),
+          name: e.name,
+          status: e.status,
+          ...(e.diagnostics ? { diagnostics: e.diagnostics } : {}),
+        };
       }
-      taskSets = (ecsTarget?.taskSets ?? []).map((t) => ({ label: t.label ?? t.status ?? '?', trafficWeight: t.trafficWeight, desired: t.desiredCount, running: t.runningCount }));
+      taskSets = (ecsTarget?.taskSets ?? []).map((t) => ({
+        label: t.label ?? t.status ?? '?',
+        trafficWeight: t.trafficWeight,
+        desired: t.desiredCount,
+        running: t.runningCount,
+      }));
       const traffic = JSON.stringify(taskSets);
       if (taskSets.length > 0 && traffic !== lastTraffic) {
         lastTraffic = traffic;
@@ -132,16 +153,33 @@ export async function* watchCodeDeploy(api: CodeDeployWatchApi, target: CodeDepl
       if (!(CODEDEPLOY_ACTIVE_STATUSES as readonly string[]).includes(deployment.status)) {
         yield* stoppedTasks();
         const reasons = [
-          ...(deployment.error?.message ? [deployment.error.code ? `${deployment.error.code}: ${deployment.error.message}` : deployment.error.message] : []),
+          ...(deployment.error?.message
+            ? [
+                deployment.error.code
+                  ? `${deployment.error.code}: ${deployment.error.message}`
+                  : deployment.error.message,
+              ]
+            : []),
           ...failures,
           ...(deployment.rollback?.message ? [deployment.rollback.message] : []),
           ...(stopRequested ? ['stopped on request (Ctrl-C)'] : []),
         ];
         const unique = [...new Set(reasons)].slice(0, 8);
-        const rolledBack = deployment.rollback?.deploymentId !== undefined || (stopRequested && deployment.status === 'Stopped');
+        const rolledBack =
+          deployment.rollback?.deploymentId !== undefined || (stopRequested && deployment.status === 'Stopped');
         return rolledBack
-          ? { kind: 'rolledBack', at: now(), deploymentId: id, reasons: unique.length ? unique : [`the deployment ${deployment.status.toLowerCase()}`] }
-          : { kind: 'failed', at: now(), deploymentId: id, reasons: unique.length ? unique : [`the deployment ${deployment.status.toLowerCase()}`] };
+          ? {
+              kind: 'rolledBack',
+              at: now(),
+              deploymentId: id,
+              reasons: unique.length ? unique : [`the deployment ${deployment.status.toLowerCase()}`],
+            }
+          : {
+              kind: 'failed',
+              at: now(),
+              deploymentId: id,
+              reasons: unique.length ? unique : [`the deployment ${deployment.status.toLowerCase()}`],
+            };
       }
 
       await sleep(Math.max(0, Math.min(cadence.next(changed), deadline - now())));
@@ -151,7 +189,16 @@ export async function* watchCodeDeploy(api: CodeDeployWatchApi, target: CodeDepl
   }
 
   function timedOut(interrupted: boolean): RolloutOutcome {
-    return { kind: 'timedOut', at: now(), interrupted, deploymentId: id, reasons: [], deployments: [], taskSets, state: status || 'Created' };
+    return {
+      kind: 'timedOut',
+      at: now(),
+      interrupted,
+      deploymentId: id,
+      reasons: [],
+      deployments: [],
+      taskSets,
+      state: status || 'Created',
+    };
   }
 
   /** Sleeps, unless Ctrl-C is pending; Ctrl-C wakes it. */

@@ -47,7 +47,12 @@ const CLOCK_SKEW_MS = 10_000;
 /** After ours FAILED, how long the circuit breaker gets to start the rollback deployment. */
 const ROLLBACK_GRACE_MS = 60_000;
 
-export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTarget, clock: Clock, options: WatchOptions = {}): AsyncGenerator<RolloutEvent, RolloutOutcome, void> {
+export async function* watchEcsDeployment(
+  api: EcsWatchApi,
+  target: EcsRolloutTarget,
+  clock: Clock,
+  options: WatchOptions = {},
+): AsyncGenerator<RolloutEvent, RolloutOutcome, void> {
   const cadence = new Cadence(clock, options.cadence);
   const since = target.startedAt - CLOCK_SKEW_MS;
   const deadline = clock.now() + target.timeoutMs;
@@ -80,7 +85,12 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
     for (const t of [...tasks].reverse()) {
       if (t.taskDefinition !== target.taskDefinition || seenTasks.has(t.arn)) continue;
       seenTasks.add(t.arn);
-      const view: StoppedTaskView = { taskArn: t.arn, taskDefinition: t.taskDefinition, reason: t.stoppedReason ?? t.stopCode ?? 'stopped', containers: t.containers };
+      const view: StoppedTaskView = {
+        taskArn: t.arn,
+        taskDefinition: t.taskDefinition,
+        reason: t.stoppedReason ?? t.stopCode ?? 'stopped',
+        containers: t.containers,
+      };
       stopped.push(view);
       yield { type: 'task-stopped', at: now(), ...view };
     }
@@ -92,7 +102,8 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
     if (d?.rolloutStateReason) out.add(d.rolloutStateReason);
     for (const t of stopped) {
       out.add(`task stopped: ${t.reason}`);
-      for (const c of t.containers) if (c.reason || c.exitCode) out.add(`container ${c.name}: ${c.reason ?? `exit code ${c.exitCode}`}`);
+      for (const c of t.containers)
+        if (c.reason || c.exitCode) out.add(`container ${c.name}: ${c.reason ?? `exit code ${c.exitCode}`}`);
     }
     return [...out].slice(0, 8);
   };
@@ -110,7 +121,15 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
   try {
     for (;;) {
       if (interrupted || now() >= deadline) {
-        return { kind: 'timedOut', at: now(), interrupted, ...(ours ? { deploymentId: ours } : {}), reasons: [], deployments: last.deployments, state: last.state };
+        return {
+          kind: 'timedOut',
+          at: now(),
+          interrupted,
+          ...(ours ? { deploymentId: ours } : {}),
+          reasons: [],
+          deployments: last.deployments,
+          state: last.state,
+        };
       }
 
       let service: EcsService | undefined;
@@ -125,7 +144,12 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
         continue;
       }
       if (service === undefined) {
-        return { kind: 'failed', at: now(), ...(ours ? { deploymentId: ours } : {}), reasons: [`the service ${target.service} no longer exists in cluster ${target.cluster}`] };
+        return {
+          kind: 'failed',
+          at: now(),
+          ...(ours ? { deploymentId: ours } : {}),
+          reasons: [`the service ${target.service} no longer exists in cluster ${target.cluster}`],
+        };
       }
 
       for (const e of events.take(service.events)) {
@@ -142,7 +166,9 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
       }
       const d = ours === undefined ? undefined : service.deployments.find((x) => x.id === ours);
       const primary = service.deployments.find((x) => x.status === 'PRIMARY');
-      if (d !== undefined) for (const x of service.deployments) if (x.createdAt <= d.createdAt && x.taskDefinition !== target.taskDefinition) before.add(x.taskDefinition);
+      if (d !== undefined)
+        for (const x of service.deployments)
+          if (x.createdAt <= d.createdAt && x.taskDefinition !== target.taskDefinition) before.add(x.taskDefinition);
 
       const views = service.deployments.map((x) => deploymentView(x, x.id === ours));
       const state = d?.rolloutState ?? (d ? 'IN_PROGRESS' : ours ? (lastOurs?.rolloutState ?? 'GONE') : 'WAITING');
@@ -150,7 +176,16 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
       const snapshot = JSON.stringify([views, service.desiredCount, service.runningCount, service.pendingCount]);
       const changed = snapshot !== lastSnapshot;
       lastSnapshot = snapshot;
-      if (changed) yield { type: 'progress', at: now(), state, deployments: views, desired: service.desiredCount, running: service.runningCount, pending: service.pendingCount };
+      if (changed)
+        yield {
+          type: 'progress',
+          at: now(),
+          state,
+          deployments: views,
+          desired: service.desiredCount,
+          running: service.runningCount,
+          pending: service.pendingCount,
+        };
 
       if (d !== undefined && d.failedTasks > lastFailedTasks) {
         lastFailedTasks = d.failedTasks;
@@ -169,21 +204,37 @@ export async function* watchEcsDeployment(api: EcsWatchApi, target: EcsRolloutTa
           yield* finishFailure();
           // Its last rolloutStateReason seen was an "in progress" one: the event's words replace it.
           const why = failure === undefined ? reasons(lastOurs) : [failure, ...reasons(undefined)].slice(0, 8);
-          return { kind: 'rolledBack', at: now(), deploymentId: ours, reasons: why, ...(primary ? { runningTaskDefinition: primary.taskDefinition } : {}) };
+          return {
+            kind: 'rolledBack',
+            at: now(),
+            deploymentId: ours,
+            reasons: why,
+            ...(primary ? { runningTaskDefinition: primary.taskDefinition } : {}),
+          };
         }
         return supersededBy(primary, ours, now(), reasons(lastOurs));
       }
 
       if (d !== undefined) {
         lastOurs = d;
-        const done = d.rolloutState === undefined ? d.status === 'PRIMARY' && service.deployments.length === 1 && d.pendingCount === 0 : d.status === 'PRIMARY' && d.rolloutState === 'COMPLETED';
-        if (done && d.runningCount === d.desiredCount) return { kind: 'completed', at: now(), deploymentId: d.id, reasons: [] };
+        const done =
+          d.rolloutState === undefined
+            ? d.status === 'PRIMARY' && service.deployments.length === 1 && d.pendingCount === 0
+            : d.status === 'PRIMARY' && d.rolloutState === 'COMPLETED';
+        if (done && d.runningCount === d.desiredCount)
+          return { kind: 'completed', at: now(), deploymentId: d.id, reasons: [] };
 
         if (d.rolloutState === 'FAILED') {
           failedSince ??= now();
           if (primary !== undefined && primary.id !== d.id) {
             yield* finishFailure();
-            return { kind: 'rolledBack', at: now(), deploymentId: d.id, reasons: reasons(d), runningTaskDefinition: primary.taskDefinition };
+            return {
+              kind: 'rolledBack',
+              at: now(),
+              deploymentId: d.id,
+              reasons: reasons(d),
+              runningTaskDefinition: primary.taskDefinition,
+            };
           }
           if (!rollbackExpected || now() - failedSince >= ROLLBACK_GRACE_MS) {
             yield* finishFailure();
@@ -227,8 +278,14 @@ export function deploymentView(d: EcsDeployment, ours: boolean): DeploymentView 
 }
 
 /** Ours: the newest deployment of our task definition created since we began, else the PRIMARY one running it (nothing new to roll out). */
-function findOurs(deployments: readonly EcsDeployment[], taskDefinition: string, since: number): EcsDeployment | undefined {
-  const candidates = deployments.filter((d) => d.taskDefinition === taskDefinition).sort((a, b) => b.createdAt - a.createdAt);
+function findOurs(
+  deployments: readonly EcsDeployment[],
+  taskDefinition: string,
+  since: number,
+): EcsDeployment | undefined {
+  const candidates = deployments
+    .filter((d) => d.taskDefinition === taskDefinition)
+    .sort((a, b) => b.createdAt - a.createdAt);
   return candidates.find((d) => d.createdAt >= since) ?? candidates.find((d) => d.status === 'PRIMARY');
 }
 
@@ -238,16 +295,24 @@ function findOurs(deployments: readonly EcsDeployment[], taskDefinition: string,
  * task definition that ran before ours (the previous release's). Returns the failure to report
  * (ECS's own words), or undefined when nothing says so: then someone else's deployment replaced ours.
  */
-function failedUnseen(ours: string, messages: readonly string[], primary: EcsDeployment | undefined, before: ReadonlySet<string>): string | undefined {
+function failedUnseen(
+  ours: string,
+  messages: readonly string[],
+  primary: EcsDeployment | undefined,
+  before: ReadonlySet<string>,
+): string | undefined {
   const failed = messages.find((m) => m.includes(`(deployment ${ours})`) && /deployment failed/i.test(m));
   if (failed !== undefined) return failed.slice(failed.indexOf('deployment failed'));
   const rollingBack = messages.find((m) => /rolling back to deployment/i.test(m));
-  if (rollingBack !== undefined && primary !== undefined && before.has(primary.taskDefinition)) return `ECS: ${rollingBack.replace(/^\(service [^)]*\) /, '')}`;
+  if (rollingBack !== undefined && primary !== undefined && before.has(primary.taskDefinition))
+    return `ECS: ${rollingBack.replace(/^\(service [^)]*\) /, '')}`;
   return undefined;
 }
 
 function supersededBy(primary: EcsDeployment | undefined, ours: string, at: number, reasons: string[]): RolloutOutcome {
-  const who = primary ? `deployment ${primary.id} (${shortTaskDefinition(primary.taskDefinition)})` : 'another deployment';
+  const who = primary
+    ? `deployment ${primary.id} (${shortTaskDefinition(primary.taskDefinition)})`
+    : 'another deployment';
   return {
     kind: 'failed',
     at,

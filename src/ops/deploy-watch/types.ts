@@ -37,7 +37,15 @@ export interface StoppedTaskView {
 
 export type RolloutEvent =
   /** Something changed: the deployments and counts now. `state`: our rollout's state, or WAITING until ECS has created it. */
-  | { readonly type: 'progress'; readonly at: number; readonly state: string; readonly deployments: readonly DeploymentView[]; readonly desired: number; readonly running: number; readonly pending: number }
+  | {
+      readonly type: 'progress';
+      readonly at: number;
+      readonly state: string;
+      readonly deployments: readonly DeploymentView[];
+      readonly desired: number;
+      readonly running: number;
+      readonly pending: number;
+    }
   /** Our deployment was identified. */
   | { readonly type: 'found'; readonly at: number; readonly deploymentId: string; readonly taskDefinition: string }
   /** A new ECS service event, in ECS's words. */
@@ -53,7 +61,13 @@ export type RolloutEvent =
   /** CodeDeploy: the deployment's status changed (Created, InProgress, Ready, Succeeded, ...). */
   | { readonly type: 'codedeploy-status'; readonly at: number; readonly deploymentId: string; readonly status: string }
   /** CodeDeploy: a lifecycle event changed status (BeforeInstall ... AfterAllowTraffic). */
-  | { readonly type: 'lifecycle'; readonly at: number; readonly name: string; readonly status: string; readonly diagnostics?: string }
+  | {
+      readonly type: 'lifecycle';
+      readonly at: number;
+      readonly name: string;
+      readonly status: string;
+      readonly diagnostics?: string;
+    }
   /** CodeDeploy: the task sets and their share of production traffic. */
   | { readonly type: 'traffic'; readonly at: number; readonly taskSets: readonly TaskSetView[] }
   /** CodeDeploy: the user asked to stop; `rollback`: traffic goes back to the original task set. */

@@ -99,7 +99,12 @@ export function describeRecord(ws: Workspace, record: EphemeralRecord): OnDemand
  * Read, change, write a record; when someone else wrote in between, read again and re-apply
  * `change` (it must only set what it means to). Undefined when the record is gone.
  */
-export async function updateRecord(store: RecordStore, name: string, change: (r: EphemeralRecord) => EphemeralRecord, attempts = 5): Promise<StoredRecord | undefined> {
+export async function updateRecord(
+  store: RecordStore,
+  name: string,
+  change: (r: EphemeralRecord) => EphemeralRecord,
+  attempts = 5,
+): Promise<StoredRecord | undefined> {
   for (let i = 0; i < attempts; i++) {
     const stored = await store.get(name);
     if (stored === undefined) return undefined;
@@ -107,8 +112,11 @@ export async function updateRecord(store: RecordStore, name: string, change: (r:
     const version = await store.update(record, stored.version);
     if (version !== undefined) return { record, version };
   }
-  throw new EcsdeployError(`Could not update the record of '${name}' (${store.where(name)}): it changed under every one of ${attempts} attempts.`, {
-    code: 'ECSDEPLOY_RECORD_CONFLICT',
-    suggestions: ['Another ecsdeploy is working on this environment right now; wait for it and try again.'],
-  });
+  throw new EcsdeployError(
+    `Could not update the record of '${name}' (${store.where(name)}): it changed under every one of ${attempts} attempts.`,
+    {
+      code: 'ECSDEPLOY_RECORD_CONFLICT',
+      suggestions: ['Another ecsdeploy is working on this environment right now; wait for it and try again.'],
+    },
+  );
 }

@@ -12,7 +12,14 @@
  *    Failure: `failed`, and `env destroy NAME` cleans up whatever was made. Declining the plan
  *    before anything is applied removes the record again.
  */
-import { allocateSlot, checkEnvironmentName, EphemeralRecordSchema, resolveEphemeral, ttlMs, type EphemeralRecord } from '../../config/ephemeral';
+import {
+  allocateSlot,
+  checkEnvironmentName,
+  EphemeralRecordSchema,
+  resolveEphemeral,
+  ttlMs,
+  type EphemeralRecord,
+} from '../../config/ephemeral';
 import { loadProject, type ResolvedEnvironment, type ResolvedProject } from '../../config/load';
 import { closest } from '../../config/suggest';
 import { EcsdeployError, UsageError } from '../../errors';
@@ -24,7 +31,15 @@ import type { ApplyReport, Confirm, InfraEvent } from '../infra/types';
 import { imageUri } from '../releases/model';
 import { resolveImage } from '../releases/image';
 import { projectReleaseStore, registryTarget, releasedImages } from '../releases';
-import { describeRecord, updateRecord, workspace, type EnvironmentDeps, type ImageResolver, type OnDemandEnvironment, type Workspace } from './context';
+import {
+  describeRecord,
+  updateRecord,
+  workspace,
+  type EnvironmentDeps,
+  type ImageResolver,
+  type OnDemandEnvironment,
+  type Workspace,
+} from './context';
 import { resolveOwner } from './owner';
 import type { StoredRecord } from './records';
 import { serviceUrls, type ServiceUrl } from './urls';
@@ -61,22 +76,37 @@ export interface CreateResult {
 }
 
 /** Every stack name of the existing environments: a new environment's may collide with none. */
-function takenStackNames(ws: Workspace, records: readonly EphemeralRecord[], serviceFiles: readonly string[]): Map<string, string> {
+function takenStackNames(
+  ws: Workspace,
+  records: readonly EphemeralRecord[],
+  serviceFiles: readonly string[],
+): Map<string, string> {
   const taken = new Map<string, string>();
   // A permanent environment may deploy any service of the project (all are counted, to be safe).
   for (const env of ws.permanent) for (const unit of ['cluster', ...serviceFiles]) taken.set(`${env}-${unit}`, env);
-  for (const r of records) for (const unit of [...(r.isolated ? ['cluster'] : []), ...r.services]) taken.set(`${r.name}-${unit}`, r.name);
+  for (const r of records)
+    for (const unit of [...(r.isolated ? ['cluster'] : []), ...r.services]) taken.set(`${r.name}-${unit}`, r.name);
   return taken;
 }
 
 function chooseServices(base: ResolvedEnvironment, requested: readonly string[] | undefined): string[] {
   const available = base.services.map((s) => s.name);
   if (requested === undefined || requested.length === 0) return available;
-  const chosen = [...new Set(requested.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean))];
+  const chosen = [
+    ...new Set(
+      requested
+        .flatMap((s) => s.split(','))
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   for (const s of chosen) {
     if (available.includes(s)) continue;
     const guess = closest(s, available);
-    throw new UsageError(`--services ${s}: '${base.name}' has no service '${s}'${guess ? `; did you mean '${guess}'?` : ''}`, [`Services of ${base.name}: ${available.join(', ')}.`]);
+    throw new UsageError(
+      `--services ${s}: '${base.name}' has no service '${s}'${guess ? `; did you mean '${guess}'?` : ''}`,
+      [`Services of ${base.name}: ${available.join(', ')}.`],
+    );
   }
   return chosen;
 }
@@ -88,19 +118,30 @@ function imageOverrides(pairs: readonly string[], services: readonly string[]): 
     const eq = pair.indexOf('=');
     const service = eq > 0 ? pair.slice(0, eq).trim() : '';
     const ref = eq > 0 ? pair.slice(eq + 1).trim() : '';
-    if (!service || !ref) throw new UsageError(`--image ${pair}: expected SERVICE=IMAGE`, ['For example --image orders=1.4.2 or --image web=sha256:<digest>.']);
+    if (!service || !ref)
+      throw new UsageError(`--image ${pair}: expected SERVICE=IMAGE`, [
+        'For example --image orders=1.4.2 or --image web=sha256:<digest>.',
+      ]);
     if (!services.includes(service)) {
       const guess = closest(service, services);
-      throw new UsageError(`--image ${pair}: '${service}' is not one of this environment's services${guess ? `; did you mean '${guess}'?` : ''}`, [`Its services: ${services.join(', ')}.`]);
+      throw new UsageError(
+        `--image ${pair}: '${service}' is not one of this environment's services${guess ? `; did you mean '${guess}'?` : ''}`,
+        [`Its services: ${services.join(', ')}.`],
+      );
     }
-    if (out.has(service)) throw new UsageError(`--image ${pair}: ${service} is given twice`, ['Give one --image per service.']);
+    if (out.has(service))
+      throw new UsageError(`--image ${pair}: ${service} is given twice`, ['Give one --image per service.']);
     out.set(service, ref);
   }
   return out;
 }
 
 /** `--image` through ECR, like `service deploy`: tags become digests; mutable tags are refused. */
-function ecrImageResolver(project: ResolvedProject, base: ResolvedEnvironment, environments: readonly string[]): ImageResolver {
+function ecrImageResolver(
+  project: ResolvedProject,
+  base: ResolvedEnvironment,
+  environments: readonly string[],
+): ImageResolver {
   const target = registryTarget(project, base);
   const ecr = ecrApi(new AwsClients(target));
   return async (service, ref) => {
@@ -122,9 +163,12 @@ function checkTtl(base: ResolvedEnvironment, ttl: string | undefined): number {
   const ms = ttlMs(ttl ?? defaultTtl, ttl === undefined ? `ephemeral.ttl in ${base.file}:` : '--ttl');
   const max = ttlMs(maxTtl, `ephemeral.maxTtl in ${base.file}:`);
   if (ms > max) {
-    throw new UsageError(`--ttl ${ttl ?? defaultTtl}: longer than ${maxTtl}, the longest an environment made from '${base.name}' may live (ephemeral.maxTtl in ${base.file})`, [
-      `Give --ttl ${maxTtl} or less, and extend it later with \`ecsdeploy env extend NAME --ttl ...\`; or raise ephemeral.maxTtl in ${base.file}.`,
-    ]);
+    throw new UsageError(
+      `--ttl ${ttl ?? defaultTtl}: longer than ${maxTtl}, the longest an environment made from '${base.name}' may live (ephemeral.maxTtl in ${base.file})`,
+      [
+        `Give --ttl ${maxTtl} or less, and extend it later with \`ecsdeploy env extend NAME --ttl ...\`; or raise ephemeral.maxTtl in ${base.file}.`,
+      ],
+    );
   }
   return ms;
 }
@@ -137,7 +181,9 @@ async function claimSlot(ws: Workspace, stored: StoredRecord): Promise<StoredRec
   let current = stored;
   for (let attempt = 0; attempt < 5 && !current.record.isolated; attempt++) {
     const { records } = await ws.records.list();
-    const others = records.map((r) => r.record).filter((r) => r.name !== current.record.name && r.base === current.record.base && !r.isolated);
+    const others = records
+      .map((r) => r.record)
+      .filter((r) => r.name !== current.record.name && r.base === current.record.base && !r.isolated);
     const first = (r: EphemeralRecord) => [r.createdAt, r.name].join(' ');
     const ahead = others.filter((r) => r.slot === current.record.slot && first(r) < first(current.record));
     if (ahead.length === 0) return current;
@@ -161,7 +207,11 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
       onDemand
         ? `--from ${from}: '${from}' is itself an environment on demand; environments are made from a permanent one`
         : `--from ${from}: no environment '${from}'${guess ? `; did you mean '${guess}'?` : ''} (there is no environments/${from}.yaml)`,
-      [onDemand ? `Make it from its base: --from ${onDemand.record.base}.` : `Permanent environments: ${ws.permanent.join(', ')}.`],
+      [
+        onDemand
+          ? `Make it from its base: --from ${onDemand.record.base}.`
+          : `Permanent environments: ${ws.permanent.join(', ')}.`,
+      ],
     );
   }
   checkEnvironmentName(name, [...ws.permanent, ...records.map((r) => r.record.name), ...problems.map((p) => p.name)]);
@@ -172,18 +222,29 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
   await assertAccount(base, deps.identity ? { identity: deps.identity } : {});
   const services = chooseServices(base, req.services);
   const isolated = req.isolated === true;
-  const taken = takenStackNames(ws, records.map((r) => r.record), project.repositories.map((r) => r.service));
+  const taken = takenStackNames(
+    ws,
+    records.map((r) => r.record),
+    project.repositories.map((r) => r.service),
+  );
   const clash = [...(isolated ? ['cluster'] : []), ...services].map((u) => `${name}-${u}`).find((s) => taken.has(s));
   if (clash !== undefined) {
-    throw new UsageError(`environment name '${name}': its stack ${clash} would have the same name as a stack of '${taken.get(clash)}'`, [
-      'Choose a name that does not start with another environment\'s name followed by a service name, e.g. pr-1234.',
-    ]);
+    throw new UsageError(
+      `environment name '${name}': its stack ${clash} would have the same name as a stack of '${taken.get(clash)}'`,
+      ["Choose a name that does not start with another environment's name followed by a service name, e.g. pr-1234."],
+    );
   }
   const ttl = checkTtl(base, req.ttl);
   const owner = resolveOwner(req.owner, deps.env ?? process.env);
 
   const overrides = imageOverrides(req.images ?? [], services);
-  const released = (await releasedImages(deps.releases ?? projectReleaseStore(project, base), base, services.filter((s) => !overrides.has(s)))).get(base.name);
+  const released = (
+    await releasedImages(
+      deps.releases ?? projectReleaseStore(project, base),
+      base,
+      services.filter((s) => !overrides.has(s)),
+    )
+  ).get(base.name);
   const resolveRef = deps.resolveImage ?? ecrImageResolver(project, base, ws.permanent);
   const images: Record<string, string> = {};
   for (const s of services) {
@@ -209,7 +270,9 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
   });
   const version = await ws.records.create(record);
   if (version === undefined) {
-    throw new UsageError(`environment '${name}' already exists (someone created it a moment ago)`, [`Choose another name, or see it with \`ecsdeploy env show ${name}\`.`]);
+    throw new UsageError(`environment '${name}' already exists (someone created it a moment ago)`, [
+      `Choose another name, or see it with \`ecsdeploy env show ${name}\`.`,
+    ]);
   }
   const claimed = await claimSlot(ws, { record, version });
 
@@ -226,7 +289,13 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
         };
   let apply: ApplyReport;
   try {
-    apply = await deps.infra.apply({ dir: ws.root, env: name, ...(confirm ? { confirm } : {}), ...(req.onEvent ? { onEvent: req.onEvent } : {}), ...(req.signal ? { signal: req.signal } : {}) });
+    apply = await deps.infra.apply({
+      dir: ws.root,
+      env: name,
+      ...(confirm ? { confirm } : {}),
+      ...(req.onEvent ? { onEvent: req.onEvent } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
   } catch (err) {
     if (declinedFirst) {
       await ws.records.remove(name);
@@ -234,15 +303,24 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
     }
     await updateRecord(ws.records, name, (r) => ({ ...r, status: 'failed' }));
     const e = err instanceof EcsdeployError ? err : undefined;
-    throw new EcsdeployError(`Creating environment '${name}' failed; it is recorded as failed.\n${e?.message ?? String((err as Error)?.message ?? err)}`, {
-      code: e?.code ?? 'ECSDEPLOY_FAILED',
-      exitCode: e?.exitCode,
-      // "Run the same command again" does not hold here: the name is taken now.
-      suggestions: [...(e === undefined || RETRY_CODES.has(e.code) ? [] : e.suggestions), `Remove everything it made with \`ecsdeploy env destroy ${name} --yes\`, then create it again.`],
-      cause: err,
-    });
+    throw new EcsdeployError(
+      `Creating environment '${name}' failed; it is recorded as failed.\n${e?.message ?? String((err as Error)?.message ?? err)}`,
+      {
+        code: e?.code ?? 'ECSDEPLOY_FAILED',
+        exitCode: e?.exitCode,
+        // "Run the same command again" does not hold here: the name is taken now.
+        suggestions: [
+          ...(e === undefined || RETRY_CODES.has(e.code) ? [] : e.suggestions),
+          `Remove everything it made with \`ecsdeploy env destroy ${name} --yes\`, then create it again.`,
+        ],
+        cause: err,
+      },
+    );
   }
-  const ready = (await updateRecord(ws.records, name, (r) => ({ ...r, status: 'ready' })))?.record ?? { ...claimed.record, status: 'ready' as const };
+  const ready = (await updateRecord(ws.records, name, (r) => ({ ...r, status: 'ready' })))?.record ?? {
+    ...claimed.record,
+    status: 'ready' as const,
+  };
   const env = resolveEphemeral(base, ready);
   return {
     environment: describeRecord(ws, ready),

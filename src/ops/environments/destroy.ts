@@ -60,12 +60,20 @@ function shortName(ref: StackRef): string {
 
 export function refusePermanent(ws: Workspace, name: string, verb: string): void {
   if (!ws.permanent.includes(name)) return;
-  throw new UsageError(`'${name}' is a permanent environment (environments/${name}.yaml); env ${verb} works on environments on demand only`, [
-    verb === 'destroy' ? `To destroy its stacks: ecsdeploy destroy --env ${name} (protected environments also need --force).` : `Permanent environments do not expire.`,
-  ]);
+  throw new UsageError(
+    `'${name}' is a permanent environment (environments/${name}.yaml); env ${verb} works on environments on demand only`,
+    [
+      verb === 'destroy'
+        ? `To destroy its stacks: ecsdeploy destroy --env ${name} (protected environments also need --force).`
+        : `Permanent environments do not expire.`,
+    ],
+  );
 }
 
-export async function destroyEnvironment(req: DestroyEnvironmentRequest, deps: EnvironmentDeps): Promise<DestroyEnvironmentResult> {
+export async function destroyEnvironment(
+  req: DestroyEnvironmentRequest,
+  deps: EnvironmentDeps,
+): Promise<DestroyEnvironmentResult> {
   const ws = workspace(req.dir, deps);
   const { name } = req;
   refusePermanent(ws, name, 'destroy');
@@ -75,7 +83,8 @@ export async function destroyEnvironment(req: DestroyEnvironmentRequest, deps: E
     throw await noSuchEnvironment(ws.root, name, ws.records);
   }
   const before = stored.record.status;
-  const record: EphemeralRecord = (await updateRecord(ws.records, name, (r) => ({ ...r, status: 'destroying' })))?.record ?? stored.record;
+  const record: EphemeralRecord =
+    (await updateRecord(ws.records, name, (r) => ({ ...r, status: 'destroying' })))?.record ?? stored.record;
   const env = resolveWithRecords(ws.root, [name], [record]).envs[0]!;
   const stacks = environmentStacks(env);
   const live = await stacksWithResources(ws, stacks);
@@ -97,12 +106,18 @@ export async function destroyEnvironment(req: DestroyEnvironmentRequest, deps: E
         await updateRecord(ws.records, name, (r) => ({ ...r, status: before }));
         throw err;
       }
-      throw new EcsdeployError(`Destroying environment '${name}' stopped before the end; its record is kept (status destroying).\n${e?.message ?? String((err as Error)?.message ?? err)}`, {
-        code: e?.code ?? 'ECSDEPLOY_FAILED',
-        exitCode: e?.exitCode,
-        suggestions: [...(e?.suggestions ?? []).filter((s) => !/same command again/.test(s)), `Run \`ecsdeploy env destroy ${name}\` again: it continues with what is left.`],
-        cause: err,
-      });
+      throw new EcsdeployError(
+        `Destroying environment '${name}' stopped before the end; its record is kept (status destroying).\n${e?.message ?? String((err as Error)?.message ?? err)}`,
+        {
+          code: e?.code ?? 'ECSDEPLOY_FAILED',
+          exitCode: e?.exitCode,
+          suggestions: [
+            ...(e?.suggestions ?? []).filter((s) => !/same command again/.test(s)),
+            `Run \`ecsdeploy env destroy ${name}\` again: it continues with what is left.`,
+          ],
+          cause: err,
+        },
+      );
     }
   }
 

@@ -59,7 +59,16 @@ export async function gcEnvironments(req: GcRequest, deps: EnvironmentDeps): Pro
         skipped.push(env.name);
         continue;
       }
-      await destroyEnvironment({ dir: ws.root, name: env.name, ifExists: true, ...(req.onEvent ? { onEvent: req.onEvent } : {}), ...(req.signal ? { signal: req.signal } : {}) }, { ...deps, now: () => now });
+      await destroyEnvironment(
+        {
+          dir: ws.root,
+          name: env.name,
+          ifExists: true,
+          ...(req.onEvent ? { onEvent: req.onEvent } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
+        },
+        { ...deps, now: () => now },
+      );
       destroyed.push(env.name);
       req.onEnvironment?.(env.name, 'destroyed');
     } catch (err) {
@@ -68,5 +77,14 @@ export async function gcEnvironments(req: GcRequest, deps: EnvironmentDeps): Pro
       req.onEnvironment?.(env.name, 'failed', message);
     }
   }
-  return { now: now.toISOString(), dryRun: req.dryRun === true, expired, destroyed, failed, skipped, notStarted, problems };
+  return {
+    now: now.toISOString(),
+    dryRun: req.dryRun === true,
+    expired,
+    destroyed,
+    failed,
+    skipped,
+    notStarted,
+    problems,
+  };
 }

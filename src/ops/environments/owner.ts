@@ -16,15 +16,18 @@ export function resolveOwner(flag: string | undefined, env: NodeJS.ProcessEnv): 
   const owner = flag?.trim() || fromEnv?.value;
   const source = flag?.trim() ? '--owner' : `$${fromEnv?.name ?? 'USER'}`;
   if (!owner) {
-    throw new UsageError('no owner for the environment: --owner was not given and none of $ECSDEPLOY_OWNER, $GITHUB_ACTOR, $USER is set', [
-      'Pass --owner NAME (a person or a team), or set ECSDEPLOY_OWNER.',
-    ]);
+    throw new UsageError(
+      'no owner for the environment: --owner was not given and none of $ECSDEPLOY_OWNER, $GITHUB_ACTOR, $USER is set',
+      ['Pass --owner NAME (a person or a team), or set ECSDEPLOY_OWNER.'],
+    );
   }
   const problems: string[] = [];
   if ([...owner].length > MAX_TAG_VALUE) problems.push(`use at most ${MAX_TAG_VALUE} characters`);
-  if (!TAG_VALUE.test(owner)) problems.push("use only letters, digits, spaces and _ . : / = + - @");
+  if (!TAG_VALUE.test(owner)) problems.push('use only letters, digits, spaces and _ . : / = + - @');
   if (problems.length > 0) {
-    throw new UsageError(`owner '${owner}' (from ${source}) is not a valid AWS tag value: ${problems.join('; ')}`, ['For example --owner alice, --owner team-payments or --owner alice@example.com.']);
+    throw new UsageError(`owner '${owner}' (from ${source}) is not a valid AWS tag value: ${problems.join('; ')}`, [
+      'For example --owner alice, --owner team-payments or --owner alice@example.com.',
+    ]);
   }
   return owner;
 }

@@ -39,8 +39,18 @@ export async function listEnvironments(req: { readonly dir: string }, deps: Stor
   return {
     now: ws.now().toISOString(),
     environments: [
-      ...project.environments.map((e) => ({ name: e.name, kind: 'permanent' as const, services: e.services.map((s) => s.name), protected: e.config.protected })),
-      ...records.map(({ record }) => ({ name: record.name, kind: 'on-demand' as const, services: record.services, onDemand: describeRecord(ws, record) })),
+      ...project.environments.map((e) => ({
+        name: e.name,
+        kind: 'permanent' as const,
+        services: e.services.map((s) => s.name),
+        protected: e.config.protected,
+      })),
+      ...records.map(({ record }) => ({
+        name: record.name,
+        kind: 'on-demand' as const,
+        services: record.services,
+        onDemand: describeRecord(ws, record),
+      })),
     ],
     problems,
   };
@@ -63,7 +73,9 @@ export interface ServiceRelease {
   /** Where that image comes from. */
   readonly source: 'release' | 'record' | 'config';
   /** Its current release in this environment, if it has one. */
-  readonly release?: Pick<Release, 'id' | 'kind' | 'createdAt' | 'createdBy'> & { readonly status: Release['rollout']['status'] };
+  readonly release?: Pick<Release, 'id' | 'kind' | 'createdAt' | 'createdBy'> & {
+    readonly status: Release['rollout']['status'];
+  };
 }
 
 export interface ShowResult {
@@ -84,7 +96,10 @@ function configuredImage(env: ResolvedEnvironment, service: string): string {
   return image.digest ? `${image.repository}@${image.digest}` : `${image.repository}:${id}`;
 }
 
-export async function showEnvironment(req: { readonly dir: string; readonly name: string }, deps: StoreDeps): Promise<ShowResult> {
+export async function showEnvironment(
+  req: { readonly dir: string; readonly name: string },
+  deps: StoreDeps,
+): Promise<ShowResult> {
   const ws = workspace(req.dir, deps);
   const permanent = ws.permanent.includes(req.name);
   const stored = permanent ? undefined : await ws.records.get(req.name);
@@ -94,11 +109,18 @@ export async function showEnvironment(req: { readonly dir: string; readonly name
 
   const own = environmentStacks(env).filter((s) => s.kind !== 'registry');
   const host = hostClusterStack(env);
-  const refs = [...(own.some((s) => s.name === host) ? [] : [{ name: host, kind: 'cluster' as const, owned: false }]), ...own.map((s) => ({ name: s.name, kind: s.kind, owned: true }))];
+  const refs = [
+    ...(own.some((s) => s.name === host) ? [] : [{ name: host, kind: 'cluster' as const, owned: false }]),
+    ...own.map((s) => ({ name: s.name, kind: s.kind, owned: true })),
+  ];
   const states = await Promise.all(refs.map((s) => ws.state.read(s.name)));
   const stacks = refs.map((s, i) => {
     const st = states[i];
-    return { ...s, ...(st === undefined ? { resources: 0 } : st.resources === undefined ? {} : { resources: st.resources }), applied: st !== undefined && st.resources !== 0 };
+    return {
+      ...s,
+      ...(st === undefined ? { resources: 0 } : st.resources === undefined ? {} : { resources: st.resources }),
+      applied: st !== undefined && st.resources !== 0,
+    };
   });
 
   const store = deps.releases ?? projectReleaseStore(project);
@@ -110,11 +132,19 @@ export async function showEnvironment(req: { readonly dir: string; readonly name
           service: svc.name,
           image: synthImage(release),
           source: 'release',
-          release: { id: release.id, kind: release.kind, createdAt: release.createdAt, createdBy: release.createdBy, status: release.rollout.status },
+          release: {
+            id: release.id,
+            kind: release.kind,
+            createdAt: release.createdAt,
+            createdBy: release.createdBy,
+            status: release.rollout.status,
+          },
         };
       }
       const recorded = stored?.record.images[svc.name];
-      return recorded !== undefined ? { service: svc.name, image: recorded, source: 'record' } : { service: svc.name, image: configuredImage(env, svc.name), source: 'config' };
+      return recorded !== undefined
+        ? { service: svc.name, image: recorded, source: 'record' }
+        : { service: svc.name, image: configuredImage(env, svc.name), source: 'config' };
     }),
   );
   return {
@@ -138,7 +168,10 @@ export interface ExtendResult {
  * Pushes the expiry back by `ttl` (from now, when it has already expired), as long as that is at
  * most the base's `ephemeral.maxTtl` from now.
  */
-export async function extendEnvironment(req: { readonly dir: string; readonly name: string; readonly ttl: string }, deps: StoreDeps): Promise<ExtendResult> {
+export async function extendEnvironment(
+  req: { readonly dir: string; readonly name: string; readonly ttl: string },
+  deps: StoreDeps,
+): Promise<ExtendResult> {
   const ws = workspace(req.dir, deps);
   refusePermanent(ws, req.name, 'extend');
   const stored = await ws.records.get(req.name);
@@ -152,14 +185,21 @@ export async function extendEnvironment(req: { readonly dir: string; readonly na
   const updated = await updateRecord(ws.records, req.name, (r) => {
     previous = r.expiresAt;
     if (r.status === 'destroying') {
-      throw new UsageError(`environment '${r.name}' is being destroyed; it cannot be extended`, [`If a destroy stopped half-way, finish it: ecsdeploy env destroy ${r.name}.`]);
+      throw new UsageError(`environment '${r.name}' is being destroyed; it cannot be extended`, [
+        `If a destroy stopped half-way, finish it: ecsdeploy env destroy ${r.name}.`,
+      ]);
     }
     const expires = Math.max(Date.parse(r.expiresAt), now) + ms;
     if (expires - now > max) {
       const left = Math.max(0, Math.floor((max - (Date.parse(r.expiresAt) - now)) / 3_600_000));
-      throw new UsageError(`--ttl ${req.ttl}: '${r.name}' would then expire more than ${maxTtl} from now, the longest an environment made from '${r.base}' may live ahead (ephemeral.maxTtl in ${base.file})`, [
-        left > 0 ? `Extend it by at most ${left}h now, and again later.` : `It already expires ${maxTtl} from now; extend it again later.`,
-      ]);
+      throw new UsageError(
+        `--ttl ${req.ttl}: '${r.name}' would then expire more than ${maxTtl} from now, the longest an environment made from '${r.base}' may live ahead (ephemeral.maxTtl in ${base.file})`,
+        [
+          left > 0
+            ? `Extend it by at most ${left}h now, and again later.`
+            : `It already expires ${maxTtl} from now; extend it again later.`,
+        ],
+      );
     }
     return { ...r, expiresAt: new Date(expires).toISOString() };
   });

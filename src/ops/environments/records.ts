@@ -8,7 +8,20 @@
  * of one name exactly one wins, and an `extend` racing a `destroy` never resurrects a record.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { EphemeralRecordSchema, type EphemeralRecord } from '../../config/ephemeral';
 import type { ProjectConfig } from '../../config/schema';
@@ -68,11 +81,16 @@ export function parseRecord(text: string, name: string, where: string): Ephemera
     const problems = result.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
     throw invalidDocument('environment record', where, problems.join('; '), fix);
   }
-  if (result.data.name !== name) throw invalidDocument('environment record', where, `it is the record of '${result.data.name}', not '${name}'`, fix);
+  if (result.data.name !== name)
+    throw invalidDocument('environment record', where, `it is the record of '${result.data.name}', not '${name}'`, fix);
   return result.data;
 }
 
-async function listWith(names: readonly string[], get: (name: string) => Promise<StoredRecord | undefined>, where: (name: string) => string): Promise<{ records: StoredRecord[]; problems: RecordProblem[] }> {
+async function listWith(
+  names: readonly string[],
+  get: (name: string) => Promise<StoredRecord | undefined>,
+  where: (name: string) => string,
+): Promise<{ records: StoredRecord[]; problems: RecordProblem[] }> {
   const records: StoredRecord[] = [];
   const problems: RecordProblem[] = [];
   const read = await Promise.allSettled(names.map((n) => get(n)));
@@ -124,7 +142,11 @@ export function localRecordStore(dir: string, root: string): RecordStore {
     location: shown(dir),
     where: (name) => shown(file(name)),
     async list() {
-      const names = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)) : [];
+      const names = existsSync(dir)
+        ? readdirSync(dir)
+            .filter((f) => f.endsWith('.json'))
+            .map((f) => f.slice(0, -'.json'.length))
+        : [];
       return listWith(names, get, (n) => shown(file(n)));
     },
     get,

@@ -31,7 +31,12 @@ export function projectRecordStore(root: string, s3: S3Access = awsS3): RecordSt
 }
 
 /** The records of `names` (environments on demand), or a usage error naming what exists. */
-export async function readRecords(root: string, names: readonly string[], store: RecordStore, flag: string | undefined = '--env'): Promise<EphemeralRecord[]> {
+export async function readRecords(
+  root: string,
+  names: readonly string[],
+  store: RecordStore,
+  flag: string | undefined = '--env',
+): Promise<EphemeralRecord[]> {
   const found = await Promise.all(names.map((n) => store.get(n)));
   const missing = names.find((_, i) => found[i] === undefined);
   if (missing !== undefined) throw await noSuchEnvironment(root, missing, store, flag);
@@ -39,7 +44,12 @@ export async function readRecords(root: string, names: readonly string[], store:
 }
 
 /** The error for a name that is neither permanent nor on demand; `flag` is the flag that gave it, if any. */
-export async function noSuchEnvironment(root: string, name: string, store: RecordStore, flag?: string): Promise<UsageError> {
+export async function noSuchEnvironment(
+  root: string,
+  name: string,
+  store: RecordStore,
+  flag?: string,
+): Promise<UsageError> {
   const permanent = permanentNames(root);
   const onDemand = (await store.list()).records.map((r) => r.record.name);
   const guess = closest(name, [...permanent, ...onDemand]);
@@ -57,27 +67,45 @@ export async function noSuchEnvironment(root: string, name: string, store: Recor
  * `records`, each resolved from its base; `envs` in the order of `names`. The project's
  * environments hold them all (bases included).
  */
-export function resolveWithRecords(root: string, names: readonly string[], records: readonly EphemeralRecord[]): { project: ResolvedProject; envs: ResolvedEnvironment[] } {
+export function resolveWithRecords(
+  root: string,
+  names: readonly string[],
+  records: readonly EphemeralRecord[],
+): { project: ResolvedProject; envs: ResolvedEnvironment[] } {
   const permanent = permanentNames(root);
   for (const r of records) {
     if (!permanent.includes(r.base)) {
-      throw new UsageError(`environment '${r.name}' was created from '${r.base}', which no longer exists (there is no environments/${r.base}.yaml)`, [
-        `Restore environments/${r.base}.yaml to work with ${r.name} (destroying it needs its base's configuration).`,
-      ]);
+      throw new UsageError(
+        `environment '${r.name}' was created from '${r.base}', which no longer exists (there is no environments/${r.base}.yaml)`,
+        [`Restore environments/${r.base}.yaml to work with ${r.name} (destroying it needs its base's configuration).`],
+      );
     }
   }
   const onDemand = new Set(records.map((r) => r.name));
   const scope = [...new Set([...names.filter((n) => !onDemand.has(n)), ...records.map((r) => r.base)])];
   const project = loadProject(root, { environments: scope });
-  const ephemeral = records.map((r) => resolveEphemeral(project.environments.find((e) => e.name === r.base)!, r));
+  const ephemeral = records.map((r) =>
+    resolveEphemeral(
+      project.environments.find((e) => e.name === r.base)!,
+      r,
+    ),
+  );
   const all = [...project.environments, ...ephemeral];
   return { project: { ...project, environments: all }, envs: names.map((n) => all.find((e) => e.name === n)!) };
 }
 
 /** openEnvironments (src/ops/project.ts) for names some of which are not permanent. */
-export async function resolveNames(dir: string, names: readonly string[], s3: S3Access = awsS3): Promise<{ project: ResolvedProject; envs: ResolvedEnvironment[]; records: EphemeralRecord[] }> {
+export async function resolveNames(
+  dir: string,
+  names: readonly string[],
+  s3: S3Access = awsS3,
+): Promise<{ project: ResolvedProject; envs: ResolvedEnvironment[]; records: EphemeralRecord[] }> {
   const root = resolve(dir);
   const permanent = permanentNames(root);
-  const records = await readRecords(root, names.filter((n) => !permanent.includes(n)), projectRecordStore(root, s3));
+  const records = await readRecords(
+    root,
+    names.filter((n) => !permanent.includes(n)),
+    projectRecordStore(root, s3),
+  );
   return { ...resolveWithRecords(root, names, records), records };
 }

@@ -32,13 +32,21 @@ export const awsS3: S3Access = (target) => {
 export function stateTarget(config: ProjectConfig): AwsTarget {
   const region = config.state.backend === 's3' ? (config.state.region ?? config.region) : config.region;
   const role = (config.state.backend === 's3' ? config.state.role : undefined) ?? config.registry?.role;
-  return { region, ...(config.endpoint ? { endpoint: config.endpoint } : {}), ...(role ? { role: { roleArn: role } } : {}) };
+  return {
+    region,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(role ? { role: { roleArn: role } } : {}),
+  };
 }
 
 /** The release bucket: where src/ops/releases looks for it (the project's region and endpoint), `releases.role` (else the registry's). */
 export function releasesTarget(config: ProjectConfig): AwsTarget {
   const role = (config.releases.store === 's3' ? config.releases.role : undefined) ?? config.registry?.role;
-  return { region: config.region, ...(config.endpoint ? { endpoint: config.endpoint } : {}), ...(role ? { role: { roleArn: role } } : {}) };
+  return {
+    region: config.region,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(role ? { role: { roleArn: role } } : {}),
+  };
 }
 
 /** `a/b/` → `a/b`; '' stays ''. */
@@ -73,7 +81,10 @@ export interface StateStore {
 
 function parseState(text: string): StackState {
   try {
-    const json = JSON.parse(text) as { resources?: Array<{ mode?: string }>; outputs?: Record<string, { value?: unknown }> };
+    const json = JSON.parse(text) as {
+      resources?: Array<{ mode?: string }>;
+      outputs?: Record<string, { value?: unknown }>;
+    };
     const outputs = Object.fromEntries(Object.entries(json.outputs ?? {}).map(([k, v]) => [k, v?.value]));
     return { resources: (json.resources ?? []).filter((r) => r.mode === 'managed').length, outputs };
   } catch {
@@ -126,7 +137,12 @@ export function openStateStore(root: string, config: ProjectConfig, s3: S3Access
 // Release ledgers of one environment
 
 /** Removes every release ledger of `environment` (all its services); returns what it removed. */
-export async function removeReleaseLedgers(root: string, config: ProjectConfig, s3: S3Access, environment: string): Promise<string[]> {
+export async function removeReleaseLedgers(
+  root: string,
+  config: ProjectConfig,
+  s3: S3Access,
+  environment: string,
+): Promise<string[]> {
   const releases = config.releases;
   if (releases.store === 'local') {
     const dir = join(resolve(root, releases.path), environment);
@@ -142,5 +158,8 @@ export async function removeReleaseLedgers(root: string, config: ProjectConfig, 
 
 /** A stored document that does not parse: name it and what to do, never guess. */
 export function invalidDocument(what: string, where: string, problem: string, suggestion: string): EcsdeployError {
-  return new EcsdeployError(`The ${what} ${where} is not valid: ${problem}`, { code: 'ECSDEPLOY_RECORD_INVALID', suggestions: [suggestion] });
+  return new EcsdeployError(`The ${what} ${where} is not valid: ${problem}`, {
+    code: 'ECSDEPLOY_RECORD_INVALID',
+    suggestions: [suggestion],
+  });
 }

@@ -46,7 +46,13 @@ export async function serviceUrls(env: ResolvedEnvironment, state: StateStore): 
   for (const svc of services) {
     const path = firstPath(svc);
     const configuredHost = svc.http!.hosts?.find((h) => !h.includes('*'));
-    const host = shared ? (lb.domain ? `${env.name}.${lb.domain}` : undefined) : isolated ? undefined : (configuredHost ?? lb.domain);
+    const host = shared
+      ? lb.domain
+        ? `${env.name}.${lb.domain}`
+        : undefined
+      : isolated
+        ? undefined
+        : (configuredHost ?? lb.domain);
     if (host !== undefined) {
       out.push({ service: svc.name, url: `${scheme}://${host}${path}` });
       continue;
@@ -55,7 +61,11 @@ export async function serviceUrls(env: ResolvedEnvironment, state: StateStore): 
     const header = shared ? `${ENV_HEADER}: ${env.name}` : configuredHost ? `Host: ${configuredHost}` : undefined;
     out.push(
       name === undefined
-        ? { service: svc.name, ...(header ? { header } : {}), note: `the load balancer's DNS name is known once ${cluster} is applied` }
+        ? {
+            service: svc.name,
+            ...(header ? { header } : {}),
+            note: `the load balancer's DNS name is known once ${cluster} is applied`,
+          }
         : { service: svc.name, url: `${scheme}://${name}${path}`, ...(header ? { header } : {}) },
     );
   }

@@ -75,7 +75,10 @@ export interface IamPolicyRequest {
 export function stackResourceTypes(stackDirs: readonly string[]): string[] {
   const types = new Set<string>();
   for (const dir of stackDirs) {
-    const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, unknown>; data?: Record<string, unknown> };
+    const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as {
+      resource?: Record<string, unknown>;
+      data?: Record<string, unknown>;
+    };
     for (const t of Object.keys(json.resource ?? {})) types.add(t);
     for (const t of Object.keys(json.data ?? {})) if (t !== 'terraform_remote_state') types.add(`data_${t}`);
   }
@@ -93,7 +96,9 @@ export async function iamPolicy(req: IamPolicyRequest): Promise<IamPolicyReport>
     // With registry.role, the registry stack and ECR are that role's; else the environment's role reaches them.
     const ownRegistry = project.config.registry?.role !== undefined;
     const forRegistry = req.registry === true;
-    const types = stackResourceTypes((forRegistry ? registryStacks : ownRegistry ? envStacks : stacks).map((s) => s.dir));
+    const types = stackResourceTypes(
+      (forRegistry ? registryStacks : ownRegistry ? envStacks : stacks).map((s) => s.dir),
+    );
     return buildPolicy(project, env, types, forRegistry ? 'registry' : ownRegistry ? 'environment' : 'both');
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -101,13 +106,26 @@ export async function iamPolicy(req: IamPolicyRequest): Promise<IamPolicyReport>
 }
 
 /** The document for `types`, the backend and the CLI; `scope`: whose grants (the registry's ECR ones, the environment's, or both). */
-export function buildPolicy(project: ResolvedProject, env: ResolvedEnvironment, types: readonly string[], scope: 'registry' | 'environment' | 'both'): IamPolicyReport {
+export function buildPolicy(
+  project: ResolvedProject,
+  env: ResolvedEnvironment,
+  types: readonly string[],
+  scope: 'registry' | 'environment' | 'both',
+): IamPolicyReport {
   const unknown = types.filter((t) => RESOURCE_GRANTS[t] === undefined && !(NOT_AWS as readonly string[]).includes(t));
   if (unknown.length > 0) {
-    throw new EcsdeployError(`iam-policy does not know the IAM actions of ${unknown.join(', ')}: add them to src/ops/iam/actions.ts RESOURCE_GRANTS.`, { code: 'ECSDEPLOY_BUG' });
+    throw new EcsdeployError(
+      `iam-policy does not know the IAM actions of ${unknown.join(', ')}: add them to src/ops/iam/actions.ts RESOURCE_GRANTS.`,
+      { code: 'ECSDEPLOY_BUG' },
+    );
   }
-  const keep = (g: Grant) => (scope === 'both' ? true : scope === 'registry' ? g.registry === true || g.sid === 'WhoAmI' : g.registry !== true);
-  const grants = [...types.flatMap((t) => RESOURCE_GRANTS[t] ?? []), ...backendGrants(project), ...Object.values(CLI_GRANTS)].filter(keep);
+  const keep = (g: Grant) =>
+    scope === 'both' ? true : scope === 'registry' ? g.registry === true || g.sid === 'WhoAmI' : g.registry !== true;
+  const grants = [
+    ...types.flatMap((t) => RESOURCE_GRANTS[t] ?? []),
+    ...backendGrants(project),
+    ...Object.values(CLI_GRANTS),
+  ].filter(keep);
   const envAccount = env.config.account ?? '*';
   const registryAccount = project.config.registry?.account ?? envAccount;
   const buckets = storeBuckets(project);
@@ -137,7 +155,12 @@ export function buildPolicy(project: ResolvedProject, env: ResolvedEnvironment, 
   const statements: PolicyStatement[] = sids.map((sid) => {
     const e = bySid.get(sid)!;
     const resources = e.resources.has('*') ? ['*'] : [...e.resources].sort();
-    return { Sid: sid, Effect: 'Allow', Action: [...e.actions].sort(), Resource: resources.length === 1 ? resources[0]! : resources };
+    return {
+      Sid: sid,
+      Effect: 'Allow',
+      Action: [...e.actions].sort(),
+      Resource: resources.length === 1 ? resources[0]! : resources,
+    };
   });
   const policy: PolicyDocument = { Version: '2012-10-17', Statement: statements };
   return {
@@ -156,10 +179,20 @@ function backendGrants(project: ResolvedProject): Grant[] {
   const state = project.config.state;
   if (state.backend !== 's3') return [];
   return [
-    { sid: 'CliStateAndReleases', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: ['{buckets}'] },
+    {
+      sid: 'CliStateAndReleases',
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      resources: ['{buckets}'],
+    },
     { sid: 'CliListStateAndReleases', actions: ['s3:ListBucket'], resources: ['{bucketArns}'] },
     ...(state.lockTable
-      ? [{ sid: 'StateLockTable', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable'], resources: [`arn:{partition}:dynamodb:{region}:{account}:table/${state.lockTable}`] }]
+      ? [
+          {
+            sid: 'StateLockTable',
+            actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable'],
+            resources: [`arn:{partition}:dynamodb:{region}:{account}:table/${state.lockTable}`],
+          },
+        ]
       : []),
   ];
 }
@@ -177,7 +210,9 @@ function storeBuckets(project: ResolvedProject): { objects: string[]; buckets: s
     buckets.push(`arn:${partition}:s3:::${state.bucket}`);
   }
   if (releases.store === 's3') {
-    objects.push(`arn:${partition}:s3:::${releases.bucket}/${trim(releases.prefix) ? `${trim(releases.prefix)}/` : ''}*`);
+    objects.push(
+      `arn:${partition}:s3:::${releases.bucket}/${trim(releases.prefix) ? `${trim(releases.prefix)}/` : ''}*`,
+    );
     buckets.push(`arn:${partition}:s3:::${releases.bucket}`);
   }
   return { objects: [...new Set(objects)], buckets: [...new Set(buckets)] };

@@ -31,7 +31,11 @@ export interface AdoptedStack {
 export type Adoptions = Map<string, AdoptedStack>;
 
 /** The adopted services among `stacks`, and whether their import is still to be recorded. */
-export function adoptionsOf(env: ResolvedEnvironment, stacks: readonly StackRef[], adopted: AdoptedServices): Adoptions {
+export function adoptionsOf(
+  env: ResolvedEnvironment,
+  stacks: readonly StackRef[],
+  adopted: AdoptedServices,
+): Adoptions {
   const out: Adoptions = new Map();
   for (const ref of stacks) {
     if (ref.kind !== 'service') continue;
@@ -39,19 +43,34 @@ export function adoptionsOf(env: ResolvedEnvironment, stacks: readonly StackRef[
     if (adopt === undefined) continue;
     const record = adopted.get(env.name)?.get(ref.service!);
     const done = record !== undefined && record.serviceName === adopt.serviceName && record.cluster === adopt.cluster;
-    out.set(ref.name, { service: ref.service!, serviceName: adopt.serviceName, cluster: adopt.cluster, pending: !done });
+    out.set(ref.name, {
+      service: ref.service!,
+      serviceName: adopt.serviceName,
+      cluster: adopt.cluster,
+      pending: !done,
+    });
   }
   return out;
 }
 
 /** What a stack's plan does to its adopted ECS service. */
 export function adoptionPlan(a: AdoptedStack, summary: PlanSummary): AdoptionPlan {
-  const hit = summary.resources.find((r) => r.type === ECS_SERVICE && (r.action === 'replace' || r.action === 'delete'));
+  const hit = summary.resources.find(
+    (r) => r.type === ECS_SERVICE && (r.action === 'replace' || r.action === 'delete'),
+  );
   return {
     serviceName: a.serviceName,
     cluster: a.cluster,
     imports: summary.import,
-    ...(hit ? { replaced: { address: hit.address, action: hit.action as 'replace' | 'delete', because: hit.replacePaths ?? [] } } : {}),
+    ...(hit
+      ? {
+          replaced: {
+            address: hit.address,
+            action: hit.action as 'replace' | 'delete',
+            because: hit.replacePaths ?? [],
+          },
+        }
+      : {}),
   };
 }
 
@@ -64,7 +83,11 @@ export class ReplaceRefusedError extends EcsdeployError {
 }
 
 /** Throws ReplaceRefusedError when one of `plans` replaces or destroys its stack's adopted ECS service. */
-export function refuseReplacement(environment: string, adoptions: Adoptions, plans: ReadonlyArray<{ readonly stack: string; readonly summary: PlanSummary }>): void {
+export function refuseReplacement(
+  environment: string,
+  adoptions: Adoptions,
+  plans: ReadonlyArray<{ readonly stack: string; readonly summary: PlanSummary }>,
+): void {
   const hits = plans.flatMap((p) => {
     const a = adoptions.get(p.stack);
     const replaced = a === undefined ? undefined : adoptionPlan(a, p.summary).replaced;
@@ -75,7 +98,9 @@ export function refuseReplacement(environment: string, adoptions: Adoptions, pla
     replaced.action === 'delete'
       ? `${stack} would destroy the adopted ECS service ${a.serviceName} (cluster ${a.cluster}, ${replaced.address})`
       : `${stack} would replace the adopted ECS service ${a.serviceName} (cluster ${a.cluster}, ${replaced.address}): ${
-          replaced.because.length ? `${replaced.because.join(', ')} cannot change in place` : 'the engine gave no attribute that forces it'
+          replaced.because.length
+            ? `${replaced.because.join(', ')} cannot change in place`
+            : 'the engine gave no attribute that forces it'
         }`,
   );
   const files = [...new Set(hits.map((h) => `services/${h.a.service}.yaml`))].join(', ');

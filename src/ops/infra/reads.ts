@@ -37,7 +37,10 @@ export function readsFrom(stacks: readonly ReadableStack[]): Map<string, string[
         const dependency = json.get(dep);
         if (dependency === undefined) return false; // not part of this run
         const managed = dependency.resource ?? {};
-        return remoteStates.some((c) => c.includes(`/${dep}.tfstate"`) || c.includes(`"${dep}.tfstate"`)) || dataTypes.some((t) => t in managed);
+        return (
+          remoteStates.some((c) => c.includes(`/${dep}.tfstate"`) || c.includes(`"${dep}.tfstate"`)) ||
+          dataTypes.some((t) => t in managed)
+        );
       }),
     );
   }

@@ -53,7 +53,12 @@ export interface RollGuard {
  * The guard of a run over `stacks`, when they include `env`'s own cluster stack and it has EC2
  * capacity (an Auto Scaling group to roll); undefined otherwise: nothing to check.
  */
-export function rollGuard(env: ResolvedEnvironment, stacks: readonly StackRef[], read: GroupReader, now: () => Date): RollGuard | undefined {
+export function rollGuard(
+  env: ResolvedEnvironment,
+  stacks: readonly StackRef[],
+  read: GroupReader,
+  now: () => Date,
+): RollGuard | undefined {
   const stack = stacks.find((s) => s.kind === 'cluster' && s.environment === env.name)?.name;
   if (stack === undefined || env.config.cluster.ec2 === undefined) return undefined;
   const group = clusterNames(env).autoScalingGroup;
@@ -67,9 +72,15 @@ export function rollGuard(env: ResolvedEnvironment, stacks: readonly StackRef[],
   };
   const since = (mark: RollMark) => {
     const at = new Date(mark.startedAt);
-    return Number.isNaN(at.getTime()) ? mark.startedAt : `${at.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (${ago(at, now())})`;
+    return Number.isNaN(at.getTime())
+      ? mark.startedAt
+      : `${at
+          .toISOString()
+          .replace('T', ' ')
+          .replace(/\.\d+Z$/, ' UTC')} (${ago(at, now())})`;
   };
-  const sizes = (mark: RollMark) => `min ${mark.original.minSize}, max ${mark.original.maxSize}, desired ${mark.original.desiredCapacity}`;
+  const sizes = (mark: RollMark) =>
+    `min ${mark.original.minSize}, max ${mark.original.maxSize}, desired ${mark.original.desiredCapacity}`;
   return {
     stack,
     async refuse() {
@@ -105,7 +116,9 @@ export function rollGuard(env: ResolvedEnvironment, stacks: readonly StackRef[],
     async warnings() {
       const { mark, error } = await check();
       if (error !== undefined) {
-        return [`Could not check whether \`ecsdeploy cluster roll\` is running on ${group}: ${(error as Error)?.message ?? String(error)}. apply checks before applying ${stack}, and does not apply it without knowing.`];
+        return [
+          `Could not check whether \`ecsdeploy cluster roll\` is running on ${group}: ${(error as Error)?.message ?? String(error)}. apply checks before applying ${stack}, and does not apply it without knowing.`,
+        ];
       }
       if (mark === undefined) return [];
       return [

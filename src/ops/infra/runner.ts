@@ -42,13 +42,32 @@ import {
 } from '../../terraform';
 import { assertAccount, assertRegistryAccount, type IdentityLookup } from '../accounts';
 import { openEnvironments } from '../project';
-import { adoptedServices, heldTaskDefinitions, projectReleaseStore, releasedImages, recordAdoption, type ReleaseStore } from '../releases';
+import {
+  adoptedServices,
+  heldTaskDefinitions,
+  projectReleaseStore,
+  releasedImages,
+  recordAdoption,
+  type ReleaseStore,
+} from '../releases';
 import { adoptionPlan, adoptionsOf, refuseReplacement, type Adoptions } from './adoption';
 import { readsFrom } from './reads';
 import { rollGuard, sdkGroupReader, type GroupReader, type RollGuard } from './roll-guard';
 import { combineFailures, levels, runBounded, type Settled } from './schedule';
-import type { ApplyReport, ApplyRequest, Confirm, DestroyReport, DestroyRequest, InfraEvent, InfraRequest, InfraRunner, InfraStep, PlanReport, StackPlan, StackResult } from './types';
-
+import type {
+  ApplyReport,
+  ApplyRequest,
+  Confirm,
+  DestroyReport,
+  DestroyRequest,
+  InfraEvent,
+  InfraRequest,
+  InfraRunner,
+  InfraStep,
+  PlanReport,
+  StackPlan,
+  StackResult,
+} from './types';
 
 export interface InfraRunnerOptions {
   /** Environment for engine discovery (ECSDEPLOY_ENGINE, PATH) and the engine's processes. @default process.env */
@@ -73,14 +92,21 @@ export interface InfraRunnerOptions {
 /** Nothing was applied because the confirmation was declined. */
 export class CancelledError extends EcsdeployError {
   constructor(message: string) {
-    super(message, { code: 'ECSDEPLOY_CANCELLED', suggestions: ['Run `ecsdeploy plan` to review the changes; pass --yes to apply without asking.'] });
+    super(message, {
+      code: 'ECSDEPLOY_CANCELLED',
+      suggestions: ['Run `ecsdeploy plan` to review the changes; pass --yes to apply without asking.'],
+    });
     this.name = 'CancelledError';
   }
 }
 
 export class InterruptedError extends EcsdeployError {
   constructor(message: string) {
-    super(message, { code: 'ECSDEPLOY_INTERRUPTED', exitCode: ExitCode.Interrupted, suggestions: ['Run the same command again: it plans from what was saved and continues.'] });
+    super(message, {
+      code: 'ECSDEPLOY_INTERRUPTED',
+      exitCode: ExitCode.Interrupted,
+      suggestions: ['Run the same command again: it plans from what was saved and continues.'],
+    });
     this.name = 'InterruptedError';
   }
 }
@@ -156,7 +182,9 @@ class Session {
     if (engine === undefined) {
       const ref = this.byName.get(name)!;
       const onMessage = (m: UiMessage) => this.onEngineMessage(name, m);
-      engine = this.options.openStack ? this.options.openStack(ref, this.run, onMessage) : openStack(name, ref.dir, this.run, onMessage);
+      engine = this.options.openStack
+        ? this.options.openStack(ref, this.run, onMessage)
+        : openStack(name, ref.dir, this.run, onMessage);
       this.engines.set(name, engine);
     }
     return engine;
@@ -167,7 +195,12 @@ class Session {
     return this.readMap.get(name) ?? [];
   }
 
-  async step<T>(stack: string, step: InfraStep, fn: () => Promise<T>, detail?: (r: T) => string | undefined): Promise<T> {
+  async step<T>(
+    stack: string,
+    step: InfraStep,
+    fn: () => Promise<T>,
+    detail?: (r: T) => string | undefined,
+  ): Promise<T> {
     this.emit({ type: 'step', stack, step, status: 'started' });
     try {
       const result = await fn();
@@ -181,7 +214,12 @@ class Session {
   }
 
   async init(name: string): Promise<void> {
-    const result = await this.step(name, 'init', () => this.stack(name).init(), (r) => (r === 'cached' ? 'cached' : undefined));
+    const result = await this.step(
+      name,
+      'init',
+      () => this.stack(name).init(),
+      (r) => (r === 'cached' ? 'cached' : undefined),
+    );
     if (result === 'backend-changed') {
       this.emit({
         type: 'notice',
@@ -193,7 +231,8 @@ class Session {
   private onEngineMessage(stack: string, m: UiMessage): void {
     const status = ENGINE_STATUS[m.type];
     // Data source reads (action 'read') are lookups, not changes: not worth a line.
-    if (status !== undefined && m.hook?.action !== 'read' && m['@message']) this.emit({ type: 'resource', stack, status, message: m['@message'] });
+    if (status !== undefined && m.hook?.action !== 'read' && m['@message'])
+      this.emit({ type: 'resource', stack, status, message: m['@message'] });
   }
 
   close(): void {
@@ -221,18 +260,35 @@ function firstLine(err: unknown): string {
 }
 
 /** Which stacks a request means: the selection, or every stack (destroy: all but the shared registry). */
-function selection(env: ResolvedEnvironment, req: InfraRequest, operation: Operation): { stacks: string[]; kept: PlanReport['kept'] } {
+function selection(
+  env: ResolvedEnvironment,
+  req: InfraRequest,
+  operation: Operation,
+): { stacks: string[]; kept: PlanReport['kept'] } {
   const explicit = [...new Set(req.stacks ?? [])];
   if (explicit.length > 0 || operation !== 'destroy') return { stacks: explicit, kept: [] };
   // Every stack of the environment but the shared registry (a shared environment on demand has no cluster of its own).
   const own = environmentStacks(env).filter((s) => s.kind !== 'registry');
   return {
     stacks: own.map(stackSelector),
-    kept: env.ephemeral === undefined ? [{ stack: REGISTRY_STACK, reason: `shared by every environment of the project; destroy it with --stack ${REGISTRY_STACK}` }] : [],
+    kept:
+      env.ephemeral === undefined
+        ? [
+            {
+              stack: REGISTRY_STACK,
+              reason: `shared by every environment of the project; destroy it with --stack ${REGISTRY_STACK}`,
+            },
+          ]
+        : [],
   };
 }
 
-async function open(options: InfraRunnerOptions, req: InfraRequest, operation: Operation, before?: (env: ResolvedEnvironment) => Promise<void>): Promise<Session> {
+async function open(
+  options: InfraRunnerOptions,
+  req: InfraRequest,
+  operation: Operation,
+  before?: (env: ResolvedEnvironment) => Promise<void>,
+): Promise<Session> {
   const { project, envs } = await openEnvironments(req.dir, [req.env]);
   const env = envs[0]!;
   await before?.(env);
@@ -240,21 +296,37 @@ async function open(options: InfraRunnerOptions, req: InfraRequest, operation: O
   const identity = options.identity ? { identity: options.identity } : {};
   await assertAccount(env, identity);
   const processEnv = options.env ?? process.env;
-  const engine = options.engine ?? (await findEngine({ setting: project.config.engine, env: processEnv, cwd: project.root }));
+  const engine =
+    options.engine ?? (await findEngine({ setting: project.config.engine, env: processEnv, cwd: project.root }));
   const state = project.config.state;
-  if (state.backend === 's3' && state.lockTable === undefined && compareVersions(engine.version, MIN_LOCKFILE_VERSION) < 0) {
+  if (
+    state.backend === 's3' &&
+    state.lockTable === undefined &&
+    compareVersions(engine.version, MIN_LOCKFILE_VERSION) < 0
+  ) {
     throw new ConfigError(
-      [{ file: 'ecsdeploy.yaml', key: 'state', message: `S3 state locking by lock file (use_lockfile) needs ${engine.kind} ${MIN_LOCKFILE_VERSION.replace(/\.0$/, '')} or later; ${engine.path} is ${engine.version}` }],
-      [`Upgrade ${engine.kind}, or set state.lockTable to a DynamoDB table (partition key LockID, string) to lock with DynamoDB.`],
+      [
+        {
+          file: 'ecsdeploy.yaml',
+          key: 'state',
+          message: `S3 state locking by lock file (use_lockfile) needs ${engine.kind} ${MIN_LOCKFILE_VERSION.replace(/\.0$/, '')} or later; ${engine.path} is ${engine.version}`,
+        },
+      ],
+      [
+        `Upgrade ${engine.kind}, or set state.lockTable to a DynamoDB table (partition key LockID, string) to lock with DynamoDB.`,
+      ],
     );
   }
   const { stacks: selected, kept } = selection(env, req, operation);
   // What the release store says runs in this environment, so that applying with nothing new
   // keeps the images `service deploy` released instead of going back to the config's tags.
   // Only the selected services' ledgers are read (one read per service on S3).
-  const services = selected.length > 0 ? env.services.map((s) => s.name).filter((n) => selected.includes(n)) : undefined;
+  const services =
+    selected.length > 0 ? env.services.map((s) => s.name).filter((n) => selected.includes(n)) : undefined;
   const store = projectReleaseStore(project, env);
-  const jobs = (env.jobs ?? []).map((j) => j.name).filter((n) => selected.length === 0 || selected.includes(`job-${n}`));
+  const jobs = (env.jobs ?? [])
+    .map((j) => j.name)
+    .filter((n) => selected.length === 0 || selected.includes(`job-${n}`));
   const images = await releasedImages(store, env, services, jobs);
   // A service whose release is running its deployment.before commands stays on the task definition it runs.
   const holds = await heldTaskDefinitions(store, env, services);
@@ -278,9 +350,29 @@ async function open(options: InfraRunnerOptions, req: InfraRequest, operation: O
     ...(options.env ? { env: options.env } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
   };
-  const guard = operation === 'destroy' ? undefined : rollGuard(env, stacks, options.autoScaling ?? sdkGroupReader, now);
-  const session = new Session(operation, project, env, stacks, run, kept, options, req, guard, adoptionsOf(env, stacks, adopted), store);
-  session.emit({ type: 'run', operation, environment: env.name, stacks: session.sequence, engine: `${engine.kind} ${engine.version}`, logFile: log.path });
+  const guard =
+    operation === 'destroy' ? undefined : rollGuard(env, stacks, options.autoScaling ?? sdkGroupReader, now);
+  const session = new Session(
+    operation,
+    project,
+    env,
+    stacks,
+    run,
+    kept,
+    options,
+    req,
+    guard,
+    adoptionsOf(env, stacks, adopted),
+    store,
+  );
+  session.emit({
+    type: 'run',
+    operation,
+    environment: env.name,
+    stacks: session.sequence,
+    engine: `${engine.kind} ${engine.version}`,
+    logFile: log.path,
+  });
   for (const k of kept) session.emit({ type: 'notice', message: `${k.stack} is not destroyed: ${k.reason}.` });
   return session;
 }
@@ -294,12 +386,26 @@ function hasChanges(e: Entry | undefined): boolean {
 function isNew(e: Entry | undefined): boolean {
   if (e === undefined || e.applied === true) return false;
   const p = e.planned?.summary;
-  return e?.status === 'deferred' || (p !== undefined && p.add > 0 && p.unchanged + p.change + p.replace + p.destroy === 0);
+  return (
+    e?.status === 'deferred' || (p !== undefined && p.add > 0 && p.unchanged + p.change + p.replace + p.destroy === 0)
+  );
 }
 
-function deferred(s: Session, entries: Map<string, Entry>, name: string, waitsFor: readonly string[], reason: string): void {
+function deferred(
+  s: Session,
+  entries: Map<string, Entry>,
+  name: string,
+  waitsFor: readonly string[],
+  reason: string,
+): void {
   entries.set(name, { ref: s.byName.get(name)!, status: 'deferred', stale: true, waitsFor, reason });
-  s.emit({ type: 'step', stack: name, step: 'plan', status: 'done', detail: `deferred until ${waitsFor.join(', ')} ${waitsFor.length === 1 ? 'is' : 'are'} applied` });
+  s.emit({
+    type: 'step',
+    stack: name,
+    step: 'plan',
+    status: 'done',
+    detail: `deferred until ${waitsFor.join(', ')} ${waitsFor.length === 1 ? 'is' : 'are'} applied`,
+  });
 }
 
 /**
@@ -317,7 +423,13 @@ async function planLevel(s: Session, names: readonly string[], entries: Map<stri
       const changed = destroy ? [] : s.reads(name).filter((d) => hasChanges(entries.get(d)));
       const missing = changed.filter((d) => isNew(entries.get(d)));
       if (missing.length > 0) {
-        deferred(s, entries, name, changed, `it reads from ${missing.join(' and ')}, which ${missing.length === 1 ? 'does' : 'do'} not exist yet`);
+        deferred(
+          s,
+          entries,
+          name,
+          changed,
+          `it reads from ${missing.join(' and ')}, which ${missing.length === 1 ? 'does' : 'do'} not exist yet`,
+        );
         return;
       }
       await s.init(name);
@@ -325,7 +437,13 @@ async function planLevel(s: Session, names: readonly string[], entries: Map<stri
       try {
         const planned = await s.stack(name).plan({ destroy });
         entries.set(name, { ref: s.byName.get(name)!, status: 'planned', planned, stale: changed.length > 0 });
-        s.emit({ type: 'step', stack: name, step: 'plan', status: 'done', detail: planned.summary.changes ? 'changes' : 'no changes' });
+        s.emit({
+          type: 'step',
+          stack: name,
+          step: 'plan',
+          status: 'done',
+          detail: planned.summary.changes ? 'changes' : 'no changes',
+        });
       } catch (err) {
         // Reading from a stack whose changes are not applied yet can fail (an output it needs is
         // new): expected, not an error.
@@ -351,11 +469,20 @@ function engineReason(err: EngineFailedError): string {
 /** A stack whose dependencies are not part of this run fails to plan when they were never applied: say so. */
 function withDependencyHint(s: Session, name: string, err: unknown): unknown {
   const missing = (s.byName.get(name)?.dependsOn ?? []).filter((d) => !s.byName.has(d));
-  if (!(err instanceof EngineFailedError) || err.code !== 'ECSDEPLOY_ENGINE_FAILED' || missing.length === 0 || s.destroying) return err;
+  if (
+    !(err instanceof EngineFailedError) ||
+    err.code !== 'ECSDEPLOY_ENGINE_FAILED' ||
+    missing.length === 0 ||
+    s.destroying
+  )
+    return err;
   return new EcsdeployError(err.message, {
     code: err.code,
     exitCode: err.exitCode,
-    suggestions: [...err.suggestions, `${name} reads from ${missing.join(' and ')}; if they were never applied, run \`ecsdeploy apply --env ${s.env.name}\` without --stack first.`],
+    suggestions: [
+      ...err.suggestions,
+      `${name} reads from ${missing.join(' and ')}; if they were never applied, run \`ecsdeploy apply --env ${s.env.name}\` without --stack first.`,
+    ],
     cause: err,
   });
 }
@@ -364,11 +491,23 @@ function withDependencyHint(s: Session, name: string, err: unknown): unknown {
  * After one level: an interrupt or failures end the run, saying what was changed (`changed`, e.g.
  * the stacks applied so far) and what was not started (neither `done` nor finished in this level).
  */
-function stopOnFailure(s: Session, settled: Settled<unknown>, done: readonly string[], changed?: { readonly verb: string; readonly names: readonly string[] }): void {
+function stopOnFailure(
+  s: Session,
+  settled: Settled<unknown>,
+  done: readonly string[],
+  changed?: { readonly verb: string; readonly names: readonly string[] },
+): void {
   if (settled.failed.size === 0 && !s.aborted) return;
   const notStarted = s.sequence.filter((n) => !done.includes(n) && !settled.done.has(n) && !settled.failed.has(n));
-  const note = [changed?.names.length ? `${changed.verb}: ${changed.names.join(', ')}.` : '', notStarted.length ? `Not started: ${notStarted.join(', ')}.` : ''].filter(Boolean).join(' ');
-  const stopped = [...settled.failed.entries()].filter(([, e]) => e instanceof EcsdeployError && e.code === 'ECSDEPLOY_INTERRUPTED').map(([n]) => n);
+  const note = [
+    changed?.names.length ? `${changed.verb}: ${changed.names.join(', ')}.` : '',
+    notStarted.length ? `Not started: ${notStarted.join(', ')}.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const stopped = [...settled.failed.entries()]
+    .filter(([, e]) => e instanceof EcsdeployError && e.code === 'ECSDEPLOY_INTERRUPTED')
+    .map(([n]) => n);
   if (s.aborted || stopped.length > 0) {
     throw new InterruptedError(
       `Interrupted${stopped.length ? `: the engine stopped gracefully in ${stopped.join(', ')} (state saved, lock released)` : ''}.${note ? ` ${note}` : ''} Full engine output: ${s.run.log.path}`,
@@ -376,7 +515,12 @@ function stopOnFailure(s: Session, settled: Settled<unknown>, done: readonly str
   }
   const err = combineFailures(settled.failed);
   if (!note || !(err instanceof EcsdeployError)) throw err;
-  throw new EcsdeployError(`${err.message}\n${note}`, { code: err.code, exitCode: err.exitCode, suggestions: err.suggestions, cause: err });
+  throw new EcsdeployError(`${err.message}\n${note}`, {
+    code: err.code,
+    exitCode: err.exitCode,
+    suggestions: err.suggestions,
+    cause: err,
+  });
 }
 
 const NOTHING: Settled<unknown> = { done: new Map(), failed: new Map(), notStarted: [] };
@@ -396,12 +540,23 @@ async function planAll(s: Session): Promise<Map<string, Entry>> {
   return entries;
 }
 
-function report(s: Session, entries: ReadonlyMap<string, Entry>, names: readonly string[], extra: { followUp?: boolean; warnings?: readonly string[] } = {}): PlanReport {
+function report(
+  s: Session,
+  entries: ReadonlyMap<string, Entry>,
+  names: readonly string[],
+  extra: { followUp?: boolean; warnings?: readonly string[] } = {},
+): PlanReport {
   const stacks: StackPlan[] = names.map((name) => {
     const e = entries.get(name)!;
     const adoption = s.adoptions.get(name);
     return e.status === 'planned'
-      ? { stack: name, kind: e.ref.kind, status: 'planned', summary: e.planned!.summary, ...(adoption && !s.destroying ? { adoption: adoptionPlan(adoption, e.planned!.summary) } : {}) }
+      ? {
+          stack: name,
+          kind: e.ref.kind,
+          status: 'planned',
+          summary: e.planned!.summary,
+          ...(adoption && !s.destroying ? { adoption: adoptionPlan(adoption, e.planned!.summary) } : {}),
+        }
       : { stack: name, kind: e.ref.kind, status: 'deferred', waitsFor: e.waitsFor ?? [], reason: e.reason ?? '' };
   });
   return {
@@ -423,22 +578,43 @@ function samePlan(a: PlannedStack | undefined, b: PlannedStack): boolean {
   return a !== undefined && key(a) === key(b);
 }
 
-async function applyAll(s: Session, entries: Map<string, Entry>, confirm: Confirm | undefined, allowReplace = false): Promise<StackResult[]> {
+async function applyAll(
+  s: Session,
+  entries: Map<string, Entry>,
+  confirm: Confirm | undefined,
+  allowReplace = false,
+): Promise<StackResult[]> {
   const results: StackResult[] = [];
   const applied: string[] = [];
   const destroy = s.destroying;
   const verb = destroy ? 'Destroyed' : 'Applied';
   for (const level of s.levels) {
-    stopOnFailure(s, NOTHING, results.map((r) => r.stack), { verb, names: applied });
+    stopOnFailure(
+      s,
+      NOTHING,
+      results.map((r) => r.stack),
+      { verb, names: applied },
+    );
     // Plan again what could not be planned before, or was planned against stacks just changed.
-    const again = level.filter((n) => entries.get(n)!.status === 'deferred' || (entries.get(n)!.stale && s.reads(n).some((d) => applied.includes(d))));
+    const again = level.filter(
+      (n) =>
+        entries.get(n)!.status === 'deferred' || (entries.get(n)!.stale && s.reads(n).some((d) => applied.includes(d))),
+    );
     if (again.length > 0) {
       const previous = new Map(again.map((n) => [n, entries.get(n)!]));
       await planLevel(s, again, entries);
-      const changed = again.filter((n) => previous.get(n)!.status === 'deferred' || !samePlan(previous.get(n)!.planned, entries.get(n)!.planned!));
-      if (changed.some((n) => hasChanges(entries.get(n))) && confirm !== undefined && !(await confirm(report(s, entries, changed, { followUp: true })))) {
+      const changed = again.filter(
+        (n) => previous.get(n)!.status === 'deferred' || !samePlan(previous.get(n)!.planned, entries.get(n)!.planned!),
+      );
+      if (
+        changed.some((n) => hasChanges(entries.get(n))) &&
+        confirm !== undefined &&
+        !(await confirm(report(s, entries, changed, { followUp: true })))
+      ) {
         const pending = s.sequence.filter((n) => hasChanges(entries.get(n)));
-        throw new CancelledError(`Cancelled: nothing more was applied.${applied.length ? ` Applied before: ${applied.join(', ')}.` : ''} Not applied: ${pending.join(', ')}.`);
+        throw new CancelledError(
+          `Cancelled: nothing more was applied.${applied.length ? ` Applied before: ${applied.join(', ')}.` : ''} Not applied: ${pending.join(', ')}.`,
+        );
       }
     }
     const settled = await runBounded(
@@ -446,7 +622,10 @@ async function applyAll(s: Session, entries: Map<string, Entry>, confirm: Confir
       s.parallelism,
       async (name): Promise<StackResult> => {
         const entry = entries.get(name)!;
-        if (entry.planned === undefined) throw new EcsdeployError(`${name} could not be planned: ${entry.reason ?? 'unknown reason'}. Full engine output: ${s.run.log.path}`);
+        if (entry.planned === undefined)
+          throw new EcsdeployError(
+            `${name} could not be planned: ${entry.reason ?? 'unknown reason'}. Full engine output: ${s.run.log.path}`,
+          );
         const planned = entry.planned;
         const engine = s.stack(name);
         if (!planned.summary.changes) {
@@ -456,7 +635,8 @@ async function applyAll(s: Session, entries: Map<string, Entry>, confirm: Confir
         // A roll may have started while the plan was shown and confirmed: check its group again.
         if (entry.ref.kind === 'cluster') await s.rollGuard?.refuse();
         // A plan made again here (deferred, stale) is checked like the first ones.
-        if (!destroy && !allowReplace) refuseReplacement(s.env.name, s.adoptions, [{ stack: name, summary: planned.summary }]);
+        if (!destroy && !allowReplace)
+          refuseReplacement(s.env.name, s.adoptions, [{ stack: name, summary: planned.summary }]);
         const outputs = await s.step(name, destroy ? 'destroy' : 'apply', () => engine.apply(planned));
         await recordAdopted(s, name, planned.summary.import);
         return { stack: name, applied: true, summary: planned.summary, outputs };
@@ -470,7 +650,12 @@ async function applyAll(s: Session, entries: Map<string, Entry>, confirm: Confir
       entries.get(name)!.applied = true;
       if (r.applied) applied.push(name);
     }
-    stopOnFailure(s, settled, results.map((r) => r.stack), { verb, names: applied });
+    stopOnFailure(
+      s,
+      settled,
+      results.map((r) => r.stack),
+      { verb, names: applied },
+    );
   }
   return results;
 }
@@ -479,28 +664,48 @@ async function applyAll(s: Session, entries: Map<string, Entry>, confirm: Confir
 async function recordAdopted(s: Session, name: string, imported: number): Promise<void> {
   const a = s.adoptions.get(name);
   if (a === undefined || !a.pending || s.store === undefined || s.destroying) return;
-  await recordAdoption(s.store, s.env.name, a.service, { serviceName: a.serviceName, cluster: a.cluster, at: (s.run.now ?? (() => new Date()))().toISOString(), by: s.actor(), imported });
+  await recordAdoption(s.store, s.env.name, a.service, {
+    serviceName: a.serviceName,
+    cluster: a.cluster,
+    at: (s.run.now ?? (() => new Date()))().toISOString(),
+    by: s.actor(),
+    imported,
+  });
   a.pending = false;
-  s.emit({ type: 'notice', message: `Recorded the adoption of ECS service ${a.serviceName} (${a.cluster}) by ${name} in ${s.store.location}: the next synth has no import blocks.` });
+  s.emit({
+    type: 'notice',
+    message: `Recorded the adoption of ECS service ${a.serviceName} (${a.cluster}) by ${name} in ${s.store.location}: the next synth has no import blocks.`,
+  });
 }
 
 async function checkProtection(env: ResolvedEnvironment, req: DestroyRequest): Promise<void> {
   if (!env.config.protected) return;
   if (req.force !== true) {
-    throw new UsageError(`Environment '${env.name}' is protected (protected: true in ${env.file}): destroy refuses it.`, [
-      `If you really mean to destroy it: ecsdeploy destroy --env ${env.name} --force (you will be asked to type '${env.name}'), or add --confirm-env ${env.name} where nobody can type.`,
-    ]);
+    throw new UsageError(
+      `Environment '${env.name}' is protected (protected: true in ${env.file}): destroy refuses it.`,
+      [
+        `If you really mean to destroy it: ecsdeploy destroy --env ${env.name} --force (you will be asked to type '${env.name}'), or add --confirm-env ${env.name} where nobody can type.`,
+      ],
+    );
   }
   const typed = (await req.confirmEnvironment?.(env.name))?.trim();
   if (typed !== env.name) {
     throw new UsageError(
-      typed ? `You typed '${typed}', not '${env.name}': nothing was destroyed.` : `Destroying the protected environment '${env.name}' needs its name typed: nothing was destroyed.`,
+      typed
+        ? `You typed '${typed}', not '${env.name}': nothing was destroyed.`
+        : `Destroying the protected environment '${env.name}' needs its name typed: nothing was destroyed.`,
       [`Type the environment's name exactly at the prompt, or pass --confirm-env ${env.name}.`],
     );
   }
 }
 
-async function withSession<T>(options: InfraRunnerOptions, req: InfraRequest, operation: Operation, fn: (s: Session) => Promise<T>, before?: (env: ResolvedEnvironment) => Promise<void>): Promise<T> {
+async function withSession<T>(
+  options: InfraRunnerOptions,
+  req: InfraRequest,
+  operation: Operation,
+  fn: (s: Session) => Promise<T>,
+  before?: (env: ResolvedEnvironment) => Promise<void>,
+): Promise<T> {
   const s = await open(options, req, operation, before);
   try {
     return await fn(s);
@@ -512,7 +717,9 @@ async function withSession<T>(options: InfraRunnerOptions, req: InfraRequest, op
 export function createInfraRunner(options: InfraRunnerOptions = {}): InfraRunner {
   const lockMs = options.lockTimeout === undefined ? undefined : parseDuration(options.lockTimeout);
   if (options.lockTimeout !== undefined && lockMs === undefined) {
-    throw new UsageError(`--lock-timeout ${options.lockTimeout}: not a duration.`, [`Give a number with a unit: ${DURATION_EXAMPLES}.`]);
+    throw new UsageError(`--lock-timeout ${options.lockTimeout}: not a duration.`, [
+      `Give a number with a unit: ${DURATION_EXAMPLES}.`,
+    ]);
   }
   return {
     plan: (req) =>
@@ -530,8 +737,14 @@ export function createInfraRunner(options: InfraRunnerOptions = {}): InfraRunner
         const entries = await planAll(s);
         const plan = report(s, entries, s.sequence);
         // Before asking: a plan that would replace an adopted ECS service is not applied without --allow-replace.
-        if (req.allowReplace !== true) refuseReplacement(s.env.name, s.adoptions, plan.stacks.flatMap((p) => (p.summary ? [{ stack: p.stack, summary: p.summary }] : [])));
-        if (plan.changes && req.confirm !== undefined && !(await req.confirm(plan))) throw new CancelledError('Cancelled: nothing was applied.');
+        if (req.allowReplace !== true)
+          refuseReplacement(
+            s.env.name,
+            s.adoptions,
+            plan.stacks.flatMap((p) => (p.summary ? [{ stack: p.stack, summary: p.summary }] : [])),
+          );
+        if (plan.changes && req.confirm !== undefined && !(await req.confirm(plan)))
+          throw new CancelledError('Cancelled: nothing was applied.');
         const stacks = await applyAll(s, entries, req.confirm, req.allowReplace === true);
         return { environment: s.env.name, plan, stacks, logFile: s.run.log.path };
       }),
@@ -544,9 +757,16 @@ export function createInfraRunner(options: InfraRunnerOptions = {}): InfraRunner
         async (s): Promise<DestroyReport> => {
           const entries = await planAll(s);
           const plan = report(s, entries, s.sequence);
-          if (plan.changes && req.confirm !== undefined && !(await req.confirm(plan))) throw new CancelledError('Cancelled: nothing was destroyed.');
+          if (plan.changes && req.confirm !== undefined && !(await req.confirm(plan)))
+            throw new CancelledError('Cancelled: nothing was destroyed.');
           const stacks = await applyAll(s, entries, undefined);
-          return { environment: s.env.name, plan, destroyed: stacks.filter((r) => r.applied).map((r) => r.stack), kept: s.kept, logFile: s.run.log.path };
+          return {
+            environment: s.env.name,
+            plan,
+            destroyed: stacks.filter((r) => r.applied).map((r) => r.stack),
+            kept: s.kept,
+            logFile: s.run.log.path,
+          };
         },
         (env) => checkProtection(env, req),
       ),

@@ -36,7 +36,12 @@ export interface Settled<T> {
  * Runs `fn` for every item, at most `limit` at once. After a failure or an abort no new item starts;
  * the ones running finish. Never rejects: the caller decides what failures mean.
  */
-export async function runBounded<T>(items: readonly string[], limit: number, fn: (item: string) => Promise<T>, signal?: AbortSignal): Promise<Settled<T>> {
+export async function runBounded<T>(
+  items: readonly string[],
+  limit: number,
+  fn: (item: string) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<Settled<T>> {
   const done = new Map<string, T>();
   const failed = new Map<string, unknown>();
   const queue = [...items];

@@ -39,7 +39,11 @@ export interface AdoptionPlan {
   /** Resources this plan imports (0 once an apply imported them). */
   readonly imports: number;
   /** Present when the plan would replace or destroy the ECS service: how, and the attributes that force it. */
-  readonly replaced?: { readonly address: string; readonly action: 'replace' | 'delete'; readonly because: readonly string[] };
+  readonly replaced?: {
+    readonly address: string;
+    readonly action: 'replace' | 'delete';
+    readonly because: readonly string[];
+  };
 }
 
 export interface DestroyRequest extends InfraRequest {
@@ -55,10 +59,28 @@ export type InfraStep = 'init' | 'plan' | 'apply' | 'destroy' | 'outputs';
 
 export type InfraEvent =
   /** The run starts: which stacks, in order, with which engine, logging where. */
-  | { readonly type: 'run'; readonly operation: 'plan' | 'apply' | 'destroy'; readonly environment: string; readonly stacks: readonly string[]; readonly engine: string; readonly logFile: string }
-  | { readonly type: 'step'; readonly stack: string; readonly step: InfraStep; readonly status: 'started' | 'done' | 'failed'; readonly detail?: string }
+  | {
+      readonly type: 'run';
+      readonly operation: 'plan' | 'apply' | 'destroy';
+      readonly environment: string;
+      readonly stacks: readonly string[];
+      readonly engine: string;
+      readonly logFile: string;
+    }
+  | {
+      readonly type: 'step';
+      readonly stack: string;
+      readonly step: InfraStep;
+      readonly status: 'started' | 'done' | 'failed';
+      readonly detail?: string;
+    }
   /** One resource operation of an apply or destroy, in the engine's words (`aws_lb.Main: Creating...`). */
-  | { readonly type: 'resource'; readonly stack: string; readonly status: 'started' | 'progress' | 'done' | 'failed'; readonly message: string }
+  | {
+      readonly type: 'resource';
+      readonly stack: string;
+      readonly status: 'started' | 'progress' | 'done' | 'failed';
+      readonly message: string;
+    }
   | { readonly type: 'notice'; readonly message: string };
 
 export interface StackPlan {

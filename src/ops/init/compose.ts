@@ -5,7 +5,13 @@
  * launch types they use (the environment files give EC2 capacity only when a service needs it).
  */
 import { parse } from 'yaml';
-import { importCompose, type ComposePrompter, type ImportComposeResult, type MappingRow, type ServiceFileOut } from '../adopt/compose';
+import {
+  importCompose,
+  type ComposePrompter,
+  type ImportComposeResult,
+  type MappingRow,
+  type ServiceFileOut,
+} from '../adopt/compose';
 import type { LaunchType, Prompter } from './questions';
 
 export interface ComposeServices {
@@ -17,14 +23,25 @@ export interface ComposeServices {
   readonly notMapped: ReadonlyArray<Pick<MappingRow, 'service' | 'key' | 'status' | 'note' | 'file' | 'line'>>;
 }
 
-export async function composeServiceFiles(opts: { readonly dir: string; readonly region: string; readonly prompter?: Prompter }): Promise<ComposeServices> {
-  const result: ImportComposeResult = await importCompose({ cwd: opts.dir, region: opts.region, dryRun: true, ...(opts.prompter ? { prompter: composePrompter(opts.prompter) } : {}) });
+export async function composeServiceFiles(opts: {
+  readonly dir: string;
+  readonly region: string;
+  readonly prompter?: Prompter;
+}): Promise<ComposeServices> {
+  const result: ImportComposeResult = await importCompose({
+    cwd: opts.dir,
+    region: opts.region,
+    dryRun: true,
+    ...(opts.prompter ? { prompter: composePrompter(opts.prompter) } : {}),
+  });
   return {
     composeFiles: result.composeFiles,
     files: result.files.map((f: ServiceFileOut) => ({ path: f.path.split('\\').join('/'), content: f.content })),
     launchTypes: [...new Set(result.files.map((f: ServiceFileOut) => launchTypeOf(f.content)))],
     warnings: result.warnings,
-    notMapped: result.rows.filter((r) => r.status !== 'mapped').map(({ service, key, status, note, file, line }) => ({ service, key, status, note, file, line })),
+    notMapped: result.rows
+      .filter((r) => r.status !== 'mapped')
+      .map(({ service, key, status, note, file, line }) => ({ service, key, status, note, file, line })),
   };
 }
 
@@ -37,7 +54,12 @@ function launchTypeOf(content: string): LaunchType {
 /** init's prompter, asking the compose import's questions. */
 function composePrompter(p: Prompter): ComposePrompter {
   return {
-    ask: (question, defaultAnswer) => p.ask({ flag: 'import-compose', message: question, ...(defaultAnswer !== undefined ? { default: defaultAnswer } : {}) }),
+    ask: (question, defaultAnswer) =>
+      p.ask({
+        flag: 'import-compose',
+        message: question,
+        ...(defaultAnswer !== undefined ? { default: defaultAnswer } : {}),
+      }),
     // The choices numbered, one a line; the answer is a number (Enter: the first).
     choose: async (question, choices) => {
       const numbers = choices.map((_, i) => String(i + 1));

@@ -16,7 +16,16 @@ import { resolveAnswers, type GivenAnswers, type InitAnswers, type LaunchType, t
 import { environmentFile, mergeGitignore, projectFile, serviceFile } from './templates';
 
 export { COMPOSE_FILES, detect, exposedPort, toName, type Detected } from './detect';
-export { parseImage, resolveAnswers, showImage, type GivenAnswers, type ImageAnswer, type InitAnswers, type Prompter, type Question } from './questions';
+export {
+  parseImage,
+  resolveAnswers,
+  showImage,
+  type GivenAnswers,
+  type ImageAnswer,
+  type InitAnswers,
+  type Prompter,
+  type Question,
+} from './questions';
 export { GITIGNORE_LINES, mergeGitignore } from './templates';
 
 /** What happens to a file: created, replaced (--force), extended (.gitignore), or left as it is (same content). */
@@ -46,21 +55,47 @@ export interface PlanOptions {
 /** The files of the project, and what writing each would do; nothing is written. */
 export function planInit(detected: Detected, answers: InitAnswers, options: PlanOptions = {}): InitPlan {
   const schemas = options.writeSchemas || detected.packageSchemas === undefined ? 'schemas' : detected.packageSchemas;
-  const launchTypes: ReadonlySet<LaunchType> = options.compose ? new Set(options.compose.launchTypes) : new Set(answers.service ? [answers.service.launchType] : []);
+  const launchTypes: ReadonlySet<LaunchType> = options.compose
+    ? new Set(options.compose.launchTypes)
+    : new Set(answers.service ? [answers.service.launchType] : []);
   const texts: Array<[string, string]> = [
     [PROJECT_FILE, projectFile(answers, schemas)],
     ['environments/dev.yaml', environmentFile('dev', schemas, launchTypes)],
-    ...(answers.prod ? [['environments/prod.yaml', environmentFile('prod', schemas, launchTypes)] as [string, string]] : []),
-    ...(options.compose ? options.compose.files.map((f) => [f.path, f.content.replace(/^(# yaml-language-server: \$schema=)\.\.\/schemas\//, `$1../${schemas}/`)] as [string, string]) : answers.service ? [[`services/${answers.service.name}.yaml`, serviceFile(answers, schemas)] as [string, string]] : []),
-    ...(schemas === 'schemas' ? SCHEMA_KINDS.map((k) => [`schemas/${k}.schema.json`, `${JSON.stringify(jsonSchema(k), null, 2)}\n`] as [string, string]) : []),
+    ...(answers.prod
+      ? [['environments/prod.yaml', environmentFile('prod', schemas, launchTypes)] as [string, string]]
+      : []),
+    ...(options.compose
+      ? options.compose.files.map(
+          (f) =>
+            [f.path, f.content.replace(/^(# yaml-language-server: \$schema=)\.\.\/schemas\//, `$1../${schemas}/`)] as [
+              string,
+              string,
+            ],
+        )
+      : answers.service
+        ? [[`services/${answers.service.name}.yaml`, serviceFile(answers, schemas)] as [string, string]]
+        : []),
+    ...(schemas === 'schemas'
+      ? SCHEMA_KINDS.map(
+          (k) => [`schemas/${k}.schema.json`, `${JSON.stringify(jsonSchema(k), null, 2)}\n`] as [string, string],
+        )
+      : []),
   ];
   const files: PlannedFile[] = texts.map(([path, content]) => {
     const existing = read(detected.dir, path);
-    return { path, content, action: existing === undefined ? 'create' : existing === content ? 'unchanged' : 'overwrite' };
+    return {
+      path,
+      content,
+      action: existing === undefined ? 'create' : existing === content ? 'unchanged' : 'overwrite',
+    };
   });
   const gitignore = read(detected.dir, '.gitignore');
   const merged = mergeGitignore(gitignore);
-  files.push(merged === undefined ? { path: '.gitignore', content: gitignore ?? '', action: 'unchanged' } : { path: '.gitignore', content: merged, action: gitignore === undefined ? 'create' : 'update' });
+  files.push(
+    merged === undefined
+      ? { path: '.gitignore', content: gitignore ?? '', action: 'unchanged' }
+      : { path: '.gitignore', content: merged, action: gitignore === undefined ? 'create' : 'update' },
+  );
   return { dir: detected.dir, files, schemas };
 }
 
@@ -78,9 +113,12 @@ export function conflicts(plan: InitPlan): readonly string[] {
 export function writeInit(plan: InitPlan, force: boolean): void {
   const clash = conflicts(plan);
   if (clash.length > 0 && !force) {
-    throw new UsageError(`init would replace ${clash.length === 1 ? 'a file that exists' : `${clash.length} files that exist`} in ${plan.dir}: ${clash.join(', ')}. Nothing was written.`, [
-      'Pass --force to replace them, or move them away first; `ecsdeploy config validate` checks a project that is already there.',
-    ]);
+    throw new UsageError(
+      `init would replace ${clash.length === 1 ? 'a file that exists' : `${clash.length} files that exist`} in ${plan.dir}: ${clash.join(', ')}. Nothing was written.`,
+      [
+        'Pass --force to replace them, or move them away first; `ecsdeploy config validate` checks a project that is already there.',
+      ],
+    );
   }
   for (const f of plan.files) {
     if (f.action === 'unchanged') continue;
@@ -114,15 +152,32 @@ export interface InitResult {
   /** Where the `$schema` lines point. */
   readonly schemas: string;
   /** The compose import, when chosen: its file, what it mapped and what the user must still do. */
-  readonly compose?: { readonly file: string; readonly services: readonly string[]; readonly warnings: readonly string[]; readonly notMapped: ComposeServices['notMapped'] };
+  readonly compose?: {
+    readonly file: string;
+    readonly services: readonly string[];
+    readonly warnings: readonly string[];
+    readonly notMapped: ComposeServices['notMapped'];
+  };
 }
 
 /** Detect, ask, plan, write. */
 export async function initProject(opts: InitOptions): Promise<InitResult> {
   mkdirSync(opts.dir, { recursive: true });
   const detected = detect(opts.dir);
-  const answers = await resolveAnswers({ detected, given: opts.given, yes: opts.yes, ...(opts.prompter ? { prompter: opts.prompter } : {}), ...(opts.env ? { env: opts.env } : {}) });
-  const compose = answers.importCompose ? await composeImport().composeServiceFiles({ dir: detected.dir, region: answers.region, ...(opts.prompter && !opts.yes ? { prompter: opts.prompter } : {}) }) : undefined;
+  const answers = await resolveAnswers({
+    detected,
+    given: opts.given,
+    yes: opts.yes,
+    ...(opts.prompter ? { prompter: opts.prompter } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
+  });
+  const compose = answers.importCompose
+    ? await composeImport().composeServiceFiles({
+        dir: detected.dir,
+        region: answers.region,
+        ...(opts.prompter && !opts.yes ? { prompter: opts.prompter } : {}),
+      })
+    : undefined;
   const plan = planInit(detected, answers, { writeSchemas: opts.writeSchemas, ...(compose ? { compose } : {}) });
   writeInit(plan, opts.force);
   return {
@@ -130,6 +185,15 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
     answers,
     files: plan.files.map((f) => ({ path: f.path, action: f.action })),
     schemas: plan.schemas,
-    ...(compose ? { compose: { file: compose.composeFiles.join(', '), services: compose.files.map((f) => f.path), warnings: compose.warnings, notMapped: compose.notMapped } } : {}),
+    ...(compose
+      ? {
+          compose: {
+            file: compose.composeFiles.join(', '),
+            services: compose.files.map((f) => f.path),
+            warnings: compose.warnings,
+            notMapped: compose.notMapped,
+          },
+        }
+      : {}),
   };
 }

@@ -33,8 +33,7 @@ export interface Prompter {
 
 /** The image of the first service. */
 export type ImageAnswer =
-  | { readonly tag: string; readonly repository?: string }
-  | { readonly digest: string; readonly repository?: string };
+  { readonly tag: string; readonly repository?: string } | { readonly digest: string; readonly repository?: string };
 
 export type LaunchType = 'fargate' | 'ec2';
 
@@ -93,13 +92,21 @@ const serviceName = z
   .max(MAX_SERVICE_NAME, `must be at most ${MAX_SERVICE_NAME} characters (it is part of AWS resource names)`);
 const bucket = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name: 3 to 63 lowercase letters, digits, '.' and '-'");
+  .regex(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    "must be an S3 bucket name: 3 to 63 lowercase letters, digits, '.' and '-'",
+  );
 const port = z.coerce
   .number({ error: 'must be a port number' })
   .int('must be a whole number')
   .min(1, 'must be between 1 and 65535')
   .max(65535, 'must be between 1 and 65535');
-const yesNo = z.string().trim().toLowerCase().regex(/^(y|yes|n|no)$/, 'answer y or n').transform((s) => s.startsWith('y'));
+const yesNo = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(y|yes|n|no)$/, 'answer y or n')
+  .transform((s) => s.startsWith('y'));
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -114,14 +121,20 @@ export function parseImage(text: string): Parsed<ImageAnswer> {
   const at = s.indexOf('@');
   if (at > 0) {
     const digest = s.slice(at + 1);
-    return DIGEST.test(digest) ? { value: { repository: s.slice(0, at), digest } } : { problem: 'the digest after @ must be sha256: and 64 hex digits' };
+    return DIGEST.test(digest)
+      ? { value: { repository: s.slice(0, at), digest } }
+      : { problem: 'the digest after @ must be sha256: and 64 hex digits' };
   }
   const colon = s.lastIndexOf(':');
   if (colon > s.lastIndexOf('/') && colon > 0) {
     const tag = s.slice(colon + 1);
-    return TAG.test(tag) ? { value: { repository: s.slice(0, colon), tag } } : { problem: `'${tag}' is not an image tag` };
+    return TAG.test(tag)
+      ? { value: { repository: s.slice(0, colon), tag } }
+      : { problem: `'${tag}' is not an image tag` };
   }
-  return { problem: `give a tag of the service's own ECR repository (${DEFAULT_TAG}), or an image with its tag or digest (ghcr.io/acme/api:1.0.0, nginx@sha256:...)` };
+  return {
+    problem: `give a tag of the service's own ECR repository (${DEFAULT_TAG}), or an image with its tag or digest (ghcr.io/acme/api:1.0.0, nginx@sha256:...)`,
+  };
 }
 
 export function showImage(image: ImageAnswer): string {
@@ -140,13 +153,19 @@ class Asker {
   async answer<T>(q: Question, given: string | undefined, parse: (text: string) => Parsed<T>): Promise<T> {
     if (given !== undefined) {
       const v = parse(given);
-      if ('problem' in v) throw new UsageError(`--${q.flag} ${given}: ${v.problem}.`, [`See \`ecsdeploy init --help\` for every flag, with examples.`]);
+      if ('problem' in v)
+        throw new UsageError(`--${q.flag} ${given}: ${v.problem}.`, [
+          `See \`ecsdeploy init --help\` for every flag, with examples.`,
+        ]);
       return v.value;
     }
     const { prompter, yes } = this.opts;
     if (yes || prompter === undefined) {
       if (q.default === undefined) {
-        throw new UsageError(`init needs --${q.flag}, which has no default${yes ? '' : ', and there is no terminal to ask on'}: ${q.message}`, [`Pass --${q.flag} VALUE.`]);
+        throw new UsageError(
+          `init needs --${q.flag}, which has no default${yes ? '' : ', and there is no terminal to ask on'}: ${q.message}`,
+          [`Pass --${q.flag} VALUE.`],
+        );
       }
       if (!yes) throw noTerminal(q);
       const v = parse(q.default);
@@ -155,7 +174,11 @@ class Asker {
     }
     for (;;) {
       const typed = await prompter.ask(q);
-      if (typed === undefined) throw new EcsdeployError('Interrupted: nothing was written.', { code: 'ECSDEPLOY_INTERRUPTED', exitCode: ExitCode.Interrupted });
+      if (typed === undefined)
+        throw new EcsdeployError('Interrupted: nothing was written.', {
+          code: 'ECSDEPLOY_INTERRUPTED',
+          exitCode: ExitCode.Interrupted,
+        });
       const text = typed.trim() === '' ? q.default : typed.trim();
       if (text === undefined) {
         prompter.problem('An answer is needed.');
@@ -174,9 +197,12 @@ class Asker {
 }
 
 function noTerminal(q: Question): UsageError {
-  return new UsageError(`init asks questions, and there is no terminal to ask on (stdin is not a terminal, or CI is set); the first unanswered one: ${q.message.replace(/\s*$/, '')} (--${q.flag}).`, [
-    'Pass --yes to take the defaults (shown by `ecsdeploy init --help`), and flags for the answers you want otherwise.',
-  ]);
+  return new UsageError(
+    `init asks questions, and there is no terminal to ask on (stdin is not a terminal, or CI is set); the first unanswered one: ${q.message.replace(/\s*$/, '')} (--${q.flag}).`,
+    [
+      'Pass --yes to take the defaults (shown by `ecsdeploy init --help`), and flags for the answers you want otherwise.',
+    ],
+  );
 }
 
 /** A checked answer, or why it was refused. */
@@ -201,54 +227,125 @@ export async function resolveAnswers(opts: AnswerOptions): Promise<InitAnswers> 
   const a = new Asker(opts);
 
   const project = await a.answer(
-    { flag: 'project', message: 'Project name (the first part of every AWS resource name)?', default: toName(detected.folderName, 20) },
+    {
+      flag: 'project',
+      message: 'Project name (the first part of every AWS resource name)?',
+      default: toName(detected.folderName, 20),
+    },
     given.project,
     (t) => zodParse(projectName, t),
   );
-  const envRegion = [env['AWS_REGION'], env['AWS_DEFAULT_REGION']].find((r) => r !== undefined && REGION.safeParse(r).success);
-  const region = await a.answer({ flag: 'region', message: 'AWS region?', default: envRegion ?? DEFAULT_REGION }, given.region, (t) => zodParse(REGION, t));
+  const envRegion = [env['AWS_REGION'], env['AWS_DEFAULT_REGION']].find(
+    (r) => r !== undefined && REGION.safeParse(r).success,
+  );
+  const region = await a.answer(
+    { flag: 'region', message: 'AWS region?', default: envRegion ?? DEFAULT_REGION },
+    given.region,
+    (t) => zodParse(REGION, t),
+  );
 
   const backendGiven = given.state ?? (given.stateBucket !== undefined ? 's3' : undefined);
   const backend = await a.answer(
-    { flag: 'state', message: 'Where to keep Terraform state and release records: local (.ecsdeploy/, one machine) or s3 (a bucket, for a team and CI)?', default: 'local', choices: ['local', 's3'] },
+    {
+      flag: 'state',
+      message:
+        'Where to keep Terraform state and release records: local (.ecsdeploy/, one machine) or s3 (a bucket, for a team and CI)?',
+      default: 'local',
+      choices: ['local', 's3'],
+    },
     backendGiven,
     choice(['local', 's3'] as const),
   );
-  if (backend === 'local' && given.stateBucket !== undefined) throw new UsageError('--state-bucket is for --state s3; with --state local, state is kept under .ecsdeploy/.');
+  if (backend === 'local' && given.stateBucket !== undefined)
+    throw new UsageError('--state-bucket is for --state s3; with --state local, state is kept under .ecsdeploy/.');
   const state: InitAnswers['state'] =
-    backend === 's3' ? { backend: 's3', bucket: await a.answer({ flag: 'state-bucket', message: 'S3 bucket for state and release records (it must exist)?' }, given.stateBucket, (t) => zodParse(bucket, t)) } : { backend: 'local' };
+    backend === 's3'
+      ? {
+          backend: 's3',
+          bucket: await a.answer(
+            { flag: 'state-bucket', message: 'S3 bucket for state and release records (it must exist)?' },
+            given.stateBucket,
+            (t) => zodParse(bucket, t),
+          ),
+        }
+      : { backend: 'local' };
 
-  const prod = await a.confirm({ flag: 'prod', message: 'Also write environments/prod.yaml (a protected production environment)?', default: 'n', choices: ['y', 'n'] }, given.prod);
+  const prod = await a.confirm(
+    {
+      flag: 'prod',
+      message: 'Also write environments/prod.yaml (a protected production environment)?',
+      default: 'n',
+      choices: ['y', 'n'],
+    },
+    given.prod,
+  );
 
   const importCompose =
     detected.composeFile === undefined
       ? false
-      : await a.confirm({ flag: 'import-compose', message: `Import the services of ${detected.composeFile} instead of writing a sample service?`, default: 'y', choices: ['y', 'n'] }, given.importCompose);
+      : await a.confirm(
+          {
+            flag: 'import-compose',
+            message: `Import the services of ${detected.composeFile} instead of writing a sample service?`,
+            default: 'y',
+            choices: ['y', 'n'],
+          },
+          given.importCompose,
+        );
   if (importCompose) {
-    for (const [flag, value] of [['service', given.service], ['image', given.image], ['port', given.port], ['launch-type', given.launchType]] as const) {
-      if (value !== undefined) throw new UsageError(`--${flag} is for the sample service, and --import-compose takes the services of ${detected.composeFile} instead.`, ['Pass --no-import-compose to write the sample service.']);
+    for (const [flag, value] of [
+      ['service', given.service],
+      ['image', given.image],
+      ['port', given.port],
+      ['launch-type', given.launchType],
+    ] as const) {
+      if (value !== undefined)
+        throw new UsageError(
+          `--${flag} is for the sample service, and --import-compose takes the services of ${detected.composeFile} instead.`,
+          ['Pass --no-import-compose to write the sample service.'],
+        );
     }
     return { project, region, state, prod, importCompose };
   }
-  if (given.importCompose === true) throw new UsageError('--import-compose: there is no compose file here (compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml).');
+  if (given.importCompose === true)
+    throw new UsageError(
+      '--import-compose: there is no compose file here (compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml).',
+    );
 
   const name = await a.answer(
-    { flag: 'service', message: 'Name of the first service (services/<name>.yaml)?', default: toName(detected.folderName, MAX_SERVICE_NAME) },
+    {
+      flag: 'service',
+      message: 'Name of the first service (services/<name>.yaml)?',
+      default: toName(detected.folderName, MAX_SERVICE_NAME),
+    },
     given.service,
     (t) => zodParse(serviceName, t),
   );
   const image = await a.answer(
-    { flag: 'image', message: `Its image: a tag of its own ECR repository ${project}/${name} (created by the registry stack), or another image with its tag or digest?`, default: DEFAULT_TAG },
+    {
+      flag: 'image',
+      message: `Its image: a tag of its own ECR repository ${project}/${name} (created by the registry stack), or another image with its tag or digest?`,
+      default: DEFAULT_TAG,
+    },
     given.image,
     parseImage,
   );
   const portNumber = await a.answer(
-    { flag: 'port', message: `The port it listens on${detected.dockerfilePort !== undefined ? ' (EXPOSEd by the Dockerfile)' : ''}?`, default: String(detected.dockerfilePort ?? DEFAULT_PORT) },
+    {
+      flag: 'port',
+      message: `The port it listens on${detected.dockerfilePort !== undefined ? ' (EXPOSEd by the Dockerfile)' : ''}?`,
+      default: String(detected.dockerfilePort ?? DEFAULT_PORT),
+    },
     given.port,
     (t) => zodParse(port, t),
   );
   const launchType = await a.answer(
-    { flag: 'launch-type', message: 'Launch type: fargate (no instances to run) or ec2 (instances of the cluster)?', default: 'fargate', choices: ['fargate', 'ec2'] },
+    {
+      flag: 'launch-type',
+      message: 'Launch type: fargate (no instances to run) or ec2 (instances of the cluster)?',
+      default: 'fargate',
+      choices: ['fargate', 'ec2'],
+    },
     given.launchType,
     choice(['fargate', 'ec2'] as const),
   );

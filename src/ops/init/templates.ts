@@ -25,7 +25,12 @@ function schemaLine(schemas: string, kind: string, depth: number): string {
 export function projectFile(a: InitAnswers, schemas: string): string {
   const state =
     a.state.backend === 'local'
-      ? [line(0, 'state', ''), line(2, 'backend', 'local', 'Terraform state under .ecsdeploy/state/, one file per stack'), line(0, 'releases', ''), line(2, 'store', 'local', 'release records (which image digest runs where) under .ecsdeploy/releases/')]
+      ? [
+          line(0, 'state', ''),
+          line(2, 'backend', 'local', 'Terraform state under .ecsdeploy/state/, one file per stack'),
+          line(0, 'releases', ''),
+          line(2, 'store', 'local', 'release records (which image digest runs where) under .ecsdeploy/releases/'),
+        ]
       : [
           '# Terraform state of each stack and the release records are kept in this bucket (it must exist,',
           '# versioned); the state is locked with a lock file next to it.',
@@ -71,13 +76,25 @@ export function environmentFile(env: 'dev' | 'prod', schemas: string, launchType
     '  create:',
     line(4, 'cidr', prod ? '10.20.0.0/16' : '10.10.0.0/16'),
     line(4, 'availabilityZones', prod ? '3' : '2'),
-    line(4, 'natGateways', prod ? 'per-az' : 'single', prod ? 'one per availability zone: no zone depends on another' : 'one NAT gateway for the private subnets (per-az costs more)'),
+    line(
+      4,
+      'natGateways',
+      prod ? 'per-az' : 'single',
+      prod
+        ? 'one per availability zone: no zone depends on another'
+        : 'one NAT gateway for the private subnets (per-az costs more)',
+    ),
     '# The load balancer listens on HTTP (80) until you give it an ACM certificate:',
     '#   certificateArn: arn:aws:acm:<region>:<account>:certificate/<id>   (HTTPS on 443, and 80 redirects)',
     'loadBalancer:',
     line(2, 'idleTimeout', '60', 'seconds'),
     'cluster:',
-    line(2, 'containerInsights', prod ? 'true' : 'false', prod ? 'CloudWatch Container Insights metrics' : 'Container Insights is billed per metric: on in prod'),
+    line(
+      2,
+      'containerInsights',
+      prod ? 'true' : 'false',
+      prod ? 'CloudWatch Container Insights metrics' : 'Container Insights is billed per metric: on in prod',
+    ),
     ...(ec2
       ? [
           '  # EC2 capacity: an Auto Scaling group of ECS-optimized instances, scaled by a capacity provider.',
@@ -108,11 +125,18 @@ export function serviceFile(a: InitAnswers, schemas: string): string {
           `# creates (\`npx ecsdeploy apply --stack registry\`). Push an image there, then deploy it by tag:`,
           `#   npx ecsdeploy service deploy ${s.name} --image <tag>        (pinned to its digest in a release)`,
         ]
-      : ['# The image, from outside the project\'s ECR registry. A deploy pins it to its digest.']),
+      : ["# The image, from outside the project's ECR registry. A deploy pins it to its digest."]),
     'image:',
     ...(ownRepository ? [] : [line(2, 'repository', y(image.repository!))]),
-    'tag' in image ? line(2, 'tag', JSON.stringify(image.tag), 'quoted: a tag such as 1.10 is text, not a number') : line(2, 'digest', y(image.digest)),
-    line(0, 'launchType', s.launchType, s.launchType === 'fargate' ? 'Fargate: no instances to run' : 'the EC2 instances of the cluster'),
+    'tag' in image
+      ? line(2, 'tag', JSON.stringify(image.tag), 'quoted: a tag such as 1.10 is text, not a number')
+      : line(2, 'digest', y(image.digest)),
+    line(
+      0,
+      'launchType',
+      s.launchType,
+      s.launchType === 'fargate' ? 'Fargate: no instances to run' : 'the EC2 instances of the cluster',
+    ),
     line(0, 'port', String(s.port), 'the container port; the load balancer sends requests here'),
     line(0, 'cpu', '256', 'CPU units of the task (1024 = 1 vCPU)'),
     line(0, 'memory', '512', 'MiB'),
@@ -134,7 +158,14 @@ export function serviceFile(a: InitAnswers, schemas: string): string {
     'logs:',
     line(2, 'retention', '30', 'days in CloudWatch Logs'),
     ...(a.prod
-      ? ['# What differs in prod:', 'environments:', '  prod:', line(4, 'count', '2'), '    variables:', line(6, 'LOG_LEVEL', 'warn')]
+      ? [
+          '# What differs in prod:',
+          'environments:',
+          '  prod:',
+          line(4, 'count', '2'),
+          '    variables:',
+          line(6, 'LOG_LEVEL', 'warn'),
+        ]
       : ['# Per-environment differences, e.g.:', '# environments:', '#   prod:', '#     count: 2']),
     '',
   ].join('\n');

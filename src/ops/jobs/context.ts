@@ -81,7 +81,12 @@ export interface JobContext extends EnvironmentContext {
   readonly jobs: JobApis;
 }
 
-export async function openJob(dir: string, envName: string, jobName: string, deps: Pick<JobDeps, 'apis' | 'store' | 'jobApis'>): Promise<JobContext> {
+export async function openJob(
+  dir: string,
+  envName: string,
+  jobName: string,
+  deps: Pick<JobDeps, 'apis' | 'store' | 'jobApis'>,
+): Promise<JobContext> {
   return pickJob(await openEnvironment(dir, envName, deps), jobName, deps);
 }
 
@@ -92,11 +97,21 @@ export function pickJob(ctx: EnvironmentContext, jobName: string, deps: Pick<Job
   if (job === undefined) {
     const known = jobs.map((j) => j.name);
     const guess = closest(jobName, known);
-    throw new UsageError(`Environment '${ctx.env.name}' has no job '${jobName}'${guess ? `; did you mean '${guess}'?` : '.'}`, [
-      known.length ? `Jobs of ${ctx.env.name}: ${known.join(', ')}.` : `Environment ${ctx.env.name} has no scheduled jobs${ctx.env.ephemeral ? ' (environments on demand have none)' : ''}.`,
-      `A job is a file jobs/${jobName}.yaml, listed in environments/${ctx.env.name}.yaml jobs: (or all when that key is omitted).`,
-    ]);
+    throw new UsageError(
+      `Environment '${ctx.env.name}' has no job '${jobName}'${guess ? `; did you mean '${guess}'?` : '.'}`,
+      [
+        known.length
+          ? `Jobs of ${ctx.env.name}: ${known.join(', ')}.`
+          : `Environment ${ctx.env.name} has no scheduled jobs${ctx.env.ephemeral ? ' (environments on demand have none)' : ''}.`,
+        `A job is a file jobs/${jobName}.yaml, listed in environments/${ctx.env.name}.yaml jobs: (or all when that key is omitted).`,
+      ],
+    );
   }
   const target = environmentTarget(ctx.env);
-  return { ...ctx, job, names: jobNames(ctx.project.config.project, ctx.env, job), jobs: (deps.jobApis ?? awsJobApis)(target) };
+  return {
+    ...ctx,
+    job,
+    names: jobNames(ctx.project.config.project, ctx.env, job),
+    jobs: (deps.jobApis ?? awsJobApis)(target),
+  };
 }

@@ -85,22 +85,42 @@ export interface JobPromoteInput extends JobDeliveryOptions {
 
 /** Deploys to `to` exactly the digest of the last release in `from`, which must have been applied there. */
 export async function promoteJob(input: JobPromoteInput, deps: JobDeps = jobDeps()): Promise<JobDeployResult> {
-  if (input.from === input.to) throw new UsageError(`--from and --to are both '${input.from}': promote goes from one environment to another.`, ['Use `ecsdeploy job deploy` to redeploy in one environment.']);
+  if (input.from === input.to)
+    throw new UsageError(`--from and --to are both '${input.from}': promote goes from one environment to another.`, [
+      'Use `ecsdeploy job deploy` to redeploy in one environment.',
+    ]);
   const source = await openJob(input.dir, input.from, input.job, deps);
   const last = latestRelease((await source.store.read(input.from, source.names.ledger)).ledger);
-  if (last === undefined) throw new UsageError(`${input.job} has no release in ${input.from} to promote.`, [`Deploy it there first: ecsdeploy job deploy ${input.job} --env ${input.from} --image <tag>.`]);
-  if (last.rollout.status !== 'completed' && !input.force) {
-    throw new UsageError(`The last release of job ${input.job} in ${input.from} (#${last.id}) is ${last.rollout.status}${last.rollout.reason ? ` (${last.rollout.reason})` : ''}: promote only what was applied in ${input.from}.`, [
-      `Deploy it again in ${input.from}, or pass --force to promote release #${last.id} anyway.`,
+  if (last === undefined)
+    throw new UsageError(`${input.job} has no release in ${input.from} to promote.`, [
+      `Deploy it there first: ecsdeploy job deploy ${input.job} --env ${input.from} --image <tag>.`,
     ]);
+  if (last.rollout.status !== 'completed' && !input.force) {
+    throw new UsageError(
+      `The last release of job ${input.job} in ${input.from} (#${last.id}) is ${last.rollout.status}${last.rollout.reason ? ` (${last.rollout.reason})` : ''}: promote only what was applied in ${input.from}.`,
+      [`Deploy it again in ${input.from}, or pass --force to promote release #${last.id} anyway.`],
+    );
   }
   const target = await openJob(input.dir, input.to, input.job, deps);
   input.onEvent?.({ type: 'image', image: last.image, source: `release #${last.id} of ${input.from}` });
-  const message = input.message ?? `promoted from ${input.from} release #${last.id}${last.message ? `: ${last.message}` : ''}`;
-  return deliverJob(target, last.image, { kind: 'promote', promotedFrom: { environment: input.from, release: last.id }, message }, deps, input);
+  const message =
+    input.message ?? `promoted from ${input.from} release #${last.id}${last.message ? `: ${last.message}` : ''}`;
+  return deliverJob(
+    target,
+    last.image,
+    { kind: 'promote', promotedFrom: { environment: input.from, release: last.id }, message },
+    deps,
+    input,
+  );
 }
 
-async function deliverJob(ctx: JobContext, image: ReleaseImage, meta: Omit<NewRelease, 'image' | 'createdAt' | 'createdBy'>, deps: JobDeps, options: JobDeliveryOptions): Promise<JobDeployResult> {
+async function deliverJob(
+  ctx: JobContext,
+  image: ReleaseImage,
+  meta: Omit<NewRelease, 'image' | 'createdAt' | 'createdBy'>,
+  deps: JobDeps,
+  options: JobDeliveryOptions,
+): Promise<JobDeployResult> {
   const { env, job, names, store } = ctx;
   const iso = () => new Date(deps.clock.now()).toISOString();
   const { ledger, version } = await store.read(env.name, names.ledger);
@@ -115,7 +135,9 @@ async function deliverJob(ctx: JobContext, image: ReleaseImage, meta: Omit<NewRe
   let release = appended.release;
   options.onEvent?.({ type: 'recorded', release });
   const record = async (rollout: Omit<Release['rollout'], 'updatedAt'>) => {
-    const updated = await updateLedger(store, env.name, names.ledger, (l) => withRollout(l, release.id, { ...rollout, updatedAt: iso() }));
+    const updated = await updateLedger(store, env.name, names.ledger, (l) =>
+      withRollout(l, release.id, { ...rollout, updatedAt: iso() }),
+    );
     release = updated.releases.find((r) => r.id === release.id) ?? release;
   };
 
@@ -132,23 +154,39 @@ async function deliverJob(ctx: JobContext, image: ReleaseImage, meta: Omit<NewRe
     const arn = report.stacks.find((s) => s.stack === names.stack)?.outputs['task_definition_arn'];
     taskDefinition = typeof arn === 'string' && arn !== '' ? arn : undefined;
   } catch (err) {
-    await record({ status: 'failed', reason: `the stack ${names.stack} could not be applied: ${(err as Error).message.split('\n')[0]}` });
+    await record({
+      status: 'failed',
+      reason: `the stack ${names.stack} could not be applied: ${(err as Error).message.split('\n')[0]}`,
+    });
     throw err;
   }
   if (taskDefinition === undefined) {
     await record({ status: 'failed', reason: `the stack ${names.stack} has no task_definition_arn output` });
-    throw new EcsdeployError(`The stack ${names.stack} was applied, but has no task_definition_arn output.`, { code: 'ECSDEPLOY_ROLLOUT_FAILED', suggestions: [`Check it: ecsdeploy plan --env ${env.name} --stack ${names.selector}.`] });
+    throw new EcsdeployError(`The stack ${names.stack} was applied, but has no task_definition_arn output.`, {
+      code: 'ECSDEPLOY_ROLLOUT_FAILED',
+      suggestions: [`Check it: ecsdeploy plan --env ${env.name} --stack ${names.selector}.`],
+    });
   }
   await record({ status: 'completed', taskDefinition });
-  return { environment: env.name, job: job.name, release, image: imageUri(image), taskDefinition, schedule: names.schedule, enabled: job.enabled };
+  return {
+    environment: env.name,
+    job: job.name,
+    release,
+    image: imageUri(image),
+    taskDefinition,
+    schedule: names.schedule,
+    enabled: job.enabled,
+  };
 }
 
 /** A job's ledger in ReleaseHistory's shape (its `service` is the job's name), so the services' view prints it. */
 export type JobHistory = ReleaseHistory;
 
-export async function jobHistory(input: { readonly dir: string; readonly env: string; readonly job: string; readonly limit?: number }, deps: Pick<JobDeps, 'apis' | 'store' | 'jobApis'> = jobDeps()): Promise<JobHistory> {
+export async function jobHistory(
+  input: { readonly dir: string; readonly env: string; readonly job: string; readonly limit?: number },
+  deps: Pick<JobDeps, 'apis' | 'store' | 'jobApis'> = jobDeps(),
+): Promise<JobHistory> {
   const ctx = await openJob(input.dir, input.env, input.job, deps);
   const { ledger } = await ctx.store.read(ctx.env.name, ctx.names.ledger);
   return historyOf(ctx.env.name, ctx.job.name, ctx.store.location, ledger, input.limit);
 }
-

@@ -52,11 +52,18 @@ export interface JobList {
 
 const LAST_RUNS = 5;
 
-export async function listJobs(input: { readonly dir: string; readonly env: string }, deps: Pick<JobDeps, 'apis' | 'store' | 'jobApis' | 'clock'> = jobDeps()): Promise<JobList> {
+export async function listJobs(
+  input: { readonly dir: string; readonly env: string },
+  deps: Pick<JobDeps, 'apis' | 'store' | 'jobApis' | 'clock'> = jobDeps(),
+): Promise<JobList> {
   const envCtx = await openEnvironment(input.dir, input.env, deps);
   const jobs = envCtx.env.jobs ?? [];
   const summaries = await Promise.all(jobs.map((j) => summarize(pickJob(envCtx, j.name, deps), deps.clock.now())));
-  return { environment: envCtx.env.name, cluster: clusterName(envCtx.project.config.project, envCtx.env), jobs: summaries };
+  return {
+    environment: envCtx.env.name,
+    cluster: clusterName(envCtx.project.config.project, envCtx.env),
+    jobs: summaries,
+  };
 }
 
 async function summarize(ctx: JobContext, now: number): Promise<JobSummary> {
@@ -75,7 +82,17 @@ async function summarize(ctx: JobContext, now: number): Promise<JobSummary> {
     schedule: describeSchedule(job),
     state: schedule?.state ?? 'not deployed',
     ...(next !== undefined ? { nextRun: new Date(next).toISOString() } : {}),
-    ...(release ? { release: { id: release.id, image: release.image.tag ? `${release.image.tag} (${shortDigest(release.image.digest)})` : shortDigest(release.image.digest), status: release.rollout.status } } : {}),
+    ...(release
+      ? {
+          release: {
+            id: release.id,
+            image: release.image.tag
+              ? `${release.image.tag} (${shortDigest(release.image.digest)})`
+              : shortDigest(release.image.digest),
+            status: release.rollout.status,
+          },
+        }
+      : {}),
     lastRuns: runs,
     ...(deadLetters !== undefined ? { deadLetters } : {}),
   };
@@ -87,14 +104,19 @@ export function describeSchedule(job: Pick<ResolvedJob, 'schedule'>): string {
 }
 
 /** The next time the schedule fires after `now`: from the job's cron in its time zone, or every `rate` from its start. */
-export function nextRun(job: Pick<ResolvedJob, 'schedule'>, schedule: Pick<ScheduleInfo, 'state' | 'createdAt' | 'startDate' | 'endDate'>, now: number): number | undefined {
+export function nextRun(
+  job: Pick<ResolvedJob, 'schedule'>,
+  schedule: Pick<ScheduleInfo, 'state' | 'createdAt' | 'startDate' | 'endDate'>,
+  now: number,
+): number | undefined {
   if (schedule.state !== 'ENABLED') return undefined;
   const after = Math.max(now, (schedule.startDate ?? 0) - 1);
   let next: number | undefined;
   if (job.schedule.cron !== undefined) next = nextCronRun(job.schedule.cron, job.schedule.timezone, after);
   else {
     const [value, unit] = job.schedule.rate!.split(' ') as [string, string];
-    const period = Number(value) * (unit.startsWith('minute') ? 60_000 : unit.startsWith('hour') ? 3_600_000 : 86_400_000);
+    const period =
+      Number(value) * (unit.startsWith('minute') ? 60_000 : unit.startsWith('hour') ? 3_600_000 : 86_400_000);
     const origin = schedule.startDate ?? schedule.createdAt ?? now;
     next = origin > after ? origin : origin + Math.ceil((after - origin + 1) / period) * period;
   }
@@ -121,7 +143,14 @@ async function lastRuns(ctx: JobContext): Promise<JobRun[]> {
 export function runOf(t: TaskState, container: string): JobRun {
   const main = t.containers.find((c) => c.name === container) ?? t.containers[0];
   const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
-  const by = t.startedBy === undefined ? 'unknown' : t.startedBy === STARTED_BY ? 'job run' : /^chronos-|scheduler/i.test(t.startedBy) ? 'schedule' : t.startedBy;
+  const by =
+    t.startedBy === undefined
+      ? 'unknown'
+      : t.startedBy === STARTED_BY
+        ? 'job run'
+        : /^chronos-|scheduler/i.test(t.startedBy)
+          ? 'schedule'
+          : t.startedBy;
   const base = {
     taskId: taskId(t.arn),
     by,
@@ -130,6 +159,16 @@ export function runOf(t: TaskState, container: string): JobRun {
     status: t.lastStatus,
   };
   if (t.lastStatus !== 'STOPPED') return { ...base, outcome: 'running' };
-  if (main?.exitCode !== undefined) return { ...base, outcome: main.exitCode === 0 ? 'succeeded' : 'failed', exitCode: main.exitCode, ...(main.exitCode !== 0 && main.reason ? { reason: main.reason } : {}) };
-  return { ...base, outcome: 'not started', reason: t.stoppedReason ?? t.stopCode ?? 'stopped before the container ran' };
+  if (main?.exitCode !== undefined)
+    return {
+      ...base,
+      outcome: main.exitCode === 0 ? 'succeeded' : 'failed',
+      exitCode: main.exitCode,
+      ...(main.exitCode !== 0 && main.reason ? { reason: main.reason } : {}),
+    };
+  return {
+    ...base,
+    outcome: 'not started',
+    reason: t.stoppedReason ?? t.stopCode ?? 'stopped before the container ran',
+  };
 }

@@ -32,10 +32,13 @@ export async function runJob(input: JobRunInput, deps: JobDeps = jobDeps()): Pro
   const { names } = ctx;
   const schedule = await ctx.jobs.scheduler.getSchedule(names.scheduleGroup, names.schedule);
   if (schedule?.target.taskDefinition === undefined) {
-    throw new EcsdeployError(`Job ${input.job} has no schedule in ${ctx.env.name} (${names.scheduleGroup}/${names.schedule}): its stack is not applied.`, {
-      code: 'ECSDEPLOY_NOT_FOUND',
-      suggestions: [`Deploy it first: ecsdeploy job deploy ${input.job} --env ${ctx.env.name}.`],
-    });
+    throw new EcsdeployError(
+      `Job ${input.job} has no schedule in ${ctx.env.name} (${names.scheduleGroup}/${names.schedule}): its stack is not applied.`,
+      {
+        code: 'ECSDEPLOY_NOT_FOUND',
+        suggestions: [`Deploy it first: ecsdeploy job deploy ${input.job} --env ${ctx.env.name}.`],
+      },
+    );
   }
   const tasks = ctx.aws.tasks;
   if (tasks === undefined) throw new Error('job run needs ServiceApis.tasks');
@@ -47,12 +50,27 @@ export async function runJob(input: JobRunInput, deps: JobDeps = jobDeps()): Pro
     taskDefinition,
     container,
     command: [],
-    ...(schedule.target.capacityProviderStrategy ? { capacityProviderStrategy: schedule.target.capacityProviderStrategy } : schedule.target.launchType ? { launchType: schedule.target.launchType } : {}),
+    ...(schedule.target.capacityProviderStrategy
+      ? { capacityProviderStrategy: schedule.target.capacityProviderStrategy }
+      : schedule.target.launchType
+        ? { launchType: schedule.target.launchType }
+        : {}),
     ...(schedule.target.network ? { network: schedule.target.network } : {}),
     startedBy: STARTED_BY,
-    tags: { [TAGS.runBy]: tagValue(deps.actor()), 'ecsdeploy:job': ctx.job.name, [TAGS.environment]: ctx.env.name, [TAGS.purpose]: 'job run' },
+    tags: {
+      [TAGS.runBy]: tagValue(deps.actor()),
+      'ecsdeploy:job': ctx.job.name,
+      [TAGS.environment]: ctx.env.name,
+      [TAGS.purpose]: 'job run',
+    },
   });
-  input.onEvent?.({ type: 'started', taskArn: task.arn, taskDefinition, container, source: `schedule ${names.schedule}` });
+  input.onEvent?.({
+    type: 'started',
+    taskArn: task.arn,
+    taskDefinition,
+    container,
+    source: `schedule ${names.schedule}`,
+  });
   const log = logStreamOf(td, container, task.arn);
   const base: JobRunResult = {
     environment: ctx.env.name,
@@ -69,13 +87,28 @@ export async function runJob(input: JobRunInput, deps: JobDeps = jobDeps()): Pro
   };
   if (input.wait === false) return base;
   const outcome = await drain(
-    watchTask({ tasks, ...(ctx.aws.logStreams ? { logs: ctx.aws.logStreams } : {}) }, { cluster: names.cluster, taskArn: task.arn, container, timeoutMs: input.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS, ...(log ? { log } : {}) }, deps.clock, {
-      ...(input.onInterrupt ? { onInterrupt: input.onInterrupt } : {}),
-      ...(input.confirmStop ? { confirmStop: input.confirmStop } : {}),
-    }),
+    watchTask(
+      { tasks, ...(ctx.aws.logStreams ? { logs: ctx.aws.logStreams } : {}) },
+      {
+        cluster: names.cluster,
+        taskArn: task.arn,
+        container,
+        timeoutMs: input.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
+        ...(log ? { log } : {}),
+      },
+      deps.clock,
+      {
+        ...(input.onInterrupt ? { onInterrupt: input.onInterrupt } : {}),
+        ...(input.confirmStop ? { confirmStop: input.confirmStop } : {}),
+      },
+    ),
     (event) => input.onEvent?.({ type: 'task', event }),
   );
-  return finish({ ...base, outcome, exitCode: taskExitCode(outcome) }, outcome, `ecsdeploy job list --env ${ctx.env.name}`);
+  return finish(
+    { ...base, outcome, exitCode: taskExitCode(outcome) },
+    outcome,
+    `ecsdeploy job list --env ${ctx.env.name}`,
+  );
 }
 
 /** An exit code is a result (0 or not); anything else is a TaskError, as for `task run`. */
@@ -85,14 +118,40 @@ function finish(result: JobRunResult, outcome: TaskOutcome, list: string): JobRu
     case 'exited':
       return result;
     case 'notStarted':
-      throw new TaskError(`The task ${id} of job ${result.job} never started: ${outcome.reason}.`, result, 'ECSDEPLOY_TASK_NOT_STARTED', ExitCode.Failed, [
-        'CannotPullContainerError: the image or the execution role; ResourceInitializationError: secrets, logs or the network (ENI); RESOURCE:*: capacity (ecsdeploy cluster status).',
-      ]);
+      throw new TaskError(
+        `The task ${id} of job ${result.job} never started: ${outcome.reason}.`,
+        result,
+        'ECSDEPLOY_TASK_NOT_STARTED',
+        ExitCode.Failed,
+        [
+          'CannotPullContainerError: the image or the execution role; ResourceInitializationError: secrets, logs or the network (ENI); RESOURCE:*: capacity (ecsdeploy cluster status).',
+        ],
+      );
     case 'failed':
-      throw new TaskError(`The task ${id} of job ${result.job} stopped without an exit code: ${outcome.reason}.`, result, 'ECSDEPLOY_TASK_FAILED', ExitCode.Failed, [`Its runs: ${list}.`]);
+      throw new TaskError(
+        `The task ${id} of job ${result.job} stopped without an exit code: ${outcome.reason}.`,
+        result,
+        'ECSDEPLOY_TASK_FAILED',
+        ExitCode.Failed,
+        [`Its runs: ${list}.`],
+      );
     case 'timedOut':
-      throw new TaskError(`The task ${id} of job ${result.job} ran longer than the timeout and was stopped.`, result, 'ECSDEPLOY_TASK_TIMEOUT', ExitCode.Failed, ['Give it longer with --timeout (e.g. --timeout 2h).']);
+      throw new TaskError(
+        `The task ${id} of job ${result.job} ran longer than the timeout and was stopped.`,
+        result,
+        'ECSDEPLOY_TASK_TIMEOUT',
+        ExitCode.Failed,
+        ['Give it longer with --timeout (e.g. --timeout 2h).'],
+      );
     case 'interrupted':
-      throw new TaskError(outcome.stopped ? `Interrupted: the task ${id} was stopped.` : `Interrupted: stopped watching; the task ${id} runs on.`, result, 'ECSDEPLOY_INTERRUPTED', ExitCode.Interrupted, [`Its runs: ${list}.`]);
+      throw new TaskError(
+        outcome.stopped
+          ? `Interrupted: the task ${id} was stopped.`
+          : `Interrupted: stopped watching; the task ${id} runs on.`,
+        result,
+        'ECSDEPLOY_INTERRUPTED',
+        ExitCode.Interrupted,
+        [`Its runs: ${list}.`],
+      );
   }
 }

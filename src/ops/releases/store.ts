@@ -6,7 +6,18 @@
  * nothing. Updating a rollout's outcome re-reads and retries instead: it only touches its own record.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { ProjectConfig } from '../../config/schema';
 import { EcsdeployError } from '../../errors';
@@ -47,7 +58,9 @@ function parseLedger(text: string, where: string, environment: string, service: 
   } catch (err) {
     throw new EcsdeployError(`The release ledger ${where} is not valid JSON: ${(err as Error).message}`, {
       code: 'ECSDEPLOY_RELEASES_INVALID',
-      suggestions: [`Restore ${where} from its previous version (S3 versioning or git), or move it away to start a new history for ${service} in ${environment}.`],
+      suggestions: [
+        `Restore ${where} from its previous version (S3 versioning or git), or move it away to start a new history for ${service} in ${environment}.`,
+      ],
     });
   }
   const result = LedgerSchema.safeParse(data);
@@ -55,14 +68,19 @@ function parseLedger(text: string, where: string, environment: string, service: 
     const problems = result.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
     throw new EcsdeployError(`The release ledger ${where} is not a valid ledger:\n  ${problems.join('\n  ')}`, {
       code: 'ECSDEPLOY_RELEASES_INVALID',
-      suggestions: [`Restore ${where} from its previous version, or move it away to start a new history for ${service} in ${environment}.`],
+      suggestions: [
+        `Restore ${where} from its previous version, or move it away to start a new history for ${service} in ${environment}.`,
+      ],
     });
   }
   if (result.data.environment !== environment || result.data.service !== service) {
-    throw new EcsdeployError(`The release ledger ${where} belongs to ${result.data.service} in ${result.data.environment}, not ${service} in ${environment}.`, {
-      code: 'ECSDEPLOY_RELEASES_INVALID',
-      suggestions: [`Move ${where} back where it belongs.`],
-    });
+    throw new EcsdeployError(
+      `The release ledger ${where} belongs to ${result.data.service} in ${result.data.environment}, not ${service} in ${environment}.`,
+      {
+        code: 'ECSDEPLOY_RELEASES_INVALID',
+        suggestions: [`Move ${where} back where it belongs.`],
+      },
+    );
   }
   return result.data;
 }
@@ -133,7 +151,12 @@ export function s3ReleaseStore(objects: ObjectStoreApi, bucket: string, prefix: 
       return { ledger: parseLedger(obj.body, `s3://${bucket}/${k}`, environment, service), version: obj.etag };
     },
     async write(ledger, expected) {
-      const result = await objects.put(bucket, key(ledger.environment, ledger.service), serialize(ledger), expected === undefined ? { ifNoneMatch: '*' } : { ifMatch: expected });
+      const result = await objects.put(
+        bucket,
+        key(ledger.environment, ledger.service),
+        serialize(ledger),
+        expected === undefined ? { ifNoneMatch: '*' } : { ifMatch: expected },
+      );
       return result.written ? result.etag : undefined;
     },
   };
@@ -150,13 +173,20 @@ export function openReleaseStore(root: string, config: ProjectConfig, objects: (
  * Read, change, write; on a lost race read again and re-apply `change` (it must be safe to repeat:
  * it only touches one release's record). For updates of a rollout's outcome.
  */
-export async function updateLedger(store: ReleaseStore, environment: string, service: string, change: (ledger: Ledger) => Ledger, attempts = 5): Promise<Ledger> {
+export async function updateLedger(
+  store: ReleaseStore,
+  environment: string,
+  service: string,
+  change: (ledger: Ledger) => Ledger,
+  attempts = 5,
+): Promise<Ledger> {
   for (let i = 0; i < attempts; i++) {
     const { ledger, version } = await store.read(environment, service);
     const next = change(ledger);
     if ((await store.write(next, version)) !== undefined) return next;
   }
-  throw new ReleaseConflictError(`Could not update the release ledger of ${service} in ${environment} (${store.location}): it changed under every one of ${attempts} attempts.`, [
-    'Someone is writing it continuously; run `ecsdeploy service history` to see what was recorded, and try again.',
-  ]);
+  throw new ReleaseConflictError(
+    `Could not update the release ledger of ${service} in ${environment} (${store.location}): it changed under every one of ${attempts} attempts.`,
+    ['Someone is writing it continuously; run `ecsdeploy service history` to see what was recorded, and try again.'],
+  );
 }

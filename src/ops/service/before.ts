@@ -24,7 +24,12 @@ import type { ServiceContext, ServiceDeps } from './context';
 export type BeforeEvent =
   | { readonly type: 'started'; readonly taskArn: string; readonly container: string; readonly taskDefinition: string }
   | TaskEvent
-  | { readonly type: 'ended'; readonly status: 'passed' | 'failed'; readonly exitCode?: number; readonly reason?: string };
+  | {
+      readonly type: 'ended';
+      readonly status: 'passed' | 'failed';
+      readonly exitCode?: number;
+      readonly reason?: string;
+    };
 
 export interface BeforeOptions {
   readonly onEvent?: (step: number, of: number, command: string, event: BeforeEvent) => void;
@@ -51,7 +56,11 @@ export function durationMs(text: string): number {
 
 /** The steps of the service file, all pending. */
 export function pendingSteps(ctx: ServiceContext): BeforeStep[] {
-  return ctx.service.deployment.before.map((b) => ({ command: showCommand(b.command), container: b.container ?? ctx.names.container, status: 'pending' }));
+  return ctx.service.deployment.before.map((b) => ({
+    command: showCommand(b.command),
+    container: b.container ?? ctx.names.container,
+    status: 'pending',
+  }));
 }
 
 /** The task definition the ECS service runs now, or undefined when there is no service yet (its first apply creates it). */
@@ -62,7 +71,11 @@ export async function runningTaskDefinition(ctx: ServiceContext): Promise<string
 }
 
 /** Records the before-steps of release `id` (retrying lost races). */
-export function beforeRecorder(ctx: ServiceContext, id: number, onRecorded: (release: Release) => void): (before: Before) => Promise<void> {
+export function beforeRecorder(
+  ctx: ServiceContext,
+  id: number,
+  onRecorded: (release: Release) => void,
+): (before: Before) => Promise<void> {
   return async (before) => {
     const updated = await updateLedger(ctx.store, ctx.env.name, ctx.service.name, (l) => withBefore(l, id, before));
     const release = updated.releases.find((r) => r.id === id);
@@ -74,10 +87,18 @@ export function beforeRecorder(ctx: ServiceContext, id: number, onRecorded: (rel
  * Runs the steps in order as tasks of `taskDefinition`; records each as it starts and ends. Throws a
  * BeforeStepError for the first that does not exit 0 (its reason and last log lines recorded).
  */
-export async function runBeforeSteps(ctx: ServiceContext, deps: Pick<ServiceDeps, 'clock' | 'actor'>, taskDefinition: string, hold: string | undefined, record: (before: Before) => Promise<void>, options: BeforeOptions = {}): Promise<Before> {
+export async function runBeforeSteps(
+  ctx: ServiceContext,
+  deps: Pick<ServiceDeps, 'clock' | 'actor'>,
+  taskDefinition: string,
+  hold: string | undefined,
+  record: (before: Before) => Promise<void>,
+  options: BeforeOptions = {},
+): Promise<Before> {
   const config = ctx.service.deployment.before;
   const steps = pendingSteps(ctx);
-  const save = (status: Before['status']) => record({ status, ...(status === 'running' && hold ? { hold } : {}), steps: [...steps] });
+  const save = (status: Before['status']) =>
+    record({ status, ...(status === 'running' && hold ? { hold } : {}), steps: [...steps] });
   const service = await describeService(ctx);
   for (let i = 0; i < config.length; i++) {
     const step = config[i]!;
@@ -95,7 +116,12 @@ export async function runBeforeSteps(ctx: ServiceContext, deps: Pick<ServiceDeps
     await save('running');
     emit({ type: 'started', taskArn: started.task.arn, container: started.container, taskDefinition });
     const outcome = await drain(
-      watchTask({ tasks: tasksApi(ctx), ...(ctx.aws.logStreams ? { logs: ctx.aws.logStreams } : {}) }, started.target, deps.clock, options.onInterrupt ? { onInterrupt: options.onInterrupt } : {}),
+      watchTask(
+        { tasks: tasksApi(ctx), ...(ctx.aws.logStreams ? { logs: ctx.aws.logStreams } : {}) },
+        started.target,
+        deps.clock,
+        options.onInterrupt ? { onInterrupt: options.onInterrupt } : {},
+      ),
       emit,
     );
     if (outcome.kind === 'exited' && outcome.exitCode === 0) {
@@ -104,10 +130,26 @@ export async function runBeforeSteps(ctx: ServiceContext, deps: Pick<ServiceDeps
       continue;
     }
     const reason = failure(outcome);
-    steps[i] = { ...steps[i]!, status: 'failed', ...(outcome.kind === 'exited' ? { exitCode: outcome.exitCode } : {}), reason, ...(outcome.lastLines.length ? { lastLines: [...outcome.lastLines] } : {}) };
+    steps[i] = {
+      ...steps[i]!,
+      status: 'failed',
+      ...(outcome.kind === 'exited' ? { exitCode: outcome.exitCode } : {}),
+      reason,
+      ...(outcome.lastLines.length ? { lastLines: [...outcome.lastLines] } : {}),
+    };
     await save('failed');
-    emit({ type: 'ended', status: 'failed', ...(outcome.kind === 'exited' ? { exitCode: outcome.exitCode } : {}), reason });
-    const tail = outcome.lastLines.length ? `\nIts last log lines:\n${outcome.lastLines.slice(-10).map((l) => `  | ${l}`).join('\n')}` : '';
+    emit({
+      type: 'ended',
+      status: 'failed',
+      ...(outcome.kind === 'exited' ? { exitCode: outcome.exitCode } : {}),
+      reason,
+    });
+    const tail = outcome.lastLines.length
+      ? `\nIts last log lines:\n${outcome.lastLines
+          .slice(-10)
+          .map((l) => `  | ${l}`)
+          .join('\n')}`
+      : '';
     throw new BeforeStepError(
       `deployment.before[${i}] \`${shown}\` (container ${steps[i]!.container}) ${reason}: the ECS service ${ctx.names.service} was not updated.${tail}`,
       steps[i]!,
@@ -134,6 +176,8 @@ function failure(o: TaskOutcome): string {
     case 'timedOut':
       return 'ran longer than its timeout and was stopped';
     case 'interrupted':
-      return o.stopped ? 'was stopped (Ctrl-C)' : 'was left running when the deploy was interrupted (Ctrl-C); the task runs on';
+      return o.stopped
+        ? 'was stopped (Ctrl-C)'
+        : 'was left running when the deploy was interrupted (Ctrl-C); the task runs on';
   }
 }

@@ -70,7 +70,11 @@ export function currentActor(env: NodeJS.ProcessEnv = process.env): string {
 export function awsApis(target: AwsTarget): ServiceApis {
   const clients = new AwsClients(target);
   // Each API loads its SDK on first use only.
-  let ecs: EcsApi | undefined, ecr: EcrApi | undefined, codeDeploy: CodeDeployApi | undefined, logs: LogsApi | undefined, elb: ElbApi | undefined;
+  let ecs: EcsApi | undefined,
+    ecr: EcrApi | undefined,
+    codeDeploy: CodeDeployApi | undefined,
+    logs: LogsApi | undefined,
+    elb: ElbApi | undefined;
   let tasks: EcsTasksApi | undefined, logStreams: LogStreamApi | undefined;
   return {
     get ecs() {
@@ -113,7 +117,11 @@ export interface ServiceContext extends EnvironmentContext {
 }
 
 /** Opens a permanent environment or an environment on demand (from its record). */
-export async function openEnvironment(dir: string, envName: string, deps: Pick<ServiceDeps, 'apis' | 'store' | 'identity'>): Promise<EnvironmentContext> {
+export async function openEnvironment(
+  dir: string,
+  envName: string,
+  deps: Pick<ServiceDeps, 'apis' | 'store' | 'identity'>,
+): Promise<EnvironmentContext> {
   const { project, envs } = await openEnvironments(dir, [envName]);
   const env = envs[0]!;
   // Every operation on an environment with `account:` first checks that its credentials are that account's.
@@ -127,7 +135,12 @@ export async function openEnvironment(dir: string, envName: string, deps: Pick<S
   };
 }
 
-export async function openService(dir: string, envName: string, serviceName: string, deps: Pick<ServiceDeps, 'apis' | 'store' | 'identity'>): Promise<ServiceContext> {
+export async function openService(
+  dir: string,
+  envName: string,
+  serviceName: string,
+  deps: Pick<ServiceDeps, 'apis' | 'store' | 'identity'>,
+): Promise<ServiceContext> {
   const ctx = await openEnvironment(dir, envName, deps);
   return { ...ctx, ...pickService(ctx, serviceName) };
 }
@@ -137,17 +150,28 @@ function pickService(ctx: EnvironmentContext, name: string): { service: Resolved
   if (service === undefined) {
     const known = ctx.env.services.map((s) => s.name);
     const guess = closest(name, known);
-    throw new UsageError(`Environment '${ctx.env.name}' has no service '${name}'${guess ? `; did you mean '${guess}'?` : '.'}`, [
-      known.length ? `Services of ${ctx.env.name}: ${known.join(', ')}.` : `Environment ${ctx.env.name} has no services.`,
-      `A service is a file services/${name}.yaml, listed in environments/${ctx.env.name}.yaml services: (or all when that key is omitted).`,
-    ]);
+    throw new UsageError(
+      `Environment '${ctx.env.name}' has no service '${name}'${guess ? `; did you mean '${guess}'?` : '.'}`,
+      [
+        known.length
+          ? `Services of ${ctx.env.name}: ${known.join(', ')}.`
+          : `Environment ${ctx.env.name} has no services.`,
+        `A service is a file services/${name}.yaml, listed in environments/${ctx.env.name}.yaml services: (or all when that key is omitted).`,
+      ],
+    );
   }
   return { service, names: serviceNames(ctx.project.config.project, ctx.env, service) };
 }
 
 /** The CLI's dependencies: AWS through the SDK, the Terraform engine, the system clock. */
 export function liveDeps(): ServiceDeps {
-  return { apis: awsApis, infra: createInfraRunner(), clock: systemClock, actor: () => currentActor(), verify: liveVerifyDeps() };
+  return {
+    apis: awsApis,
+    infra: createInfraRunner(),
+    clock: systemClock,
+    actor: () => currentActor(),
+    verify: liveVerifyDeps(),
+  };
 }
 
 /** What the read-only operations (status, list, history, logs) need. */

@@ -22,7 +22,10 @@ export interface LogsInput {
 
 export type { LogEvent };
 
-export async function* serviceLogs(input: LogsInput, deps: ReadDeps = readDeps()): AsyncGenerator<LogEvent, void, void> {
+export async function* serviceLogs(
+  input: LogsInput,
+  deps: ReadDeps = readDeps(),
+): AsyncGenerator<LogEvent, void, void> {
   const ctx = await openService(input.dir, input.env, input.service, deps);
   const clock = deps.clock;
   const group = ctx.names.logGroup;
@@ -37,7 +40,12 @@ export async function* serviceLogs(input: LogsInput, deps: ReadDeps = readDeps()
     let newest = start;
     let count = 0;
     do {
-      const page = await ctx.aws.logs.events({ group, start, ...(streamPrefix ? { streamPrefix } : {}), ...(nextToken ? { nextToken } : {}) });
+      const page = await ctx.aws.logs.events({
+        group,
+        start,
+        ...(streamPrefix ? { streamPrefix } : {}),
+        ...(nextToken ? { nextToken } : {}),
+      });
       for (const e of [...page.events].sort((a, b) => a.timestamp - b.timestamp)) {
         if (seen.has(e.id)) continue;
         if (e.timestamp > newest) {

@@ -57,7 +57,10 @@ export interface StatusInput {
 
 export async function serviceStatus(input: StatusInput, deps: ReadDeps = readDeps()): Promise<ServiceStatus> {
   const ctx = await openService(input.dir, input.env, input.service, deps);
-  const [{ ledger }, described] = await Promise.all([ctx.store.read(ctx.env.name, ctx.service.name), ctx.aws.ecs.describeServices(ctx.names.cluster, [ctx.names.service])]);
+  const [{ ledger }, described] = await Promise.all([
+    ctx.store.read(ctx.env.name, ctx.service.name),
+    ctx.aws.ecs.describeServices(ctx.names.cluster, [ctx.names.service]),
+  ]);
   const release = currentRelease(ledger);
   const latest = latestRelease(ledger);
   const svc = described.services.find((s) => s.status !== 'INACTIVE');
@@ -65,17 +68,30 @@ export async function serviceStatus(input: StatusInput, deps: ReadDeps = readDep
   let ecs: EcsStatus | undefined;
   let targets: ServiceStatus['targets'] = [];
   if (svc === undefined) {
-    warnings.push(`ECS has no service ${ctx.names.service} in cluster ${ctx.names.cluster}: deploy it (ecsdeploy service deploy ${ctx.service.name} --env ${ctx.env.name} --image <tag>).`);
+    warnings.push(
+      `ECS has no service ${ctx.names.service} in cluster ${ctx.names.cluster}: deploy it (ecsdeploy service deploy ${ctx.service.name} --env ${ctx.env.name} --image <tag>).`,
+    );
   } else {
-    const [image, health] = await Promise.all([mainImage(ctx, svc.taskDefinition), Promise.all(svc.targetGroupArns.map(async (arn) => ({ targetGroupArn: arn, targets: await ctx.aws.elb.targetHealth(arn) })))]);
+    const [image, health] = await Promise.all([
+      mainImage(ctx, svc.taskDefinition),
+      Promise.all(
+        svc.targetGroupArns.map(async (arn) => ({ targetGroupArn: arn, targets: await ctx.aws.elb.targetHealth(arn) })),
+      ),
+    ]);
     ecs = ecsStatus(ctx.names.cluster, svc, image, input.events ?? 10, release?.rollout.taskDefinition);
     targets = health;
     if (release !== undefined && image !== undefined && !image.endsWith(`@${release.image.digest}`)) {
       warnings.push(`ECS runs ${image}, not release #${release.id} (${release.image.digest}).`);
     }
-    if (release?.rollout.status === 'pending') warnings.push(`Release #${release.id} is still pending${release.rollout.reason ? ` (${release.rollout.reason})` : ''}: ecsdeploy service watch ${ctx.service.name} --env ${ctx.env.name}.`);
+    if (release?.rollout.status === 'pending')
+      warnings.push(
+        `Release #${release.id} is still pending${release.rollout.reason ? ` (${release.rollout.reason})` : ''}: ecsdeploy service watch ${ctx.service.name} --env ${ctx.env.name}.`,
+      );
     const unhealthy = health.flatMap((h) => h.targets).filter((t) => t.state === 'unhealthy');
-    if (unhealthy.length) warnings.push(`${unhealthy.length} target${unhealthy.length === 1 ? ' is' : 's are'} unhealthy: ${[...new Set(unhealthy.map((t) => t.description ?? t.reason ?? 'unhealthy'))].join('; ')}.`);
+    if (unhealthy.length)
+      warnings.push(
+        `${unhealthy.length} target${unhealthy.length === 1 ? ' is' : 's are'} unhealthy: ${[...new Set(unhealthy.map((t) => t.description ?? t.reason ?? 'unhealthy'))].join('; ')}.`,
+      );
   }
   return {
     environment: ctx.env.name,
@@ -95,7 +111,13 @@ async function mainImage(ctx: ServiceContext, taskDefinition: string): Promise<s
   return td.containers.find((c) => c.name === ctx.names.container)?.image ?? td.containers[0]?.image;
 }
 
-function ecsStatus(cluster: string, svc: EcsService, image: string | undefined, events: number, releaseTaskDefinition: string | undefined): EcsStatus {
+function ecsStatus(
+  cluster: string,
+  svc: EcsService,
+  image: string | undefined,
+  events: number,
+  releaseTaskDefinition: string | undefined,
+): EcsStatus {
   return {
     cluster,
     service: svc.name,
@@ -106,7 +128,10 @@ function ecsStatus(cluster: string, svc: EcsService, image: string | undefined, 
     taskDefinition: svc.taskDefinition,
     ...(image ? { image } : {}),
     deploymentController: svc.deploymentController,
-    deployments: svc.deployments.map((d) => ({ ...deploymentView(d, d.taskDefinition === releaseTaskDefinition), createdAt: new Date(d.createdAt).toISOString() })),
+    deployments: svc.deployments.map((d) => ({
+      ...deploymentView(d, d.taskDefinition === releaseTaskDefinition),
+      createdAt: new Date(d.createdAt).toISOString(),
+    })),
     events: svc.events.slice(0, events).map((e) => ({ at: new Date(e.createdAt).toISOString(), message: e.message })),
   };
 }
@@ -134,12 +159,23 @@ export interface ServiceList {
 }
 
 /** Every service of the environment: its current release and what ECS reports (one DescribeServices per 10 services). */
-export async function listServices(input: { readonly dir: string; readonly env: string }, deps: ReadDeps = readDeps()): Promise<ServiceList> {
+export async function listServices(
+  input: { readonly dir: string; readonly env: string },
+  deps: ReadDeps = readDeps(),
+): Promise<ServiceList> {
   const ctx = await openEnvironment(input.dir, input.env, deps);
-  const entries = ctx.env.services.map((s) => ({ svc: s, names: serviceNames(ctx.project.config.project, ctx.env, s) }));
+  const entries = ctx.env.services.map((s) => ({
+    svc: s,
+    names: serviceNames(ctx.project.config.project, ctx.env, s),
+  }));
   const cluster = clusterName(ctx.project.config.project, ctx.env);
   const [described, ledgers] = await Promise.all([
-    entries.length ? ctx.aws.ecs.describeServices(cluster, entries.map((e) => e.names.service)) : Promise.resolve({ services: [] as EcsService[], missing: [] }),
+    entries.length
+      ? ctx.aws.ecs.describeServices(
+          cluster,
+          entries.map((e) => e.names.service),
+        )
+      : Promise.resolve({ services: [] as EcsService[], missing: [] }),
     Promise.all(entries.map((e) => ctx.store.read(ctx.env.name, e.svc.name))),
   ]);
   const services = entries.map(({ svc, names }, i): ServiceSummary => {
@@ -150,7 +186,17 @@ export async function listServices(input: { readonly dir: string; readonly env: 
       service: svc.name,
       ecsService: names.service,
       strategy: svc.deployment.strategy,
-      ...(release ? { release: { id: release.id, image: release.image, createdAt: release.createdAt, createdBy: release.createdBy, rollout: release.rollout } } : {}),
+      ...(release
+        ? {
+            release: {
+              id: release.id,
+              image: release.image,
+              createdAt: release.createdAt,
+              createdBy: release.createdBy,
+              rollout: release.rollout,
+            },
+          }
+        : {}),
       ...(ecs
         ? {
             desired: ecs.desiredCount,
@@ -177,14 +223,23 @@ export interface ReleaseHistory {
   readonly releases: readonly Release[];
 }
 
-export async function releaseHistory(input: { readonly dir: string; readonly env: string; readonly service: string; readonly limit?: number }, deps: ReadDeps = readDeps()): Promise<ReleaseHistory> {
+export async function releaseHistory(
+  input: { readonly dir: string; readonly env: string; readonly service: string; readonly limit?: number },
+  deps: ReadDeps = readDeps(),
+): Promise<ReleaseHistory> {
   const ctx = await openService(input.dir, input.env, input.service, deps);
   const { ledger } = await ctx.store.read(ctx.env.name, ctx.service.name);
   return historyOf(ctx.env.name, ctx.service.name, ctx.store.location, ledger, input.limit);
 }
 
 /** A ledger's releases as `history` shows them (services and jobs alike): newest first, the current one marked. */
-export function historyOf(environment: string, name: string, store: string, ledger: Ledger, limit?: number): ReleaseHistory {
+export function historyOf(
+  environment: string,
+  name: string,
+  store: string,
+  ledger: Ledger,
+  limit?: number,
+): ReleaseHistory {
   const current = currentRelease(ledger);
   return {
     environment,

@@ -18,19 +18,38 @@ export async function watchService(input: WatchInput, deps: ServiceDeps = liveDe
   const { env, service, store } = ctx;
   let release = currentRelease((await store.read(env.name, service.name)).ledger);
   if (release === undefined) {
-    throw new UsageError(`${service.name} has no release in ${env.name} to watch.`, [`Deploy one: ecsdeploy service deploy ${service.name} --env ${env.name} --image <tag>.`]);
+    throw new UsageError(`${service.name} has no release in ${env.name} to watch.`, [
+      `Deploy one: ecsdeploy service deploy ${service.name} --env ${env.name} --image <tag>.`,
+    ]);
   }
   const { taskDefinition, deploymentId } = release.rollout;
-  const base = { environment: env.name, service: service.name, image: imageUri(release.image), strategy: service.deployment.strategy, ...(taskDefinition ? { taskDefinition } : {}) };
+  const base = {
+    environment: env.name,
+    service: service.name,
+    image: imageUri(release.image),
+    strategy: service.deployment.strategy,
+    ...(taskDefinition ? { taskDefinition } : {}),
+  };
   if (release.rollout.status !== 'pending') return { ...base, release, watched: false };
   const again = `Deploy it again: ecsdeploy service deploy ${service.name} --env ${env.name} --image ${imageUri(release.image)}.`;
   if (taskDefinition === undefined) {
-    throw new UsageError(`Release #${release.id} of ${service.name} in ${env.name} is pending, but the task definition it rolls out was never recorded (its apply did not finish).`, [again]);
+    throw new UsageError(
+      `Release #${release.id} of ${service.name} in ${env.name} is pending, but the task definition it rolls out was never recorded (its apply did not finish).`,
+      [again],
+    );
   }
   if (service.deployment.strategy !== 'rolling' && deploymentId === undefined) {
-    throw new UsageError(`Release #${release.id} of ${service.name} in ${env.name} never got its CodeDeploy deployment.`, [again]);
+    throw new UsageError(
+      `Release #${release.id} of ${service.name} in ${env.name} never got its CodeDeploy deployment.`,
+      [again],
+    );
   }
-  const outcome = await watchRollout(ctx, deps, { taskDefinition, startedAt: Date.parse(release.createdAt), ...(deploymentId ? { deploymentId } : {}) }, input);
+  const outcome = await watchRollout(
+    ctx,
+    deps,
+    { taskDefinition, startedAt: Date.parse(release.createdAt), ...(deploymentId ? { deploymentId } : {}) },
+    input,
+  );
   const record = recorder(ctx, release.id, deps.clock, (r) => (release = r));
   return finish(ctx, deps, input, { ...base, watched: true }, outcome, record);
 }

@@ -15,7 +15,12 @@ import type { TaskTarget } from './watch';
 export const STARTED_BY = 'ecsdeploy';
 
 /** Tags of a one-off task: who ran it, for which service and environment, and why. */
-export const TAGS = { runBy: 'ecsdeploy:run-by', service: 'ecsdeploy:service', environment: 'ecsdeploy:environment', purpose: 'ecsdeploy:purpose' } as const;
+export const TAGS = {
+  runBy: 'ecsdeploy:run-by',
+  service: 'ecsdeploy:service',
+  environment: 'ecsdeploy:environment',
+  purpose: 'ecsdeploy:purpose',
+} as const;
 
 export interface OneOffRequest {
   readonly taskDefinition: string;
@@ -42,10 +47,13 @@ export async function describeService(ctx: ServiceContext): Promise<EcsService> 
   const { services } = await ctx.aws.ecs.describeServices(ctx.names.cluster, [ctx.names.service]);
   const service = services.find((s) => s.status !== 'INACTIVE');
   if (service === undefined) {
-    throw new EcsdeployError(`There is no ECS service ${ctx.names.service} in cluster ${ctx.names.cluster}: its stack is not applied.`, {
-      code: 'ECSDEPLOY_NOT_FOUND',
-      suggestions: [`Deploy it first: ecsdeploy service deploy ${ctx.service.name} --env ${ctx.env.name}.`],
-    });
+    throw new EcsdeployError(
+      `There is no ECS service ${ctx.names.service} in cluster ${ctx.names.cluster}: its stack is not applied.`,
+      {
+        code: 'ECSDEPLOY_NOT_FOUND',
+        suggestions: [`Deploy it first: ecsdeploy service deploy ${ctx.service.name} --env ${ctx.env.name}.`],
+      },
+    );
   }
   return service;
 }
@@ -75,7 +83,10 @@ export function taskId(arn: string): string {
 /** Checks the container is in the task definition; says which are. */
 export function checkContainer(td: TaskDefinitionInfo, container: string, flag: string): void {
   if (td.containers.length === 0 || td.containers.some((c) => c.name === container)) return;
-  throw new UsageError(`${flag} ${container}: the task definition ${td.family}:${td.revision} has no container '${container}'.`, [`Its containers: ${td.containers.map((c) => c.name).join(', ')}.`]);
+  throw new UsageError(
+    `${flag} ${container}: the task definition ${td.family}:${td.revision} has no container '${container}'.`,
+    [`Its containers: ${td.containers.map((c) => c.name).join(', ')}.`],
+  );
 }
 
 /** Starts the task on the service's capacity and network; returns it with what a watcher needs. */
@@ -90,7 +101,11 @@ export async function startOneOff(ctx: ServiceContext, service: EcsService, req:
     command: req.command,
     ...(req.cpu !== undefined ? { cpu: req.cpu } : {}),
     ...(req.memory !== undefined ? { memory: req.memory } : {}),
-    ...(service.capacityProviderStrategy ? { capacityProviderStrategy: service.capacityProviderStrategy } : service.launchType ? { launchType: service.launchType } : {}),
+    ...(service.capacityProviderStrategy
+      ? { capacityProviderStrategy: service.capacityProviderStrategy }
+      : service.launchType
+        ? { launchType: service.launchType }
+        : {}),
     ...(service.network ? { network: service.network } : {}),
     startedBy: STARTED_BY,
     tags: {
@@ -101,7 +116,17 @@ export async function startOneOff(ctx: ServiceContext, service: EcsService, req:
     },
   });
   const log = logStreamOf(td, container, task.arn);
-  return { task, container, target: { cluster: ctx.names.cluster, taskArn: task.arn, container, timeoutMs: req.timeoutMs, ...(log ? { log } : {}) } };
+  return {
+    task,
+    container,
+    target: {
+      cluster: ctx.names.cluster,
+      taskArn: task.arn,
+      container,
+      timeoutMs: req.timeoutMs,
+      ...(log ? { log } : {}),
+    },
+  };
 }
 
 /** A `deployment.before` command as ECS runs it: a string through `sh -c`, a list as it is. */

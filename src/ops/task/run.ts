@@ -15,7 +15,16 @@ import type { TaskState } from '../../aws/ecs-tasks';
 import { findRelease, parseReleaseId, resolveImage, shortDigest, type Release } from '../releases';
 import { drain, shortTaskDefinition } from '../deploy-watch';
 import { liveDeps, openService, type ServiceContext, type ServiceDeps } from '../service/context';
-import { checkContainer, describeService, logStreamOf, startOneOff, STARTED_BY, TAGS, taskId, tasksApi } from './one-off';
+import {
+  checkContainer,
+  describeService,
+  logStreamOf,
+  startOneOff,
+  STARTED_BY,
+  TAGS,
+  taskId,
+  tasksApi,
+} from './one-off';
 import { taskExitCode, watchTask, type TaskEvent, type TaskOutcome, type TaskWatchOptions } from './watch';
 
 export type TaskDeps = Pick<ServiceDeps, 'apis' | 'store' | 'clock' | 'actor'>;
@@ -40,7 +49,13 @@ export interface TaskRunInput extends Pick<TaskWatchOptions, 'onInterrupt' | 'co
 }
 
 export type TaskRunEvent =
-  | { readonly type: 'started'; readonly taskArn: string; readonly taskDefinition: string; readonly container: string; readonly source: string }
+  | {
+      readonly type: 'started';
+      readonly taskArn: string;
+      readonly taskDefinition: string;
+      readonly container: string;
+      readonly source: string;
+    }
   | { readonly type: 'task'; readonly event: TaskEvent };
 
 export interface TaskRunResult {
@@ -80,17 +95,29 @@ export function taskDeps(): TaskDeps {
 }
 
 /** The task definition `task run` runs, and where it came from. */
-export async function chooseTaskDefinition(ctx: ServiceContext, input: { readonly release?: string; readonly image?: string }, running: string): Promise<{ taskDefinition: string; source: string; release?: Release }> {
-  if (input.release !== undefined && input.image !== undefined) throw new UsageError('--release and --image name the same thing two ways: give one.');
+export async function chooseTaskDefinition(
+  ctx: ServiceContext,
+  input: { readonly release?: string; readonly image?: string },
+  running: string,
+): Promise<{ taskDefinition: string; source: string; release?: Release }> {
+  if (input.release !== undefined && input.image !== undefined)
+    throw new UsageError('--release and --image name the same thing two ways: give one.');
   const { ledger } = await ctx.store.read(ctx.env.name, ctx.service.name);
   const history = `List the releases: ecsdeploy service history ${ctx.service.name} --env ${ctx.env.name}.`;
   if (input.release !== undefined) {
     const id = parseReleaseId(input.release);
     const release = id === undefined ? undefined : findRelease(ledger, id);
-    if (release === undefined) throw new UsageError(`--release ${input.release}: ${ctx.service.name} in ${ctx.env.name} has no release ${id === undefined ? 'by that name' : `#${id}`}.`, [history]);
+    if (release === undefined)
+      throw new UsageError(
+        `--release ${input.release}: ${ctx.service.name} in ${ctx.env.name} has no release ${id === undefined ? 'by that name' : `#${id}`}.`,
+        [history],
+      );
     const td = release.rollout.taskDefinition;
     if (td === undefined) {
-      throw new UsageError(`--release ${input.release}: release #${release.id} recorded no task definition (its stack was never applied: ${release.rollout.status}${release.rollout.reason ? `, ${release.rollout.reason}` : ''}).`, [history]);
+      throw new UsageError(
+        `--release ${input.release}: release #${release.id} recorded no task definition (its stack was never applied: ${release.rollout.status}${release.rollout.reason ? `, ${release.rollout.reason}` : ''}).`,
+        [history],
+      );
     }
     return { taskDefinition: td, source: `release #${release.id}`, release };
   }
@@ -104,19 +131,27 @@ export async function chooseTaskDefinition(ctx: ServiceContext, input: { readonl
       allowMutableTag: true,
     });
     const td = await ctx.aws.ecs.describeTaskDefinition(running);
-    if (td.containers.some((c) => c.name === ctx.names.container && c.image.endsWith(`@${image.digest}`))) return { taskDefinition: running, source: 'running' };
-    const release = [...(ledger?.releases ?? [])].reverse().find((r) => r.image.digest === image.digest && r.rollout.taskDefinition !== undefined);
-    if (release !== undefined) return { taskDefinition: release.rollout.taskDefinition!, source: `release #${release.id}`, release };
+    if (td.containers.some((c) => c.name === ctx.names.container && c.image.endsWith(`@${image.digest}`)))
+      return { taskDefinition: running, source: 'running' };
+    const release = [...(ledger?.releases ?? [])]
+      .reverse()
+      .find((r) => r.image.digest === image.digest && r.rollout.taskDefinition !== undefined);
+    if (release !== undefined)
+      return { taskDefinition: release.rollout.taskDefinition!, source: `release #${release.id}`, release };
     throw new UsageError(
       `--image ${input.image} (${shortDigest(image.digest)}) is neither the image ${ctx.service.name} runs in ${ctx.env.name} nor the image of a recorded release: ECS cannot change a task's image when it runs it, and ecsdeploy registers no task definition by hand.`,
-      [`Deploy it first (ecsdeploy service deploy ${ctx.service.name} --env ${ctx.env.name} --image ${input.image}), or run a recorded release with --release N.`, history],
+      [
+        `Deploy it first (ecsdeploy service deploy ${ctx.service.name} --env ${ctx.env.name} --image ${input.image}), or run a recorded release with --release N.`,
+        history,
+      ],
     );
   }
   return { taskDefinition: running, source: 'running' };
 }
 
 export async function runTask(input: TaskRunInput, deps: TaskDeps = taskDeps()): Promise<TaskRunResult> {
-  if (input.command.length === 0) throw new UsageError('No command: give it after --, e.g. ecsdeploy task run orders -- ./manage.py migrate.');
+  if (input.command.length === 0)
+    throw new UsageError('No command: give it after --, e.g. ecsdeploy task run orders -- ./manage.py migrate.');
   const ctx = await openService(input.dir, input.env, input.service, deps);
   const service = await describeService(ctx);
   const chosen = await chooseTaskDefinition(ctx, input, service.taskDefinition);
@@ -131,7 +166,13 @@ export async function runTask(input: TaskRunInput, deps: TaskDeps = taskDeps()):
     purpose: 'task run',
     timeoutMs,
   });
-  input.onEvent?.({ type: 'started', taskArn: started.task.arn, taskDefinition: chosen.taskDefinition, container: started.container, source: chosen.source });
+  input.onEvent?.({
+    type: 'started',
+    taskArn: started.task.arn,
+    taskDefinition: chosen.taskDefinition,
+    container: started.container,
+    source: chosen.source,
+  });
   const base: TaskRunResult = {
     environment: ctx.env.name,
     service: ctx.service.name,
@@ -146,10 +187,15 @@ export async function runTask(input: TaskRunInput, deps: TaskDeps = taskDeps()):
   };
   if (input.wait === false) return base;
   const outcome = await drain(
-    watchTask({ tasks: tasksApi(ctx), ...(ctx.aws.logStreams ? { logs: ctx.aws.logStreams } : {}) }, started.target, deps.clock, {
-      ...(input.onInterrupt ? { onInterrupt: input.onInterrupt } : {}),
-      ...(input.confirmStop ? { confirmStop: input.confirmStop } : {}),
-    }),
+    watchTask(
+      { tasks: tasksApi(ctx), ...(ctx.aws.logStreams ? { logs: ctx.aws.logStreams } : {}) },
+      started.target,
+      deps.clock,
+      {
+        ...(input.onInterrupt ? { onInterrupt: input.onInterrupt } : {}),
+        ...(input.confirmStop ? { confirmStop: input.confirmStop } : {}),
+      },
+    ),
     (event) => input.onEvent?.({ type: 'task', event }),
   );
   const result: TaskRunResult = { ...base, outcome, exitCode: taskExitCode(outcome) };
@@ -165,20 +211,44 @@ function finishTask(ctx: ServiceContext, result: TaskRunResult): TaskRunResult {
     case 'exited':
       return result;
     case 'notStarted':
-      throw new TaskError(`The task ${id} never started: ${outcome.reason}.`, result, 'ECSDEPLOY_TASK_NOT_STARTED', ExitCode.Failed, [
-        'CannotPullContainerError: the image or the execution role; ResourceInitializationError: secrets, logs or the network (ENI); RESOURCE:*: capacity (ecsdeploy cluster status).',
-      ]);
+      throw new TaskError(
+        `The task ${id} never started: ${outcome.reason}.`,
+        result,
+        'ECSDEPLOY_TASK_NOT_STARTED',
+        ExitCode.Failed,
+        [
+          'CannotPullContainerError: the image or the execution role; ResourceInitializationError: secrets, logs or the network (ENI); RESOURCE:*: capacity (ecsdeploy cluster status).',
+        ],
+      );
     case 'failed':
-      throw new TaskError(`The task ${id} stopped without an exit code for ${outcome.container}: ${outcome.reason}.`, result, 'ECSDEPLOY_TASK_FAILED', ExitCode.Failed, [`Its logs: ${logs}.`]);
+      throw new TaskError(
+        `The task ${id} stopped without an exit code for ${outcome.container}: ${outcome.reason}.`,
+        result,
+        'ECSDEPLOY_TASK_FAILED',
+        ExitCode.Failed,
+        [`Its logs: ${logs}.`],
+      );
     case 'timedOut':
-      throw new TaskError(`The task ${id} ran longer than the timeout and was stopped.`, result, 'ECSDEPLOY_TASK_TIMEOUT', ExitCode.Failed, ['Give it longer with --timeout (e.g. --timeout 2h).', `Its logs: ${logs}.`]);
+      throw new TaskError(
+        `The task ${id} ran longer than the timeout and was stopped.`,
+        result,
+        'ECSDEPLOY_TASK_TIMEOUT',
+        ExitCode.Failed,
+        ['Give it longer with --timeout (e.g. --timeout 2h).', `Its logs: ${logs}.`],
+      );
     case 'interrupted':
       throw new TaskError(
-        outcome.stopped ? `Interrupted: the task ${id} was stopped.` : `Interrupted: stopped watching; the task ${id} runs on.`,
+        outcome.stopped
+          ? `Interrupted: the task ${id} was stopped.`
+          : `Interrupted: stopped watching; the task ${id} runs on.`,
         result,
         'ECSDEPLOY_INTERRUPTED',
         ExitCode.Interrupted,
-        outcome.stopped ? [] : [`Follow it: ${logs} --follow; stop it: ecsdeploy task stop ${ctx.service.name} ${id} --env ${ctx.env.name}.`],
+        outcome.stopped
+          ? []
+          : [
+              `Follow it: ${logs} --follow; stop it: ecsdeploy task stop ${ctx.service.name} ${id} --env ${ctx.env.name}.`,
+            ],
       );
   }
 }
@@ -194,10 +264,13 @@ export interface TaskRef {
 async function findTask(ctx: ServiceContext, task: string): Promise<TaskState> {
   const [found] = await tasksApi(ctx).describeTasks(ctx.names.cluster, [task]);
   if (found === undefined) {
-    throw new EcsdeployError(`ECS knows no task ${task} in cluster ${ctx.names.cluster} (stopped tasks are kept about an hour).`, {
-      code: 'ECSDEPLOY_NOT_FOUND',
-      suggestions: [`List them: ecsdeploy task list ${ctx.service.name} --env ${ctx.env.name}.`],
-    });
+    throw new EcsdeployError(
+      `ECS knows no task ${task} in cluster ${ctx.names.cluster} (stopped tasks are kept about an hour).`,
+      {
+        code: 'ECSDEPLOY_NOT_FOUND',
+        suggestions: [`List them: ecsdeploy task list ${ctx.service.name} --env ${ctx.env.name}.`],
+      },
+    );
   }
   return found;
 }
@@ -209,23 +282,34 @@ export interface TaskLogsInput extends TaskRef, Pick<TaskWatchOptions, 'onInterr
 }
 
 /** The log lines of a task's container (its awslogs stream); with follow, until it stops. */
-export async function* taskLogs(input: TaskLogsInput, deps: TaskDeps = taskDeps()): AsyncGenerator<{ timestamp: number; message: string }, void, void> {
+export async function* taskLogs(
+  input: TaskLogsInput,
+  deps: TaskDeps = taskDeps(),
+): AsyncGenerator<{ timestamp: number; message: string }, void, void> {
   const ctx = await openService(input.dir, input.env, input.service, deps);
   const task = await findTask(ctx, input.task);
   const container = input.container ?? commandContainer(task) ?? ctx.names.container;
   const td = await ctx.aws.ecs.describeTaskDefinition(task.taskDefinition);
   checkContainer(td, container, '--container');
   const log = logStreamOf(td, container, task.arn);
-  if (log === undefined) throw new UsageError(`The container ${container} does not log to CloudWatch (awslogs), so ecsdeploy cannot read its log.`);
+  if (log === undefined)
+    throw new UsageError(
+      `The container ${container} does not log to CloudWatch (awslogs), so ecsdeploy cannot read its log.`,
+    );
   if (ctx.aws.logStreams === undefined) throw new Error('task logs needs ServiceApis.logStreams');
   if (!input.follow || task.lastStatus === 'STOPPED') {
     const page = await ctx.aws.logStreams.readStream(log.group, log.stream);
     for (const e of page.events) yield { timestamp: e.timestamp, message: e.message };
     return;
   }
-  const watch = watchTask({ tasks: tasksApi(ctx), logs: ctx.aws.logStreams }, { cluster: ctx.names.cluster, taskArn: task.arn, container, log, timeoutMs: Number.MAX_SAFE_INTEGER / 2 }, deps.clock, {
-    ...(input.onInterrupt ? { onInterrupt: input.onInterrupt } : {}),
-  });
+  const watch = watchTask(
+    { tasks: tasksApi(ctx), logs: ctx.aws.logStreams },
+    { cluster: ctx.names.cluster, taskArn: task.arn, container, log, timeoutMs: Number.MAX_SAFE_INTEGER / 2 },
+    deps.clock,
+    {
+      ...(input.onInterrupt ? { onInterrupt: input.onInterrupt } : {}),
+    },
+  );
   for (;;) {
     const step = await watch.next();
     if (step.done) return;
@@ -240,11 +324,18 @@ export interface TaskStopResult {
 }
 
 /** Stops a task (saying who did); a task already stopped is left as it is. */
-export async function stopTask(input: TaskRef & { readonly reason?: string }, deps: TaskDeps = taskDeps()): Promise<TaskStopResult> {
+export async function stopTask(
+  input: TaskRef & { readonly reason?: string },
+  deps: TaskDeps = taskDeps(),
+): Promise<TaskStopResult> {
   const ctx = await openService(input.dir, input.env, input.service, deps);
   const task = await findTask(ctx, input.task);
   if (task.lastStatus === 'STOPPED') return { taskArn: task.arn, lastStatus: task.lastStatus, stopped: false };
-  await tasksApi(ctx).stopTask(ctx.names.cluster, task.arn, `ecsdeploy: stopped by ${deps.actor()}${input.reason ? `: ${input.reason}` : ''}`);
+  await tasksApi(ctx).stopTask(
+    ctx.names.cluster,
+    task.arn,
+    `ecsdeploy: stopped by ${deps.actor()}${input.reason ? `: ${input.reason}` : ''}`,
+  );
   return { taskArn: task.arn, lastStatus: 'STOPPING', stopped: true };
 }
 
@@ -269,16 +360,25 @@ export interface TaskList {
 }
 
 /** The one-off tasks ecsdeploy started for a service: running ones, and those stopped in the last hour or so. */
-export async function listTasks(input: { readonly dir: string; readonly env: string; readonly service: string }, deps: TaskDeps = taskDeps()): Promise<TaskList> {
+export async function listTasks(
+  input: { readonly dir: string; readonly env: string; readonly service: string },
+  deps: TaskDeps = taskDeps(),
+): Promise<TaskList> {
   const ctx = await openService(input.dir, input.env, input.service, deps);
   const api = tasksApi(ctx);
   const arns = [
     ...(await api.listTasks(ctx.names.cluster, { startedBy: STARTED_BY, desiredStatus: 'RUNNING' })),
     ...(await api.listTasks(ctx.names.cluster, { startedBy: STARTED_BY, desiredStatus: 'STOPPED' })),
   ];
-  const tasks = (await api.describeTasks(ctx.names.cluster, [...new Set(arns)])).filter((t) => t.tags[TAGS.service] === ctx.service.name && t.tags[TAGS.environment] === ctx.env.name);
+  const tasks = (await api.describeTasks(ctx.names.cluster, [...new Set(arns)])).filter(
+    (t) => t.tags[TAGS.service] === ctx.service.name && t.tags[TAGS.environment] === ctx.env.name,
+  );
   tasks.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
-  return { environment: ctx.env.name, service: ctx.service.name, tasks: tasks.map((t) => summary(t, ctx.names.container)) };
+  return {
+    environment: ctx.env.name,
+    service: ctx.service.name,
+    tasks: tasks.map((t) => summary(t, ctx.names.container)),
+  };
 }
 
 function commandContainer(t: TaskState): string | undefined {

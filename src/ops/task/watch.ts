@@ -66,7 +66,10 @@ export interface TaskWatchOptions {
   readonly stopGraceMs?: number;
 }
 
-export type TaskWatchApi = { readonly tasks: Pick<EcsTasksApi, 'describeTasks' | 'stopTask'>; readonly logs?: LogStreamApi };
+export type TaskWatchApi = {
+  readonly tasks: Pick<EcsTasksApi, 'describeTasks' | 'stopTask'>;
+  readonly logs?: LogStreamApi;
+};
 
 /** CloudWatch Logs lags the container by a few seconds: after STOPPED, read once more after this. */
 const LOG_FLUSH_MS = 3_000;
@@ -79,7 +82,12 @@ export function taskExitCode(outcome: TaskOutcome): number {
   return 1;
 }
 
-export async function* watchTask(api: TaskWatchApi, target: TaskTarget, clock: Clock, options: TaskWatchOptions = {}): AsyncGenerator<TaskEvent, TaskOutcome, void> {
+export async function* watchTask(
+  api: TaskWatchApi,
+  target: TaskTarget,
+  clock: Clock,
+  options: TaskWatchOptions = {},
+): AsyncGenerator<TaskEvent, TaskOutcome, void> {
   const cadence = new Cadence(clock, { minMs: 2_000, maxMs: 6_000, ...options.cadence });
   const now = () => clock.now();
   const deadline = now() + target.timeoutMs;
@@ -128,9 +136,12 @@ export async function* watchTask(api: TaskWatchApi, target: TaskTarget, clock: C
           else yield { type: 'continuing', at: now() };
         }
       }
-      if (stoppedBy === undefined && now() >= deadline) yield* stop(`ecsdeploy: the timeout (${Math.round(target.timeoutMs / 1000)} s) passed`, 'timeout');
+      if (stoppedBy === undefined && now() >= deadline)
+        yield* stop(`ecsdeploy: the timeout (${Math.round(target.timeoutMs / 1000)} s) passed`, 'timeout');
       if (stoppedBy !== undefined && now() >= stopDeadline) {
-        return stoppedBy === 'user' ? { kind: 'interrupted', ...base(), stopped: true, lastStatus } : { kind: 'timedOut', ...base(), stopped: true, lastStatus };
+        return stoppedBy === 'user'
+          ? { kind: 'interrupted', ...base(), stopped: true, lastStatus }
+          : { kind: 'timedOut', ...base(), stopped: true, lastStatus };
       }
 
       let task: TaskState | undefined;
@@ -142,12 +153,18 @@ export async function* watchTask(api: TaskWatchApi, target: TaskTarget, clock: C
         const kind = pollFailure(err, ++errors);
         if (kind === 'fatal') throw err;
         const delay = kind === 'throttled' ? cadence.throttled() : cadence.next(false);
-        yield kind === 'throttled' ? { type: 'throttled', at: now(), retryInMs: delay } : { type: 'retrying', at: now(), message: (err as Error).message, retryInMs: delay };
+        yield kind === 'throttled'
+          ? { type: 'throttled', at: now(), retryInMs: delay }
+          : { type: 'retrying', at: now(), message: (err as Error).message, retryInMs: delay };
         await sleep(delay);
         continue;
       }
       if (task === undefined) {
-        return { kind: 'failed', ...base(), reason: `ECS no longer knows the task ${target.taskArn} (stopped tasks are kept about an hour)` };
+        return {
+          kind: 'failed',
+          ...base(),
+          reason: `ECS no longer knows the task ${target.taskArn} (stopped tasks are kept about an hour)`,
+        };
       }
       const changed = task.lastStatus !== lastStatus;
       if (changed) {
@@ -184,9 +201,14 @@ export async function* watchTask(api: TaskWatchApi, target: TaskTarget, clock: C
 export function ended(task: TaskState, container: string, base: OutcomeBase): TaskOutcome {
   const c = task.containers.find((x) => x.name === container);
   const reason = task.stoppedReason ?? task.stopCode ?? 'stopped';
-  if (c?.exitCode !== undefined) return { kind: 'exited', ...base, exitCode: c.exitCode, ...(c.reason ? { reason: c.reason } : {}) };
+  if (c?.exitCode !== undefined)
+    return { kind: 'exited', ...base, exitCode: c.exitCode, ...(c.reason ? { reason: c.reason } : {}) };
   const never = task.stopCode === 'TaskFailedToStart' || task.startedAt === undefined;
   const why = [reason, ...(c?.reason && c.reason !== reason ? [`container ${container}: ${c.reason}`] : [])].join('; ');
   if (never) return { kind: 'notStarted', ...base, ...(task.stopCode ? { stopCode: task.stopCode } : {}), reason: why };
-  return { kind: 'failed', ...base, reason: c === undefined ? `${why}; the task has no container '${container}'` : why };
+  return {
+    kind: 'failed',
+    ...base,
+    reason: c === undefined ? `${why}; the task has no container '${container}'` : why,
+  };
 }

@@ -26,7 +26,10 @@ export interface VerifyInput {
   readonly image?: string;
 }
 
-export async function verifyEnvironment(input: VerifyInput, deps: VerifyDeps = liveVerifyDeps()): Promise<VerifyReport> {
+export async function verifyEnvironment(
+  input: VerifyInput,
+  deps: VerifyDeps = liveVerifyDeps(),
+): Promise<VerifyReport> {
   const { project, envs } = await openEnvironments(input.dir, [input.env]);
   const env = envs[0]!;
   const known = env.services.map((s) => s.name);
@@ -34,10 +37,17 @@ export async function verifyEnvironment(input: VerifyInput, deps: VerifyDeps = l
   for (const name of wanted) {
     if (!known.includes(name)) {
       const guess = closest(name, known);
-      throw new UsageError(`Environment '${env.name}' has no service '${name}'${guess ? `; did you mean '${guess}'?` : '.'}`, [known.length ? `Services of ${env.name}: ${known.join(', ')}.` : `Environment ${env.name} has no services.`]);
+      throw new UsageError(
+        `Environment '${env.name}' has no service '${name}'${guess ? `; did you mean '${guess}'?` : '.'}`,
+        [known.length ? `Services of ${env.name}: ${known.join(', ')}.` : `Environment ${env.name} has no services.`],
+      );
     }
   }
-  if (input.image !== undefined && wanted.length !== 1) throw new UsageError(`--image names the image of one service; name exactly one SERVICE with it (given: ${wanted.join(', ') || 'none'}).`, ['ecsdeploy verify orders --env dev --image 1.4.3']);
+  if (input.image !== undefined && wanted.length !== 1)
+    throw new UsageError(
+      `--image names the image of one service; name exactly one SERVICE with it (given: ${wanted.join(', ') || 'none'}).`,
+      ['ecsdeploy verify orders --env dev --image 1.4.3'],
+    );
   const target = registryTarget(project, env);
   const ecr = deps.ecr ? deps.ecr(target) : ecrApi(new AwsClients(target));
   const services = wanted.map((name) => env.services.find((s) => s.name === name)!);
@@ -59,7 +69,12 @@ export async function verifyEnvironment(input: VerifyInput, deps: VerifyDeps = l
         });
       } catch (err) {
         const code = (err as { code?: string }).code;
-        if (!(err instanceof EcsdeployError) || code === 'ECSDEPLOY_AWS_CREDENTIALS' || code === 'ECSDEPLOY_AWS_UNREACHABLE') throw err;
+        if (
+          !(err instanceof EcsdeployError) ||
+          code === 'ECSDEPLOY_AWS_CREDENTIALS' ||
+          code === 'ECSDEPLOY_AWS_UNREACHABLE'
+        )
+          throw err;
         image = { unresolved: err.message.split('\n')[0]! };
       }
       return { service, image };

@@ -49,19 +49,33 @@ export interface ServiceSubject {
 const ARCHITECTURES: Record<string, string> = { X86_64: 'amd64', ARM64: 'arm64' };
 
 /** `image`: the main container's image as the deploy resolved it, or why it could not be. */
-export function serviceSubject(project: ResolvedProject, env: ResolvedEnvironment, svc: ResolvedService, image: ReleaseImage | { readonly unresolved: string }): ServiceSubject {
-  const released = 'unresolved' in image ? undefined : image.serviceRepository ? image.digest : `${image.repository}@${image.digest}`;
+export function serviceSubject(
+  project: ResolvedProject,
+  env: ResolvedEnvironment,
+  svc: ResolvedService,
+  image: ReleaseImage | { readonly unresolved: string },
+): ServiceSubject {
+  const released =
+    'unresolved' in image ? undefined : image.serviceRepository ? image.digest : `${image.repository}@${image.digest}`;
   const stack = serviceStackName(env.name, svc.name);
   const props = serviceProps(project, env, svc, stack, '.', undefined, released);
   const prefix = awsName([props.project, props.environment, props.service]);
   const containers = [props.main, ...props.sidecars];
   const refs = [
-    ...containers.flatMap((c) => [...Object.values(c.secrets), ...Object.values(c.log.secretOptions), ...(c.repositoryCredentials ? [c.repositoryCredentials] : [])]),
+    ...containers.flatMap((c) => [
+      ...Object.values(c.secrets),
+      ...Object.values(c.log.secretOptions),
+      ...(c.repositoryCredentials ? [c.repositoryCredentials] : []),
+    ]),
     ...Object.values(props.serviceConnect?.log.secretOptions ?? {}),
   ];
   const rp = props.runtimePlatform;
   const http = props.http;
-  const mapping = http ? containers.find((c) => c.name === http.containerName)?.portMappings.find((m) => m.containerPort === http.containerPort) : undefined;
+  const mapping = http
+    ? containers
+        .find((c) => c.name === http.containerName)
+        ?.portMappings.find((m) => m.containerPort === http.containerPort)
+    : undefined;
   const codeDeploy = props.deployment.strategy !== 'rolling';
   const existingTaskRole = props.taskRole.existingArn;
   return {
@@ -70,17 +84,28 @@ export function serviceSubject(project: ResolvedProject, env: ResolvedEnvironmen
     region: props.region,
     partition: props.partition,
     images: [
-      'unresolved' in image ? { container: props.main.name, unresolved: image.unresolved } : { container: props.main.name, reference: `${image.repository}@${image.digest}` },
+      'unresolved' in image
+        ? { container: props.main.name, unresolved: image.unresolved }
+        : { container: props.main.name, reference: `${image.repository}@${image.digest}` },
       ...props.sidecars.map((c) => ({ container: c.name, reference: c.image })),
     ],
-    ...(rp ? { platform: { os: rp.operatingSystemFamily === 'LINUX' ? 'linux' : 'windows', architecture: ARCHITECTURES[rp.cpuArchitecture] ?? rp.cpuArchitecture.toLowerCase() } } : {}),
+    ...(rp
+      ? {
+          platform: {
+            os: rp.operatingSystemFamily === 'LINUX' ? 'linux' : 'windows',
+            architecture: ARCHITECTURES[rp.cpuArchitecture] ?? rp.cpuArchitecture.toLowerCase(),
+          },
+        }
+      : {}),
     fargate: props.launchType === 'fargate',
     cpu: props.cpu,
     memory: props.memory,
     secrets: [...new Set(refs)].sort(),
     environmentFiles: [...new Set(containers.flatMap((c) => c.environmentFiles))].sort(),
     executionRole: awsName([prefix, 'exec'], 64),
-    taskRole: existingTaskRole ? { name: existingTaskRole.slice(existingTaskRole.lastIndexOf('/') + 1), created: false } : { name: awsName([prefix, 'task'], 64), created: true },
+    taskRole: existingTaskRole
+      ? { name: existingTaskRole.slice(existingTaskRole.lastIndexOf('/') + 1), created: false }
+      : { name: awsName([prefix, 'task'], 64), created: true },
     ...(http
       ? {
           http: {
@@ -88,7 +113,9 @@ export function serviceSubject(project: ResolvedProject, env: ResolvedEnvironmen
             containerPort: http.containerPort,
             protocol: mapping?.protocol ?? 'tcp',
             healthCheckPath: http.healthCheck.path,
-            targetGroups: (codeDeploy ? ['blue', 'green'] : ['']).map((suffix) => awsName([props.project, props.environment, props.service, suffix], 32)),
+            targetGroups: (codeDeploy ? ['blue', 'green'] : ['']).map((suffix) =>
+              awsName([props.project, props.environment, props.service, suffix], 32),
+            ),
           },
         }
       : {}),

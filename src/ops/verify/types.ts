@@ -13,7 +13,17 @@ import { secretsApi, type SecretsApi } from '../../aws/secrets-manager';
 import { parametersApi, type ParametersApi } from '../../aws/ssm';
 import type { IdentityLookup } from '../accounts';
 
-export const CHECKS = ['account', 'image', 'platform', 'secret', 'environment-file', 'read-permission', 'role', 'target-group', 'capacity'] as const;
+export const CHECKS = [
+  'account',
+  'image',
+  'platform',
+  'secret',
+  'environment-file',
+  'read-permission',
+  'role',
+  'target-group',
+  'capacity',
+] as const;
 export type CheckName = (typeof CHECKS)[number];
 export type CheckStatus = 'ok' | 'problem' | 'not-checked';
 
@@ -59,7 +69,10 @@ export interface VerifyDeps {
 
 export function liveVerifyApis(target: AwsTarget): VerifyApis {
   const clients = new AwsClients(target);
-  let manifests: EcrManifestsApi | undefined, parameters: ParametersApi | undefined, secrets: SecretsApi | undefined, objects: ObjectHeadApi | undefined;
+  let manifests: EcrManifestsApi | undefined,
+    parameters: ParametersApi | undefined,
+    secrets: SecretsApi | undefined,
+    objects: ObjectHeadApi | undefined;
   let iam: IamApi | undefined, instanceTypes: InstanceTypesApi | undefined, targetGroups: TargetGroupsApi | undefined;
   // Each API loads its SDK on first use only.
   return {

@@ -3,8 +3,17 @@
 // Action": sets the instance's container instance to DRAINING, waits (with lifecycle heartbeats)
 // until no tasks run on it, then completes the lifecycle action so the ASG may terminate it.
 // Uses only the AWS SDK v3 that the nodejs20.x Lambda runtime ships.
-const { ECSClient, ListContainerInstancesCommand, DescribeContainerInstancesCommand, UpdateContainerInstancesStateCommand } = require('@aws-sdk/client-ecs');
-const { AutoScalingClient, CompleteLifecycleActionCommand, RecordLifecycleActionHeartbeatCommand } = require('@aws-sdk/client-auto-scaling');
+const {
+  ECSClient,
+  ListContainerInstancesCommand,
+  DescribeContainerInstancesCommand,
+  UpdateContainerInstancesStateCommand,
+} = require('@aws-sdk/client-ecs');
+const {
+  AutoScalingClient,
+  CompleteLifecycleActionCommand,
+  RecordLifecycleActionHeartbeatCommand,
+} = require('@aws-sdk/client-auto-scaling');
 
 const ecs = new ECSClient({});
 const asg = new AutoScalingClient({});
@@ -15,7 +24,9 @@ const HEARTBEAT_MS = 300000;
 async function findContainerInstance(ec2InstanceId) {
   let nextToken;
   do {
-    const page = await ecs.send(new ListContainerInstancesCommand({ cluster, filter: `ec2InstanceId == '${ec2InstanceId}'`, nextToken }));
+    const page = await ecs.send(
+      new ListContainerInstancesCommand({ cluster, filter: `ec2InstanceId == '${ec2InstanceId}'`, nextToken }),
+    );
     if (page.containerInstanceArns && page.containerInstanceArns.length > 0) return page.containerInstanceArns[0];
     nextToken = page.nextToken;
   } while (nextToken);
@@ -30,10 +41,17 @@ async function runningTasks(arn) {
 
 exports.handler = async (event, context) => {
   const d = event.detail;
-  const action = { AutoScalingGroupName: d.AutoScalingGroupName, LifecycleHookName: d.LifecycleHookName, LifecycleActionToken: d.LifecycleActionToken, InstanceId: d.EC2InstanceId };
+  const action = {
+    AutoScalingGroupName: d.AutoScalingGroupName,
+    LifecycleHookName: d.LifecycleHookName,
+    LifecycleActionToken: d.LifecycleActionToken,
+    InstanceId: d.EC2InstanceId,
+  };
   const arn = await findContainerInstance(d.EC2InstanceId);
   if (arn) {
-    await ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [arn], status: 'DRAINING' }));
+    await ecs.send(
+      new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [arn], status: 'DRAINING' }),
+    );
     let lastHeartbeat = Date.now();
     while ((await runningTasks(arn)) > 0) {
       if (context.getRemainingTimeInMillis() < 2 * POLL_MS) {
