@@ -82,7 +82,8 @@ const ULIMIT_NAMES = [
   'sigpending',
   'stack',
 ] as const;
-const CAPABILITIES = [
+/** The Linux capabilities ECS's linuxParameters.capabilities accepts. */
+export const CAPABILITIES = [
   'ALL',
   'AUDIT_CONTROL',
   'AUDIT_WRITE',

@@ -9,6 +9,7 @@ import type { ConfigProblem } from '../../errors';
 import { FARGATE_SIZES } from '../../config/schema';
 import type { MappingRow, RowStatus } from './compose';
 import { interpolate, isPlainObject, normalizePort, type Path } from './compose-source';
+import { CAPABILITIES as ECS_CAPABILITIES } from '../../config/container';
 
 export interface TaskInput {
   /** The ecsdeploy service name (file services/<name>.yaml). */
@@ -74,46 +75,7 @@ const ULIMITS = [
   'stack',
 ];
 const LOG_DRIVERS = ['awslogs', 'splunk', 'awsfirelens', 'none'];
-const CAPABILITIES = new Set([
-  'ALL',
-  'AUDIT_CONTROL',
-  'AUDIT_WRITE',
-  'BLOCK_SUSPEND',
-  'CHOWN',
-  'DAC_OVERRIDE',
-  'DAC_READ_SEARCH',
-  'FOWNER',
-  'FSETID',
-  'IPC_LOCK',
-  'IPC_OWNER',
-  'KILL',
-  'LEASE',
-  'LINUX_IMMUTABLE',
-  'MAC_ADMIN',
-  'MAC_OVERRIDE',
-  'MKNOD',
-  'NET_ADMIN',
-  'NET_BIND_SERVICE',
-  'NET_BROADCAST',
-  'NET_RAW',
-  'SETFCAP',
-  'SETGID',
-  'SETPCAP',
-  'SETUID',
-  'SYS_ADMIN',
-  'SYS_BOOT',
-  'SYS_CHROOT',
-  'SYS_MODULE',
-  'SYS_NICE',
-  'SYS_PACCT',
-  'SYS_PTRACE',
-  'SYS_RAWIO',
-  'SYS_RESOURCE',
-  'SYS_TIME',
-  'SYS_TTY_CONFIG',
-  'SYSLOG',
-  'WAKE_ALARM',
-]);
+const CAPABILITIES = new Set<string>(ECS_CAPABILITIES);
 
 /** Keys with no ECS equivalent on Fargate, and why. */
 const DROPPED: Record<string, string> = {
