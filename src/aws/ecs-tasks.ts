@@ -8,24 +8,10 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import { EcsdeployError } from '../errors';
 import { awsError, type AwsClients } from './clients';
 import { chunks } from './ecs-cluster';
-import { clusterNotFound } from './ecs';
+import { clusterNotFound, type TaskPlacement } from './ecs';
 
-/** What a one-off task runs on and where: the ECS service's own capacity and network, as ECS reports them. */
-export interface TaskPlacement {
-  /** EC2, FARGATE or EXTERNAL, when the service uses a launch type. */
-  readonly launchType?: string;
-  readonly capacityProviderStrategy?: ReadonlyArray<{
-    readonly capacityProvider: string;
-    readonly weight: number;
-    readonly base: number;
-  }>;
-  /** awsvpc tasks only. */
-  readonly network?: {
-    readonly subnets: readonly string[];
-    readonly securityGroups: readonly string[];
-    readonly assignPublicIp: boolean;
-  };
-}
+/** What a one-off task runs on and where: the ECS service's own capacity and network (./ecs.ts). */
+export type { TaskPlacement };
 
 export interface RunTaskRequest extends TaskPlacement {
   readonly cluster: string;

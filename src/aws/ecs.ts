@@ -34,7 +34,28 @@ export interface EcsServiceEvent {
   readonly message: string;
 }
 
-export interface EcsService {
+/**
+ * Where a service's tasks run, as ECS reports it: a launch type or a capacity provider strategy, and
+ * for awsvpc tasks their network. One-off tasks (./ecs-tasks.ts) and scheduled jobs' targets
+ * (./scheduler.ts) are placed the same way.
+ */
+export interface TaskPlacement {
+  /** EC2, FARGATE or EXTERNAL, when a launch type is used. */
+  readonly launchType?: string;
+  readonly capacityProviderStrategy?: ReadonlyArray<{
+    readonly capacityProvider: string;
+    readonly weight: number;
+    readonly base: number;
+  }>;
+  /** awsvpc tasks only: their subnets and security groups. */
+  readonly network?: {
+    readonly subnets: readonly string[];
+    readonly securityGroups: readonly string[];
+    readonly assignPublicIp: boolean;
+  };
+}
+
+export interface EcsService extends TaskPlacement {
   readonly name: string;
   readonly arn: string;
   /** ACTIVE, DRAINING or INACTIVE. */
@@ -49,19 +70,6 @@ export interface EcsService {
   /** Newest first, as ECS returns them (at most 100). */
   readonly events: readonly EcsServiceEvent[];
   readonly targetGroupArns: readonly string[];
-  /** Where its tasks run: a launch type or a capacity provider strategy (what one-off tasks of the service reuse). */
-  readonly launchType?: string;
-  readonly capacityProviderStrategy?: ReadonlyArray<{
-    readonly capacityProvider: string;
-    readonly weight: number;
-    readonly base: number;
-  }>;
-  /** awsvpc services: the subnets and security groups of their tasks. */
-  readonly network?: {
-    readonly subnets: readonly string[];
-    readonly securityGroups: readonly string[];
-    readonly assignPublicIp: boolean;
-  };
   /** ECS Exec is turned on for its tasks. */
   readonly enableExecuteCommand?: boolean;
 }

@@ -5,6 +5,7 @@
  * runs against AWS, moto or a double alike.
  */
 import { awsError, type AwsClients } from './clients';
+import type { TaskPlacement } from './ecs';
 
 export interface ScheduleInfo {
   readonly name: string;
@@ -17,20 +18,10 @@ export interface ScheduleInfo {
   readonly startDate?: number;
   readonly endDate?: number;
   readonly flexibleWindowMinutes?: number;
-  readonly target: {
+  /** The ECS task the schedule runs, placed as a service's tasks are (./ecs.ts TaskPlacement). */
+  readonly target: TaskPlacement & {
     readonly arn: string;
     readonly taskDefinition?: string;
-    readonly launchType?: string;
-    readonly capacityProviderStrategy?: ReadonlyArray<{
-      readonly capacityProvider: string;
-      readonly weight: number;
-      readonly base: number;
-    }>;
-    readonly network?: {
-      readonly subnets: readonly string[];
-      readonly securityGroups: readonly string[];
-      readonly assignPublicIp: boolean;
-    };
     readonly deadLetterArn?: string;
     readonly retry?: { readonly maximumRetryAttempts?: number; readonly maximumEventAgeSeconds?: number };
   };

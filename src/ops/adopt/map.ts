@@ -12,6 +12,7 @@
  * docs/adoption.md has the same mapping as tables, field by field.
  */
 import { LOG_DRIVERS, SECRET_ARN, SSM_PARAMETER_PATH } from '../../config/container';
+import type { RuleRead, ScalingRead, ServiceRead, TargetGroupRead } from '../../aws/adopt';
 import type { AdoptConfig } from '../../config/adopt';
 import { toName } from '../../config/names';
 import { UsageError } from '../../errors';
@@ -28,40 +29,18 @@ export interface MappingRow {
   readonly note?: string;
 }
 
-/** What `import service` read besides the task definition (src/aws/adopt.ts). */
-export interface LiveService {
-  readonly serviceName: string;
+/** Keys of T that become optional (a list ECS answered empty is left out). */
+type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
+/**
+ * What `import service` read besides the task definition: the service as src/aws/adopt.ts reads it
+ * (its cluster by name, empty lists left out), and what it found around it.
+ */
+export interface LiveService extends Optional<
+  Omit<ServiceRead, 'clusterArn' | 'taskDefinition'>,
+  'capacityProviderStrategy' | 'placementConstraints' | 'placementStrategy'
+> {
   readonly cluster: string;
-  readonly desiredCount: number;
-  readonly launchType?: string;
-  readonly capacityProviderStrategy?: ReadonlyArray<{
-    readonly capacityProvider: string;
-    readonly weight?: number;
-    readonly base?: number;
-  }>;
-  readonly deploymentController?: string;
-  readonly deploymentConfiguration?: {
-    readonly minimumHealthyPercent?: number;
-    readonly maximumPercent?: number;
-    readonly deploymentCircuitBreaker?: { readonly enable: boolean; readonly rollback: boolean };
-    readonly alarms?: { readonly alarmNames: readonly string[]; readonly enable: boolean; readonly rollback: boolean };
-  };
-  readonly networkConfiguration?: {
-    readonly subnets: readonly string[];
-    readonly securityGroups: readonly string[];
-    readonly assignPublicIp: boolean;
-  };
-  readonly placementConstraints?: ReadonlyArray<{ readonly type: string; readonly expression?: string }>;
-  readonly placementStrategy?: ReadonlyArray<{ readonly type: string; readonly field?: string }>;
-  readonly enableExecuteCommand?: boolean;
-  readonly propagateTags?: string;
-  readonly enableECSManagedTags?: boolean;
-  readonly healthCheckGracePeriodSeconds?: number;
-  readonly loadBalancers: ReadonlyArray<{
-    readonly targetGroupArn?: string;
-    readonly containerName?: string;
-    readonly containerPort?: number;
-  }>;
   readonly serviceConnect?: {
     readonly enabled: boolean;
     readonly namespace?: string;
@@ -72,44 +51,11 @@ export interface LiveService {
       readonly ingressPortOverride?: number;
     }>;
   };
-  readonly tags: Readonly<Record<string, string>>;
-  readonly targetGroup?: {
-    readonly arn: string;
-    readonly name: string;
-    readonly port?: number;
-    readonly protocol?: string;
-    readonly healthCheckPath?: string;
-    readonly healthCheckIntervalSeconds?: number;
-    readonly healthCheckTimeoutSeconds?: number;
-    readonly healthyThresholdCount?: number;
-    readonly unhealthyThresholdCount?: number;
-    readonly matcher?: string;
-    readonly deregistrationDelay?: number;
-  };
-  readonly listenerRule?: {
-    readonly arn: string;
-    readonly listenerArn: string;
-    readonly priority: number;
-    readonly paths: readonly string[];
-    readonly hosts: readonly string[];
-    /** Condition fields with no key (http-header, query-string, source-ip, http-request-method). */
-    readonly otherConditions: readonly string[];
-  };
+  readonly targetGroup?: Omit<TargetGroupRead, 'loadBalancerArns'>;
+  readonly listenerRule?: Omit<RuleRead, 'priority'> & { readonly priority: number };
   /** The listener that forwards to the target group by its default action (no rule). */
   readonly defaultActionListenerArn?: string;
-  readonly scaling?: {
-    readonly min: number;
-    readonly max: number;
-    readonly policies: ReadonlyArray<{
-      readonly name: string;
-      readonly type: string;
-      /** Predefined metric of a target tracking policy. */
-      readonly metric?: string;
-      readonly target?: number;
-      readonly scaleInCooldown?: number;
-      readonly scaleOutCooldown?: number;
-    }>;
-  };
+  readonly scaling?: ScalingRead;
   /** Retention (days; 0: never expire) of log groups the containers' awslogs options name. */
   readonly logGroups: Readonly<Record<string, number>>;
 }
