@@ -65,7 +65,8 @@ export const PortMappingSchema = z.strictObject({
     .describe('Service Connect: the protocol its proxy speaks for this port.'),
 });
 
-const ULIMIT_NAMES = [
+/** The ulimit names ECS's containerDefinitions[].ulimits accepts. */
+export const ULIMIT_NAMES = [
   'core',
   'cpu',
   'data',

@@ -9,7 +9,7 @@ import type { ConfigProblem } from '../../errors';
 import { FARGATE_SIZES } from '../../config/schema';
 import type { MappingRow, RowStatus } from './compose';
 import { interpolate, isPlainObject, normalizePort, type Path } from './compose-source';
-import { CAPABILITIES as ECS_CAPABILITIES } from '../../config/container';
+import { CAPABILITIES as ECS_CAPABILITIES, ULIMIT_NAMES } from '../../config/container';
 
 export interface TaskInput {
   /** The ecsdeploy service name (file services/<name>.yaml). */
@@ -57,23 +57,6 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Environment variables whose value is a credential: it goes to a secret, never into the file. */
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
-const ULIMITS = [
-  'core',
-  'cpu',
-  'data',
-  'fsize',
-  'locks',
-  'memlock',
-  'msgqueue',
-  'nice',
-  'nofile',
-  'nproc',
-  'rss',
-  'rtprio',
-  'rttime',
-  'sigpending',
-  'stack',
-];
 const LOG_DRIVERS = ['awslogs', 'splunk', 'awsfirelens', 'none'];
 const CAPABILITIES = new Set<string>(ECS_CAPABILITIES);
 
@@ -740,7 +723,7 @@ function mapContainer(
   if (isPlainObject(s['ulimits'])) {
     const out: Array<Record<string, unknown>> = [];
     for (const [name, v] of Object.entries(s['ulimits'])) {
-      if (!ULIMITS.includes(name)) {
+      if (!(ULIMIT_NAMES as readonly string[]).includes(name)) {
         r(['ulimits', name], 'dropped', '', `ECS has no ulimit '${name}'`);
         continue;
       }
