@@ -39,13 +39,13 @@ import { importService } from '../../src/ops/adopt';
 import { projectWith } from '../config/fixture-project';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { awsTestEnv, startMoto, toolchain, type MotoServer } from '../support/moto';
+import { isCI } from '../../src/ui/prompt';
 
 const python = toolchain().python;
 const reason = python
   ? undefined
   : (toolchain().missing.find((m) => /python|moto/.test(m)) ?? 'python3 with moto not found');
-if (reason && process.env['CI'] === 'true')
-  throw new Error(`moto tests need python3 with moto 5.2.1, and CI must have it: ${reason}`);
+if (reason && isCI()) throw new Error(`moto tests need python3 with moto 5.2.1, and CI must have it: ${reason}`);
 if (reason) console.warn(`import service moto tests skipped: ${reason}`);
 const maybe = reason ? describe.skip : describe;
 

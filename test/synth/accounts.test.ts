@@ -5,11 +5,10 @@
  * and a service pulls its own image from the registry's account. Then `terraform validate` of those
  * stacks with the real provider (skipped with a notice without terraform and the mirror).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toolchain, writeTerraformCliConfig } from '../support/moto';
+import { terraformValidate } from '../support/terraform-validate';
 import { projectWith } from '../config/fixture-project';
 import { loadProject } from '../../src/config/load';
 import { synthesize } from '../../src/synth';
@@ -128,58 +127,28 @@ describe('stacks of environments in their own accounts', () => {
   });
 });
 
-const { terraform, mirror } = toolchain();
-const missing = [!terraform && 'terraform', !mirror && 'the AWS provider mirror (/opt/tf-plugins)'].filter(Boolean);
-if (missing.length > 0 && process.env['CI'] === 'true')
-  throw new Error(`terraform validate needs ${missing.join(' and ')}, and CI must have them`);
-if (missing.length > 0)
-  console.warn(`terraform validate of account stacks skipped: ${missing.join(' and ')} not found`);
+const terraform = terraformValidate('terraform validate of account stacks');
 
-(missing.length > 0 ? describe.skip : describe)(
-  'terraform validate of stacks with assume_role and allowed_account_ids',
-  () => {
-    const work = mkdtempSync(join(tmpdir(), 'ecsdeploy-validate-accounts-'));
-    const env = {
-      ...process.env,
-      TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work, mirror),
-      TF_PLUGIN_CACHE_DIR: join(work, 'plugins'),
-      TF_IN_AUTOMATION: '1',
-      CHECKPOINT_DISABLE: '1',
-    };
-    mkdirSync(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
-    const run = (dir: string, args: string[]) =>
-      execFileSync(terraform!, args, {
-        cwd: dir,
-        env,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 120_000,
-      });
-    let p: ReturnType<typeof projectWith>;
-    let s: Synthesized;
-    beforeAll(() => {
-      p = accountsProject();
-      s = synthProject(p.dir);
-    });
-    afterAll(() => {
-      s.cleanup();
-      p.cleanup();
-      rmSync(work, { recursive: true, force: true });
-    });
+terraform.describe('terraform validate of stacks with assume_role and allowed_account_ids', () => {
+  let p: ReturnType<typeof projectWith>;
+  let s: Synthesized;
+  beforeAll(() => {
+    p = accountsProject();
+    s = synthProject(p.dir);
+  });
+  afterAll(() => {
+    s.cleanup();
+    p.cleanup();
+    terraform.cleanup();
+  });
 
-    it.each(['registry', 'prod-cluster', 'prod-api'])(
-      '%s is valid',
-      (stack) => {
-        const dir = s.stacks.find((x) => x.name === stack)!.dir;
-        run(dir, ['init', '-backend=false', '-input=false', '-no-color']);
-        const result = JSON.parse(run(dir, ['validate', '-json', '-no-color'])) as {
-          valid: boolean;
-          diagnostics: Array<{ summary: string }>;
-        };
-        expect(result.diagnostics.filter((d) => d.summary)).toEqual([]);
-        expect(result.valid).toBe(true);
-      },
-      120_000,
-    );
-  },
-);
+  it.each(['registry', 'prod-cluster', 'prod-api'])(
+    '%s is valid',
+    (stack) => {
+      const result = terraform.validate(s.stacks.find((x) => x.name === stack)!.dir);
+      expect(result.diagnostics.filter((d) => d.summary)).toEqual([]);
+      expect(result.valid).toBe(true);
+    },
+    120_000,
+  );
+});

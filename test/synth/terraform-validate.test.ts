@@ -4,53 +4,26 @@
  * just well-formed, the provider accepts every attribute. Needs terraform and the mirror: skipped
  * with a notice locally when absent, a failure in CI.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toolchain, writeTerraformCliConfig } from '../support/moto';
+import { terraformValidate } from '../support/terraform-validate';
 import { projectWith } from '../config/fixture-project';
 import { resolveEphemeral } from '../../src/config/ephemeral';
 import { loadProject } from '../../src/config/load';
 import { synthesize } from '../../src/synth';
 import { REPO, synthProject, type Synthesized } from './helpers';
 
-const { terraform, mirror } = toolchain();
-const missing = [!terraform && 'terraform', !mirror && 'the AWS provider mirror (/opt/tf-plugins)'].filter(Boolean);
-if (missing.length > 0 && process.env['CI'] === 'true') {
-  throw new Error(
-    `terraform validate needs ${missing.join(' and ')}, and CI must have them (.ci/run installs nothing else)`,
-  );
-}
-if (missing.length > 0) console.warn(`terraform validate skipped: ${missing.join(' and ')} not found`);
-const maybe = missing.length > 0 ? describe.skip : describe;
+const terraform = terraformValidate('terraform validate');
+const validate = terraform.validate;
 
-maybe('terraform validate with the real provider', () => {
-  const work = mkdtempSync(join(tmpdir(), 'ecsdeploy-validate-'));
-  const env = {
-    ...process.env,
-    TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work, mirror),
-    TF_PLUGIN_CACHE_DIR: join(work, 'plugins'),
-    TF_IN_AUTOMATION: '1',
-    CHECKPOINT_DISABLE: '1',
-  };
-  mkdirSync(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
-  const run = (dir: string, args: string[]) =>
-    execFileSync(terraform!, args, {
-      cwd: dir,
-      env,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 120_000,
-    });
-  const validate = (dir: string) => {
-    run(dir, ['init', '-backend=false', '-input=false', '-no-color']);
-    return JSON.parse(run(dir, ['validate', '-json', '-no-color'])) as {
-      valid: boolean;
-      diagnostics: Array<{ summary: string; detail?: string }>;
-    };
-  };
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+terraform.describe('terraform validate with the real provider', () => {
+  /** Where the stacks synthesized here (environments on demand, jobs) are written. */
+  const work = mkdtempSync(join(tmpdir(), 'ecsdeploy-validate-out-'));
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+    terraform.cleanup();
+  });
 
   let examples: Synthesized;
   beforeAll(() => {

@@ -13,13 +13,13 @@ import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk
 import type { VerifyReport } from '../../src/ops/verify';
 import { cli, cliEnv, exampleProject, json, REPO } from '../e2e/support';
 import { startMoto, toolchain, type MotoServer, fakeManifest } from '../support/moto';
+import { isCI } from '../../src/ui/prompt';
 
 const python = toolchain().python;
 const reason = python
   ? undefined
   : (toolchain().missing.find((m) => /python|moto/.test(m)) ?? 'python3 with moto not found');
-if (reason && process.env['CI'] === 'true')
-  throw new Error(`verify CLI tests need python3 with moto 5.2.1, and CI must have it: ${reason}`);
+if (reason && isCI()) throw new Error(`verify CLI tests need python3 with moto 5.2.1, and CI must have it: ${reason}`);
 if (reason) console.warn(`verify CLI tests skipped: ${reason}`);
 const maybe = reason ? describe.skip : describe;
 
