@@ -50,6 +50,10 @@ function cdktfOutside(paths) {
         return { path: args.path, namespace: 'cdktf' };
       });
       build.onResolve({ filter: /^\.\.\/src\/code-cache\.js$/ }, (args) => ({ path: args.path, external: true }));
+      build.onResolve({ filter: /\/dist\/bundle\/autocomplete\.js$/ }, () => ({
+        path: './autocomplete.js',
+        external: true,
+      }));
       build.onLoad({ filter: /.*/, namespace: 'cdktf' }, (args) => ({
         contents: `module.exports = require('../src/code-cache.js').requireCached(require('node:path').join(__dirname, 'cdktf.js'))[${JSON.stringify(args.path)}];`,
         loader: 'js',
@@ -99,6 +103,24 @@ async function bundle() {
   });
   if (!Object.keys(vendor.metafile.inputs).includes('src/synth/stable-stringify.ts'))
     throw new Error('cdktf no longer uses json-stable-stringify: remove the alias in scripts/bundle.js');
+  // Shell completion (`ecsdeploy autocomplete`): @oclif/plugin-autocomplete's commands (ES modules)
+  // as one CommonJS file, required only by that command (src/commands/autocomplete/plugin.ts). Not an
+  // oclif plugin, which would be loaded on every start; bundled, so the installed package needs no
+  // ES module loading (the CLI runs from a V8 code cache, where `import()` is not available on Node 20).
+  const acDir = join(require.resolve('@oclif/plugin-autocomplete'), '..', 'commands', 'autocomplete');
+  await esbuild.build({
+    ...common,
+    stdin: {
+      contents: ['index', 'create', 'script']
+        .map((c) => `export { default as ${c} } from ${JSON.stringify(join(acDir, `${c}.js`))};`)
+        .join('\n'),
+      resolveDir: ROOT,
+      sourcefile: 'autocomplete-entry.js',
+    },
+    outfile: join(OUT, 'autocomplete.js'),
+    outdir: undefined,
+    external: [...EXTERNAL, '@oclif/core'],
+  });
   const mb = (r) => (Object.values(r.metafile.outputs).reduce((n, o) => n + o.bytes, 0) / 1e6).toFixed(1);
   console.log(
     `bundled dist/bundle/{cli,worker}.js (${mb(ours)} MB) and dist/bundle/cdktf.js (${paths.size} modules of cdktf and the provider, ${mb(vendor)} MB)`,

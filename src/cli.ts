@@ -17,6 +17,8 @@ interface CommandModule {
 
 const loaders: Record<string, () => Command.Class> = {
   'apply': () => (require('./commands/apply') as CommandModule).default,
+  'autocomplete': () => (require('./commands/autocomplete') as CommandModule).default,
+  'autocomplete:script': () => (require('./commands/autocomplete/script') as CommandModule).default,
   'cluster:roll': () => (require('./commands/cluster/roll') as CommandModule).default,
   'cluster:status': () => (require('./commands/cluster/status') as CommandModule).default,
   'config:schema': () => (require('./commands/config/schema') as CommandModule).default,
