@@ -10,7 +10,20 @@ module.exports = {
     {
       displayName: 'unit',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['<rootDir>/test/e2e/', '/node_modules/'],
+      testPathIgnorePatterns: [
+        '<rootDir>/test/e2e/',
+        '<rootDir>/test/faults/',
+        '<rootDir>/test/policy/',
+        '/node_modules/',
+      ],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/cdktf.ts'],
+      testEnvironment: 'node',
+      transform,
+    },
+    {
+      // The security policy suite over every synthesized stack (docs/security.md): `npm run test:policy`.
+      displayName: 'policy',
+      testMatch: ['<rootDir>/test/policy/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/setup/cdktf.ts'],
       testEnvironment: 'node',
       transform,
@@ -18,6 +31,13 @@ module.exports = {
     {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      testEnvironment: 'node',
+      transform,
+    },
+    {
+      // Seeded fault injection (a proxy between the CLI/engine and moto) and kill -9; see test/README.md.
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
       testEnvironment: 'node',
       transform,
     },

@@ -208,6 +208,17 @@ export class ClusterStack extends EcsdeployStack {
       subnets: props.loadBalancer.internal ? net.privateSubnets : net.publicSubnets,
       idleTimeout: props.loadBalancer.idleTimeout,
       dropInvalidHeaderFields: true,
+      // A protected environment's load balancer cannot be deleted by accident (loadBalancer.deletionProtection).
+      enableDeletionProtection: props.loadBalancer.deletionProtection,
+      ...(props.loadBalancer.accessLogs
+        ? {
+            accessLogs: {
+              bucket: props.loadBalancer.accessLogs.bucket,
+              ...(props.loadBalancer.accessLogs.prefix ? { prefix: props.loadBalancer.accessLogs.prefix } : {}),
+              enabled: true,
+            },
+          }
+        : {}),
     });
     const notFound = [
       {
@@ -509,15 +520,13 @@ export class ClusterStack extends EcsdeployStack {
       role: role.id,
       name: 'drain',
       policy: policy([
+        // Narrowed to this cluster: ListContainerInstances acts on the cluster, the others on its
+        // container instances (ARNs `container-instance/<cluster>/<id>`).
+        { Effect: 'Allow', Action: 'ecs:ListContainerInstances', Resource: cluster.arn },
         {
           Effect: 'Allow',
-          Action: [
-            'ecs:ListContainerInstances',
-            'ecs:DescribeContainerInstances',
-            'ecs:UpdateContainerInstancesState',
-            'ecs:ListTasks',
-          ],
-          Resource: '*',
+          Action: ['ecs:DescribeContainerInstances', 'ecs:UpdateContainerInstancesState', 'ecs:ListTasks'],
+          Resource: `${Fn.replace(cluster.arn, ':cluster/', ':container-instance/')}/*`,
           Condition: { ArnEquals: { 'ecs:cluster': cluster.arn } },
         },
         {

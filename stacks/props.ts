@@ -104,6 +104,10 @@ export interface ClusterStackProps extends StackBaseProps {
     readonly idleTimeout: number;
     /** Port of the CodeDeploy test listener. @default none (no blue/green service) */
     readonly testListenerPort?: number;
+    /** enable_deletion_protection of the created load balancer. */
+    readonly deletionProtection: boolean;
+    /** Access logs to this S3 bucket (and key prefix). @default none */
+    readonly accessLogs?: { readonly bucket: string; readonly prefix?: string };
   };
   readonly containerInsights: boolean;
   /** @default no EC2 capacity */
@@ -276,6 +280,8 @@ export interface TaskProps extends StackBaseProps {
   readonly main: Omit<ContainerProps, 'image'>;
   readonly sidecars: readonly ContainerProps[];
   readonly logRetentionDays: number;
+  /** KMS key ARN of the task's log groups (`logs.kmsKeyId`). @default CloudWatch Logs' own encryption */
+  readonly logKmsKeyId?: string;
   readonly networkMode: 'awsvpc' | 'bridge' | 'host';
   readonly runtimePlatform?: { readonly cpuArchitecture: string; readonly operatingSystemFamily: string };
   readonly ephemeralStorageGiB?: number;

@@ -70,6 +70,7 @@ export function addTaskDefinition(
   const logGroup = new CloudwatchLogGroup(stack, 'Logs', {
     name: logGroupName,
     retentionInDays: props.logRetentionDays,
+    ...(props.logKmsKeyId !== undefined ? { kmsKeyId: props.logKmsKeyId } : {}),
   });
   const containers: ContainerProps[] = [{ ...props.main, image }, ...props.sidecars];
   const logGroups = new Map<string, CloudwatchLogGroup>(
@@ -80,6 +81,7 @@ export function addTaskDefinition(
         new CloudwatchLogGroup(stack, `Logs-${c.name}`, {
           name: `${logGroupName}/${c.name}`,
           retentionInDays: props.logRetentionDays,
+          ...(props.logKmsKeyId !== undefined ? { kmsKeyId: props.logKmsKeyId } : {}),
         }),
       ]),
   );
@@ -90,6 +92,7 @@ export function addTaskDefinition(
       new CloudwatchLogGroup(stack, `Logs-${SERVICE_CONNECT}`, {
         name: `${logGroupName}/${SERVICE_CONNECT}`,
         retentionInDays: props.logRetentionDays,
+        ...(props.logKmsKeyId !== undefined ? { kmsKeyId: props.logKmsKeyId } : {}),
       }),
     );
   }

@@ -27,6 +27,9 @@ export interface ObjectStoreApi {
 /** 412 PreconditionFailed; 409 ConditionalRequestConflict (a concurrent conditional write); 404 when the If-Match object was deleted. */
 const LOST_RACE = new Set(['PreconditionFailed', 'ConditionalRequestConflict', 'NoSuchKey']);
 
+/** Reads of an object whose body was cut short, before giving up. */
+const BODY_ATTEMPTS = 3;
+
 export function objectStoreApi(clients: AwsClients): ObjectStoreApi {
   const sdk = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
   const client = (): S3Client => clients.s3();
@@ -41,14 +44,25 @@ export function objectStoreApi(clients: AwsClients): ObjectStoreApi {
         })
       : undefined;
 
-  return {
+  const api: ObjectStoreApi = {
     async get(bucket, key) {
-      try {
-        const out = await client().send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
-        return { body: (await out.Body?.transformToString('utf8')) ?? '', etag: out.ETag ?? '' };
-      } catch (err) {
-        if ((err as { name?: string }).name === 'NoSuchKey') return undefined;
-        throw bucketMissing(err, bucket) ?? awsError(err, `reading s3://${bucket}/${key}`);
+      // The SDK retries a request, not its body: a body cut short (the connection reset while it
+      // streamed) fails after the SDK's retries are over. These objects are small: ask again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const out = await client().send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
+          let body: string;
+          try {
+            body = (await out.Body?.transformToString('utf8')) ?? '';
+          } catch (err) {
+            if (attempt < BODY_ATTEMPTS) continue;
+            throw err;
+          }
+          return { body, etag: out.ETag ?? '' };
+        } catch (err) {
+          if ((err as { name?: string }).name === 'NoSuchKey') return undefined;
+          throw bucketMissing(err, bucket) ?? awsError(err, `reading s3://${bucket}/${key}`);
+        }
       }
     },
 
@@ -66,9 +80,15 @@ export function objectStoreApi(clients: AwsClients): ObjectStoreApi {
         return { written: true, etag: out.ETag ?? '' };
       } catch (err) {
         const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-        if (LOST_RACE.has(e.name ?? '') || e.$metadata?.httpStatusCode === 412) return { written: false };
-        throw bucketMissing(err, bucket) ?? awsError(err, `writing s3://${bucket}/${key}`);
+        if (!LOST_RACE.has(e.name ?? '') && e.$metadata?.httpStatusCode !== 412)
+          throw bucketMissing(err, bucket) ?? awsError(err, `writing s3://${bucket}/${key}`);
+        // The SDK retries a PUT whose answer was lost (a dropped connection, a 5xx after S3 stored
+        // it): the retry then fails its own condition against the object the first attempt wrote.
+        // What is stored tells: our very bytes mean our write landed; anything else, a lost race.
+        const stored = await api.get(bucket, key);
+        return stored !== undefined && stored.body === body ? { written: true, etag: stored.etag } : { written: false };
       }
     },
   };
+  return api;
 }

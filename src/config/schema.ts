@@ -124,6 +124,38 @@ function checkAccount(
   }
 }
 
+/** A rule of the policy suite (docs/security.md) by the Checkov ID it mirrors. */
+export const POLICY_RULE_ID = /^CKV2?_AWS_\d+$/;
+
+/** Rules of the policy suite (docs/security.md) allowed to fail here, each with the reason `plan` shows. */
+const PolicySchema = z
+  .strictObject({
+    allow: z
+      .array(
+        z.strictObject({
+          rule: z
+            .string()
+            .regex(POLICY_RULE_ID, 'must be the Checkov ID of a rule of docs/security.md, such as CKV_AWS_91')
+            .describe('The Checkov ID of the rule allowed to fail.'),
+          reason: z
+            .string()
+            .trim()
+            .min(10, 'must say why, in a sentence (plan shows it)')
+            .describe('Why: shown by `ecsdeploy plan` and in docs/security.md.'),
+        }),
+      )
+      .default([])
+      .superRefine((allow, ctx) => {
+        const seen = new Set<string>();
+        allow.forEach((a, i) => {
+          if (seen.has(a.rule))
+            ctx.addIssue({ code: 'custom', path: [i, 'rule'], message: `${a.rule} is allowed twice: keep one reason` });
+          seen.add(a.rule);
+        });
+      }),
+  })
+  .describe('Security policy rules (docs/security.md) allowed to fail, each with a written reason.');
+
 // ---------------------------------------------------------------------------------------------
 // Project file: ecsdeploy.yaml
 
@@ -203,6 +235,9 @@ export const ProjectSchema = z.strictObject({
     })
     .optional()
     .describe('Defaults of the environments on demand.'),
+  policy: PolicySchema.optional().describe(
+    'Security policy rules (docs/security.md) allowed to fail in every stack of the project, each with a written reason.',
+  ),
   tags,
 });
 export type ProjectConfig = z.infer<typeof ProjectSchema>;
@@ -294,6 +329,22 @@ export const EnvironmentSchema = z
           .describe(
             'Port of the test listener that blue/green, canary and linear deployments use before shifting traffic.',
           ),
+        deletionProtection: z
+          .boolean()
+          .optional()
+          .describe(
+            "The load balancer's deletion protection (enable_deletion_protection). @default the environment's `protected`",
+          ),
+        accessLogs: z
+          .strictObject({
+            bucket: z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+              .describe('The S3 bucket of the access logs (its policy must let Elastic Load Balancing write).'),
+            prefix: z.string().min(1).optional().describe('Key prefix of the logs in the bucket. @default none'),
+          })
+          .optional()
+          .describe("The load balancer's access logs, to an S3 bucket. @default off"),
       })
       .default({ internal: false, idleTimeout: 60, testListenerPort: 8443 }),
     cluster: z
@@ -360,6 +411,9 @@ export const EnvironmentSchema = z
       .record(z.string(), z.record(z.string().min(1), z.unknown()))
       .default({})
       .describe('Last resort: set any argument of a resource of the cluster stack, by resource and Terraform path.'),
+    policy: PolicySchema.optional().describe(
+      "Security policy rules (docs/security.md) allowed to fail in this environment's stacks, each with a written reason.",
+    ),
     tags,
   })
   .superRefine((e, ctx) => checkAccount(e, ctx));
@@ -540,6 +594,16 @@ export const ServiceBody = {
           message: `must be a CloudWatch Logs retention in days: ${LOG_RETENTION_DAYS.join(', ')} (0 keeps logs forever)`,
         })
         .default(30),
+      kmsKeyId: z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/,
+          'must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        )
+        .optional()
+        .describe(
+          "The KMS key that encrypts the task's log groups (CreateLogGroup's kmsKeyId); its key policy must let CloudWatch Logs use it. @default CloudWatch Logs' own encryption",
+        ),
     })
     .default({ retention: 30 }),
   ecr: z.strictObject({ keepImages: positive.default(30) }).default({ keepImages: 30 }),

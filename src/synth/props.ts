@@ -169,6 +169,8 @@ export function clusterProps(project: ResolvedProject, env: ResolvedEnvironment,
       internal: c.loadBalancer.internal,
       idleTimeout: c.loadBalancer.idleTimeout,
       ...(needsTestListener ? { testListenerPort: c.loadBalancer.testListenerPort } : {}),
+      deletionProtection: c.loadBalancer.deletionProtection ?? c.protected,
+      ...(c.loadBalancer.accessLogs ? { accessLogs: { ...c.loadBalancer.accessLogs } } : {}),
     },
     containerInsights: c.cluster.containerInsights,
     ...(ec2
@@ -292,6 +294,7 @@ export function jobProps(
     memory: job.memory,
     ...taskProps(env, job, base.region, project.config.project, external),
     logRetentionDays: job.logs.retention,
+    ...(job.logs.kmsKeyId !== undefined ? { logKmsKeyId: job.logs.kmsKeyId } : {}),
     scheduleExpression: s.cron !== undefined ? toAwsCron(s.cron) : toAwsRate(s.rate!),
     timezone: s.timezone,
     ...(window !== undefined ? { flexibleWindowMinutes: window } : {}),
@@ -358,6 +361,7 @@ export function serviceProps(
     desiredCount: svc.count,
     ...taskProps(env, svc, base.region, project.config.project, external),
     logRetentionDays: svc.logs.retention,
+    ...(svc.logs.kmsKeyId !== undefined ? { logKmsKeyId: svc.logs.kmsKeyId } : {}),
     ...(svc.http && lb
       ? {
           http: {

@@ -88,6 +88,12 @@ export function formatPlan(report: PlanReport): string {
     );
   for (const k of report.kept) out.push('', `Kept: ${k.stack} (${k.reason}).`);
   for (const w of report.warnings ?? []) out.push('', `Warning: ${w}`);
+  if (report.policyAllowances?.length)
+    out.push(
+      '',
+      'Security policy rules allowed to fail here (policy.allow; docs/security.md):',
+      ...report.policyAllowances.map((a) => `  ${a.rule} (${a.file}): ${a.reason}`),
+    );
   const changed = report.stacks.filter((p) => p.status === 'deferred' || p.summary?.changes).length;
   out.push(
     '',

@@ -48,6 +48,13 @@ export function formatPlanMarkdown(report: PlanReport): string {
   }
   for (const k of report.kept) out.push('', `Kept: \`${k.stack}\` (${k.reason}).`);
   for (const w of report.warnings ?? []) out.push('', `> **Warning:** ${w}`);
+  if (report.policyAllowances?.length)
+    out.push(
+      '',
+      '**Security policy rules allowed to fail here** (`policy.allow`, docs/security.md):',
+      '',
+      ...report.policyAllowances.map((a) => `- \`${a.rule}\` (${a.file}): ${a.reason}`),
+    );
   const changed = report.stacks.filter((p) => p.status === 'deferred' || p.summary?.changes).length;
   const replaced = report.stacks.reduce(
     (sum, p) => sum + (p.summary?.replace ?? 0) + (report.operation === 'apply' ? (p.summary?.destroy ?? 0) : 0),

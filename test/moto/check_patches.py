@@ -229,6 +229,23 @@ def main() -> int:
         ecs.delete_service(cluster="mesh", service="orders", force=True)
         assert not sd.list_services()["Services"], "Cloud Map service left after DeleteService"
 
+    def ecs_rolling_deployments() -> None:
+        ecs = c("ecs")
+        ecs.create_cluster(clusterName="rolling")
+        tds = [
+            ecs.register_task_definition(family="rolling", containerDefinitions=[{"name": "w", "image": i, "memory": 64}])[
+                "taskDefinition"
+            ]["taskDefinitionArn"]
+            for i in ("a", "b")
+        ]
+        ecs.create_service(cluster="rolling", serviceName="r", taskDefinition=tds[0], desiredCount=0)
+        ecs.update_service(cluster="rolling", service="r", taskDefinition=tds[1])
+        deployments = ecs.describe_services(cluster="rolling", services=["r"])["services"][0]["deployments"]
+        # MOTO_ECS_ROLLOUT_SECONDS defaults to 0: the new deployment completes at the first describe.
+        assert [(d["status"], d["taskDefinition"], d["rolloutState"]) for d in deployments] == [
+            ("PRIMARY", tds[1], "COMPLETED")
+        ], deployments
+
     def not_implemented_answers() -> None:
         from botocore.exceptions import ClientError
 
@@ -260,6 +277,7 @@ def main() -> int:
         ("codedeploy-deployment-configs-and-alarms", codedeploy_configs_and_alarms),
         ("ecs-service-connect", ecs_service_connect),
         ("not-implemented-answers", not_implemented_answers),
+        ("ecs-rolling-deployments", ecs_rolling_deployments),
     ]
     failed = 0
     try:

@@ -847,6 +847,81 @@ def _not_implemented_answers() -> None:
     ECRResponse.get_download_url_for_layer = ecr_layer_url  # type: ignore[method-assign,assignment]
 
 
+@patch("ecs-rolling-deployments")
+def _ecs_rolling_deployments() -> None:
+    """ECS UpdateService with a new task definition (or forceNewDeployment) starts a new PRIMARY deployment; the old one is ACTIVE until the rollout completes (after MOTO_ECS_ROLLOUT_SECONDS, default 0)."""
+    from datetime import timedelta
+
+    from moto.core.utils import utcnow
+    from moto.ecs.models import EC2ContainerServiceBackend
+    from moto.moto_api._internal import mock_random
+
+    seconds = float(os.environ.get("MOTO_ECS_ROLLOUT_SECONDS", "0"))
+    orig_update = EC2ContainerServiceBackend.update_service
+    orig_describe = EC2ContainerServiceBackend.describe_services
+
+    def update_service(self: Any, service_properties: dict[str, Any]) -> Any:
+        wanted = service_properties.get("task_definition")
+        forced = bool(service_properties.get("force_new_deployment"))
+        cluster = service_properties.get("cluster", "default")
+        name = str(service_properties.get("service", "")).split("/")[-1]
+        before = None
+        try:
+            before = self._get_service(cluster, name)
+        except Exception:  # noqa: BLE001 - orig_update raises the proper error
+            pass
+        old_td = before.task_definition if before is not None else None
+        old = [dict(d) for d in (before.deployments if before is not None else [])]
+        service = orig_update(self, service_properties)
+        if not old or (not forced and (not wanted or service.task_definition == old_td)):
+            return service
+        now = utcnow()
+        new_id = f"ecs-svc/{mock_random.randint(0, 32**12)}"
+        primary = {
+            **old[0],
+            "id": new_id,
+            "status": "PRIMARY",
+            "taskDefinition": service.task_definition,
+            "desiredCount": service.desired_count,
+            "runningCount": 0,
+            "pendingCount": service.desired_count,
+            "rolloutState": "IN_PROGRESS",
+            "rolloutStateReason": f"ECS deployment {new_id} in progress.",
+            "createdAt": now,
+            "updatedAt": now,
+        }
+        previous = [{**d, "status": "ACTIVE", "updatedAt": now} for d in old if d.get("status") in ("PRIMARY", "ACTIVE")]
+        service.deployments = [primary, *previous]
+        return service
+
+    def settle(service: Any) -> None:
+        deployments = getattr(service, "deployments", None) or []
+        primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+        if primary is None or primary.get("rolloutState") != "IN_PROGRESS":
+            return
+        if utcnow() - primary["createdAt"] < timedelta(seconds=seconds):
+            return
+        primary.update(
+            {
+                "rolloutState": "COMPLETED",
+                "rolloutStateReason": f"ECS deployment {primary['id']} completed.",
+                "runningCount": primary["desiredCount"],
+                "pendingCount": 0,
+                "updatedAt": utcnow(),
+            }
+        )
+        service.deployments = [primary]
+
+    def describe_services(self: Any, cluster_str: str, names: list[str]) -> Any:
+        result, failures = orig_describe(self, cluster_str, names)
+        for service in result:
+            settle(service)
+        return result, failures
+
+    EC2ContainerServiceBackend.update_service = update_service  # type: ignore[method-assign]
+    EC2ContainerServiceBackend.describe_services = describe_services  # type: ignore[method-assign]
+
+
 # ------------------------------------------------------------------ server
 
 

@@ -174,6 +174,26 @@ describe('plan', () => {
     expect(report.changes).toBe(false);
   });
 
+  it('carries the security policy allowances of ecsdeploy.yaml and the environment file, with their files, for the plan to show', async () => {
+    const scripts = { 'registry': { plans: [none] }, 'dev-cluster': { plans: [none] }, 'dev-api': { plans: [none] } };
+    expect((await runner(scripts).plan(request())).policyAllowances).toBeUndefined();
+    project.cleanup();
+    const allow = (rule: string, reason: string) => `policy:\n  allow:\n    - rule: ${rule}\n      reason: ${reason}\n`;
+    project = projectWith({
+      'ecsdeploy.yaml': `${readFileSync(join(MINIMAL, 'ecsdeploy.yaml'), 'utf8')}${allow('CKV_AWS_136', 'AES256 is enough here.')}`,
+      'environments/dev.yaml': `${readFileSync(join(MINIMAL, 'environments', 'dev.yaml'), 'utf8')}${allow('CKV_AWS_91', 'No access logs in dev.')}`,
+    });
+    const report = await runner({
+      'registry': { plans: [none] },
+      'dev-cluster': { plans: [none] },
+      'dev-api': { plans: [none] },
+    }).plan(request());
+    expect(report.policyAllowances).toEqual([
+      { rule: 'CKV_AWS_136', reason: 'AES256 is enough here.', file: 'ecsdeploy.yaml' },
+      { rule: 'CKV_AWS_91', reason: 'No access logs in dev.', file: 'environments/dev.yaml' },
+    ]);
+  });
+
   it('--stack selects stacks; an invalid lock timeout is a usage error', async () => {
     const report = await runner({ 'dev-api': { plans: [none] } }).plan(request({ stacks: ['api'] }));
     expect(report.stacks.map((s) => s.stack)).toEqual(['dev-api']);

@@ -146,6 +146,24 @@ describe('formatPlan', () => {
     expect(formatPlan({ ...base, changes: false, stacks: [] })).not.toContain('Warning');
   });
 
+  it('the security policy rules the environment allows to fail, each with its file and reason, above the count', () => {
+    const text = formatPlan({
+      ...base,
+      changes: false,
+      stacks: [],
+      policyAllowances: [
+        { rule: 'CKV_AWS_136', reason: 'ECR repositories use AES256.', file: 'ecsdeploy.yaml' },
+        { rule: 'CKV_AWS_91', reason: "dev's access logs are not kept.", file: 'environments/dev.yaml' },
+      ],
+    });
+    expect(text.split('\n').slice(-5, -2)).toEqual([
+      'Security policy rules allowed to fail here (policy.allow; docs/security.md):',
+      '  CKV_AWS_136 (ecsdeploy.yaml): ECR repositories use AES256.',
+      "  CKV_AWS_91 (environments/dev.yaml): dev's access logs are not kept.",
+    ]);
+    expect(formatPlan({ ...base, changes: false, stacks: [] })).not.toContain('policy.allow');
+  });
+
   it('apply and destroy results', () => {
     expect(
       formatApply({

@@ -569,7 +569,17 @@ function report(
     logFile: s.run.log.path,
     kept: s.kept,
     ...(extra.warnings?.length ? { warnings: extra.warnings } : {}),
+    ...(s.operation === 'destroy' ? {} : policyAllowances(s.project, s.env)),
   };
+}
+
+/** The security policy rules allowed to fail in the environment (docs/security.md), for the plan to show. */
+function policyAllowances(project: ResolvedProject, env: ResolvedEnvironment): Pick<PlanReport, 'policyAllowances'> {
+  const all = [
+    ...(project.config.policy?.allow ?? []).map((a) => ({ ...a, file: 'ecsdeploy.yaml' })),
+    ...(env.config.policy?.allow ?? []).map((a) => ({ ...a, file: env.file })),
+  ];
+  return all.length ? { policyAllowances: all } : {};
 }
 
 /** Two plans of one stack propose the same thing: the same resources with the same actions, the same highlighted changes. */

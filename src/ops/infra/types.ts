@@ -115,6 +115,11 @@ export interface PlanReport {
   readonly kept: ReadonlyArray<{ readonly stack: string; readonly reason: string }>;
   /** plan only, what to read the plan with: a `cluster roll` running on the cluster stack's group, or that this could not be checked (src/ops/infra/roll-guard). */
   readonly warnings?: readonly string[];
+  /**
+   * plan only: the security policy rules (docs/security.md) this environment allows to fail, with
+   * their reasons and the file that allows each (ecsdeploy.yaml's `policy.allow`, then the environment's).
+   */
+  readonly policyAllowances?: ReadonlyArray<{ readonly rule: string; readonly reason: string; readonly file: string }>;
 }
 
 export interface StackResult {
