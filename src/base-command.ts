@@ -8,6 +8,9 @@ import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import { ConfigError, EcsdeployError, ExitCode } from './errors';
 import { chooseBase, chooseEnvironment, type EnvironmentUse } from './ops/environment-choice';
+import type { JobDeps } from './ops/jobs';
+import type { ReadDeps, ServiceDeps } from './ops/service';
+import type { ExecDeps } from './ops/task';
 import { parseFailure } from './parse-failure';
 
 export const EXIT_CODES_SECTION = `EXIT CODES
@@ -30,7 +33,39 @@ export function envFlag(summary: string, use: EnvironmentUse) {
   });
 }
 
+/**
+ * The dependencies commands hand to the ops they call: the ops' own `deps` parameter (always the
+ * last one, defaulting to the live dependencies built in one place per topic: liveDeps, readDeps,
+ * jobDeps, taskDeps). Empty in the CLI; tests fill it with BaseCommand.inject to run a command as
+ * the CLI runs it against fakes and simulations, instead of mocking modules.
+ */
+export interface CommandDeps {
+  /** service deploy, promote, rollback, watch */
+  readonly service?: ServiceDeps;
+  /** service status, list, history, logs */
+  readonly serviceRead?: ReadDeps;
+  /** job deploy, promote, run, list, history */
+  readonly job?: JobDeps;
+  /** task run, list, logs, stop; service exec */
+  readonly task?: ExecDeps;
+}
+
 export abstract class BaseCommand extends Command {
+  private static injected: CommandDeps = {};
+
+  /** Runs commands with these dependencies until the returned function restores the live ones. */
+  static inject(deps: CommandDeps): () => void {
+    BaseCommand.injected = deps;
+    return () => {
+      BaseCommand.injected = {};
+    };
+  }
+
+  /** What to pass as the deps of an op: injected ones, or undefined for the op's live defaults. */
+  protected deps<K extends keyof CommandDeps>(kind: K): CommandDeps[K] {
+    return BaseCommand.injected[kind];
+  }
+
   static override baseFlags = {
     dir: Flags.directory({
       char: 'C',

@@ -67,6 +67,15 @@ interface Network {
   readonly privateSubnets: string[];
 }
 
+/** The cluster as the outputs name it, and its EC2 capacity when it has some. */
+interface ClusterOutputs {
+  readonly name: string;
+  readonly arn: string;
+  readonly ec2Provider?: EcsCapacityProvider;
+  /** Security group of the EC2 container instances ('' without EC2 capacity). */
+  readonly instanceSgId: string;
+}
+
 export class ClusterStack extends EcsdeployStack {
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
@@ -81,64 +90,91 @@ export class ClusterStack extends EcsdeployStack {
         : this.loadBalancer(props, prefix, net);
 
     // --- Cluster and capacity.
-    // Service Connect: one Cloud Map HTTP namespace per environment, the cluster's default.
-    const namespace =
-      props.serviceConnectNamespace === undefined
-        ? undefined
-        : new ServiceDiscoveryHttpNamespace(this, 'ServiceConnectNamespace', {
-            name: props.serviceConnectNamespace,
-            description: `Service Connect of ${prefix}`,
-          });
-    let ecsCluster: { name: string; arn: string };
+    const namespace = this.serviceConnectNamespace(props, prefix);
+    const cluster =
+      props.existingCluster !== undefined
+        ? this.existingCluster(props.existingCluster)
+        : this.cluster(props, prefix, net, lb, namespace);
+
+    this.outputs(net, lb, cluster, namespace);
+    this.applyOverrides(id, props.overrides);
+  }
+
+  /** Service Connect: one Cloud Map HTTP namespace per environment, the cluster's default. */
+  private serviceConnectNamespace(props: ClusterStackProps, prefix: string): ServiceDiscoveryHttpNamespace | undefined {
+    return props.serviceConnectNamespace === undefined
+      ? undefined
+      : new ServiceDiscoveryHttpNamespace(this, 'ServiceConnectNamespace', {
+          name: props.serviceConnectNamespace,
+          description: `Service Connect of ${prefix}`,
+        });
+  }
+
+  /** An existing cluster keeps its settings and capacity (config refuses cluster.ec2 with it). */
+  private existingCluster(name: string): ClusterOutputs {
+    const existing = new DataAwsEcsCluster(this, 'Cluster', { clusterName: name });
+    return { name, arn: existing.arn, instanceSgId: '' };
+  }
+
+  /** The environment's own cluster, its EC2 capacity (if any) and its capacity providers. */
+  private cluster(
+    props: ClusterStackProps,
+    prefix: string,
+    net: Network,
+    lb: LoadBalancerOutputs,
+    namespace: ServiceDiscoveryHttpNamespace | undefined,
+  ): ClusterOutputs {
+    const cluster = new EcsCluster(this, 'Cluster', {
+      name: prefix,
+      setting: [{ name: 'containerInsights', value: props.containerInsights ? 'enabled' : 'disabled' }],
+      ...(namespace ? { serviceConnectDefaults: { namespace: namespace.arn } } : {}),
+    });
     let ec2Provider: EcsCapacityProvider | undefined;
     let instanceSgId = '';
-    if (props.existingCluster !== undefined) {
-      // An existing cluster keeps its settings and capacity (config refuses cluster.ec2 with it).
-      const existing = new DataAwsEcsCluster(this, 'Cluster', { clusterName: props.existingCluster });
-      ecsCluster = { name: props.existingCluster, arn: existing.arn };
-    } else {
-      const cluster = new EcsCluster(this, 'Cluster', {
-        name: prefix,
-        setting: [{ name: 'containerInsights', value: props.containerInsights ? 'enabled' : 'disabled' }],
-        ...(namespace ? { serviceConnectDefaults: { namespace: namespace.arn } } : {}),
-      });
-      ecsCluster = { name: cluster.name, arn: cluster.arn };
-      const providers: string[] = [];
-      if (props.ec2 !== undefined) {
-        const capacity = this.ec2Capacity(props, prefix, cluster, net, lb.securityGroupId);
-        ec2Provider = capacity.provider;
-        instanceSgId = capacity.securityGroupId;
-        providers.push(ec2Provider.name);
-        if (namespace !== undefined) {
-          // Bridge-mode tasks publish Service Connect ports on dynamic host ports of the instances.
-          new VpcSecurityGroupIngressRule(this, 'InstanceIngressServiceConnect', {
-            securityGroupId: instanceSgId,
-            cidrIpv4: net.vpcCidr,
-            ipProtocol: 'tcp',
-            fromPort: EPHEMERAL_PORTS.from,
-            toPort: EPHEMERAL_PORTS.to,
-            description: 'Service Connect clients in the VPC to bridge-mode tasks',
-          });
-        }
+    const providers: string[] = [];
+    if (props.ec2 !== undefined) {
+      const capacity = this.ec2Capacity(props, prefix, cluster, net, lb.securityGroupId);
+      ec2Provider = capacity.provider;
+      instanceSgId = capacity.securityGroupId;
+      providers.push(ec2Provider.name);
+      if (namespace !== undefined) {
+        // Bridge-mode tasks publish Service Connect ports on dynamic host ports of the instances.
+        new VpcSecurityGroupIngressRule(this, 'InstanceIngressServiceConnect', {
+          securityGroupId: instanceSgId,
+          cidrIpv4: net.vpcCidr,
+          ipProtocol: 'tcp',
+          fromPort: EPHEMERAL_PORTS.from,
+          toPort: EPHEMERAL_PORTS.to,
+          description: 'Service Connect clients in the VPC to bridge-mode tasks',
+        });
       }
-      if (props.fargate) providers.push('FARGATE');
-      if (props.fargateSpot) providers.push('FARGATE_SPOT');
-      new EcsClusterCapacityProviders(this, 'CapacityProviders', {
-        clusterName: cluster.name,
-        capacityProviders: providers,
-        defaultCapacityProviderStrategy:
-          ec2Provider !== undefined
-            ? [{ capacityProvider: ec2Provider.name, weight: 1, base: 0 }]
-            : providers.length > 0
-              ? [{ capacityProvider: providers[0]!, weight: 1, base: 0 }]
-              : [],
-      });
     }
+    if (props.fargate) providers.push('FARGATE');
+    if (props.fargateSpot) providers.push('FARGATE_SPOT');
+    new EcsClusterCapacityProviders(this, 'CapacityProviders', {
+      clusterName: cluster.name,
+      capacityProviders: providers,
+      defaultCapacityProviderStrategy:
+        ec2Provider !== undefined
+          ? [{ capacityProvider: ec2Provider.name, weight: 1, base: 0 }]
+          : providers.length > 0
+            ? [{ capacityProvider: providers[0]!, weight: 1, base: 0 }]
+            : [],
+    });
+    return { name: cluster.name, arn: cluster.arn, ...(ec2Provider ? { ec2Provider } : {}), instanceSgId };
+  }
 
+  /** What service stacks read through remote state. */
+  private outputs(
+    net: Network,
+    lb: LoadBalancerOutputs,
+    cluster: ClusterOutputs,
+    namespace: ServiceDiscoveryHttpNamespace | undefined,
+  ): void {
     const out = (name: string, value: string | string[], description: string) =>
       new TerraformOutput(this, name, { value, description });
-    out('cluster_name', ecsCluster.name, 'ECS cluster name');
-    out('cluster_arn', ecsCluster.arn, 'ECS cluster ARN');
+    out('cluster_name', cluster.name, 'ECS cluster name');
+    out('cluster_arn', cluster.arn, 'ECS cluster ARN');
     out('vpc_id', net.vpcId, 'VPC of the environment');
     out('vpc_cidr', net.vpcCidr, 'CIDR of the VPC');
     out('public_subnet_ids', net.publicSubnets, 'Public subnets');
@@ -146,7 +182,7 @@ export class ClusterStack extends EcsdeployStack {
     out('alb_security_group_id', lb.securityGroupId, 'Security group of the load balancer');
     out(
       'instance_security_group_id',
-      instanceSgId,
+      cluster.instanceSgId,
       'Security group of the EC2 container instances (empty without EC2 capacity)',
     );
     out('alb_arn', lb.arn, 'Load balancer ARN');
@@ -154,14 +190,21 @@ export class ClusterStack extends EcsdeployStack {
     out('alb_dns_name', lb.dnsName, 'Load balancer DNS name');
     out('listener_arn', lb.listenerArn, 'Production listener (HTTPS when a certificate is set)');
     out('test_listener_arn', lb.testListenerArn, 'CodeDeploy test listener (empty without blue/green services)');
-    out('capacity_provider_name', ec2Provider?.name ?? '', 'EC2 capacity provider (empty without EC2 capacity)');
+    out(
+      'capacity_provider_name',
+      cluster.ec2Provider?.name ?? '',
+      'EC2 capacity provider (empty without EC2 capacity)',
+    );
     out(
       'service_connect_namespace_arn',
       namespace?.arn ?? '',
       'Cloud Map namespace of Service Connect (empty when no service uses it)',
     );
+  }
 
-    for (const o of props.overrides) {
+  /** `overrides:` of the environment, on the resources they name. */
+  private applyOverrides(id: string, overrides: ClusterStackProps['overrides']): void {
+    for (const o of overrides) {
       const target = this.node.tryFindChild(o.resource);
       if (!(target instanceof TerraformResource))
         throw new Error(`overrides.${o.resource}: ${id} has no such resource`);

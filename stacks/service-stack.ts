@@ -42,6 +42,9 @@ const PREDEFINED_SHIFTS: Record<string, string> = {
   'linear:10:3': 'CodeDeployDefault.ECSLinear10PercentEvery3Minutes',
 };
 
+type ClusterState = ReturnType<typeof clusterRemoteState>;
+type TaskDefinitionParts = ReturnType<typeof addTaskDefinition>;
+
 export class ServiceStack extends EcsdeployStack {
   /** `import` blocks of an adopted service's existing resources (props.adopt.imports). */
   private readonly imports: Array<{ to: string; id: string }> = [];
@@ -66,6 +69,32 @@ export class ServiceStack extends EcsdeployStack {
     this.importFrom(logGroup, adopt?.imports?.logGroup);
 
     // --- Load balancing.
+    const targetGroups = this.loadBalancing(props, cluster);
+    const securityGroups = awsvpc
+      ? [this.taskSecurityGroup(props, prefix, cluster), ...(props.network?.securityGroups ?? [])]
+      : [];
+
+    // --- The service.
+    const serviceConfig = this.serviceConfig(props, cluster, taskDefinition.arn, targetGroups, securityGroups, groupOf);
+    const service = new EcsService(this, 'Service', serviceConfig);
+    this.importFrom(service, adopt?.imports?.service);
+
+    if (codeDeploy) this.codeDeploy(props, prefix, clusterName, service, targetGroups, cluster);
+    if (props.scaling !== undefined) this.scaling(props, prefix, clusterName, service, targetGroups[0], cluster);
+    applyOverrides(this, id, props.overrides);
+    // Top-level `import` blocks (Terraform and OpenTofu 1.5+), as cdktf's importFrom writes them;
+    // not importFrom itself: it adds a validation that runs `terraform version` at synth, which
+    // fails without that binary (OpenTofu) and costs a process per stack.
+    if (this.imports.length > 0) this.addOverride('import', this.imports);
+
+    this.outputs(props, service, clusterName, taskDefinition.arn, logGroup.name, image, targetGroups);
+  }
+
+  /** The target groups (blue and green under CodeDeploy) and the listener rules that forward to them. */
+  private loadBalancing(props: ServiceStackProps, cluster: ClusterState): LbTargetGroup[] {
+    const adopt = props.adopt;
+    const awsvpc = props.networkMode === 'awsvpc';
+    const codeDeploy = props.deployment.strategy !== 'rolling';
     const targetGroups: LbTargetGroup[] = [];
     if (props.http !== undefined) {
       const http = props.http;
@@ -121,11 +150,20 @@ export class ServiceStack extends EcsdeployStack {
         });
       }
     }
-    const securityGroups = awsvpc
-      ? [this.taskSecurityGroup(props, prefix, cluster), ...(props.network?.securityGroups ?? [])]
-      : [];
+    return targetGroups;
+  }
 
-    // --- The service.
+  /** The ECS service's arguments: where it runs, how it deploys, its load balancer and Service Connect. */
+  private serviceConfig(
+    props: ServiceStackProps,
+    cluster: ClusterState,
+    taskDefinitionArn: string,
+    targetGroups: readonly LbTargetGroup[],
+    securityGroups: string[],
+    groupOf: TaskDefinitionParts['groupOf'],
+  ): EcsServiceConfig {
+    const adopt = props.adopt;
+    const codeDeploy = props.deployment.strategy !== 'rolling';
     const where = runsOn(props, cluster, securityGroups);
     // One owner per attribute: auto scaling owns desired_count; CodeDeploy owns the task definition
     // and load balancer of a blue/green service between deployments.
@@ -136,7 +174,7 @@ export class ServiceStack extends EcsdeployStack {
     const serviceConfig: EcsServiceConfig = {
       name: props.serviceName,
       cluster: cluster.getString('cluster_arn'),
-      taskDefinition: props.heldTaskDefinitionArn ?? taskDefinition.arn,
+      taskDefinition: props.heldTaskDefinitionArn ?? taskDefinitionArn,
       desiredCount: props.desiredCount,
       // An adopted service keeps its launch type: moving between a launch type and a capacity
       // provider strategy replaces the service, and so does changing a strategy without a new deployment.
@@ -188,23 +226,25 @@ export class ServiceStack extends EcsdeployStack {
       enableEcsManagedTags: props.enableEcsManagedTags,
       waitForSteadyState: false,
       ...(ignore.length ? { lifecycle: { ignoreChanges: ignore } } : {}),
-      dependsOn: targetGroups,
+      dependsOn: [...targetGroups],
     };
-    const service = new EcsService(this, 'Service', serviceConfig);
-    this.importFrom(service, adopt?.imports?.service);
+    return serviceConfig;
+  }
 
-    if (codeDeploy) this.codeDeploy(props, prefix, clusterName, service, targetGroups, cluster);
-    if (props.scaling !== undefined) this.scaling(props, prefix, clusterName, service, targetGroups[0], cluster);
-    applyOverrides(this, id, props.overrides);
-    // Top-level `import` blocks (Terraform and OpenTofu 1.5+), as cdktf's importFrom writes them;
-    // not importFrom itself: it adds a validation that runs `terraform version` at synth, which
-    // fails without that binary (OpenTofu) and costs a process per stack.
-    if (this.imports.length > 0) this.addOverride('import', this.imports);
-
+  /** What `service deploy`, `status` and the watchers read after an apply. */
+  private outputs(
+    props: ServiceStackProps,
+    service: EcsService,
+    clusterName: string,
+    taskDefinitionArn: string,
+    logGroupName: string,
+    image: string,
+    targetGroups: readonly LbTargetGroup[],
+  ): void {
     new TerraformOutput(this, 'service_name', { value: service.name });
     new TerraformOutput(this, 'cluster_name', { value: clusterName });
-    new TerraformOutput(this, 'task_definition_arn', { value: taskDefinition.arn });
-    new TerraformOutput(this, 'log_group_name', { value: logGroup.name });
+    new TerraformOutput(this, 'task_definition_arn', { value: taskDefinitionArn });
+    new TerraformOutput(this, 'log_group_name', { value: logGroupName });
     new TerraformOutput(this, 'image', { value: image });
     new TerraformOutput(this, 'deployment_strategy', { value: props.deployment.strategy });
     if (targetGroups.length) new TerraformOutput(this, 'target_group_arns', { value: targetGroups.map((t) => t.arn) });

@@ -7,6 +7,7 @@
  */
 import { EcsdeployError, UsageError } from '../errors';
 import { awsError, type AwsClients } from './clients';
+import { describeServices, describeTaskDefinition } from './ecs-sdk';
 
 export interface ServiceRead {
   readonly serviceName: string;
@@ -105,11 +106,8 @@ export function adoptReadApi(clients: AwsClients): AdoptReadApi {
   const region = clients.target.region;
   return {
     async describeTaskDefinition(taskDefinition) {
-      const ecs = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
       try {
-        const out = await clients
-          .ecs()
-          .send(new ecs.DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] }));
+        const out = await describeTaskDefinition(clients.ecs(), taskDefinition, ['TAGS']);
         return { taskDefinition: plain(out.taskDefinition), tags: plain(out.tags ?? []) };
       } catch (err) {
         const e = err as { name?: string; message?: string };
@@ -123,12 +121,9 @@ export function adoptReadApi(clients: AwsClients): AdoptReadApi {
     },
 
     async describeService(cluster, service) {
-      const ecs = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
       let out;
       try {
-        out = await clients
-          .ecs()
-          .send(new ecs.DescribeServicesCommand({ cluster, services: [service], include: ['TAGS'] }));
+        out = await describeServices(clients.ecs(), cluster, [service], ['TAGS']);
       } catch (err) {
         const e = err as { name?: string; message?: string };
         if (e.name === 'ClusterNotFoundException')
@@ -139,7 +134,7 @@ export function adoptReadApi(clients: AwsClients): AdoptReadApi {
       }
       const s = (out.services ?? []).find((x) => x.status !== 'INACTIVE');
       if (s === undefined) {
-        const missing = out.failures?.[0]?.reason ?? (out.services?.length ? 'INACTIVE' : 'MISSING');
+        const missing = out.failures[0]?.reason ?? (out.services.length ? 'INACTIVE' : 'MISSING');
         throw new UsageError(
           `--service ${service}: no ECS service '${service}' in the cluster ${cluster} (${region}): ${missing}`,
           [`List the cluster's services with: aws ecs list-services --cluster ${cluster}`],

@@ -3,8 +3,8 @@
  * One AWS configuration for every live operation: region and credentials from the standard AWS
  * environment (AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, ...), and an endpoint from the
  * environment's `endpoint:` or AWS_ENDPOINT_URL, so the same code runs against AWS, LocalStack or
- * moto. Clients are created lazily (each SDK client costs start-up time) and retry throttling with
- * the SDK's adaptive mode.
+ * moto. Clients are created lazily (each SDK client costs start-up time) and retry with the one
+ * policy of src/aws/retry.ts (the SDK's adaptive mode).
  */
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
@@ -21,6 +21,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { EcsdeployError } from '../errors';
+import { retryPolicy, type RetryPolicy } from './retry';
 
 /** An IAM role the CLI assumes (environment `role:`, `state.role`, `releases.role`, `registry.role`). */
 export interface AssumedRole {
@@ -42,8 +43,8 @@ export interface ClientConfig {
   readonly region: string;
   readonly endpoint?: string;
   readonly forcePathStyle?: boolean;
-  readonly maxAttempts: number;
-  readonly retryMode: 'adaptive';
+  readonly maxAttempts: RetryPolicy['maxAttempts'];
+  readonly retryMode: RetryPolicy['retryMode'];
   /** The assumed role's credentials (absent: the SDK's default chain). */
   readonly credentials?: AwsCredentialIdentityProvider;
 }
@@ -53,8 +54,7 @@ export function clientConfig(target: AwsTarget): ClientConfig {
   return {
     region: target.region,
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    maxAttempts: 8,
-    retryMode: 'adaptive',
+    ...retryPolicy,
     ...(target.role ? { credentials: roleCredentials(target.role, target.region, endpoint) } : {}),
   };
 }
@@ -95,7 +95,7 @@ export function roleCredentials(role: AssumedRole, region: string, endpoint?: st
         RoleSessionName: role.sessionName ?? defaultSessionName(),
         ...(role.externalId ? { ExternalId: role.externalId } : {}),
       },
-      clientConfig: { region, ...(endpoint ? { endpoint } : {}), maxAttempts: 8, retryMode: 'adaptive' },
+      clientConfig: { region, ...(endpoint ? { endpoint } : {}), ...retryPolicy },
     });
     const memo = memoizeIdentityProvider(assume, isIdentityExpired, doesIdentityRequireRefresh)!;
     provider = () => memo();

@@ -1,29 +1,30 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the SDK module loads on first use (start-up time, see clients.ts). */
 /**
  * What `cluster status` and `cluster roll` read and change in ECS, as a small interface
  * (`EcsClusterApi`) that src/ops uses and tests replace with a simulation, plus its SDK
  * implementation. Every list is read to the end (ListContainerInstances, ListServices and ListTasks
  * pages; DescribeContainerInstances in chunks of 100, DescribeServices and
- * UpdateContainerInstancesState in chunks of 10, the API's limits).
+ * UpdateContainerInstancesState in chunks of 10, the API's limits); the calls shared with the other
+ * ECS adapters are made by ./ecs-sdk.ts.
  */
 import type { ContainerInstance as SdkContainerInstance, ECSClient, Service as SdkService } from '@aws-sdk/client-ecs';
-import { EcsdeployError } from '../errors';
+import type { EcsdeployError } from '../errors';
 import { awsError } from './clients';
+import {
+  chunks,
+  clusterNotFound,
+  describeServices,
+  describeTaskDefinition,
+  describeTasks,
+  ecsSdk as sdk,
+  listServiceArns,
+  listTaskArns,
+} from './ecs-sdk';
 
-const sdk = () => require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
+export { chunks } from './ecs-sdk';
 
 /** A missing cluster is the user's to fix (not applied yet, wrong account or region). */
 function ecsError(err: unknown, cluster: string, doing: string): EcsdeployError {
-  if ((err as { name?: string }).name === 'ClusterNotFoundException') {
-    return new EcsdeployError(`There is no ECS cluster '${cluster}'.`, {
-      code: 'ECSDEPLOY_NOT_FOUND',
-      suggestions: [
-        "Apply the environment's cluster stack first, and check AWS_REGION / AWS_PROFILE (or the endpoint) point at the right account.",
-      ],
-      cause: err,
-    });
-  }
-  return awsError(err, doing);
+  return clusterNotFound(err, cluster) ?? awsError(err, doing);
 }
 
 /** CPU units (1024 = 1 vCPU) and MiB. */
@@ -84,12 +85,6 @@ export interface EcsClusterApi {
   taskSize(taskDefinition: string): Promise<Resources>;
   /** The tasks meant to run (desired status RUNNING): on one container instance, or in the whole cluster. */
   tasks(cluster: string, containerInstanceArn?: string): Promise<TaskInfo[]>;
-}
-
-export function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 function resource(list: SdkContainerInstance['registeredResources'], name: string): number {
@@ -215,15 +210,9 @@ export class SdkEcsClusterApi implements EcsClusterApi {
 
   async services(cluster: string): Promise<ServiceInfo[]> {
     try {
-      const arns: string[] = [];
-      for await (const page of sdk().paginateListServices({ client: this.ecs, pageSize: this.pageSize }, { cluster }))
-        arns.push(...(page.serviceArns ?? []));
-      const out: ServiceInfo[] = [];
-      for (const chunk of chunks(arns, 10)) {
-        const r = await this.ecs.send(new (sdk().DescribeServicesCommand)({ cluster, services: chunk }));
-        out.push(...(r.services ?? []).filter((s) => s.status !== 'INACTIVE').map(toServiceInfo));
-      }
-      return out;
+      const arns = await listServiceArns(this.ecs, cluster, this.pageSize);
+      const { services } = await describeServices(this.ecs, cluster, arns);
+      return services.filter((s) => s.status !== 'INACTIVE').map(toServiceInfo);
     } catch (err) {
       throw ecsError(err, cluster, `reading the services of cluster ${cluster}`);
     }
@@ -242,8 +231,7 @@ export class SdkEcsClusterApi implements EcsClusterApi {
 
   private async readTaskSize(taskDefinition: string): Promise<Resources> {
     try {
-      const r = await this.ecs.send(new (sdk().DescribeTaskDefinitionCommand)({ taskDefinition }));
-      return taskDefinitionSize(r.taskDefinition ?? {});
+      return taskDefinitionSize((await describeTaskDefinition(this.ecs, taskDefinition)).taskDefinition ?? {});
     } catch (err) {
       throw awsError(err, `reading task definition ${taskDefinition}`);
     }
@@ -251,27 +239,21 @@ export class SdkEcsClusterApi implements EcsClusterApi {
 
   async tasks(cluster: string, containerInstanceArn?: string): Promise<TaskInfo[]> {
     try {
-      const arns: string[] = [];
-      const input = {
-        cluster,
-        desiredStatus: 'RUNNING' as const,
-        ...(containerInstanceArn ? { containerInstance: containerInstanceArn } : {}),
-      };
-      for await (const page of sdk().paginateListTasks({ client: this.ecs, pageSize: this.pageSize }, input))
-        arns.push(...(page.taskArns ?? []));
-      const out: TaskInfo[] = [];
-      for (const chunk of chunks(arns, 100)) {
-        const r = await this.ecs.send(new (sdk().DescribeTasksCommand)({ cluster, tasks: chunk }));
-        out.push(
-          ...(r.tasks ?? []).map((t) => ({
-            arn: t.taskArn ?? '',
-            group: t.group ?? '',
-            lastStatus: t.lastStatus ?? '',
-            ...(t.containerInstanceArn ? { containerInstanceArn: t.containerInstanceArn } : {}),
-          })),
-        );
-      }
-      return out;
+      const arns = await listTaskArns(
+        this.ecs,
+        {
+          cluster,
+          desiredStatus: 'RUNNING',
+          ...(containerInstanceArn ? { containerInstance: containerInstanceArn } : {}),
+        },
+        { pageSize: this.pageSize },
+      );
+      return (await describeTasks(this.ecs, cluster, arns)).map((t) => ({
+        arn: t.taskArn ?? '',
+        group: t.group ?? '',
+        lastStatus: t.lastStatus ?? '',
+        ...(t.containerInstanceArn ? { containerInstanceArn: t.containerInstanceArn } : {}),
+      }));
     } catch (err) {
       throw ecsError(err, cluster, `listing the tasks of cluster ${cluster}`);
     }

@@ -1,14 +1,14 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the SDK module loads on first use (start-up time, see clients.ts). */
 /**
  * One-off ECS tasks as plain data: run one (RunTask), read it (DescribeTasks), stop it (StopTask),
  * list those ecsdeploy started (ListTasks by startedBy, paginated), and open an ECS Exec session
- * (ExecuteCommand). Small on purpose, so src/ops runs against AWS, moto or a simulation alike.
+ * (ExecuteCommand). Small on purpose, so src/ops runs against AWS, moto or a simulation alike. The
+ * calls shared with the other ECS adapters are made by ./ecs-sdk.ts.
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { EcsdeployError } from '../errors';
 import { awsError, type AwsClients } from './clients';
-import { chunks } from './ecs-cluster';
-import { clusterNotFound, type TaskPlacement } from './ecs';
+import type { TaskPlacement } from './ecs';
+import { clusterNotFound, describeTasks, ecsSdk, listTaskArns } from './ecs-sdk';
 
 /** What a one-off task runs on and where: the ECS service's own capacity and network (./ecs.ts). */
 export type { TaskPlacement };
@@ -84,7 +84,7 @@ export interface EcsTasksApi {
 const ms = (d: Date | undefined): number | undefined => (d === undefined ? undefined : d.getTime());
 
 export function ecsTasksApi(clients: AwsClients): EcsTasksApi {
-  const sdk = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
+  const sdk = ecsSdk();
   const client = (): ECSClient => clients.ecs();
   const clusterMissing = (err: unknown, cluster: string) => clusterNotFound(err, cluster, clients.target.region);
 
@@ -144,18 +144,11 @@ export function ecsTasksApi(clients: AwsClients): EcsTasksApi {
     },
 
     async describeTasks(cluster, arns) {
-      const tasks: TaskState[] = [];
-      for (const batch of chunks(arns, 100)) {
-        try {
-          const out = await client().send(
-            new sdk.DescribeTasksCommand({ cluster, tasks: [...batch], include: ['TAGS'] }),
-          );
-          tasks.push(...(out.tasks ?? []).map(toTask));
-        } catch (err) {
-          throw clusterMissing(err, cluster) ?? awsError(err, `describing tasks of cluster ${cluster}`);
-        }
+      try {
+        return (await describeTasks(client(), cluster, arns, ['TAGS'])).map(toTask);
+      } catch (err) {
+        throw clusterMissing(err, cluster) ?? awsError(err, `describing tasks of cluster ${cluster}`);
       }
-      return tasks;
     },
 
     async stopTask(cluster, arn, reason) {
@@ -167,24 +160,17 @@ export function ecsTasksApi(clients: AwsClients): EcsTasksApi {
     },
 
     async listTasks(cluster, o) {
-      const arns: string[] = [];
       try {
-        for await (const page of sdk.paginateListTasks(
-          { client: client(), pageSize: 100 },
-          {
-            cluster,
-            desiredStatus: o.desiredStatus,
-            ...(o.startedBy ? { startedBy: o.startedBy } : {}),
-            ...(o.family ? { family: o.family } : {}),
-            ...(o.serviceName ? { serviceName: o.serviceName } : {}),
-          },
-        )) {
-          arns.push(...(page.taskArns ?? []));
-        }
+        return await listTaskArns(client(), {
+          cluster,
+          desiredStatus: o.desiredStatus,
+          ...(o.startedBy ? { startedBy: o.startedBy } : {}),
+          ...(o.family ? { family: o.family } : {}),
+          ...(o.serviceName ? { serviceName: o.serviceName } : {}),
+        });
       } catch (err) {
         throw clusterMissing(err, cluster) ?? awsError(err, `listing the tasks of cluster ${cluster}`);
       }
-      return arns;
     },
 
     async executeCommand(r) {

@@ -1,14 +1,22 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the SDK module loads on first use (start-up time, see clients.ts). */
 /**
  * What the service operations read from ECS, as plain data: services with their deployments and
  * events, stopped tasks with their reasons, task definitions. Small on purpose, so src/ops runs
- * against AWS, the moto server or a simulation alike. Every list is paginated; every batch call is
- * split to the API's limits.
+ * against AWS, the moto server or a simulation alike. The calls are made by ./ecs-sdk.ts (every
+ * list paginated, every batch split to the API's limits), shared with the other ECS adapters.
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import { EcsdeployError } from '../errors';
 import { awsError, type AwsClients } from './clients';
-import { chunks } from './ecs-cluster';
+import {
+  clusterNotFound,
+  describeServices,
+  describeTaskDefinition,
+  describeTasks,
+  lastPart,
+  listServiceArns,
+  listTaskArns,
+} from './ecs-sdk';
+
+export { clusterNotFound } from './ecs-sdk';
 
 export interface EcsDeployment {
   readonly id: string;
@@ -115,89 +123,53 @@ export interface EcsApi {
 
 const ms = (d: Date | undefined): number => (d === undefined ? 0 : d.getTime());
 
-/** The name of a service or task ARN's last part (`.../service/cluster/orders` → `orders`). */
-function lastPart(arn: string): string {
-  return arn.slice(arn.lastIndexOf('/') + 1);
-}
-
-/** ECS's ClusterNotFoundException as a message that says what to do; undefined for any other error. */
-export function clusterNotFound(err: unknown, cluster: string, region: string): EcsdeployError | undefined {
-  if ((err as { name?: string }).name !== 'ClusterNotFoundException') return undefined;
-  return new EcsdeployError(`There is no ECS cluster '${cluster}' in ${region}.`, {
-    code: 'ECSDEPLOY_NOT_FOUND',
-    suggestions: [
-      'Create the environment first: ecsdeploy apply --env <env>.',
-      'Check AWS_REGION / AWS_PROFILE (or the endpoint) point at the right account.',
-    ],
-    cause: err,
-  });
-}
-
 export function ecsApi(clients: AwsClients): EcsApi {
-  const sdk = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
   const client = (): ECSClient => clients.ecs();
   const clusterMissing = (err: unknown, cluster: string) => clusterNotFound(err, cluster, clients.target.region);
 
   return {
     async describeServices(cluster, names) {
-      const services: EcsService[] = [];
-      const missing: string[] = [];
-      for (const batch of chunks(names, 10)) {
-        try {
-          const out = await client().send(new sdk.DescribeServicesCommand({ cluster, services: batch }));
-          for (const s of out.services ?? []) services.push(toService(s));
-          for (const f of out.failures ?? []) missing.push(lastPart(f.arn ?? ''));
-        } catch (err) {
-          throw (
-            clusterMissing(err, cluster) ??
-            awsError(err, `describing the services ${batch.join(', ')} of cluster ${cluster}`)
-          );
-        }
+      try {
+        const out = await describeServices(client(), cluster, names);
+        return { services: out.services.map(toService), missing: out.failures.map((f) => lastPart(f.arn ?? '')) };
+      } catch (err) {
+        throw (
+          clusterMissing(err, cluster) ??
+          awsError(err, `describing the services ${names.join(', ')} of cluster ${cluster}`)
+        );
       }
-      return { services, missing };
     },
 
     async listServices(cluster) {
-      const names: string[] = [];
       try {
-        for await (const page of sdk.paginateListServices({ client: client() }, { cluster }))
-          names.push(...(page.serviceArns ?? []).map(lastPart));
+        return (await listServiceArns(client(), cluster)).map(lastPart).sort();
       } catch (err) {
         throw clusterMissing(err, cluster) ?? awsError(err, `listing the services of cluster ${cluster}`);
       }
-      return names.sort();
     },
 
     async stoppedTasks(cluster, service, options = {}) {
       const limit = options.limit ?? 20;
-      const arns: string[] = [];
       try {
-        for await (const page of sdk.paginateListTasks(
-          { client: client(), pageSize: 100 },
+        // ECS keeps stopped tasks about an hour; the newest 100 are enough.
+        const arns = await listTaskArns(
+          client(),
           { cluster, serviceName: service, desiredStatus: 'STOPPED' },
-        )) {
-          arns.push(...(page.taskArns ?? []));
-          if (arns.length >= 100) break; // ECS keeps stopped tasks about an hour; the newest are enough
-        }
-        const tasks: StoppedTask[] = [];
-        for (const batch of chunks(arns, 100)) {
-          const out = await client().send(new sdk.DescribeTasksCommand({ cluster, tasks: batch }));
-          for (const t of out.tasks ?? []) {
-            tasks.push({
-              arn: t.taskArn ?? '',
-              taskDefinition: t.taskDefinitionArn ?? '',
-              ...(t.startedBy ? { startedBy: t.startedBy } : {}),
-              ...(t.stoppedAt ? { stoppedAt: ms(t.stoppedAt) } : {}),
-              ...(t.stopCode ? { stopCode: t.stopCode } : {}),
-              ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
-              containers: (t.containers ?? []).map((c) => ({
-                name: c.name ?? '',
-                ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
-                ...(c.reason ? { reason: c.reason } : {}),
-              })),
-            });
-          }
-        }
+          { enough: 100 },
+        );
+        const tasks = (await describeTasks(client(), cluster, arns)).map((t): StoppedTask => ({
+          arn: t.taskArn ?? '',
+          taskDefinition: t.taskDefinitionArn ?? '',
+          ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+          ...(t.stoppedAt ? { stoppedAt: ms(t.stoppedAt) } : {}),
+          ...(t.stopCode ? { stopCode: t.stopCode } : {}),
+          ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
+          containers: (t.containers ?? []).map((c) => ({
+            name: c.name ?? '',
+            ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+            ...(c.reason ? { reason: c.reason } : {}),
+          })),
+        }));
         return tasks
           .filter((t) => options.since === undefined || (t.stoppedAt ?? 0) >= options.since)
           .sort((a, b) => (b.stoppedAt ?? 0) - (a.stoppedAt ?? 0))
@@ -209,8 +181,7 @@ export function ecsApi(clients: AwsClients): EcsApi {
 
     async describeTaskDefinition(arn) {
       try {
-        const out = await client().send(new sdk.DescribeTaskDefinitionCommand({ taskDefinition: arn }));
-        const td = out.taskDefinition;
+        const { taskDefinition: td } = await describeTaskDefinition(client(), arn);
         return {
           arn: td?.taskDefinitionArn ?? arn,
           family: td?.family ?? '',

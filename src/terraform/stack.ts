@@ -15,6 +15,7 @@ import { engineFailure } from './errors';
 import type { RunLog } from './log';
 import { runEngine, type EngineInvocation, type EngineResult, type UiMessage } from './process';
 import { NO_CHANGES, summarizeDestroyPlan, summarizePlan, type PlanSummary } from './summary';
+import { dateOf, systemClock, type Clock } from '../clock';
 
 /** What a run shares between its stacks. */
 export interface RunContext {
@@ -29,7 +30,8 @@ export interface RunContext {
   /** Extra environment for the engine. */
   readonly env?: NodeJS.ProcessEnv;
   readonly signal?: AbortSignal;
-  readonly now?: () => Date;
+  /** @default the system clock */
+  readonly clock?: Clock;
 }
 
 export type Outputs = Readonly<Record<string, unknown>>;
@@ -89,7 +91,7 @@ const NEEDS_INIT =
 
 export function openStack(name: string, dir: string, run: RunContext, onMessage?: (m: UiMessage) => void): StackEngine {
   const shown = relative(run.root, dir) || '.';
-  const now = run.now ?? (() => new Date());
+  const clock = run.clock ?? systemClock;
   const lockTimeout = `-lock-timeout=${run.lockTimeout ?? '0s'}`;
   const invoke = (args: string[], extra: Partial<EngineInvocation> = {}) =>
     runEngine(run.engine, {
@@ -102,7 +104,14 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
       ...extra,
     });
   const failure = (result: EngineResult, step: string) =>
-    engineFailure(result, { engine: run.engine, stack: name, step, dir: shown, logFile: run.log.path, now: now() });
+    engineFailure(result, {
+      engine: run.engine,
+      stack: name,
+      step,
+      dir: shown,
+      logFile: run.log.path,
+      now: dateOf(clock),
+    });
   const check = (result: EngineResult, step: string): EngineResult => {
     if (result.code === 0 && !result.interrupted) return result;
     throw failure(result, step);

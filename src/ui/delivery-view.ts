@@ -7,6 +7,7 @@
  */
 import type { DeployEvent } from '../ops/service';
 import type { ProgressView } from './progress';
+import { dateOf, systemClock, type Clock } from '../clock';
 import { shortTaskDefinition, type DeploymentView, type RolloutEvent, type TaskSetView } from '../ops/deploy-watch';
 import { shortDigest } from '../ops/releases';
 
@@ -24,7 +25,8 @@ interface Writable {
 export interface DeliveryViewOptions {
   /** A live, redrawn block; false: plain lines. */
   readonly live: boolean;
-  readonly now?: () => Date;
+  /** Stamps the lines. @default the system clock */
+  readonly clock?: Clock;
   /** Renders the engine's progress while the stack is applied (src/ui/progress). */
   readonly infra: Pick<ProgressView, 'onEvent' | 'pause' | 'stop'>;
 }
@@ -78,7 +80,7 @@ export function describeRolloutEvent(e: RolloutEvent): string | undefined {
 }
 
 export function deliveryView(out: Writable, options: DeliveryViewOptions): DeliveryView {
-  const now = options.now ?? (() => new Date());
+  const now = () => dateOf(options.clock ?? systemClock);
   const infra = options.infra;
 
   // Plain: one timestamped line per thing that happened.

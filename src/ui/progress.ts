@@ -5,6 +5,7 @@
  * Nothing with --json.
  */
 import type { InfraEvent } from '../ops/infra';
+import { dateOf, systemClock, type Clock } from '../clock';
 
 export interface ProgressView {
   onEvent(event: InfraEvent): void;
@@ -18,7 +19,8 @@ export interface ProgressView {
 export interface ProgressOptions {
   /** Live redrawing block; false: plain lines. */
   readonly live: boolean;
-  readonly now?: () => Date;
+  /** Stamps the lines. @default the system clock */
+  readonly clock?: Clock;
   /** Redraw interval of the live block, ms. */
   readonly interval?: number;
 }
@@ -57,7 +59,7 @@ function clock(now: () => Date): string {
 }
 
 function plainView(out: Writable, options: ProgressOptions): ProgressView {
-  const now = options.now ?? (() => new Date());
+  const now = () => dateOf(options.clock ?? systemClock);
   let width = 0;
   const line = (stack: string, text: string) => out.write(`${clock(now)} ${stack.padEnd(width)}  ${text}\n`);
   return {

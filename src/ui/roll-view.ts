@@ -6,6 +6,7 @@
 import type { Resources } from '../aws/ecs-cluster';
 import type { ClusterSnapshot, ClusterStatus, RollEvent, RollMark, RollPlan, RollReport } from '../ops/cluster-roll';
 import { table } from './table';
+import { dateOf, systemClock, type Clock } from '../clock';
 
 const res = (r: Resources) => `${r.cpu} CPU / ${r.memory} MiB`;
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : /(s|ch|sh|x)$/.test(what) ? 'es' : 's'}`;
@@ -169,7 +170,8 @@ export interface RollProgressOptions {
   readonly live: boolean;
   /** Where the plan goes (stdout: it is part of the result a person reads). */
   readonly plan: (text: string) => void;
-  readonly now?: () => Date;
+  /** Stamps the lines. @default the system clock */
+  readonly clock?: Clock;
 }
 
 const STATE: Record<string, string> = {
@@ -181,8 +183,10 @@ const STATE: Record<string, string> = {
 
 /** One line per thing that happened (CI, pipes); repeated waits only when what is awaited changes. */
 export function rollProgress(out: Writable, options: RollProgressOptions): RollProgress {
-  const now = options.now ?? (() => new Date());
-  const stamp = () => now().toISOString().slice(11, 19);
+  const stamp = () =>
+    dateOf(options.clock ?? systemClock)
+      .toISOString()
+      .slice(11, 19);
   let lastWait = '';
   let batch = '';
   const rows = new Map<string, string>();
@@ -250,10 +254,6 @@ export function rollProgress(out: Writable, options: RollProgressOptions): RollP
           line(
             `group sizes restored: desired ${e.sizes.desiredCapacity}, min ${e.sizes.minSize}, max ${e.sizes.maxSize}`,
           );
-          break;
-        case 'throttled':
-          if (!options.live)
-            out.write(`${stamp()} AWS throttled ${e.operation}; retrying in ${duration(e.retryInMs)}\n`);
           break;
       }
     },

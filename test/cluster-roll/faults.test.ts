@@ -11,7 +11,8 @@
  * - the run ends as specified: completed (everything current, original sizes, no tag), or failed
  *   with the fault that was injected (the instance that would not drain is named, still in service
  *   and ACTIVE; the replacement that never registered is named), or blocked, or a drain timed out
- *   on service tasks, only where the flags limited surge or unavailability;
+ *   on service tasks, only where the schedule makes that unavoidable (see `unavoidable`: computed
+ *   from the cluster, the services and the flags, not from what the roll did);
  * - and after a failure, once the fault is fixed, a plain second run completes.
  */
 import type { GroupSizes } from '../../src/aws/autoscaling';
@@ -114,6 +115,61 @@ function schedule(seed: number): Schedule {
   };
 }
 
+/**
+ * Why the schedule itself leaves no way through with its flags (undefined: a roll must complete),
+ * by the same first-fit-decreasing packing the planner uses, in the most favourable order:
+ * - blocked: --surge 0 with --max-unavailable 0 (no instance may ever leave); or no out-of-date
+ *   instance can go first (the other instances and the allowed extra ones of the new type cannot
+ *   hold what the services keep running: minimumHealthyPercent of their desired counts); or the
+ *   last one cannot go (by then every other instance is of the new type);
+ * - a drain timing out on service tasks: the same two steps cannot hold every desired task (a
+ *   drain ends only once every task of the instance runs elsewhere).
+ * Daemon tasks take their share of every instance.
+ */
+export function unavoidable(
+  config: SimConfig,
+  options: Partial<RollOptions>,
+): { blocked?: string; drainTimeout?: string } {
+  const daemons = config.services.filter((s) => s.daemon);
+  const reserve = daemons.reduce((r, d) => ({ cpu: r.cpu + d.cpu, memory: r.memory + d.memory }), {
+    cpu: 0,
+    memory: 0,
+  });
+  const bin = (type: string) => ({
+    cpu: config.types[type]!.cpu - reserve.cpu,
+    memory: config.types[type]!.memory - reserve.memory,
+  });
+  const replica = config.services
+    .filter((s) => !s.daemon)
+    .sort((a, b) => b.cpu - a.cpu || b.memory - a.memory || a.name.localeCompare(b.name));
+  const demand = (count: (s: SimService) => number) =>
+    replica.map((s) => ({ name: s.name, cpu: s.cpu, memory: s.memory, count: count(s) })).filter((d) => d.count > 0);
+  const minimum = demand((s) => minimumTasks(s.desired, s.minimumHealthyPercent ?? 100));
+  const all = demand((s) => s.desired);
+  const old = config.instances.map((i) => i.type);
+  const n = old.length;
+  // Extra instances beyond the group's size: --surge, else as many as the largest old instance
+  // needs (the planner's default is at least that), capped by nothing else in the sim.
+  const surge = options.surge ?? n;
+  const extra = Array.from({ length: surge }, () => bin(config.template.type));
+  const firstStep = (d: typeof minimum) =>
+    old.some((_, k) => fits([...old.filter((_, j) => j !== k).map(bin), ...extra], d));
+  const lastStep = (d: typeof minimum) =>
+    fits([...Array.from({ length: n - 1 }, () => bin(config.template.type)), ...extra], d);
+  const stuck = (d: typeof minimum, what: string) =>
+    !firstStep(d)
+      ? `no out-of-date instance can go first with ${surge} extra instance(s): the others cannot hold ${what}`
+      : !lastStep(d)
+        ? `the last out-of-date instance cannot go with ${surge} extra instance(s): ${n - 1} of ${config.template.type} cannot hold ${what}`
+        : undefined;
+  const blocked =
+    options.surge === 0 && options.maxUnavailable === 0
+      ? '--surge 0 and --max-unavailable 0: no instance may leave'
+      : stuck(minimum, 'what the services keep running');
+  const drainTimeout = blocked ?? stuck(all, 'every desired task');
+  return { ...(blocked ? { blocked } : {}), ...(drainTimeout ? { drainTimeout } : {}) };
+}
+
 /** The cluster at the start; services scaled down until they fit (the generator aims, this makes sure). */
 function build(config: SimConfig): ClusterSim {
   let services = config.services;
@@ -171,13 +227,14 @@ async function check(seed: number): Promise<string[]> {
   } else if (outcome.status === 'failed') {
     const f = outcome.failure!;
     if (f.code === 'ECSDEPLOY_ROLL_DRAIN_TIMEOUT') {
-      // Without the fault, only where --surge forbade the instance a stalled drain gets.
+      // Without the fault, only where the schedule leaves the drained tasks no room.
       const serviceTasksOnly = !/not part of a service/.test(f.message);
       const explained =
-        f.instances.every((id) => neverDrain.includes(id)) || (options.surge !== undefined && serviceTasksOnly);
+        f.instances.every((id) => neverDrain.includes(id)) ||
+        (serviceTasksOnly && unavoidable(config, options).drainTimeout !== undefined);
       if (!explained)
         problems.push(
-          `drain timeout for ${f.instances.join(', ')}, but only ${neverDrain.join(', ') || 'none'} never drains: ${f.message}`,
+          `drain timeout for ${f.instances.join(', ')}, but only ${neverDrain.join(', ') || 'none'} never drains and the schedule leaves room: ${f.message}`,
         );
       for (const id of f.instances) {
         const i = sim.groupInstances().find((x) => x.id === id);
@@ -188,8 +245,8 @@ async function check(seed: number): Promise<string[]> {
       if (!config.faults?.neverRegister?.length)
         problems.push(`replacement timeout without a replacement fault: ${f.message}`);
     } else if (f.code === 'ECSDEPLOY_ROLL_BLOCKED') {
-      if (options.surge === undefined && options.maxUnavailable === undefined)
-        problems.push(`blocked with default flags: ${f.message}`);
+      if (unavoidable(config, options).blocked === undefined)
+        problems.push(`blocked, though the schedule leaves a way through: ${f.message}`);
     } else problems.push(`unexpected failure ${f.code}: ${f.message}`);
     // Fixed, and run again with the default flags: it finishes from where it stopped.
     sim.fixFaults();
@@ -219,12 +276,24 @@ function extraSeeds(): number[] {
   return Array.from({ length: n }, () => SCHEDULES + 1 + Math.floor(Math.random() * 2 ** 31));
 }
 
+/**
+ * Seeds where the roll still ends in a drain timeout although the schedule leaves room: --surge
+ * caps the extra instances, ECS placed the other services' tasks (those it may stop) into the
+ * space one service's remaining task needed, and the stalled drain may not get the surge instance
+ * that would free it. Known gaps of the roll, not accepted outcomes: the test below fails once one
+ * of them completes (then take it off this list).
+ */
+const KNOWN_GAPS = new Map([
+  [54, 'svc2 (1024 CPU) finds only 512-CPU holes on the m5.large instances; --surge 1 is used up'],
+  [166, 'svc1 (1024 CPU) finds only 512-CPU holes after svc0 spread; --surge 1 is used up'],
+]);
+
 describe(`${SCHEDULES} random fault schedules`, () => {
   it(
     'every one ends as specified, with no service below its minimum and no task lost',
     async () => {
       const problems: string[] = [];
-      for (let seed = 1; seed <= SCHEDULES; seed++) problems.push(...(await check(seed)));
+      for (let seed = 1; seed <= SCHEDULES; seed++) if (!KNOWN_GAPS.has(seed)) problems.push(...(await check(seed)));
       // ROLL_FAULT_SEEDS=N adds N random seeds beyond the fixed ones (a nightly-style run grows the
       // corpus); a failure names its seed, which replays exactly: add it to the fixed range's checks.
       for (const seed of extraSeeds()) problems.push(...(await check(seed)));
@@ -239,6 +308,31 @@ describe(`${SCHEDULES} random fault schedules`, () => {
     },
     120_000 + Number(process.env['ROLL_FAULT_SEEDS'] ?? 0) * 1_000,
   );
+
+  it.each([...KNOWN_GAPS])(
+    'known gap, seed %i (%s): still a drain timeout where the schedule leaves room',
+    async (seed) => {
+      const problems = await check(seed);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/drain timeout for i-\d+, but only none never drains and the schedule leaves room/);
+      expect(unavoidable(schedule(seed).config, schedule(seed).options)).toEqual({});
+    },
+  );
+
+  it('the oracle: what the schedule makes unavoidable, and what it does not', () => {
+    // One m5.large, --surge 0: nothing can take its tasks.
+    const single = schedule(19);
+    expect(unavoidable(single.config, single.options).blocked).toMatch(
+      /no out-of-date instance can go first with 0 extra/,
+    );
+    expect(unavoidable(single.config, { ...single.options, surge: 1 })).toEqual({});
+    expect(unavoidable(single.config, { surge: 0, maxUnavailable: 0 }).blocked).toBe(
+      '--surge 0 and --max-unavailable 0: no instance may leave',
+    );
+    // Seed 54, blocked before this oracle was asked: there is room.
+    const s54 = schedule(54);
+    expect(unavoidable(s54.config, s54.options)).toEqual({});
+  });
 
   it('the schedules cover every kind of fault and flag (else the test above proves little)', () => {
     const all = Array.from({ length: SCHEDULES }, (_, k) => schedule(k + 1));

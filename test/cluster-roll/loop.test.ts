@@ -4,6 +4,7 @@
  * service ever runs below its minimumHealthyPercent; surge is added only when needed and the
  * group ends at its original sizes; faults end the roll as specified and a second run resumes.
  */
+import { retryPolicy } from '../../src/aws/retry';
 import { ROLL_TAG } from '../../src/ops/cluster-roll/observe';
 import { ClusterSim, type SimConfig } from './sim';
 import { expectConverged, expectSafe, mutations, run, terminated, TYPES } from './helpers';
@@ -215,14 +216,23 @@ describe('faults', () => {
     expectConverged(sim, original);
   });
 
-  it('throttling: calls are retried after a backoff, reported, and the roll completes', async () => {
+  it('throttling: the SDK retry policy rides it out (a throttled call had no effect) and the roll completes', async () => {
     const sim = cluster(4, [web(8)], { faults: { throttleRate: 0.3 }, seed: 7 });
     const original = { ...sim.sizes };
-    const { outcome, events } = await run(sim);
+    const { outcome } = await run(sim);
     expect(outcome.status).toBe('completed');
     expect(sim.throttled).toBeGreaterThan(10);
-    expect(events.filter((e) => e.type === 'throttled').length).toBe(sim.throttled);
+    expect(sim.retries).toEqual({ retries: sim.throttled, gaveUp: 0 });
+    expectSafe(sim);
     expectConverged(sim, original);
+  });
+
+  it('throttling that outlasts the retry policy surfaces as the throttling error, with nothing retried on top', async () => {
+    const sim = cluster(4, [web(8)], { faults: { throttleRate: 0.97 }, seed: 3 });
+    await expect(run(sim)).rejects.toMatchObject({ name: expect.stringMatching(/^Throttling/) });
+    expect(sim.retries.gaveUp).toBe(1);
+    expect(sim.retries.retries % (retryPolicy.maxAttempts - 1)).toBe(0);
+    expectSafe(sim);
   });
 });
 

@@ -1,6 +1,8 @@
 /**
  * A deterministic simulation of an ECS cluster and its Auto Scaling group, behind the same
- * ClusterApi the roll uses against AWS, on a simulated clock (`clock.sleep` advances it).
+ * ClusterApi the roll uses against AWS, on a simulated clock (`clock.sleep` advances it). Its calls
+ * are retried on throttling by a stand-in of the SDK's retry (test/support/sdk-retry.ts), as the
+ * SDK retries the real adapters' calls.
  *
  * What it models, as ECS and Auto Scaling behave:
  * - The group keeps `desired` instances alive (Pending → InService after `bootMs`, then the ECS
@@ -36,6 +38,7 @@ import type {
 } from '../../src/aws/ecs-cluster';
 import type { Clock } from '../../src/ops/cluster-roll/clock';
 import type { ClusterApi } from '../../src/ops/cluster-roll/types';
+import { withSdkRetry, type SdkRetryStats } from '../support/sdk-retry';
 
 export interface SimService {
   readonly name: string;
@@ -585,7 +588,8 @@ export class ClusterSim {
     };
   }
 
-  readonly api: ClusterApi = {
+  /** The API as the fake answers it: each call may be throttled (before it has any effect). */
+  private readonly raw: ClusterApi = {
     group: async (name) => {
       this.call('asg:DescribeAutoScalingGroups', [name]);
       if (name !== this.groupName) return undefined;
@@ -733,6 +737,11 @@ export class ClusterSim {
         .map((t): TaskInfo => ({ arn: t.id, group: t.group, lastStatus: t.state, containerInstanceArn: t.ci.arn }));
     },
   };
+
+  /** Throttled calls retried as the SDK retries them (the one retry policy, src/aws/retry.ts). */
+  readonly retries: SdkRetryStats = { retries: 0, gaveUp: 0 };
+  /** The ClusterApi the roll uses: the fake behind a stand-in of the SDK's retry, as AWS is behind the SDK's. */
+  readonly api: ClusterApi = withSdkRetry(this.raw, this.clock, this.retries);
 
   // --- for assertions -----------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
 import { formatPlan, rollProgress } from '../../src/ui/roll-view';
 import { run, TYPES } from './helpers';
 import { ClusterSim } from './sim';
+import { fixedClock } from '../support/clock';
 
 function fullCluster(): ClusterSim {
   return new ClusterSim({
@@ -25,7 +26,7 @@ describe('cluster roll progress, plain lines', () => {
     const plans: string[] = [];
     const view = rollProgress(
       { write: (t: string) => (out += t) },
-      { live: false, plan: (p) => plans.push(p), now: () => new Date('2026-01-01T10:00:00Z') },
+      { live: false, plan: (p) => plans.push(p), clock: fixedClock('2026-01-01T10:00:00Z') },
     );
     for (const e of events) view.onEvent(e);
     view.stop();

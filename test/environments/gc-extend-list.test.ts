@@ -24,7 +24,7 @@ let infra: RecordingInfra;
 let clock: ReturnType<typeof fakeClock>;
 const deps = (over: Partial<EnvironmentDeps> = {}): EnvironmentDeps => ({
   infra,
-  now: clock.now,
+  clock,
   env: { USER: 'alice' },
   ...over,
 });
@@ -178,7 +178,7 @@ describe('env extend', () => {
     );
     await create('a', '1h');
     infra = recordingInfra({ failDestroyTimes: 1 });
-    await gcEnvironments({ dir: project.dir }, { ...deps(), now: () => new Date(clock.now().getTime() + 2 * HOUR) });
+    await gcEnvironments({ dir: project.dir }, { ...deps(), clock: { ...clock, now: () => clock.now() + 2 * HOUR } });
     await expect(extendEnvironment({ dir: project.dir, name: 'a', ttl: '1h' }, deps())).rejects.toThrow(
       "environment 'a' is being destroyed; it cannot be extended",
     );
@@ -190,7 +190,7 @@ describe('env list', () => {
     await create('pr-1', '1h');
     await create('pr-2', '48h', { isolated: true });
     clock.advance(2 * HOUR);
-    const result = await listEnvironments({ dir: project.dir }, { now: clock.now });
+    const result = await listEnvironments({ dir: project.dir }, { clock });
     expect(result.now).toBe('2026-11-24T12:00:00.000Z');
     expect(
       result.environments.map((e) => [e.name, e.kind, e.protected ?? e.onDemand?.status, e.onDemand?.expired]),
@@ -228,7 +228,7 @@ describe('env show', () => {
       ).ledger,
       undefined,
     );
-    const result = await showEnvironment({ dir: project.dir, name: 'pr-1' }, { now: clock.now });
+    const result = await showEnvironment({ dir: project.dir, name: 'pr-1' }, { clock });
     expect(result.stacks).toEqual([
       { name: 'dev-cluster', kind: 'cluster', owned: false, resources: 0, applied: false },
       { name: 'pr-1-api', kind: 'service', owned: true, resources: 3, applied: true },

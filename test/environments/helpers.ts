@@ -22,6 +22,7 @@ import { openEnvironments } from '../../src/ops/project';
 import { environmentStacks, selectStacks } from '../../src/synth/stack-order';
 import { projectWith } from '../config/fixture-project';
 import type { EphemeralRecord } from '../../src/config/ephemeral';
+import { manualClock, type ManualClock } from '../support/clock';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -84,14 +85,9 @@ export function memoryS3(): MemoryBucket {
 
 // ---------------------------------------------------------------------------------------------
 
-export interface FakeClock {
-  now: () => Date;
-  advance(ms: number): void;
-}
-
-export function fakeClock(start = '2026-11-24T10:00:00.000Z'): FakeClock {
-  let t = Date.parse(start);
-  return { now: () => new Date(t), advance: (ms) => (t += ms) };
+/** The clock environments on demand are dated with, advanced by hand. */
+export function fakeClock(start = '2026-11-24T10:00:00.000Z'): ManualClock {
+  return manualClock(start);
 }
 
 export const HOUR = 3_600_000;

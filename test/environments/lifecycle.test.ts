@@ -27,7 +27,7 @@ describe('env create / env destroy (local state and records)', () => {
   let clock: ReturnType<typeof fakeClock>;
   const deps = (over: Partial<EnvironmentDeps> = {}): EnvironmentDeps => ({
     infra,
-    now: clock.now,
+    clock,
     env: { USER: 'alice' },
     resolveImage: async (service, ref) => `registry.example.com/${service}@sha256:${ref.padEnd(64, '0')}`,
     ...over,

@@ -152,7 +152,7 @@ releases:
       const bucket = memoryS3();
       const infra = recordingInfra({ state: { kind: 's3', bucket, name: 'acme-state', prefix: 'ecsdeploy/state' } });
       const releases = s3ReleaseStore(bucket.objects, 'acme-releases', 'ecsdeploy/releases');
-      const deps = { infra, now: fakeClock().now, env: { USER: 'alice' }, s3: bucket.access, releases };
+      const deps = { infra, clock: fakeClock(), env: { USER: 'alice' }, s3: bucket.access, releases };
       const before = [...bucket.data.keys()];
 
       await createEnvironment({ dir: project.dir, name: 'pr-7', from: 'dev', services: ['api', 'web'] }, deps);

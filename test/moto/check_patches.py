@@ -139,6 +139,21 @@ def main() -> int:
         assert "TagSpecifications" not in data, data["TagSpecifications"]
         assert lt["Tags"] == [{"Key": "k", "Value": "v"}]
 
+    def launch_template_version_user_data() -> None:
+        import base64
+
+        ec2.create_launch_template(LaunchTemplateName="chk-ud", LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.small", "UserData": base64.b64encode(b"#!/bin/bash\necho 1").decode()})
+        ec2.create_launch_template_version(LaunchTemplateName="chk-ud", SourceVersion="1", LaunchTemplateData={"InstanceType": "t3.medium", "UserData": base64.b64encode(b"#!/bin/bash\necho 2").decode()})
+        asg.create_auto_scaling_group(
+            AutoScalingGroupName="chk-ud", MinSize=1, MaxSize=2, DesiredCapacity=1, VPCZoneIdentifier=subnet,
+            LaunchTemplate={"LaunchTemplateName": "chk-ud", "Version": "$Latest"},
+        )
+        # Launching from version 2 failed with HTTP 500 before the patch.
+        asg.set_desired_capacity(AutoScalingGroupName="chk-ud", DesiredCapacity=2)
+        got = ec2.describe_launch_template_versions(LaunchTemplateName="chk-ud", Versions=["2"])["LaunchTemplateVersions"][0]["LaunchTemplateData"]["UserData"]
+        assert base64.b64decode(got) == b"#!/bin/bash\necho 2", got
+        asg.delete_auto_scaling_group(AutoScalingGroupName="chk-ud", ForceDelete=True)
+
     def asg_reconcile() -> None:
         asg.create_auto_scaling_group(
             AutoScalingGroupName="chk", MinSize=1, MaxSize=2, DesiredCapacity=1, VPCZoneIdentifier=subnet,
@@ -269,6 +284,7 @@ def main() -> int:
         ("ecs-service-fields", ecs_fields),
         ("ecs-no-empty-network-configuration", ecs_network),
         ("ec2-launch-template-tags", launch_template_tags),
+        ("ec2-launch-template-version-user-data", launch_template_version_user_data),
         ("autoscaling-reconcile", asg_reconcile),
         ("ec2-security-group-rule-description", sg_rule_description),
         ("autoscaling-default-instance-warmup", asg_warmup),

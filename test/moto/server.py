@@ -747,6 +747,34 @@ def _ec2_launch_template_tags() -> None:
     LaunchTemplates.create_launch_template = create_launch_template  # type: ignore[method-assign]
 
 
+@patch("ec2-launch-template-version-user-data")
+def _ec2_launch_template_version_user_data() -> None:
+    """EC2 CreateLaunchTemplateVersion keeps UserData as the base64 text it was sent, as CreateLaunchTemplate does."""
+    from moto.ec2.responses.launch_templates import LaunchTemplates
+    from moto.ec2.utils import parse_user_data
+
+    orig_get_param = LaunchTemplates._get_param
+    orig_create_version = LaunchTemplates.create_launch_template_version
+
+    # moto's CreateLaunchTemplateVersion stored LaunchTemplateData.UserData as a plain str, and an
+    # Auto Scaling group launching from that version asserted it was a Base64EncodedString: HTTP 500
+    # on the launch (SetDesiredCapacity, TerminateInstanceInAutoScalingGroup, ...).
+    def create_launch_template_version(self: Any) -> Any:
+        def get_param(name: str, if_none: Any = None) -> Any:
+            value = orig_get_param(self, name, if_none)
+            if name == "LaunchTemplateData" and isinstance(value, dict) and value.get("UserData") is not None:
+                value = {**value, "UserData": parse_user_data(orig_get_param(self, "LaunchTemplateData.UserData"))}
+            return value
+
+        self._get_param = get_param
+        try:
+            return orig_create_version(self)
+        finally:
+            del self._get_param
+
+    LaunchTemplates.create_launch_template_version = create_launch_template_version  # type: ignore[method-assign]
+
+
 @patch("ec2-security-group-rule-description")
 def _ec2_security_group_rule_description() -> None:
     """EC2 DescribeSecurityGroupRules returns the Description of a rule that references a security group (moto only kept it for CIDR rules)."""

@@ -11,10 +11,6 @@ import { CodeDeploySim, EcsSim, FakeClock, T0 } from '../deploy-watch/sim';
 import { digestOf, exampleProject, memoryEcr, RecordingEngine, REPO, simApis, simDeps, taskDef } from './helpers';
 
 let deps: ServiceDeps;
-jest.mock('../../src/ops/service/context', () => {
-  const actual = jest.requireActual<typeof import('../../src/ops/service/context')>('../../src/ops/service/context');
-  return { ...actual, liveDeps: () => deps, readDeps: () => deps };
-});
 
 // oclif's Config.load asks `await import('wsl-utils')` for the platform; jest's CommonJS runtime
 // cannot import() without --experimental-vm-modules, and the answer does not matter here.
@@ -23,6 +19,7 @@ jest.mock('../../node_modules/@oclif/core/lib/util/os', () => ({
   getPlatform: async () => process.platform,
 }));
 
+import { BaseCommand } from '../../src/base-command';
 import ServiceDeploy from '../../src/commands/service/deploy';
 import ServiceHistory from '../../src/commands/service/history';
 
@@ -42,6 +39,7 @@ describe('ecsdeploy service deploy (engine double, simulated ECS)', () => {
   let clock: FakeClock;
   let ecs: EcsSim;
   let engine: RecordingEngine;
+  let restore: () => void;
   beforeEach(() => {
     project = exampleProject();
     clock = new FakeClock();
@@ -60,8 +58,13 @@ describe('ecsdeploy service deploy (engine double, simulated ECS)', () => {
     );
     engine = new RecordingEngine(() => deps.store!({} as never));
     deps = simDeps(project.dir, clock, sim.apis, engine);
+    // The commands' injection point: the ops they call get these instead of the live dependencies.
+    restore = BaseCommand.inject({ service: deps, serviceRead: deps });
   });
-  afterEach(() => project.cleanup());
+  afterEach(() => {
+    restore();
+    project.cleanup();
+  });
 
   const run = (...args: string[]) =>
     captureOutput<unknown>(() => ServiceDeploy.run(['orders', '--env', 'dev', '-C', project.dir, ...args], REPO));

@@ -6,6 +6,7 @@
 import type { DeploymentView } from '../../src/ops/deploy-watch';
 import type { DeployEvent } from '../../src/ops/service';
 import { deliveryView } from '../../src/ui/delivery-view';
+import { fixedClock } from '../support/clock';
 
 const TD = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-dev-orders:7';
 const ours: DeploymentView = {
@@ -64,7 +65,7 @@ const engineView = () => ({
 describe('deliveryView', () => {
   it('plain (CI): timestamped lines; repeated progress printed once; why tasks stopped', () => {
     const out = sink();
-    const view = deliveryView(out, { live: false, now: () => new Date('2026-01-15T10:00:05Z'), infra: engineView() });
+    const view = deliveryView(out, { live: false, clock: fixedClock('2026-01-15T10:00:05Z'), infra: engineView() });
     view.onEvent({
       type: 'phase',
       phase: 'watch',
@@ -105,7 +106,7 @@ describe('deliveryView', () => {
 
   it('live (terminal): happenings scroll above a block of deployments that is redrawn in place', () => {
     const out = sink();
-    const view = deliveryView(out, { live: true, now: () => new Date('2026-01-15T10:00:05Z'), infra: engineView() });
+    const view = deliveryView(out, { live: true, clock: fixedClock('2026-01-15T10:00:05Z'), infra: engineView() });
     view.onEvent({
       type: 'phase',
       phase: 'watch',

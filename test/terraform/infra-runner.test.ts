@@ -31,6 +31,7 @@ import {
 } from '../../src/terraform';
 import { MINIMAL, projectWith } from '../config/fixture-project';
 import { rejection } from './rejection';
+import { fixedClock } from '../support/clock';
 
 type Step = PlannedStack | Error;
 interface Script {
@@ -462,7 +463,7 @@ describe('a cluster roll in progress (the ecsdeploy:roll tag on the group)', () 
     'dev-cluster': { plans: [updated('dev-cluster')] },
     'dev-api': { plans: [updated('dev-api'), updated('dev-api')] },
   });
-  const rollRunner = (s: Record<string, Script> = scripts()) => runner(s, { now: () => NOW });
+  const rollRunner = (s: Record<string, Script> = scripts()) => runner(s, { clock: fixedClock(NOW) });
 
   it('apply refuses before any engine command (exit 1): when and how the roll started, and what to do', async () => {
     groups = [rolling];

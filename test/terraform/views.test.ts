@@ -7,6 +7,7 @@ import type { InfraEvent, PlanReport } from '../../src/ops/infra';
 import { NO_CHANGES, UNKNOWN } from '../../src/terraform';
 import { formatApply, formatDestroy, formatPlan } from '../../src/ui/infra-view';
 import { progressView } from '../../src/ui/progress';
+import { fixedClock } from '../support/clock';
 
 const base = {
   environment: 'dev',
@@ -219,7 +220,7 @@ describe('progressView', () => {
     let out = '';
     const view = progressView(
       { write: (t: string) => (out += t) },
-      { live: false, now: () => new Date('2026-01-01T10:11:12Z') },
+      { live: false, clock: fixedClock('2026-01-01T10:11:12Z') },
     );
     for (const e of events) view.onEvent(e);
     expect(out).toBe(

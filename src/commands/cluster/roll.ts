@@ -13,6 +13,8 @@ First it plans from what AWS reports: which instances are out of date (another l
 
 Then, batch by batch: the batch's container instances are set to DRAINING; ECS moves their tasks to ACTIVE instances as each service's minimumHealthyPercent and maximumPercent allow; once an instance runs no task it is terminated in the group, which launches its replacement; the roll waits until the replacements are in service and ACTIVE in the cluster, plans again from what AWS reports, and goes on. A drain that makes no progress for 5 minutes (ECS placing tasks one by one can fragment the free space) gets one more surge instance, within --surge. At the end the group's original min and max sizes are restored. Progress is shown live per batch and instance.
 
+One roll at a time: a run claims the group's roll lock before it changes anything, atomically (an object created only if absent beside the state: in the state bucket with S3's If-None-Match: *, or under .ecsdeploy/rolls/ with local state), and releases it when it ends, also on Ctrl-C. A second run on the same group stops at once (exit 1), naming the run that holds the lock, since when, and its lock ID; if that run died (killed, its machine gone), --force-unlock LOCK_ID releases the lock and rolls.
+
 Nothing is left half done. While it runs, the group carries a tag (ecsdeploy:roll) with its original sizes, and \`ecsdeploy apply\` does not apply the environment's cluster stack (that would remove the tag and set the max size back under the roll; plan only warns); service stacks can be applied meanwhile. Ctrl-C stops between two steps; running the same command again resumes from what AWS reports: instances already replaced are not touched again, a batch left DRAINING is finished, the surge is kept and given back at the end. An instance that does not drain within --timeout (for example one running a task that belongs to no service, which ECS does not move) stops the roll: it is set back to ACTIVE, not terminated, and the tasks that held it are named. A replacement that does not join the cluster within --timeout stops the roll too, naming it.
 
 Without --env it rolls the default environment (ECSDEPLOY_ENV, else defaultEnvironment in ecsdeploy.yaml, else the project's only environment) and says which; a protected environment is never rolled by default: type --env (--dry-run only reads, so it takes a protected default too).
@@ -22,7 +24,7 @@ An environment on demand that shares its base's cluster (the default of \`ecsdep
 --strategy instance-refresh instead starts the group's own instance refresh (skipping instances that already match), with its minimum and maximum healthy percentages taken from the same plan, and relies on the capacity provider's managed draining (or the lifecycle-hook draining Lambda) to drain each instance before it is terminated; it watches the refresh to its end. Ctrl-C then stops watching only: the refresh goes on in AWS, and running the command again watches it again.
 
 ${EXIT_CODES_SECTION}
-  (roll: 1 when an instance would not drain, a replacement never joined the cluster, no batch can be made, or an instance refresh failed; 130 leaves every finished step in place and the rest for the next run)`;
+  (roll: 1 when another roll holds the group's lock, an instance would not drain, a replacement never joined the cluster, no batch can be made, or an instance refresh failed; 130 leaves every finished step in place and the rest for the next run)`;
   static override examples = [
     {
       description:
@@ -41,6 +43,11 @@ ${EXIT_CODES_SECTION}
     {
       description: "Never below the group's size: only as many at once as extra instances",
       command: '<%= config.bin %> <%= command.id %> --env prod --surge 2 --max-unavailable 0 --yes',
+    },
+    {
+      description: 'Resume after a roll that was killed and left its lock (the lock error names the ID)',
+      command:
+        '<%= config.bin %> <%= command.id %> --env prod --force-unlock 0b6f3c1e-7d2a-4a59-9b1e-2f0c8d4e5a61 --yes',
     },
     {
       description: "Let the group's own instance refresh do it, and watch it",
@@ -74,6 +81,11 @@ ${EXIT_CODES_SECTION}
     }),
     'dry-run': Flags.boolean({ summary: 'Show the plan and stop; nothing is changed.' }),
     'yes': Flags.boolean({ char: 'y', summary: 'Roll without asking (required where nobody can answer, e.g. CI).' }),
+    'force-unlock': Flags.string({
+      summary: 'Release the roll lock with this ID, left by a run that died (the lock error names it), then roll.',
+      helpValue: 'LOCK_ID',
+      exclusive: ['dry-run'],
+    }),
   };
 
   public async run(): Promise<RollReport> {
@@ -93,6 +105,7 @@ ${EXIT_CODES_SECTION}
           ...(flags.surge !== undefined ? { surge: flags.surge } : {}),
           ...(flags['max-unavailable'] !== undefined ? { maxUnavailable: flags['max-unavailable'] } : {}),
         },
+        ...(flags['force-unlock'] !== undefined ? { forceUnlock: flags['force-unlock'] } : {}),
         ...ui,
       }),
     );

@@ -43,16 +43,19 @@ ${EXIT_CODES_SECTION}`;
     const { args, flags } = await this.parse(JobDeploy);
     const env = await this.environment(flags, 'change');
     const result = await withDeliveryUi({ json: this.jsonEnabled() }, (ui) =>
-      deployJob({
-        dir: flags.dir,
-        env,
-        job: args.job,
-        ...(flags.image !== undefined ? { image: flags.image } : {}),
-        ...(flags.message ? { message: flags.message } : {}),
-        allowMutableTag: flags['allow-mutable-tag'],
-        onEvent: ui.onEvent,
-        signal: ui.signal,
-      }),
+      deployJob(
+        {
+          dir: flags.dir,
+          env,
+          job: args.job,
+          ...(flags.image !== undefined ? { image: flags.image } : {}),
+          ...(flags.message ? { message: flags.message } : {}),
+          allowMutableTag: flags['allow-mutable-tag'],
+          onEvent: ui.onEvent,
+          signal: ui.signal,
+        },
+        this.deps('job'),
+      ),
     );
     if (!this.jsonEnabled()) this.log(formatJobDeploy(result));
     return result;

@@ -27,12 +27,15 @@ ${EXIT_CODES_SECTION}`;
   public async run(): Promise<History> {
     const { args, flags } = await this.parse(JobHistory);
     const env = await this.environment(flags, 'read');
-    const history = await jobHistory({
-      dir: flags.dir,
-      env,
-      job: args.job,
-      ...(flags.limit ? { limit: flags.limit } : {}),
-    });
+    const history = await jobHistory(
+      {
+        dir: flags.dir,
+        env,
+        job: args.job,
+        ...(flags.limit ? { limit: flags.limit } : {}),
+      },
+      this.deps('job'),
+    );
     if (!this.jsonEnabled()) this.log(formatHistory(history));
     return history;
   }

@@ -19,7 +19,7 @@ ${EXIT_CODES_SECTION}`;
   public async run(): Promise<JobList> {
     const { flags } = await this.parse(JobListCommand);
     const env = await this.environment(flags, 'read');
-    const list = await listJobs({ dir: flags.dir, env });
+    const list = await listJobs({ dir: flags.dir, env }, this.deps('job'));
     if (!this.jsonEnabled()) this.log(formatJobList(list));
     return list;
   }

@@ -30,16 +30,19 @@ ${EXIT_CODES_SECTION}`;
   public async run(): Promise<JobDeployResult> {
     const { args, flags } = await this.parse(JobPromote);
     const result = await withDeliveryUi({ json: this.jsonEnabled() }, (ui) =>
-      promoteJob({
-        dir: flags.dir,
-        job: args.job,
-        from: flags.from,
-        to: flags.to,
-        ...(flags.message ? { message: flags.message } : {}),
-        force: flags.force,
-        onEvent: ui.onEvent,
-        signal: ui.signal,
-      }),
+      promoteJob(
+        {
+          dir: flags.dir,
+          job: args.job,
+          from: flags.from,
+          to: flags.to,
+          ...(flags.message ? { message: flags.message } : {}),
+          force: flags.force,
+          onEvent: ui.onEvent,
+          signal: ui.signal,
+        },
+        this.deps('job'),
+      ),
     );
     if (!this.jsonEnabled()) this.log(formatJobDeploy(result));
     return result;

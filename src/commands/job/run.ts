@@ -40,14 +40,17 @@ ${EXIT_CODES_SECTION}
     const { args, flags } = await this.parse(JobRun);
     const env = await this.environment(flags, 'change');
     const result = await withTaskUi({ json: this.jsonEnabled() }, (ui) =>
-      runJob({
-        dir: flags.dir,
-        env,
-        job: args.job,
-        ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
-        wait: flags.wait,
-        ...ui,
-      }),
+      runJob(
+        {
+          dir: flags.dir,
+          env,
+          job: args.job,
+          ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
+          wait: flags.wait,
+          ...ui,
+        },
+        this.deps('job'),
+      ),
     );
     // The container's exit code is the command's.
     return this.finishRun(result, formatTaskRun);

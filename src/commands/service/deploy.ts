@@ -86,19 +86,22 @@ ${EXIT_CODES_SECTION}
     const { args, flags } = await this.parse(ServiceDeploy);
     const env = await this.environment(flags, 'change');
     const result = await withDeliveryUi({ json: this.jsonEnabled() }, (ui) =>
-      deployService({
-        dir: flags.dir,
-        env,
-        service: args.service,
-        ...(flags.image !== undefined ? { image: flags.image } : {}),
-        ...(flags.message ? { message: flags.message } : {}),
-        wait: flags.wait,
-        ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
-        allowMutableTag: flags['allow-mutable-tag'],
-        ...(flags['allow-replace'] ? { allowReplace: true } : {}),
-        verify: flags.verify,
-        ...ui,
-      }),
+      deployService(
+        {
+          dir: flags.dir,
+          env,
+          service: args.service,
+          ...(flags.image !== undefined ? { image: flags.image } : {}),
+          ...(flags.message ? { message: flags.message } : {}),
+          wait: flags.wait,
+          ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
+          allowMutableTag: flags['allow-mutable-tag'],
+          ...(flags['allow-replace'] ? { allowReplace: true } : {}),
+          verify: flags.verify,
+          ...ui,
+        },
+        this.deps('service'),
+      ),
     );
     if (!this.jsonEnabled()) this.log(formatDeploy(result));
     return result;

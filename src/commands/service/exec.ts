@@ -48,15 +48,18 @@ ${EXIT_CODES_SECTION}
     const { args, argv, flags } = await this.parse(ServiceExec);
     const env = await this.environment(flags, 'read');
     const command = (argv as string[]).slice(1);
-    const plan = await planExec({
-      dir: flags.dir,
-      env,
-      service: args.service,
-      ...(flags.task !== undefined ? { task: flags.task } : {}),
-      ...(flags.container !== undefined ? { container: flags.container } : {}),
-      ...(command.length ? { command } : {}),
-      print: flags.print,
-    });
+    const plan = await planExec(
+      {
+        dir: flags.dir,
+        env,
+        service: args.service,
+        ...(flags.task !== undefined ? { task: flags.task } : {}),
+        ...(flags.container !== undefined ? { container: flags.container } : {}),
+        ...(command.length ? { command } : {}),
+        print: flags.print,
+      },
+      this.deps('task'),
+    );
     if (plan.spawn === undefined) {
       if (!this.jsonEnabled()) this.log(plan.awsCli);
       return plan;

@@ -28,12 +28,15 @@ ${EXIT_CODES_SECTION}`;
   public async run(): Promise<ReleaseHistory> {
     const { args, flags } = await this.parse(ServiceHistory);
     const env = await this.environment(flags, 'read');
-    const history = await releaseHistory({
-      dir: flags.dir,
-      env,
-      service: args.service,
-      ...(flags.limit ? { limit: flags.limit } : {}),
-    });
+    const history = await releaseHistory(
+      {
+        dir: flags.dir,
+        env,
+        service: args.service,
+        ...(flags.limit ? { limit: flags.limit } : {}),
+      },
+      this.deps('serviceRead'),
+    );
     if (!this.jsonEnabled()) this.log(formatHistory(history));
     return history;
   }

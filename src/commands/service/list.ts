@@ -19,7 +19,7 @@ ${EXIT_CODES_SECTION}`;
   public async run(): Promise<ServiceList> {
     const { flags } = await this.parse(ServiceListCommand);
     const env = await this.environment(flags, 'read');
-    const list = await listServices({ dir: flags.dir, env });
+    const list = await listServices({ dir: flags.dir, env }, this.deps('serviceRead'));
     if (!this.jsonEnabled()) this.log(formatList(list));
     return list;
   }

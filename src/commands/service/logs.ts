@@ -34,15 +34,18 @@ ${EXIT_CODES_SECTION}`;
     const onSignal = () => stop.abort();
     process.on('SIGINT', onSignal);
     try {
-      const lines = serviceLogs({
-        dir: flags.dir,
-        env,
-        service: args.service,
-        sinceMs: parseTimeout(flags.since, '--since'),
-        follow: flags.follow,
-        allContainers: flags['all-containers'],
-        signal: stop.signal,
-      });
+      const lines = serviceLogs(
+        {
+          dir: flags.dir,
+          env,
+          service: args.service,
+          sinceMs: parseTimeout(flags.since, '--since'),
+          follow: flags.follow,
+          allContainers: flags['all-containers'],
+          signal: stop.signal,
+        },
+        this.deps('serviceRead'),
+      );
       for await (const e of lines) this.log(flags.json ? JSON.stringify(e) : formatLogLine(e));
     } finally {
       process.off('SIGINT', onSignal);

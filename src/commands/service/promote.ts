@@ -51,18 +51,21 @@ ${EXIT_CODES_SECTION}
   public async run(): Promise<DeployResult> {
     const { args, flags } = await this.parse(ServicePromote);
     const result = await withDeliveryUi({ json: this.jsonEnabled() }, (ui) =>
-      promoteService({
-        dir: flags.dir,
-        service: args.service,
-        from: flags.from,
-        to: flags.to,
-        ...(flags.message ? { message: flags.message } : {}),
-        force: flags.force,
-        wait: flags.wait,
-        verify: flags.verify,
-        ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
-        ...ui,
-      }),
+      promoteService(
+        {
+          dir: flags.dir,
+          service: args.service,
+          from: flags.from,
+          to: flags.to,
+          ...(flags.message ? { message: flags.message } : {}),
+          force: flags.force,
+          wait: flags.wait,
+          verify: flags.verify,
+          ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
+          ...ui,
+        },
+        this.deps('service'),
+      ),
     );
     if (!this.jsonEnabled()) this.log(formatDeploy(result));
     return result;

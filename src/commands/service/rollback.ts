@@ -43,17 +43,20 @@ ${EXIT_CODES_SECTION}
     const { args, flags } = await this.parse(ServiceRollback);
     const env = await this.environment(flags, 'change');
     const result = await withDeliveryUi({ json: this.jsonEnabled() }, (ui) =>
-      rollbackService({
-        dir: flags.dir,
-        env,
-        service: args.service,
-        ...(flags.to ? { to: flags.to } : {}),
-        ...(flags.message ? { message: flags.message } : {}),
-        wait: flags.wait,
-        ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
-        runBefore: flags['run-before'],
-        ...ui,
-      }),
+      rollbackService(
+        {
+          dir: flags.dir,
+          env,
+          service: args.service,
+          ...(flags.to ? { to: flags.to } : {}),
+          ...(flags.message ? { message: flags.message } : {}),
+          wait: flags.wait,
+          ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
+          runBefore: flags['run-before'],
+          ...ui,
+        },
+        this.deps('service'),
+      ),
     );
     if (!this.jsonEnabled()) this.log(formatDeploy(result));
     return result;

@@ -28,7 +28,10 @@ ${EXIT_CODES_SECTION}`;
   public async run(): Promise<ServiceStatus> {
     const { args, flags } = await this.parse(ServiceStatusCommand);
     const env = await this.environment(flags, 'read');
-    const status = await serviceStatus({ dir: flags.dir, env, service: args.service, events: flags.events });
+    const status = await serviceStatus(
+      { dir: flags.dir, env, service: args.service, events: flags.events },
+      this.deps('serviceRead'),
+    );
     if (!this.jsonEnabled()) this.log(formatStatus(status));
     return status;
   }

@@ -34,13 +34,16 @@ ${EXIT_CODES_SECTION}
     const { args, flags } = await this.parse(ServiceWatch);
     const env = await this.environment(flags, 'read');
     const result = await withDeliveryUi({ json: this.jsonEnabled() }, (ui) =>
-      watchService({
-        dir: flags.dir,
-        env,
-        service: args.service,
-        ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
-        ...ui,
-      }),
+      watchService(
+        {
+          dir: flags.dir,
+          env,
+          service: args.service,
+          ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
+          ...ui,
+        },
+        this.deps('service'),
+      ),
     );
     if (!this.jsonEnabled()) this.log(formatDeploy(result));
     return result;

@@ -26,7 +26,7 @@ ${EXIT_CODES_SECTION}`;
   public async run(): Promise<TaskList> {
     const { args, flags } = await this.parse(TaskListCommand);
     const env = await this.environment(flags, 'read');
-    const result = await listTasks({ dir: flags.dir, env, service: args.service });
+    const result = await listTasks({ dir: flags.dir, env, service: args.service }, this.deps('task'));
     if (!this.jsonEnabled()) this.log(formatTaskList(result));
     return result;
   }

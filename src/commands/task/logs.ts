@@ -39,18 +39,21 @@ ${EXIT_CODES_SECTION}`;
     const onSignal = () => (stop ? stop() : process.exit(130));
     process.on('SIGINT', onSignal);
     try {
-      const lines = taskLogs({
-        dir: flags.dir,
-        env,
-        service: args.service,
-        task: args.task,
-        follow: flags.follow,
-        ...(flags.container !== undefined ? { container: flags.container } : {}),
-        onInterrupt: (h) => {
-          stop = h;
-          return () => (stop = undefined);
+      const lines = taskLogs(
+        {
+          dir: flags.dir,
+          env,
+          service: args.service,
+          task: args.task,
+          follow: flags.follow,
+          ...(flags.container !== undefined ? { container: flags.container } : {}),
+          onInterrupt: (h) => {
+            stop = h;
+            return () => (stop = undefined);
+          },
         },
-      });
+        this.deps('task'),
+      );
       for await (const e of lines) this.log(flags.json ? JSON.stringify(e) : e.message);
     } finally {
       process.off('SIGINT', onSignal);

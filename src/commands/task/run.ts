@@ -72,20 +72,23 @@ ${EXIT_CODES_SECTION}
     const command = (argv as string[]).slice(1);
     const env = await this.environment(flags, 'change');
     const result = await withTaskUi({ json: this.jsonEnabled() }, (ui) =>
-      runTask({
-        dir: flags.dir,
-        env,
-        service: args.service,
-        command,
-        ...(flags.release !== undefined ? { release: flags.release } : {}),
-        ...(flags.image !== undefined ? { image: flags.image } : {}),
-        ...(flags.container !== undefined ? { container: flags.container } : {}),
-        ...(flags.cpu !== undefined ? { cpu: flags.cpu } : {}),
-        ...(flags.memory !== undefined ? { memory: flags.memory } : {}),
-        ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
-        wait: flags.wait,
-        ...ui,
-      }),
+      runTask(
+        {
+          dir: flags.dir,
+          env,
+          service: args.service,
+          command,
+          ...(flags.release !== undefined ? { release: flags.release } : {}),
+          ...(flags.image !== undefined ? { image: flags.image } : {}),
+          ...(flags.container !== undefined ? { container: flags.container } : {}),
+          ...(flags.cpu !== undefined ? { cpu: flags.cpu } : {}),
+          ...(flags.memory !== undefined ? { memory: flags.memory } : {}),
+          ...(flags.timeout ? { timeoutMs: parseTimeout(flags.timeout) } : {}),
+          wait: flags.wait,
+          ...ui,
+        },
+        this.deps('task'),
+      ),
     );
     // The container's exit code is the command's.
     return this.finishRun(result, formatTaskRun);

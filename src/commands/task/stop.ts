@@ -27,13 +27,16 @@ ${EXIT_CODES_SECTION}`;
   public async run(): Promise<TaskStopResult> {
     const { args, flags } = await this.parse(TaskStop);
     const env = await this.environment(flags, 'change');
-    const result = await stopTask({
-      dir: flags.dir,
-      env,
-      service: args.service,
-      task: args.task,
-      ...(flags.reason ? { reason: flags.reason } : {}),
-    });
+    const result = await stopTask(
+      {
+        dir: flags.dir,
+        env,
+        service: args.service,
+        task: args.task,
+        ...(flags.reason ? { reason: flags.reason } : {}),
+      },
+      this.deps('task'),
+    );
     if (!this.jsonEnabled())
       this.log(result.stopped ? `Stopping ${result.taskArn}.` : `${result.taskArn} had already stopped.`);
     return result;

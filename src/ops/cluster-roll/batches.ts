@@ -326,11 +326,18 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
       const free = [...room];
       pack(
         free,
-        [...must, ...may].filter((d) => d.name !== m.name),
+        [...must, ...(relaxed ? [] : may)].filter((d) => d.name !== m.name),
       );
       return fits(free, [m]);
     });
   };
+  /**
+   * Where no batch is safe that way and no more surge is allowed, one instance goes if the tasks
+   * that must keep running fit once the others' extra tasks (those ECS may stop) are not counted:
+   * ECS still keeps every service at its minimum, the drain may only wait for room (and a stalled
+   * drain gets a surge instance where allowed). Refusing would end a roll the capacity allows.
+   */
+  let relaxed = false;
 
   /**
    * The next batch: the forced instances, then each candidate in order that can go too. Removing
@@ -451,6 +458,13 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
         surge += extra;
         surgeLeft += extra;
       }
+    }
+    if (batch.length === 0 && remaining.length > 0) {
+      relaxed = true;
+      const one = next(bins, 0);
+      relaxed = false;
+      if (one.batch.length > 0)
+        ({ batch, decrement } = { batch: one.batch.slice(0, 1), decrement: Math.min(one.decrement, 1) });
     }
     if (batch.length === 0) {
       blocked = blockedReason(input, capacity.minimum, surgeCap, options, batches.length);

@@ -1,10 +1,10 @@
 /**
- * Time for the roll: the Clock the rollout watchers use (src/ops/deploy-watch/clock.ts; the system clock
- * in the CLI, a simulated one in tests), and stopping between steps when the signal aborts.
+ * Time for the roll: the one Clock (src/clock.ts; the system clock in the CLI, a simulated one in
+ * tests), and stopping between steps when the signal aborts.
  */
-import type { Clock } from '../deploy-watch/clock';
+import type { Clock } from '../../clock';
 
-export { systemClock, type Clock } from '../deploy-watch/clock';
+export { systemClock, type Clock } from '../../clock';
 
 /** Thrown inside a loop when its signal aborted; the loop turns it into an `interrupted` outcome. */
 export class Interrupted extends Error {

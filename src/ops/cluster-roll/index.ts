@@ -11,8 +11,10 @@ import type { ResolvedEnvironment } from '../../config/load';
 import { EcsdeployError, ExitCode, UsageError } from '../../errors';
 import { assertAccount, environmentTarget } from '../accounts';
 import { permanentNames } from '../environments/names';
+import { awsS3 } from '../environments/storage';
 import { openProject } from '../project';
 import { systemClock, type Clock } from './clock';
+import { claimRollLock, projectLockStore, type LockStore } from './lock';
 import { failureError, rollCluster, type RollDeps } from './loop';
 import { clusterNames } from './names';
 import { observe } from './observe';
@@ -24,6 +26,7 @@ export * from './types';
 export { clusterNames } from './names';
 export { DEFAULT_TIMEOUT, type RollFlags } from './options';
 export type { RollPlan, PlannedBatch } from './batches';
+export { claimRollLock, localLockStore, s3LockStore, type LockStore, type LockInfo } from './lock';
 
 export interface ClusterRequest {
   /** Project folder (the one holding ecsdeploy.yaml). */
@@ -43,6 +46,10 @@ export interface RollRequest extends ClusterRequest {
   /** @default the real clock */
   readonly clock?: Clock;
   readonly pollMs?: number;
+  /** The ID of a roll lock left by a run that died: released before this run claims the lock. */
+  readonly forceUnlock?: string;
+  /** @default beside the project's state (./lock) */
+  readonly lock?: LockStore;
 }
 
 type Target = Pick<ResolvedEnvironment, 'region' | 'endpoint' | 'config'>;
@@ -144,20 +151,37 @@ export async function clusterRoll(req: RollRequest): Promise<RollReport> {
     ...(req.confirm ? { confirm: req.confirm } : {}),
     ...(req.pollMs !== undefined ? { pollMs: req.pollMs } : {}),
   };
-  const run =
-    options.strategy === 'instance-refresh'
-      ? refreshCluster(api, names, options, deps)
-      : rollCluster(api, names, options, deps);
-  let outcome: RollOutcome;
-  for (;;) {
-    const step = await run.next();
-    if (step.done) {
-      outcome = step.value;
-      break;
-    }
-    req.onEvent?.(step.value);
-  }
   const again = `ecsdeploy cluster roll --env ${env.name}${options.strategy === 'instance-refresh' ? ' --strategy instance-refresh' : ''}`;
+  if (options.dryRun && req.forceUnlock !== undefined)
+    throw new UsageError('--force-unlock releases the lock of a roll, and --dry-run takes none: pass one of them.');
+  // One run at a time on the group (./lock); --dry-run changes nothing and takes no lock.
+  const held = options.dryRun
+    ? undefined
+    : await claimRollLock(
+        req.lock ?? projectLockStore(resolve(req.dir), onDemand().projectConfig(resolve(req.dir)), awsS3),
+        { environment: env.name, group: names.autoScalingGroup, command: again },
+        {
+          now: () => new Date((req.clock ?? systemClock).now()),
+          ...(req.forceUnlock !== undefined ? { forceUnlock: req.forceUnlock } : {}),
+        },
+      );
+  let outcome: RollOutcome;
+  try {
+    const run =
+      options.strategy === 'instance-refresh'
+        ? refreshCluster(api, names, options, deps)
+        : rollCluster(api, names, options, deps);
+    for (;;) {
+      const step = await run.next();
+      if (step.done) {
+        outcome = step.value;
+        break;
+      }
+      req.onEvent?.(step.value);
+    }
+  } finally {
+    await held?.release();
+  }
   const resume = outcome.resume === undefined ? undefined : `${outcome.resume} Run \`${again}\` again to go on.`;
   if (outcome.status === 'failed' && outcome.failure) throw failureError(outcome.failure, resume);
   if (outcome.status === 'interrupted') {

@@ -18,7 +18,6 @@ import type { GroupSizes } from '../../aws/autoscaling';
 import { checkAbort, Interrupted, jittered, type Clock } from './clock';
 import { formatRollMark, observe, ROLL_TAG, toPlanInput } from './observe';
 import { planBatches, type RollPlan } from './batches';
-import { withThrottleRetry } from './throttle';
 import type {
   ClusterApi,
   ClusterNames,
@@ -59,17 +58,13 @@ const list = (ids: readonly string[]) =>
   ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`;
 export const minutes = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`);
 
-/** Shared by both strategies: throttling handled and reported, the outcome's bookkeeping. */
-export function runContext(rawApi: ClusterApi, deps: RollDeps) {
-  const notices: RollEvent[] = [];
-  const api = withThrottleRetry(rawApi, {
-    clock: deps.clock,
-    ...(deps.signal ? { signal: deps.signal } : {}),
-    onThrottle: (operation, retryInMs) => notices.push({ type: 'throttled', operation, retryInMs }),
-  });
-  function* flush(): Generator<RollEvent, void> {
-    while (notices.length > 0) yield notices.shift()!;
-  }
+/**
+ * Shared by both strategies: the pause between looks at AWS. Throttling is not handled here: the
+ * SDK retries every call with the one policy of src/aws/retry.ts. `flush` queued this layer's
+ * throttling notices; it yields nothing now (to be dropped with the loops' `yield* flush()`).
+ */
+export function runContext(api: ClusterApi, deps: RollDeps) {
+  function* flush(): Generator<RollEvent, void> {}
   const pause = async () => {
     await deps.clock.sleep(jittered(deps.pollMs ?? 10_000, deps.clock), deps.signal);
     checkAbort(deps.signal);
@@ -165,6 +160,8 @@ export async function* rollCluster(
     for (;;) {
       checkAbort(signal);
       snapshot = yield* settle(api, names, options, known, { clock, pause, flush });
+      // Ctrl-C while the last look at AWS was under way: stop before the next batch begins.
+      checkAbort(signal);
       desiredNow = snapshot.group.desiredCapacity;
       maxSizeNow = snapshot.group.maxSize;
       for (const i of snapshot.instances) if (i.ecsStatus !== 'DRAINING') draining.delete(i.instanceId);

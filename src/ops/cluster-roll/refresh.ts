@@ -5,11 +5,15 @@
  * come from the same plan as the `drain` strategy: MinHealthyPercentage keeps the capacity the
  * services need, MaxHealthyPercentage allows the surge the plan asked for. This watches the refresh
  * to its end; an interrupted watch leaves the refresh running, and running again watches it again.
+ *
+ * The group carries the tag ecsdeploy:roll while the refresh runs, as for the drain strategy: apply
+ * does not apply the cluster stack under it (src/ops/infra/roll-guard). The tag goes when the
+ * refresh has ended (and sizes a drain roll left raised are restored from it first).
  */
 import type { GroupSizes, InstanceRefreshInfo, InstanceRefreshPreferences } from '../../aws/autoscaling';
 import { checkAbort, Interrupted } from './clock';
 import { RollFailed, minutes, runContext, type RollDeps } from './loop';
-import { observe, toPlanInput } from './observe';
+import { formatRollMark, observe, ROLL_TAG, toPlanInput } from './observe';
 import { planBatches, type RollPlan } from './batches';
 import type { ClusterApi, ClusterNames, RollEvent, RollOptions, RollOutcome } from './types';
 
@@ -43,6 +47,17 @@ export async function* refreshCluster(
   let plan: RollPlan | undefined;
   let refreshId: string | undefined;
   let outdated: string[] = [];
+  let tagged = false;
+  let original: GroupSizes | undefined;
+  /** The refresh ended (or there is nothing to do): the sizes in the tag restored, the tag removed. */
+  const untag = async (now: GroupSizes) => {
+    if (!tagged || original === undefined) return;
+    const restore = { minSize: original.minSize, maxSize: Math.max(original.maxSize, now.desiredCapacity) };
+    if (restore.minSize !== now.minSize || restore.maxSize !== now.maxSize)
+      await api.updateSizes(names.autoScalingGroup, restore);
+    await api.deleteTag(names.autoScalingGroup, ROLL_TAG);
+    tagged = false;
+  };
   const outcome = async (status: RollOutcome['status'], extra: Partial<RollOutcome> = {}): Promise<RollOutcome> => {
     // What the refresh replaced: the instances out of date at the start that left the group.
     let replaced: string[] = [];
@@ -71,6 +86,12 @@ export async function* refreshCluster(
 
   try {
     const snapshot = await observe(api, names);
+    tagged = snapshot.roll !== undefined;
+    original = snapshot.roll?.original ?? {
+      minSize: snapshot.group.minSize,
+      maxSize: snapshot.group.maxSize,
+      desiredCapacity: snapshot.group.desiredCapacity,
+    };
     outdated = snapshot.instances.filter((i) => i.inGroup && i.outdated).map((i) => i.instanceId);
     const existing = (await api.instanceRefreshes(names.autoScalingGroup)).find((r) => RUNNING.has(r.status));
     yield* flush();
@@ -86,10 +107,19 @@ export async function* refreshCluster(
           instances: [],
         });
       }
+      if (plan.outdated === 0 && !options.dryRun) await untag(snapshot.group);
       if (plan.outdated === 0) return await outcome('up-to-date');
       if (options.dryRun) return await outcome('planned');
       if (deps.confirm && !(await deps.confirm(plan, snapshot))) return await outcome('cancelled');
       checkAbort(signal);
+      if (!tagged) {
+        await api.setTag(
+          names.autoScalingGroup,
+          ROLL_TAG,
+          formatRollMark({ original, startedAt: new Date(clock.now()).toISOString() }),
+        );
+        tagged = true;
+      }
       refreshId = await api.startInstanceRefresh(names.autoScalingGroup, refreshPreferences(plan, snapshot.group));
     } else {
       if (options.dryRun) return await outcome('planned');
@@ -124,6 +154,10 @@ export async function* refreshCluster(
         };
         first = false;
         last = refresh;
+      }
+      if (refresh.status === 'Successful' || FAILED.has(refresh.status)) {
+        await untag((await observe(api, names, { placement: false })).group);
+        yield* flush();
       }
       if (refresh.status === 'Successful') return await outcome('completed');
       if (FAILED.has(refresh.status)) {

@@ -123,8 +123,7 @@ export type RollEvent =
       readonly instancesToUpdate: number;
       readonly started: boolean;
     }
-  | { readonly type: 'restored'; readonly sizes: GroupSizes }
-  | { readonly type: 'throttled'; readonly operation: string; readonly retryInMs: number };
+  | { readonly type: 'restored'; readonly sizes: GroupSizes };
 
 export interface RollFailure {
   readonly code:

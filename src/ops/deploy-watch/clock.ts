@@ -1,36 +1,14 @@
 /**
- * Time for watchers, injected: the system clock in the CLI, a fake one in tests (so a 20-minute
- * rollout is simulated in milliseconds). And the polling cadence: fast while things change, slower
+ * Time for watchers, injected (the one Clock of src/clock.ts): the system clock in the CLI, a fake
+ * one in tests (so a 20-minute rollout is simulated in milliseconds). And the polling cadence: fast while things change, slower
  * while they do not, much slower while AWS throttles, always jittered.
  */
 import { isThrottling } from '../../aws/throttling';
 import { EcsdeployError } from '../../errors';
+import type { Clock } from '../../clock';
 import type { RolloutEvent } from './types';
 
-export interface Clock {
-  /** Epoch ms. */
-  now(): number;
-  /** Resolves after `ms`, or early when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /** In [0, 1): jitter. */
-  random(): number;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  random: () => Math.random(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
+export { systemClock, type Clock } from '../../clock';
 
 export interface CadenceOptions {
   /** Interval while things change. @default 2 s */

@@ -54,210 +54,273 @@ export async function* watchEcsDeployment(
   options: WatchOptions = {},
 ): AsyncGenerator<RolloutEvent, RolloutOutcome, void> {
   const cadence = new Cadence(clock, options.cadence);
-  const since = target.startedAt - CLOCK_SKEW_MS;
   const deadline = clock.now() + target.timeoutMs;
-  const rollbackExpected = target.rollbackOnFailure ?? true;
-  let interrupted = false;
-  let wake = new AbortController();
-  const unsubscribe = options.onInterrupt?.(() => {
-    interrupted = true;
-    wake.abort();
-  });
+  const wake = new Wake(clock, options.onInterrupt);
+  const watch = new EcsWatch(api, target, clock);
+  try {
+    for (;;) {
+      if (wake.interrupted || clock.now() >= deadline) return watch.timedOut(wake.interrupted);
+      const polled = yield* watch.poll(cadence);
+      if (polled.retryInMs !== undefined) {
+        await wake.sleep(polled.retryInMs);
+        continue;
+      }
+      if (polled.service === undefined) return watch.serviceGone();
+      const changed = yield* watch.observe(polled.service);
+      const outcome = yield* watch.judge(polled.service);
+      if (outcome !== undefined) return outcome;
+      await wake.sleep(Math.max(0, Math.min(cadence.next(changed), deadline - clock.now())));
+    }
+  } finally {
+    wake.unsubscribe();
+  }
+}
 
-  let ours = target.deploymentId;
-  let lastOurs: EcsDeployment | undefined;
-  let failedSince: number | undefined;
-  let lastSnapshot = '';
-  let lastFailedTasks = 0;
-  let errors = 0;
-  let last: { deployments: DeploymentView[]; state: string } = { deployments: [], state: 'WAITING' };
-  const events = new NewServiceEvents(since);
+/** Sleeps on the clock, unless Ctrl-C is pending; Ctrl-C wakes it. */
+class Wake {
+  interrupted = false;
+  private controller = new AbortController();
+  readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly clock: Clock,
+    onInterrupt: WatchOptions['onInterrupt'],
+  ) {
+    this.unsubscribe =
+      onInterrupt?.(() => {
+        this.interrupted = true;
+        this.controller.abort();
+      }) ?? (() => undefined);
+  }
+
+  async sleep(ms: number): Promise<void> {
+    if (this.interrupted) return;
+    if (this.controller.signal.aborted) this.controller = new AbortController();
+    await this.clock.sleep(ms, this.controller.signal);
+  }
+}
+
+/** What one watch has learnt so far, and its steps: poll, observe, judge. */
+class EcsWatch {
+  private readonly since: number;
+  private readonly rollbackExpected: boolean;
+  private ours: string | undefined;
+  private lastOurs: EcsDeployment | undefined;
+  private failedSince: number | undefined;
+  private lastSnapshot = '';
+  private lastFailedTasks = 0;
+  private errors = 0;
+  private last: { deployments: DeploymentView[]; state: string } = { deployments: [], state: 'WAITING' };
+  private readonly events: NewServiceEvents;
   /** The service's event messages since we began: the evidence of a rollback no poll saw. */
-  const messages: string[] = [];
+  private readonly messages: string[] = [];
   /** Task definitions of the other deployments seen while ours ran: what a rollback goes back to. */
-  const before = new Set<string>();
-  const seenTasks = new Set<string>();
-  const stopped: StoppedTaskView[] = [];
-  const now = () => clock.now();
+  private readonly before = new Set<string>();
+  private readonly seenTasks = new Set<string>();
+  private readonly stopped: StoppedTaskView[] = [];
 
-  const stoppedTasks = async function* (): AsyncGenerator<RolloutEvent, void, void> {
-    const tasks = await api.stoppedTasks(target.cluster, target.service, { since });
+  constructor(
+    private readonly api: EcsWatchApi,
+    private readonly target: EcsRolloutTarget,
+    private readonly clock: Clock,
+  ) {
+    this.since = target.startedAt - CLOCK_SKEW_MS;
+    this.rollbackExpected = target.rollbackOnFailure ?? true;
+    this.ours = target.deploymentId;
+    this.events = new NewServiceEvents(this.since);
+  }
+
+  private now(): number {
+    return this.clock.now();
+  }
+
+  private get ourId(): { deploymentId?: string } {
+    return this.ours ? { deploymentId: this.ours } : {};
+  }
+
+  timedOut(interrupted: boolean): RolloutOutcome {
+    return {
+      kind: 'timedOut',
+      at: this.now(),
+      interrupted,
+      ...this.ourId,
+      reasons: [],
+      deployments: this.last.deployments,
+      state: this.last.state,
+    };
+  }
+
+  serviceGone(): RolloutOutcome {
+    return {
+      kind: 'failed',
+      at: this.now(),
+      ...this.ourId,
+      reasons: [`the service ${this.target.service} no longer exists in cluster ${this.target.cluster}`],
+    };
+  }
+
+  /** One look at the service; a failed look says how long to wait before the next (or throws when fatal). */
+  async *poll(cadence: Cadence): AsyncGenerator<RolloutEvent, { service?: EcsService; retryInMs?: number }, void> {
+    try {
+      const { services } = await this.api.describeServices(this.target.cluster, [this.target.service]);
+      this.errors = 0;
+      const service = services.find((s) => s.status !== 'INACTIVE');
+      return service ? { service } : {};
+    } catch (err) {
+      const failed = failedPoll(err, ++this.errors, cadence, this.now());
+      yield failed.event;
+      return { retryInMs: failed.delay };
+    }
+  }
+
+  /** Reports what is new (service events, our deployment found, progress, stopped tasks); true when something changed. */
+  async *observe(service: EcsService): AsyncGenerator<RolloutEvent, boolean, void> {
+    for (const e of this.events.take(service.events)) {
+      if (e.type === 'service-event') this.messages.push(e.message);
+      yield e;
+    }
+    if (this.ours === undefined) {
+      const found = findOurs(service.deployments, this.target.taskDefinition, this.since);
+      if (found) {
+        this.ours = found.id;
+        yield { type: 'found', at: this.now(), deploymentId: found.id, taskDefinition: found.taskDefinition };
+      }
+    }
+    const d = this.deployment(service);
+    if (d !== undefined)
+      for (const x of service.deployments)
+        if (x.createdAt <= d.createdAt && x.taskDefinition !== this.target.taskDefinition)
+          this.before.add(x.taskDefinition);
+
+    const views = service.deployments.map((x) => deploymentView(x, x.id === this.ours));
+    const state =
+      d?.rolloutState ?? (d ? 'IN_PROGRESS' : this.ours ? (this.lastOurs?.rolloutState ?? 'GONE') : 'WAITING');
+    this.last = { deployments: views, state };
+    const snapshot = JSON.stringify([views, service.desiredCount, service.runningCount, service.pendingCount]);
+    const changed = snapshot !== this.lastSnapshot;
+    this.lastSnapshot = snapshot;
+    if (changed)
+      yield {
+        type: 'progress',
+        at: this.now(),
+        state,
+        deployments: views,
+        desired: service.desiredCount,
+        running: service.runningCount,
+        pending: service.pendingCount,
+      };
+
+    if (d !== undefined && d.failedTasks > this.lastFailedTasks) {
+      this.lastFailedTasks = d.failedTasks;
+      try {
+        yield* this.stoppedTasks();
+      } catch {
+        // Stopped-task reasons are extras: failing to read them never ends the watch (the count retries it next time).
+        this.lastFailedTasks = 0;
+      }
+    }
+    return changed;
+  }
+
+  /** How our deployment stands: an outcome once it has ended, undefined while it runs. */
+  async *judge(service: EcsService): AsyncGenerator<RolloutEvent, RolloutOutcome | undefined, void> {
+    const d = this.deployment(service);
+    const primary = service.deployments.find((x) => x.status === 'PRIMARY');
+    if (this.ours !== undefined && d === undefined) return yield* this.vanished(this.ours, primary);
+    if (d === undefined) return undefined;
+    this.lastOurs = d;
+    const done =
+      d.rolloutState === undefined
+        ? d.status === 'PRIMARY' && service.deployments.length === 1 && d.pendingCount === 0
+        : d.status === 'PRIMARY' && d.rolloutState === 'COMPLETED';
+    if (done && d.runningCount === d.desiredCount)
+      return { kind: 'completed', at: this.now(), deploymentId: d.id, reasons: [] };
+
+    if (d.rolloutState === 'FAILED') {
+      this.failedSince ??= this.now();
+      if (primary !== undefined && primary.id !== d.id) {
+        yield* this.finishFailure();
+        return {
+          kind: 'rolledBack',
+          at: this.now(),
+          deploymentId: d.id,
+          reasons: this.reasons(d),
+          runningTaskDefinition: primary.taskDefinition,
+        };
+      }
+      if (!this.rollbackExpected || this.now() - this.failedSince >= ROLLBACK_GRACE_MS) {
+        yield* this.finishFailure();
+        return { kind: 'failed', at: this.now(), deploymentId: d.id, reasons: this.reasons(d) };
+      }
+    } else if (d.status !== 'PRIMARY' && primary !== undefined && primary.id !== d.id) {
+      yield { type: 'superseded', at: this.now(), by: deploymentView(primary, false) };
+      return supersededBy(primary, d.id, this.now(), this.reasons(d));
+    }
+    return undefined;
+  }
+
+  /** Ours is gone from the list: rolled back if it had failed, else replaced by someone else's. */
+  private async *vanished(
+    ours: string,
+    primary: EcsDeployment | undefined,
+  ): AsyncGenerator<RolloutEvent, RolloutOutcome, void> {
+    const lastOurs = this.lastOurs;
+    const failure =
+      lastOurs?.rolloutState === 'FAILED' ? undefined : failedUnseen(ours, this.messages, primary, this.before);
+    if (lastOurs?.rolloutState !== 'FAILED' && failure === undefined)
+      return supersededBy(primary, ours, this.now(), this.reasons(lastOurs));
+    yield* this.finishFailure();
+    // Its last rolloutStateReason seen was an "in progress" one: the event's words replace it.
+    const why = failure === undefined ? this.reasons(lastOurs) : [failure, ...this.reasons(undefined)].slice(0, 8);
+    return {
+      kind: 'rolledBack',
+      at: this.now(),
+      deploymentId: ours,
+      reasons: why,
+      ...(primary ? { runningTaskDefinition: primary.taskDefinition } : {}),
+    };
+  }
+
+  private deployment(service: EcsService): EcsDeployment | undefined {
+    return this.ours === undefined ? undefined : service.deployments.find((x) => x.id === this.ours);
+  }
+
+  private async *stoppedTasks(): AsyncGenerator<RolloutEvent, void, void> {
+    const tasks = await this.api.stoppedTasks(this.target.cluster, this.target.service, { since: this.since });
     for (const t of [...tasks].reverse()) {
-      if (t.taskDefinition !== target.taskDefinition || seenTasks.has(t.arn)) continue;
-      seenTasks.add(t.arn);
+      if (t.taskDefinition !== this.target.taskDefinition || this.seenTasks.has(t.arn)) continue;
+      this.seenTasks.add(t.arn);
       const view: StoppedTaskView = {
         taskArn: t.arn,
         taskDefinition: t.taskDefinition,
         reason: t.stoppedReason ?? t.stopCode ?? 'stopped',
         containers: t.containers,
       };
-      stopped.push(view);
-      yield { type: 'task-stopped', at: now(), ...view };
+      this.stopped.push(view);
+      yield { type: 'task-stopped', at: this.now(), ...view };
     }
-  };
+  }
 
   /** Reasons for a failure: ECS's rollout reason, then what stopped our tasks. */
-  const reasons = (d: EcsDeployment | undefined): string[] => {
+  private reasons(d: EcsDeployment | undefined): string[] {
     const out = new Set<string>();
     if (d?.rolloutStateReason) out.add(d.rolloutStateReason);
-    for (const t of stopped) {
+    for (const t of this.stopped) {
       out.add(`task stopped: ${t.reason}`);
       for (const c of t.containers)
         if (c.reason || c.exitCode) out.add(`container ${c.name}: ${c.reason ?? `exit code ${c.exitCode}`}`);
     }
     return [...out].slice(0, 8);
-  };
+  }
 
   /** On a failure, make sure the stopped-task reasons are there even if ECS's failedTasks count lagged. */
-  const finishFailure = async function* (): AsyncGenerator<RolloutEvent, void, void> {
-    if (stopped.length > 0) return;
+  private async *finishFailure(): AsyncGenerator<RolloutEvent, void, void> {
+    if (this.stopped.length > 0) return;
     try {
-      yield* stoppedTasks();
+      yield* this.stoppedTasks();
     } catch {
       // best effort: the outcome stands without them
     }
-  };
-
-  try {
-    for (;;) {
-      if (interrupted || now() >= deadline) {
-        return {
-          kind: 'timedOut',
-          at: now(),
-          interrupted,
-          ...(ours ? { deploymentId: ours } : {}),
-          reasons: [],
-          deployments: last.deployments,
-          state: last.state,
-        };
-      }
-
-      let service: EcsService | undefined;
-      try {
-        const { services } = await api.describeServices(target.cluster, [target.service]);
-        service = services.find((s) => s.status !== 'INACTIVE');
-        errors = 0;
-      } catch (err) {
-        const failed = failedPoll(err, ++errors, cadence, now());
-        yield failed.event;
-        await sleep(failed.delay);
-        continue;
-      }
-      if (service === undefined) {
-        return {
-          kind: 'failed',
-          at: now(),
-          ...(ours ? { deploymentId: ours } : {}),
-          reasons: [`the service ${target.service} no longer exists in cluster ${target.cluster}`],
-        };
-      }
-
-      for (const e of events.take(service.events)) {
-        if (e.type === 'service-event') messages.push(e.message);
-        yield e;
-      }
-
-      if (ours === undefined) {
-        const found = findOurs(service.deployments, target.taskDefinition, since);
-        if (found) {
-          ours = found.id;
-          yield { type: 'found', at: now(), deploymentId: found.id, taskDefinition: found.taskDefinition };
-        }
-      }
-      const d = ours === undefined ? undefined : service.deployments.find((x) => x.id === ours);
-      const primary = service.deployments.find((x) => x.status === 'PRIMARY');
-      if (d !== undefined)
-        for (const x of service.deployments)
-          if (x.createdAt <= d.createdAt && x.taskDefinition !== target.taskDefinition) before.add(x.taskDefinition);
-
-      const views = service.deployments.map((x) => deploymentView(x, x.id === ours));
-      const state = d?.rolloutState ?? (d ? 'IN_PROGRESS' : ours ? (lastOurs?.rolloutState ?? 'GONE') : 'WAITING');
-      last = { deployments: views, state };
-      const snapshot = JSON.stringify([views, service.desiredCount, service.runningCount, service.pendingCount]);
-      const changed = snapshot !== lastSnapshot;
-      lastSnapshot = snapshot;
-      if (changed)
-        yield {
-          type: 'progress',
-          at: now(),
-          state,
-          deployments: views,
-          desired: service.desiredCount,
-          running: service.runningCount,
-          pending: service.pendingCount,
-        };
-
-      if (d !== undefined && d.failedTasks > lastFailedTasks) {
-        lastFailedTasks = d.failedTasks;
-        try {
-          yield* stoppedTasks();
-        } catch {
-          // Stopped-task reasons are extras: failing to read them never ends the watch (the count retries it next time).
-          lastFailedTasks = 0;
-        }
-      }
-
-      if (ours !== undefined && d === undefined) {
-        // Ours is gone from the list: rolled back if it had failed, else replaced by someone else's.
-        const failure = lastOurs?.rolloutState === 'FAILED' ? undefined : failedUnseen(ours, messages, primary, before);
-        if (lastOurs?.rolloutState === 'FAILED' || failure !== undefined) {
-          yield* finishFailure();
-          // Its last rolloutStateReason seen was an "in progress" one: the event's words replace it.
-          const why = failure === undefined ? reasons(lastOurs) : [failure, ...reasons(undefined)].slice(0, 8);
-          return {
-            kind: 'rolledBack',
-            at: now(),
-            deploymentId: ours,
-            reasons: why,
-            ...(primary ? { runningTaskDefinition: primary.taskDefinition } : {}),
-          };
-        }
-        return supersededBy(primary, ours, now(), reasons(lastOurs));
-      }
-
-      if (d !== undefined) {
-        lastOurs = d;
-        const done =
-          d.rolloutState === undefined
-            ? d.status === 'PRIMARY' && service.deployments.length === 1 && d.pendingCount === 0
-            : d.status === 'PRIMARY' && d.rolloutState === 'COMPLETED';
-        if (done && d.runningCount === d.desiredCount)
-          return { kind: 'completed', at: now(), deploymentId: d.id, reasons: [] };
-
-        if (d.rolloutState === 'FAILED') {
-          failedSince ??= now();
-          if (primary !== undefined && primary.id !== d.id) {
-            yield* finishFailure();
-            return {
-              kind: 'rolledBack',
-              at: now(),
-              deploymentId: d.id,
-              reasons: reasons(d),
-              runningTaskDefinition: primary.taskDefinition,
-            };
-          }
-          if (!rollbackExpected || now() - failedSince >= ROLLBACK_GRACE_MS) {
-            yield* finishFailure();
-            return { kind: 'failed', at: now(), deploymentId: d.id, reasons: reasons(d) };
-          }
-        } else if (d.status !== 'PRIMARY' && primary !== undefined && primary.id !== d.id) {
-          const by = deploymentView(primary, false);
-          yield { type: 'superseded', at: now(), by };
-          return supersededBy(primary, d.id, now(), reasons(d));
-        }
-      }
-
-      await sleep(Math.max(0, Math.min(cadence.next(changed), deadline - now())));
-    }
-  } finally {
-    unsubscribe?.();
-  }
-
-  /** Sleeps, unless Ctrl-C is pending; Ctrl-C wakes it. */
-  async function sleep(ms: number): Promise<void> {
-    if (interrupted) return;
-    if (wake.signal.aborted) wake = new AbortController();
-    await clock.sleep(ms, wake.signal);
   }
 }
 

@@ -14,12 +14,13 @@ import { permanentNames } from './names';
 import { openRecordStore, type RecordStore, type StoredRecord } from './records';
 import { projectConfig } from './resolve';
 import { awsS3, openStateStore, type S3Access, type StateStore } from './storage';
+import { systemClock, type Clock } from '../../clock';
 
 export interface EnvironmentDeps {
   /** Plans, applies and destroys stacks (src/ops/infra createInfraRunner; a recording double in tests). */
   readonly infra: InfraRunner;
   /** @default the system clock */
-  readonly now?: () => Date;
+  readonly clock?: Clock;
   /** S3 access for records, state and releases kept in S3. @default the AWS SDK */
   readonly s3?: S3Access;
   /** Where the owner's default is read ($ECSDEPLOY_OWNER, $GITHUB_ACTOR, $USER). @default process.env */
@@ -45,7 +46,7 @@ export interface Workspace {
   readonly records: RecordStore;
   readonly state: StateStore;
   readonly s3: S3Access;
-  readonly now: () => Date;
+  readonly clock: Clock;
 }
 
 export function workspace(dir: string, deps: StoreDeps): Workspace {
@@ -59,7 +60,7 @@ export function workspace(dir: string, deps: StoreDeps): Workspace {
     records: openRecordStore(root, config, s3),
     state: openStateStore(root, config, s3),
     s3,
-    now: deps.now ?? (() => new Date()),
+    clock: deps.clock ?? systemClock,
   };
 }
 
@@ -86,7 +87,7 @@ export function describeRecord(ws: Workspace, record: EphemeralRecord): OnDemand
     owner: record.owner,
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
-    expired: Date.parse(record.expiresAt) <= ws.now().getTime(),
+    expired: Date.parse(record.expiresAt) <= ws.clock.now(),
     isolated: record.isolated,
     services: record.services,
     images: record.images,

@@ -44,6 +44,7 @@ import { resolveOwner } from './owner';
 import type { StoredRecord } from './records';
 import { serviceUrls, type ServiceUrl } from './urls';
 import { repositoryName } from '../../../stacks/names';
+import { dateOf } from '../../clock';
 
 export interface CreateRequest {
   /** Project folder. */
@@ -253,7 +254,7 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
     if (image !== undefined) images[s] = image;
   }
 
-  const now = ws.now();
+  const now = dateOf(ws.clock);
   const shared = records.map((r) => r.record).filter((r) => !r.isolated);
   const record: EphemeralRecord = EphemeralRecordSchema.parse({
     version: 1,

@@ -7,6 +7,7 @@ import type { InfraEvent } from '../infra/types';
 import { describeRecord, workspace, type EnvironmentDeps, type OnDemandEnvironment } from './context';
 import { destroyEnvironment } from './destroy';
 import type { RecordProblem } from './records';
+import { dateOf } from '../../clock';
 
 export interface GcRequest {
   readonly dir: string;
@@ -36,7 +37,7 @@ export interface GcResult {
 
 export async function gcEnvironments(req: GcRequest, deps: EnvironmentDeps): Promise<GcResult> {
   const ws = workspace(req.dir, deps);
-  const now = ws.now();
+  const now = dateOf(ws.clock);
   const { records, problems } = await ws.records.list();
   const expired = records
     .map((r) => describeRecord(ws, r.record))
@@ -67,7 +68,8 @@ export async function gcEnvironments(req: GcRequest, deps: EnvironmentDeps): Pro
           ...(req.onEvent ? { onEvent: req.onEvent } : {}),
           ...(req.signal ? { signal: req.signal } : {}),
         },
-        { ...deps, now: () => now },
+        // One time for the whole run: each destroy judges expiry as the listing did.
+        { ...deps, clock: { ...ws.clock, now: () => now.getTime() } },
       );
       destroyed.push(env.name);
       req.onEnvironment?.(env.name, 'destroyed');

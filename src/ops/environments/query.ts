@@ -10,6 +10,7 @@ import { refusePermanent } from './destroy';
 import type { RecordProblem } from './records';
 import { noSuchEnvironment, resolveWithRecords } from './resolve';
 import { serviceUrls, type ServiceUrl } from './urls';
+import { dateOf } from '../../clock';
 
 export type EnvironmentKind = 'permanent' | 'on-demand';
 
@@ -37,7 +38,7 @@ export async function listEnvironments(req: { readonly dir: string }, deps: Stor
   const project = loadProject(ws.root);
   const { records, problems } = await ws.records.list();
   return {
-    now: ws.now().toISOString(),
+    now: dateOf(ws.clock).toISOString(),
     environments: [
       ...project.environments.map((e) => ({
         name: e.name,
@@ -180,7 +181,7 @@ export async function extendEnvironment(
   const base = loadProject(ws.root, { environments: [stored.record.base] }).environments[0]!;
   const maxTtl = base.config.ephemeral.maxTtl;
   const max = ttlMs(maxTtl, `ephemeral.maxTtl in ${base.file}:`);
-  const now = ws.now().getTime();
+  const now = ws.clock.now();
   let previous = stored.record.expiresAt;
   const updated = await updateRecord(ws.records, req.name, (r) => {
     previous = r.expiresAt;

@@ -68,6 +68,7 @@ import type {
   StackPlan,
   StackResult,
 } from './types';
+import { dateOf, systemClock, type Clock } from '../../clock';
 
 export interface InfraRunnerOptions {
   /** Environment for engine discovery (ECSDEPLOY_ENGINE, PATH) and the engine's processes. @default process.env */
@@ -80,7 +81,8 @@ export interface InfraRunnerOptions {
   readonly engine?: Engine;
   /** Drives one stack; tests substitute a scripted one. @default the engine through src/terraform */
   readonly openStack?: (stack: SynthesizedStack, run: RunContext, onMessage: (m: UiMessage) => void) => StackEngine;
-  readonly now?: () => Date;
+  /** @default the system clock */
+  readonly clock?: Clock;
   /** STS GetCallerIdentity, for the account check before anything is planned (src/ops/accounts). @default the SDK */
   readonly identity?: IdentityLookup;
   /** Reads the environment's Auto Scaling group, to see whether `cluster roll` is running on it (./roll-guard); tests substitute a fake. @default the AWS SDK, in the environment's region and endpoint */
@@ -334,7 +336,8 @@ async function open(
   const adopted = await adoptedServices(store, env, services);
   const stacks = synthesize(project, [env], { stacks: selected, images, holds, adopted });
   if (stacks.some((s) => s.name === REGISTRY_STACK)) await assertRegistryAccount(project, identity);
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
+  const now = () => dateOf(clock);
   const ecsdeployDir = join(project.root, '.ecsdeploy');
   const log = RunLog.create(join(ecsdeployDir, 'logs'), `${operation}-${env.name}`, now());
   mkdirSync(join(ecsdeployDir, 'runs'), { recursive: true, mode: 0o700 });
@@ -344,7 +347,7 @@ async function open(
     log,
     planDir,
     root: project.root,
-    now,
+    clock,
     // Terraform reads Go durations (no days): 1d becomes 86400s.
     ...(options.lockTimeout ? { lockTimeout: goDuration(parseDuration(options.lockTimeout) ?? 0) } : {}),
     ...(options.env ? { env: options.env } : {}),
@@ -677,7 +680,7 @@ async function recordAdopted(s: Session, name: string, imported: number): Promis
   await recordAdoption(s.store, s.env.name, a.service, {
     serviceName: a.serviceName,
     cluster: a.cluster,
-    at: (s.run.now ?? (() => new Date()))().toISOString(),
+    at: dateOf(s.run.clock ?? systemClock).toISOString(),
     by: s.actor(),
     imported,
   });

@@ -10,10 +10,11 @@ import { closest } from '../../config/suggest';
 import { AwsClients, type AwsTarget } from '../../aws/clients';
 import { codeDeployApi, type CodeDeployApi } from '../../aws/codedeploy';
 import { ecrApi, type EcrApi } from '../../aws/ecr';
-import { ecsApi, type EcsApi } from '../../aws/ecs';
+import type { EcsApi } from '../../aws/ecs';
+import { ecsAdapter, type EcsAdapter } from '../../aws/ecs-adapter';
 import { elbApi, type ElbApi } from '../../aws/elb';
 import { logStreamApi, logsApi, type LogStreamApi, type LogsApi } from '../../aws/logs';
-import { ecsTasksApi, type EcsTasksApi } from '../../aws/ecs-tasks';
+import type { EcsTasksApi } from '../../aws/ecs-tasks';
 import { UsageError } from '../../errors';
 import { createInfraRunner, type InfraRunner } from '../infra';
 import { assertAccount, environmentTarget, type IdentityLookup } from '../accounts';
@@ -70,15 +71,15 @@ export function currentActor(env: NodeJS.ProcessEnv = process.env): string {
 export function awsApis(target: AwsTarget): ServiceApis {
   const clients = new AwsClients(target);
   // Each API loads its SDK on first use only.
-  let ecs: EcsApi | undefined,
+  let ecs: EcsAdapter | undefined,
     ecr: EcrApi | undefined,
     codeDeploy: CodeDeployApi | undefined,
     logs: LogsApi | undefined,
     elb: ElbApi | undefined;
-  let tasks: EcsTasksApi | undefined, logStreams: LogStreamApi | undefined;
+  let logStreams: LogStreamApi | undefined;
   return {
     get ecs() {
-      return (ecs ??= ecsApi(clients));
+      return (ecs ??= ecsAdapter(clients));
     },
     get ecr() {
       return (ecr ??= ecrApi(clients));
@@ -93,7 +94,8 @@ export function awsApis(target: AwsTarget): ServiceApis {
       return (elb ??= elbApi(clients));
     },
     get tasks() {
-      return (tasks ??= ecsTasksApi(clients));
+      // The same adapter as `ecs`: one ECS client.
+      return (ecs ??= ecsAdapter(clients));
     },
     get logStreams() {
       return (logStreams ??= logStreamApi(clients));

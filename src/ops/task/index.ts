@@ -16,7 +16,7 @@ export {
   type TaskStopResult,
   type TaskSummary,
 } from './run';
-export { planExec, type ExecInput, type ExecPlan } from './exec';
+export { planExec, type ExecDeps, type ExecInput, type ExecPlan } from './exec';
 export {
   taskExitCode,
   watchTask,
