@@ -201,10 +201,11 @@ maybe('import service against moto', () => {
       }),
     );
   }, 120_000);
+  // Stopping moto waits for its process to exit: slow on a loaded machine.
   afterAll(async () => {
     process.env = saved;
     await moto?.stop();
-  });
+  }, 60_000);
 
   function project() {
     return projectWith({
