@@ -3,7 +3,8 @@
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] };
 module.exports = {
   // The end-to-end files spend most of their time waiting on Terraform (the load balancer alone
-  // takes a minute); three at once roughly halves CI time on 2 cores. Each starts its own moto.
+  // takes a minute); three at once roughly halves CI time on 2 cores. Each starts its own moto
+  // (those that build on dev's registry and cluster restore it from the shared template).
   maxWorkers: 3,
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
   projects: [
@@ -32,6 +33,12 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       testEnvironment: 'node',
+      // dev's registry and cluster, applied once per run for the files that build on them
+      // (test/e2e/shared-environment.ts); built in the background while the other files run.
+      globalSetup: '<rootDir>/test/setup/e2e-global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/e2e-global-teardown.ts',
+      // Calls to moto and the CLI, not milliseconds: jest's 5 s failed them on a loaded machine.
+      testTimeout: 120_000,
       transform,
     },
     {

@@ -5,8 +5,9 @@
  * ratio compares run interleaved (A B A B ...), so both see the same machine: on a shared 2-core
  * VM the load drifts within a minute, and timing all of A and then all of B measured the drift.
  * --quick proves the benchmarks still run (CI), with few runs and small projects. --with-peers
- * installs cdktf-cli into bench/.peer to time `cdktf synth` on the same app. --only=start|synth|modules
- * measures one group of figures (into bench/results/only-<group>.json).
+ * installs cdktf-cli into bench/.peer to time `cdktf synth` on the same app. --only=start|synth|modules|deploy
+ * measures one group of figures (into bench/results/only-<group>.json). Every ratio of two commands
+ * timed in the same rounds is the median of the per-round ratios, with their min–max.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,10 +19,10 @@ const BIN = join(REPO, 'bin', 'run.js');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const WITH_PEERS = args.has('--with-peers');
-/** --only=start|synth|modules: one group of figures (while working on it), written to bench/results/only-<group>.json. */
+/** --only=start|synth|modules|deploy: one group of figures (while working on it), written to bench/results/only-<group>.json. */
 const ONLY = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
-if (ONLY !== undefined && !['start', 'synth', 'modules'].includes(ONLY)) {
-  console.error(`--only=${ONLY}: expected one of start, synth, modules`);
+if (ONLY !== undefined && !['start', 'synth', 'modules', 'deploy'].includes(ONLY)) {
+  console.error(`--only=${ONLY}: expected one of start, synth, modules, deploy`);
   process.exit(2);
 }
 const RUNS = QUICK ? 2 : 7;
@@ -39,8 +40,10 @@ export interface Figure {
   readonly spread?: string;
   readonly baseline?: string;
   readonly baselineValue?: number;
-  /** value / baseline (or baseline / value for "faster than" targets; see target). */
+  /** value / baseline (or baseline / value for "faster than" targets; see target): the median of the per-round ratios where the two were timed in the same rounds. */
   readonly ratio?: number;
+  /** min–max of the per-round ratios (the ratio's spread; issue #19: one run's ratio is not a figure). */
+  readonly ratioSpread?: string;
   readonly target?: string;
   readonly met?: boolean;
   readonly note?: string;
@@ -50,6 +53,18 @@ interface Timing {
   readonly median: number;
   readonly min: number;
   readonly max: number;
+  /** Every timed run, round by round. */
+  readonly runs: readonly number[];
+}
+
+/** The median of per-round ratios a/b (a and b timed in the same rounds), with their min–max. */
+export function pairedRatio(
+  a: readonly number[],
+  b: readonly number[],
+  invert = false,
+): { ratio: number; ratioSpread: string } {
+  const rs = a.map((x, i) => (invert ? b[i]! / x : x / b[i]!));
+  return { ratio: round(median(rs)), ratioSpread: `${round(Math.min(...rs))}–${round(Math.max(...rs))}` };
 }
 
 const gnuTime = existsSync('/usr/bin/time');
@@ -83,7 +98,7 @@ function compare(commands: readonly Run[], runs = RUNS): Timing[] {
       if (round > 0) times[i]!.push(ms);
     });
   }
-  return times.map((t) => ({ median: median(t), min: Math.min(...t), max: Math.max(...t) }));
+  return times.map((t) => ({ median: median(t), min: Math.min(...t), max: Math.max(...t), runs: t }));
 }
 
 function time(cmd: string[], opts: { runs?: number; prepare?: string } = {}): Timing {
@@ -116,7 +131,7 @@ function startFigures(): Figure[] {
     ['start: ecsdeploy --help', tHelp!],
     ['start: ecsdeploy config validate (examples)', tValidate!],
   ] as const) {
-    const ratio = t.median / tNode!.median;
+    const r = pairedRatio(t.runs, tNode!.runs);
     figs.push({
       figure: name,
       value: Math.round(t.median),
@@ -124,9 +139,9 @@ function startFigures(): Figure[] {
       spread: spread(t),
       baseline: 'node -e 0',
       baselineValue: Math.round(tNode!.median),
-      ratio: round(ratio),
+      ...r,
       target: '≤ 2.5x node -e 0',
-      met: ratio <= 2.5,
+      met: r.ratio <= 2.5,
     });
   }
   figs.push({
@@ -136,7 +151,7 @@ function startFigures(): Figure[] {
     spread: spread(tUncached!),
     baseline: 'node -e 0',
     baselineValue: Math.round(tNode!.median),
-    ratio: round(tUncached!.median / tNode!.median),
+    ...pairedRatio(tUncached!.runs, tNode!.runs),
     note: 'what the V8 code cache saves',
   });
   return figs;
@@ -164,7 +179,8 @@ function synthFigures(work: string): Figure[] {
     join(work, 'one'),
   ];
   const [tBig, tSmall] = compare([{ cmd: one(big) }, { cmd: one(small) }]);
-  const r1 = tBig!.median / tSmall!.median;
+  const p1 = pairedRatio(tBig!.runs, tSmall!.runs);
+  const r1 = p1.ratio;
   figs.push({
     figure: `deploy synth: 1 service stack of ${E}x${S}`,
     value: Math.round(tBig!.median),
@@ -172,7 +188,7 @@ function synthFigures(work: string): Figure[] {
     spread: spread(tBig!),
     baseline: '1x1 project',
     baselineValue: Math.round(tSmall!.median),
-    ratio: round(r1),
+    ...p1,
     target: '≤ 1.5x',
     met: r1 <= 1.5,
   });
@@ -208,6 +224,8 @@ function synthFigures(work: string): Figure[] {
     });
   execFileSync(full[0]!, full.slice(1), { stdio: 'ignore' }); // make sure the cache is warm
   const tSecond = time(full);
+  // Not timed in the same rounds (3 fresh synths, then 7 second ones): the ratio of the medians,
+  // and its spread the extremes (slowest first / fastest second, fastest first / slowest second).
   const r2 = tFull.median / tSecond.median;
   figs.push({
     figure: `second synth ${E}x${S}, nothing changed`,
@@ -217,6 +235,7 @@ function synthFigures(work: string): Figure[] {
     baseline: 'first synth',
     baselineValue: Math.round(tFull.median),
     ratio: round(r2),
+    ratioSpread: `${round(tFull.min / tSecond.max)}–${round(tFull.max / tSecond.min)}`,
     target: QUICK ? 'n/a (quick)' : '≥ 10x faster',
     met: QUICK ? undefined : r2 >= 10,
   });
@@ -229,7 +248,8 @@ function synthFigures(work: string): Figure[] {
       [ours, { cmd: [cdktf, 'synth', '--output', join(work, 'ex-cdktf')] }],
       QUICK ? 1 : 7,
     );
-    const r3 = peer!.median / examples!.median;
+    const p3 = pairedRatio(examples!.runs, peer!.runs, true);
+    const r3 = p3.ratio;
     figs.push({
       figure: 'synth of the bundled examples',
       value: Math.round(examples!.median),
@@ -237,7 +257,7 @@ function synthFigures(work: string): Figure[] {
       spread: spread(examples!),
       baseline: 'cdktf synth (cdktf-cli 0.21.0)',
       baselineValue: Math.round(peer!.median),
-      ratio: round(r3),
+      ...p3,
       target: '≥ 5x faster',
       met: r3 >= 5,
     });
@@ -289,16 +309,36 @@ async function moduleFigures(): Promise<Figure[]> {
   return figs;
 }
 
+/**
+ * Deploy latency on a real engine against moto (bench/deploy.ts, issue #17). Not in --quick (CI):
+ * its set-up applies three stacks, which with the plan fan-out would pass the 3-minute budget;
+ * `--only=deploy --quick` runs it once.
+ */
+async function deployFigures(): Promise<Figure[]> {
+  if (QUICK && ONLY !== 'deploy')
+    return [
+      {
+        figure: 'deploy: service deploy --no-wait (real engine against moto)',
+        value: Number.NaN,
+        unit: 's',
+        note: 'not in --quick: npm run bench -- --only=deploy',
+      },
+    ];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('./deploy') as { runDeployBench: (quick: boolean) => Promise<Figure[]> };
+  return mod.runDeployBench(QUICK);
+}
+
 function render(figs: readonly Figure[]): string {
   const rows = figs.map((f) => [
     f.figure,
     `${f.value} ${f.unit}${f.spread ? ` (${f.spread})` : ''}`,
     f.baseline ? `${f.baseline}${f.baselineValue !== undefined ? `: ${f.baselineValue} ${f.unit}` : ''}` : '',
-    f.ratio !== undefined ? `${f.ratio}x` : '',
+    f.ratio !== undefined ? `${f.ratio}x${f.ratioSpread ? ` (${f.ratioSpread})` : ''}` : '',
     f.target ?? '',
     f.met === undefined ? (f.note ?? '') : f.met ? 'yes' : 'NO',
   ]);
-  const head = ['figure', 'value (median, min–max)', 'peer or baseline', 'ratio', 'target', 'met?'];
+  const head = ['figure', 'value (median, min–max)', 'peer or baseline', 'ratio (median, min–max)', 'target', 'met?'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
     r
@@ -317,6 +357,7 @@ async function main(): Promise<void> {
       ...(wanted('start') ? startFigures() : []),
       ...(wanted('synth') ? synthFigures(work) : []),
       ...(wanted('modules') ? await moduleFigures() : []),
+      ...(wanted('deploy') ? await deployFigures() : []),
     ];
     console.log(render(figs));
     const results = {

@@ -17,6 +17,7 @@ export {
   type LockInfo,
 } from './errors';
 export { RunLog } from './log';
+export { fastPathEnabled } from './provider-server';
 export type { UiMessage } from './process';
 export {
   openStack,
@@ -29,6 +30,7 @@ export {
 } from './stack';
 export {
   summarizePlan,
+  summarizeAppliedStream,
   NO_CHANGES,
   UNKNOWN,
   type AttributeChange,

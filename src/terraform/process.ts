@@ -91,7 +91,7 @@ export interface EngineResult {
 const TAIL_LINES = 40;
 
 /** The environment every engine command gets: no prompts, no colour, no update checks. */
-function engineEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function engineEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, ...extra, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' };
 }
 

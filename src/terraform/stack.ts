@@ -13,8 +13,9 @@ import { join, relative } from 'node:path';
 import type { Engine } from './engine';
 import { engineFailure } from './errors';
 import type { RunLog } from './log';
-import { runEngine, type EngineInvocation, type EngineResult, type UiMessage } from './process';
-import { NO_CHANGES, summarizeDestroyPlan, summarizePlan, type PlanSummary } from './summary';
+import { engineEnv, runEngine, type EngineInvocation, type EngineResult, type UiMessage } from './process';
+import { fastPathEnabled, startProviderServer, type ProviderServer } from './provider-server';
+import { NO_CHANGES, summarizeAppliedStream, summarizeDestroyPlan, summarizePlan, type PlanSummary } from './summary';
 import { dateOf, systemClock, type Clock } from '../clock';
 
 /** What a run shares between its stacks. */
@@ -29,6 +30,8 @@ export interface RunContext {
   readonly lockTimeout?: string;
   /** Extra environment for the engine. */
   readonly env?: NodeJS.ProcessEnv;
+  /** The run applies what it plans: start each stack's apply provider while its plan runs (./provider-server). */
+  readonly prestart?: boolean;
   readonly signal?: AbortSignal;
   /** @default the system clock */
   readonly clock?: Clock;
@@ -51,6 +54,13 @@ export interface StackEngine {
   /** Applies the saved plan; returns the stack's outputs afterwards. */
   apply(plan: PlannedStack): Promise<Outputs>;
   outputs(): Promise<Outputs>;
+  /**
+   * Plans and applies in one engine command (`apply -auto-approve`), for runs that would apply
+   * whatever they plan without showing it to anyone (a non-interactive deploy). Absent: not offered.
+   */
+  applyNow?(): Promise<{ readonly summary: PlanSummary; readonly outputs: Outputs }>;
+  /** Stops what the stack keeps running between its engine commands (its provider servers). */
+  close?(): void;
 }
 
 export const SENSITIVE = '(sensitive)';
@@ -103,6 +113,37 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
       ...(run.signal ? { signal: run.signal } : {}),
       ...extra,
     });
+  // Provider processes for this stack's engine commands (./provider-server). Each is configured
+  // by exactly one command: the AWS provider keeps state from one configuration to the next in a
+  // process (a second ConfigureProvider fails with a custom CA bundle), so `plan` and `apply` each
+  // get a fresh one, and `show -json` (schema only, no configuration) reuses the plan's. An apply's
+  // provider is started while the plan runs (RunContext.prestart), so its start-up costs no time.
+  // ECSDEPLOY_ENGINE_FAST=off, or a TF_REATTACH_PROVIDERS of the user's own (a provider under a
+  // debugger): each command starts its own, as the engine does by default.
+  const fast = fastPathEnabled(run.env ?? process.env) && !(run.env ?? process.env)['TF_REATTACH_PROVIDERS'];
+  type Server = Promise<ProviderServer | undefined>;
+  let planServer: Server | undefined;
+  let spare: Server | undefined;
+  const start = (): Server =>
+    startProviderServer({ stackDir: dir, stack: name, env: engineEnv(run.env), log: run.log });
+  const stop = (s: Server | undefined) => void s?.then((x) => x?.stop());
+  const stopServers = () => {
+    stop(planServer);
+    stop(spare);
+    planServer = spare = undefined;
+  };
+  /** A provider no command has configured yet: the one started ahead, or a new one. */
+  const fresh = (): Server => {
+    const s = spare ?? start();
+    spare = undefined;
+    return s;
+  };
+  /** invoke, given `server` when there is one and it still runs. */
+  const invokeOn = async (server: Server | undefined, args: string[], extra: Partial<EngineInvocation> = {}) => {
+    const s = server === undefined || run.signal?.aborted ? undefined : await server;
+    if (s === undefined || !s.alive()) return invoke(args, extra);
+    return invoke(args, { ...extra, env: { ...(run.env ?? {}), TF_REATTACH_PROVIDERS: s.reattach } });
+  };
   const failure = (result: EngineResult, step: string) =>
     engineFailure(result, {
       engine: run.engine,
@@ -144,6 +185,7 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
       const cached =
         !force && previous?.all === fp.all && existsSync(join(dir, '.terraform.lock.hcl')) && providersInstalled(dir);
       if (cached) return 'cached';
+      stopServers(); // init may install another provider binary
       // The synthesized backend is the source of truth: never migrate state implicitly (it could
       // overwrite a state that exists in the new backend). A changed backend is reported.
       check(await invoke(['init', '-input=false', '-no-color', '-reconfigure']), 'init');
@@ -153,7 +195,11 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
 
   const plan = async (options: { destroy?: boolean } = {}, retried = false): Promise<PlannedStack> => {
     const planFile = join(run.planDir, `${name}${options.destroy ? '.destroy' : ''}.tfplan`);
-    const result = await invoke(
+    stop(planServer);
+    planServer = fast ? fresh() : undefined;
+    if (fast && run.prestart && !options.destroy) spare ??= start();
+    const result = await invokeOn(
+      planServer,
       [
         'plan',
         '-input=false',
@@ -168,6 +214,7 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
     );
     if (result.code === 0 && !result.interrupted) {
       rmSync(planFile, { force: true });
+      stopServers(); // nothing to show or apply
       return { summary: NO_CHANGES };
     }
     // -detailed-exitcode: 2 means "changes", but a Go panic exits with 2 as well: a real plan
@@ -179,29 +226,60 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
     if (!changes || result.interrupted) {
       const text = result.messages.map((m) => m.diagnostic?.summary ?? '').join('\n') + result.tail.join('\n');
       if (!retried && !result.interrupted && NEEDS_INIT.test(text)) {
+        stopServers();
         await init(true);
         return plan(options, true);
       }
       throw failure(result, 'plan');
     }
     if (options.destroy) return { summary: summarizeDestroyPlan(result.messages), planFile };
-    const shownPlan = check(await invoke(['show', '-json', '-no-color', planFile], { captureStdout: true }), 'show');
+    const shownPlan = check(
+      await invokeOn(planServer, ['show', '-json', '-no-color', planFile], { captureStdout: true }),
+      'show',
+    );
+    stop(planServer);
+    planServer = undefined;
     run.log.write(name, `(show -json: ${shownPlan.stdout.length} bytes of JSON plan)`);
     return { summary: summarizePlan(JSON.parse(shownPlan.stdout)), planFile };
   };
 
   const apply = async (planned: PlannedStack): Promise<Outputs> => {
     if (planned.planFile === undefined) return outputs();
+    stop(planServer);
+    planServer = undefined;
+    const applyServer = fast ? fresh() : undefined;
+    let applied: EngineResult;
+    try {
+      applied = await invokeOn(
+        applyServer,
+        ['apply', '-input=false', '-no-color', '-json', lockTimeout, planned.planFile],
+        { json: true, ...(onMessage ? { onMessage } : {}) },
+      );
+    } finally {
+      stop(applyServer);
+    }
+    const result = check(applied, 'apply');
+    rmSync(planned.planFile, { force: true });
+    const final = [...result.messages].reverse().find((m) => m.type === 'outputs');
+    return final?.outputs ? mask(final.outputs) : outputs();
+  };
+
+  const applyNow = async (): Promise<{ summary: PlanSummary; outputs: Outputs }> => {
+    // The engine's own providers: a one-step apply configures its provider twice (the plan walk,
+    // then the apply walk), which a provider process of ours must never be (./provider-server).
+    stopServers();
     const result = check(
-      await invoke(['apply', '-input=false', '-no-color', '-json', lockTimeout, planned.planFile], {
+      await invoke(['apply', '-input=false', '-no-color', '-json', '-auto-approve', lockTimeout], {
         json: true,
         ...(onMessage ? { onMessage } : {}),
       }),
       'apply',
     );
-    rmSync(planned.planFile, { force: true });
     const final = [...result.messages].reverse().find((m) => m.type === 'outputs');
-    return final?.outputs ? mask(final.outputs) : outputs();
+    return {
+      summary: summarizeAppliedStream(result.messages),
+      outputs: final?.outputs ? mask(final.outputs) : await outputs(),
+    };
   };
 
   const outputs = async (): Promise<Outputs> => {
@@ -209,7 +287,7 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
     return mask(JSON.parse(result.stdout || '{}') as Record<string, { sensitive?: boolean; value?: unknown }>);
   };
 
-  return { init: () => init(), plan: (o) => plan(o), apply, outputs };
+  return { init: () => init(), plan: (o) => plan(o), apply, applyNow, outputs, close: stopServers };
 }
 
 function mask(outputs: Record<string, { sensitive?: boolean; value?: unknown }>): Outputs {

@@ -299,3 +299,18 @@ export function summarizeDestroyPlan(messages: readonly UiMessage[]): PlanSummar
   }
   return { changes: resources.length > 0, ...counts, outputs: 0, unchanged: 0, resources, highlights: [] };
 }
+
+/**
+ * The summary of what a one-step `apply -auto-approve -json` planned and applied, from its streamed
+ * messages (no saved plan, so no `show -json`: counts and resources, no highlights). Drift found by
+ * its refresh (`resource_drift`) counts as a change: the state was brought up to date.
+ */
+export function summarizeAppliedStream(messages: readonly UiMessage[]): PlanSummary {
+  const planned = summarizeDestroyPlan(messages);
+  const drift = messages.some((m) => m.type === 'resource_drift');
+  const outputs = messages.some(
+    (m) =>
+      m.type === 'outputs' && Object.values(m.outputs ?? {}).some((o) => o.action !== undefined && o.action !== 'noop'),
+  );
+  return { ...planned, changes: planned.changes || drift || outputs };
+}

@@ -11,20 +11,10 @@ import { DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/cli
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateResult, DestroyEnvironmentResult, ListResult, ShowResult } from '../../src/ops/environments';
-import type { ApplyReport } from '../../src/ops/infra';
-import { startMoto, type MotoServer } from '../support/moto';
+import { type MotoServer } from '../support/moto';
 import { filesUnder } from '../environments/helpers';
-import {
-  builtCli,
-  cli,
-  cliEnv,
-  e2eDescribe,
-  exampleProject,
-  json,
-  startCli,
-  TEARDOWN_MS,
-  type CliResult,
-} from './support';
+import { builtCli, cli, cliEnv, e2eDescribe, json, startCli, TEARDOWN_MS, type CliResult } from './support';
+import { devEnvironment, SHARED_SETUP_MS } from './shared-environment';
 
 e2eDescribe()('environments on demand on a real engine against moto', () => {
   let moto: MotoServer;
@@ -53,25 +43,12 @@ e2eDescribe()('environments on demand on a real engine against moto', () => {
 
   beforeAll(async () => {
     builtCli();
-    moto = await startMoto();
-    dir = exampleProject(moto.endpoint);
+    // The base: dev's registry and cluster, applied (the shared template, restored into a moto of this
+    // file's own; its build checks that `apply --env dev --stack registry --stack cluster` exits 0
+    // with exactly those two stacks, as this file did before).
+    ({ moto, dir } = await devEnvironment());
     env = cliEnv(moto.endpoint, dir);
-    const base = await run('apply dev registry+cluster', [
-      'apply',
-      '--env',
-      'dev',
-      '--stack',
-      'registry',
-      '--stack',
-      'cluster',
-      '--yes',
-      '--json',
-    ]);
-    expect({ code: base.code, stacks: json<ApplyReport>(base).stacks.map((s) => s.stack) }).toEqual({
-      code: 0,
-      stacks: ['registry', 'dev-cluster'],
-    });
-  }, 600_000);
+  }, SHARED_SETUP_MS);
   afterAll(async () => {
     console.log(`env e2e timings (s): ${JSON.stringify(timings)}`);
     await moto?.stop();

@@ -24,11 +24,11 @@ import {
   DescribeTaskDefinitionCommand,
   ECSClient,
 } from '@aws-sdk/client-ecs';
-import type { ApplyReport } from '../../src/ops/infra';
 import type { Ledger } from '../../src/ops/releases';
-import { startMoto, type MotoServer, fakeManifest } from '../support/moto';
+import { type MotoServer, fakeManifest } from '../support/moto';
 import { agentTick, aws as clusterAws } from './cluster-fixture';
-import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, REPO, TEARDOWN_MS, type CliResult } from './support';
+import { builtCli, cliEnv, e2eDescribe, REPO, TEARDOWN_MS, type CliResult } from './support';
+import { devEnvironment, SHARED_SETUP_MS } from './shared-environment';
 
 const BIN = join(REPO, 'bin', 'run.js');
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
@@ -92,20 +92,12 @@ e2eDescribe()('the first commands, as typed, in the bundled project', () => {
   beforeAll(async () => {
     builtCli();
     if (!canType()) throw new Error('util-linux `script` is missing: it gives these commands the terminal they ask on');
-    moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: '4' } });
-    dir = exampleProject(moto.endpoint);
+    // The base: dev's registry and cluster, applied (the shared template, restored into a moto of this
+    // file's own; its build checks that `apply --env dev --stack registry --stack cluster` exits 0
+    // with exactly those two stacks, as this file did before).
+    ({ moto, dir } = await devEnvironment({ motoEnv: { MOTO_ECS_SERVICE_RUNNING: '4' } }));
     env = { ...cliEnv(moto.endpoint, dir), ECSDEPLOY_OWNER: 'e2e', ECSDEPLOY_ENV: '' };
-    const base = await cli(
-      ['apply', '--env', 'dev', '--stack', 'registry', '--stack', 'cluster', '--yes', '--json'],
-      dir,
-      env,
-    );
-    expect({
-      code: base.code,
-      stacks: json<ApplyReport>(base).stacks.map((s) => s.stack),
-      stderr: base.code === 0 ? '' : base.stderr.slice(-3000),
-    }).toEqual({ code: 0, stacks: ['registry', 'dev-cluster'], stderr: '' });
-  }, 900_000);
+  }, SHARED_SETUP_MS);
   afterAll(async () => {
     await moto?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });

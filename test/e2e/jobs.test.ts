@@ -14,8 +14,9 @@ import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { ApplyReport, DestroyReport, PlanReport } from '../../src/ops/infra';
 import type { JobDeployResult, JobHistory, JobList, JobRunResult } from '../../src/ops/jobs';
 import type { Ledger } from '../../src/ops/releases';
-import { startMoto, type MotoServer, fakeManifest } from '../support/moto';
-import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, json, TEARDOWN_MS } from './support';
+import { type MotoServer, fakeManifest } from '../support/moto';
+import { builtCli, cli, cliEnv, e2eDescribe, json, TEARDOWN_MS } from './support';
+import { devEnvironment, SHARED_SETUP_MS } from './shared-environment';
 
 const JOB_STACK = 'dev-job-nightly-report';
 const REPO_URI = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/jobs/nightly-report';
@@ -38,10 +39,10 @@ e2eDescribe()('scheduled jobs on a real engine against moto', () => {
 
   beforeAll(async () => {
     builtCli();
-    moto = await startMoto();
-    dir = exampleProject(moto.endpoint);
+    // dev's registry and cluster, applied (the shared template, restored into a moto of this file's own).
+    ({ moto, dir } = await devEnvironment());
     env = cliEnv(moto.endpoint, dir);
-  }, 60_000);
+  }, SHARED_SETUP_MS);
   afterAll(async () => {
     await moto?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -15,8 +15,9 @@ import type { ApplyReport, PlanReport } from '../../src/ops/infra';
 import type { Ledger } from '../../src/ops/releases';
 import type { DeployResult, ReleaseHistory, ServiceStatus } from '../../src/ops/service';
 import type { VerifyReport } from '../../src/ops/verify';
-import { startMoto, type MotoServer, fakeManifest } from '../support/moto';
-import { builtCli, cli, cliEnv, exitOf, e2eDescribe, exampleProject, json, TEARDOWN_MS } from './support';
+import { type MotoServer, fakeManifest } from '../support/moto';
+import { builtCli, cli, cliEnv, exitOf, e2eDescribe, json, TEARDOWN_MS } from './support';
+import { devEnvironment, SHARED_SETUP_MS } from './shared-environment';
 
 e2eDescribe()('service deploy on a real engine against moto', () => {
   let moto: MotoServer;
@@ -31,10 +32,10 @@ e2eDescribe()('service deploy on a real engine against moto', () => {
 
   beforeAll(async () => {
     builtCli();
-    moto = await startMoto();
-    dir = exampleProject(moto.endpoint);
+    // dev's registry and cluster, applied (the shared template, restored into a moto of this file's own).
+    ({ moto, dir } = await devEnvironment());
     env = cliEnv(moto.endpoint, dir);
-  }, 60_000);
+  }, SHARED_SETUP_MS);
   afterAll(async () => {
     await moto?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -98,8 +99,8 @@ e2eDescribe()('service deploy on a real engine against moto', () => {
       dir,
       env,
     );
+    expect(exitOf(r)).toEqual({ code: 0 });
     const result = json<DeployResult>(r);
-    expect(r.code).toBe(0);
     expect(result).toMatchObject({
       environment: 'dev',
       service: 'orders',

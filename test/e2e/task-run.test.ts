@@ -7,7 +7,7 @@
  * and one whose steps pass moves it.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -15,8 +15,9 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } fro
 import type { Ledger } from '../../src/ops/releases';
 import type { DeployResult } from '../../src/ops/service';
 import type { TaskList, TaskRunResult } from '../../src/ops/task';
-import { startMoto, type MotoServer, fakeManifest } from '../support/moto';
-import { builtCli, cliEnv, e2eDescribe, exampleProject, json, REPO, TEARDOWN_MS, type CliResult } from './support';
+import { type MotoServer, fakeManifest } from '../support/moto';
+import { devEnvironment, SHARED_SETUP_MS } from './shared-environment';
+import { builtCli, cliEnv, e2eDescribe, json, REPO, TEARDOWN_MS, type CliResult } from './support';
 
 /** The CLI with `-C dir` before `--` (the shared runner appends it, which would make it part of the task's command). */
 function run(args: readonly string[], dir: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
@@ -70,16 +71,10 @@ e2eDescribe()('task run and deployment.before against moto', () => {
 
   beforeAll(async () => {
     builtCli();
-    moto = await startMoto();
-    dir = exampleProject(moto.endpoint);
-    // The example project's scheduled jobs (when the checkout has them): environments list them.
-    if (existsSync(join(REPO, 'jobs'))) cpSync(join(REPO, 'jobs'), join(dir, 'jobs'), { recursive: true });
+    // dev's registry and cluster, applied (the shared template, restored into a moto of this file's own).
+    ({ moto, dir } = await devEnvironment());
     env = cliEnv(moto.endpoint, dir);
-    const r = await run(
-      ['apply', '--env', 'dev', '--stack', 'registry', '--stack', 'cluster', '--stack', 'orders', '--yes', '--json'],
-      dir,
-      env,
-    );
+    const r = await run(['apply', '--env', 'dev', '--stack', 'orders', '--yes', '--json'], dir, env);
     if (r.code !== 0) throw new Error(`apply failed (${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
     // The secret orders reads (services/orders.yaml secrets:): deploy verifies it exists before anything changes.
     await new SSMClient(aws()).send(
@@ -89,7 +84,7 @@ e2eDescribe()('task run and deployment.before against moto', () => {
         Value: 'postgres://orders@db/orders',
       }),
     );
-  }, 900_000);
+  }, SHARED_SETUP_MS);
   afterAll(async () => {
     await moto?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,10 @@ Usage: python3 test/moto/server.py [-H 127.0.0.1] [-p 5000]
 Every patch is a small, targeted monkey-patch applied before the server
 starts; each one is listed (with the gap it fills) in test/README.md.
 Run with --list-patches to print them.
+
+Snapshots (for the e2e files' shared environment, not a gap of moto's):
+POST /moto-api/ecsdeploy/snapshot?path=FILE saves every backend to FILE, and
+MOTO_RESTORE=FILE loads it before the server starts serving.
 """
 
 from __future__ import annotations
@@ -987,6 +991,193 @@ def _log_errors(app: Any) -> Any:
     return wrapped
 
 
+# ------------------------------------------------------------------ snapshots
+# Not a gap of moto's: a harness feature (test/README.md, "One applied environment for the e2e
+# files"). The e2e global setup applies dev's registry and cluster once, saves moto's state with
+# POST /moto-api/ecsdeploy/snapshot, and each e2e file that builds on it starts its own server with
+# MOTO_RESTORE=<file>: the same resources, ids and ARNs, in a server nobody else touches. moto 5.2.1
+# has no such thing (its recorder replays requests, which makes new ids; /moto-api/data.json cannot
+# be loaded back).
+
+SNAPSHOT_PATH = "/moto-api/ecsdeploy/snapshot"
+
+
+def _new_defaultdict(cls: Any, factory: Any) -> Any:
+    """A defaultdict (or a subclass with its own __init__, like SSM's ParameterDict) to fill."""
+    from collections import defaultdict
+
+    out = defaultdict.__new__(cls)
+    defaultdict.__init__(out, factory)
+    return out
+
+
+class _NestedFactory:
+    """A picklable `lambda: defaultdict(inner)` (SSM keeps one of those)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __call__(self) -> Any:
+        from collections import defaultdict
+
+        return defaultdict(self.inner)
+
+
+def _load_certificate(pem: bytes) -> Any:
+    from cryptography import x509
+
+    return x509.load_pem_x509_certificate(pem)
+
+
+def _load_private_key(pem: bytes) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(pem, None)
+
+
+def _load_public_key(pem: bytes) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_public_key(pem)
+
+
+def _crypto_reduce(obj: Any) -> Any:
+    """Keys and certificates moto made (EC2 key pairs, ...) are Rust objects: saved as PEM."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization as ser
+
+    if isinstance(obj, x509.Certificate):
+        return (_load_certificate, (obj.public_bytes(ser.Encoding.PEM),))
+    if hasattr(obj, "private_bytes"):
+        return (_load_private_key, (obj.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.NoEncryption()),))
+    if hasattr(obj, "public_bytes"):
+        return (_load_public_key, (obj.public_bytes(ser.Encoding.PEM, ser.PublicFormat.SubjectPublicKeyInfo),))
+    return NotImplemented
+
+
+def _pickler(file: Any) -> Any:
+    import pickle
+    import threading
+    from collections import defaultdict
+
+    plain = (dict, list, set, int, str)
+    lock_types = {type(threading.Lock()): threading.Lock, type(threading.RLock()): threading.RLock}
+
+    def portable(factory: Any) -> Any:
+        """A lambda factory (not picklable) as what it makes: `lambda: {}` → dict, ..."""
+        if "<locals>" not in getattr(factory, "__qualname__", ""):
+            return factory
+        sample = factory()
+        if isinstance(sample, defaultdict) and sample.default_factory in plain and not sample:
+            return _NestedFactory(sample.default_factory)
+        if type(sample) in plain and sample == type(sample)():
+            return type(sample)
+        raise TypeError(f"cannot snapshot a defaultdict of {factory.__qualname__}")
+
+    class Pickler(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            make_lock = lock_types.get(type(obj))
+            if make_lock is not None:  # locks hold no data: a new one on load
+                return (make_lock, ())
+            if type(obj).__module__.startswith("cryptography."):
+                return _crypto_reduce(obj)
+            if isinstance(obj, defaultdict):
+                factory = portable(obj.default_factory)
+                if type(obj) is defaultdict and factory is obj.default_factory:
+                    return NotImplemented
+                return (_new_defaultdict, (type(obj), factory), getattr(obj, "__dict__", None), None, iter(obj.items()))
+            return NotImplemented
+
+    return Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpicklable(value: Any, path: str, depth: int = 0) -> list[str]:
+    """Where in `value` the objects are that cannot be saved (to name them in the error)."""
+    import io
+
+    try:
+        _pickler(io.BytesIO()).dump(value)
+        return []
+    except Exception as err:
+        if depth >= 8:
+            return [f"{path}: {type(err).__name__}: {err}"]
+        if isinstance(value, dict):
+            children = [(f"{path}[{k!r}]", v) for k, v in value.items()]
+        elif isinstance(value, (list, tuple, set)):
+            children = [(f"{path}[{i}]", v) for i, v in enumerate(value)]
+        elif hasattr(value, "__dict__"):
+            children = [(f"{path}.{k}", v) for k, v in vars(value).items()]
+        else:
+            children = []
+        found = [p for child_path, child in children for p in _unpicklable(child, child_path, depth + 1)][:5]
+        return found or [f"{path} ({type(value).__name__}): {type(err).__name__}: {err}"]
+
+
+def _loaded_backends() -> dict[str, Any]:
+    from moto.core.base_backend import BackendDict
+
+    return {bd.service_name: bd for bd in BackendDict._instances if len(bd)}
+
+
+def save_snapshot(path: str) -> int:
+    """Pickle every backend in use (one pickle, so objects shared between services stay shared)."""
+    import pickle
+
+    from moto.core.base_backend import backend_lock
+
+    with backend_lock:
+        state = {name: dict(bd) for name, bd in _loaded_backends().items()}
+        tmp = f"{path}.tmp"
+        with open(tmp, "wb") as f:
+            try:
+                _pickler(f).dump(state)
+            except (TypeError, AttributeError, pickle.PicklingError) as err:  # an object pickle cannot save
+                where = "; ".join(_unpicklable(state, "backends"))
+                raise TypeError(f"{err} (at {where})") from err
+        os.replace(tmp, path)
+    return len(state)
+
+
+def restore_snapshot(path: str) -> int:
+    import pickle
+
+    from moto.backends import get_backend
+    from moto.core.base_backend import BackendDict, backend_lock
+
+    with open(path, "rb") as f:
+        state: dict[str, dict[str, Any]] = pickle.load(f)
+    with backend_lock:
+        for name, accounts in state.items():
+            bd = get_backend(name)  # type: ignore[call-overload]
+            for account, backend in accounts.items():
+                dict.__setitem__(bd, account, backend)
+            if bd not in BackendDict._instances:
+                BackendDict._instances.append(bd)
+    return len(state)
+
+
+def _snapshots(app: Any) -> Any:
+    """WSGI wrapper: POST /moto-api/ecsdeploy/snapshot?path=FILE saves the state to FILE."""
+    from urllib.parse import parse_qs
+
+    def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") != SNAPSHOT_PATH:
+            return app(environ, start_response)
+        path = parse_qs(environ.get("QUERY_STRING", "")).get("path", [""])[0]
+        if environ.get("REQUEST_METHOD") != "POST" or not path:
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"POST /moto-api/ecsdeploy/snapshot?path=FILE\n"]
+        try:
+            services = save_snapshot(path)
+        except Exception as err:  # the caller shows it, with the server log
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
+            return [f"snapshot failed: {type(err).__name__}: {err}\n".encode()]
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps({"path": path, "services": services}).encode()]
+
+    return wrapped
+
+
 def _exit_with_parent() -> None:
     import threading
     import time
@@ -1038,8 +1229,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.exit_with_parent:
         _exit_with_parent()
 
+    restore = os.environ.get("MOTO_RESTORE")
+    if restore:
+        print(f"restored {restore_snapshot(restore)} services from {restore}", file=sys.stderr, flush=True)
+
     app: Any = DomainDispatcherApplication(create_backend_app)
     app.debug = True
+    app = _snapshots(app)
     if os.environ.get("MOTO_LOG_ERRORS"):
         app = _log_errors(app)
     print(f"moto {moto.__version__} (+{len(PATCHES)} patches) on http://{args.host}:{args.port}", file=sys.stderr, flush=True)

@@ -34,7 +34,7 @@ export interface MotoServer {
 export interface StartMotoOptions {
   /** Python interpreter; defaults to toolchain().python. */
   python?: string;
-  /** How long to wait for the server to answer HTTP (default 30 s). */
+  /** How long to wait for the server to answer HTTP (default 120 s: importing moto takes 30 s and more on a loaded machine). */
   startTimeoutMs?: number;
   /** Extra environment for the server (e.g. MOTO_LOG_ERRORS=1). */
   env?: NodeJS.ProcessEnv;
@@ -222,7 +222,7 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
   const python = options.python ?? toolchain().python;
   if (!python) throw new Error(`cannot start moto: ${toolchain().missing.join('; ')}`);
-  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  const timeoutMs = options.startTimeoutMs ?? 120_000;
 
   // Retry on the (rare) race where the released port is taken before bind.
   let lastError: Error | undefined;
@@ -265,11 +265,12 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
       }
       await sleep(100);
     }
+    const exitedByItself = exited(child); // else it did not answer in time, and stop() kills it
     await stop();
     const tail = stderr.trim().split('\n').slice(-30).join('\n');
     const why = spawnError
       ? `could not spawn ${python}: ${spawnError.message}`
-      : exited(child) && !/Address already in use/.test(stderr)
+      : exitedByItself && !/Address already in use/.test(stderr)
         ? `moto exited (code ${child.exitCode ?? child.signalCode})`
         : `moto did not answer on ${endpoint} within ${timeoutMs} ms`;
     lastError = new Error(`${why}\n--- moto stderr ---\n${tail || '(empty)'}`);

@@ -30,6 +30,7 @@ import { environmentStacks, REGISTRY_STACK, stackSelector, synthesize, type Synt
 import {
   compareVersions,
   EngineFailedError,
+  fastPathEnabled,
   findEngine,
   MIN_LOCKFILE_VERSION,
   openStack,
@@ -238,6 +239,7 @@ class Session {
   }
 
   close(): void {
+    for (const engine of this.engines.values()) engine.close?.();
     rmSync(this.run.planDir, { recursive: true, force: true });
   }
 }
@@ -352,6 +354,8 @@ async function open(
     ...(options.lockTimeout ? { lockTimeout: goDuration(parseDuration(options.lockTimeout) ?? 0) } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
+    // An apply applies what it plans: each stack's apply provider starts while its plan runs.
+    ...(operation === 'apply' ? { prestart: true } : {}),
   };
   const guard =
     operation === 'destroy' ? undefined : rollGuard(env, stacks, options.autoScaling ?? sdkGroupReader, now);
@@ -673,6 +677,44 @@ async function applyAll(
   return results;
 }
 
+/**
+ * `direct` requests (ApplyRequest.direct): one service or job stack, nobody to confirm, no adoption,
+ * fast path on: planned and applied by one engine command, its summary from the streamed plan. A
+ * refresh still reads every resource (drift is applied and counted as a change), the lock is taken
+ * as by any apply. Undefined: not eligible, the usual plan, show, apply.
+ */
+async function applyDirect(
+  s: Session,
+  req: ApplyRequest,
+  options: InfraRunnerOptions,
+): Promise<ApplyReport | undefined> {
+  const name = s.sequence[0];
+  if (req.direct !== true || req.confirm !== undefined || s.sequence.length !== 1 || name === undefined)
+    return undefined;
+  const ref = s.byName.get(name)!;
+  if ((ref.kind !== 'service' && ref.kind !== 'job') || s.adoptions.has(name)) return undefined;
+  if (!fastPathEnabled(options.env ?? process.env)) return undefined;
+  const engine = s.stack(name);
+  if (engine.applyNow === undefined) return undefined;
+  await s.init(name);
+  const done = await s.step(
+    name,
+    'apply',
+    () => engine.applyNow!(),
+    (r) => (r.summary.changes ? 'changes' : 'no changes'),
+  );
+  const entries = new Map<string, Entry>([
+    [name, { ref, status: 'planned', planned: { summary: done.summary }, stale: false, applied: true }],
+  ]);
+  const plan = { ...report(s, entries, s.sequence), changes: done.summary.changes };
+  return {
+    environment: s.env.name,
+    plan,
+    stacks: [{ stack: name, applied: done.summary.changes, summary: done.summary, outputs: done.outputs }],
+    logFile: s.run.log.path,
+  };
+}
+
 /** After an apply that imported an adopted service's resources: record it, so synth leaves the import blocks out. */
 async function recordAdopted(s: Session, name: string, imported: number): Promise<void> {
   const a = s.adoptions.get(name);
@@ -747,6 +789,8 @@ export function createInfraRunner(options: InfraRunnerOptions = {}): InfraRunner
       withSession(options, req, 'apply', async (s): Promise<ApplyReport> => {
         // Before any engine command: a roll in progress refuses the cluster stack, and so the run.
         await s.rollGuard?.refuse();
+        const direct = await applyDirect(s, req, options);
+        if (direct !== undefined) return direct;
         const entries = await planAll(s);
         const plan = report(s, entries, s.sequence);
         // Before asking: a plan that would replace an adopted ECS service is not applied without --allow-replace.

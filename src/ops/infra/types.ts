@@ -29,6 +29,12 @@ export interface ApplyRequest extends InfraRequest {
    * @default refuse it (ReplaceRefusedError), before anything is applied
    */
   readonly allowReplace?: boolean;
+  /**
+   * One service or job stack, applied without being shown (`service deploy`): plan and apply in one
+   * engine command when the engine fast path is on (docs/engine.md, ECSDEPLOY_ENGINE_FAST) and the
+   * stack adopts no ECS service (whose replacement must be refused before anything is applied).
+   */
+  readonly direct?: boolean;
 }
 
 /** What the plan of an adopted service's stack does to the ECS service it takes over. */

@@ -493,6 +493,8 @@ async function applyStack(
     onEvent: (event) => options.onEvent?.({ type: 'infra', event }),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.allowReplace ? { allowReplace: true } : {}),
+    // Nobody is shown this plan: plan and apply in one engine command where that is safe (src/ops/infra/runner).
+    direct: true,
   });
   const stack = report.stacks.find((s) => s.stack === ctx.names.stack);
   const arn = stack?.outputs['task_definition_arn'];
