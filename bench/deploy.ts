@@ -43,6 +43,7 @@ import {
 } from '../test/support/moto';
 import { PROJECT_ENTRIES } from '../test/support/example-project';
 import type { Figure } from './run';
+import { median, seconds, spreadSeconds } from './stats';
 
 const REPO = join(__dirname, '..', '..');
 const BIN = join(REPO, 'bin', 'run.js');
@@ -252,13 +253,6 @@ export async function bareTerraform(p: DeployProject, digest: string): Promise<n
   return a.ms + b.ms;
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-const sec = (ms: number) => Math.round(ms / 100) / 10;
-const spreadS = (xs: readonly number[]) => `${sec(Math.min(...xs))}–${sec(Math.max(...xs))}`;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 /** Median of per-round ratios, with their min–max. */
 function ratios(a: readonly number[], b: readonly number[]): { median: number; spread: string } {
@@ -303,7 +297,9 @@ export async function runDeployBench(quick: boolean): Promise<Figure[]> {
       slow.push(t2);
       bare.push(t3);
       direct.push(t4);
-      progress(`round ${round}: ${sec(t1)} s, off ${sec(t2)} s, bare ${sec(t3)} s, direct ${sec(t4)} s`);
+      progress(
+        `round ${round}: ${seconds(t1)} s, off ${seconds(t2)} s, bare ${seconds(t3)} s, direct ${seconds(t4)} s`,
+      );
     }
     const vsDirect = ratios(fast, direct);
     const vsBare = ratios(fast, bare);
@@ -312,11 +308,11 @@ export async function runDeployBench(quick: boolean): Promise<Figure[]> {
     return [
       {
         figure: 'deploy: service deploy orders --env dev --image <tag> --no-wait (moto, dev applied)',
-        value: sec(value),
+        value: seconds(value),
         unit: 's',
-        spread: spreadS(fast),
+        spread: spreadSeconds(fast),
         baseline: 'direct-API deploy (bench/deploy.ts: describe, register task definition, update service; AWS SDK v3)',
-        baselineValue: sec(median(direct)),
+        baselineValue: seconds(median(direct)),
         ratio: vsDirect.median,
         ratioSpread: vsDirect.spread,
         target: `≤ ${TARGET_S} s`,
@@ -325,11 +321,11 @@ export async function runDeployBench(quick: boolean): Promise<Figure[]> {
       },
       {
         figure: 'deploy: service deploy --no-wait vs a bare terraform plan -out + apply of the same stack',
-        value: sec(value),
+        value: seconds(value),
         unit: 's',
-        spread: spreadS(fast),
+        spread: spreadSeconds(fast),
         baseline: 'terraform plan -out + terraform apply <plan> in the stack folder',
-        baselineValue: sec(median(bare)),
+        baselineValue: seconds(median(bare)),
         ratio: vsBare.median,
         ratioSpread: vsBare.spread,
         target: `≤ ${TARGET_BARE}x`,
@@ -337,11 +333,11 @@ export async function runDeployBench(quick: boolean): Promise<Figure[]> {
       },
       {
         figure: 'deploy: service deploy --no-wait, fast path vs ECSDEPLOY_ENGINE_FAST=off (before)',
-        value: sec(value),
+        value: seconds(value),
         unit: 's',
-        spread: spreadS(fast),
+        spread: spreadSeconds(fast),
         baseline: 'ECSDEPLOY_ENGINE_FAST=off',
-        baselineValue: sec(median(slow)),
+        baselineValue: seconds(median(slow)),
         ratio: vsOff.median,
         ratioSpread: vsOff.spread,
         note: 'before (every engine command starts its own provider) / after; informative',

@@ -31,6 +31,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsTestEnv, skipReason, startMoto, writeTerraformCliConfig, type MotoServer } from '../test/support/moto';
 import type { Figure } from './run';
+import { median, seconds, spreadSeconds } from './stats';
 
 const REPO = join(__dirname, '..', '..');
 const BIN = join(REPO, 'bin', 'run.js');
@@ -223,14 +224,6 @@ async function plan(services: readonly string[], p: Project): Promise<Sample> {
   };
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-const seconds = (ms: number) => Math.round(ms / 100) / 10;
-const spread = (xs: readonly number[]) => `${seconds(Math.min(...xs))}–${seconds(Math.max(...xs))}`;
 /** Cores kept busy on average (CPU time / wall time), median over samples; undefined without GNU time. */
 const busy = (xs: readonly Sample[]) =>
   xs.every((x) => x.cpu !== undefined)
@@ -273,7 +266,7 @@ function figure(
     figure: `plan fan-out: ${services.length} service stacks in one plan, ${cores} cores (${details.join('; ')})`,
     value: seconds(value),
     unit: 's',
-    spread: spread(together.map((x) => x.ms)),
+    spread: spreadSeconds(together.map((x) => x.ms)),
     baseline: `slowest single-stack plan (${slowest})`,
     baselineValue: seconds(slowestMs),
     ratio,

@@ -13,6 +13,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from './stats';
 
 const REPO = join(__dirname, '..', '..');
 const BIN = join(REPO, 'bin', 'run.js');
@@ -68,12 +69,6 @@ export function pairedRatio(
 }
 
 const gnuTime = existsSync('/usr/bin/time');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 interface Run {
   readonly cmd: readonly string[];

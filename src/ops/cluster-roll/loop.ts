@@ -16,7 +16,7 @@
 import { EcsdeployError } from '../../errors';
 import type { GroupSizes } from '../../aws/autoscaling';
 import { checkAbort, Interrupted, jittered, type Clock } from './clock';
-import { formatRollMark, observe, ROLL_TAG, toPlanInput } from './observe';
+import { markRolling, observe, ROLL_TAG, toPlanInput } from './observe';
 import { planBatches, type RollPlan } from './batches';
 import type {
   ClusterApi,
@@ -131,11 +131,7 @@ export async function* rollCluster(
     if (deps.confirm && !(await deps.confirm(plan, snapshot))) return outcome('cancelled');
     checkAbort(signal);
     if (!tagged) {
-      await api.setTag(
-        names.autoScalingGroup,
-        ROLL_TAG,
-        formatRollMark({ original, startedAt: new Date(clock.now()).toISOString() }),
-      );
+      await markRolling(api, names.autoScalingGroup, original, clock);
       tagged = true;
     }
 

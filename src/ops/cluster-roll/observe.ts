@@ -13,6 +13,7 @@ import type {
   LaunchTemplateVersion,
 } from '../../aws/autoscaling';
 import type { ContainerInstance, Resources } from '../../aws/ecs-cluster';
+import type { Clock } from '../../clock';
 import { EcsdeployError } from '../../errors';
 import { capacitySummary, type PlanInput, type PlanInstance } from './batches';
 import type { ClusterApi, ClusterNames, ClusterSnapshot, InstanceView, RollMark, ServiceView } from './types';
@@ -29,6 +30,16 @@ const MarkSchema = z.object({
 
 export function formatRollMark(mark: RollMark): string {
   return `min=${mark.original.minSize},max=${mark.original.maxSize},desired=${mark.original.desiredCapacity},started=${mark.startedAt}`;
+}
+
+/** Tags the group as rolling (what `cluster status`, a resumed roll and other rolls read), with the sizes to restore. */
+export async function markRolling(
+  api: Pick<ClusterApi, 'setTag'>,
+  group: string,
+  original: RollMark['original'],
+  clock: Pick<Clock, 'now'>,
+): Promise<void> {
+  await api.setTag(group, ROLL_TAG, formatRollMark({ original, startedAt: new Date(clock.now()).toISOString() }));
 }
 
 export function parseRollMark(group: string, value: string): RollMark {

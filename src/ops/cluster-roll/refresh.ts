@@ -13,7 +13,7 @@
 import type { GroupSizes, InstanceRefreshInfo, InstanceRefreshPreferences } from '../../aws/autoscaling';
 import { checkAbort, Interrupted } from './clock';
 import { RollFailed, minutes, runContext, type RollDeps } from './loop';
-import { formatRollMark, observe, ROLL_TAG, toPlanInput } from './observe';
+import { markRolling, observe, ROLL_TAG, toPlanInput } from './observe';
 import { planBatches, type RollPlan } from './batches';
 import type { ClusterApi, ClusterNames, RollEvent, RollOptions, RollOutcome } from './types';
 
@@ -113,11 +113,7 @@ export async function* refreshCluster(
       if (deps.confirm && !(await deps.confirm(plan, snapshot))) return await outcome('cancelled');
       checkAbort(signal);
       if (!tagged) {
-        await api.setTag(
-          names.autoScalingGroup,
-          ROLL_TAG,
-          formatRollMark({ original, startedAt: new Date(clock.now()).toISOString() }),
-        );
+        await markRolling(api, names.autoScalingGroup, original, clock);
         tagged = true;
       }
       refreshId = await api.startInstanceRefresh(names.autoScalingGroup, refreshPreferences(plan, snapshot.group));
