@@ -410,10 +410,22 @@ export class ClusterStack extends EcsdeployStack {
     };
   }
 
+  /** EC2 capacity: instance role and profile, security group, launch template, Auto Scaling group, schedules, capacity provider. */
   private ec2Capacity(props: ClusterStackProps, prefix: string, cluster: EcsCluster, net: Network, albSgId: string) {
     const ec2 = props.ec2 as Ec2CapacityProps;
     const ami = new DataAwsSsmParameter(this, 'EcsOptimizedAmi', { name: ec2.amiParameter });
+    const profile = this.instanceProfile(prefix);
+    const sg = this.instanceSecurityGroup(prefix, net, albSgId);
+    const template = this.launchTemplate(prefix, ec2, ami, profile, sg);
+    const group = this.autoScalingGroup(props, prefix, ec2, net, template);
+    this.scheduledActions(ec2, group);
+    const provider = this.capacityProvider(prefix, ec2, group);
+    if (ec2.draining === 'lifecycle-hook') this.lifecycleHookDraining(props, prefix, cluster, group);
+    return { provider, securityGroupId: sg.id };
+  }
 
+  /** The instances' role: the ECS agent's managed policy, nothing else. */
+  private instanceProfile(prefix: string): IamInstanceProfile {
     const role = new IamRole(this, 'InstanceRole', {
       name: `${prefix}-instance`,
       assumeRolePolicy: assumeRole('ec2.amazonaws.com'),
@@ -422,8 +434,11 @@ export class ClusterStack extends EcsdeployStack {
       role: role.name,
       policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role',
     });
-    const profile = new IamInstanceProfile(this, 'InstanceProfile', { name: `${prefix}-instance`, role: role.name });
+    return new IamInstanceProfile(this, 'InstanceProfile', { name: `${prefix}-instance`, role: role.name });
+  }
 
+  /** Instances take traffic from the load balancer only, on the dynamic host ports of bridge mode. */
+  private instanceSecurityGroup(prefix: string, net: Network, albSgId: string): SecurityGroup {
     const sg = new SecurityGroup(this, 'InstanceSecurityGroup', {
       name: `${prefix}-instances`,
       description: `ECS container instances of ${prefix}`,
@@ -444,13 +459,24 @@ export class ClusterStack extends EcsdeployStack {
       description: "ECS, ECR, CloudWatch and the tasks' own dependencies",
     });
 
+    return sg;
+  }
+
+  /** IMDSv2 only, encrypted gp3 root volume, the cluster's name in the agent's config. */
+  private launchTemplate(
+    prefix: string,
+    ec2: Ec2CapacityProps,
+    ami: DataAwsSsmParameter,
+    profile: IamInstanceProfile,
+    sg: SecurityGroup,
+  ): LaunchTemplate {
     const userData = [
       '#!/bin/bash',
       `echo ECS_CLUSTER=${prefix} >> /etc/ecs/ecs.config`,
       'echo ECS_ENABLE_CONTAINER_METADATA=true >> /etc/ecs/ecs.config',
       '',
     ].join('\n');
-    const template = new LaunchTemplate(this, 'LaunchTemplate', {
+    return new LaunchTemplate(this, 'LaunchTemplate', {
       name: `${prefix}-ecs`,
       imageId: ami.value,
       instanceType: ec2.instanceTypes[0],
@@ -467,10 +493,19 @@ export class ClusterStack extends EcsdeployStack {
       ],
       monitoring: { enabled: true },
     });
+  }
 
+  /** One instance type on `$Latest`, or a mixed-instances policy for several types or Spot. */
+  private autoScalingGroup(
+    props: ClusterStackProps,
+    prefix: string,
+    ec2: Ec2CapacityProps,
+    net: Network,
+    template: LaunchTemplate,
+  ): AutoscalingGroup {
     const launchTemplate = { launchTemplateId: template.id, version: '$Latest' };
     const multipleTypes = ec2.instanceTypes.length > 1 || ec2.spot !== undefined;
-    const group = new AutoscalingGroup(this, 'AutoScalingGroup', {
+    return new AutoscalingGroup(this, 'AutoScalingGroup', {
       name: `${prefix}-ecs`,
       minSize: ec2.minSize,
       maxSize: ec2.maxSize,
@@ -501,6 +536,9 @@ export class ClusterStack extends EcsdeployStack {
       // The capacity provider's managed scaling owns the group's size once it runs.
       lifecycle: { ignoreChanges: ['desired_capacity'] },
     });
+  }
+
+  private scheduledActions(ec2: Ec2CapacityProps, group: AutoscalingGroup): void {
     ec2.schedules.forEach((s) => {
       new AutoscalingSchedule(this, `Schedule-${s.name}`, {
         scheduledActionName: s.name,
@@ -512,8 +550,11 @@ export class ClusterStack extends EcsdeployStack {
         desiredCapacity: s.desired ?? -1,
       });
     });
+  }
 
-    const provider = new EcsCapacityProvider(this, 'CapacityProvider', {
+  /** Managed scaling owns the group's size; draining by ECS (managed) or by our hook. */
+  private capacityProvider(prefix: string, ec2: Ec2CapacityProps, group: AutoscalingGroup): EcsCapacityProvider {
+    return new EcsCapacityProvider(this, 'CapacityProvider', {
       name: `${prefix}-ec2`,
       autoScalingGroupProvider: {
         autoScalingGroupArn: group.arn,
@@ -528,8 +569,6 @@ export class ClusterStack extends EcsdeployStack {
         },
       },
     });
-    if (ec2.draining === 'lifecycle-hook') this.lifecycleHookDraining(props, prefix, cluster, group);
-    return { provider, securityGroupId: sg.id };
   }
 
   /** For clusters without managed draining: a termination hook, an EventBridge rule and a Lambda that drains. */
