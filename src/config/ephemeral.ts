@@ -42,6 +42,8 @@ export const EphemeralRecordSchema = z.strictObject({
   /** service → image reference (a digest from the base's release, or what --image gave). */
   images: z.record(z.string(), z.string()).default({}),
   status: z.enum(['creating', 'ready', 'failed', 'destroying']),
+  /** The `env create` process that wrote it: while it is `creating`, a process gone from this host means it was killed. */
+  creator: z.strictObject({ host: z.string().min(1), pid: z.number().int().positive() }).optional(),
 });
 export type EphemeralRecord = z.infer<typeof EphemeralRecordSchema>;
 

@@ -109,7 +109,7 @@ export function formatShow(r: ShowResult, now: Date): string {
       `  owner     ${d.owner}`,
       `  created   ${d.createdAt} (${span(now.getTime() - Date.parse(d.createdAt))} ago)`,
       `  expires   ${d.expiresAt} (${expiry(d, now)})`,
-      `  status    ${status(d)}`,
+      `  status    ${status(d)}${d.statusReason ? `: ${d.statusReason}; remove what it made with \`ecsdeploy env destroy ${r.name} --yes\`` : ''}`,
       `  record    ${d.record}`,
     );
   }

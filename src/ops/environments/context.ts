@@ -3,6 +3,7 @@
  * the clock, injected so that tests run against a recording runner, an in-memory bucket and a fake
  * clock.
  */
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { EphemeralRecord } from '../../config/ephemeral';
 import type { ProjectConfig } from '../../config/schema';
@@ -76,11 +77,39 @@ export interface OnDemandEnvironment {
   readonly services: readonly string[];
   readonly images: Readonly<Record<string, string>>;
   readonly status: EphemeralRecord['status'];
+  /** Why the status differs from the record's: a `creating` record whose `env create` was killed is `failed`. */
+  readonly statusReason?: string;
   /** Where its record is kept. */
   readonly record: string;
 }
 
+/** Who writes a record now: this host and process (kept in `creator` while an environment is created). */
+export function recordCreator(): NonNullable<EphemeralRecord['creator']> {
+  return { host: hostname(), pid: process.pid };
+}
+
+/** A process of this host that still runs (EPERM: it runs, as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A `creating` record whose `env create` ran on this host and is gone (killed: an interrupt or a
+ * failure records `failed` itself). A process on another host cannot be checked from here.
+ */
+export function abandonedCreation(record: EphemeralRecord): string | undefined {
+  const c = record.creator;
+  if (record.status !== 'creating' || c === undefined || c.host !== hostname() || running(c.pid)) return undefined;
+  return `its \`env create\` (process ${c.pid} on ${c.host}) ended without finishing (killed)`;
+}
+
 export function describeRecord(ws: Workspace, record: EphemeralRecord): OnDemandEnvironment {
+  const abandoned = abandonedCreation(record);
   return {
     name: record.name,
     base: record.base,
@@ -91,7 +120,8 @@ export function describeRecord(ws: Workspace, record: EphemeralRecord): OnDemand
     isolated: record.isolated,
     services: record.services,
     images: record.images,
-    status: record.status,
+    status: abandoned !== undefined ? 'failed' : record.status,
+    ...(abandoned !== undefined ? { statusReason: abandoned } : {}),
     record: ws.records.where(record.name),
   };
 }

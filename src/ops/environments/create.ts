@@ -33,6 +33,7 @@ import { resolveImage } from '../releases/image';
 import { projectReleaseStore, registryTarget, releasedImages } from '../releases';
 import {
   describeRecord,
+  recordCreator,
   updateRecord,
   workspace,
   type EnvironmentDeps,
@@ -268,6 +269,7 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
     slot: isolated ? 0 : allocateSlot(shared, from),
     images,
     status: 'creating',
+    creator: recordCreator(),
   });
   const version = await ws.records.create(record);
   if (version === undefined) {
@@ -302,7 +304,7 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
       await ws.records.remove(name);
       throw err;
     }
-    await updateRecord(ws.records, name, (r) => ({ ...r, status: 'failed' }));
+    await updateRecord(ws.records, name, (r) => finished(r, 'failed'));
     const e = err instanceof EcsdeployError ? err : undefined;
     throw new EcsdeployError(
       `Creating environment '${name}' failed; it is recorded as failed.\n${e?.message ?? String((err as Error)?.message ?? err)}`,
@@ -318,7 +320,7 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
       },
     );
   }
-  const ready = (await updateRecord(ws.records, name, (r) => ({ ...r, status: 'ready' })))?.record ?? {
+  const ready = (await updateRecord(ws.records, name, (r) => finished(r, 'ready')))?.record ?? {
     ...claimed.record,
     status: 'ready' as const,
   };
@@ -329,4 +331,10 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
     urls: await serviceUrls(env, ws.state),
     apply,
   };
+}
+
+/** The record once `env create` has ended: its status, and no `creator` (it only tells while creating). */
+function finished(record: EphemeralRecord, status: 'ready' | 'failed'): EphemeralRecord {
+  const { creator: _creator, ...rest } = record;
+  return { ...rest, status };
 }
