@@ -13,7 +13,18 @@ import { join } from 'node:path';
 import type { CreateResult, DestroyEnvironmentResult, ListResult, ShowResult } from '../../src/ops/environments';
 import { type MotoServer } from '../support/moto';
 import { filesUnder } from '../environments/helpers';
-import { builtCli, cli, cliEnv, e2eDescribe, json, startCli, TEARDOWN_MS, type CliResult } from './support';
+import {
+  alive,
+  builtCli,
+  cli,
+  cliEnv,
+  descendants,
+  e2eDescribe,
+  json,
+  startCli,
+  TEARDOWN_MS,
+  type CliResult,
+} from './support';
 import { devEnvironment, SHARED_SETUP_MS } from './shared-environment';
 
 e2eDescribe()('environments on demand on a real engine against moto', () => {
@@ -179,5 +190,34 @@ e2eDescribe()('environments on demand on a real engine against moto', () => {
       new DescribeServicesCommand({ cluster: 'shop-dev', services: ['feature-y-orders'] }),
     );
     expect((services.services ?? []).filter((s) => s.status === 'ACTIVE')).toEqual([]);
+  }, 900_000);
+
+  it('a create killed with SIGKILL half-way is listed as failed, with the reason; env destroy cleans up', async () => {
+    const creating = startCli(['env', 'create', 'feature-k', '--from', 'dev', '--services', 'orders', '--yes'], dir, {
+      ...env,
+      ECSDEPLOY_OWNER: 'e2e',
+    });
+    await creating.waitFor(/feature-k-orders\s+\S+: Creating\.\.\./, 300_000);
+    const pid = creating.child.pid!;
+    const engines = descendants(pid);
+    creating.child.kill('SIGKILL');
+    expect((await creating.done).code).toBeNull();
+    // The engine outlives the CLI (as it would on a laptop or a CI runner): let it end first.
+    const deadline = Date.now() + 300_000;
+    while (engines.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(engines.filter(alive)).toEqual([]);
+
+    const list = json<ListResult>(await run('env list (killed)', ['env', 'list', '--json']));
+    const killed = list.environments.find((e) => e.name === 'feature-k')?.onDemand;
+    expect(killed?.status).toBe('failed');
+    expect(killed?.statusReason).toMatch(
+      new RegExp(`^its \`env create\` \\(process ${pid} on \\S+\\) ended without finishing`),
+    );
+    const shown = await run('env show (killed)', ['env', 'show', 'feature-k']);
+    expect(shown.stdout).toContain('remove what it made with `ecsdeploy env destroy feature-k --yes`');
+
+    const r = await run('env destroy (killed)', ['env', 'destroy', 'feature-k', '--yes', '--json']);
+    expect(r.code).toBe(0);
+    expect(traces('feature-k')).toEqual([]);
   }, 900_000);
 });

@@ -125,3 +125,29 @@ export function json<T>(r: CliResult): T {
     throw new Error(`not JSON (exit ${r.code}):\n${r.stdout.slice(0, 2000)}\n--- stderr ---\n${r.stderr.slice(-4000)}`);
   }
 }
+
+/** Every process under `pid` (the engine and the provider plugin), read from /proc. */
+export function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const children = (p: number) => {
+    const file = `/proc/${p}/task/${p}/children`;
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  };
+  const queue = [pid];
+  while (queue.length)
+    for (const c of children(queue.shift()!)) {
+      out.push(c);
+      queue.push(c);
+    }
+  return out;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return existsSync(join('/proc', String(pid))) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}

@@ -7,8 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { startMoto, toolchain, type MotoServer } from '../support/moto';
@@ -18,6 +17,8 @@ import {
   cliEnv,
   e2eDescribe,
   exampleProject,
+  alive,
+  descendants,
   startCli,
   TEARDOWN_MS,
   type CliResult,
@@ -227,29 +228,3 @@ e2eDescribe()('fault injection: the engine with S3 state and lock files', () => 
     KILL_SEEDS.length * 8 * 60_000,
   );
 });
-
-/** Every process under `pid` (the engine and the provider plugin), read from /proc. */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const children = (p: number) => {
-    const file = `/proc/${p}/task/${p}/children`;
-    if (!existsSync(file)) return [];
-    return readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  };
-  const queue = [pid];
-  while (queue.length)
-    for (const c of children(queue.shift()!)) {
-      out.push(c);
-      queue.push(c);
-    }
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return existsSync(join('/proc', String(pid))) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  } catch {
-    return false;
-  }
-}

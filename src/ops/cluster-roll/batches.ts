@@ -209,60 +209,68 @@ function queueOrder(input: PlanInput): PlanInstance[] {
     .sort((a, b) => rank(a) - rank(b) || taskCount(a) - taskCount(b) || a.id.localeCompare(b.id));
 }
 
+/** What every step of planning reads: the input, the services that move, and new instances' shape. */
+interface Planner {
+  readonly input: PlanInput;
+  /** Replica services, largest tasks first (the order they are packed in). */
+  readonly replica: readonly PlanService[];
+  readonly replicaNames: ReadonlySet<string>;
+  /** `n` new instances numbered from `from`, each with its daemons' tasks placed. */
+  readonly freshBins: (from: number, n: number) => Bin[];
+  /**
+   * Where no batch is safe and no more surge is allowed, one instance goes if the tasks that must
+   * keep running fit once the others' extra tasks (those ECS may stop) are not counted: ECS still
+   * keeps every service at its minimum, the drain may only wait for room (and a stalled drain gets
+   * a surge instance where allowed). Refusing would end a roll the capacity allows.
+   */
+  relaxed: boolean;
+}
+
+/** The limits of one plan: batch target, surge allowed, unavailability allowed. */
+interface Limits {
+  readonly target: number;
+  readonly currentSurge: number;
+  readonly surgeCap: number;
+  readonly maxUnavailable: number;
+}
+
 /** Plans the roll. `limit` stops after that many batches (the loop needs only the next one). */
 export function planBatches(input: PlanInput, options: PlanOptions = {}, limit = Number.POSITIVE_INFINITY): RollPlan {
   const capacity = capacitySummary(input);
   const queue = queueOrder(input);
   const target = batchTarget(options.batch ?? DEFAULT_BATCH, input.originalDesired);
   const currentSurge = Math.max(0, input.desired - input.originalDesired);
-  const surgeCap = Math.max(
+  const limits: Limits = {
+    target,
     currentSurge,
-    options.surge ?? Math.max(target, toAbsorb(queue, input.newInstanceCapacity)),
-  );
-  const maxUnavailable = options.maxUnavailable ?? Number.POSITIVE_INFINITY;
-  const warnings: string[] = [];
-  const base = { outdated: queue.length, batchSize: target, surgeLimit: surgeCap, capacity };
+    surgeCap: Math.max(currentSurge, options.surge ?? Math.max(target, toAbsorb(queue, input.newInstanceCapacity))),
+    maxUnavailable: options.maxUnavailable ?? Number.POSITIVE_INFINITY,
+  };
+  const base = { outdated: queue.length, batchSize: target, surgeLimit: limits.surgeCap, capacity };
+  const planner = plannerOf(input);
 
+  const stuck = stuckServices(planner, queue);
+  if (stuck !== undefined) return { ...base, surge: currentSurge, batches: [], warnings: [], blocked: stuck };
+  const warnings = foreignTaskWarnings(input, queue);
+  const startBins = startingBins(planner);
+  const forced = queue.filter((i) => i.status === 'DRAINING');
+  const surge = firstSurge(planner, limits, queue, startBins, forced);
+  const walked = walkBatches(planner, limits, options, { queue, forced, startBins, surge, limit, capacity });
+  warnings.push(...closingWarnings(planner, walked.batches));
+  return {
+    ...base,
+    surge: walked.surge,
+    batches: walked.batches,
+    warnings,
+    ...(walked.blocked ? { blocked: walked.blocked } : {}),
+  };
+}
+
+function plannerOf(input: PlanInput): Planner {
   const replica = input.services
     .filter((s) => !s.daemon)
     .sort((a, b) => b.cpu - a.cpu || b.memory - a.memory || a.name.localeCompare(b.name));
   const daemons = input.services.filter((s) => s.daemon);
-  const known = new Set(input.services.map((s) => s.name));
-  const replicaNames = new Set(replica.map((s) => s.name));
-
-  // ECS rounds the minimum up and the maximum down: where neither allows one task more or one
-  // less, a task of that service never leaves a draining instance.
-  const stuck = replica.filter(
-    (s) =>
-      s.desired > 0 &&
-      minimumTasks(s.desired, s.minimumHealthyPercent) >= s.desired &&
-      Math.floor((s.desired * s.maximumPercent) / 100) <= s.desired &&
-      queue.some((i) => (i.tasks[s.name] ?? 0) > 0),
-  );
-  if (stuck.length > 0) {
-    const s = stuck[0]!;
-    return {
-      ...base,
-      surge: currentSurge,
-      batches: [],
-      warnings,
-      blocked: {
-        reason: `ECS cannot move the tasks of ${stuck.map((x) => x.name).join(', ')} off a draining instance: with ${s.desired} desired task${s.desired === 1 ? '' : 's'}, minimumHealthyPercent ${s.minimumHealthyPercent} keeps all of them running and maximumPercent ${s.maximumPercent} allows no extra one`,
-        suggestions: [
-          `Set deployment.maximumPercent to 200 (or lower minimumHealthyPercent) in services/${s.name}.yaml and deploy it, then roll again.`,
-        ],
-      },
-    };
-  }
-  for (const i of queue) {
-    const foreign = Object.entries(i.tasks).filter(([name, n]) => n > 0 && !known.has(name));
-    if (foreign.length > 0) {
-      warnings.push(
-        `${i.id} runs ${foreign.map(([name, n]) => `${n} × ${name}`).join(', ')}, not part of a service: ECS does not move such tasks, so it drains only once they end`,
-      );
-    }
-  }
-
   const daemonReserve = daemons.reduce<Resources>((r, s) => add(r, s), ZERO);
   const fresh = (n: number): Bin => ({
     id: `new-${n}`,
@@ -273,9 +281,56 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
     },
     tasks: new Map(daemons.map((s) => [s.name, 1])),
   });
-  const freshBins = (from: number, n: number): Bin[] =>
-    Array.from({ length: Math.max(0, n) }, (_, k) => fresh(from + k));
-  const startBins: Bin[] = [
+  return {
+    input,
+    replica,
+    replicaNames: new Set(replica.map((s) => s.name)),
+    freshBins: (from, n) => Array.from({ length: Math.max(0, n) }, (_, k) => fresh(from + k)),
+    relaxed: false,
+  };
+}
+
+/**
+ * ECS rounds the minimum up and the maximum down: where neither allows one task more or one less,
+ * a task of that service never leaves a draining instance. The roll is blocked from the start.
+ */
+function stuckServices(p: Planner, queue: readonly PlanInstance[]): RollPlan['blocked'] {
+  const stuck = p.replica.filter(
+    (s) =>
+      s.desired > 0 &&
+      minimumTasks(s.desired, s.minimumHealthyPercent) >= s.desired &&
+      Math.floor((s.desired * s.maximumPercent) / 100) <= s.desired &&
+      queue.some((i) => (i.tasks[s.name] ?? 0) > 0),
+  );
+  if (stuck.length === 0) return undefined;
+  const s = stuck[0]!;
+  return {
+    reason: `ECS cannot move the tasks of ${stuck.map((x) => x.name).join(', ')} off a draining instance: with ${s.desired} desired task${s.desired === 1 ? '' : 's'}, minimumHealthyPercent ${s.minimumHealthyPercent} keeps all of them running and maximumPercent ${s.maximumPercent} allows no extra one`,
+    suggestions: [
+      `Set deployment.maximumPercent to 200 (or lower minimumHealthyPercent) in services/${s.name}.yaml and deploy it, then roll again.`,
+    ],
+  };
+}
+
+/** Tasks that belong to no service (ECS does not move them): their instances drain only once they end. */
+function foreignTaskWarnings(input: PlanInput, queue: readonly PlanInstance[]): string[] {
+  const known = new Set(input.services.map((s) => s.name));
+  const warnings: string[] = [];
+  for (const i of queue) {
+    const foreign = Object.entries(i.tasks).filter(([name, n]) => n > 0 && !known.has(name));
+    if (foreign.length > 0) {
+      warnings.push(
+        `${i.id} runs ${foreign.map(([name, n]) => `${n} × ${name}`).join(', ')}, not part of a service: ECS does not move such tasks, so it drains only once they end`,
+      );
+    }
+  }
+  return warnings;
+}
+
+/** The instances as they are (registered ones), and those the group is launching now. */
+function startingBins(p: Planner): Bin[] {
+  const { input } = p;
+  return [
     ...input.instances
       .filter((i) => i.status !== 'UNREGISTERED')
       .map((i) => ({
@@ -284,144 +339,167 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
         free: i.free,
         tasks: new Map(Object.entries(i.tasks)),
       })),
-    ...freshBins(-(input.launching ?? 0), input.launching ?? 0),
+    ...p.freshBins(-(input.launching ?? 0), input.launching ?? 0),
   ];
+}
 
-  /**
-   * The displaced tasks if `out` goes, per service: those that must keep running elsewhere (never
-   * below the minimum, nor below what runs now where that is less), and the others, which ECS
-   * places too where there is room.
-   */
-  const displaced = (bins: readonly Bin[], out: ReadonlySet<string>): { must: Demand[]; may: Demand[] } => {
-    const must: Demand[] = [];
-    const may: Demand[] = [];
-    for (const s of replica) {
-      let total = 0;
-      let moving = 0;
-      for (const b of bins) {
-        const n = b.tasks.get(s.name) ?? 0;
-        total += n;
-        if (out.has(b.id)) moving += n;
-      }
-      if (moving === 0) continue;
-      const least = Math.min(minimumTasks(s.desired, s.minimumHealthyPercent), total);
-      const count = Math.min(moving, Math.max(0, least - (total - moving)));
-      if (count > 0) must.push({ name: s.name, cpu: s.cpu, memory: s.memory, count });
-      if (moving > count) may.push({ name: s.name, cpu: s.cpu, memory: s.memory, count: moving - count });
+/**
+ * The displaced tasks if `out` goes, per service: those that must keep running elsewhere (never
+ * below the minimum, nor below what runs now where that is less), and the others, which ECS
+ * places too where there is room.
+ */
+function displaced(p: Planner, bins: readonly Bin[], out: ReadonlySet<string>): { must: Demand[]; may: Demand[] } {
+  const must: Demand[] = [];
+  const may: Demand[] = [];
+  for (const s of p.replica) {
+    let total = 0;
+    let moving = 0;
+    for (const b of bins) {
+      const n = b.tasks.get(s.name) ?? 0;
+      total += n;
+      if (out.has(b.id)) moving += n;
     }
-    return { must, may };
-  };
-  /**
-   * A batch is safe when each service's tasks that must move still fit after every other service
-   * placed its displaced tasks first (each service's scheduler works on its own; a task that finds
-   * no room makes the drain wait, though no service ever goes below its minimum). ECS may still
-   * fragment the free space more than this packing does: the loop adds a surge instance to a drain
-   * that stalls.
-   */
-  const safe = (bins: readonly Bin[], out: ReadonlySet<string>): boolean => {
-    const { must, may } = displaced(bins, out);
-    if (must.length === 0) return true;
-    const room = bins.filter((b) => b.placeable && !out.has(b.id)).map((b) => b.free);
-    return must.every((m) => {
-      const free = [...room];
-      pack(
-        free,
-        [...must, ...(relaxed ? [] : may)].filter((d) => d.name !== m.name),
-      );
-      return fits(free, [m]);
-    });
-  };
-  /**
-   * Where no batch is safe that way and no more surge is allowed, one instance goes if the tasks
-   * that must keep running fit once the others' extra tasks (those ECS may stop) are not counted:
-   * ECS still keeps every service at its minimum, the drain may only wait for room (and a stalled
-   * drain gets a surge instance where allowed). Refusing would end a roll the capacity allows.
-   */
-  let relaxed = false;
+    if (moving === 0) continue;
+    const least = Math.min(minimumTasks(s.desired, s.minimumHealthyPercent), total);
+    const count = Math.min(moving, Math.max(0, least - (total - moving)));
+    if (count > 0) must.push({ name: s.name, cpu: s.cpu, memory: s.memory, count });
+    if (moving > count) may.push({ name: s.name, cpu: s.cpu, memory: s.memory, count: moving - count });
+  }
+  return { must, may };
+}
 
-  /**
-   * The next batch: the forced instances, then each candidate in order that can go too. Removing
-   * more never helps, so a candidate that did not fit is not tried again within this batch.
-   */
-  const buildBatch = (
-    bins: readonly Bin[],
-    candidates: readonly PlanInstance[],
-    most: number,
-    forced: readonly PlanInstance[],
-  ): PlanInstance[] => {
-    const batch = [...forced];
-    const out = new Set(batch.map((i) => i.id));
-    // Instances already draining without the room their tasks need: more surge first.
-    if (forced.length > 0 && !safe(bins, out)) return [];
-    for (const c of candidates) {
-      if (batch.length >= most) break;
-      if (out.has(c.id)) continue;
-      out.add(c.id);
-      if (safe(bins, out)) batch.push(c);
-      else out.delete(c.id);
-    }
-    return batch;
-  };
+/**
+ * A batch is safe when each service's tasks that must move still fit after every other service
+ * placed its displaced tasks first (each service's scheduler works on its own; a task that finds
+ * no room makes the drain wait, though no service ever goes below its minimum). ECS may still
+ * fragment the free space more than this packing does: the loop adds a surge instance to a drain
+ * that stalls.
+ */
+function safe(p: Planner, bins: readonly Bin[], out: ReadonlySet<string>): boolean {
+  const { must, may } = displaced(p, bins, out);
+  if (must.length === 0) return true;
+  const room = bins.filter((b) => b.placeable && !out.has(b.id)).map((b) => b.free);
+  return must.every((m) => {
+    const free = [...room];
+    pack(
+      free,
+      [...must, ...(p.relaxed ? [] : may)].filter((d) => d.name !== m.name),
+    );
+    return fits(free, [m]);
+  });
+}
 
-  /**
-   * What follows a batch: its instances leave; ECS places their tasks (up to each service's
-   * desired count) into free space; `replacements` new instances arrive and take what did not fit.
-   */
-  const after = (bins: readonly Bin[], out: ReadonlySet<string>, replacements: Bin[]): Bin[] => {
-    const moving = new Map<string, number>();
-    for (const b of bins)
-      if (out.has(b.id))
-        for (const [name, n] of b.tasks) if (replicaNames.has(name)) moving.set(name, (moving.get(name) ?? 0) + n);
-    const next = [...bins.filter((b) => !out.has(b.id)), ...replacements].map((b) => ({
-      ...b,
-      free: { ...b.free },
-      tasks: new Map(b.tasks),
-    }));
-    const placeable = next.filter((b) => b.placeable);
-    const demands = replica
-      .filter((s) => (moving.get(s.name) ?? 0) > 0)
-      .map((s) => ({ name: s.name, cpu: s.cpu, memory: s.memory, count: moving.get(s.name)! }));
-    const free = placeable.map((b) => b.free);
-    pack(free, demands, (i, name, n) => placeable[i]!.tasks.set(name, (placeable[i]!.tasks.get(name) ?? 0) + n));
-    placeable.forEach((b, i) => Object.assign(b, { free: free[i]! }));
-    return next;
-  };
+/**
+ * The next batch: the forced instances, then each candidate in order that can go too. Removing
+ * more never helps, so a candidate that did not fit is not tried again within this batch.
+ */
+function buildBatch(
+  p: Planner,
+  bins: readonly Bin[],
+  candidates: readonly PlanInstance[],
+  most: number,
+  forced: readonly PlanInstance[],
+): PlanInstance[] {
+  const batch = [...forced];
+  const out = new Set(batch.map((i) => i.id));
+  // Instances already draining without the room their tasks need: more surge first.
+  if (forced.length > 0 && !safe(p, bins, out)) return [];
+  for (const c of candidates) {
+    if (batch.length >= most) break;
+    if (out.has(c.id)) continue;
+    out.add(c.id);
+    if (safe(p, bins, out)) batch.push(c);
+    else out.delete(c.id);
+  }
+  return batch;
+}
 
-  // The first batch is as large as the target allows; find the fewest extra instances that give it
-  // that size (or, if none does, the largest size the allowed surge gives). More surge never makes
-  // it smaller, so this is a binary search.
-  const forced = queue.filter((i) => i.status === 'DRAINING');
-  const goal = Math.min(target, queue.length);
+/**
+ * What follows a batch: its instances leave; ECS places their tasks (up to each service's
+ * desired count) into free space; `replacements` new instances arrive and take what did not fit.
+ */
+function after(p: Planner, bins: readonly Bin[], out: ReadonlySet<string>, replacements: Bin[]): Bin[] {
+  const moving = new Map<string, number>();
+  for (const b of bins)
+    if (out.has(b.id))
+      for (const [name, n] of b.tasks) if (p.replicaNames.has(name)) moving.set(name, (moving.get(name) ?? 0) + n);
+  const next = [...bins.filter((b) => !out.has(b.id)), ...replacements].map((b) => ({
+    ...b,
+    free: { ...b.free },
+    tasks: new Map(b.tasks),
+  }));
+  const placeable = next.filter((b) => b.placeable);
+  const demands = p.replica
+    .filter((s) => (moving.get(s.name) ?? 0) > 0)
+    .map((s) => ({ name: s.name, cpu: s.cpu, memory: s.memory, count: moving.get(s.name)! }));
+  const free = placeable.map((b) => b.free);
+  pack(free, demands, (i, name, n) => placeable[i]!.tasks.set(name, (placeable[i]!.tasks.get(name) ?? 0) + n));
+  placeable.forEach((b, i) => Object.assign(b, { free: free[i]! }));
+  return next;
+}
+
+/**
+ * The first batch is as large as the target allows; find the fewest extra instances that give it
+ * that size (or, if none does, the largest size the allowed surge gives). More surge never makes
+ * it smaller, so this is a binary search.
+ */
+function firstSurge(
+  p: Planner,
+  limits: Limits,
+  queue: readonly PlanInstance[],
+  startBins: readonly Bin[],
+  forced: readonly PlanInstance[],
+): number {
+  const { currentSurge, surgeCap, maxUnavailable } = limits;
+  const goal = Math.min(limits.target, queue.length);
   const firstSize = (s: number) =>
     buildBatch(
-      [...startBins, ...freshBins(0, s - currentSurge)],
+      p,
+      [...startBins, ...p.freshBins(0, s - currentSurge)],
       queue,
       Math.max(forced.length, Math.min(goal, s + maxUnavailable)),
       forced,
     ).length;
-  let surge = currentSurge;
-  if (queue.length > 0) {
-    const most = firstSize(surgeCap);
-    if (most > 0) {
-      let lo = currentSurge;
-      let hi = surgeCap;
-      while (lo < hi) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (firstSize(mid) >= Math.min(goal, most)) hi = mid;
-        else lo = mid + 1;
-      }
-      surge = lo;
-    }
+  if (queue.length === 0) return currentSurge;
+  const most = firstSize(surgeCap);
+  if (most === 0) return currentSurge;
+  let lo = currentSurge;
+  let hi = surgeCap;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (firstSize(mid) >= Math.min(goal, most)) hi = mid;
+    else lo = mid + 1;
   }
+  return lo;
+}
 
-  // Walk the batches. Each batch's instances leave and as many new ones join, except the last
-  // `surge` terminated, which give the extra instances back (desired capacity decremented). Where a
-  // later batch finds no room (replacements smaller than what they replace), surge grows. With no
-  // out-of-date instance left but extra instances still there (a resumed run), up-to-date instances
-  // of the group are drained and given back instead.
-  let bins: Bin[] = [...startBins, ...freshBins(0, surge - currentSurge)];
+/**
+ * Walks the batches. Each batch's instances leave and as many new ones join, except the last
+ * `surge` terminated, which give the extra instances back (desired capacity decremented). Where a
+ * later batch finds no room (replacements smaller than what they replace), surge grows. With no
+ * out-of-date instance left but extra instances still there (a resumed run), up-to-date instances
+ * of the group are drained and given back instead.
+ */
+function walkBatches(
+  p: Planner,
+  limits: Limits,
+  options: PlanOptions,
+  start: {
+    readonly queue: readonly PlanInstance[];
+    readonly forced: readonly PlanInstance[];
+    readonly startBins: readonly Bin[];
+    readonly surge: number;
+    readonly limit: number;
+    readonly capacity: CapacitySummary;
+  },
+): { surge: number; batches: PlannedBatch[]; blocked: RollPlan['blocked'] } {
+  const { input } = p;
+  const { target, surgeCap, maxUnavailable, currentSurge } = limits;
+  const { forced, limit } = start;
+  let surge = start.surge;
+  let bins: Bin[] = [...start.startBins, ...p.freshBins(0, surge - currentSurge)];
   let launched = surge - currentSurge;
-  let remaining = queue;
+  let remaining = start.queue;
   let surgeLeft = surge;
   const batches: PlannedBatch[] = [];
   let blocked: RollPlan['blocked'];
@@ -431,13 +509,13 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
       const left = surgeLeft + extra;
       if (remaining.length > 0) {
         const most = Math.max(first ? forced.length : 0, Math.min(target, remaining.length, left + maxUnavailable));
-        const batch = buildBatch(pool, remaining, most, first ? forced : []);
+        const batch = buildBatch(p, pool, remaining, most, first ? forced : []);
         return { batch, decrement: Math.max(0, Math.min(batch.length, left - (remaining.length - batch.length))) };
       }
       const spare = input.instances
         .filter((i) => i.inGroup && !i.outdated && i.status === 'ACTIVE' && pool.some((b) => b.id === i.id))
         .sort((a, b) => taskCount(a) - taskCount(b) || a.id.localeCompare(b.id));
-      const batch = buildBatch(pool, spare, Math.min(target, left), []);
+      const batch = buildBatch(p, pool, spare, Math.min(target, left), []);
       return { batch, decrement: batch.length };
     };
     let { batch, decrement } = next(bins, 0);
@@ -445,12 +523,12 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
     // drain waits for room, within the timeout); nothing is made worse.
     if (batch.length === 0 && first && forced.length > 0)
       ({ batch, decrement } = {
-        batch: forced,
+        batch: [...forced],
         decrement: Math.max(0, Math.min(forced.length, surgeLeft - (remaining.length - forced.length))),
       });
     // A later batch with no room (replacements smaller than what they replace) may need more surge.
     for (let extra = 1; batch.length === 0 && !first && surge + extra <= surgeCap; extra++) {
-      const grown = [...bins, ...freshBins(launched, extra)];
+      const grown = [...bins, ...p.freshBins(launched, extra)];
       ({ batch, decrement } = next(grown, extra));
       if (batch.length > 0) {
         bins = grown;
@@ -460,36 +538,41 @@ export function planBatches(input: PlanInput, options: PlanOptions = {}, limit =
       }
     }
     if (batch.length === 0 && remaining.length > 0) {
-      relaxed = true;
+      p.relaxed = true;
       const one = next(bins, 0);
-      relaxed = false;
+      p.relaxed = false;
       if (one.batch.length > 0)
         ({ batch, decrement } = { batch: one.batch.slice(0, 1), decrement: Math.min(one.decrement, 1) });
     }
     if (batch.length === 0) {
-      blocked = blockedReason(input, capacity.minimum, surgeCap, options, batches.length);
+      blocked = blockedReason(input, start.capacity.minimum, surgeCap, options, batches.length);
       break;
     }
     const out = new Set(batch.map((i) => i.id));
     remaining = remaining.filter((i) => !out.has(i.id));
     surgeLeft -= decrement;
-    bins = after(bins, out, freshBins(launched, batch.length - decrement));
+    bins = after(p, bins, out, p.freshBins(launched, batch.length - decrement));
     launched += batch.length - decrement;
     batches.push({ instances: batch.map((i) => i.id), decrement });
   }
+  return { surge, batches, blocked };
+}
 
-  const others = input.instances.filter((i) => i.status === 'DRAINING' && !i.outdated);
+/** Instances left alone, and services that may run below their desired count while tasks move. */
+function closingWarnings(p: Planner, batches: readonly PlannedBatch[]): string[] {
+  const warnings: string[] = [];
+  const others = p.input.instances.filter((i) => i.status === 'DRAINING' && !i.outdated);
   if (others.length > 0)
     warnings.push(
       `${others.map((i) => i.id).join(', ')} ${others.length === 1 ? 'is' : 'are'} DRAINING but up to date: left alone, and not counted as capacity`,
     );
-  const low = replica.filter((s) => s.minimumHealthyPercent < 100 && s.desired > 0);
+  const low = p.replica.filter((s) => s.minimumHealthyPercent < 100 && s.desired > 0);
   if (low.length > 0 && batches.length > 0) {
     warnings.push(
       `${low.map((s) => `${s.name} (${s.minimumHealthyPercent}%)`).join(', ')} may run below their desired count while their tasks move, as their minimumHealthyPercent allows`,
     );
   }
-  return { ...base, surge, batches, warnings, ...(blocked ? { blocked } : {}) };
+  return warnings;
 }
 
 function blockedReason(
