@@ -60,16 +60,34 @@ export const minutes = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : 
 
 /**
  * Shared by both strategies: the pause between looks at AWS. Throttling is not handled here: the
- * SDK retries every call with the one policy of src/aws/retry.ts. `flush` queued this layer's
- * throttling notices; it yields nothing now (to be dropped with the loops' `yield* flush()`).
+ * SDK retries every call with the one policy of src/aws/retry.ts.
  */
 export function runContext(api: ClusterApi, deps: RollDeps) {
-  function* flush(): Generator<RollEvent, void> {}
   const pause = async () => {
     await deps.clock.sleep(jittered(deps.pollMs ?? 10_000, deps.clock), deps.signal);
     checkAbort(deps.signal);
   };
-  return { api, flush, pause };
+  return { api, pause };
+}
+
+/** What one drain roll keeps between its steps, and reports when it stops. */
+interface RollRun {
+  readonly api: ClusterApi;
+  readonly names: ClusterNames;
+  readonly options: RollOptions;
+  readonly deps: RollDeps;
+  readonly step: Step;
+  readonly replaced: string[];
+  readonly draining: Set<string>;
+  /** Instances ECS had registered when the roll began: new ones are those not in it. */
+  readonly known: Set<string>;
+  batches: number;
+  plan?: RollPlan;
+  /** The group's sizes before the roll (from its tag when resuming). */
+  original?: GroupSizes;
+  desiredNow: number;
+  maxSizeNow: number;
+  tagged: boolean;
 }
 
 export async function* rollCluster(
@@ -78,195 +96,238 @@ export async function* rollCluster(
   options: RollOptions,
   deps: RollDeps,
 ): AsyncGenerator<RollEvent, RollOutcome, void> {
-  const { clock, signal } = deps;
-  const { api, flush, pause } = runContext(rawApi, deps);
+  const { clock } = deps;
+  const { api, pause } = runContext(rawApi, deps);
   const started = clock.now();
-  const replaced: string[] = [];
-  const draining = new Set<string>();
-  let batches = 0;
-  let plan: RollPlan | undefined;
-  let original: GroupSizes | undefined;
-  let desiredNow = 0;
-  let tagged = false;
-
+  const run: RollRun = {
+    api,
+    names,
+    options,
+    deps,
+    step: { clock, pause },
+    replaced: [],
+    draining: new Set(),
+    known: new Set(),
+    batches: 0,
+    desiredNow: 0,
+    maxSizeNow: 0,
+    tagged: false,
+  };
   const outcome = (status: RollOutcome['status'], extra: Partial<RollOutcome> = {}): RollOutcome => ({
     status,
     strategy: 'drain',
-    ...(plan ? { plan } : {}),
-    replaced: [...replaced],
-    batches,
+    ...(run.plan ? { plan: run.plan } : {}),
+    replaced: [...run.replaced],
+    batches: run.batches,
     durationMs: clock.now() - started,
     ...extra,
   });
-  /** What a stopped run leaves behind, for the next one to resume. */
-  const leftBehind = (): string => {
-    const parts: string[] = [];
-    if (draining.size > 0) parts.push(`${list([...draining])} ${draining.size === 1 ? 'is' : 'are'} DRAINING`);
-    if (original && desiredNow > original.desiredCapacity)
-      parts.push(
-        `the group keeps ${desiredNow - original.desiredCapacity} extra instance(s) (desired ${desiredNow}, originally ${original.desiredCapacity})`,
-      );
-    if (tagged) parts.push(`the group's tag ${ROLL_TAG} keeps its original sizes`);
-    return parts.length > 0 ? `${parts.join('; ')}.` : 'Nothing was changed.';
-  };
 
   try {
-    let snapshot = await observe(api, names);
-    yield* flush();
-    original = snapshot.roll?.original ?? sizesOf(snapshot.group);
-    tagged = snapshot.roll !== undefined;
-    desiredNow = snapshot.group.desiredCapacity;
-    plan = planBatches(toPlanInput(snapshot, original), options);
-    yield { type: 'plan', plan, snapshot, ...(snapshot.roll ? { resumed: snapshot.roll } : {}) };
-    // Only the next batch can stop a roll: later ones are estimates, planned again from what AWS reports.
-    if (plan.blocked && plan.batches.length === 0)
+    const begun = yield* begin(run);
+    if (typeof begun === 'string') return outcome(begun);
+    const last = yield* batchesUntilDone(run, begun);
+    yield* restore(run, last);
+    return outcome('completed');
+  } catch (err) {
+    if (err instanceof Interrupted) return outcome('interrupted', { resume: leftBehind(run) });
+    if (err instanceof RollFailed) return outcome('failed', { failure: err.failure, resume: leftBehind(run) });
+    throw err;
+  }
+}
+
+/**
+ * Looks, plans and asks: the snapshot to roll from (the group tagged as rolling), or why the roll
+ * ends here (nothing to do, a dry run, the answer no).
+ */
+async function* begin(
+  run: RollRun,
+): AsyncGenerator<RollEvent, ClusterSnapshot | 'up-to-date' | 'planned' | 'cancelled'> {
+  const { api, names, options, deps } = run;
+  const snapshot = await observe(api, names);
+  const original = snapshot.roll?.original ?? sizesOf(snapshot.group);
+  run.original = original;
+  run.tagged = snapshot.roll !== undefined;
+  run.desiredNow = snapshot.group.desiredCapacity;
+  const plan = planBatches(toPlanInput(snapshot, original), options);
+  run.plan = plan;
+  yield { type: 'plan', plan, snapshot, ...(snapshot.roll ? { resumed: snapshot.roll } : {}) };
+  // Only the next batch can stop a roll: later ones are estimates, planned again from what AWS reports.
+  if (plan.blocked && plan.batches.length === 0)
+    throw new RollFailed({
+      code: 'ECSDEPLOY_ROLL_BLOCKED',
+      message: `The roll cannot start: ${plan.blocked.reason}`,
+      suggestions: plan.blocked.suggestions,
+      instances: [],
+    });
+  if (plan.batches.length === 0 && !run.tagged) return 'up-to-date';
+  if (options.dryRun) return 'planned';
+  if (deps.confirm && !(await deps.confirm(plan, snapshot))) return 'cancelled';
+  checkAbort(deps.signal);
+  if (!run.tagged) {
+    await markRolling(api, names.autoScalingGroup, original, deps.clock);
+    run.tagged = true;
+  }
+  for (const i of snapshot.instances) if (i.ecsStatus === 'ACTIVE') run.known.add(i.instanceId);
+  run.maxSizeNow = snapshot.group.maxSize;
+  return snapshot;
+}
+
+/** Plans the next batch from what AWS reports, surges where the plan needs it, rolls it; until none is left. */
+async function* batchesUntilDone(run: RollRun, start: ClusterSnapshot): AsyncGenerator<RollEvent, ClusterSnapshot> {
+  const { api, names, options, deps } = run;
+  const original = run.original!;
+  let snapshot = start;
+  let surgeAttempts = 0;
+  for (;;) {
+    checkAbort(deps.signal);
+    snapshot = yield* settle(api, names, options, run.known, run.step);
+    // Ctrl-C while the last look at AWS was under way: stop before the next batch begins.
+    checkAbort(deps.signal);
+    run.desiredNow = snapshot.group.desiredCapacity;
+    run.maxSizeNow = snapshot.group.maxSize;
+    for (const i of snapshot.instances) if (i.ecsStatus !== 'DRAINING') run.draining.delete(i.instanceId);
+    const next = planBatches(toPlanInput(snapshot, original), options, 1);
+    if (next.blocked) {
       throw new RollFailed({
         code: 'ECSDEPLOY_ROLL_BLOCKED',
-        message: `The roll cannot start: ${plan.blocked.reason}`,
-        suggestions: plan.blocked.suggestions,
+        message: `The roll stopped after ${run.batches} batch(es): ${next.blocked.reason}`,
+        suggestions: next.blocked.suggestions,
         instances: [],
       });
-    if (plan.batches.length === 0 && !tagged) return outcome('up-to-date');
-    if (options.dryRun) return outcome('planned');
-    if (deps.confirm && !(await deps.confirm(plan, snapshot))) return outcome('cancelled');
-    checkAbort(signal);
-    if (!tagged) {
-      await markRolling(api, names.autoScalingGroup, original, clock);
-      tagged = true;
     }
+    const batch = next.batches[0];
+    if (batch === undefined) return snapshot;
 
-    const known = new Set(snapshot.instances.filter((i) => i.ecsStatus === 'ACTIVE').map((i) => i.instanceId));
-    let maxSizeNow = snapshot.group.maxSize;
-    /** Raises the group's desired capacity (and max, where needed) to `desired`. */
-    async function* grow(
-      desired: number,
-      maxSize: number,
-      reason: 'planned' | 'stalled',
-    ): AsyncGenerator<RollEvent, void> {
-      const max = Math.max(maxSize, desired);
-      if (max > maxSize) await api.updateSizes(names.autoScalingGroup, { maxSize: max });
-      maxSizeNow = max;
-      checkAbort(signal);
-      await api.setDesiredCapacity(names.autoScalingGroup, desired);
-      desiredNow = desired;
-      yield* flush();
-      yield { type: 'surge', desired, maxSize: max, extra: desired - original!.desiredCapacity, reason };
-    }
-    let surgeAttempts = 0;
-    for (;;) {
-      checkAbort(signal);
-      snapshot = yield* settle(api, names, options, known, { clock, pause, flush });
-      // Ctrl-C while the last look at AWS was under way: stop before the next batch begins.
-      checkAbort(signal);
-      desiredNow = snapshot.group.desiredCapacity;
-      maxSizeNow = snapshot.group.maxSize;
-      for (const i of snapshot.instances) if (i.ecsStatus !== 'DRAINING') draining.delete(i.instanceId);
-      const next = planBatches(toPlanInput(snapshot, original), options, 1);
-      if (next.blocked) {
+    const surgeNow = Math.max(0, snapshot.group.desiredCapacity - original.desiredCapacity);
+    if (next.surge > surgeNow) {
+      // Something else (the capacity provider's managed scaling?) may keep lowering the group.
+      if (++surgeAttempts > 3) {
         throw new RollFailed({
           code: 'ECSDEPLOY_ROLL_BLOCKED',
-          message: `The roll stopped after ${batches} batch(es): ${next.blocked.reason}`,
-          suggestions: next.blocked.suggestions,
+          message: `The roll stopped: the group's desired capacity does not stay at ${original.desiredCapacity + next.surge} (it is ${snapshot.group.desiredCapacity}); something else changes it`,
+          suggestions: [
+            "Check the group's scaling policies and scheduled actions (aws autoscaling describe-scaling-activities), or roll with --strategy instance-refresh.",
+          ],
           instances: [],
         });
       }
-      const batch = next.batches[0];
-      if (batch === undefined) break;
-
-      const surgeNow = Math.max(0, snapshot.group.desiredCapacity - original.desiredCapacity);
-      if (next.surge > surgeNow) {
-        // Something else (the capacity provider's managed scaling?) may keep lowering the group.
-        if (++surgeAttempts > 3) {
-          throw new RollFailed({
-            code: 'ECSDEPLOY_ROLL_BLOCKED',
-            message: `The roll stopped: the group's desired capacity does not stay at ${original.desiredCapacity + next.surge} (it is ${snapshot.group.desiredCapacity}); something else changes it`,
-            suggestions: [
-              "Check the group's scaling policies and scheduled actions (aws autoscaling describe-scaling-activities), or roll with --strategy instance-refresh.",
-            ],
-            instances: [],
-          });
-        }
-        yield* grow(original.desiredCapacity + next.surge, snapshot.group.maxSize, 'planned');
-        continue;
-      }
-
-      batches++;
-      surgeAttempts = 0;
-      const ids = new Set(batch.instances);
-      const members = snapshot.instances.filter((i) => ids.has(i.instanceId));
-      yield {
-        type: 'batch',
-        index: batches,
-        instances: batch.instances,
-        remaining: Math.max(0, next.outdated - members.filter((i) => i.outdated).length),
-      };
-      const toDrain = members.filter((i) => i.ecsStatus === 'ACTIVE' && i.containerInstanceArn !== undefined);
-      if (toDrain.length > 0) {
-        checkAbort(signal);
-        await api.setContainerInstanceState(
-          names.cluster,
-          toDrain.map((i) => i.containerInstanceArn!),
-          'DRAINING',
-        );
-        yield* flush();
-      }
-      for (const i of members) {
-        if (i.containerInstanceArn === undefined) continue;
-        draining.add(i.instanceId);
-        const tasks = i.runningTasks + i.pendingTasks;
-        yield { type: 'instance', instanceId: i.instanceId, state: tasks === 0 ? 'drained' : 'draining', tasks };
-      }
-      // ECS places tasks one at a time and may fragment the free space the plan counted on: a drain
-      // that stalls gets one more surge instance at a time, within the limit.
-      // (Not where only tasks of no service are left: ECS moves none of those anyway.)
-      // Without --surge, one instance more than the plan's limit is allowed for that.
-      const stalled = async function* (arns: readonly string[]): AsyncGenerator<RollEvent, boolean> {
-        if (desiredNow - original!.desiredCapacity >= next.surgeLimit + (options.surge === undefined ? 1 : 0))
-          return false;
-        const tasks = (await Promise.all(arns.map((arn) => api.tasks(names.cluster, arn)))).flat();
-        if (!tasks.some((t) => t.group.startsWith('service:'))) return false;
-        yield* grow(desiredNow + 1, maxSizeNow, 'stalled');
-        return true;
-      };
-      yield* waitDrained(api, names, options, members, { clock, pause, flush }, draining, {
-        stallMs: deps.stallMs ?? 5 * 60_000,
-        stalled,
-      });
-
-      // The last `decrement` of the batch give the surge back instead of being replaced.
-      for (const [k, id] of batch.instances.entries()) {
-        checkAbort(signal);
-        const decrement = k >= batch.instances.length - batch.decrement;
-        await api.terminateInstance(id, decrement);
-        if (decrement) desiredNow--;
-        draining.delete(id);
-        replaced.push(id);
-        yield* flush();
-        yield { type: 'instance', instanceId: id, state: 'terminating', decrement };
-      }
+      yield* grow(run, original.desiredCapacity + next.surge, snapshot.group.maxSize, 'planned');
+      continue;
     }
-
-    // Done: the surge was given back by the last batches; restore min/max and drop the tag.
-    const now = snapshot.group;
-    const restore = { minSize: original.minSize, maxSize: Math.max(original.maxSize, now.desiredCapacity) };
-    if (restore.minSize !== now.minSize || restore.maxSize !== now.maxSize)
-      await api.updateSizes(names.autoScalingGroup, restore);
-    await api.deleteTag(names.autoScalingGroup, ROLL_TAG);
-    tagged = false;
-    yield* flush();
-    yield { type: 'restored', sizes: { ...restore, desiredCapacity: now.desiredCapacity } };
-    return outcome('completed');
-  } catch (err) {
-    if (err instanceof Interrupted) return outcome('interrupted', { resume: leftBehind() });
-    if (err instanceof RollFailed) return outcome('failed', { failure: err.failure, resume: leftBehind() });
-    throw err;
+    surgeAttempts = 0;
+    yield* rollBatch(run, snapshot, next, batch);
   }
+}
+
+/** Raises the group's desired capacity (and max, where needed) to `desired`. */
+async function* grow(
+  run: RollRun,
+  desired: number,
+  maxSize: number,
+  reason: 'planned' | 'stalled',
+): AsyncGenerator<RollEvent, void> {
+  const { api, names, deps } = run;
+  const max = Math.max(maxSize, desired);
+  if (max > maxSize) await api.updateSizes(names.autoScalingGroup, { maxSize: max });
+  run.maxSizeNow = max;
+  checkAbort(deps.signal);
+  await api.setDesiredCapacity(names.autoScalingGroup, desired);
+  run.desiredNow = desired;
+  yield { type: 'surge', desired, maxSize: max, extra: desired - run.original!.desiredCapacity, reason };
+}
+
+/** One batch: drain its instances, wait until their tasks have moved, terminate them. */
+async function* rollBatch(
+  run: RollRun,
+  snapshot: ClusterSnapshot,
+  next: RollPlan,
+  batch: RollPlan['batches'][number],
+): AsyncGenerator<RollEvent, void> {
+  const { api, names, options, deps, draining } = run;
+  const signal = deps.signal;
+  run.batches++;
+  const ids = new Set(batch.instances);
+  const members = snapshot.instances.filter((i) => ids.has(i.instanceId));
+  yield {
+    type: 'batch',
+    index: run.batches,
+    instances: batch.instances,
+    remaining: Math.max(0, next.outdated - members.filter((i) => i.outdated).length),
+  };
+  const toDrain = members.filter((i) => i.ecsStatus === 'ACTIVE' && i.containerInstanceArn !== undefined);
+  if (toDrain.length > 0) {
+    checkAbort(signal);
+    await api.setContainerInstanceState(
+      names.cluster,
+      toDrain.map((i) => i.containerInstanceArn!),
+      'DRAINING',
+    );
+  }
+  for (const i of members) {
+    if (i.containerInstanceArn === undefined) continue;
+    draining.add(i.instanceId);
+    const tasks = i.runningTasks + i.pendingTasks;
+    yield { type: 'instance', instanceId: i.instanceId, state: tasks === 0 ? 'drained' : 'draining', tasks };
+  }
+  // ECS places tasks one at a time and may fragment the free space the plan counted on: a drain
+  // that stalls gets one more surge instance at a time, within the limit.
+  // (Not where only tasks of no service are left: ECS moves none of those anyway.)
+  // Without --surge, one instance more than the plan's limit is allowed for that.
+  const stalled = async function* (arns: readonly string[]): AsyncGenerator<RollEvent, boolean> {
+    if (run.desiredNow - run.original!.desiredCapacity >= next.surgeLimit + (options.surge === undefined ? 1 : 0))
+      return false;
+    const tasks = (await Promise.all(arns.map((arn) => api.tasks(names.cluster, arn)))).flat();
+    if (!tasks.some((t) => t.group.startsWith('service:'))) return false;
+    yield* grow(run, run.desiredNow + 1, run.maxSizeNow, 'stalled');
+    return true;
+  };
+  yield* waitDrained(api, names, options, members, run.step, draining, {
+    stallMs: deps.stallMs ?? 5 * 60_000,
+    stalled,
+  });
+
+  // The last `decrement` of the batch give the surge back instead of being replaced.
+  for (const [k, id] of batch.instances.entries()) {
+    checkAbort(signal);
+    const decrement = k >= batch.instances.length - batch.decrement;
+    await api.terminateInstance(id, decrement);
+    if (decrement) run.desiredNow--;
+    draining.delete(id);
+    run.replaced.push(id);
+    yield { type: 'instance', instanceId: id, state: 'terminating', decrement };
+  }
+}
+
+/** Done: the surge was given back by the last batches; restore min/max and drop the tag. */
+async function* restore(run: RollRun, last: ClusterSnapshot): AsyncGenerator<RollEvent, void> {
+  const { api, names } = run;
+  const original = run.original!;
+  const now = last.group;
+  const sizes = { minSize: original.minSize, maxSize: Math.max(original.maxSize, now.desiredCapacity) };
+  if (sizes.minSize !== now.minSize || sizes.maxSize !== now.maxSize)
+    await api.updateSizes(names.autoScalingGroup, sizes);
+  await api.deleteTag(names.autoScalingGroup, ROLL_TAG);
+  run.tagged = false;
+  yield { type: 'restored', sizes: { ...sizes, desiredCapacity: now.desiredCapacity } };
+}
+
+/** What a stopped run leaves behind, for the next one to resume. */
+function leftBehind(run: RollRun): string {
+  const { draining, original, desiredNow } = run;
+  const parts: string[] = [];
+  if (draining.size > 0) parts.push(`${list([...draining])} ${draining.size === 1 ? 'is' : 'are'} DRAINING`);
+  if (original && desiredNow > original.desiredCapacity)
+    parts.push(
+      `the group keeps ${desiredNow - original.desiredCapacity} extra instance(s) (desired ${desiredNow}, originally ${original.desiredCapacity})`,
+    );
+  if (run.tagged) parts.push(`the group's tag ${ROLL_TAG} keeps its original sizes`);
+  return parts.length > 0 ? `${parts.join('; ')}.` : 'Nothing was changed.';
 }
 
 interface Step {
   readonly clock: Clock;
   readonly pause: () => Promise<void>;
-  readonly flush: () => Generator<RollEvent, void>;
 }
 
 /**
@@ -283,7 +344,6 @@ async function* settle(
   const since = step.clock.now();
   for (;;) {
     const snapshot = await observe(api, names, { placement: false });
-    yield* step.flush();
     const group = snapshot.instances.filter((i) => i.inGroup);
     const launching = group.filter((i) => i.lifecycleState.startsWith('Pending'));
     const inService = group.filter((i) => i.lifecycleState === 'InService');
@@ -358,7 +418,6 @@ async function* waitDrained(
   for (;;) {
     if (arns.size === 0) return;
     const cis = await api.containerInstances(names.cluster, [...arns.keys()]);
-    yield* step.flush();
     const left: Array<{ arn: string; id: string; tasks: number }> = [];
     for (const ci of cis) {
       const id = arns.get(ci.arn) ?? ci.ec2InstanceId;

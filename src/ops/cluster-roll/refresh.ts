@@ -42,7 +42,7 @@ export async function* refreshCluster(
   deps: RollDeps,
 ): AsyncGenerator<RollEvent, RollOutcome, void> {
   const { clock, signal } = deps;
-  const { api, flush, pause } = runContext(rawApi, deps);
+  const { api, pause } = runContext(rawApi, deps);
   const started = clock.now();
   let plan: RollPlan | undefined;
   let refreshId: string | undefined;
@@ -94,7 +94,6 @@ export async function* refreshCluster(
     };
     outdated = snapshot.instances.filter((i) => i.inGroup && i.outdated).map((i) => i.instanceId);
     const existing = (await api.instanceRefreshes(names.autoScalingGroup)).find((r) => RUNNING.has(r.status));
-    yield* flush();
     plan = planBatches(toPlanInput(snapshot), options);
     yield { type: 'plan', plan, snapshot };
     if (existing === undefined) {
@@ -121,7 +120,6 @@ export async function* refreshCluster(
       if (options.dryRun) return await outcome('planned');
       refreshId = existing.id;
     }
-    yield* flush();
 
     let last: InstanceRefreshInfo | undefined;
     let progressAt = clock.now();
@@ -130,7 +128,6 @@ export async function* refreshCluster(
       const refresh = (await api.instanceRefreshes(names.autoScalingGroup, [refreshId])).find(
         (r) => r.id === refreshId,
       );
-      yield* flush();
       if (refresh === undefined)
         throw new Error(`instance refresh ${refreshId} of ${names.autoScalingGroup} is not listed`);
       if (
@@ -153,7 +150,6 @@ export async function* refreshCluster(
       }
       if (refresh.status === 'Successful' || FAILED.has(refresh.status)) {
         await untag((await observe(api, names, { placement: false })).group);
-        yield* flush();
       }
       if (refresh.status === 'Successful') return await outcome('completed');
       if (FAILED.has(refresh.status)) {
