@@ -3,9 +3,9 @@
  * the clock, injected so that tests run against a recording runner, an in-memory bucket and a fake
  * clock.
  */
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { EphemeralRecord } from '../../config/ephemeral';
+import { processGone } from '../local-process';
 import type { ProjectConfig } from '../../config/schema';
 import { EcsdeployError } from '../../errors';
 import type { IdentityLookup } from '../accounts';
@@ -83,28 +83,13 @@ export interface OnDemandEnvironment {
   readonly record: string;
 }
 
-/** Who writes a record now: this host and process (kept in `creator` while an environment is created). */
-export function recordCreator(): NonNullable<EphemeralRecord['creator']> {
-  return { host: hostname(), pid: process.pid };
-}
-
-/** A process of this host that still runs (EPERM: it runs, as another user). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * A `creating` record whose `env create` ran on this host and is gone (killed: an interrupt or a
  * failure records `failed` itself). A process on another host cannot be checked from here.
  */
 export function abandonedCreation(record: EphemeralRecord): string | undefined {
   const c = record.creator;
-  if (record.status !== 'creating' || c === undefined || c.host !== hostname() || running(c.pid)) return undefined;
+  if (record.status !== 'creating' || c === undefined || !processGone(c)) return undefined;
   return `its \`env create\` (process ${c.pid} on ${c.host}) ended without finishing (killed)`;
 }
 

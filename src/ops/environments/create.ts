@@ -29,11 +29,11 @@ import { environmentStacks } from '../../synth/stack-order';
 import { assertAccount } from '../accounts';
 import type { ApplyReport, Confirm, InfraEvent } from '../infra/types';
 import { imageUri } from '../releases/model';
+import { thisProcess } from '../local-process';
 import { resolveImage } from '../releases/image';
 import { projectReleaseStore, registryTarget, releasedImages } from '../releases';
 import {
   describeRecord,
-  recordCreator,
   updateRecord,
   workspace,
   type EnvironmentDeps,
@@ -269,7 +269,7 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
     slot: isolated ? 0 : allocateSlot(shared, from),
     images,
     status: 'creating',
-    creator: recordCreator(),
+    creator: thisProcess(),
   });
   const version = await ws.records.create(record);
   if (version === undefined) {

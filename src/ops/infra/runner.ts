@@ -20,7 +20,8 @@
  * An environment's cluster stack is not applied while `cluster roll` runs on its Auto Scaling group
  * (./roll-guard): apply refuses before planning and again right before applying it; plan warns.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { processGone, thisProcess, type ProcessRef } from '../local-process';
 import { availableParallelism, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DURATION_EXAMPLES, goDuration, parseDuration } from '../../duration';
@@ -342,8 +343,7 @@ async function open(
   const now = () => dateOf(clock);
   const ecsdeployDir = join(project.root, '.ecsdeploy');
   const log = RunLog.create(join(ecsdeployDir, 'logs'), `${operation}-${env.name}`, now());
-  mkdirSync(join(ecsdeployDir, 'runs'), { recursive: true, mode: 0o700 });
-  const planDir = mkdtempSync(join(ecsdeployDir, 'runs', `${operation}-${env.name}-`));
+  const planDir = newRunFolder(join(ecsdeployDir, 'runs'), `${operation}-${env.name}-`);
   const run: RunContext = {
     engine,
     log,
@@ -828,4 +828,29 @@ export function createInfraRunner(options: InfraRunnerOptions = {}): InfraRunner
         (env) => checkProtection(env, req),
       ),
   };
+}
+
+const RUN_OWNER = 'process.json';
+
+/**
+ * A folder for this run's saved plans, which the run removes at its end. A run killed with SIGKILL
+ * cannot: its folder names the process that made it, and the next run on this host removes the
+ * folders of processes that are gone (saved plans can hold values of the state).
+ */
+export function newRunFolder(runs: string, prefix: string): string {
+  mkdirSync(runs, { recursive: true, mode: 0o700 });
+  for (const name of readdirSync(runs)) {
+    const owner = join(runs, name, RUN_OWNER);
+    let ref: ProcessRef | undefined;
+    try {
+      ref = JSON.parse(readFileSync(owner, 'utf8')) as ProcessRef;
+    } catch {
+      continue; // not ours to judge (an older version's folder, or one being made right now)
+    }
+    if (typeof ref?.host === 'string' && typeof ref.pid === 'number' && processGone(ref))
+      rmSync(join(runs, name), { recursive: true, force: true });
+  }
+  const dir = mkdtempSync(join(runs, prefix));
+  writeFileSync(join(dir, RUN_OWNER), JSON.stringify(thisProcess()));
+  return dir;
 }
