@@ -196,7 +196,9 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
   const plan = async (options: { destroy?: boolean } = {}, retried = false): Promise<PlannedStack> => {
     const planFile = join(run.planDir, `${name}${options.destroy ? '.destroy' : ''}.tfplan`);
     stop(planServer);
-    planServer = fast ? fresh() : undefined;
+    // A destroy plan walks twice in one engine process (refresh, then the destroy plan), which
+    // configures its provider twice: the engine's own providers for that (./provider-server).
+    planServer = fast && !options.destroy ? fresh() : undefined;
     if (fast && run.prestart && !options.destroy) spare ??= start();
     const result = await invokeOn(
       planServer,
@@ -247,7 +249,8 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
     if (planned.planFile === undefined) return outputs();
     stop(planServer);
     planServer = undefined;
-    const applyServer = fast ? fresh() : undefined;
+    // Applying a destroy is not on any latency path: the engine's own providers, as for its plan.
+    const applyServer = fast && !planned.planFile.endsWith('.destroy.tfplan') ? fresh() : undefined;
     let applied: EngineResult;
     try {
       applied = await invokeOn(

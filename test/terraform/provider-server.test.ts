@@ -194,6 +194,17 @@ describe('a stack through the engine with its provider server', () => {
     for (const pid of started) expect(await gone(pid)).toBe(true);
   });
 
+  it('a destroy plans and applies with the engine own providers (its plan configures a provider twice)', async () => {
+    const stack = openStack('dev-api', stackDir, { ...context(), prestart: true });
+    await stack.init();
+    const planned = await stack.plan({ destroy: true });
+    await stack.apply(planned);
+    stack.close!();
+    // With a custom CA bundle, a reattached AWS provider fails its second configuration (the
+    // refresh walk, then the destroy plan): "unable to add custom RootCAs HTTPClient".
+    expect(lines()).toEqual(['plan none', 'apply none']);
+  });
+
   it("ECSDEPLOY_ENGINE_FAST=off, or a TF_REATTACH_PROVIDERS of the user's own: every command starts its own provider", async () => {
     for (const env of [{ ECSDEPLOY_ENGINE_FAST: 'off' }, { TF_REATTACH_PROVIDERS: '{"x":1}' }]) {
       rmSync(seen, { force: true });
