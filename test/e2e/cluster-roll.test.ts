@@ -10,15 +10,20 @@
  * instance type change) two rolls at once (the second stops, naming the first), Ctrl-C after the
  * first batch (exit 130, resumable), a resumed run killed outright (its lock left behind, named
  * with its age and ID by the next run) and a run with --force-unlock that converges.
+ *
+ * The first apply is the shared dev environment's (test/e2e/shared-environment.ts): the bundled
+ * dev cluster as is (t3.medium, desired 2 of 1–4, launch template version 1), restored into this
+ * file's own moto with the registry beside it, which the roll does not read. The instance type
+ * changes below are applied on this file's copy only.
  */
 import { readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import type { ApplyReport } from '../../src/ops/infra';
 import type { ClusterStatus, RollReport } from '../../src/ops/cluster-roll';
-import { startMoto, type MotoServer } from '../support/moto';
+import type { MotoServer } from '../support/moto';
 import { agentTick, aws, type Aws } from './cluster-fixture';
-import { builtCli, cli, cliEnv, e2eDescribe, exampleProject, exitOf, json, startCli, TEARDOWN_MS } from './support';
+import { devEnvironment, SHARED_SETUP_MS } from './shared-environment';
+import { builtCli, cli, cliEnv, e2eDescribe, exitOf, json, startCli, TEARDOWN_MS } from './support';
 
 e2eDescribe()('cluster roll end to end: apply, change the instance type, apply, roll', () => {
   let moto: MotoServer;
@@ -63,14 +68,9 @@ e2eDescribe()('cluster roll end to end: apply, change the instance type, apply, 
 
   beforeAll(async () => {
     builtCli();
-    moto = await startMoto();
-    dir = exampleProject(moto.endpoint);
+    // dev's registry and cluster, applied (the shared template, restored into a moto of this file's own).
+    ({ moto, dir } = await devEnvironment());
     env = { ...cliEnv(moto.endpoint, dir), ECSDEPLOY_OWNER: 'e2e', ECSDEPLOY_ENV: '' };
-    const applied = await cli(['apply', '--env', 'dev', '--stack', 'cluster', '--yes', '--json'], dir, env);
-    expect({ ...exitOf(applied), stacks: json<ApplyReport>(applied).stacks.map((s) => s.stack) }).toEqual({
-      code: 0,
-      stacks: ['dev-cluster'],
-    });
     const status = json<ClusterStatus>(await cli(['cluster', 'status', '--env', 'dev', '--json'], dir, env));
     names = status.names;
     original = {
@@ -89,7 +89,7 @@ e2eDescribe()('cluster roll end to end: apply, change the instance type, apply, 
         .finally(() => (busy = false));
     }, 1000);
     await agentTick(a, names);
-  }, 900_000);
+  }, SHARED_SETUP_MS);
   afterAll(async () => {
     if (agent) clearInterval(agent);
     for (const client of a ? [a.asg, a.ecs, a.ec2] : []) client.destroy();

@@ -9,6 +9,10 @@
  * never unchanged) and a deploy puts it right; the state lock is still taken (a deploy on a locked
  * state stops and changes nothing); stacks planned side by side each get a provider of their own
  * and agree with ECSDEPLOY_ENGINE_FAST=off.
+ *
+ * On the shared dev environment (test/e2e/shared-environment.ts): registry and cluster are already
+ * applied in this file's own moto, so the first apply (fast path on) finds them up to date and
+ * creates orders.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -24,8 +28,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { PlanReport } from '../../src/ops/infra';
 import type { DeployResult } from '../../src/ops/service';
-import { startMoto, toolchain, type MotoServer, fakeManifest } from '../support/moto';
-import { builtCli, cli, cliEnv, exitOf, e2eDescribe, exampleProject, json, TEARDOWN_MS } from './support';
+import { toolchain, type MotoServer, fakeManifest } from '../support/moto';
+import { devEnvironment, SHARED_SETUP_MS } from './shared-environment';
+import { builtCli, cli, cliEnv, exitOf, e2eDescribe, json, TEARDOWN_MS } from './support';
 
 /** The provider servers a run's engine log says it started: their pids. */
 function providerPids(logFile: string): number[] {
@@ -78,12 +83,12 @@ e2eDescribe()('deploy fast path on a real engine against moto', () => {
 
   beforeAll(async () => {
     builtCli();
-    moto = await startMoto();
-    dir = exampleProject(moto.endpoint);
+    // dev's registry and cluster, applied (the shared template, restored into a moto of this file's own).
+    ({ moto, dir } = await devEnvironment());
     env = cliEnv(moto.endpoint, dir);
     delete env['ECSDEPLOY_ENGINE_FAST'];
     delete env['TF_REATTACH_PROVIDERS'];
-  }, 60_000);
+  }, SHARED_SETUP_MS);
   afterAll(async () => {
     await moto?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -14,6 +14,10 @@
  * The global setup starts building when the run begins and does not wait: files that need no
  * template run meanwhile; `devEnvironment()` waits for it. Without the global setup (another jest
  * configuration), the first file that asks builds it in its own process.
+ *
+ * `ECSDEPLOY_E2E_SHARED=off` turns the sharing off, to measure what it saves or to rule it out when
+ * a file fails: the global setup builds no template, and `devEnvironment()` starts a fresh moto and
+ * applies dev's registry and cluster itself, in the file, as every file did before.
  */
 import {
   cpSync,
@@ -36,6 +40,21 @@ import { builtCli, cliEnv, exampleProject, startCli } from './support';
 export const SHARED_DIR_ENV = 'ECSDEPLOY_E2E_SHARED_DIR';
 /** What the template holds: the stacks applied, in the order `apply` reports them. */
 export const TEMPLATE_STACKS = ['registry', 'dev-cluster'] as const;
+/** The switch: `off` makes every file apply dev's registry and cluster itself (no template). */
+export const SHARED_SWITCH_ENV = 'ECSDEPLOY_E2E_SHARED';
+export type SharedMode = 'on' | 'off';
+
+/** `ECSDEPLOY_E2E_SHARED`: unset, empty or `on` is on; `off` is off; anything else is a mistake, named. */
+export function sharedMode(env: NodeJS.ProcessEnv = process.env): SharedMode {
+  const raw = env[SHARED_SWITCH_ENV];
+  const value = raw?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'on') return 'on';
+  if (value === 'off') return 'off';
+  throw new Error(
+    `${SHARED_SWITCH_ENV}=${JSON.stringify(raw)} is not a setting: use "off" (each e2e file applies dev's registry and cluster itself) or "on" (the default: one applied environment per run, restored into each file's moto)`,
+  );
+}
+
 /** How long a file waits for the template (it takes 2–4 minutes on a loaded 2-core machine). */
 export const TEMPLATE_WAIT_MS = 1_200_000;
 /** A beforeAll that calls devEnvironment() and then applies a stack of its own. */
@@ -76,6 +95,34 @@ function snapshot(endpoint: string, file: string): Promise<void> {
 }
 
 /**
+ * `apply --env dev --stack registry --stack cluster --yes --json` in `project` against `endpoint`:
+ * what the template holds, and what a file applies itself with the switch off. Throws unless it
+ * exits 0 having applied exactly TEMPLATE_STACKS. `log` gets the CLI's output; `signal` interrupts
+ * the apply (SIGINT: the CLI stops the engine gracefully).
+ */
+async function applyDevBase(
+  endpoint: string,
+  project: string,
+  log: (text: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const apply = startCli(
+    ['apply', '--env', 'dev', '--stack', 'registry', '--stack', 'cluster', '--yes', '--json'],
+    project,
+    cliEnv(endpoint, project),
+  );
+  const interrupt = () => apply.child.kill('SIGINT');
+  signal?.addEventListener('abort', interrupt);
+  const r = await apply.done;
+  signal?.removeEventListener('abort', interrupt);
+  log(`--- apply (exit ${r.code}, ${r.seconds} s) stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`);
+  if (r.code !== 0) throw new Error(`apply --env dev --stack registry --stack cluster exited ${r.code}`);
+  const stacks = (JSON.parse(r.stdout) as ApplyReport).stacks.map((s) => s.stack);
+  if (JSON.stringify(stacks) !== JSON.stringify(TEMPLATE_STACKS))
+    throw new Error(`apply reported the stacks ${JSON.stringify(stacks)}, not ${JSON.stringify(TEMPLATE_STACKS)}`);
+}
+
+/**
  * Builds the template in `dir`: a moto of its own, `apply --env dev --stack registry --stack
  * cluster`, the snapshot, the state. Writes `ready.json`, or `failed.json` with the reason; the log
  * (the CLI's output, moto's stderr) goes to `template.log`. Stops the moto it started and removes
@@ -94,20 +141,7 @@ export async function buildTemplate(dir: string, signal?: AbortSignal): Promise<
     moto = await startMoto({ startTimeoutMs: 120_000 });
     if (signal?.aborted) throw new Error('aborted before the apply');
     project = exampleProject(moto.endpoint);
-    const apply = startCli(
-      ['apply', '--env', 'dev', '--stack', 'registry', '--stack', 'cluster', '--yes', '--json'],
-      project,
-      cliEnv(moto.endpoint, project),
-    );
-    const interrupt = () => apply.child.kill('SIGINT'); // the CLI stops the engine gracefully
-    signal?.addEventListener('abort', interrupt);
-    const r = await apply.done;
-    signal?.removeEventListener('abort', interrupt);
-    log(`--- apply (exit ${r.code}, ${r.seconds} s) stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`);
-    if (r.code !== 0) throw new Error(`apply --env dev --stack registry --stack cluster exited ${r.code}`);
-    const stacks = (JSON.parse(r.stdout) as ApplyReport).stacks.map((s) => s.stack);
-    if (JSON.stringify(stacks) !== JSON.stringify(TEMPLATE_STACKS))
-      throw new Error(`apply reported the stacks ${JSON.stringify(stacks)}, not ${JSON.stringify(TEMPLATE_STACKS)}`);
+    await applyDevBase(moto.endpoint, project, log, signal);
     await snapshot(moto.endpoint, f.snapshot);
     // The state of both stacks (and what else apply recorded); not the engine logs, which name this folder.
     cpSync(join(project, '.ecsdeploy'), f.ecsdeploy, {
@@ -180,13 +214,33 @@ export interface DevEnvironment {
 /**
  * dev's registry and cluster, applied, for this file alone. `motoEnv` is the environment of its
  * moto (e.g. MOTO_ECS_SERVICE_RUNNING); `projectYaml` edits ecsdeploy.yaml as exampleProject() does.
+ * With ECSDEPLOY_E2E_SHARED=off: a fresh moto and the same apply, here (no template).
  */
 export async function devEnvironment(
   options: { motoEnv?: NodeJS.ProcessEnv; projectYaml?: (text: string) => string } = {},
 ): Promise<DevEnvironment> {
+  if (sharedMode() === 'off') return ownDevEnvironment(options);
   const t = await template();
   const moto = await startMoto({ env: { ...options.motoEnv, MOTO_RESTORE: t.snapshot }, startTimeoutMs: 120_000 });
   const dir = exampleProject(moto.endpoint, options.projectYaml);
   cpSync(t.ecsdeploy, join(dir, '.ecsdeploy'), { recursive: true });
+  return { moto, dir };
+}
+
+/** The switch off: what every file did before the template, a fresh moto and its own apply. */
+async function ownDevEnvironment(options: {
+  motoEnv?: NodeJS.ProcessEnv;
+  projectYaml?: (text: string) => string;
+}): Promise<DevEnvironment> {
+  const moto = await startMoto({ env: options.motoEnv, startTimeoutMs: 120_000 });
+  const dir = exampleProject(moto.endpoint, options.projectYaml);
+  let said = '';
+  try {
+    await applyDevBase(moto.endpoint, dir, (text) => (said = text));
+  } catch (err) {
+    await moto.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${SHARED_SWITCH_ENV}=off: ${(err as Error).message}\n${said.slice(-3000)}`);
+  }
   return { moto, dir };
 }

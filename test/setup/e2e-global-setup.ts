@@ -5,14 +5,15 @@
  * for it in `devEnvironment()`. test/setup/e2e-global-teardown.ts stops what this started.
  *
  * Skipped, with the same one-line notice as the files, when terraform, the provider mirror or moto
- * is missing; in CI that fails the run. Not started when no selected file uses the template.
+ * is missing; in CI that fails the run. Not started when no selected file uses the template, nor
+ * with ECSDEPLOY_E2E_SHARED=off (each file then applies dev's registry and cluster itself).
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isCI } from '../../src/ui/prompt';
 import { skipReason } from '../support/moto';
-import { buildTemplate, SHARED_DIR_ENV, templateFiles } from '../e2e/shared-environment';
+import { buildTemplate, SHARED_DIR_ENV, sharedMode, templateFiles } from '../e2e/shared-environment';
 
 export interface TemplateBuild {
   readonly dir: string;
@@ -28,8 +29,7 @@ interface PatternConfig {
 }
 
 /** Whether a selected file calls devEnvironment() (when the selection cannot be read: yes). */
-function templateNeeded(globalConfig: PatternConfig): boolean {
-  const dir = join(__dirname, '..', 'e2e');
+function templateNeeded(globalConfig: PatternConfig, dir = join(__dirname, '..', 'e2e')): boolean {
   const users = readdirSync(dir)
     .filter((f) => f.endsWith('.test.ts'))
     .map((f) => join(dir, f))
@@ -38,14 +38,31 @@ function templateNeeded(globalConfig: PatternConfig): boolean {
   return executor ? users.some((f) => executor.isMatch(f)) : users.length > 0;
 }
 
-export default function e2eGlobalSetup(globalConfig: PatternConfig): void {
-  const reason = skipReason();
-  if (reason !== undefined) {
-    if (isCI())
-      throw new Error(`${reason}; CI must have terraform, the provider mirror and moto (.ci/run checks them)`);
-    return; // each file says why it is skipped
+/**
+ * What the global setup does: `skip` (a tool is missing; each file says which), `off`
+ * (ECSDEPLOY_E2E_SHARED=off), `unused` (no selected file calls devEnvironment()) or `build`.
+ * Throws in CI when a tool is missing, and on a switch value that is neither on nor off.
+ */
+export function setupDecision(
+  globalConfig: PatternConfig,
+  env: NodeJS.ProcessEnv,
+  missing: string | undefined,
+  e2eDir?: string,
+): 'skip' | 'off' | 'unused' | 'build' {
+  if (missing !== undefined) {
+    if (isCI(env))
+      throw new Error(`${missing}; CI must have terraform, the provider mirror and moto (.ci/run checks them)`);
+    return 'skip';
   }
-  if (!templateNeeded(globalConfig)) return;
+  if (sharedMode(env) === 'off') return 'off';
+  return templateNeeded(globalConfig, e2eDir) ? 'build' : 'unused';
+}
+
+export default function e2eGlobalSetup(globalConfig: PatternConfig): void {
+  const decision = setupDecision(globalConfig, process.env, skipReason());
+  if (decision === 'off')
+    process.stderr.write("\ne2e: ECSDEPLOY_E2E_SHARED=off: each file applies dev's registry and cluster itself\n");
+  if (decision !== 'build') return;
   const dir = mkdtempSync(join(tmpdir(), 'ecsdeploy-e2e-shared-'));
   process.env[SHARED_DIR_ENV] = dir; // the workers, started after this, inherit it
   const abort = new AbortController();
