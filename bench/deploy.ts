@@ -10,8 +10,9 @@
  *   - the same deploy with the engine fast path off (ECSDEPLOY_ENGINE_FAST=off, docs/engine.md):
  *     before / after.
  *
- * Set-up as the end-to-end tests do it (test/README.md): the patched moto server, the bundled
- * example project pointed at it, the registry, dev's cluster and dev-orders applied once, three
+ * Set-up as the end-to-end tests do it (test/README.md, bench/engine-env.ts): the patched moto
+ * server, the bundled example project pointed at it, the whole of dev applied once (`apply --env
+ * dev`: bench/environments.ts times a second, no-change apply and `env create` on it first), three
  * images pushed to ECR. The commands compared run interleaved, round after round; each deploy
  * changes the image (three tags in turn, so that no run finds its image already applied by the one
  * before). Medians with min–max.
@@ -19,9 +20,7 @@
  * `node dist-bench/bench/deploy.js --setup-only` sets everything up, prints the project folder and
  * the environment to use, and waits (Ctrl-C stops moto): for reading engine logs by hand.
  */
-import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import {
@@ -33,140 +32,74 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import {
-  awsTestEnv,
-  fakeManifest,
-  skipReason,
-  startMoto,
-  writeTerraformCliConfig,
-  type MotoServer,
-} from '../test/support/moto';
-import { PROJECT_ENTRIES } from '../test/support/example-project';
+import { fakeManifest, skipReason } from '../test/support/moto';
+import { barePlan, exampleProject, must, REPO, run, startEngineEnv, type EngineEnv } from './engine-env';
+import { environmentFigures, environmentRounds } from './environments';
 import type { Figure } from './run';
-import { median, seconds, spreadSeconds } from './stats';
+import { median, pairedRatio, seconds, spreadSeconds } from './stats';
 
-const REPO = join(__dirname, '..', '..');
-const BIN = join(REPO, 'bin', 'run.js');
-const MOTO_LAUNCHER = join(REPO, 'test', 'moto', 'server.py');
 const TAGS = ['2.0.0', '2.0.1', '2.0.2'] as const;
 const STACK = 'dev-orders';
 /** ≤ 5 s on this machine kind (issue #17). */
 const TARGET_S = 5;
 /** ≤ 0.8x a bare plan -out + apply of the same stack. */
 const TARGET_BARE = 0.8;
+/** Applying the whole of dev against moto on a loaded machine (the load balancer alone takes a minute). */
+const SETUP_TIMEOUT_MS = 30 * 60_000;
+/** One deploy (tens of seconds on a loaded machine): stopped, and the bench failed, past this. */
+const COMMAND_TIMEOUT_MS = 15 * 60_000;
 
 const progress = (text: string) => process.stderr.write(`deploy bench: ${text}\n`);
 
-interface Proc {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
-/** A child process, asynchronously (moto's log is piped to this process: never block the loop). */
-function run(file: string, args: readonly string[], opts: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<Proc> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-20_000)));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-  });
-}
-
-function must(p: Proc, what: string, moto?: MotoServer): Proc {
-  if (p.code === 0) return p;
-  throw new Error(
-    `${what} exited ${p.code}\n${p.stdout.slice(-3000)}\n--- stderr ---\n${p.stderr.slice(-3000)}${moto ? `\n--- moto ---\n${moto.logs().slice(-2000)}` : ''}`,
-  );
-}
-
-export interface DeployProject {
-  readonly dir: string;
-  readonly env: NodeJS.ProcessEnv;
-  readonly moto: MotoServer;
-  readonly work: string;
+export interface DeployProject extends EngineEnv {
   /** Image digests by tag. */
   readonly digests: Readonly<Record<string, string>>;
-  readonly aws: { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
 }
 
-/** moto, the example project with the registry, dev's cluster and dev-orders applied, three images pushed. */
+/**
+ * moto, the example project with the whole of dev applied (registry, cluster, orders, payments,
+ * web, the nightly-report job: what `apply --env dev` and `env create --from dev` are timed on),
+ * three images of orders pushed, orders' SSM parameter put.
+ */
 export async function setUp(): Promise<DeployProject> {
-  const work = mkdtempSync(join(tmpdir(), 'ecsdeploy-bench-deploy-'));
-  const moto = await startMoto({ launcher: MOTO_LAUNCHER });
-  const dir = join(work, 'project');
-  // The bundled example project (test/support/example-project.ts: its REPO is dist-bench/ here).
-  for (const entry of PROJECT_ENTRIES)
-    if (existsSync(join(REPO, entry))) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
-  for (const f of readdirSync(join(dir, 'environments'))) {
-    const file = join(dir, 'environments', f);
-    writeFileSync(file, `${readFileSync(file, 'utf8')}endpoint: ${moto.endpoint}\n`);
-  }
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...awsTestEnv(moto.endpoint),
-    TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work),
-    CI: 'true',
-    NO_COLOR: '1',
-  };
-  const aws = {
-    region: 'eu-west-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
-  progress('apply of the registry, the cluster and dev-orders against moto...');
-  must(
-    await run(
-      process.execPath,
-      [
-        BIN,
-        'apply',
-        '--env',
-        'dev',
-        '--stack',
-        'registry',
-        '--stack',
-        'cluster',
-        '--stack',
-        'orders',
-        '--yes',
-        '-C',
-        dir,
-      ],
-      { env },
-    ),
-    'ecsdeploy apply',
-    moto,
-  );
-  const ecr = new ECRClient(aws);
-  const digests: Record<string, string> = {};
-  for (const tag of TAGS) {
-    const pushed = await ecr.send(
-      new PutImageCommand({ repositoryName: 'shop/orders', imageManifest: fakeManifest(tag), imageTag: tag }),
+  const e = await startEngineEnv('deploy', exampleProject);
+  try {
+    progress('apply --env dev (every stack) against moto...');
+    const applied = must(
+      await e.cli(['apply', '--env', 'dev', '--yes', '--json'], { timeoutMs: SETUP_TIMEOUT_MS }),
+      'ecsdeploy apply --env dev',
+      e.moto,
     );
-    digests[tag] = pushed.image!.imageId!.imageDigest!;
+    progress(`applied in ${seconds(applied.ms)} s`);
+    const ecr = new ECRClient(e.aws);
+    const digests: Record<string, string> = {};
+    for (const tag of TAGS) {
+      const pushed = await ecr.send(
+        new PutImageCommand({ repositoryName: 'shop/orders', imageManifest: fakeManifest(tag), imageTag: tag }),
+      );
+      digests[tag] = pushed.image!.imageId!.imageDigest!;
+    }
+    await new SSMClient(e.aws).send(
+      new PutParameterCommand({
+        Name: '/shop/orders/database-url',
+        Type: 'SecureString',
+        Value: 'postgres://db/orders',
+      }),
+    );
+    return { ...e, digests };
+  } catch (err) {
+    await e.stop();
+    throw err;
   }
-  await new SSMClient(aws).send(
-    new PutParameterCommand({ Name: '/shop/orders/database-url', Type: 'SecureString', Value: 'postgres://db/orders' }),
-  );
-  return { dir, env, moto, work, digests, aws };
 }
 
 /** `ecsdeploy service deploy orders --env dev --image <tag> --no-wait`, whole process. */
 export async function deploy(p: DeployProject, tag: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<number> {
   const r = must(
-    await run(
-      process.execPath,
-      [BIN, 'service', 'deploy', 'orders', '--env', 'dev', '--image', tag, '--no-wait', '-C', p.dir],
-      {
-        env: { ...p.env, ...extraEnv },
-      },
-    ),
+    await p.cli(['service', 'deploy', 'orders', '--env', 'dev', '--image', tag, '--no-wait'], {
+      env: extraEnv,
+      timeoutMs: COMMAND_TIMEOUT_MS,
+    }),
     `ecsdeploy service deploy --image ${tag}`,
     p.moto,
   );
@@ -242,111 +175,110 @@ export async function bareTerraform(p: DeployProject, digest: string): Promise<n
   const file = join(stackDir, 'cdk.tf.json');
   const text = readFileSync(file, 'utf8');
   writeFileSync(file, text.replace(/shop\/orders@sha256:[0-9a-f]{64}/g, `shop/orders@${digest}`));
-  const engine = process.env['ECSDEPLOY_ENGINE'] || 'terraform';
   const planFile = join(p.work, 'bare.tfplan');
-  const env = { ...p.env, TF_IN_AUTOMATION: '1' };
-  const a = must(
-    await run(engine, ['plan', '-input=false', `-out=${planFile}`], { cwd: stackDir, env }),
-    'terraform plan',
+  const planned = await barePlan(p, STACK, planFile);
+  const engine = process.env['ECSDEPLOY_ENGINE'] || 'terraform';
+  const applied = must(
+    await run(engine, ['apply', '-input=false', planFile], { cwd: stackDir, env: { ...p.env, TF_IN_AUTOMATION: '1' } }),
+    'terraform apply',
+    p.moto,
   );
-  const b = must(await run(engine, ['apply', '-input=false', planFile], { cwd: stackDir, env }), 'terraform apply');
-  return a.ms + b.ms;
+  return planned + applied.ms;
 }
 
-const r2 = (x: number) => Math.round(x * 100) / 100;
-/** Median of per-round ratios, with their min–max. */
-function ratios(a: readonly number[], b: readonly number[]): { median: number; spread: string } {
-  const rs = a.map((x, i) => x / b[i]!);
-  return { median: r2(median(rs)), spread: `${r2(Math.min(...rs))}–${r2(Math.max(...rs))}` };
-}
-
-export async function runDeployBench(quick: boolean): Promise<Figure[]> {
+/**
+ * The deploy group of `npm run bench` (--only=deploy): one set-up (setUp: the whole of dev applied),
+ * then the environment figures (bench/environments.ts: `apply --env dev` with no changes and
+ * `env create`, timed first, while dev is exactly as applied), then the deploy figures. `rounds`
+ * (run.ts --rounds=N) sets the timed rounds of both; default 1 in quick mode, else 5 for the
+ * deploy figures and 3 for the environment figures.
+ */
+export async function runDeployBench(quick: boolean, rounds?: number): Promise<Figure[]> {
   const reason = skipReason();
   if (reason !== undefined) {
+    const note = reason.replace(/^e2e skipped/, 'skipped');
     return [
       {
         figure: 'deploy: service deploy --no-wait of one service (real engine against moto)',
         value: Number.NaN,
         unit: 's',
         target: `≤ ${TARGET_S} s`,
-        note: reason.replace(/^e2e skipped/, 'skipped'),
+        note,
       },
+      ...environmentFigures(undefined, note),
     ];
   }
-  const rounds = quick ? 1 : 5;
   const p = await setUp();
   try {
-    const fast: number[] = [];
-    const slow: number[] = [];
-    const bare: number[] = [];
-    const direct: number[] = [];
-    const uri = (tag: string) => `123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders@${p.digests[tag]}`;
-    // Round 0 is the warm-up (init of dev-orders with the new image, caches).
-    let k = 0;
-    const next = () => TAGS[k++ % TAGS.length]!;
-    progress(
-      `${rounds} round(s) of: deploy (fast path), deploy (ECSDEPLOY_ENGINE_FAST=off), bare terraform, direct API`,
-    );
-    for (let round = 0; round <= rounds; round++) {
-      const t1 = await deploy(p, next());
-      const t2 = await deploy(p, next(), { ECSDEPLOY_ENGINE_FAST: 'off' });
-      const t3 = await bareTerraform(p, p.digests[next()]!);
-      const t4 = await directApiDeploy(p, uri(next()));
-      if (round === 0) continue;
-      fast.push(t1);
-      slow.push(t2);
-      bare.push(t3);
-      direct.push(t4);
-      progress(
-        `round ${round}: ${seconds(t1)} s, off ${seconds(t2)} s, bare ${seconds(t3)} s, direct ${seconds(t4)} s`,
-      );
-    }
-    const vsDirect = ratios(fast, direct);
-    const vsBare = ratios(fast, bare);
-    const vsOff = ratios(fast, slow);
-    const value = median(fast);
-    return [
-      {
-        figure: 'deploy: service deploy orders --env dev --image <tag> --no-wait (moto, dev applied)',
-        value: seconds(value),
-        unit: 's',
-        spread: spreadSeconds(fast),
-        baseline: 'direct-API deploy (bench/deploy.ts: describe, register task definition, update service; AWS SDK v3)',
-        baselineValue: seconds(median(direct)),
-        ratio: vsDirect.median,
-        ratioSpread: vsDirect.spread,
-        target: `≤ ${TARGET_S} s`,
-        met: value <= TARGET_S * 1000,
-        note: 'ratio: to the direct-API deploy (reported, no target; issue #17 measured 67x before)',
-      },
-      {
-        figure: 'deploy: service deploy --no-wait vs a bare terraform plan -out + apply of the same stack',
-        value: seconds(value),
-        unit: 's',
-        spread: spreadSeconds(fast),
-        baseline: 'terraform plan -out + terraform apply <plan> in the stack folder',
-        baselineValue: seconds(median(bare)),
-        ratio: vsBare.median,
-        ratioSpread: vsBare.spread,
-        target: `≤ ${TARGET_BARE}x`,
-        met: vsBare.median <= TARGET_BARE,
-      },
-      {
-        figure: 'deploy: service deploy --no-wait, fast path vs ECSDEPLOY_ENGINE_FAST=off (before)',
-        value: seconds(value),
-        unit: 's',
-        spread: spreadSeconds(fast),
-        baseline: 'ECSDEPLOY_ENGINE_FAST=off',
-        baselineValue: seconds(median(slow)),
-        ratio: vsOff.median,
-        ratioSpread: vsOff.spread,
-        note: 'before (every engine command starts its own provider) / after; informative',
-      },
-    ];
+    const envFigures = await environmentRounds(p, rounds ?? (quick ? 1 : 3), progress);
+    return [...(await deployRounds(p, rounds ?? (quick ? 1 : 5))), ...envFigures];
   } finally {
-    await p.moto.stop();
-    rmSync(p.work, { recursive: true, force: true });
+    await p.stop();
   }
+}
+
+/** The deploy figures: `rounds` timed rounds after a warm-up round, interleaved. */
+async function deployRounds(p: DeployProject, rounds: number): Promise<Figure[]> {
+  const fast: number[] = [];
+  const slow: number[] = [];
+  const bare: number[] = [];
+  const direct: number[] = [];
+  const uri = (tag: string) => `123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders@${p.digests[tag]}`;
+  // Round 0 is the warm-up (init of dev-orders with the new image, caches).
+  let k = 0;
+  const next = () => TAGS[k++ % TAGS.length]!;
+  progress(`${rounds} round(s) of: deploy (fast path), deploy (ECSDEPLOY_ENGINE_FAST=off), bare terraform, direct API`);
+  for (let round = 0; round <= rounds; round++) {
+    const t1 = await deploy(p, next());
+    const t2 = await deploy(p, next(), { ECSDEPLOY_ENGINE_FAST: 'off' });
+    const t3 = await bareTerraform(p, p.digests[next()]!);
+    const t4 = await directApiDeploy(p, uri(next()));
+    if (round === 0) continue;
+    fast.push(t1);
+    slow.push(t2);
+    bare.push(t3);
+    direct.push(t4);
+    progress(`round ${round}: ${seconds(t1)} s, off ${seconds(t2)} s, bare ${seconds(t3)} s, direct ${seconds(t4)} s`);
+  }
+  const vsDirect = pairedRatio(fast, direct);
+  const vsBare = pairedRatio(fast, bare);
+  const vsOff = pairedRatio(fast, slow);
+  const value = median(fast);
+  return [
+    {
+      figure: 'deploy: service deploy orders --env dev --image <tag> --no-wait (moto, dev applied)',
+      value: seconds(value),
+      unit: 's',
+      spread: spreadSeconds(fast),
+      baseline: 'direct-API deploy (bench/deploy.ts: describe, register task definition, update service; AWS SDK v3)',
+      baselineValue: seconds(median(direct)),
+      ...vsDirect,
+      target: `≤ ${TARGET_S} s`,
+      met: value <= TARGET_S * 1000,
+      note: 'ratio: to the direct-API deploy (reported, no target; issue #17 measured 67x before)',
+    },
+    {
+      figure: 'deploy: service deploy --no-wait vs a bare terraform plan -out + apply of the same stack',
+      value: seconds(value),
+      unit: 's',
+      spread: spreadSeconds(fast),
+      baseline: 'terraform plan -out + terraform apply <plan> in the stack folder',
+      baselineValue: seconds(median(bare)),
+      ...vsBare,
+      target: `≤ ${TARGET_BARE}x`,
+      met: vsBare.ratio <= TARGET_BARE,
+    },
+    {
+      figure: 'deploy: service deploy --no-wait, fast path vs ECSDEPLOY_ENGINE_FAST=off (before)',
+      value: seconds(value),
+      unit: 's',
+      spread: spreadSeconds(fast),
+      baseline: 'ECSDEPLOY_ENGINE_FAST=off',
+      baselineValue: seconds(median(slow)),
+      ...vsOff,
+      note: 'before (every engine command starts its own provider) / after; informative',
+    },
+  ];
 }
 
 if (require.main === module) {
@@ -361,7 +293,7 @@ if (require.main === module) {
           TF_CLI_CONFIG_FILE: p.env['TF_CLI_CONFIG_FILE'],
         }),
       );
-      process.on('SIGINT', () => void p.moto.stop().then(() => process.exit(0)));
+      process.on('SIGINT', () => void p.stop().then(() => process.exit(0)));
       setInterval(() => undefined, 1 << 30);
     });
   } else {

@@ -16,8 +16,8 @@
  * engines actually ran at once and how long each stack's engine took; GNU time, when installed,
  * says how many cores a plan keeps busy.
  *
- * Children run asynchronously, never with spawnSync: moto's request log is piped to this process,
- * and a blocked event loop stops draining it, which blocks moto and every engine waiting on it.
+ * The moto server, the project pointed at it and the timed child processes are bench/engine-env.ts's,
+ * shared with bench/deploy.ts and bench/environments.ts.
  *
  * Skipped (one figure with a note) without terraform, the provider mirror or python with moto.
  * The lead's bench runner calls runPlanBench(quick). Quick (CI) plans N = cores stacks, once each:
@@ -25,19 +25,13 @@
  * the load balancer). Full mode: 5 rounds for the target's figure, 3 for the informative one, about
  * 8 minutes.
  */
-import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { awsTestEnv, skipReason, startMoto, writeTerraformCliConfig, type MotoServer } from '../test/support/moto';
+import { skipReason } from '../test/support/moto';
+import { engineCommands, peakConcurrency, REPO, startEngineEnv, type EngineEnv, type Proc } from './engine-env';
 import type { Figure } from './run';
 import { median, seconds, spreadSeconds } from './stats';
 
-const REPO = join(__dirname, '..', '..');
-const BIN = join(REPO, 'bin', 'run.js');
-/** The launcher in the source tree (this file runs from dist-bench/). */
-const MOTO_LAUNCHER = join(REPO, 'test', 'moto', 'server.py');
-const GNU_TIME = '/usr/bin/time';
 const ENV = 'env0';
 const APPLY_TIMEOUT_MS = 15 * 60_000;
 const PLAN_TIMEOUT_MS = 5 * 60_000;
@@ -47,97 +41,11 @@ const { generate } = require(join(REPO, 'bench', 'generate.js')) as {
   generate: (dir: string, envs: number, services: number) => string;
 };
 
-interface Project {
-  readonly dir: string;
-  readonly env: NodeJS.ProcessEnv;
-  readonly moto: MotoServer;
-  /** Scratch file for GNU time's output. */
-  readonly cpuFile: string;
-}
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-  /** CPU seconds (user + system) of the CLI and every process under it (engines, providers), with GNU time. */
-  readonly cpu?: number;
-}
-
 const progress = (text: string) => process.stderr.write(`plan bench: ${text}\n`);
 
-/**
- * The built CLI on the project, as a child process (under GNU time when `cpu`). On timeout the CLI
- * gets SIGINT (it stops its engines gracefully), then SIGKILL 30 s later. GNU time ignores SIGINT,
- * so the signals go to the CLI under it; a Ctrl-C on the terminal reaches the CLI directly.
- */
-function cli(args: readonly string[], p: Project, timeoutMs: number, cpu = false): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const cmd = [process.execPath, BIN, ...args, '-C', p.dir];
-    const timed = cpu && existsSync(GNU_TIME);
-    if (timed) rmSync(p.cpuFile, { force: true });
-    const started = process.hrtime.bigint();
-    const [file, ...rest] = timed ? [GNU_TIME, '-f', '%U %S', '-o', p.cpuFile, ...cmd] : cmd;
-    const child = spawn(file!, rest, { env: p.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-20_000)));
-    const signal = (s: NodeJS.Signals) => {
-      const pids = [child.pid!];
-      try {
-        if (timed)
-          pids.unshift(
-            ...readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')
-              .trim()
-              .split(/\s+/)
-              .filter(Boolean)
-              .map(Number),
-          );
-      } catch {
-        // no /proc: time passes on what it does not ignore
-      }
-      for (const pid of pids) {
-        try {
-          process.kill(pid, s);
-        } catch {
-          // already gone
-        }
-      }
-    };
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      signal('SIGINT');
-      setTimeout(() => signal('SIGKILL'), 30_000).unref();
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (timedOut)
-        return reject(
-          new Error(
-            `ecsdeploy ${args.join(' ')} took more than ${timeoutMs / 60_000} min: stopped\n${stderr.slice(-3000)}`,
-          ),
-        );
-      // GNU time's last line: "user system" (a line before it says when the command failed).
-      const used =
-        timed && existsSync(p.cpuFile)
-          ? readFileSync(p.cpuFile, 'utf8')
-              .trim()
-              .split('\n')
-              .pop()!
-              .split(' ')
-              .map(Number)
-              .reduce((a, b) => a + b, 0)
-          : Number.NaN;
-      resolve({ code, stdout, stderr, ms, ...(Number.isFinite(used) ? { cpu: used } : {}) });
-    });
-  });
+/** The built CLI on the project, timed, with its CPU time (GNU time, when installed) when `cpu`. */
+function cli(args: readonly string[], p: EngineEnv, timeoutMs: number, cpu = false): Promise<Proc> {
+  return p.cli(args, { timeoutMs, ...(cpu ? { cpuFile: join(p.work, 'cpu.txt') } : {}) });
 }
 
 /** How the engine commands of one run overlapped, from its log (`HH:MM:SS.mmm [stack] $ terraform ...` ... `(exit N)`). */
@@ -149,32 +57,11 @@ interface EngineUse {
 }
 
 function engineUse(logFile: string): EngineUse {
-  const running = new Map<string, number>();
-  const intervals: Array<[number, number, string]> = [];
-  let first: number | undefined;
-  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
-    const m = /^(\d\d):(\d\d):(\d\d)\.(\d{3}) \[([^\]]+)\] (.*)$/.exec(line);
-    if (!m) continue;
-    let t = ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]);
-    first ??= t;
-    if (t < first) t += 86_400_000; // past midnight (UTC)
-    const [stack, text] = [m[5]!, m[6]!];
-    if (text.startsWith('$ ')) running.set(stack, t);
-    else if (text.startsWith('(exit ') && running.has(stack)) {
-      intervals.push([running.get(stack)!, t, stack]);
-      running.delete(stack);
-    }
-  }
-  const events = intervals
-    .flatMap(([a, b]) => [[a, 1] as const, [b, -1] as const])
-    .sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  let now = 0;
-  let peak = 0;
-  for (const [, d] of events) peak = Math.max(peak, (now += d));
+  const commands = engineCommands(logFile);
   const byStack = new Map<string, number>();
-  for (const [a, b, s] of intervals) byStack.set(s, (byStack.get(s) ?? 0) + b - a);
+  for (const c of commands) byStack.set(c.stack, (byStack.get(c.stack) ?? 0) + c.end - c.start);
   const total = [...byStack.values()].reduce((x, y) => x + y, 0);
-  return { peak, perStack: byStack.size ? total / byStack.size : 0 };
+  return { peak: peakConcurrency(commands), perStack: byStack.size ? total / byStack.size : 0 };
 }
 
 interface Sample {
@@ -195,7 +82,7 @@ interface PlanOutput {
 }
 
 /** One timed `plan` of the given services; fails unless it planned exactly them (exit 0: no changes, 3: changes). */
-async function plan(services: readonly string[], p: Project): Promise<Sample> {
+async function plan(services: readonly string[], p: EngineEnv): Promise<Sample> {
   const args = ['plan', '--env', ENV, ...services.flatMap((s) => ['--stack', s]), '--json'];
   const r = await cli(args, p, PLAN_TIMEOUT_MS, true);
   let out: PlanOutput | undefined;
@@ -290,8 +177,6 @@ export async function runPlanBench(quick: boolean): Promise<Figure[]> {
       },
     ];
   }
-  if (!existsSync(join(REPO, 'dist', 'bundle', 'cli.js')))
-    throw new Error('dist/ is missing: run `npm run build` (npm run bench does it first)');
   // Rounds per figure: quick proves it runs; full mode spends its time on the target's figure.
   const figures = quick
     ? [{ n: cores, rounds: 1 }]
@@ -301,21 +186,11 @@ export async function runPlanBench(quick: boolean): Promise<Figure[]> {
       ];
   const counts = figures.map((f) => f.n);
   const all = Array.from({ length: Math.max(...counts) }, (_, i) => `svc${i}`);
-  const work = mkdtempSync(join(tmpdir(), 'ecsdeploy-bench-plan-'));
-  let moto: MotoServer | undefined;
+  let project: EngineEnv | undefined;
   try {
     const started = Date.now();
-    moto = await startMoto({ launcher: MOTO_LAUNCHER });
-    const dir = generate(join(work, 'project'), 1, all.length);
-    appendFileSync(join(dir, 'environments', `${ENV}.yaml`), `endpoint: ${moto.endpoint}\n`);
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...awsTestEnv(moto.endpoint),
-      TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work),
-      CI: 'true',
-      NO_COLOR: '1',
-    };
-    const project: Project = { dir, env, moto, cpuFile: join(work, 'cpu.txt') };
+    project = await startEngineEnv('plan', (dir) => generate(dir, 1, all.length));
+    const moto = project.moto;
 
     progress(`apply of 1 environment with ${all.length} service stacks against moto...`);
     const applied = await cli(['apply', '--env', ENV, '--yes', '--json'], project, APPLY_TIMEOUT_MS);
@@ -337,8 +212,7 @@ export async function runPlanBench(quick: boolean): Promise<Figure[]> {
     progress(`done in ${Math.round((Date.now() - started) / 1000)} s`);
     return counts.map((n) => figure(all.slice(0, n), alone, together.get(n)!, cores, n > cores));
   } finally {
-    await moto?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await project?.stop();
   }
 }
 

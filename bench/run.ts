@@ -6,14 +6,17 @@
  * VM the load drifts within a minute, and timing all of A and then all of B measured the drift.
  * --quick proves the benchmarks still run (CI), with few runs and small projects. --with-peers
  * installs cdktf-cli into bench/.peer to time `cdktf synth` on the same app. --only=start|synth|modules|deploy
- * measures one group of figures (into bench/results/only-<group>.json). Every ratio of two commands
+ * measures one group of figures (into bench/results/only-<group>.json). --rounds=N sets the timed
+ * rounds of the deploy group (bench/deploy.ts, bench/environments.ts: minutes each on a loaded
+ * machine; default 5 and 3, 1 with --quick). Every ratio of two commands
  * timed in the same rounds is the median of the per-round ratios, with their min–max.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { median } from './stats';
+import { environmentFigures } from './environments';
+import { median, pairedRatio } from './stats';
 
 const REPO = join(__dirname, '..', '..');
 const BIN = join(REPO, 'bin', 'run.js');
@@ -24,6 +27,13 @@ const WITH_PEERS = args.has('--with-peers');
 const ONLY = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
 if (ONLY !== undefined && !['start', 'synth', 'modules', 'deploy'].includes(ONLY)) {
   console.error(`--only=${ONLY}: expected one of start, synth, modules, deploy`);
+  process.exit(2);
+}
+/** --rounds=N: timed rounds of the deploy group (each takes minutes: fit the run to the time there is). */
+const ROUNDS_ARG = [...args].find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length);
+const ROUNDS = ROUNDS_ARG === undefined ? undefined : Number(ROUNDS_ARG);
+if (ROUNDS !== undefined && !(Number.isInteger(ROUNDS) && ROUNDS >= 1)) {
+  console.error(`--rounds=${ROUNDS_ARG}: expected a whole number of rounds, 1 or more`);
   process.exit(2);
 }
 const RUNS = QUICK ? 2 : 7;
@@ -56,16 +66,6 @@ interface Timing {
   readonly max: number;
   /** Every timed run, round by round. */
   readonly runs: readonly number[];
-}
-
-/** The median of per-round ratios a/b (a and b timed in the same rounds), with their min–max. */
-export function pairedRatio(
-  a: readonly number[],
-  b: readonly number[],
-  invert = false,
-): { ratio: number; ratioSpread: string } {
-  const rs = a.map((x, i) => (invert ? b[i]! / x : x / b[i]!));
-  return { ratio: round(median(rs)), ratioSpread: `${round(Math.min(...rs))}–${round(Math.max(...rs))}` };
 }
 
 const gnuTime = existsSync('/usr/bin/time');
@@ -305,9 +305,10 @@ async function moduleFigures(): Promise<Figure[]> {
 }
 
 /**
- * Deploy latency on a real engine against moto (bench/deploy.ts, issue #17). Not in --quick (CI):
- * its set-up applies three stacks, which with the plan fan-out would pass the 3-minute budget;
- * `--only=deploy --quick` runs it once.
+ * Deploy latency on a real engine against moto (bench/deploy.ts, with bench/environments.ts:
+ * `apply --env dev` with no changes and `env create`; issue #17). Not in --quick (CI): its set-up
+ * applies the whole of dev, which with the plan fan-out would pass the 3-minute budget;
+ * `--only=deploy --quick` runs one round of each.
  */
 async function deployFigures(): Promise<Figure[]> {
   if (QUICK && ONLY !== 'deploy')
@@ -318,10 +319,11 @@ async function deployFigures(): Promise<Figure[]> {
         unit: 's',
         note: 'not in --quick: npm run bench -- --only=deploy',
       },
+      ...environmentFigures(undefined, 'not in --quick: npm run bench -- --only=deploy'),
     ];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('./deploy') as { runDeployBench: (quick: boolean) => Promise<Figure[]> };
-  return mod.runDeployBench(QUICK);
+  const mod = require('./deploy') as { runDeployBench: (quick: boolean, rounds?: number) => Promise<Figure[]> };
+  return mod.runDeployBench(QUICK, ROUNDS);
 }
 
 function render(figs: readonly Figure[]): string {
