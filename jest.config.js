@@ -6,6 +6,8 @@ module.exports = {
   // takes a minute); three at once roughly halves CI time on 2 cores. Each starts its own moto
   // (those that build on dev's registry and cluster restore it from the shared template).
   maxWorkers: 3,
+  // Files that apply their own environment first, those on the shared one next, short ones last.
+  testSequencer: '<rootDir>/test/setup/sequencer.js',
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
   projects: [
     {
