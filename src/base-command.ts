@@ -8,6 +8,8 @@ import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import { ConfigError, EcsdeployError, ExitCode } from './errors';
 import { chooseBase, chooseEnvironment, type EnvironmentUse } from './ops/environment-choice';
+import type { ClusterDeps } from './ops/cluster-roll';
+import type { EnvironmentDeps } from './ops/environments';
 import type { JobDeps } from './ops/jobs';
 import type { ReadDeps, ServiceDeps } from './ops/service';
 import type { ExecDeps } from './ops/task';
@@ -36,7 +38,7 @@ export function envFlag(summary: string, use: EnvironmentUse) {
 /**
  * The dependencies commands hand to the ops they call: the ops' own `deps` parameter (always the
  * last one, defaulting to the live dependencies built in one place per topic: liveDeps, readDeps,
- * jobDeps, taskDeps). Empty in the CLI; tests fill it with BaseCommand.inject to run a command as
+ * jobDeps, taskDeps, clusterDeps, environmentDeps). Empty in the CLI; tests fill it with BaseCommand.inject to run a command as
  * the CLI runs it against fakes and simulations, instead of mocking modules.
  */
 export interface CommandDeps {
@@ -48,6 +50,10 @@ export interface CommandDeps {
   readonly job?: JobDeps;
   /** task run, list, logs, stop; service exec */
   readonly task?: ExecDeps;
+  /** cluster status, cluster roll */
+  readonly cluster?: ClusterDeps;
+  /** env create, destroy, gc, list, show, extend */
+  readonly environments?: EnvironmentDeps;
 }
 
 export abstract class BaseCommand extends Command {

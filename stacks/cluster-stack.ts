@@ -45,6 +45,7 @@ import { ServiceDiscoveryHttpNamespace } from '@cdktf/provider-aws/lib/service-d
 import { AssetType, Fn, TerraformAsset, TerraformOutput, TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import { EcsdeployStack, assumeRole, awsName, policy } from './base';
+import { addEgress } from './egress';
 import type { ClusterStackProps, Ec2CapacityProps, NetworkProps } from './props';
 
 /** Ports ECS gives bridge-mode containers with a dynamic host port. */
@@ -415,7 +416,7 @@ export class ClusterStack extends EcsdeployStack {
     const ec2 = props.ec2 as Ec2CapacityProps;
     const ami = new DataAwsSsmParameter(this, 'EcsOptimizedAmi', { name: ec2.amiParameter });
     const profile = this.instanceProfile(prefix);
-    const sg = this.instanceSecurityGroup(prefix, net, albSgId);
+    const sg = this.instanceSecurityGroup(prefix, net, albSgId, props.egress);
     const template = this.launchTemplate(prefix, ec2, ami, profile, sg);
     const group = this.autoScalingGroup(props, prefix, ec2, net, template);
     this.scheduledActions(ec2, group);
@@ -438,7 +439,12 @@ export class ClusterStack extends EcsdeployStack {
   }
 
   /** Instances take traffic from the load balancer only, on the dynamic host ports of bridge mode. */
-  private instanceSecurityGroup(prefix: string, net: Network, albSgId: string): SecurityGroup {
+  private instanceSecurityGroup(
+    prefix: string,
+    net: Network,
+    albSgId: string,
+    egress: ClusterStackProps['egress'],
+  ): SecurityGroup {
     const sg = new SecurityGroup(this, 'InstanceSecurityGroup', {
       name: `${prefix}-instances`,
       description: `ECS container instances of ${prefix}`,
@@ -452,12 +458,7 @@ export class ClusterStack extends EcsdeployStack {
       toPort: EPHEMERAL_PORTS.to,
       description: 'Load balancer to bridge-mode containers on dynamic host ports',
     });
-    new VpcSecurityGroupEgressRule(this, 'InstanceEgress', {
-      securityGroupId: sg.id,
-      cidrIpv4: '0.0.0.0/0',
-      ipProtocol: '-1',
-      description: "ECS, ECR, CloudWatch and the tasks' own dependencies",
-    });
+    addEgress(this, 'InstanceEgress', sg.id, egress, "ECS, ECR, CloudWatch and the tasks' own dependencies");
 
     return sg;
   }

@@ -10,10 +10,10 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { EcsdeployStack, assumeRole, awsName, policy } from './base';
+import { addEgress } from './egress';
 import { jobPrefix, SCHEDULE_GROUP } from './names';
 import type { JobStackProps } from './props';
 import { accountId, addTaskDefinition, applyOverrides, clusterRemoteState, runsOn } from './task-definition';
@@ -42,12 +42,7 @@ export class JobStack extends EcsdeployStack {
         description: `Tasks of ${prefix}`,
         vpcId: cluster.getString('vpc_id'),
       });
-      new VpcSecurityGroupEgressRule(this, 'TaskEgress', {
-        securityGroupId: sg.id,
-        cidrIpv4: '0.0.0.0/0',
-        ipProtocol: '-1',
-        description: 'Image pulls, logs and dependencies',
-      });
+      addEgress(this, 'TaskEgress', sg.id, props.network?.egress, 'Image pulls, logs and dependencies');
       securityGroups.push(sg.id, ...(props.network?.securityGroups ?? []));
     }
 

@@ -94,6 +94,8 @@ export interface Ec2CapacityProps {
 
 export interface ClusterStackProps extends StackBaseProps {
   readonly network: NetworkProps;
+  /** Outbound rules of the container instances' security group (`network.egress`). @default all traffic to anywhere */
+  readonly egress?: readonly EgressRuleProps[];
   /** An existing ECS cluster's name: the stack creates no cluster or capacity and outputs this one's. @default create one */
   readonly existingCluster?: string;
   readonly loadBalancer: {
@@ -122,7 +124,31 @@ export interface ClusterStackProps extends StackBaseProps {
   readonly drainLambdaSource: string;
 }
 
+/** How the registry's repositories are encrypted (`registry.encryptionConfiguration`). */
+export interface RepositoryEncryptionProps {
+  readonly encryptionType: 'AES256' | 'KMS';
+  /** KMS only. @default the AWS-managed key aws/ecr */
+  readonly kmsKey?: string;
+}
+
+/**
+ * One outbound rule of the tasks' and instances' security groups (`network.egress`): a protocol,
+ * a port range (tcp, udp) or ICMP type and code, and one destination.
+ */
+export interface EgressRuleProps {
+  readonly ipProtocol: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly cidrIpv4?: string;
+  readonly cidrIpv6?: string;
+  readonly prefixListId?: string;
+  readonly referencedGroupId?: string;
+  readonly description?: string;
+}
+
 export interface RegistryStackProps extends Omit<StackBaseProps, 'environment'> {
+  /** @default AES256 */
+  readonly encryption?: RepositoryEncryptionProps;
   readonly repositories: ReadonlyArray<{ readonly service: string; readonly keepImages: number }>;
   /** One repository per scheduled job, `<project>/jobs/<job>`. @default none */
   readonly jobRepositories?: ReadonlyArray<{ readonly job: string; readonly keepImages: number }>;
@@ -303,6 +329,8 @@ export interface TaskProps extends StackBaseProps {
     readonly subnets?: readonly string[];
     readonly securityGroups: readonly string[];
     readonly assignPublicIp: boolean;
+    /** Outbound rules of the task's security group (`network.egress`). @default all traffic to anywhere */
+    readonly egress?: readonly EgressRuleProps[];
   };
   readonly placementConstraints?: ReadonlyArray<{ readonly type: string; readonly expression?: string }>;
   readonly placementStrategy?: ReadonlyArray<{ readonly type: string; readonly field?: string }>;

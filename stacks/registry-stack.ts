@@ -1,7 +1,8 @@
 /**
  * `registry`: one ECR repository per service (and per scheduled job), shared by every environment of the project, so an
  * image is promoted from dev to prod by its digest without copying it. Scanning on push, immutable
- * tags, and a lifecycle policy that keeps the newest N images.
+ * tags, encryption at rest (AES256, or KMS with `registry.encryptionConfiguration`), and a lifecycle
+ * policy that keeps the newest N images.
  */
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
@@ -23,9 +24,16 @@ export const ECR_PULL_ACTIONS = [
 
 export class RegistryStack extends EcsdeployStack {
   private readonly pullPolicy: string | undefined;
+  private readonly encryption: { encryptionType: string; kmsKey?: string };
 
   constructor(scope: Construct, id: string, props: RegistryStackProps) {
     super(scope, id, { ...props, environment: 'shared' });
+    // ECR cannot change a repository's encryption: a change replaces it (docs/configuration.md).
+    const enc = props.encryption ?? { encryptionType: 'AES256' };
+    this.encryption = {
+      encryptionType: enc.encryptionType,
+      ...(enc.encryptionType === 'KMS' && enc.kmsKey !== undefined ? { kmsKey: enc.kmsKey } : {}),
+    };
     // Environments in other accounts pull by digest straight from here (no copies): their accounts,
     // and only those, may pull; each execution role still needs its own grant (stacks/task-definition.ts).
     const accounts = [...new Set(props.pullAccounts ?? [])].sort();
@@ -51,7 +59,7 @@ export class RegistryStack extends EcsdeployStack {
       name,
       imageTagMutability: 'IMMUTABLE',
       imageScanningConfiguration: { scanOnPush: true },
-      encryptionConfiguration: [{ encryptionType: 'AES256' }],
+      encryptionConfiguration: [this.encryption],
     });
     new EcrLifecyclePolicy(this, `${kind}Lifecycle-${key}`, {
       repository: repo.name,

@@ -17,12 +17,12 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { ServiceDiscoveryHttpNamespace } from '@cdktf/provider-aws/lib/service-discovery-http-namespace';
 import { TerraformOutput, type TerraformRemoteState, type TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import { EcsdeployStack, assumeRole, awsName } from './base';
+import { addEgress } from './egress';
 import type { ContainerProps, ServiceStackProps } from './props';
 import {
   addTaskDefinition,
@@ -290,12 +290,7 @@ export class ServiceStack extends EcsdeployStack {
           description: 'Service Connect clients in the VPC',
         });
       });
-    new VpcSecurityGroupEgressRule(this, 'TaskEgress', {
-      securityGroupId: sg.id,
-      cidrIpv4: '0.0.0.0/0',
-      ipProtocol: '-1',
-      description: 'Image pulls, logs and dependencies',
-    });
+    addEgress(this, 'TaskEgress', sg.id, props.network?.egress, 'Image pulls, logs and dependencies');
     return sg.id;
   }
 

@@ -16,6 +16,8 @@ While \`ecsdeploy cluster roll\` runs on the environment's Auto Scaling group (t
 
 Adopted services (an ECS service created outside ecsdeploy, taken over with \`ecsdeploy import service\`: adopt: in its file): their first plan imports the existing resources (Terraform import blocks) and changes them in place. apply refuses, before applying anything (exit 1), a plan that would replace or destroy an adopted ECS service, naming the attribute that forces it; --allow-replace applies it anyway. Once a stack's imports are applied, the release store records the adoption and the next synth has no import blocks.
 
+The registry's ECR repositories are guarded the same way: a plan that replaces one (ECR cannot change a repository's encryption in place: registry.encryptionConfiguration in ecsdeploy.yaml) would delete it with its images, so apply refuses it (exit 1) unless --allow-replace.
+
 Ctrl-C stops gracefully: the running engines finish the resource operations in flight, save the state and release the lock; no new stack starts. Run apply again to continue. Each stack has its own state (local files under .ecsdeploy/state/, or one key per stack in S3, see docs/engine.md); if another run holds a stack's lock, apply fails at once saying who holds it and since when, or waits with --lock-timeout.
 
 ${EXIT_CODES_SECTION}`;
@@ -45,7 +47,8 @@ ${EXIT_CODES_SECTION}`;
       default: '0s',
     }),
     'allow-replace': Flags.boolean({
-      summary: 'Apply even if the plan replaces or destroys an adopted ECS service (adopt: in a service file).',
+      summary:
+        'Apply even if the plan replaces or destroys an adopted ECS service (adopt: in a service file) or replaces an ECR repository.',
     }),
   };
 

@@ -156,6 +156,42 @@ const PolicySchema = z
   })
   .describe('Security policy rules (docs/security.md) allowed to fail, each with a written reason.');
 
+/** A KMS key by ARN (an alias would be stored as the key's ARN, and show a change on every plan). */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
+
+/**
+ * How the registry's ECR repositories are encrypted at rest, as ECR's CreateRepository names it.
+ * ECR cannot change it on an existing repository: a change replaces the repository (plan shows it;
+ * apply refuses without --allow-replace).
+ */
+const EcrEncryptionSchema = z
+  .strictObject({
+    encryptionType: z
+      .enum(['AES256', 'KMS'])
+      .describe("AES256: ECR's own keys (S3-managed). KMS: a KMS key, kmsKey or else the AWS-managed aws/ecr key."),
+    kmsKey: z
+      .string()
+      .regex(
+        KMS_KEY_ARN,
+        'must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      )
+      .optional()
+      .describe(
+        'encryptionType KMS: the customer managed key. Whoever applies the registry stack needs kms:CreateGrant, kms:RetireGrant and kms:DescribeKey on it. @default the AWS-managed key aws/ecr',
+      ),
+  })
+  .superRefine((e, ctx) => {
+    if (e.kmsKey !== undefined && e.encryptionType !== 'KMS')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kmsKey'],
+        message: `needs encryptionType: KMS (it is ${e.encryptionType}, which encrypts with ECR's own keys and takes no KMS key)`,
+      });
+  })
+  .describe(
+    "How every repository of the registry is encrypted at rest (ECR's encryptionConfiguration). Changing it replaces the repositories, deleting their images. @default encryptionType AES256",
+  );
+
 // ---------------------------------------------------------------------------------------------
 // Project file: ecsdeploy.yaml
 
@@ -207,11 +243,11 @@ export const ProjectSchema = z.strictObject({
       'A custom AWS API endpoint (LocalStack, moto) for the shared registry stack, and the default of every environment. Leave unset for AWS.',
     ),
   registry: z
-    .strictObject(AccountFields)
+    .strictObject({ ...AccountFields, encryptionConfiguration: EcrEncryptionSchema.optional() })
     .superRefine((r, ctx) => checkAccount(r, ctx, 'registry.'))
     .optional()
     .describe(
-      "The account of the shared registry stack (ECR repositories): its repositories let every environment's account pull. @default the standard credentials' account",
+      "The shared registry stack (ECR repositories): the account it is in (its repositories let every environment's account pull), and how its repositories are encrypted. @default the standard credentials' account",
     ),
   engine: z
     .string()
@@ -262,6 +298,125 @@ const LOG_RETENTION_DAYS = [
   0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
+/** The destinations of an outbound rule, as EC2's security group rules name them: exactly one per rule. */
+const EGRESS_DESTINATIONS = ['cidrIpv4', 'cidrIpv6', 'prefixListId', 'referencedGroupId'] as const;
+
+/**
+ * One outbound rule of the tasks' and instances' security groups, named as EC2's security group
+ * rules name it (AuthorizeSecurityGroupEgress, SecurityGroupRuleRequest): one protocol, one port
+ * range, one destination.
+ */
+const EgressRuleSchema = z
+  .strictObject({
+    ipProtocol: z
+      .enum(['tcp', 'udp', 'icmp', 'icmpv6', '-1'])
+      .describe("tcp, udp, icmp, icmpv6, or '-1' for every protocol and port."),
+    fromPort: z
+      .number()
+      .int()
+      .optional()
+      .describe('tcp and udp: the first port of the range (0-65535); icmp: the ICMP type (-1: every type).'),
+    toPort: z
+      .number()
+      .int()
+      .optional()
+      .describe('tcp and udp: the last port of the range; icmp: the ICMP code (-1: every code). @default fromPort'),
+    cidrIpv4: z
+      .string()
+      .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 10.0.0.0/16 or 0.0.0.0/0')
+      .optional()
+      .describe('Destination: an IPv4 range.'),
+    cidrIpv6: z
+      .string()
+      .regex(/^[0-9a-fA-F:]+\/\d{1,3}$/, 'must be an IPv6 CIDR such as 2001:db8::/32 or ::/0')
+      .optional()
+      .describe('Destination: an IPv6 range.'),
+    prefixListId: z
+      .string()
+      .regex(/^pl-[0-9a-f]+$/, 'must be a prefix list id such as pl-6da54004')
+      .optional()
+      .describe("Destination: a managed prefix list (such as S3's, for a gateway endpoint)."),
+    referencedGroupId: z
+      .string()
+      .regex(/^sg-[0-9a-f]+$/, 'must be a security group id such as sg-0abc123')
+      .optional()
+      .describe("Destination: a security group's members (a database's, VPC endpoints')."),
+    description: z.string().max(255).optional(),
+  })
+  .superRefine((r, ctx) => {
+    const destinations = EGRESS_DESTINATIONS.filter((d) => r[d] !== undefined);
+    if (destinations.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `needs a destination: one of ${EGRESS_DESTINATIONS.join(', ')}`,
+      });
+    for (const extra of destinations.slice(1))
+      ctx.addIssue({
+        code: 'custom',
+        path: [extra],
+        message: `is a second destination beside ${destinations[0]}: write one rule per destination`,
+      });
+    if (r.ipProtocol === '-1') {
+      for (const key of ['fromPort', 'toPort'] as const)
+        if (r[key] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: "must not be set with ipProtocol '-1', which is every protocol on every port",
+          });
+      return;
+    }
+    const [min, max, what] =
+      r.ipProtocol === 'tcp' || r.ipProtocol === 'udp' ? [0, 65535, 'a port'] : [-1, 255, 'an ICMP type or code'];
+    if (r.fromPort === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fromPort'],
+        message: `is required with ipProtocol ${r.ipProtocol}: ${r.ipProtocol === 'tcp' || r.ipProtocol === 'udp' ? 'the first port of the range (toPort defaults to it)' : 'the ICMP type, -1 for every type'}`,
+      });
+      return;
+    }
+    for (const key of ['fromPort', 'toPort'] as const) {
+      const v = r[key];
+      if (v !== undefined && (v < min || v > max))
+        ctx.addIssue({ code: 'custom', path: [key], message: `must be ${what} from ${min} to ${max}` });
+    }
+    if (
+      (r.ipProtocol === 'tcp' || r.ipProtocol === 'udp') &&
+      r.toPort !== undefined &&
+      r.toPort < r.fromPort &&
+      r.fromPort <= max
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['toPort'],
+        message: `must be fromPort (${r.fromPort}) or more: the range runs from fromPort to toPort`,
+      });
+  });
+export type EgressRule = z.infer<typeof EgressRuleSchema>;
+
+const egress = z
+  .array(EgressRuleSchema)
+  .min(
+    1,
+    'tasks reach ECR, CloudWatch Logs and Secrets Manager over HTTPS (443) at least; leave egress out to allow all outbound traffic',
+  )
+  .superRefine((rules, ctx) => {
+    const seen = new Map<string, number>();
+    rules.forEach((r, i) => {
+      const key = [r.ipProtocol, r.fromPort, r.toPort ?? r.fromPort, ...EGRESS_DESTINATIONS.map((d) => r[d])].join(' ');
+      const first = seen.get(key);
+      if (first !== undefined)
+        ctx.addIssue({ code: 'custom', path: [i], message: `is the same rule as network.egress[${first}]: keep one` });
+      else seen.set(key, i);
+    });
+  })
+  .optional()
+  .describe(
+    "Outbound rules of the tasks' (awsvpc) and container instances' security groups, instead of all traffic to anywhere. DNS, the instance and task metadata endpoints and NTP are not filtered by security groups; tasks need HTTPS (443) to ECR, S3 (image layers), CloudWatch Logs, Secrets Manager and SSM. @default all traffic to 0.0.0.0/0",
+  );
+
 const NetworkSchema = z.union([
   z.strictObject({
     vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id such as vpc-0abc123'),
@@ -269,6 +424,7 @@ const NetworkSchema = z.union([
       .array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id'))
       .min(2, 'an ALB needs subnets in at least 2 availability zones'),
     privateSubnets: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id')).min(1),
+    egress,
   }),
   z.strictObject({
     create: z.strictObject({
@@ -276,6 +432,7 @@ const NetworkSchema = z.union([
       availabilityZones: z.number().int().min(2).max(3).default(2),
       natGateways: z.enum(['none', 'single', 'per-az']).default('single'),
     }),
+    egress,
   }),
 ]);
 
@@ -597,7 +754,7 @@ export const ServiceBody = {
       kmsKeyId: z
         .string()
         .regex(
-          /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/,
+          KMS_KEY_ARN,
           'must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
         )
         .optional()

@@ -126,10 +126,12 @@ export function registryProps(project: ResolvedProject, outDir: string, stack: s
   const endpoint = project.config.endpoint ?? (endpoints.size === 1 ? [...endpoints][0] : undefined);
   // Every environment's account but the registry's own (there, the execution roles' IAM grants suffice).
   const pullAccounts = (project.accounts ?? []).filter((a) => a !== project.config.registry?.account);
+  const encryption = project.config.registry?.encryptionConfiguration;
   return {
     ...base,
     ...(endpoint ? { endpoint, backend: backendFor(project, stackWorkDir(outDir, stack), endpoint, undefined) } : {}),
     ...(pullAccounts.length ? { pullAccounts, partition: partitionOf(project.config.region) } : {}),
+    ...(encryption ? { encryption } : {}),
     repositories: [...project.repositories].sort((a, b) => a.service.localeCompare(b.service)),
     ...(project.jobRepositories?.length
       ? { jobRepositories: [...project.jobRepositories].sort((a, b) => a.job.localeCompare(b.job)) }
@@ -144,6 +146,7 @@ export function clusterProps(project: ResolvedProject, env: ResolvedEnvironment,
   const stack = clusterStackName(env.name);
   return {
     ...baseProps(project, env, stack, outDir),
+    ...(c.network.egress ? { egress: c.network.egress } : {}),
     network:
       'create' in c.network
         ? { kind: 'create', ...c.network.create }

@@ -198,6 +198,7 @@ export function taskProps(
             ...(svc.networkConfiguration?.subnets ? { subnets: svc.networkConfiguration.subnets } : {}),
             securityGroups: svc.networkConfiguration?.securityGroups ?? [],
             assignPublicIp: svc.networkConfiguration?.assignPublicIp ?? false,
+            ...(env.config.network.egress ? { egress: env.config.network.egress } : {}),
           },
         }
       : {}),

@@ -203,22 +203,21 @@ describe('clusterRoll holds the lock while it runs', () => {
   it('a second roll while the first waits for its confirmation: stopped naming the first, not one change; the first goes on', async () => {
     const lock = localLockStore(project.dir);
     let second: EcsdeployError | undefined;
-    const first = clusterRoll({
-      dir: project.dir,
-      env: 'dev',
-      flags: {},
-      api: sim.api,
-      clock: sim.clock,
-      lock,
-      confirm: async () => {
-        const before = mutations(sim).length;
-        second = await rejection(
-          clusterRoll({ dir: project.dir, env: 'dev', flags: {}, api: sim.api, clock: sim.clock, lock }),
-        );
-        expect(mutations(sim).length).toBe(before);
-        return true;
+    const deps = { api: () => sim.api, clock: sim.clock, lockStore: () => lock };
+    const first = clusterRoll(
+      {
+        dir: project.dir,
+        env: 'dev',
+        flags: {},
+        confirm: async () => {
+          const before = mutations(sim).length;
+          second = await rejection(clusterRoll({ dir: project.dir, env: 'dev', flags: {} }, deps));
+          expect(mutations(sim).length).toBe(before);
+          return true;
+        },
       },
-    });
+      deps,
+    );
     const report = await first;
     expect(report.status).toBe('completed');
     expect(second?.code).toBe('ECSDEPLOY_ROLL_LOCKED');
@@ -232,28 +231,14 @@ describe('clusterRoll holds the lock while it runs', () => {
   it('released when the run ends otherwise too (declined), and --dry-run takes none', async () => {
     const lock = localLockStore(project.dir);
     mkdirSync(join(project.dir, '.ecsdeploy'), { recursive: true });
+    const deps = { api: () => sim.api, clock: sim.clock, lockStore: () => lock };
     await expect(
-      clusterRoll({
-        dir: project.dir,
-        env: 'dev',
-        flags: {},
-        api: sim.api,
-        clock: sim.clock,
-        lock,
-        confirm: async () => false,
-      }),
+      clusterRoll({ dir: project.dir, env: 'dev', flags: {}, confirm: async () => false }, deps),
     ).rejects.toThrow('Nothing was changed: the roll was not confirmed.');
     expect(await lock.read('acme-dev-ecs')).toBeUndefined();
     writeFileSync(join(project.dir, '.ecsdeploy', 'marker'), '');
     const held = await claimRollLock(lock, { ...TARGET, group: 'acme-dev-ecs' }, { now: at(0) });
-    const planned = await clusterRoll({
-      dir: project.dir,
-      env: 'dev',
-      flags: { dryRun: true },
-      api: sim.api,
-      clock: sim.clock,
-      lock,
-    });
+    const planned = await clusterRoll({ dir: project.dir, env: 'dev', flags: { dryRun: true } }, deps);
     expect(planned.status).toBe('planned');
     await held.release();
   });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProject } from '../../src/config/load';
 import { UsageError } from '../../src/errors';
-import { clusterNames, clusterRoll, clusterStatus } from '../../src/ops/cluster-roll';
+import { clusterDeps, clusterNames, clusterRoll, clusterStatus } from '../../src/ops/cluster-roll';
 import { synthesize } from '../../src/synth';
 import { projectWith } from '../config/fixture-project';
 import { ClusterSim } from './sim';
@@ -50,8 +50,11 @@ describe('environments without EC2 capacity', () => {
   const api = sim.api;
 
   it.each([
-    ['cluster status', (dir: string) => clusterStatus({ dir, env: 'dev', api })],
-    ['cluster roll', (dir: string) => clusterRoll({ dir, env: 'dev', flags: { dryRun: true }, api })],
+    ['cluster status', (dir: string) => clusterStatus({ dir, env: 'dev' }, { api: () => api })],
+    [
+      'cluster roll',
+      (dir: string) => clusterRoll({ dir, env: 'dev', flags: { dryRun: true } }, { ...clusterDeps(), api: () => api }),
+    ],
   ])('%s: a usage error naming the file, before any AWS call', async (_name, call) => {
     const { dir, cleanup } = fargateOnly();
     try {

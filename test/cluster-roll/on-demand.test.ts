@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { ExitCode, UsageError } from '../../src/errors';
-import { clusterRoll, clusterStatus } from '../../src/ops/cluster-roll';
+import { clusterDeps, clusterRoll, clusterStatus } from '../../src/ops/cluster-roll';
 import { localRecordStore } from '../../src/ops/environments';
 import { ephemeralRecord, lifecycleProject } from '../environments/helpers';
 import { ClusterSim } from './sim';
@@ -33,6 +33,9 @@ beforeEach(async () => {
 });
 afterEach(() => project.cleanup());
 
+/** The live deps but for AWS: the simulation. */
+const simDeps = () => ({ ...clusterDeps(), api: () => sim.api });
+
 async function failure(p: Promise<unknown>): Promise<UsageError> {
   const err = await p.then(
     () => undefined,
@@ -44,7 +47,7 @@ async function failure(p: Promise<unknown>): Promise<UsageError> {
 
 describe('a shared environment on demand', () => {
   it("cluster status: a usage error saying its instances are its base's and to run the command on the base, before any AWS call", async () => {
-    const err = await failure(clusterStatus({ dir: project.dir, env: 'feature-x', api: sim.api }));
+    const err = await failure(clusterStatus({ dir: project.dir, env: 'feature-x' }, simDeps()));
     expect(err.exitCode).toBe(ExitCode.Usage);
     expect(err.message).toBe(
       "feature-x is an environment on demand on dev's cluster: it has no cluster of its own, so the instances its tasks run on are dev's.",
@@ -54,7 +57,7 @@ describe('a shared environment on demand', () => {
   });
 
   it('cluster roll: the same, naming `cluster roll --env <base>` (with --dry-run when that was asked)', async () => {
-    const err = await failure(clusterRoll({ dir: project.dir, env: 'feature-x', flags: {}, api: sim.api }));
+    const err = await failure(clusterRoll({ dir: project.dir, env: 'feature-x', flags: {} }, simDeps()));
     expect(err.exitCode).toBe(ExitCode.Usage);
     expect(err.message).toBe(
       "feature-x is an environment on demand on dev's cluster: it has no cluster of its own, so the instances its tasks run on are dev's.",
@@ -63,9 +66,7 @@ describe('a shared environment on demand', () => {
       "Run `ecsdeploy cluster roll --env dev` instead: it replaces dev's out-of-date instances, moving feature-x's tasks like every other task on them.",
     ]);
 
-    const dry = await failure(
-      clusterRoll({ dir: project.dir, env: 'feature-x', flags: { dryRun: true }, api: sim.api }),
-    );
+    const dry = await failure(clusterRoll({ dir: project.dir, env: 'feature-x', flags: { dryRun: true } }, simDeps()));
     expect(dry.suggestions[0]).toMatch(/^Run `ecsdeploy cluster roll --env dev --dry-run` instead/);
     expect(sim.calls).toEqual([]);
   });
@@ -73,7 +74,7 @@ describe('a shared environment on demand', () => {
 
 describe('an isolated environment on demand', () => {
   it('has a cluster of its own: cluster status reads its group', async () => {
-    const status = await clusterStatus({ dir: project.dir, env: 'load-test', api: sim.api });
+    const status = await clusterStatus({ dir: project.dir, env: 'load-test' }, simDeps());
     expect(status.environment).toBe('load-test');
     expect(status.names.autoScalingGroup).toBe('acme-load-test-ecs');
     expect(status.instances).toHaveLength(1);
@@ -87,8 +88,8 @@ describe('a name that is no environment', () => {
     ['dve', "did you mean 'dev'?"],
   ])('%s: the "no environment" usage error, guessing among permanent and on-demand names', async (name, guess) => {
     for (const call of [
-      () => clusterStatus({ dir: project.dir, env: name, api: sim.api }),
-      () => clusterRoll({ dir: project.dir, env: name, flags: { dryRun: true }, api: sim.api }),
+      () => clusterStatus({ dir: project.dir, env: name }, simDeps()),
+      () => clusterRoll({ dir: project.dir, env: name, flags: { dryRun: true } }, simDeps()),
     ]) {
       const err = await failure(call());
       expect(err.message).toContain(`--env ${name}: no environment '${name}'; ${guess}`);

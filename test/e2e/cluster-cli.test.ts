@@ -21,7 +21,13 @@ import {
   DescribeContainerInstancesCommand,
   ListContainerInstancesCommand,
 } from '@aws-sdk/client-ecs';
-import { clusterRoll, type ClusterStatus, type RollEvent, type RollReport } from '../../src/ops/cluster-roll';
+import {
+  clusterDeps,
+  clusterRoll,
+  type ClusterStatus,
+  type RollEvent,
+  type RollReport,
+} from '../../src/ops/cluster-roll';
 import { startMoto, toolchain, type MotoServer } from '../support/moto';
 import {
   agentTick,
@@ -224,15 +230,15 @@ const NAMES = { cluster: 'shop-dev', autoScalingGroup: 'shop-dev-ecs' };
     });
     let report: RollReport;
     try {
-      report = await clusterRoll({
-        dir,
-        env: 'dev',
-        flags: { batch: '2', timeout: '2m' },
-        onEvent: (e) => events.push(e),
-        // Real time, but each wait is one round of the agent instead.
-        clock: { now: () => Date.now(), random: () => 0.5, sleep: async () => agent() },
-        pollMs: 1,
-      });
+      report = await clusterRoll(
+        { dir, env: 'dev', flags: { batch: '2', timeout: '2m' }, onEvent: (e) => events.push(e) },
+        {
+          ...clusterDeps(),
+          // Real time, but each wait is one round of the agent instead.
+          clock: { now: () => Date.now(), random: () => 0.5, sleep: async () => agent() },
+          pollMs: 1,
+        },
+      );
     } finally {
       process.env = saved;
     }

@@ -8,13 +8,22 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createEnvironment, listEnvironments, showEnvironment, type EnvironmentDeps } from '../../src/ops/environments';
+import {
+  createEnvironment,
+  environmentDeps,
+  listEnvironments,
+  showEnvironment,
+  type EnvironmentDeps,
+} from '../../src/ops/environments';
 import { formatShow } from '../../src/ui/env-view';
 import { fakeClock, lifecycleProject, recordingInfra } from './helpers';
 
 let project: { dir: string; cleanup: () => void };
 let clock: ReturnType<typeof fakeClock>;
-const deps = (): EnvironmentDeps => ({ infra: recordingInfra(), clock, env: { USER: 'alice' } });
+const deps = (): EnvironmentDeps => {
+  const infra = recordingInfra();
+  return { ...environmentDeps(), infra: () => infra, clock, env: { USER: 'alice' } };
+};
 const recordFile = (name: string) => join(project.dir, '.ecsdeploy', 'environments', `${name}.json`);
 
 /** Rewrites the record as a killed (or running) `env create` would have left it. */
@@ -46,13 +55,13 @@ test('while env create applies, its record names the process; once it has ended,
     { dir: project.dir, name: 'feature-y', from: 'dev', ttl: '48h', services: ['api'] },
     {
       ...deps(),
-      infra: {
+      infra: () => ({
         ...infra,
         apply: async (req) => {
           during = (JSON.parse(readFileSync(recordFile('feature-y'), 'utf8')) as { creator?: unknown }).creator;
           return infra.apply(req);
         },
-      },
+      }),
     },
   );
   expect(during).toEqual({ host: hostname(), pid: process.pid });

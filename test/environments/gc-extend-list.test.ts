@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EcsdeployError, UsageError } from '../../src/errors';
 import {
+  environmentDeps,
   createEnvironment,
   extendEnvironment,
   gcEnvironments,
@@ -23,7 +24,8 @@ let project: { dir: string; cleanup: () => void };
 let infra: RecordingInfra;
 let clock: ReturnType<typeof fakeClock>;
 const deps = (over: Partial<EnvironmentDeps> = {}): EnvironmentDeps => ({
-  infra,
+  ...environmentDeps(),
+  infra: () => infra,
   clock,
   env: { USER: 'alice' },
   ...over,
@@ -190,7 +192,7 @@ describe('env list', () => {
     await create('pr-1', '1h');
     await create('pr-2', '48h', { isolated: true });
     clock.advance(2 * HOUR);
-    const result = await listEnvironments({ dir: project.dir }, { clock });
+    const result = await listEnvironments({ dir: project.dir }, { ...environmentDeps(), clock });
     expect(result.now).toBe('2026-11-24T12:00:00.000Z');
     expect(
       result.environments.map((e) => [e.name, e.kind, e.protected ?? e.onDemand?.status, e.onDemand?.expired]),
@@ -228,7 +230,7 @@ describe('env show', () => {
       ).ledger,
       undefined,
     );
-    const result = await showEnvironment({ dir: project.dir, name: 'pr-1' }, { clock });
+    const result = await showEnvironment({ dir: project.dir, name: 'pr-1' }, { ...environmentDeps(), clock });
     expect(result.stacks).toEqual([
       { name: 'dev-cluster', kind: 'cluster', owned: false, resources: 0, applied: false },
       { name: 'pr-1-api', kind: 'service', owned: true, resources: 3, applied: true },
@@ -256,7 +258,7 @@ describe('env show', () => {
         'network:\n  create:\n    cidr: 10.0.0.0/16\ncluster:\n  ec2:\n    instanceTypes: [t3.small]\n    minSize: 1\n    maxSize: 2\n',
     });
     await create('pr-1', '48h');
-    expect((await showEnvironment({ dir: project.dir, name: 'pr-1' }, {})).urls).toEqual([
+    expect((await showEnvironment({ dir: project.dir, name: 'pr-1' }, environmentDeps())).urls).toEqual([
       {
         service: 'api',
         header: 'X-Ecsdeploy-Env: pr-1',
@@ -272,13 +274,13 @@ describe('env show', () => {
         outputs: { alb_dns_name: { value: 'acme-dev-123.us-east-1.elb.amazonaws.com', type: 'string' } },
       }),
     );
-    expect((await showEnvironment({ dir: project.dir, name: 'pr-1' }, {})).urls).toEqual([
+    expect((await showEnvironment({ dir: project.dir, name: 'pr-1' }, environmentDeps())).urls).toEqual([
       { service: 'api', url: 'http://acme-dev-123.us-east-1.elb.amazonaws.com/api/', header: 'X-Ecsdeploy-Env: pr-1' },
     ]);
   });
 
   it('works for a permanent environment', async () => {
-    const result = await showEnvironment({ dir: project.dir, name: 'prod' }, {});
+    const result = await showEnvironment({ dir: project.dir, name: 'prod' }, environmentDeps());
     expect(result).toMatchObject({ name: 'prod', kind: 'permanent', protected: true });
     expect(result.stacks.map((s) => s.name)).toEqual(['prod-cluster', 'prod-admin-api', 'prod-api', 'prod-web']);
   });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { EphemeralRecord } from '../../src/config/ephemeral';
 import { EcsdeployError, ExitCode, UsageError } from '../../src/errors';
 import {
+  environmentDeps,
   createEnvironment,
   destroyEnvironment,
   localRecordStore,
@@ -26,7 +27,8 @@ describe('env create / env destroy (local state and records)', () => {
   let infra: RecordingInfra;
   let clock: ReturnType<typeof fakeClock>;
   const deps = (over: Partial<EnvironmentDeps> = {}): EnvironmentDeps => ({
-    infra,
+    ...environmentDeps(),
+    infra: () => infra,
     clock,
     env: { USER: 'alice' },
     resolveImage: async (service, ref) => `registry.example.com/${service}@sha256:${ref.padEnd(64, '0')}`,

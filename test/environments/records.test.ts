@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  environmentDeps,
   createEnvironment,
   destroyEnvironment,
   listEnvironments,
@@ -152,7 +153,7 @@ releases:
       const bucket = memoryS3();
       const infra = recordingInfra({ state: { kind: 's3', bucket, name: 'acme-state', prefix: 'ecsdeploy/state' } });
       const releases = s3ReleaseStore(bucket.objects, 'acme-releases', 'ecsdeploy/releases');
-      const deps = { infra, clock: fakeClock(), env: { USER: 'alice' }, s3: bucket.access, releases };
+      const deps = { infra: () => infra, clock: fakeClock(), env: { USER: 'alice' }, s3: bucket.access, releases };
       const before = [...bucket.data.keys()];
 
       await createEnvironment({ dir: project.dir, name: 'pr-7', from: 'dev', services: ['api', 'web'] }, deps);
@@ -177,7 +178,9 @@ releases:
       expect(bucket.list('acme-releases')).toEqual(['ecsdeploy/releases/pr-7/web.json']);
       // A teammate's `env list` (another machine: only the bucket is shared) sees it.
       expect(
-        (await listEnvironments({ dir: project.dir }, { s3: bucket.access })).environments.map((e) => e.name),
+        (await listEnvironments({ dir: project.dir }, { ...environmentDeps(), s3: bucket.access })).environments.map(
+          (e) => e.name,
+        ),
       ).toEqual(['dev', 'prod', 'pr-7']);
 
       const result = await destroyEnvironment({ dir: project.dir, name: 'pr-7' }, deps);

@@ -82,6 +82,52 @@ terraform.describe('terraform validate with the real provider', () => {
     );
   });
 
+  it('the registry with KMS encryption (registry.encryptionConfiguration) and an environment with ICMP and IPv6 egress are valid', () => {
+    const p = projectWith({
+      'ecsdeploy.yaml': [
+        'project: acme',
+        'region: us-east-1',
+        'registry:',
+        '  encryptionConfiguration:',
+        '    encryptionType: KMS',
+        '    kmsKey: arn:aws:kms:us-east-1:111111111111:key/0f4d2c1b-8a7e-4b3c-9d2e-5f6a7b8c9d0e',
+      ].join('\n'),
+      'environments/dev.yaml': [
+        'network:',
+        '  create:',
+        '    cidr: 10.0.0.0/16',
+        '  egress:',
+        '    - ipProtocol: icmp',
+        '      fromPort: 8',
+        '      toPort: -1',
+        '      cidrIpv4: 10.0.0.0/16',
+        '    - ipProtocol: udp',
+        '      fromPort: 123',
+        '      cidrIpv6: "::/0"',
+        '    - ipProtocol: tcp',
+        '      fromPort: 443',
+        '      prefixListId: pl-6da54004',
+        'cluster:',
+        '  ec2:',
+        '    instanceTypes: [t3.small]',
+        '    minSize: 1',
+        '    maxSize: 2',
+      ].join('\n'),
+    });
+    const out = mkdtempSync(join(work, 'keys-'));
+    try {
+      const project = loadProject(p.dir);
+      const stacks = synthesize(project, project.environments, { outDir: out, cache: false });
+      for (const name of ['registry', 'dev-cluster', 'dev-api']) {
+        const result = validate(stacks.find((s) => s.name === name)!.dir);
+        expect(result.diagnostics).toEqual([]);
+        expect(result.valid).toBe(true);
+      }
+    } finally {
+      p.cleanup();
+    }
+  }, 360_000);
+
   it('a service stack of an environment on demand (shared cluster, header rule, hashed names) is valid', () => {
     const p = projectWith();
     const out = mkdtempSync(join(work, 'eph-'));

@@ -94,20 +94,23 @@ ${EXIT_CODES_SECTION}
     requireRollAnswerable({ yes: flags.yes, dryRun: flags['dry-run'], env });
     const json = this.jsonEnabled();
     const report = await withRollUi({ json, yes: flags.yes }, (ui) =>
-      clusterRoll({
-        dir: flags.dir,
-        env,
-        flags: {
-          strategy: flags.strategy,
-          timeout: flags.timeout,
-          dryRun: flags['dry-run'],
-          ...(flags.batch !== undefined ? { batch: flags.batch } : {}),
-          ...(flags.surge !== undefined ? { surge: flags.surge } : {}),
-          ...(flags['max-unavailable'] !== undefined ? { maxUnavailable: flags['max-unavailable'] } : {}),
+      clusterRoll(
+        {
+          dir: flags.dir,
+          env,
+          flags: {
+            strategy: flags.strategy,
+            timeout: flags.timeout,
+            dryRun: flags['dry-run'],
+            ...(flags.batch !== undefined ? { batch: flags.batch } : {}),
+            ...(flags.surge !== undefined ? { surge: flags.surge } : {}),
+            ...(flags['max-unavailable'] !== undefined ? { maxUnavailable: flags['max-unavailable'] } : {}),
+          },
+          ...(flags['force-unlock'] !== undefined ? { forceUnlock: flags['force-unlock'] } : {}),
+          ...ui,
         },
-        ...(flags['force-unlock'] !== undefined ? { forceUnlock: flags['force-unlock'] } : {}),
-        ...ui,
-      }),
+        this.deps('cluster'),
+      ),
     );
     if (!json) this.log(formatRollReport(report));
     return report;

@@ -32,7 +32,7 @@ ${EXIT_CODES_SECTION}`;
   public async run(): Promise<ClusterStatus> {
     const { flags } = await this.parse(ClusterStatusCommand);
     const env = await this.environment(flags, 'read');
-    const status = await clusterStatus({ dir: flags.dir, env });
+    const status = await clusterStatus({ dir: flags.dir, env }, this.deps('cluster'));
     if (!this.jsonEnabled()) this.log(formatStatus(status));
     return status;
   }

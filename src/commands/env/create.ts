@@ -2,7 +2,6 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_SECTION } from '../../base-command';
 import { createEnvironment, type CreateResult } from '../../ops/environments';
-import { createInfraRunner } from '../../ops/infra';
 import { formatCreate } from '../../ui/env-view';
 import { planConfirmation, requireAnswerable, withInfraUi } from '../../ui/infra-run';
 
@@ -94,6 +93,7 @@ ${EXIT_CODES_SECTION}`;
           isolated: flags.isolated,
           onEvent: ui.onEvent,
           signal: ui.signal,
+          lockTimeout: flags['lock-timeout'],
           confirm: planConfirmation({
             yes: flags.yes,
             json,
@@ -101,7 +101,7 @@ ${EXIT_CODES_SECTION}`;
             question: `Create environment ${args.name} with these resources?`,
           }),
         },
-        { infra: createInfraRunner({ lockTimeout: flags['lock-timeout'] }) },
+        this.deps('environments'),
       ),
     );
     if (!json) this.log(`\n${formatCreate(result)}`);

@@ -2,7 +2,6 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_SECTION } from '../../base-command';
 import { destroyEnvironment, type DestroyEnvironmentResult } from '../../ops/environments';
-import { createInfraRunner } from '../../ops/infra';
 import { formatDestroyEnvironment } from '../../ui/env-view';
 import { planConfirmation, requireAnswerable, withInfraUi } from '../../ui/infra-run';
 
@@ -52,6 +51,7 @@ ${EXIT_CODES_SECTION}`;
           ifExists: flags['if-exists'],
           onEvent: ui.onEvent,
           signal: ui.signal,
+          lockTimeout: flags['lock-timeout'],
           confirm: planConfirmation({
             yes: flags.yes,
             json,
@@ -59,7 +59,7 @@ ${EXIT_CODES_SECTION}`;
             question: `Destroy environment ${args.name}? This cannot be undone.`,
           }),
         },
-        { infra: createInfraRunner({ lockTimeout: flags['lock-timeout'] }) },
+        this.deps('environments'),
       ),
     );
     if (!json) this.log(`\n${formatDestroyEnvironment(result)}`);

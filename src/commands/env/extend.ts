@@ -26,7 +26,10 @@ ${EXIT_CODES_SECTION}`;
 
   public async run(): Promise<ExtendResult> {
     const { args, flags } = await this.parse(EnvExtend);
-    const result = await extendEnvironment({ dir: flags.dir, name: args.name, ttl: flags.ttl }, {});
+    const result = await extendEnvironment(
+      { dir: flags.dir, name: args.name, ttl: flags.ttl },
+      this.deps('environments'),
+    );
     if (!this.jsonEnabled()) this.log(formatExtend(result, new Date()));
     return result;
   }

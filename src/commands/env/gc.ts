@@ -2,7 +2,6 @@ import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_SECTION } from '../../base-command';
 import { ExitCode } from '../../errors';
 import { gcEnvironments, type GcResult } from '../../ops/environments';
-import { createInfraRunner } from '../../ops/infra';
 import { formatGc } from '../../ui/env-view';
 import { withInfraUi } from '../../ui/infra-run';
 
@@ -37,6 +36,7 @@ ${EXIT_CODES_SECTION}`;
           dryRun: flags['dry-run'],
           onEvent: ui.onEvent,
           signal: ui.signal,
+          lockTimeout: flags['lock-timeout'],
           onEnvironment: (name, phase, message) =>
             ui.onEvent({
               type: 'notice',
@@ -48,7 +48,7 @@ ${EXIT_CODES_SECTION}`;
                     : `env gc: ${name} FAILED: ${message?.split('\n')[0]}`,
             }),
         },
-        { infra: createInfraRunner({ lockTimeout: flags['lock-timeout'] }) },
+        this.deps('environments'),
       ),
     );
     if (!json) this.log(`\n${formatGc(result)}`);

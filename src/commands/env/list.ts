@@ -22,7 +22,7 @@ ${EXIT_CODES_SECTION}`;
 
   public async run(): Promise<ListResult> {
     const { flags } = await this.parse(EnvList);
-    const result = await listEnvironments({ dir: flags.dir }, {});
+    const result = await listEnvironments({ dir: flags.dir }, this.deps('environments'));
     if (!this.jsonEnabled()) this.log(formatList(result));
     return result;
   }

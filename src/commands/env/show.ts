@@ -25,7 +25,7 @@ ${EXIT_CODES_SECTION}`;
 
   public async run(): Promise<ShowResult> {
     const { args, flags } = await this.parse(EnvShow);
-    const result = await showEnvironment({ dir: flags.dir, name: args.name }, {});
+    const result = await showEnvironment({ dir: flags.dir, name: args.name }, this.deps('environments'));
     if (!this.jsonEnabled()) this.log(formatShow(result, new Date()));
     return result;
   }

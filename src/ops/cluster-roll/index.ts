@@ -28,31 +28,56 @@ export { DEFAULT_TIMEOUT, type RollFlags } from './options';
 export type { RollPlan, PlannedBatch } from './batches';
 export { claimRollLock, localLockStore, s3LockStore, type LockStore, type LockInfo } from './lock';
 
+/** What the user asked: which project and environment. */
 export interface ClusterRequest {
   /** Project folder (the one holding ecsdeploy.yaml). */
   readonly dir: string;
   readonly env: string;
-  /** @default the AWS SDK, with the environment's region and endpoint */
-  readonly api?: ClusterApi;
 }
 
+/**
+ * What the user asked of a roll, and the run's conversation with them: the flags and
+ * --force-unlock, the progress view (onEvent), Ctrl-C (signal) and the question before rolling
+ * (confirm: absent with --yes). The UI wrapper of the command supplies these per run
+ * (src/ui/roll-run), as `apply` gets its confirm in its request; what tests replace with
+ * simulations (AWS, the clock, the lock store) are the deps.
+ */
 export interface RollRequest extends ClusterRequest {
   readonly flags: RollFlags;
   /** Progress, for a live view or a log. */
   readonly onEvent?: (event: RollEvent) => void;
   /** Abort to stop between steps (Ctrl-C). */
   readonly signal?: AbortSignal;
+  /** Asked once the plan is made; absent: roll without asking (--yes). */
   readonly confirm?: RollDeps['confirm'];
-  /** @default the real clock */
-  readonly clock?: Clock;
-  readonly pollMs?: number;
   /** The ID of a roll lock left by a run that died: released before this run claims the lock. */
   readonly forceUnlock?: string;
-  /** @default beside the project's state (./lock) */
-  readonly lock?: LockStore;
 }
 
 type Target = Pick<ResolvedEnvironment, 'region' | 'endpoint' | 'config'>;
+
+/**
+ * What `cluster status` and `cluster roll` work with, built in one place (clusterDeps): tests pass
+ * a simulation's api and clock, and a lock store of their own.
+ */
+export interface ClusterDeps {
+  /** The Auto Scaling, launch template and ECS calls for one environment. */
+  api(env: Target): ClusterApi;
+  readonly clock: Clock;
+  /** Where the roll lock of the project in `root` is kept. */
+  lockStore(root: string): LockStore;
+  /** Between two looks at AWS while a step waits. @default the loop's (./loop) */
+  readonly pollMs?: number;
+}
+
+/** The live dependencies: the AWS SDK with the environment's region, endpoint and role, the system clock, the lock beside the project's state. */
+export function clusterDeps(): ClusterDeps {
+  return {
+    api: sdkClusterApi,
+    clock: systemClock,
+    lockStore: (root) => projectLockStore(root, onDemand().projectConfig(root), awsS3),
+  };
+}
 const awsClients = (env: Target) => new AwsClients(environmentTarget(env));
 
 /** The SDK implementation of AutoScalingApi for one environment (apply reads the group through it too: src/ops/infra/roll-guard). */
@@ -124,9 +149,12 @@ async function environment(
 }
 
 /** `ecsdeploy cluster status`: the instances, which are out of date, and capacity against need. */
-export async function clusterStatus(req: ClusterRequest): Promise<ClusterStatus> {
+export async function clusterStatus(
+  req: ClusterRequest,
+  deps: Pick<ClusterDeps, 'api'> = clusterDeps(),
+): Promise<ClusterStatus> {
   const env = await environment(req.dir, req.env, (base) => `Run \`ecsdeploy cluster status --env ${base}\` instead.`);
-  const snapshot = await observe(req.api ?? sdkClusterApi(env), clusterNames(env));
+  const snapshot = await observe(deps.api(env), clusterNames(env));
   return { environment: env.name, outdated: snapshot.instances.filter((i) => i.outdated).length, ...snapshot };
 }
 
@@ -135,7 +163,7 @@ export async function clusterStatus(req: ClusterRequest): Promise<ClusterStatus>
  * group's instance refresh). A failed roll throws its EcsdeployError (exit 1), a declined one too;
  * an interrupted one throws with exit 130 and says what it left in place and how to go on.
  */
-export async function clusterRoll(req: RollRequest): Promise<RollReport> {
+export async function clusterRoll(req: RollRequest, deps: ClusterDeps = clusterDeps()): Promise<RollReport> {
   const options = parseRollOptions(req.flags);
   const env = await environment(
     req.dir,
@@ -144,12 +172,12 @@ export async function clusterRoll(req: RollRequest): Promise<RollReport> {
       `Run \`ecsdeploy cluster roll --env ${base}${options.dryRun ? ' --dry-run' : ''}\` instead: it replaces ${base}'s out-of-date instances, moving ${req.env}'s tasks like every other task on them.`,
   );
   const names = clusterNames(env);
-  const api = req.api ?? sdkClusterApi(env);
-  const deps: RollDeps = {
-    clock: req.clock ?? systemClock,
+  const api = deps.api(env);
+  const loop: RollDeps = {
+    clock: deps.clock,
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.confirm ? { confirm: req.confirm } : {}),
-    ...(req.pollMs !== undefined ? { pollMs: req.pollMs } : {}),
+    ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
   };
   const again = `ecsdeploy cluster roll --env ${env.name}${options.strategy === 'instance-refresh' ? ' --strategy instance-refresh' : ''}`;
   if (options.dryRun && req.forceUnlock !== undefined)
@@ -158,10 +186,10 @@ export async function clusterRoll(req: RollRequest): Promise<RollReport> {
   const held = options.dryRun
     ? undefined
     : await claimRollLock(
-        req.lock ?? projectLockStore(resolve(req.dir), onDemand().projectConfig(resolve(req.dir)), awsS3),
+        deps.lockStore(resolve(req.dir)),
         { environment: env.name, group: names.autoScalingGroup, command: again },
         {
-          now: () => new Date((req.clock ?? systemClock).now()),
+          now: () => new Date(deps.clock.now()),
           ...(req.forceUnlock !== undefined ? { forceUnlock: req.forceUnlock } : {}),
         },
       );
@@ -169,8 +197,8 @@ export async function clusterRoll(req: RollRequest): Promise<RollReport> {
   try {
     const run =
       options.strategy === 'instance-refresh'
-        ? refreshCluster(api, names, options, deps)
-        : rollCluster(api, names, options, deps);
+        ? refreshCluster(api, names, options, loop)
+        : rollCluster(api, names, options, loop);
     for (;;) {
       const step = await run.next();
       if (step.done) {

@@ -1,7 +1,7 @@
 /**
  * What every lifecycle operation works with: the project's stores, the infrastructure runner and
- * the clock, injected so that tests run against a recording runner, an in-memory bucket and a fake
- * clock.
+ * the clock, injected (the `deps` argument, defaulting to environmentDeps()) so that tests run
+ * against a recording runner, an in-memory bucket and a fake clock.
  */
 import { resolve } from 'node:path';
 import type { EphemeralRecord } from '../../config/ephemeral';
@@ -9,6 +9,7 @@ import { processGone } from '../local-process';
 import type { ProjectConfig } from '../../config/schema';
 import { EcsdeployError } from '../../errors';
 import type { IdentityLookup } from '../accounts';
+import type { InfraRunnerOptions } from '../infra/runner';
 import type { InfraRunner } from '../infra/types';
 import type { ReleaseStore } from '../releases/store';
 import { permanentNames } from './names';
@@ -18,14 +19,17 @@ import { awsS3, openStateStore, type S3Access, type StateStore } from './storage
 import { systemClock, type Clock } from '../../clock';
 
 export interface EnvironmentDeps {
-  /** Plans, applies and destroys stacks (src/ops/infra createInfraRunner; a recording double in tests). */
-  readonly infra: InfraRunner;
-  /** @default the system clock */
-  readonly clock?: Clock;
-  /** S3 access for records, state and releases kept in S3. @default the AWS SDK */
-  readonly s3?: S3Access;
-  /** Where the owner's default is read ($ECSDEPLOY_OWNER, $GITHUB_ACTOR, $USER). @default process.env */
-  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Makes the runner that plans, applies and destroys stacks, with the request's options (its
+   * --lock-timeout): src/ops/infra createInfraRunner; a recording double in tests.
+   */
+  infra(options: InfraRunnerOptions): InfraRunner;
+  readonly clock: Clock;
+  /** S3 access for records, state and releases kept in S3. */
+  readonly s3: S3Access;
+  /** Where the owner's default is read ($ECSDEPLOY_OWNER, $GITHUB_ACTOR, $USER). */
+  readonly env: NodeJS.ProcessEnv;
+  // The three below default to what the project's files say, known once the project is read.
   /** The release store. @default the project's (ecsdeploy.yaml `releases:`) */
   readonly releases?: ReleaseStore;
   /** `--image service=ref` → the image reference recorded. @default resolved through ECR like `service deploy` */
@@ -36,6 +40,20 @@ export interface EnvironmentDeps {
 
 /** What the operations that only read and write records need (list, show, extend). */
 export type StoreDeps = Omit<EnvironmentDeps, 'infra'>;
+
+// The runner (and the engine, synth and cdktf behind it) loads only when a stack is planned.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const infraRunner = () => require('../infra/runner') as typeof import('../infra/runner');
+
+/** The live dependencies: the engine through createInfraRunner, the system clock, the AWS SDK's S3, process.env. */
+export function environmentDeps(): EnvironmentDeps {
+  return {
+    infra: (options) => infraRunner().createInfraRunner(options),
+    clock: systemClock,
+    s3: awsS3,
+    env: process.env,
+  };
+}
 
 /** Resolves what `--image service=REF` gave to the immutable reference the record keeps. */
 export type ImageResolver = (service: string, ref: string) => Promise<string>;
@@ -53,7 +71,7 @@ export interface Workspace {
 export function workspace(dir: string, deps: StoreDeps): Workspace {
   const root = resolve(dir);
   const config = projectConfig(root);
-  const s3 = deps.s3 ?? awsS3;
+  const s3 = deps.s3;
   return {
     root,
     config,
@@ -61,7 +79,7 @@ export function workspace(dir: string, deps: StoreDeps): Workspace {
     records: openRecordStore(root, config, s3),
     state: openStateStore(root, config, s3),
     s3,
-    clock: deps.clock ?? systemClock,
+    clock: deps.clock,
   };
 }
 

@@ -34,6 +34,7 @@ import { resolveImage } from '../releases/image';
 import { projectReleaseStore, registryTarget, releasedImages } from '../releases';
 import {
   describeRecord,
+  environmentDeps,
   updateRecord,
   workspace,
   type EnvironmentDeps,
@@ -67,6 +68,8 @@ export interface CreateRequest {
   readonly confirm?: Confirm;
   readonly onEvent?: (event: InfraEvent) => void;
   readonly signal?: AbortSignal;
+  /** Wait this long for a state lock held by another run (--lock-timeout). @default fail at once */
+  readonly lockTimeout?: string;
 }
 
 export interface CreateResult {
@@ -198,7 +201,12 @@ async function claimSlot(ws: Workspace, stored: StoredRecord): Promise<StoredRec
 /** Failures whose own advice is to run the same command again. */
 const RETRY_CODES = new Set(['ECSDEPLOY_INTERRUPTED', 'ECSDEPLOY_CANCELLED']);
 
-export async function createEnvironment(req: CreateRequest, deps: EnvironmentDeps): Promise<CreateResult> {
+export async function createEnvironment(
+  req: CreateRequest,
+  deps: EnvironmentDeps = environmentDeps(),
+): Promise<CreateResult> {
+  // First: a --lock-timeout that is no duration is a usage error before anything is recorded.
+  const infra = deps.infra(req.lockTimeout !== undefined ? { lockTimeout: req.lockTimeout } : {});
   const ws = workspace(req.dir, deps);
   const { name, from } = req;
   const { records, problems } = await ws.records.list();
@@ -237,7 +245,7 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
     );
   }
   const ttl = checkTtl(base, req.ttl);
-  const owner = resolveOwner(req.owner, deps.env ?? process.env);
+  const owner = resolveOwner(req.owner, deps.env);
 
   const overrides = imageOverrides(req.images ?? [], services);
   const released = (
@@ -292,7 +300,7 @@ export async function createEnvironment(req: CreateRequest, deps: EnvironmentDep
         };
   let apply: ApplyReport;
   try {
-    apply = await deps.infra.apply({
+    apply = await infra.apply({
       dir: ws.root,
       env: name,
       ...(confirm ? { confirm } : {}),

@@ -15,7 +15,7 @@ import type { EphemeralRecord } from '../../config/ephemeral';
 import { EcsdeployError, UsageError } from '../../errors';
 import { environmentStacks, stackSelector, type StackRef } from '../../synth/stack-order';
 import type { Confirm, DestroyReport, InfraEvent } from '../infra/types';
-import { updateRecord, workspace, type EnvironmentDeps, type Workspace } from './context';
+import { environmentDeps, updateRecord, workspace, type EnvironmentDeps, type Workspace } from './context';
 import { noSuchEnvironment, resolveWithRecords } from './resolve';
 import { removeReleaseLedgers } from './storage';
 
@@ -28,6 +28,8 @@ export interface DestroyEnvironmentRequest {
   readonly confirm?: Confirm;
   readonly onEvent?: (event: InfraEvent) => void;
   readonly signal?: AbortSignal;
+  /** Wait this long for a state lock held by another run (--lock-timeout). @default fail at once */
+  readonly lockTimeout?: string;
 }
 
 export interface DestroyEnvironmentResult {
@@ -72,8 +74,10 @@ export function refusePermanent(ws: Workspace, name: string, verb: string): void
 
 export async function destroyEnvironment(
   req: DestroyEnvironmentRequest,
-  deps: EnvironmentDeps,
+  deps: EnvironmentDeps = environmentDeps(),
 ): Promise<DestroyEnvironmentResult> {
+  // First: a --lock-timeout that is no duration is a usage error before the record is touched.
+  const infra = deps.infra(req.lockTimeout !== undefined ? { lockTimeout: req.lockTimeout } : {});
   const ws = workspace(req.dir, deps);
   const { name } = req;
   refusePermanent(ws, name, 'destroy');
@@ -92,7 +96,7 @@ export async function destroyEnvironment(
   let destroy: DestroyReport | undefined;
   if (live.length > 0) {
     try {
-      destroy = await deps.infra.destroy({
+      destroy = await infra.destroy({
         dir: ws.root,
         env: name,
         stacks: live.map(shortName),

@@ -4,7 +4,7 @@
  * and the whole run counts as failed. With dryRun nothing is destroyed.
  */
 import type { InfraEvent } from '../infra/types';
-import { describeRecord, workspace, type EnvironmentDeps, type OnDemandEnvironment } from './context';
+import { describeRecord, environmentDeps, workspace, type EnvironmentDeps, type OnDemandEnvironment } from './context';
 import { destroyEnvironment } from './destroy';
 import type { RecordProblem } from './records';
 import { dateOf } from '../../clock';
@@ -17,6 +17,8 @@ export interface GcRequest {
   readonly onEnvironment?: (name: string, phase: 'started' | 'destroyed' | 'failed', message?: string) => void;
   readonly onEvent?: (event: InfraEvent) => void;
   readonly signal?: AbortSignal;
+  /** Wait this long for a state lock held by another run (--lock-timeout). @default fail at once */
+  readonly lockTimeout?: string;
 }
 
 export interface GcResult {
@@ -35,7 +37,8 @@ export interface GcResult {
   readonly problems: readonly RecordProblem[];
 }
 
-export async function gcEnvironments(req: GcRequest, deps: EnvironmentDeps): Promise<GcResult> {
+export async function gcEnvironments(req: GcRequest, deps: EnvironmentDeps = environmentDeps()): Promise<GcResult> {
+  const infra = deps.infra(req.lockTimeout !== undefined ? { lockTimeout: req.lockTimeout } : {});
   const ws = workspace(req.dir, deps);
   const now = dateOf(ws.clock);
   const { records, problems } = await ws.records.list();
@@ -68,8 +71,8 @@ export async function gcEnvironments(req: GcRequest, deps: EnvironmentDeps): Pro
           ...(req.onEvent ? { onEvent: req.onEvent } : {}),
           ...(req.signal ? { signal: req.signal } : {}),
         },
-        // One time for the whole run: each destroy judges expiry as the listing did.
-        { ...deps, clock: { ...ws.clock, now: () => now.getTime() } },
+        // One time and one runner for the whole run: each destroy judges expiry as the listing did.
+        { ...deps, infra: () => infra, clock: { ...ws.clock, now: () => now.getTime() } },
       );
       destroyed.push(env.name);
       req.onEnvironment?.(env.name, 'destroyed');

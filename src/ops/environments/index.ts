@@ -17,6 +17,7 @@ export {
   type ShowResult,
   type StackStatus,
 } from './query';
+export { environmentDeps } from './context';
 export type { EnvironmentDeps, ImageResolver, OnDemandEnvironment, StoreDeps } from './context';
 export {
   localRecordStore,

@@ -5,7 +5,14 @@ import { UsageError } from '../../errors';
 import { environmentStacks, hostClusterStack, type StackKind } from '../../synth/stack-order';
 import { projectReleaseStore } from '../releases';
 import { currentRelease, synthImage, type Release } from '../releases/model';
-import { describeRecord, updateRecord, workspace, type OnDemandEnvironment, type StoreDeps } from './context';
+import {
+  describeRecord,
+  environmentDeps,
+  updateRecord,
+  workspace,
+  type OnDemandEnvironment,
+  type StoreDeps,
+} from './context';
 import { refusePermanent } from './destroy';
 import type { RecordProblem } from './records';
 import { noSuchEnvironment, resolveWithRecords } from './resolve';
@@ -33,7 +40,10 @@ export interface ListResult {
   readonly problems: readonly RecordProblem[];
 }
 
-export async function listEnvironments(req: { readonly dir: string }, deps: StoreDeps): Promise<ListResult> {
+export async function listEnvironments(
+  req: { readonly dir: string },
+  deps: StoreDeps = environmentDeps(),
+): Promise<ListResult> {
   const ws = workspace(req.dir, deps);
   const project = loadProject(ws.root);
   const { records, problems } = await ws.records.list();
@@ -99,7 +109,7 @@ function configuredImage(env: ResolvedEnvironment, service: string): string {
 
 export async function showEnvironment(
   req: { readonly dir: string; readonly name: string },
-  deps: StoreDeps,
+  deps: StoreDeps = environmentDeps(),
 ): Promise<ShowResult> {
   const ws = workspace(req.dir, deps);
   const permanent = ws.permanent.includes(req.name);
@@ -171,7 +181,7 @@ export interface ExtendResult {
  */
 export async function extendEnvironment(
   req: { readonly dir: string; readonly name: string; readonly ttl: string },
-  deps: StoreDeps,
+  deps: StoreDeps = environmentDeps(),
 ): Promise<ExtendResult> {
   const ws = workspace(req.dir, deps);
   refusePermanent(ws, req.name, 'extend');

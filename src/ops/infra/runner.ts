@@ -53,6 +53,7 @@ import {
   type ReleaseStore,
 } from '../releases';
 import { adoptionPlan, adoptionsOf, refuseReplacement, type Adoptions } from './adoption';
+import { refuseRepositoryReplacement } from './repository-guard';
 import { readsFrom } from './reads';
 import { rollGuard, sdkGroupReader, type GroupReader, type RollGuard } from './roll-guard';
 import { combineFailures, levels, runBounded, type Settled } from './schedule';
@@ -652,8 +653,10 @@ async function applyAll(
         // A roll may have started while the plan was shown and confirmed: check its group again.
         if (entry.ref.kind === 'cluster') await s.rollGuard?.refuse();
         // A plan made again here (deferred, stale) is checked like the first ones.
-        if (!destroy && !allowReplace)
+        if (!destroy && !allowReplace) {
           refuseReplacement(s.env.name, s.adoptions, [{ stack: name, summary: planned.summary }]);
+          refuseRepositoryReplacement([{ stack: name, summary: planned.summary }]);
+        }
         const outputs = await s.step(name, destroy ? 'destroy' : 'apply', () => engine.apply(planned));
         await recordAdopted(s, name, planned.summary.import);
         return { stack: name, applied: true, summary: planned.summary, outputs };
@@ -793,13 +796,13 @@ export function createInfraRunner(options: InfraRunnerOptions = {}): InfraRunner
         if (direct !== undefined) return direct;
         const entries = await planAll(s);
         const plan = report(s, entries, s.sequence);
-        // Before asking: a plan that would replace an adopted ECS service is not applied without --allow-replace.
-        if (req.allowReplace !== true)
-          refuseReplacement(
-            s.env.name,
-            s.adoptions,
-            plan.stacks.flatMap((p) => (p.summary ? [{ stack: p.stack, summary: p.summary }] : [])),
-          );
+        // Before asking: a plan that would replace an adopted ECS service or an ECR repository is
+        // not applied without --allow-replace.
+        if (req.allowReplace !== true) {
+          const plans = plan.stacks.flatMap((p) => (p.summary ? [{ stack: p.stack, summary: p.summary }] : []));
+          refuseReplacement(s.env.name, s.adoptions, plans);
+          refuseRepositoryReplacement(plans);
+        }
         if (plan.changes && req.confirm !== undefined && !(await req.confirm(plan)))
           throw new CancelledError('Cancelled: nothing was applied.');
         const stacks = await applyAll(s, entries, req.confirm, req.allowReplace === true);
