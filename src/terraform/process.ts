@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import type { Engine } from './engine';
 import type { RunLog } from './log';
+import { forget, watchEngine } from './orphans';
 
 /** The fields of the engine's machine-readable UI (`-json`) that ecsdeploy reads. */
 const ResourceRef = z.looseObject({ addr: z.string(), resource_type: z.string().optional() });
@@ -145,6 +146,8 @@ export function runEngine(engine: Engine, inv: EngineInvocation): Promise<Engine
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    // If ecsdeploy is killed while this runs, its provider servers are stopped only after it ends (./orphans).
+    watchEngine(child.pid);
     const tail: string[] = [];
     const keep = (line: string) => {
       tail.push(line);
@@ -191,6 +194,7 @@ export function runEngine(engine: Engine, inv: EngineInvocation): Promise<Engine
       fail(e);
     });
     child.on('close', (code, signal) => {
+      forget(child.pid);
       inv.signal?.removeEventListener('abort', onAbort);
       out.end();
       err.end();

@@ -16,7 +16,9 @@
  *
  * The provider runs in its own process group: a Ctrl-C on the terminal reaches ecsdeploy, which
  * stops the engine gracefully (one SIGINT); the provider must outlive that graceful stop, so it is
- * not signalled until the engine has exited.
+ * not signalled until the engine has exited. When ecsdeploy is killed outright (SIGKILL: no exit
+ * hook runs), a watchdog process stops the providers once the orphaned engine commands have ended
+ * (./orphans).
  *
  * ECSDEPLOY_ENGINE_FAST=off turns this off (docs/engine.md): every engine command starts its own
  * provider, as Terraform does by default.
@@ -26,6 +28,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { RunLog } from './log';
+import { forget, watchProvider } from './orphans';
 
 /** How long a provider may take to print its reattach configuration before the engine starts its own. */
 const START_TIMEOUT_MS = 60_000;
@@ -123,6 +126,7 @@ export function startProviderServer(options: {
       return;
     }
     running.add(child);
+    watchProvider(child.pid);
     if (!exitHook) {
       exitHook = true;
       process.once('exit', killAll);
@@ -132,6 +136,7 @@ export function startProviderServer(options: {
     const stop = () => {
       running.delete(child);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      forget(child.pid);
     };
     const give = (server: ProviderServer | undefined, why?: string) => {
       if (settled) return;
@@ -178,6 +183,7 @@ export function startProviderServer(options: {
     child.on('error', (err) => give(undefined, err.message));
     child.on('exit', (code, signal) => {
       running.delete(child);
+      forget(child.pid);
       give(undefined, `it exited (${code ?? signal})`);
     });
   });

@@ -277,6 +277,48 @@ def main() -> int:
                 status, code = e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Code"]
                 assert (status, code) == (400, "NotImplemented"), (status, code)
 
+    def codedeploy_ecs_deployments() -> None:
+        ecs.create_cluster(clusterName="bg")
+        td = ecs.register_task_definition(family="bg", containerDefinitions=[{"name": "w", "image": "a", "memory": 64}])[
+            "taskDefinition"
+        ]["taskDefinitionArn"]
+        ecs.create_service(cluster="bg", serviceName="bg", taskDefinition=td, desiredCount=1, deploymentController={"type": "CODE_DEPLOY"})
+        cd.create_application(applicationName="bg", computePlatform="ECS")
+        for group, rollback in (("ok", False), ("rb", True)):
+            cd.create_deployment_group(
+                applicationName="bg", deploymentGroupName=group, serviceRoleArn="arn:aws:iam::123456789012:role/x",
+                ecsServices=[{"clusterName": "bg", "serviceName": "bg"}],
+                autoRollbackConfiguration={"enabled": rollback, "events": ["DEPLOYMENT_FAILURE"]},
+            )
+
+        def deploy(group: str, task_definition: str) -> str:
+            spec = {"version": 0.0, "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": task_definition}}}]}
+            return cd.create_deployment(
+                applicationName="bg", deploymentGroupName=group,
+                revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": json.dumps(spec)}},
+            )["deploymentId"]
+
+        # MOTO_CODEDEPLOY_SECONDS defaults to 0: done at the first read.
+        ok = cd.get_deployment(deploymentId=deploy("ok", td))["deploymentInfo"]
+        assert ok["status"] == "Succeeded", ok["status"]
+        targets = cd.list_deployment_targets(deploymentId=ok["deploymentId"])["targetIds"]
+        ecs_target = cd.batch_get_deployment_targets(deploymentId=ok["deploymentId"], targetIds=targets)["deploymentTargets"][0]["ecsTarget"]
+        assert targets == ["bg:bg"] and ecs_target["status"] == "Succeeded" and len(ecs_target["lifecycleEvents"]) == 9, ecs_target
+        failed = cd.get_deployment(deploymentId=deploy("rb", td + "9"))["deploymentInfo"]
+        assert failed["status"] == "Failed" and failed["errorInformation"]["code"] == "ECS_UPDATE_ERROR", failed
+        again = cd.get_deployment(deploymentId=failed["rollbackInfo"]["rollbackDeploymentId"])["deploymentInfo"]
+        assert again["creator"] == "codeDeployRollback" and again["status"] == "Succeeded", again
+
+    def autoscaling_terminate_unknown_instance() -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            asg.terminate_instance_in_auto_scaling_group(InstanceId="i-00000000000000000", ShouldDecrementDesiredCapacity=False)
+            raise AssertionError("expected an error")
+        except ClientError as e:
+            status, code = e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Code"]
+            assert (status, code) == (400, "ValidationError"), (status, code)
+
     checks: list[tuple[str, Callable[[], None]]] = [
         ("iam-managed-policies", iam_managed),
         ("appautoscaling-tags", appautoscaling_tags),
@@ -294,6 +336,8 @@ def main() -> int:
         ("ecs-service-connect", ecs_service_connect),
         ("not-implemented-answers", not_implemented_answers),
         ("ecs-rolling-deployments", ecs_rolling_deployments),
+        ("codedeploy-ecs-deployments", codedeploy_ecs_deployments),
+        ("autoscaling-terminate-unknown-instance", autoscaling_terminate_unknown_instance),
     ]
     failed = 0
     try:

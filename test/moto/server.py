@@ -316,6 +316,219 @@ def _codedeploy_configs_and_alarms() -> None:
     CodeDeployResponse.update_deployment_group = update_deployment_group  # type: ignore[attr-defined]
 
 
+@patch("codedeploy-ecs-deployments")
+def _codedeploy_ecs_deployments() -> None:
+    """CodeDeploy ECS deployments run: InProgress, then Succeeded after MOTO_CODEDEPLOY_SECONDS (default 0), or Failed (AppSpec task definition not registered in ECS; automatic rollback when the group asks for it); StopDeployment, ListDeploymentTargets, BatchGetDeploymentTargets."""
+    import time
+
+    from moto.codedeploy import models as cd_models
+    from moto.codedeploy.responses import CodeDeployResponse
+    from moto.core.exceptions import JsonRESTError
+    from moto.core.utils import iso_8601_datetime_with_milliseconds
+    from moto.ecs.models import ecs_backends
+
+    seconds = float(os.environ.get("MOTO_CODEDEPLOY_SECONDS", "0"))
+    events = [
+        "BeforeInstall", "Install", "AfterInstall", "BeforeAllowTestTraffic", "AllowTestTraffic",
+        "AfterAllowTestTraffic", "BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic",
+    ]
+    done = ("Succeeded", "Failed", "Stopped")
+
+    def appspec_task_definition(d: Any) -> str | None:
+        try:
+            content = (d.revision or {}).get("appSpecContent", {}).get("content") or "{}"
+            spec = json.loads(content)
+            for resource in spec.get("Resources", []):
+                for value in resource.values():
+                    td = value.get("Properties", {}).get("TaskDefinition")
+                    if td:
+                        return str(td)
+        except (ValueError, AttributeError):
+            return None
+        return None
+
+    def ecs_of(backend: Any) -> Any:
+        return ecs_backends[backend.account_id][backend.region_name]
+
+    def ecs_service(d: Any) -> tuple[str, str] | None:
+        for s in d.deployment_group.ecs_services or []:
+            return str(s.get("clusterName")), str(s.get("serviceName"))
+        return None
+
+    def task_definition_exists(backend: Any, arn: str) -> bool:
+        try:
+            ecs_of(backend).describe_task_definition(arn)
+            return True
+        except Exception:  # noqa: BLE001 - moto raises its own not-found error
+            return False
+
+    def finish(backend: Any, d: Any, status: str, error: dict[str, str] | None, rollback: bool, why: str) -> None:
+        d.status = status
+        d.complete_time = iso_8601_datetime_with_milliseconds()
+        d._error = error
+        if rollback:
+            # CodeDeploy's own rollback: a new deployment (creator codeDeployRollback) back to the original task set.
+            again = cd_models.DeploymentInfo(
+                d.application, d.deployment_group, d.revision, d.deployment_config_name,
+                f"Rollback of {d.deployment_id}", None, None, None, None, None, None, "codeDeployRollback",
+            )
+            again.status = "Succeeded"
+            again.start_time = again.complete_time = iso_8601_datetime_with_milliseconds()
+            again._created = time.time()
+            backend.deployments[again.deployment_id] = again
+            d._rollback = {
+                "rollbackDeploymentId": again.deployment_id,
+                "rollbackMessage": f"Deployment {d.deployment_id} {why}; CodeDeploy rolled it back with {again.deployment_id}.",
+            }
+
+    def auto_rollback(d: Any) -> bool:
+        conf = d.auto_rollback_configuration or d.deployment_group.auto_rollback_configuration or {}
+        return bool(conf.get("enabled")) and "DEPLOYMENT_FAILURE" in (conf.get("events") or [])
+
+    def advance(backend: Any, d: Any) -> None:
+        if d.status in done or d.application.compute_platform != "ECS":
+            return
+        created = getattr(d, "_created", None)
+        if created is None:
+            created = d._created = time.time()
+        age = time.time() - created
+        if d.status == "Created":
+            d.status = "InProgress"
+            d.start_time = iso_8601_datetime_with_milliseconds()
+        td = appspec_task_definition(d)
+        if td is not None and not task_definition_exists(backend, td) and age >= seconds / 2:
+            finish(
+                backend, d, "Failed",
+                {"code": "ECS_UPDATE_ERROR", "message": f"The ECS service cannot be updated: task definition {td} does not exist."},
+                auto_rollback(d), "failed",
+            )
+            return
+        if age >= seconds:
+            finish(backend, d, "Succeeded", None, False, "")
+            where = ecs_service(d)
+            if where is not None and td is not None:
+                try:  # the replacement task set is now the service's
+                    ecs_of(backend)._get_service(where[0], where[1]).task_definition = td
+                except Exception:  # noqa: BLE001 - best effort, the deployment's status is what counts
+                    pass
+
+    def progress(d: Any) -> float:
+        if d.status == "Succeeded":
+            return 1.0
+        created = getattr(d, "_created", time.time())
+        return min(0.99, (time.time() - created) / seconds) if seconds > 0 else 0.99
+
+    orig_to_dict = cd_models.DeploymentInfo.to_dict
+
+    def to_dict(self: Any) -> dict[str, Any]:
+        out = orig_to_dict(self)
+        if getattr(self, "_error", None):
+            out["errorInformation"] = self._error
+        if getattr(self, "_rollback", None):
+            out["rollbackInfo"] = self._rollback
+        return out
+
+    cd_models.DeploymentInfo.to_dict = to_dict  # type: ignore[method-assign]
+
+    orig_get = cd_models.CodeDeployBackend.get_deployment
+    orig_batch = cd_models.CodeDeployBackend.batch_get_deployments
+    orig_list = cd_models.CodeDeployBackend.list_deployments
+
+    def get_deployment(self: Any, deployment_id: str) -> Any:
+        d = orig_get(self, deployment_id)
+        advance(self, d)
+        return d
+
+    def batch_get_deployments(self: Any, ids: list[str]) -> Any:
+        out = orig_batch(self, ids)
+        for d in out:
+            advance(self, d)
+        return out
+
+    def list_deployments(self: Any, *args: Any, **kwargs: Any) -> Any:
+        for d in list(self.deployments.values()):
+            advance(self, d)
+        return orig_list(self, *args, **kwargs)
+
+    cd_models.CodeDeployBackend.get_deployment = get_deployment  # type: ignore[method-assign]
+    cd_models.CodeDeployBackend.batch_get_deployments = batch_get_deployments  # type: ignore[method-assign]
+    cd_models.CodeDeployBackend.list_deployments = list_deployments  # type: ignore[method-assign]
+
+    orig_create = cd_models.CodeDeployBackend.create_deployment
+
+    def create_deployment(self: Any, *args: Any, **kwargs: Any) -> str:
+        deployment_id = orig_create(self, *args, **kwargs)
+        self.deployments[deployment_id]._created = time.time()
+        return deployment_id
+
+    cd_models.CodeDeployBackend.create_deployment = create_deployment  # type: ignore[method-assign]
+
+    def deployment(self: Any) -> Any:
+        backend = self.codedeploy_backend
+        deployment_id = self._get_param("deploymentId")
+        d = backend.deployments.get(deployment_id)
+        if d is None:
+            raise JsonRESTError("DeploymentDoesNotExistException", f"The deployment {deployment_id} could not be found.")
+        advance(backend, d)
+        return d
+
+    def stop_deployment(self: Any) -> str:
+        d = deployment(self)
+        if d.status in done:
+            raise JsonRESTError("DeploymentAlreadyCompletedException", f"The deployment {d.deployment_id} has already completed.")
+        rollback = bool(self._get_param("autoRollbackEnabled"))
+        finish(self.codedeploy_backend, d, "Stopped", None, rollback, "was stopped")
+        return json.dumps({"status": "Succeeded", "statusMessage": "Deployment stopped."})
+
+    def target_id(d: Any) -> str | None:
+        where = ecs_service(d)
+        return f"{where[0]}:{where[1]}" if where else None
+
+    def list_deployment_targets(self: Any) -> str:
+        d = deployment(self)
+        tid = target_id(d)
+        return json.dumps({"targetIds": [tid] if tid else []})
+
+    def batch_get_deployment_targets(self: Any) -> str:
+        d = deployment(self)
+        tid = target_id(d)
+        wanted = self._get_param("targetIds") or []
+        if tid is None or tid not in wanted:
+            return json.dumps({"deploymentTargets": []})
+        p = progress(d)
+        status = {"Created": "Pending", "InProgress": "InProgress", "Succeeded": "Succeeded", "Failed": "Failed", "Stopped": "Failed"}.get(d.status, "Unknown")
+        lifecycle = []
+        for i, name in enumerate(events):
+            if d.status == "Succeeded" or p >= (i + 1) / len(events):
+                st = "Succeeded"
+            elif d.status in ("Failed", "Stopped"):
+                st = "Failed" if not lifecycle or lifecycle[-1]["status"] == "Succeeded" else "Skipped"
+            else:
+                st = "InProgress" if not lifecycle or lifecycle[-1]["status"] == "Succeeded" else "Pending"
+            lifecycle.append({"lifecycleEventName": name, "status": st})
+        shifted = 100.0 if d.status == "Succeeded" else (100.0 * max(0.0, p - 7 / 9) * 4.5 if d.status == "InProgress" else 0.0)
+        cluster, service = tid.split(":", 1)
+        target = {
+            "deploymentId": d.deployment_id,
+            "targetId": tid,
+            "targetArn": f"arn:aws:ecs:{self.region}:{self.current_account}:service/{cluster}/{service}",
+            "lastUpdatedAt": time.time(),
+            "lifecycleEvents": lifecycle,
+            "status": status,
+            "taskSetsInfo": [
+                {"identifer": "blue", "taskSetLabel": "Blue", "status": "PRIMARY", "trafficWeight": 100.0 - shifted,
+                 "desiredCount": 1, "runningCount": 1, "pendingCount": 0},
+                {"identifer": "green", "taskSetLabel": "Green", "status": "ACTIVE", "trafficWeight": shifted,
+                 "desiredCount": 1, "runningCount": 1 if p > 2 / 9 else 0, "pendingCount": 0},
+            ],
+        }
+        return json.dumps({"deploymentId": d.deployment_id, "deploymentTargets": [{"deploymentTargetType": "ECSTarget", "ecsTarget": target}]})
+
+    CodeDeployResponse.stop_deployment = stop_deployment  # type: ignore[attr-defined]
+    CodeDeployResponse.list_deployment_targets = list_deployment_targets  # type: ignore[attr-defined]
+    CodeDeployResponse.batch_get_deployment_targets = batch_get_deployment_targets  # type: ignore[attr-defined]
+
+
 # --------------------------------------------------------------------- ECS
 
 _SERVICE_EXTRAS: dict[str, Any] = {
@@ -852,6 +1065,22 @@ def _autoscaling_instance_launch_template_version() -> None:
 
     InstanceState.__init__ = __init__  # type: ignore[method-assign]
     InstanceState.launch_template = property(launch_template)  # type: ignore[method-assign,assignment]
+
+
+@patch("autoscaling-terminate-unknown-instance")
+def _autoscaling_terminate_unknown_instance() -> None:
+    """TerminateInstanceInAutoScalingGroup of an instance no longer in a group answers ValidationError (AWS's "Instance Id not found"), not HTTP 500."""
+    from moto.autoscaling.exceptions import ValidationError
+    from moto.autoscaling.models import AutoScalingBackend
+
+    orig = AutoScalingBackend.terminate_instance
+
+    def terminate_instance(self: Any, instance_id: str, should_decrement: bool) -> Any:
+        if not any(s.instance.id == instance_id for g in self.autoscaling_groups.values() for s in g.instance_states):
+            raise ValidationError(f"Instance Id not found - No managed instance found for instance ID: {instance_id}")
+        return orig(self, instance_id, should_decrement)
+
+    AutoScalingBackend.terminate_instance = terminate_instance  # type: ignore[method-assign]
 
 
 # ------------------------------------------------------ ecsdeploy verify
