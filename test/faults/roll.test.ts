@@ -37,7 +37,7 @@ import { SdkAutoScalingApi, SdkLaunchTemplates } from '../../src/aws/autoscaling
 import { AwsClients } from '../../src/aws/clients';
 import { SdkEcsClusterApi } from '../../src/aws/ecs-cluster';
 import { EcsdeployError } from '../../src/errors';
-import { clusterRoll, combine, type ClusterApi, type RollReport } from '../../src/ops/cluster-roll';
+import { clusterDeps, clusterRoll, combine, type ClusterApi, type RollReport } from '../../src/ops/cluster-roll';
 import { startMoto, type MotoServer } from '../support/moto';
 import { e2eDescribe, exampleProject, TEARDOWN_MS } from '../e2e/support';
 import { aws, createCapacity, groupInstances, newVersion, registerInstance, type Aws } from '../e2e/cluster-fixture';
@@ -274,7 +274,7 @@ e2eDescribe()('fault injection: cluster roll with the stand-in ECS agent', () =>
     'cluster roll under faults: exit 0 only when every instance is current and the group as it was; never an instance terminated with tasks',
     async () => {
       const roll = (api: ClusterApi, timeout = '60s') =>
-        clusterRoll({ dir, env: 'dev', flags: { timeout }, api, pollMs: 300 });
+        clusterRoll({ dir, env: 'dev', flags: { timeout } }, { ...clusterDeps(), api: () => api, pollMs: 300 });
       const logs = await runSeeds(
         'cluster-roll',
         ROLL_SEEDS,
