@@ -8,6 +8,10 @@
  * the lock. (A second SIGINT would make it exit at once and risk the state, so none is sent.)
  */
 import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
 import type { Engine } from './engine';
 import type { RunLog } from './log';
@@ -132,6 +136,42 @@ function messageText(m: UiMessage): string {
   ].join('\n');
 }
 
+/** How often the engine's output files are read while it runs (progress lines arrive this late at most). */
+const OUTPUT_POLL_MS = 100;
+
+/**
+ * A file the engine writes one of its outputs to, and ecsdeploy reads as it grows. Unlinked at once:
+ * nothing is left behind however ecsdeploy ends, and the engine's writes outlive ecsdeploy.
+ */
+function outputFile(): { readonly fd: number; read(onText: (text: string) => void): void; close(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'ecsdeploy-engine-'));
+  const path = join(dir, 'output');
+  const fd = openSync(path, 'a+');
+  rmSync(dir, { recursive: true, force: true });
+  const decoder = new StringDecoder('utf8');
+  const buffer = Buffer.alloc(64 * 1024);
+  let position = 0;
+  let closed = false;
+  return {
+    fd,
+    read(onText) {
+      if (closed) return;
+      for (;;) {
+        const n = readSync(fd, buffer, 0, buffer.length, position);
+        if (n === 0) return;
+        position += n;
+        const text = decoder.write(buffer.subarray(0, n));
+        if (text) onText(text);
+      }
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+    },
+  };
+}
+
 export function runEngine(engine: Engine, inv: EngineInvocation): Promise<EngineResult> {
   const args = [...inv.args];
   inv.log.write(inv.stack, `$ ${engine.kind} ${args.join(' ')}   (in ${inv.cwd})`);
@@ -140,12 +180,25 @@ export function runEngine(engine: Engine, inv: EngineInvocation): Promise<Engine
       done({ code: null, signal: null, stdout: '', tail: [], messages: [], interrupted: true });
       return;
     }
-    const child = spawn(engine.path, args, {
-      cwd: inv.cwd,
-      env: engineEnv(inv.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    // The engine writes to files, not pipes: if ecsdeploy is killed (kill -9, a CI runner's
+    // timeout), a pipe's reader is gone and the engine dies of SIGPIPE at its next line of output
+    // (a Go program's write to a broken stdout), mid-apply, before it saves the resources it just
+    // created in the state. A file never refuses a write, so the engine finishes and saves.
+    const stdoutFile = outputFile();
+    const stderrFile = outputFile();
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(engine.path, args, {
+        cwd: inv.cwd,
+        env: engineEnv(inv.env),
+        stdio: ['ignore', stdoutFile.fd, stderrFile.fd],
+        detached: true,
+      });
+    } catch (e) {
+      stdoutFile.close();
+      stderrFile.close();
+      throw e;
+    }
     // If ecsdeploy is killed while this runs, its provider servers are stopped only after it ends (./orphans).
     watchEngine(child.pid);
     const tail: string[] = [];
@@ -173,13 +226,22 @@ export function runEngine(engine: Engine, inv: EngineInvocation): Promise<Engine
       inv.log.write(inv.stack, line);
       if (line.trim() !== '') keep(line);
     });
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
+    const onStdout = (chunk: string) => {
       if (inv.captureStdout) stdout += chunk;
       else out.push(chunk);
-    });
-    child.stderr.on('data', (chunk: string) => err.push(chunk));
+    };
+    const onStderr = (chunk: string) => err.push(chunk);
+    const drain = () => {
+      stdoutFile.read(onStdout);
+      stderrFile.read(onStderr);
+    };
+    const reading = setInterval(drain, OUTPUT_POLL_MS);
+    const stopReading = () => {
+      clearInterval(reading);
+      drain();
+      stdoutFile.close();
+      stderrFile.close();
+    };
 
     const onAbort = () => {
       if (interrupted) return;
@@ -190,11 +252,13 @@ export function runEngine(engine: Engine, inv: EngineInvocation): Promise<Engine
     inv.signal?.addEventListener('abort', onAbort, { once: true });
 
     child.on('error', (e) => {
+      stopReading();
       inv.signal?.removeEventListener('abort', onAbort);
       fail(e);
     });
     child.on('close', (code, signal) => {
       forget(child.pid);
+      stopReading();
       inv.signal?.removeEventListener('abort', onAbort);
       out.end();
       err.end();

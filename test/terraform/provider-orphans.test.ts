@@ -133,3 +133,31 @@ it('ecsdeploy killed while an engine command runs: the provider serves it to its
   // Not before the orphaned engine command (4 s from its start) ended.
   expect(Date.now() - killedAt).toBeGreaterThan(2500);
 }, 30_000);
+
+it('ecsdeploy killed while the engine runs: the engine goes on writing its output and ends normally', async () => {
+  // An engine that prints as it works (as `apply -json` does) and, at its end, saves (the marker).
+  // With its output on a pipe it died of SIGPIPE at the first line after ecsdeploy was gone, before
+  // saving: an apply killed that way leaves resources its state does not list.
+  const marker = join(root, 'saved');
+  const engine = join(root, 'engine.sh');
+  writeFileSync(
+    engine,
+    [
+      '#!/bin/bash',
+      'sleep 1',
+      'for i in $(seq 1 200); do echo "{\\"@message\\":\\"line $i\\"}"; done',
+      `touch ${marker}`,
+    ].join('\n'),
+  );
+  chmodSync(engine, 0o755);
+  const script = `
+const t = require(${JSON.stringify(bundle)});
+void t.runEngine({ kind: 'terraform', path: ${JSON.stringify(engine)}, version: '1.11.4' },
+  { args: [], cwd: ${JSON.stringify(root)}, stack: 'dev-api', log: { write() {} }, json: true, env: {} });
+setTimeout(() => console.log('started'), 200);
+setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  child.kill('SIGKILL');
+  expect(await until(() => existsSync(marker), 10_000)).toBe(true);
+}, 30_000);
