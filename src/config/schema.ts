@@ -158,6 +158,14 @@ const PolicySchema = z
 
 /** A KMS key by ARN (an alias would be stored as the key's ARN, and show a change on every plan). */
 export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
+/** A KMS key given by its ARN (an alias would show as a change on every plan). */
+const kmsKeyArn = () =>
+  z
+    .string()
+    .regex(
+      KMS_KEY_ARN,
+      'must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    );
 
 /**
  * How the registry's ECR repositories are encrypted at rest, as ECR's CreateRepository names it.
@@ -169,12 +177,7 @@ const EcrEncryptionSchema = z
     encryptionType: z
       .enum(['AES256', 'KMS'])
       .describe("AES256: ECR's own keys (S3-managed). KMS: a KMS key, kmsKey or else the AWS-managed aws/ecr key."),
-    kmsKey: z
-      .string()
-      .regex(
-        KMS_KEY_ARN,
-        'must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-      )
+    kmsKey: kmsKeyArn()
       .optional()
       .describe(
         'encryptionType KMS: the customer managed key. Whoever applies the registry stack needs kms:CreateGrant, kms:RetireGrant and kms:DescribeKey on it. @default the AWS-managed key aws/ecr',
@@ -751,12 +754,7 @@ export const ServiceBody = {
           message: `must be a CloudWatch Logs retention in days: ${LOG_RETENTION_DAYS.join(', ')} (0 keeps logs forever)`,
         })
         .default(30),
-      kmsKeyId: z
-        .string()
-        .regex(
-          KMS_KEY_ARN,
-          'must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-        )
+      kmsKeyId: kmsKeyArn()
         .optional()
         .describe(
           "The KMS key that encrypts the task's log groups (CreateLogGroup's kmsKeyId); its key policy must let CloudWatch Logs use it. @default CloudWatch Logs' own encryption",

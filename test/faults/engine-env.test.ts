@@ -48,7 +48,7 @@ import {
 } from '../e2e/support';
 import { devEnvironment, SHARED_SETUP_MS } from '../e2e/shared-environment';
 import { draw, startFaultProxy, type FaultProxy } from './proxy';
-import { runSeeds, seeds, summary, type Run, type RunLog } from './harness';
+import { ENGINE_FAULTS, engineScenario, runSeeds, seeds, summary, type Run, type RunLog } from './harness';
 
 const BUCKET = 'faults-env-state';
 const PREFIX = 'faults';
@@ -61,8 +61,6 @@ const FENV = 'fenv';
 const SERVICE_SEEDS = seeds('engine', 1);
 const ENV_SEEDS = seeds('engine', 1);
 const KILL_SEEDS = seeds('kill', 2);
-/** As engine.test.ts: only faults after which the request did not take effect (or took long). */
-const ENGINE_FAULTS = ['http500', 'http503', 'throttle', 'latency', 'dropBefore'] as const;
 const STALE_LOCK =
   /Error: The state of stack (\S+) is locked: (\S+) has been running `\w+` since [^\n]+\(lock ID ([0-9a-f-]+)\)[\s\S]*Try this: If that run died and nobody else is using the state, release the lock: terraform -chdir=(\S+) force-unlock ([0-9a-f-]+)/;
 const TRACE = /^\s+at .+\(.+:\d+:\d+\)$/m;
@@ -241,14 +239,7 @@ e2eDescribe()(
         const logs = await runSeeds(
           'engine-service',
           SERVICE_SEEDS,
-          {
-            target: moto.endpoint,
-            rate: [0.02, 0.12],
-            lifetimeMs: 0,
-            concurrency: 1,
-            shared: proxy,
-            kinds: ENGINE_FAULTS,
-          },
+          engineScenario(moto.endpoint, proxy, [0.02, 0.12]),
           async (run) => {
             const verb = run.seed % 2 === 1 ? 'apply' : 'destroy';
             proxy.setRate(0);
@@ -323,14 +314,7 @@ e2eDescribe()(
         const logs = await runSeeds(
           'engine-env',
           ENV_SEEDS,
-          {
-            target: moto.endpoint,
-            rate: [0.02, 0.1],
-            lifetimeMs: 0,
-            concurrency: 1,
-            shared: proxy,
-            kinds: ENGINE_FAULTS,
-          },
+          engineScenario(moto.endpoint, proxy, [0.02, 0.1]),
           async (run) => {
             const verb = run.seed % 2 === 1 ? 'create' : 'destroy';
             proxy.setRate(0);

@@ -24,7 +24,7 @@ import {
   type CliResult,
 } from '../e2e/support';
 import { draw, startFaultProxy, type FaultProxy } from './proxy';
-import { runSeeds, seeds, summary, type Run } from './harness';
+import { ENGINE_FAULTS, engineScenario, runSeeds, seeds, summary, type Run } from './harness';
 
 const BUCKET = 'faults-state';
 const PREFIX = 'faults';
@@ -32,12 +32,7 @@ const STATE_KEY = `${PREFIX}/registry.tfstate`;
 const LOCK_KEY = `${STATE_KEY}.tflock`;
 /** One repository per service (orders, payments, web) and per job (nightly-report) of the example. */
 const REPOSITORIES = 4;
-/**
- * Under the engine, only faults after which the request did not take effect (or took long): the
- * AWS provider's creates are not idempotent, so a CreateRepository that landed and whose answer
- * was lost fails its retry with RepositoryAlreadyExists, and no clean re-run can adopt the
- * orphan without `terraform import`, on AWS as here. The CLI's own calls get every fault (ops.test.ts).
- */
+// Faults: ENGINE_FAULTS (./harness), those after which the request did not take effect.
 // Per-change defaults sized for CI, which runs the whole suite twice (Node 20 and 24) inside 45
 // minutes. What a seed costs (2 shared cores, other work running; an engine command on moto takes
 // 20–75 s): engine-apply 60–150 s (a faulted run, a clean re-run when it failed), kill-apply 70–250 s
@@ -51,7 +46,6 @@ const REPOSITORIES = 4;
 //   FAULT_ENGINE_SEEDS=10 FAULT_KILL_SEEDS=20 npm run test:faults
 const ENGINE_SEEDS = seeds('engine', 2);
 const KILL_SEEDS = seeds('kill', 2);
-const ENGINE_FAULTS = ['http500', 'http503', 'throttle', 'latency', 'dropBefore'] as const;
 const STALE_LOCK =
   /Error: The state of stack registry is locked: (\S+) has been running `\w+` since [^\n]+\(lock ID ([0-9a-f-]+)\)[\s\S]*Try this: If that run died and nobody else is using the state, release the lock: terraform -chdir=(\S+) force-unlock ([0-9a-f-]+)/;
 
@@ -157,14 +151,7 @@ e2eDescribe()('fault injection: the engine with S3 state and lock files', () => 
       const logs = await runSeeds(
         'engine-apply',
         ENGINE_SEEDS,
-        {
-          target: moto.endpoint,
-          rate: [0.02, 0.12],
-          lifetimeMs: 0,
-          concurrency: 1,
-          shared: proxy,
-          kinds: ENGINE_FAULTS,
-        },
+        engineScenario(moto.endpoint, proxy, [0.02, 0.12]),
         async (run) => {
           const verb = run.seed % 2 === 1 ? 'apply' : 'destroy';
           proxy.setRate(0);

@@ -73,6 +73,18 @@ export interface ScenarioOptions {
  * Runs `body` once per seed (a few at a time), each behind its own proxy, and throws one error
  * naming every failing seed, the log file and how to replay one.
  */
+/**
+ * Under the engine, only faults after which the request did not take effect (or took long): the
+ * AWS provider's creates are not idempotent, so a create that landed and whose answer was lost
+ * fails its retry with "already exists", on AWS as here. The CLI's own calls get every fault.
+ */
+export const ENGINE_FAULTS = ['http500', 'http503', 'throttle', 'latency', 'dropBefore'] as const;
+
+/** The options of an engine scenario: one run at a time through the file's one proxy (the engine's folders keep its endpoint). */
+export function engineScenario(target: string, shared: FaultProxy, rate: readonly [number, number]): ScenarioOptions {
+  return { target, rate, lifetimeMs: 0, concurrency: 1, shared, kinds: ENGINE_FAULTS };
+}
+
 export async function runSeeds(
   scenario: string,
   list: readonly number[],

@@ -7,12 +7,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInfraRunner, ReplaceRefusedError, type InfraEvent } from '../../src/ops/infra';
+import { ReplaceRefusedError, type InfraEvent } from '../../src/ops/infra';
 import type { Ledger } from '../../src/ops/releases';
-import { NO_CHANGES, summarizePlan, type PlannedStack, type PlanSummary, type StackEngine } from '../../src/terraform';
+import { NO_CHANGES, summarizePlan, type PlannedStack, type PlanSummary } from '../../src/terraform';
 import { formatPlan } from '../../src/ui/infra-view';
 import { projectWith } from '../config/fixture-project';
 import { rejection } from './rejection';
+import { scriptedRunner } from './scripted-runner';
 
 const SERVICE = `image:
   tag: "1.0.0"
@@ -81,26 +82,7 @@ beforeEach(() => {
 });
 afterEach(() => project.cleanup());
 
-function runner(plans: PlannedStack[]) {
-  return createInfraRunner({
-    engine: { kind: 'terraform', path: '/bin/false', version: '1.11.4' },
-    actor: () => 'tester',
-    openStack: (ref): StackEngine => ({
-      init: async () => 'cached',
-      plan: async () => {
-        calls.push(`${ref.name} plan`);
-        const next = plans.shift();
-        if (next === undefined) throw new Error(`unexpected plan of ${ref.name}`);
-        return next;
-      },
-      apply: async (p) => {
-        calls.push(`${ref.name} apply ${p.planFile}`);
-        return {};
-      },
-      outputs: async () => ({}),
-    }),
-  });
-}
+const runner = (plans: PlannedStack[]) => scriptedRunner(calls, plans);
 const request = (extra: Record<string, unknown> = {}) => ({
   dir: project.dir,
   env: 'dev',

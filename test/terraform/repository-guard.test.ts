@@ -4,11 +4,12 @@
  * replacement and what forces it, and apply refuses it before asking or applying anything, unless
  * --allow-replace. Through the infra runner with a scripted engine.
  */
-import { createInfraRunner, ReplaceRefusedError, type InfraEvent } from '../../src/ops/infra';
-import { summarizePlan, type PlannedStack, type StackEngine } from '../../src/terraform';
+import { ReplaceRefusedError, type InfraEvent } from '../../src/ops/infra';
+import { summarizePlan, type PlannedStack } from '../../src/terraform';
 import { formatPlan } from '../../src/ui/infra-view';
 import { projectWith } from '../config/fixture-project';
 import { rejection } from './rejection';
+import { scriptedRunner } from './scripted-runner';
 
 /** `terraform show -json` of the registry stack: the api repository replaced (or changed in place). */
 function registryPlan(actions: string[], replacePaths?: Array<Array<string | number>>): PlannedStack {
@@ -45,26 +46,7 @@ beforeEach(() => {
 });
 afterEach(() => project.cleanup());
 
-function runner(plans: PlannedStack[]) {
-  return createInfraRunner({
-    engine: { kind: 'terraform', path: '/bin/false', version: '1.11.4' },
-    actor: () => 'tester',
-    openStack: (ref): StackEngine => ({
-      init: async () => 'cached',
-      plan: async () => {
-        calls.push(`${ref.name} plan`);
-        const next = plans.shift();
-        if (next === undefined) throw new Error(`unexpected plan of ${ref.name}`);
-        return next;
-      },
-      apply: async (p) => {
-        calls.push(`${ref.name} apply ${p.planFile}`);
-        return {};
-      },
-      outputs: async () => ({}),
-    }),
-  });
-}
+const runner = (plans: PlannedStack[]) => scriptedRunner(calls, plans);
 const request = (extra: Record<string, unknown> = {}) => ({
   dir: project.dir,
   env: 'dev',
