@@ -117,7 +117,10 @@ export function startProviderServer(options: {
       child = spawn(installed.binary, ['-debug'], {
         cwd: options.stackDir,
         env: options.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its log (stderr) is not the engine's and nobody reads it: /dev/null, never a pipe, which
+        // would kill it with SIGPIPE at its next log line once a killed ecsdeploy stopped reading,
+        // in the middle of the orphaned engine command it serves.
+        stdio: ['ignore', 'pipe', 'ignore'],
         detached: true,
       });
     } catch (err) {
@@ -170,7 +173,6 @@ export function startProviderServer(options: {
       // Running, it must not keep ecsdeploy alive: the stack stops it, or the exit hook kills it.
       child.unref();
       (child.stdout as unknown as { unref?: () => void }).unref?.();
-      (child.stderr as unknown as { unref?: () => void }).unref?.();
       give({
         reattach: JSON.stringify({ [installed.address]: entry }),
         pid: child.pid!,
@@ -178,8 +180,6 @@ export function startProviderServer(options: {
         stop,
       });
     });
-    // The provider's own log (stderr) is not the engine's: not written to the run log.
-    child.stderr!.resume();
     child.on('error', (err) => give(undefined, err.message));
     child.on('exit', (code, signal) => {
       running.delete(child);

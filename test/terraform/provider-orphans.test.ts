@@ -68,7 +68,8 @@ export * from ${JSON.stringify(join(__dirname, '../../src/terraform/provider-ser
     [
       '#!/bin/bash',
       `echo "	TF_REATTACH_PROVIDERS='{\\"registry.terraform.io/hashicorp/aws\\":{\\"Protocol\\":\\"grpc\\",\\"ProtocolVersion\\":5,\\"Pid\\":$$,\\"Test\\":true,\\"Addr\\":{\\"Network\\":\\"unix\\",\\"String\\":\\"/tmp/plugin$$\\"}}}'"`,
-      'exec sleep 60',
+      // It logs as it serves, as the AWS provider in debug mode does (~1 MB of trace lines a plan, on stderr).
+      'for i in $(seq 1 300); do echo "[TRACE] serving" >&2; sleep 0.2; done',
     ].join('\n'),
   );
   chmodSync(provider, 0o755);
