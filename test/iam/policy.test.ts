@@ -3,7 +3,7 @@
  * AWS call the CLI sends (a new one fails here until it is added), and the document is scoped to
  * the project's names and account, with "*" only in statements that say why.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProject } from '../../src/config/load';
 import { CLI_GRANTS, NOT_AWS, RESOURCE_GRANTS } from '../../src/ops/iam/actions';
@@ -123,6 +123,28 @@ describe('the policy of the bundled project', () => {
         'arn:aws:ecr:us-east-1:111111111111:repository/acme/*',
       );
       expect(registry.policy.Statement.map((s) => s.Sid).sort()).toEqual(['CliEcr', 'EcrRepositories', 'WhoAmI']);
+    } finally {
+      p.cleanup();
+    }
+  }, 60_000);
+
+  it("a customer managed key of the registry: the applier may make and retire ECR's grants on it, on that key only", async () => {
+    const key = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const p = projectWith({
+      'ecsdeploy.yaml': `project: acme\nregion: us-east-1\nregistry:\n  encryptionConfiguration:\n    encryptionType: KMS\n    kmsKey: ${key}\n`,
+    });
+    try {
+      const both = await iamPolicy({ dir: p.dir, env: 'dev' });
+      expect(both.policy.Statement.find((s) => s.Sid === 'EcrKmsKey')).toEqual({
+        Sid: 'EcrKmsKey',
+        Effect: 'Allow',
+        Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:RetireGrant'],
+        Resource: key,
+      });
+      // Without the key (AES256 or the AWS-managed aws/ecr), no KMS statement at all.
+      writeFileSync(join(p.dir, 'ecsdeploy.yaml'), 'project: acme\nregion: us-east-1\n');
+      const plain = await iamPolicy({ dir: p.dir, env: 'dev' });
+      expect(plain.policy.Statement.flatMap((s) => s.Action).filter((a) => a.startsWith('kms:'))).toEqual([]);
     } finally {
       p.cleanup();
     }

@@ -124,6 +124,7 @@ export function buildPolicy(
   const grants = [
     ...types.flatMap((t) => RESOURCE_GRANTS[t] ?? []),
     ...backendGrants(project),
+    ...(types.includes('aws_ecr_repository') ? registryKeyGrants(project) : []),
     ...Object.values(CLI_GRANTS),
   ].filter(keep);
   const envAccount = env.config.account ?? '*';
@@ -194,6 +195,24 @@ function backendGrants(project: ResolvedProject): Grant[] {
           },
         ]
       : []),
+  ];
+}
+
+/**
+ * A customer managed key of the registry (registry.encryptionConfiguration.kmsKey): ECR makes a
+ * KMS grant per repository as the applier creates it, and retires it when the repository goes.
+ * The AWS-managed aws/ecr key and AES256 need nothing.
+ */
+function registryKeyGrants(project: ResolvedProject): Grant[] {
+  const key = project.config.registry?.encryptionConfiguration?.kmsKey;
+  if (key === undefined) return [];
+  return [
+    {
+      sid: 'EcrKmsKey',
+      actions: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'],
+      resources: [key],
+      registry: true,
+    },
   ];
 }
 
