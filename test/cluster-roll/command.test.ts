@@ -8,7 +8,7 @@ import { Console } from 'node:console';
 import { captureOutput } from '@oclif/test';
 import { REPO } from '../support/example-project';
 import { lifecycleProject } from '../environments/helpers';
-import { mutations, TYPES } from './helpers';
+import { mutations, oneOutOfDate } from './helpers';
 import { ClusterSim } from './sim';
 import { localLockStore, type ClusterDeps } from '../../src/ops/cluster-roll';
 
@@ -37,13 +37,7 @@ let restore: () => void;
 beforeEach(() => {
   project = lifecycleProject();
   // dev's group with one out-of-date instance (<project>-<env>-ecs).
-  sim = new ClusterSim({
-    types: TYPES,
-    cluster: 'acme-dev',
-    instances: [{ type: 'm5.large', version: 1 }],
-    template: { version: 2, type: 'm5.large' },
-    services: [],
-  });
+  sim = oneOutOfDate();
   const deps: ClusterDeps = {
     api: () => sim.api,
     clock: sim.clock,

@@ -4,7 +4,7 @@ import { rollCluster, type RollDeps } from '../../src/ops/cluster-roll/loop';
 import { ROLL_TAG } from '../../src/ops/cluster-roll/observe';
 import { refreshCluster } from '../../src/ops/cluster-roll/refresh';
 import type { ClusterNames, RollEvent, RollOptions, RollOutcome } from '../../src/ops/cluster-roll/types';
-import type { ClusterSim } from './sim';
+import { ClusterSim } from './sim';
 
 export const TYPES = {
   'm5.large': { cpu: 2048, memory: 7680 },
@@ -92,4 +92,15 @@ export function expectSafe(sim: ClusterSim): void {
   expect(sim.lost).toEqual([]);
   // The group never scaled in by itself (that terminates an instance whatever runs on it).
   expect(sim.scaledIn).toEqual([]);
+}
+
+/** The lifecycle project's dev group (`acme-dev`) with one instance behind the launch template: one batch to roll. */
+export function oneOutOfDate(): ClusterSim {
+  return new ClusterSim({
+    types: TYPES,
+    cluster: 'acme-dev',
+    instances: [{ type: 'm5.large', version: 1 }],
+    template: { version: 2, type: 'm5.large' },
+    services: [],
+  });
 }

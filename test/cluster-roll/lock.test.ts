@@ -21,7 +21,7 @@ import {
   type LockStore,
 } from '../../src/ops/cluster-roll';
 import { lifecycleProject, memoryS3 } from '../environments/helpers';
-import { mutations, TYPES } from './helpers';
+import { mutations, oneOutOfDate } from './helpers';
 import { ClusterSim } from './sim';
 
 const TARGET = {
@@ -190,13 +190,7 @@ describe('clusterRoll holds the lock while it runs', () => {
   beforeEach(() => {
     project = lifecycleProject();
     // dev's group with one out-of-date instance (<project>-<env>-ecs).
-    sim = new ClusterSim({
-      types: TYPES,
-      cluster: 'acme-dev',
-      instances: [{ type: 'm5.large', version: 1 }],
-      template: { version: 2, type: 'm5.large' },
-      services: [],
-    });
+    sim = oneOutOfDate();
   });
   afterEach(() => project.cleanup());
 

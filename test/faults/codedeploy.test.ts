@@ -15,19 +15,14 @@ import {
   GetDeploymentCommand,
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-} from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { AwsClients } from '../../src/aws/clients';
 import { codeDeployApi } from '../../src/aws/codedeploy';
 import { ecsApi } from '../../src/aws/ecs';
 import { drain, systemClock, watchCodeDeploy, type RolloutOutcome } from '../../src/ops/deploy-watch';
 import { startMoto, type MotoServer } from '../support/moto';
 import { e2eDescribe, TEARDOWN_MS } from '../e2e/support';
-import { runSeeds, seeds, summary } from './harness';
+import { runSeeds, seeds, summary, twoRevisions } from './harness';
 
 const REGION = 'us-east-1';
 const CLUSTER = 'faults-cd';
@@ -79,17 +74,7 @@ e2eDescribe()('fault injection: CodeDeploy deployment watching (in-process)', ()
         async (run) => {
           const scenario: Scenario = SCENARIOS[run.seed % SCENARIOS.length]!;
           const name = `checkout-${run.seed}-${Date.now().toString(36)}`;
-          const register = async (image: string) =>
-            (
-              await ecs.send(
-                new RegisterTaskDefinitionCommand({
-                  family: name,
-                  containerDefinitions: [{ name: 'web', image, memory: 128 }],
-                }),
-              )
-            ).taskDefinition!.taskDefinitionArn!;
-          const td1 = await register('nginx:1');
-          const td2 = await register('nginx:2');
+          const [td1, td2] = await twoRevisions(ecs, name);
           await ecs.send(
             new CreateServiceCommand({
               cluster: CLUSTER,

@@ -6,6 +6,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RegisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { draw, startFaultProxy, type FaultKind, type FaultProxy } from './proxy';
 
 export const LOG_DIR = process.env['FAULT_LOG_DIR'] ?? join(tmpdir(), 'ecsdeploy-faults');
@@ -152,4 +153,15 @@ export async function runSeeds(
 export function summary(logs: readonly RunLog[]): string {
   const faults = logs.reduce((n, l) => n + l.faults.length, 0);
   return `${logs.length} runs, ${faults} faults injected`;
+}
+
+/** Two revisions of task definition `family` (images nginx:1 and nginx:2), registered straight in moto: their ARNs. */
+export async function twoRevisions(ecs: ECSClient, family: string): Promise<[string, string]> {
+  const register = async (image: string) =>
+    (
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: 'web', image, memory: 128 }] }),
+      )
+    ).taskDefinition!.taskDefinitionArn!;
+  return [await register('nginx:1'), await register('nginx:2')];
 }

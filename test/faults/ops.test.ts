@@ -16,7 +16,6 @@ import {
   CreateServiceCommand,
   DescribeServicesCommand,
   ECSClient,
-  RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { AwsClients, clientConfig } from '../../src/aws/clients';
@@ -33,7 +32,7 @@ import {
 } from '../../src/ops/releases';
 import { startMoto, type MotoServer } from '../support/moto';
 import { e2eDescribe, TEARDOWN_MS } from '../e2e/support';
-import { runSeeds, seeds, summary } from './harness';
+import { runSeeds, seeds, summary, twoRevisions } from './harness';
 
 const REGION = 'us-east-1';
 const BUCKET = 'faults-releases';
@@ -170,17 +169,7 @@ e2eDescribe()('fault injection: the CLI’s own AWS calls (in-process)', () => {
         { target: moto.endpoint, rate: [0.1, 0.5], lifetimeMs: 60_000, concurrency: 6 },
         async (run) => {
           const name = `web-${run.seed}-${Date.now().toString(36)}`;
-          const register = async (image: string) =>
-            (
-              await ecs.send(
-                new RegisterTaskDefinitionCommand({
-                  family: name,
-                  containerDefinitions: [{ name: 'web', image, memory: 128 }],
-                }),
-              )
-            ).taskDefinition!.taskDefinitionArn!;
-          const td1 = await register('nginx:1');
-          const td2 = await register('nginx:2');
+          const [td1, td2] = await twoRevisions(ecs, name);
           await ecs.send(
             new CreateServiceCommand({ cluster: 'faults', serviceName: name, taskDefinition: td1, desiredCount: 0 }),
           );
