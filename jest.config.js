@@ -39,8 +39,8 @@ module.exports = {
       // (test/e2e/shared-environment.ts); built in the background while the other files run.
       globalSetup: '<rootDir>/test/setup/e2e-global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/e2e-global-teardown.ts',
-      // Calls to moto and the CLI, not milliseconds: jest's 5 s failed them on a loaded machine.
-      testTimeout: 120_000,
+      // 120 s per test (test/setup/e2e-timeout.ts: a project's `testTimeout` is ignored in a multi-project run).
+      setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.ts'],
       transform,
     },
     {
