@@ -12,8 +12,7 @@ import type { Ledger } from '../../src/ops/releases';
 import { NO_CHANGES, summarizePlan, type PlannedStack, type PlanSummary } from '../../src/terraform';
 import { formatPlan } from '../../src/ui/infra-view';
 import { projectWith } from '../config/fixture-project';
-import { rejection } from './rejection';
-import { scriptedRunner } from './scripted-runner';
+import { refusal, scriptedRunner } from './scripted-runner';
 
 const SERVICE = `image:
   tag: "1.0.0"
@@ -132,17 +131,7 @@ describe('the plan of an adopted service', () => {
 
 describe('apply', () => {
   it('refuses a plan that replaces the adopted ECS service, before asking or applying anything', async () => {
-    let asked = false;
-    const err = await rejection(
-      runner([replacing]).apply(
-        request({
-          confirm: async () => {
-            asked = true;
-            return true;
-          },
-        }),
-      ),
-    );
+    const { err, asked } = await refusal((confirm) => runner([replacing]).apply(request({ confirm })));
     expect(err).toBeInstanceOf(ReplaceRefusedError);
     expect((err as ReplaceRefusedError).exitCode).toBe(1);
     expect((err as Error).message).toBe(

@@ -8,8 +8,7 @@ import { ReplaceRefusedError, type InfraEvent } from '../../src/ops/infra';
 import { summarizePlan, type PlannedStack } from '../../src/terraform';
 import { formatPlan } from '../../src/ui/infra-view';
 import { projectWith } from '../config/fixture-project';
-import { rejection } from './rejection';
-import { scriptedRunner } from './scripted-runner';
+import { refusal, scriptedRunner } from './scripted-runner';
 
 /** `terraform show -json` of the registry stack: the api repository replaced (or changed in place). */
 function registryPlan(actions: string[], replacePaths?: Array<Array<string | number>>): PlannedStack {
@@ -64,17 +63,7 @@ it('plan shows the replaced repository and the attribute that forces it', async 
 });
 
 it('apply refuses a plan that replaces a repository, before asking or applying anything', async () => {
-  let asked = false;
-  const err = await rejection(
-    runner([encryptionChange()]).apply(
-      request({
-        confirm: async () => {
-          asked = true;
-          return true;
-        },
-      }),
-    ),
-  );
+  const { err, asked } = await refusal((confirm) => runner([encryptionChange()]).apply(request({ confirm })));
   expect(err).toBeInstanceOf(ReplaceRefusedError);
   expect((err as ReplaceRefusedError).exitCode).toBe(1);
   expect((err as Error).message).toBe(

@@ -1,5 +1,6 @@
 import { createInfraRunner } from '../../src/ops/infra';
 import type { PlannedStack, StackEngine } from '../../src/terraform';
+import { rejection } from './rejection';
 
 /**
  * An infra runner whose engine is scripted: each stack's plan is the next of `plans` (an
@@ -25,4 +26,18 @@ export function scriptedRunner(calls: string[], plans: PlannedStack[]) {
       outputs: async () => ({}),
     }),
   });
+}
+
+/** The error an apply fails with when its confirm would say yes, and whether it was asked at all. */
+export async function refusal(
+  apply: (confirm: () => Promise<boolean>) => Promise<unknown>,
+): Promise<{ err: unknown; asked: boolean }> {
+  let asked = false;
+  const err = await rejection(
+    apply(async () => {
+      asked = true;
+      return true;
+    }),
+  );
+  return { err, asked };
 }
