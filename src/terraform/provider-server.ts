@@ -1,34 +1,39 @@
 /**
- * AWS provider processes started by ecsdeploy and handed to the engine through Terraform's provider
- * reattach mechanism (TF_REATTACH_PROVIDERS, the plugin SDK's "managed debug" mode): the provider is
- * started with `-debug`, prints its reattach configuration and serves until it is stopped; an engine
- * command given that configuration talks to it instead of starting (and loading the schema of) a
- * provider of its own. Terraform never stops a reattached provider: the stack stops it when its
- * command is done (./stack), and every provider still running is killed when ecsdeploy exits.
+ * The AWS provider of a stack, served to the engine through Terraform's provider reattach mechanism
+ * (TF_REATTACH_PROVIDERS, the plugin SDK's "managed debug" mode): ecsdeploy starts a provider proxy
+ * (./provider-proxy) that prints a reattach configuration and starts real provider processes (with
+ * `-debug`) behind it; an engine command given that configuration talks to the proxy instead of
+ * starting (and loading the schema of) providers of its own. Terraform never stops a reattached
+ * provider: the stack stops the proxy when it is done (./stack), and every proxy still running is
+ * killed with its providers (its process group) when ecsdeploy exits.
  *
- * Safety: Terraform configures the provider (ConfigureProvider: region, role, endpoints) at the
- * start of each command that talks to AWS, and the AWS provider 5.x keeps state from one
- * configuration to the next in a process (with a custom CA bundle a second configuration fails:
- * "unable to add custom RootCAs HTTPClient"). So ./stack gives each configuring command (plan,
- * apply) a process nobody configured, lets `show -json` (schema only) reuse the plan's, and never
- * shares one between stacks. Only registry.terraform.io/hashicorp/aws (or OpenTofu's address of
- * it) is served; any other provider of a stack is started by the engine as usual.
+ * Safety: the proxy gives each engine connection (one per provider instance: per graph walk, as the
+ * engine would start one process per walk) a provider process of its own, so no provider process is
+ * configured twice (the AWS provider 5.x keeps state from one configuration to the next in a
+ * process, and fails the second with a custom CA bundle: "unable to add custom RootCAs
+ * HTTPClient"). What it caches (the schema, the provider configuration's validation) is a function
+ * of the binary, the request and the environment, and keyed by them. So one proxy serves all of a
+ * stack's engine commands in a run, one-step applies and destroys included; stacks side by side each
+ * have their own. Only registry.terraform.io/hashicorp/aws (or OpenTofu's address of it) is served;
+ * any other provider of a stack is started by the engine as usual.
  *
- * The provider runs in its own process group: a Ctrl-C on the terminal reaches ecsdeploy, which
- * stops the engine gracefully (one SIGINT); the provider must outlive that graceful stop, so it is
- * not signalled until the engine has exited. When ecsdeploy is killed outright (SIGKILL: no exit
- * hook runs), a watchdog process stops the providers once the orphaned engine commands have ended
- * (./orphans).
+ * The proxy runs in its own process group: a Ctrl-C on the terminal reaches ecsdeploy, which stops
+ * the engine gracefully (one SIGINT); the providers must outlive that graceful stop, so they are not
+ * signalled until the engine has exited. When ecsdeploy is killed outright (SIGKILL: no exit hook
+ * runs), a watchdog process stops the proxy and its providers once the orphaned engine commands
+ * have ended (./orphans).
  *
  * ECSDEPLOY_ENGINE_FAST=off turns this off (docs/engine.md): every engine command starts its own
- * provider, as Terraform does by default.
+ * providers, as Terraform does by default.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { RunLog } from './log';
 import { forget, watchProvider } from './orphans';
+import { PROXY_SOURCE } from './provider-proxy';
 
 /** How long a provider may take to print its reattach configuration before the engine starts its own. */
 const START_TIMEOUT_MS = 60_000;
@@ -56,14 +61,21 @@ export interface ProviderServer {
 const running = new Set<ChildProcess>();
 let exitHook = false;
 
-function killAll(): void {
-  for (const child of running) {
+/** The proxy and the providers it started (its process group). */
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
     try {
       child.kill('SIGKILL');
     } catch {
       // already gone
     }
   }
+}
+
+function killAll(): void {
+  for (const child of running) killGroup(child);
   running.clear();
 }
 
@@ -95,8 +107,19 @@ export function installedAwsProvider(stackDir: string): { binary: string; addres
 }
 
 /**
- * Starts the stack's AWS provider in debug mode; undefined (the engine starts its own) when it is
- * not installed, does not start in time, or prints no reattach configuration. Never throws.
+ * Where the provider proxy keeps the answers it caches (./provider-proxy): ECSDEPLOY_PROVIDER_CACHE_DIR, or
+ * `ecsdeploy/provider-answers` in the user's cache folder (XDG_CACHE_HOME, else ~/.cache).
+ */
+export function providerCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const own = env['ECSDEPLOY_PROVIDER_CACHE_DIR'];
+  if (own) return own;
+  return join(env['XDG_CACHE_HOME'] || join(env['HOME'] || homedir(), '.cache'), 'ecsdeploy', 'provider-answers');
+}
+
+/**
+ * Starts the stack's provider proxy (./provider-proxy), which starts the AWS provider processes
+ * behind it; undefined (the engine starts its own) when the provider is not installed, does not
+ * start in time, or no reattach configuration is printed. Never throws.
  */
 export function startProviderServer(options: {
   readonly stackDir: string;
@@ -109,20 +132,34 @@ export function startProviderServer(options: {
   if (installed === undefined) return Promise.resolve(undefined);
   const log = (text: string) => options.log.write(options.stack, text);
   log(
-    `$ ${installed.binary} -debug   (one provider for this stack's engine commands; ECSDEPLOY_ENGINE_FAST=off: one per command)`,
+    `$ provider proxy for ${installed.binary} -debug   (one per stack; a provider process per engine connection; ECSDEPLOY_ENGINE_FAST=off: none)`,
   );
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
-      child = spawn(installed.binary, ['-debug'], {
-        cwd: options.stackDir,
-        env: options.env,
-        // Its log (stderr) is not the engine's and nobody reads it: /dev/null, never a pipe, which
-        // would kill it with SIGPIPE at its next log line once a killed ecsdeploy stopped reading,
-        // in the middle of the orphaned engine command it serves.
-        stdio: ['ignore', 'pipe', 'ignore'],
-        detached: true,
-      });
+      child = spawn(
+        process.execPath,
+        [
+          '-e',
+          PROXY_SOURCE,
+          installed.binary,
+          installed.address,
+          providerCacheDir(options.env),
+          options.log.path,
+          options.stack,
+        ],
+        {
+          cwd: options.stackDir,
+          // The providers' environment; not NODE_OPTIONS of a test runner or a debugger.
+          env: { ...options.env, NODE_OPTIONS: '' },
+          // Its errors and its providers' logs (stderr) are nobody's to read: /dev/null, never a pipe,
+          // which would kill it with SIGPIPE once a killed ecsdeploy stopped reading, in the middle of
+          // the orphaned engine command it serves.
+          stdio: ['ignore', 'pipe', 'ignore'],
+          // Its own process group, with its providers in it: stopped as one.
+          detached: true,
+        },
+      );
     } catch (err) {
       log(`(provider server not started: ${(err as Error).message}; the engine starts its own)`);
       resolve(undefined);
@@ -138,7 +175,7 @@ export function startProviderServer(options: {
     let out = '';
     const stop = () => {
       running.delete(child);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) killGroup(child);
       forget(child.pid);
     };
     const give = (server: ProviderServer | undefined, why?: string) => {

@@ -30,8 +30,6 @@ export interface RunContext {
   readonly lockTimeout?: string;
   /** Extra environment for the engine. */
   readonly env?: NodeJS.ProcessEnv;
-  /** The run applies what it plans: start each stack's apply provider while its plan runs (./provider-server). */
-  readonly prestart?: boolean;
   readonly signal?: AbortSignal;
   /** @default the system clock */
   readonly clock?: Clock;
@@ -113,34 +111,27 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
       ...(run.signal ? { signal: run.signal } : {}),
       ...extra,
     });
-  // Provider processes for this stack's engine commands (./provider-server). Each is configured
-  // by exactly one command: the AWS provider keeps state from one configuration to the next in a
-  // process (a second ConfigureProvider fails with a custom CA bundle), so `plan` and `apply` each
-  // get a fresh one, and `show -json` (schema only, no configuration) reuses the plan's. An apply's
-  // provider is started while the plan runs (RunContext.prestart), so its start-up costs no time.
+  // The stack's provider proxy (./provider-server, ./provider-proxy): started with the first engine
+  // command that talks to AWS and kept until the stack is closed, so every command of the run
+  // (plan, show -json, apply, a one-step apply, a destroy) reuses what it cached; each engine
+  // connection gets a provider process of its own, so none is configured twice.
   // ECSDEPLOY_ENGINE_FAST=off, or a TF_REATTACH_PROVIDERS of the user's own (a provider under a
   // debugger): each command starts its own, as the engine does by default.
   const fast = fastPathEnabled(run.env ?? process.env) && !(run.env ?? process.env)['TF_REATTACH_PROVIDERS'];
   type Server = Promise<ProviderServer | undefined>;
-  let planServer: Server | undefined;
-  let spare: Server | undefined;
-  const start = (): Server =>
-    startProviderServer({ stackDir: dir, stack: name, env: engineEnv(run.env), log: run.log });
-  const stop = (s: Server | undefined) => void s?.then((x) => x?.stop());
+  let server: Server | undefined;
+  const provider = (): Server | undefined =>
+    fast
+      ? (server ??= startProviderServer({ stackDir: dir, stack: name, env: engineEnv(run.env), log: run.log }))
+      : undefined;
   const stopServers = () => {
-    stop(planServer);
-    stop(spare);
-    planServer = spare = undefined;
+    void server?.then((x) => x?.stop());
+    server = undefined;
   };
-  /** A provider no command has configured yet: the one started ahead, or a new one. */
-  const fresh = (): Server => {
-    const s = spare ?? start();
-    spare = undefined;
-    return s;
-  };
-  /** invoke, given `server` when there is one and it still runs. */
-  const invokeOn = async (server: Server | undefined, args: string[], extra: Partial<EngineInvocation> = {}) => {
-    const s = server === undefined || run.signal?.aborted ? undefined : await server;
+  /** invoke, given the stack's provider proxy when there is one and it still runs. */
+  const invokeOn = async (args: string[], extra: Partial<EngineInvocation> = {}) => {
+    const pending = provider();
+    const s = pending === undefined || run.signal?.aborted ? undefined : await pending;
     if (s === undefined || !s.alive()) return invoke(args, extra);
     return invoke(args, { ...extra, env: { ...(run.env ?? {}), TF_REATTACH_PROVIDERS: s.reattach } });
   };
@@ -195,13 +186,7 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
 
   const plan = async (options: { destroy?: boolean } = {}, retried = false): Promise<PlannedStack> => {
     const planFile = join(run.planDir, `${name}${options.destroy ? '.destroy' : ''}.tfplan`);
-    stop(planServer);
-    // A destroy plan walks twice in one engine process (refresh, then the destroy plan), which
-    // configures its provider twice: the engine's own providers for that (./provider-server).
-    planServer = fast && !options.destroy ? fresh() : undefined;
-    if (fast && run.prestart && !options.destroy) spare ??= start();
     const result = await invokeOn(
-      planServer,
       [
         'plan',
         '-input=false',
@@ -235,44 +220,28 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
       throw failure(result, 'plan');
     }
     if (options.destroy) return { summary: summarizeDestroyPlan(result.messages), planFile };
-    const shownPlan = check(
-      await invokeOn(planServer, ['show', '-json', '-no-color', planFile], { captureStdout: true }),
-      'show',
-    );
-    stop(planServer);
-    planServer = undefined;
+    const shownPlan = check(await invokeOn(['show', '-json', '-no-color', planFile], { captureStdout: true }), 'show');
     run.log.write(name, `(show -json: ${shownPlan.stdout.length} bytes of JSON plan)`);
     return { summary: summarizePlan(JSON.parse(shownPlan.stdout)), planFile };
   };
 
   const apply = async (planned: PlannedStack): Promise<Outputs> => {
     if (planned.planFile === undefined) return outputs();
-    stop(planServer);
-    planServer = undefined;
-    // Applying a destroy is not on any latency path: the engine's own providers, as for its plan.
-    const applyServer = fast && !planned.planFile.endsWith('.destroy.tfplan') ? fresh() : undefined;
-    let applied: EngineResult;
-    try {
-      applied = await invokeOn(
-        applyServer,
-        ['apply', '-input=false', '-no-color', '-json', lockTimeout, planned.planFile],
-        { json: true, ...(onMessage ? { onMessage } : {}) },
-      );
-    } finally {
-      stop(applyServer);
-    }
-    const result = check(applied, 'apply');
+    const result = check(
+      await invokeOn(['apply', '-input=false', '-no-color', '-json', lockTimeout, planned.planFile], {
+        json: true,
+        ...(onMessage ? { onMessage } : {}),
+      }),
+      'apply',
+    );
     rmSync(planned.planFile, { force: true });
     const final = [...result.messages].reverse().find((m) => m.type === 'outputs');
     return final?.outputs ? mask(final.outputs) : outputs();
   };
 
   const applyNow = async (): Promise<{ summary: PlanSummary; outputs: Outputs }> => {
-    // The engine's own providers: a one-step apply configures its provider twice (the plan walk,
-    // then the apply walk), which a provider process of ours must never be (./provider-server).
-    stopServers();
     const result = check(
-      await invoke(['apply', '-input=false', '-no-color', '-json', '-auto-approve', lockTimeout], {
+      await invokeOn(['apply', '-input=false', '-no-color', '-json', '-auto-approve', lockTimeout], {
         json: true,
         ...(onMessage ? { onMessage } : {}),
       }),

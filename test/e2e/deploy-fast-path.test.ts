@@ -1,14 +1,14 @@
 /**
  * The engine fast path of deploys (issue #17, docs/performance.md) on the real engine against moto:
- * a deploy plans and applies in one engine command (ApplyRequest.direct); `plan` and `apply` get
- * AWS provider processes started by ecsdeploy and handed to the engine (TF_REATTACH_PROVIDERS,
- * src/terraform/provider-server.ts): show -json runs on the plan's, the apply's starts while the
- * plan runs; no provider process is configured twice. What it must not give up, each checked here with the fast path
- * on: a deploy applies what it should and leaves no provider running; drift of the ECS service and
- * of its task definition, made behind Terraform's back, is detected (the stack is reported changed,
- * never unchanged) and a deploy puts it right; the state lock is still taken (a deploy on a locked
- * state stops and changes nothing); stacks planned side by side each get a provider of their own
- * and agree with ECSDEPLOY_ENGINE_FAST=off.
+ * a deploy plans and applies in one engine command (ApplyRequest.direct); every engine command of a
+ * stack talks to the stack's provider proxy (TF_REATTACH_PROVIDERS, src/terraform/provider-server.ts
+ * and provider-proxy.ts), which answers the schema and the provider configuration check from its
+ * cache and gives each engine connection a provider process of its own. What it must not give up,
+ * each checked here with the fast path on: a deploy applies what it should and leaves no provider
+ * running; drift of the ECS service and of its task definition, made behind Terraform's back, is
+ * detected (the stack is reported changed, never unchanged) and a deploy puts it right; the state
+ * lock is still taken (a deploy on a locked state stops and changes nothing); stacks planned side
+ * by side each get a proxy of their own and agree with ECSDEPLOY_ENGINE_FAST=off.
  *
  * On the shared dev environment (test/e2e/shared-environment.ts): registry and cluster are already
  * applied in this file's own moto, so the first apply (fast path on) finds them up to date and
@@ -32,7 +32,7 @@ import { toolchain, type MotoServer, fakeManifest } from '../support/moto';
 import { devEnvironment, SHARED_SETUP_MS } from './shared-environment';
 import { builtCli, cli, cliEnv, exitOf, e2eDescribe, json, TEARDOWN_MS } from './support';
 
-/** The provider servers a run's engine log says it started: their pids. */
+/** The provider proxies a run's engine log says it started: their pids. */
 function providerPids(logFile: string): number[] {
   return [...readFileSync(logFile, 'utf8').matchAll(/\(provider server (\d+) ready\)/g)].map((m) => Number(m[1]));
 }
@@ -112,14 +112,16 @@ e2eDescribe()('deploy fast path on a real engine against moto', () => {
     );
   }, 900_000);
 
-  it('a deploy plans and applies in one engine command (its own providers: one apply configures twice), applies the image', async () => {
+  it('a deploy plans and applies in one engine command, through the stack provider proxy, and applies the image', async () => {
     const r = await deploy('3.0.0');
     expect(exitOf(r)).toEqual({ code: 0 });
     const result = json<DeployResult>(r);
     expect(result.image).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders@${digests['3.0.0']}`);
     expect((await service()).taskDefinition).toBe(result.taskDefinition);
     const log = lastLog(dir);
-    expect(providerPids(log)).toEqual([]);
+    const proxies = providerPids(log);
+    expect(proxies).toHaveLength(1);
+    expect(proxies.filter(alive)).toEqual([]);
     // One engine command: apply -auto-approve (nobody is shown a deploy's plan).
     const text = readFileSync(log, 'utf8');
     expect(text.match(/\$ terraform (plan|show|apply) [^\n]*/g)).toEqual([expect.stringContaining('-auto-approve')]);

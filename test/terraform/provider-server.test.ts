@@ -1,11 +1,13 @@
 /**
- * One AWS provider process per stack (src/terraform/provider-server.ts), with a scripted provider
- * that behaves like the plugin SDK's managed debug mode (prints TF_REATTACH_PROVIDERS, serves until
- * killed) and the scripted engine of fake-engine.ts. Protects: the reattach configuration is read
- * and keyed by the host the provider is installed under; no provider process is configured twice
- * (plan and show share one, apply gets another); none outlives its use; a provider that does not start, or dies, is not used
- * (the engine starts its own); ECSDEPLOY_ENGINE_FAST=off and a user's own TF_REATTACH_PROVIDERS
- * turn it off. The real provider and engine: test/e2e/deploy-fast-path.test.ts.
+ * The provider proxy of a stack (src/terraform/provider-server.ts, provider-proxy.ts), with a
+ * scripted provider that behaves like the plugin SDK's managed debug mode (prints
+ * TF_REATTACH_PROVIDERS, serves until killed) and the scripted engine of fake-engine.ts. Protects:
+ * the reattach configuration is read and keyed by the host the provider is installed under; one
+ * proxy serves all of a stack's engine commands and is stopped with the stack, its providers with
+ * it; a provider that does not start, or dies, is not used (the engine starts its own);
+ * ECSDEPLOY_ENGINE_FAST=off and a user's own TF_REATTACH_PROVIDERS turn it off. What the proxy does
+ * between the engine and real providers: test/terraform/provider-proxy.test.ts; the real engine and
+ * provider against moto: test/e2e/deploy-fast-path.test.ts.
  */
 import {
   chmodSync,
@@ -57,6 +59,20 @@ const alive = (pid: number) => {
   }
 };
 
+/** The processes whose parent is `pid` (the providers a proxy started). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 async function gone(pid: number): Promise<boolean> {
   for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   return !alive(pid);
@@ -81,7 +97,7 @@ describe('fastPathEnabled', () => {
 describe('startProviderServer', () => {
   const log = () => RunLog.create(join(root, 'logs'), 'test');
 
-  it('reads the reattach configuration, keyed by the host the provider is installed under, and stops it', async () => {
+  it('reads the reattach configuration, keyed by the host the provider is installed under, and stops it with its providers', async () => {
     installProvider(stackDir, 'ok', 'registry.opentofu.org');
     expect(installedAwsProvider(stackDir)?.address).toBe('registry.opentofu.org/hashicorp/aws');
     const server = await startProviderServer({ stackDir, stack: 'dev-api', env: process.env, log: log() });
@@ -90,8 +106,12 @@ describe('startProviderServer', () => {
     expect(Object.keys(reattach)).toEqual(['registry.opentofu.org/hashicorp/aws']);
     expect(reattach['registry.opentofu.org/hashicorp/aws']!.Pid).toBe(server!.pid);
     expect(server!.alive()).toBe(true);
+    // The proxy prints its configuration once the provider it starts ahead is ready.
+    const providers = childrenOf(server!.pid);
+    expect(providers).toHaveLength(1);
     server!.stop();
     expect(await gone(server!.pid)).toBe(true);
+    expect(await gone(providers[0]!)).toBe(true);
     expect(server!.alive()).toBe(false);
   });
 
@@ -164,45 +184,42 @@ describe('a stack through the engine with its provider server', () => {
         ]!.Pid,
     );
 
-  for (const prestart of [false, true]) {
-    it(`plan and show share a provider, apply gets one nobody configured before${prestart ? ' (started during the plan)' : ''}; none outlives its use`, async () => {
-      const stack = openStack('dev-api', stackDir, { ...context(), ...(prestart ? { prestart } : {}) });
-      await stack.init();
-      const planned = await stack.plan();
-      await stack.apply(planned);
-      const calls = lines();
-      expect(calls.map((l) => l.split(' ')[0])).toEqual(['plan', 'show', 'apply']);
-      const [plan, show, apply] = pidsOf(calls);
-      expect(show).toBe(plan);
-      expect(apply).not.toBe(plan);
-      // Both are stopped once used, before the stack is closed.
-      expect(await gone(plan!)).toBe(true);
-      expect(await gone(apply!)).toBe(true);
-      stack.close!();
-    });
-  }
+  it('one provider proxy serves every engine command of the stack (plan, show, apply), until the stack is closed', async () => {
+    const stack = openStack('dev-api', stackDir, context());
+    await stack.init();
+    const planned = await stack.plan();
+    await stack.apply(planned);
+    const calls = lines();
+    expect(calls.map((l) => l.split(' ')[0])).toEqual(['plan', 'show', 'apply']);
+    const [plan, show, apply] = pidsOf(calls);
+    expect(new Set([plan, show, apply]).size).toBe(1);
+    const providers = childrenOf(plan!);
+    expect(providers.length).toBeGreaterThan(0);
+    stack.close!();
+    expect(await gone(plan!)).toBe(true);
+    for (const pid of providers) expect(await gone(pid)).toBe(true);
+  });
 
-  it('a plan without changes stops its provider and the one started ahead for the apply', async () => {
-    const stack = openStack('dev-api', stackDir, { ...context({ FAKE_PLAN: 'none' }), prestart: true });
+  it('a plan without changes stops the proxy and its providers', async () => {
+    const stack = openStack('dev-api', stackDir, context({ FAKE_PLAN: 'none' }));
     await stack.init();
     expect((await stack.plan()).planFile).toBeUndefined();
     const [plan] = pidsOf(lines());
     expect(await gone(plan!)).toBe(true);
     const log = readFileSync(readdirSync(join(root, 'logs')).map((f) => join(root, 'logs', f))[0]!, 'utf8');
     const started = [...log.matchAll(/\(provider server (\d+) ready\)/g)].map((m) => Number(m[1]));
-    expect(started).toHaveLength(2);
-    for (const pid of started) expect(await gone(pid)).toBe(true);
+    expect(started).toEqual([plan]);
   });
 
-  it('a destroy plans and applies with the engine own providers (its plan configures a provider twice)', async () => {
-    const stack = openStack('dev-api', stackDir, { ...context(), prestart: true });
+  it('a destroy plans and applies through the proxy too (a connection per walk: no provider configured twice)', async () => {
+    const stack = openStack('dev-api', stackDir, context());
     await stack.init();
     const planned = await stack.plan({ destroy: true });
     await stack.apply(planned);
     stack.close!();
-    // With a custom CA bundle, a reattached AWS provider fails its second configuration (the
-    // refresh walk, then the destroy plan): "unable to add custom RootCAs HTTPClient".
-    expect(lines()).toEqual(['plan none', 'apply none']);
+    const calls = lines();
+    expect(calls.map((l) => l.split(' ')[0])).toEqual(['plan', 'apply']);
+    expect(new Set(pidsOf(calls)).size).toBe(1);
   });
 
   it("ECSDEPLOY_ENGINE_FAST=off, or a TF_REATTACH_PROVIDERS of the user's own: every command starts its own provider", async () => {

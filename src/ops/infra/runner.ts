@@ -355,8 +355,6 @@ async function open(
     ...(options.lockTimeout ? { lockTimeout: goDuration(parseDuration(options.lockTimeout) ?? 0) } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
-    // An apply applies what it plans: each stack's apply provider starts while its plan runs.
-    ...(operation === 'apply' ? { prestart: true } : {}),
   };
   const guard =
     operation === 'destroy' ? undefined : rollGuard(env, stacks, options.autoScaling ?? sdkGroupReader, now);

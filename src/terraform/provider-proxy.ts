@@ -1,0 +1,206 @@
+/**
+ * The provider proxy: one small process per stack that the engine reattaches to instead of an AWS
+ * provider (./provider-server), and that starts real AWS provider processes behind it.
+ *
+ * Why: nearly all of an engine command's fixed cost is two calls the AWS provider 5.100 answers
+ * slowly, the same way every time (measured on this machine: docs/performance.md):
+ * - `GetSchema` (~0.5–1 s of provider CPU, ~4.9 MB): the schema of ~1,500 resource types, a
+ *   function of the provider binary alone. Every engine command asks for it once.
+ * - `PrepareProviderConfig` (~2 s: the plugin SDK validates every resource schema each time): a
+ *   function of the provider binary, the provider configuration sent and the provider's
+ *   environment. The engine asks for it in every graph walk: validate, plan, then apply, so three
+ *   times in a one-step `apply`.
+ * The proxy answers both from a cache (in memory, and on disk for the next command) once a provider
+ * has answered them, and passes every other call through to a provider process.
+ *
+ * Safety: each engine connection gets its own provider process (the engine opens one connection
+ * per provider instance, that is per graph walk, as it would start one process per walk without
+ * reattach), started ahead and never shared: so no provider process is configured twice (the AWS
+ * provider 5.x keeps state from one ConfigureProvider to the next in a process, and fails the
+ * second with a custom CA bundle: "unable to add custom RootCAs HTTPClient"), aliased providers and
+ * side-by-side walks are kept apart, and what the provider does for the engine is exactly what it
+ * does without the proxy. A connection that only reads the schema (`show -json`, the engine's
+ * schema load) is answered from the cache and costs no provider process at all.
+ *
+ * Cache keys (sha256): the binary (real path, size, modification time, inode); for
+ * PrepareProviderConfig also the request bytes and the environment the providers run with (all of
+ * it except variables that only describe the shell: PWD, SHLVL, ...). Only successful answers are
+ * kept, each with its checksum (a damaged file is asked again). Files are written whole and renamed into place (proxies of stacks side by side share the
+ * folder), mode 0600 in a 0700 folder: the prepared configuration holds what the provider block
+ * says (region, endpoints, role ARN, default tags), no credential (ecsdeploy writes none there).
+ *
+ * Plain JavaScript run with `node -e` (no imports of ours: it starts in tens of milliseconds and
+ * runs the same from the sources, the bundle and a test). It prints the engine's reattach
+ * configuration once its first provider is ready, exits when the provider cannot start, and is
+ * stopped with its process group (its providers are in it) by ./provider-server or, after a
+ * `kill -9` of ecsdeploy, by the watchdog (./orphans) once the orphaned engine command has ended.
+ *
+ * argv: the provider binary, the provider address (registry.terraform.io/hashicorp/aws), the
+ * cache folder, the run log file ('' for none) and the stack name (for the log's lines).
+ */
+export const PROXY_SOURCE = String.raw`
+'use strict';
+const http2 = require('node:http2');
+const net = require('node:net');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { spawn } = require('node:child_process');
+const [binary, address, cacheDir, logFile, stack] = process.argv.slice(1);
+const log = (text) => {
+  if (!logFile) return;
+  try { fs.appendFileSync(logFile, new Date().toISOString().slice(11, 23) + ' [' + stack + '] (provider proxy: ' + text + ')\n'); } catch {}
+};
+const sha = (...parts) => { const h = crypto.createHash('sha256'); for (const p of parts) h.update(p).update('\0'); return h.digest('hex'); };
+const st = fs.statSync(binary);
+const binaryKey = sha(fs.realpathSync(binary), String(st.size), String(st.mtimeMs), String(st.ino));
+const SHELL_ONLY = new Set(['_', 'PWD', 'OLDPWD', 'SHLVL', 'TERM', 'COLUMNS', 'LINES', 'NODE_OPTIONS']);
+const envKey = sha(JSON.stringify(Object.entries(process.env).filter(([k]) => !SHELL_ONLY.has(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+const CACHED = {
+  '/tfplugin5.Provider/GetSchema': (body) => sha('schema', binaryKey, body),
+  '/tfplugin5.Provider/PrepareProviderConfig': (body) => sha('prepare', binaryKey, envKey, body),
+};
+const memory = new Map();
+function cacheGet(key) {
+  if (memory.has(key)) return memory.get(key);
+  try {
+    const meta = JSON.parse(fs.readFileSync(path.join(cacheDir, key + '.json'), 'utf8'));
+    const answer = { headers: meta.headers, trailers: meta.trailers, data: fs.readFileSync(path.join(cacheDir, key + '.bin')) };
+    if (sha(answer.data) !== meta.sha256) return undefined; // damaged: asked again, and written again
+    memory.set(key, answer);
+    return answer;
+  } catch { return undefined; }
+}
+function cachePut(key, answer) {
+  memory.set(key, answer);
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+    const tmp = path.join(cacheDir, key + '.' + process.pid + '.tmp');
+    fs.writeFileSync(tmp, answer.data, { mode: 0o600 });
+    fs.renameSync(tmp, path.join(cacheDir, key + '.bin'));
+    fs.writeFileSync(tmp, JSON.stringify({ headers: answer.headers, trailers: answer.trailers, sha256: sha(answer.data) }), { mode: 0o600 });
+    fs.renameSync(tmp, path.join(cacheDir, key + '.json'));
+  } catch {}
+}
+// Response headers a server sends again: the status and gRPC's own, never the connection's.
+const kept = (h) => { const o = {}; for (const [k, v] of Object.entries(h || {})) if (k === ':status' || !k.startsWith(':')) o[k] = v; return o; };
+
+// Provider processes: one started ahead, taken by the next connection that needs one.
+const providers = new Set();
+function startProvider() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['-debug'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    providers.add(child);
+    let out = '';
+    child.on('error', (e) => reject(e));
+    child.on('exit', (code, signal) => { providers.delete(child); reject(new Error('it exited (' + (code === null ? signal : code) + ')')); });
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      out += chunk;
+      const m = /TF_REATTACH_PROVIDERS='([^'\n]+)'/.exec(out);
+      if (!m) return;
+      try {
+        const entry = Object.values(JSON.parse(m[1]))[0];
+        const socket = entry.Addr.String;
+        const session = http2.connect('http://localhost', { createConnection: () => (entry.Addr.Network === 'unix' ? net.connect(socket) : net.connect(Number(socket.split(':').pop()), socket.split(':').slice(0, -1).join(':'))) });
+        session.on('error', () => {});
+        resolve({ child, session, stop: () => { session.destroy(); child.kill('SIGKILL'); } });
+      } catch (e) { reject(e); }
+    });
+  });
+}
+let spare = startProvider();
+spare.catch(() => {});
+function takeProvider() {
+  const p = spare;
+  spare = startProvider();
+  spare.catch(() => {});
+  return p;
+}
+
+function fail(stream, status, message) {
+  if (stream.destroyed || stream.headersSent) return;
+  stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(status), 'grpc-message': encodeURIComponent(message) }, { endStream: true });
+}
+function answerWith(stream, answer) {
+  if (stream.destroyed) return;
+  if (answer.trailers === undefined) { stream.respond(kept(answer.headers), { endStream: true }); return; }
+  stream.respond(kept(answer.headers), { waitForTrailers: true });
+  stream.on('wantTrailers', () => stream.sendTrailers(kept(answer.trailers)));
+  stream.end(answer.data);
+}
+/** Passes one call to the connection's provider: streamed both ways, trailers included. */
+function pass(provider, stream, headers, body, onAnswer) {
+  const out = {};
+  for (const [k, v] of Object.entries(headers)) if (k === ':path' || k === ':method' || !k.startsWith(':')) out[k] = v;
+  const req = provider.session.request(out);
+  req.on('error', (e) => fail(stream, 14, 'provider call failed: ' + e.message));
+  stream.on('close', () => { if (!req.destroyed) req.close(); });
+  if (body !== undefined) req.end(body);
+  else { stream.on('data', (c) => req.write(c)); stream.on('end', () => req.end()); }
+  const chunks = [];
+  let trailers;
+  req.on('response', (h, flags) => {
+    if (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) {
+      if (!stream.destroyed) stream.respond(kept(h), { endStream: true });
+      return;
+    }
+    stream.respond(kept(h), { waitForTrailers: true });
+    stream.on('wantTrailers', () => stream.sendTrailers(kept(trailers || { 'grpc-status': '0' })));
+    req.on('data', (c) => { if (onAnswer) chunks.push(c); if (!stream.destroyed) stream.write(c); });
+    req.on('trailers', (t) => { trailers = t; });
+    req.on('end', () => {
+      if (onAnswer && trailers && String(trailers['grpc-status']) === '0') onAnswer({ headers: kept(h), trailers: kept(trailers), data: Buffer.concat(chunks) });
+      if (!stream.destroyed) stream.end();
+    });
+  });
+}
+
+const server = http2.createServer();
+let connections = 0;
+server.on('session', (session) => {
+  const id = ++connections;
+  let provider;
+  session.on('error', () => {});
+  session.on('close', () => { if (provider) provider.then((p) => { p.stop(); log('connection ' + id + ' closed: provider ' + p.child.pid + ' stopped'); }, () => {}); });
+  session.provider = () => {
+    if (!provider) {
+      provider = takeProvider();
+      provider.then((p) => log('connection ' + id + ': provider ' + p.child.pid), () => {});
+    }
+    return provider;
+  };
+});
+server.on('stream', (stream, headers) => {
+  stream.on('error', () => {});
+  const method = headers[':path'] || '';
+  // go-plugin's own services (the broker, stdio streaming, the controller): not for a reattached provider.
+  if (!method.startsWith('/tfplugin')) return fail(stream, 12, method + ' is not served through the provider proxy');
+  const keyOf = CACHED[method];
+  const withProvider = (body, onAnswer) => stream.session.provider().then(
+    (p) => pass(p, stream, headers, body, onAnswer),
+    (e) => fail(stream, 14, 'the AWS provider did not start: ' + e.message),
+  );
+  if (keyOf === undefined) return void withProvider(undefined, undefined);
+  const chunks = [];
+  stream.on('data', (c) => chunks.push(c));
+  stream.on('end', () => {
+    const body = Buffer.concat(chunks);
+    const key = keyOf(body);
+    const hit = cacheGet(key);
+    log(method.split('/').pop() + (hit ? ' from the cache' : ' asked of a provider'));
+    if (hit) answerWith(stream, hit);
+    else withProvider(body, (answer) => cachePut(key, answer));
+  });
+});
+
+const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecsdeploy-provider-'));
+const socket = path.join(socketDir, 'proxy.sock');
+const stopAll = () => { for (const c of providers) { try { c.kill('SIGKILL'); } catch {} } try { fs.rmSync(socketDir, { recursive: true, force: true }); } catch {} };
+process.on('exit', stopAll);
+for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => process.exit(0));
+spare.then(() => server.listen(socket, () => {
+  const entry = { Protocol: 'grpc', ProtocolVersion: 5, Pid: process.pid, Test: true, Addr: { Network: 'unix', String: socket } };
+  process.stdout.write("TF_REATTACH_PROVIDERS='" + JSON.stringify({ [address]: entry }) + "'\n");
+}), (e) => { process.stderr.write('the AWS provider did not start: ' + e.message + '\n'); process.exit(3); });
+`;
