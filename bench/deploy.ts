@@ -8,7 +8,9 @@
  *   - a bare `terraform plan -out` + `terraform apply <plan>` of the same stack folder, run by hand
  *     with the same engine, for the same kind of change (the image of the task definition);
  *   - the same deploy with the engine fast path off (ECSDEPLOY_ENGINE_FAST=off, docs/engine.md):
- *     before / after.
+ *     before / after;
+ *   - the same deploy with an empty provider cache (docs/engine.md, "The provider proxy"): what the
+ *     first deploy after a provider upgrade, or on a new machine, costs.
  *
  * Set-up as the end-to-end tests do it (test/README.md, bench/engine-env.ts): the patched moto
  * server, the bundled example project pointed at it, the whole of dev applied once (`apply --env
@@ -223,26 +225,34 @@ async function deployRounds(p: DeployProject, rounds: number): Promise<Figure[]>
   const slow: number[] = [];
   const bare: number[] = [];
   const direct: number[] = [];
+  const cold: number[] = [];
   const uri = (tag: string) => `123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders@${p.digests[tag]}`;
   // Round 0 is the warm-up (init of dev-orders with the new image, caches).
   let k = 0;
   const next = () => TAGS[k++ % TAGS.length]!;
-  progress(`${rounds} round(s) of: deploy (fast path), deploy (ECSDEPLOY_ENGINE_FAST=off), bare terraform, direct API`);
+  progress(
+    `${rounds} round(s) of: deploy (fast path), deploy (ECSDEPLOY_ENGINE_FAST=off), bare terraform, direct API, deploy (empty provider cache)`,
+  );
   for (let round = 0; round <= rounds; round++) {
     const t1 = await deploy(p, next());
     const t2 = await deploy(p, next(), { ECSDEPLOY_ENGINE_FAST: 'off' });
     const t3 = await bareTerraform(p, p.digests[next()]!);
     const t4 = await directApiDeploy(p, uri(next()));
+    const t5 = await deploy(p, next(), { ECSDEPLOY_PROVIDER_CACHE_DIR: join(p.work, `empty-cache-${round}`) });
     if (round === 0) continue;
     fast.push(t1);
     slow.push(t2);
     bare.push(t3);
     direct.push(t4);
-    progress(`round ${round}: ${seconds(t1)} s, off ${seconds(t2)} s, bare ${seconds(t3)} s, direct ${seconds(t4)} s`);
+    cold.push(t5);
+    progress(
+      `round ${round}: ${seconds(t1)} s, off ${seconds(t2)} s, bare ${seconds(t3)} s, direct ${seconds(t4)} s, empty cache ${seconds(t5)} s`,
+    );
   }
   const vsDirect = pairedRatio(fast, direct);
   const vsBare = pairedRatio(fast, bare);
   const vsOff = pairedRatio(fast, slow);
+  const coldVsOff = pairedRatio(cold, slow);
   const value = median(fast);
   return [
     {
@@ -277,6 +287,16 @@ async function deployRounds(p: DeployProject, rounds: number): Promise<Figure[]>
       baselineValue: seconds(median(slow)),
       ...vsOff,
       note: 'before (every engine command starts its own provider) / after; informative',
+    },
+    {
+      figure: 'deploy: service deploy --no-wait with an empty provider cache (first deploy after a provider upgrade)',
+      value: seconds(median(cold)),
+      unit: 's',
+      spread: spreadSeconds(cold),
+      baseline: 'ECSDEPLOY_ENGINE_FAST=off',
+      baselineValue: seconds(median(slow)),
+      ...coldVsOff,
+      note: 'the proxy asks a provider for the schema and the configuration check once, then caches them; informative',
     },
   ];
 }

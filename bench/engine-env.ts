@@ -167,6 +167,8 @@ export async function startEngineEnv(prefix: string, write: (dir: string) => voi
       ...process.env,
       ...awsTestEnv(moto.endpoint),
       TF_CLI_CONFIG_FILE: writeTerraformCliConfig(work),
+      // The provider proxy's answers (docs/engine.md): this bench's own, empty at the start, not the user's.
+      ECSDEPLOY_PROVIDER_CACHE_DIR: join(work, 'provider-answers'),
       CI: 'true',
       NO_COLOR: '1',
     };
