@@ -10,8 +10,9 @@
  *   function of the provider binary, the provider configuration sent and the provider's
  *   environment. The engine asks for it in every graph walk: validate, plan, then apply, so three
  *   times in a one-step `apply`.
- * The proxy answers both from a cache (in memory, and on disk for the next command) once a provider
- * has answered them, and passes every other call through to a provider process.
+ * The proxy answers both (and their protocol 6 names, GetProviderSchema and ValidateProviderConfig)
+ * from a cache (in memory, and on disk for the next command) once a provider has answered them, and
+ * passes every other call through to a provider process.
  *
  * Safety: each engine connection gets its own provider process (the engine opens one connection
  * per provider instance, that is per graph walk, as it would start one process per walk without
@@ -57,9 +58,13 @@ const st = fs.statSync(binary);
 const binaryKey = sha(fs.realpathSync(binary), String(st.size), String(st.mtimeMs), String(st.ino));
 const SHELL_ONLY = new Set(['_', 'PWD', 'OLDPWD', 'SHLVL', 'TERM', 'COLUMNS', 'LINES', 'NODE_OPTIONS']);
 const envKey = sha(JSON.stringify(Object.entries(process.env).filter(([k]) => !SHELL_ONLY.has(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+const schemaKey = (body) => sha('schema', binaryKey, body);
+const checkKey = (body) => sha('prepare', binaryKey, envKey, body);
 const CACHED = {
-  '/tfplugin5.Provider/GetSchema': (body) => sha('schema', binaryKey, body),
-  '/tfplugin5.Provider/PrepareProviderConfig': (body) => sha('prepare', binaryKey, envKey, body),
+  '/tfplugin5.Provider/GetSchema': schemaKey,
+  '/tfplugin5.Provider/PrepareProviderConfig': checkKey,
+  '/tfplugin6.Provider/GetProviderSchema': schemaKey,
+  '/tfplugin6.Provider/ValidateProviderConfig': checkKey,
 };
 const memory = new Map();
 function cacheGet(key) {
@@ -104,7 +109,7 @@ function startProvider() {
         const socket = entry.Addr.String;
         const session = http2.connect('http://localhost', { createConnection: () => (entry.Addr.Network === 'unix' ? net.connect(socket) : net.connect(Number(socket.split(':').pop()), socket.split(':').slice(0, -1).join(':'))) });
         session.on('error', () => {});
-        resolve({ child, session, stop: () => { session.destroy(); child.kill('SIGKILL'); } });
+        resolve({ child, session, protocol: entry.ProtocolVersion, stop: () => { session.destroy(); child.kill('SIGKILL'); } });
       } catch (e) { reject(e); }
     });
   });
@@ -119,7 +124,8 @@ function takeProvider() {
 }
 
 function fail(stream, status, message) {
-  if (stream.destroyed || stream.headersSent) return;
+  if (stream.destroyed) return;
+  if (stream.headersSent) return void stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
   stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(status), 'grpc-message': encodeURIComponent(message) }, { endStream: true });
 }
 function answerWith(stream, answer) {
@@ -129,19 +135,23 @@ function answerWith(stream, answer) {
   stream.on('wantTrailers', () => stream.sendTrailers(kept(answer.trailers)));
   stream.end(answer.data);
 }
-/** Passes one call to the connection's provider: streamed both ways, trailers included. */
+/** Passes one call to the connection's provider; its answer streams back, trailers included. */
 function pass(provider, stream, headers, body, onAnswer) {
   const out = {};
   for (const [k, v] of Object.entries(headers)) if (k === ':path' || k === ':method' || !k.startsWith(':')) out[k] = v;
   const req = provider.session.request(out);
   req.on('error', (e) => fail(stream, 14, 'provider call failed: ' + e.message));
   stream.on('close', () => { if (!req.destroyed) req.close(); });
-  if (body !== undefined) req.end(body);
-  else { stream.on('data', (c) => req.write(c)); stream.on('end', () => req.end()); }
+  req.end(body);
   const chunks = [];
   let trailers;
+  let done = false;
+  // A provider that died in the middle of a call: the engine's call fails, it does not hang.
+  req.on('close', () => { if (!done) fail(stream, 14, 'the AWS provider process ended in the middle of the call'); });
   req.on('response', (h, flags) => {
     if (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) {
+      done = true;
+      req.resume();
       if (!stream.destroyed) stream.respond(kept(h), { endStream: true });
       return;
     }
@@ -150,6 +160,7 @@ function pass(provider, stream, headers, body, onAnswer) {
     req.on('data', (c) => { if (onAnswer) chunks.push(c); if (!stream.destroyed) stream.write(c); });
     req.on('trailers', (t) => { trailers = t; });
     req.on('end', () => {
+      done = true;
       if (onAnswer && trailers && String(trailers['grpc-status']) === '0') onAnswer({ headers: kept(h), trailers: kept(trailers), data: Buffer.concat(chunks) });
       if (!stream.destroyed) stream.end();
     });
@@ -176,21 +187,21 @@ server.on('stream', (stream, headers) => {
   const method = headers[':path'] || '';
   // go-plugin's own services (the broker, stdio streaming, the controller): not for a reattached provider.
   if (!method.startsWith('/tfplugin')) return fail(stream, 12, method + ' is not served through the provider proxy');
+  // Every tfplugin call sends one request message (only answers may stream): read it whole at once,
+  // before the connection's provider is ready (a request body not read right away can be lost).
   const keyOf = CACHED[method];
-  const withProvider = (body, onAnswer) => stream.session.provider().then(
-    (p) => pass(p, stream, headers, body, onAnswer),
-    (e) => fail(stream, 14, 'the AWS provider did not start: ' + e.message),
-  );
-  if (keyOf === undefined) return void withProvider(undefined, undefined);
   const chunks = [];
   stream.on('data', (c) => chunks.push(c));
   stream.on('end', () => {
     const body = Buffer.concat(chunks);
-    const key = keyOf(body);
-    const hit = cacheGet(key);
-    log(method.split('/').pop() + (hit ? ' from the cache' : ' asked of a provider'));
-    if (hit) answerWith(stream, hit);
-    else withProvider(body, (answer) => cachePut(key, answer));
+    const key = keyOf && keyOf(body);
+    const hit = key && cacheGet(key);
+    if (key) log(method.split('/').pop() + (hit ? ' from the cache' : ' asked of a provider'));
+    if (hit) return answerWith(stream, hit);
+    stream.session.provider().then(
+      (p) => pass(p, stream, headers, body, key && ((answer) => cachePut(key, answer))),
+      (e) => fail(stream, 14, 'the AWS provider did not start: ' + e.message),
+    );
   });
 });
 
@@ -199,8 +210,8 @@ const socket = path.join(socketDir, 'proxy.sock');
 const stopAll = () => { for (const c of providers) { try { c.kill('SIGKILL'); } catch {} } try { fs.rmSync(socketDir, { recursive: true, force: true }); } catch {} };
 process.on('exit', stopAll);
 for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => process.exit(0));
-spare.then(() => server.listen(socket, () => {
-  const entry = { Protocol: 'grpc', ProtocolVersion: 5, Pid: process.pid, Test: true, Addr: { Network: 'unix', String: socket } };
+spare.then((first) => server.listen(socket, () => {
+  const entry = { Protocol: 'grpc', ProtocolVersion: first.protocol, Pid: process.pid, Test: true, Addr: { Network: 'unix', String: socket } };
   process.stdout.write("TF_REATTACH_PROVIDERS='" + JSON.stringify({ [address]: entry }) + "'\n");
 }), (e) => { process.stderr.write('the AWS provider did not start: ' + e.message + '\n'); process.exit(3); });
 `;

@@ -1,0 +1,234 @@
+/**
+ * The provider proxy (src/terraform/provider-proxy.ts) on its own, between a gRPC client of ours
+ * (node:http2, as the engine's go-plugin client speaks it: h2c on a unix socket) and a scripted
+ * provider that serves like the plugin SDK's debug mode and records every call it gets. Protects:
+ * - each client connection gets a provider process of its own, and loses it when it closes; a call
+ *   that arrives while its provider is still starting is served;
+ * - GetSchema and PrepareProviderConfig are asked once, then answered from the cache, the same
+ *   bytes, also by the next proxy (the disk cache); a different request or environment is asked;
+ * - go-plugin's own services are refused at once, without taking a provider;
+ * - a provider that dies in the middle of a call fails that call: the client is not left waiting.
+ * The real engine and provider: test/e2e/provider-proxy.test.ts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROXY_SOURCE } from '../../src/terraform/provider-proxy';
+
+/** A provider: prints its reattach line, answers every call with `<method> <pid> <body>`; records each call in CALLS. */
+const PROVIDER = `#!${process.execPath}
+const http2 = require('node:http2');
+const fs = require('node:fs');
+if (process.argv[2] !== '-debug') process.exit(9);
+const socket = '/tmp/fake-provider-' + process.pid + '.sock';
+let configured = false;
+const server = http2.createServer();
+server.on('stream', (stream, headers) => {
+  const method = headers[':path'].split('/').pop();
+  const chunks = [];
+  stream.on('data', (c) => chunks.push(c));
+  stream.on('end', () => {
+    const body = Buffer.concat(chunks).toString();
+    fs.appendFileSync(process.env.CALLS, method + ' ' + process.pid + '\\n');
+    if (method === 'Crash') process.exit(1);
+    if (method === 'Configure' && configured) {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '2', 'grpc-message': 'configured twice' }, { endStream: true });
+      return;
+    }
+    if (method === 'Configure') configured = true;
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+    stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+    stream.end(method + ' ' + process.pid + ' ' + body);
+  });
+});
+server.listen(socket, () => {
+  process.stdout.write("TF_REATTACH_PROVIDERS='" + JSON.stringify({ 'registry.terraform.io/hashicorp/aws': { Protocol: 'grpc', ProtocolVersion: 5, Pid: process.pid, Test: true, Addr: { Network: 'unix', String: socket } } }) + "'\\n");
+});
+process.on('SIGTERM', () => process.exit(0));
+process.on('exit', () => { try { fs.unlinkSync(socket); } catch {} });
+`;
+
+interface Answer {
+  readonly status: string;
+  readonly body: string;
+}
+
+let root: string;
+let binary: string;
+let calls: string;
+let cacheDir: string;
+const proxies: ChildProcess[] = [];
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'ecsdeploy-proxy-unit-'));
+  binary = join(root, 'terraform-provider-aws_v5.100.0_x5');
+  writeFileSync(binary, PROVIDER);
+  chmodSync(binary, 0o755);
+  calls = join(root, 'calls.txt');
+  cacheDir = join(root, 'cache');
+});
+afterEach(() => {
+  for (const p of proxies.splice(0)) {
+    try {
+      process.kill(-p.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Starts a proxy (as src/terraform/provider-server.ts does); resolves with its socket once it prints its reattach line. */
+function startProxy(env: NodeJS.ProcessEnv = {}): Promise<{ socket: string; pid: number; log: string }> {
+  const log = join(root, `proxy-${proxies.length}.log`);
+  const child = spawn(
+    process.execPath,
+    ['-e', PROXY_SOURCE, binary, 'registry.terraform.io/hashicorp/aws', cacheDir, log, 'test'],
+    {
+      env: { ...process.env, CALLS: calls, NODE_OPTIONS: '', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    },
+  );
+  proxies.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      const m = /TF_REATTACH_PROVIDERS='([^'\n]+)'/.exec(out);
+      if (!m) return;
+      const entry = (JSON.parse(m[1]!) as Record<string, { Addr: { String: string }; Pid: number }>)[
+        'registry.terraform.io/hashicorp/aws'
+      ]!;
+      resolve({ socket: entry.Addr.String, pid: entry.Pid, log });
+    });
+    child.on('exit', (code) => reject(new Error(`proxy exited ${code}`)));
+  });
+}
+
+/** One client connection (one provider instance of the engine). */
+function connect(socket: string): http2.ClientHttp2Session {
+  const session = http2.connect('http://localhost', { createConnection: () => net.connect(socket) });
+  session.on('error', () => undefined);
+  return session;
+}
+
+/** One unary call: its grpc-status and body, or the stream's error. */
+function call(session: http2.ClientHttp2Session, method: string, body = ''): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = session.request({
+      ':method': 'POST',
+      ':path': method.startsWith('/') ? method : `/tfplugin5.Provider/${method}`,
+      'content-type': 'application/grpc',
+      'te': 'trailers',
+    });
+    let status = '';
+    let text = '';
+    req.on('response', (h) => {
+      if (h['grpc-status'] !== undefined) status = String(h['grpc-status']);
+    });
+    req.on('trailers', (t) => (status = String(t['grpc-status'])));
+    req.setEncoding('utf8').on('data', (c: string) => (text += c));
+    req.on('end', () => resolve({ status, body: text }));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const recorded = () => (existsSync(calls) ? readFileSync(calls, 'utf8').trim().split('\n') : []);
+const pidOf = (a: Answer) => Number(a.body.split(' ')[1]);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+};
+
+it('gives each connection a provider process of its own, and stops it when the connection closes', async () => {
+  const { socket } = await startProxy();
+  const a = connect(socket);
+  const b = connect(socket);
+  const configuredA = await call(a, 'Configure', 'x');
+  const configuredB = await call(b, 'Configure', 'x');
+  expect([configuredA.status, configuredB.status]).toEqual(['0', '0']);
+  expect(pidOf(configuredA)).not.toBe(pidOf(configuredB));
+  // Later calls of a connection go to its own provider.
+  expect(pidOf(await call(a, 'ReadResource'))).toBe(pidOf(configuredA));
+  a.close();
+  for (let i = 0; i < 50 && alive(pidOf(configuredA)); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(alive(pidOf(configuredA))).toBe(false);
+  expect(alive(pidOf(configuredB))).toBe(true);
+  b.close();
+});
+
+it('serves connections that arrive while their provider is still starting (their request is read at once)', async () => {
+  const { socket } = await startProxy();
+  const sessions = [connect(socket), connect(socket), connect(socket)];
+  const answers = await Promise.all(sessions.map((s) => call(s, 'ReadResource')));
+  expect(answers.map((a) => a.status)).toEqual(['0', '0', '0']);
+  expect(new Set(answers.map(pidOf)).size).toBe(3);
+  for (const s of sessions) s.close();
+}, 20_000);
+
+it('asks the schema and the configuration check once, then answers from the cache, here and in the next proxy', async () => {
+  const first = await startProxy();
+  const a = connect(first.socket);
+  const schema = await call(a, 'GetSchema');
+  const check = await call(a, 'PrepareProviderConfig', 'config-1');
+  a.close();
+  const b = connect(first.socket);
+  expect(await call(b, 'GetSchema')).toEqual(schema);
+  expect(await call(b, 'PrepareProviderConfig', 'config-1')).toEqual(check);
+  // A different request is asked.
+  expect((await call(b, 'PrepareProviderConfig', 'config-2')).body).toContain('config-2');
+  b.close();
+  const asked = (what: string) => recorded().filter((l) => l.startsWith(`${what} `)).length;
+  expect([asked('GetSchema'), asked('PrepareProviderConfig')]).toEqual([1, 2]);
+
+  // The next proxy answers both from the disk cache; another environment asks the check again.
+  const next = await startProxy();
+  const c = connect(next.socket);
+  expect(await call(c, 'GetSchema')).toEqual(schema);
+  expect(await call(c, 'PrepareProviderConfig', 'config-1')).toEqual(check);
+  c.close();
+  expect([asked('GetSchema'), asked('PrepareProviderConfig')]).toEqual([1, 2]);
+  const other = await startProxy({ AWS_PROFILE: 'another' });
+  const d = connect(other.socket);
+  expect(await call(d, 'GetSchema')).toEqual(schema);
+  expect((await call(d, 'PrepareProviderConfig', 'config-1')).status).toBe('0');
+  d.close();
+  expect([asked('GetSchema'), asked('PrepareProviderConfig')]).toEqual([1, 3]);
+  expect(readFileSync(next.log, 'utf8')).toContain('GetSchema from the cache');
+});
+
+it("refuses go-plugin's own services at once, without taking a provider", async () => {
+  const { socket } = await startProxy();
+  const a = connect(socket);
+  expect((await call(a, '/plugin.GRPCBroker/StartStream')).status).toBe('12');
+  expect((await call(a, '/plugin.GRPCStdio/StreamStdio')).status).toBe('12');
+  a.close();
+  expect(recorded()).toEqual([]);
+});
+
+it('fails a call whose provider dies in the middle of it: the client is not left waiting', async () => {
+  const { socket } = await startProxy();
+  const a = connect(socket);
+  const answer = await Promise.race([
+    call(a, 'Crash').then(
+      (x) => `status ${x.status}`,
+      (e: Error) => `error ${e.message}`,
+    ),
+    new Promise<string>((r) => setTimeout(() => r('still waiting after 10 s'), 10_000)),
+  ]);
+  expect(answer).toMatch(/^status 14$|^error /);
+  a.close();
+  // The next connection gets a provider of its own and works.
+  const b = connect(socket);
+  expect((await call(b, 'ReadResource')).status).toBe('0');
+  b.close();
+}, 20_000);
