@@ -55,12 +55,11 @@ const PREFIX = 'faults';
 const RELEASES = 'faults/releases';
 const CLUSTER = 'shop-dev';
 const FENV = 'fenv';
-// Defaults sized for CI: one seed of each engine scenario (an apply, a create), two kill seeds (a
-// deploy, a create); what a seed costs is in engine.test.ts's header. The issue's corpus:
-// FAULT_ENGINE_SEEDS=10 FAULT_KILL_SEEDS=20 npm run test:faults.
-const SERVICE_SEEDS = seeds('engine', 1);
-const ENV_SEEDS = seeds('engine', 1);
-const KILL_SEEDS = seeds('kill', 2);
+// The issue's corpus is the default (engine.test.ts's header: what it costs): 10 seeds of each
+// engine scenario, 10 kill seeds (a deploy or a create; with engine.test.ts's 10 of `apply`: 20).
+const SERVICE_SEEDS = seeds('engine', 10);
+const ENV_SEEDS = seeds('engine', 10);
+const KILL_SEEDS = seeds('kill', 10);
 const STALE_LOCK =
   /Error: The state of stack (\S+) is locked: (\S+) has been running `\w+` since [^\n]+\(lock ID ([0-9a-f-]+)\)[\s\S]*Try this: If that run died and nobody else is using the state, release the lock: terraform -chdir=(\S+) force-unlock ([0-9a-f-]+)/;
 const TRACE = /^\s+at .+\(.+:\d+:\d+\)$/m;
