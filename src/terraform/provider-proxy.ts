@@ -1,6 +1,6 @@
 /**
- * The provider proxy: one small process per stack that the engine reattaches to instead of an AWS
- * provider (./provider-server), and that starts real AWS provider processes behind it.
+ * The provider proxy: one small process per engine command that the engine reattaches to instead of
+ * an AWS provider (./provider-server), and that starts real AWS provider processes behind it.
  *
  * Why: nearly all of an engine command's fixed cost is two calls the AWS provider 5.100 answers
  * slowly, the same way every time (measured on this machine: docs/performance.md):
@@ -26,9 +26,10 @@
  * Cache keys (sha256): the binary (real path, size, modification time, inode); for
  * PrepareProviderConfig also the request bytes and the environment the providers run with (all of
  * it except variables that only describe the shell: PWD, SHLVL, ...). Only successful answers are
- * kept, each with its checksum (a damaged file is asked again). Files are written whole and renamed into place (proxies of stacks side by side share the
- * folder), mode 0600 in a 0700 folder: the prepared configuration holds what the provider block
- * says (region, endpoints, role ARN, default tags), no credential (ecsdeploy writes none there).
+ * kept, each with its checksum (a damaged file is asked again). Files are written whole and renamed
+ * into place (proxies of engine commands side by side share the folder), mode 0600 in a 0700
+ * folder: the prepared configuration holds what the provider block says (region, endpoints, role
+ * ARN, default tags), no credential (ecsdeploy writes none there).
  *
  * Plain JavaScript run with `node -e` (no imports of ours: it starts in tens of milliseconds and
  * runs the same from the sources, the bundle and a test). It prints the engine's reattach
@@ -91,6 +92,10 @@ function cachePut(key, answer) {
 // Response headers a server sends again: the status and gRPC's own, never the connection's.
 const kept = (h) => { const o = {}; for (const [k, v] of Object.entries(h || {})) if (k === ':status' || !k.startsWith(':')) o[k] = v; return o; };
 
+// The schema alone is 4.9 MB: node's default of 10 MB per HTTP/2 session is too close (past it,
+// new calls are refused).
+const SESSION_MEMORY_MB = 512;
+
 // Provider processes: one started ahead, taken by the next connection that needs one.
 const providers = new Set();
 function startProvider() {
@@ -99,7 +104,10 @@ function startProvider() {
     providers.add(child);
     let out = '';
     child.on('error', (e) => reject(e));
-    child.on('exit', (code, signal) => { providers.delete(child); reject(new Error('it exited (' + (code === null ? signal : code) + ')')); });
+    child.on('exit', (code, signal) => {
+      if (providers.delete(child) && !child.stopping) log('provider ' + child.pid + ' exited (' + (code === null ? signal : code) + ')');
+      reject(new Error('it exited (' + (code === null ? signal : code) + ')'));
+    });
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
       out += chunk;
       const m = /TF_REATTACH_PROVIDERS='([^'\n]+)'/.exec(out);
@@ -107,9 +115,9 @@ function startProvider() {
       try {
         const entry = Object.values(JSON.parse(m[1]))[0];
         const socket = entry.Addr.String;
-        const session = http2.connect('http://localhost', { createConnection: () => (entry.Addr.Network === 'unix' ? net.connect(socket) : net.connect(Number(socket.split(':').pop()), socket.split(':').slice(0, -1).join(':'))) });
+        const session = http2.connect('http://localhost', { maxSessionMemory: SESSION_MEMORY_MB, createConnection: () => (entry.Addr.Network === 'unix' ? net.connect(socket) : net.connect(Number(socket.split(':').pop()), socket.split(':').slice(0, -1).join(':'))) });
         session.on('error', () => {});
-        resolve({ child, session, protocol: entry.ProtocolVersion, stop: () => { session.destroy(); child.kill('SIGKILL'); } });
+        resolve({ child, session, protocol: entry.ProtocolVersion, stop: () => { child.stopping = true; session.destroy(); child.kill('SIGKILL'); } });
       } catch (e) { reject(e); }
     });
   });
@@ -124,6 +132,7 @@ function takeProvider() {
 }
 
 function fail(stream, status, message) {
+  log('call failed: ' + message);
   if (stream.destroyed) return;
   if (stream.headersSent) return void stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
   stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(status), 'grpc-message': encodeURIComponent(message) }, { endStream: true });
@@ -167,7 +176,7 @@ function pass(provider, stream, headers, body, onAnswer) {
   });
 }
 
-const server = http2.createServer();
+const server = http2.createServer({ maxSessionMemory: SESSION_MEMORY_MB });
 let connections = 0;
 server.on('session', (session) => {
   const id = ++connections;
@@ -209,6 +218,8 @@ const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecsdeploy-provider-'));
 const socket = path.join(socketDir, 'proxy.sock');
 const stopAll = () => { for (const c of providers) { try { c.kill('SIGKILL'); } catch {} } try { fs.rmSync(socketDir, { recursive: true, force: true }); } catch {} };
 process.on('exit', stopAll);
+// A bug of ours must not end the engine command it serves: the call it concerned fails, the rest go on.
+process.on('uncaughtException', (e) => log('internal error: ' + (e && e.stack ? e.stack.split('\n').slice(0, 3).join(' | ') : e)));
 for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => process.exit(0));
 spare.then((first) => server.listen(socket, () => {
   const entry = { Protocol: 'grpc', ProtocolVersion: first.protocol, Pid: process.pid, Test: true, Addr: { Network: 'unix', String: socket } };
