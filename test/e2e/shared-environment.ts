@@ -24,6 +24,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -116,7 +117,13 @@ async function applyDevBase(
   const r = await apply.done;
   signal?.removeEventListener('abort', interrupt);
   log(`--- apply (exit ${r.code}, ${r.seconds} s) stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`);
-  if (r.code !== 0) throw new Error(`apply --env dev --stack registry --stack cluster exited ${r.code}`);
+  if (r.code !== 0) {
+    // The engine's own output, before the project copy (and its .ecsdeploy/logs) is removed.
+    const logs = join(project, '.ecsdeploy', 'logs');
+    for (const f of existsSync(logs) ? readdirSync(logs) : [])
+      log(`--- engine log ${f} ---\n${readFileSync(join(logs, f), 'utf8')}`);
+    throw new Error(`apply --env dev --stack registry --stack cluster exited ${r.code}`);
+  }
   const stacks = (JSON.parse(r.stdout) as ApplyReport).stacks.map((s) => s.stack);
   if (JSON.stringify(stacks) !== JSON.stringify(TEMPLATE_STACKS))
     throw new Error(`apply reported the stacks ${JSON.stringify(stacks)}, not ${JSON.stringify(TEMPLATE_STACKS)}`);
