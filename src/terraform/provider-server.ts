@@ -4,17 +4,16 @@
  * (./provider-proxy) that prints a reattach configuration and starts real provider processes (with
  * `-debug`) behind it; an engine command given that configuration talks to the proxy instead of
  * starting (and loading the schema of) providers of its own. Terraform never stops a reattached
- * provider: the stack stops the proxy when it is done (./stack), and every proxy still running is
- * killed with its providers (its process group) when ecsdeploy exits.
+ * provider: the stack stops the proxy when the engine command it served ends (./stack), and every
+ * proxy still running is killed with its providers (its process group) when ecsdeploy exits.
  *
  * Safety: the proxy gives each engine connection (one per provider instance: per graph walk, as the
  * engine would start one process per walk) a provider process of its own, so no provider process is
  * configured twice (the AWS provider 5.x keeps state from one configuration to the next in a
  * process, and fails the second with a custom CA bundle: "unable to add custom RootCAs
  * HTTPClient"). What it caches (the schema, the provider configuration's validation) is a function
- * of the binary, the request and the environment, and keyed by them. So one proxy serves all of a
- * stack's engine commands in a run, one-step applies and destroys included; stacks side by side each
- * have their own. Only registry.terraform.io/hashicorp/aws (or OpenTofu's address of it) is served;
+ * of the binary, the request and the environment, and keyed by them, and kept on disk: so each
+ * engine command, one-step applies and destroys included, gets a proxy of its own that starts warm. Only registry.terraform.io/hashicorp/aws (or OpenTofu's address of it) is served;
  * any other provider of a stack is started by the engine as usual.
  *
  * The proxy runs in its own process group: a Ctrl-C on the terminal reaches ecsdeploy, which stops
@@ -132,7 +131,7 @@ export function startProviderServer(options: {
   if (installed === undefined) return Promise.resolve(undefined);
   const log = (text: string) => options.log.write(options.stack, text);
   log(
-    `$ provider proxy for ${installed.binary} -debug   (one per stack; a provider process per engine connection; ECSDEPLOY_ENGINE_FAST=off: none)`,
+    `$ provider proxy for ${installed.binary} -debug   (one per engine command; a provider process per engine connection; ECSDEPLOY_ENGINE_FAST=off: none)`,
   );
   return new Promise((resolve) => {
     let child: ChildProcess;
@@ -207,7 +206,7 @@ export function startProviderServer(options: {
       const entry = Object.values(parsed)[0];
       if (entry === undefined) return give(undefined, 'an empty reattach configuration');
       // Keyed by the address the engine knows the provider by (OpenTofu: registry.opentofu.org/...).
-      // Running, it must not keep ecsdeploy alive: the stack stops it, or the exit hook kills it.
+      // Running, it must not keep ecsdeploy alive: the stack stops it after its command, or the exit hook kills it.
       child.unref();
       (child.stdout as unknown as { unref?: () => void }).unref?.();
       give({

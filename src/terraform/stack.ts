@@ -14,7 +14,7 @@ import type { Engine } from './engine';
 import { engineFailure } from './errors';
 import type { RunLog } from './log';
 import { engineEnv, runEngine, type EngineInvocation, type EngineResult, type UiMessage } from './process';
-import { fastPathEnabled, startProviderServer, type ProviderServer } from './provider-server';
+import { fastPathEnabled, startProviderServer } from './provider-server';
 import { NO_CHANGES, summarizeAppliedStream, summarizeDestroyPlan, summarizePlan, type PlanSummary } from './summary';
 import { dateOf, systemClock, type Clock } from '../clock';
 
@@ -57,8 +57,6 @@ export interface StackEngine {
    * whatever they plan without showing it to anyone (a non-interactive deploy). Absent: not offered.
    */
   applyNow?(): Promise<{ readonly summary: PlanSummary; readonly outputs: Outputs }>;
-  /** Stops what the stack keeps running between its engine commands (its provider servers). */
-  close?(): void;
 }
 
 export const SENSITIVE = '(sensitive)';
@@ -111,29 +109,26 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
       ...(run.signal ? { signal: run.signal } : {}),
       ...extra,
     });
-  // The stack's provider proxy (./provider-server, ./provider-proxy): started with the first engine
-  // command that talks to AWS and kept until the stack is closed, so every command of the run
-  // (plan, show -json, apply, a one-step apply, a destroy) reuses what it cached; each engine
-  // connection gets a provider process of its own, so none is configured twice.
-  // ECSDEPLOY_ENGINE_FAST=off, or a TF_REATTACH_PROVIDERS of the user's own (a provider under a
-  // debugger): each command starts its own, as the engine does by default.
+  // A provider proxy for each engine command that talks to AWS (./provider-server, ./provider-proxy):
+  // it answers the schema and the configuration check from the cache on disk and gives each engine
+  // connection a provider process of its own, so none is configured twice. Stopped with its
+  // providers as soon as the command ends: a stack waiting (for a confirmation, for the stacks it
+  // depends on) keeps no process, and a run of hundreds of stacks holds at most one proxy per engine
+  // command running. ECSDEPLOY_ENGINE_FAST=off, or a TF_REATTACH_PROVIDERS of the user's own (a
+  // provider under a debugger): each command starts its own providers, as the engine does by default.
   const fast = fastPathEnabled(run.env ?? process.env) && !(run.env ?? process.env)['TF_REATTACH_PROVIDERS'];
-  type Server = Promise<ProviderServer | undefined>;
-  let server: Server | undefined;
-  const provider = (): Server | undefined =>
-    fast
-      ? (server ??= startProviderServer({ stackDir: dir, stack: name, env: engineEnv(run.env), log: run.log }))
-      : undefined;
-  const stopServers = () => {
-    void server?.then((x) => x?.stop());
-    server = undefined;
-  };
-  /** invoke, given the stack's provider proxy when there is one and it still runs. */
+  /** invoke through a provider proxy of its own when there is one, stopped when it returns. */
   const invokeOn = async (args: string[], extra: Partial<EngineInvocation> = {}) => {
-    const pending = provider();
-    const s = pending === undefined || run.signal?.aborted ? undefined : await pending;
-    if (s === undefined || !s.alive()) return invoke(args, extra);
-    return invoke(args, { ...extra, env: { ...(run.env ?? {}), TF_REATTACH_PROVIDERS: s.reattach } });
+    const server =
+      fast && !run.signal?.aborted
+        ? await startProviderServer({ stackDir: dir, stack: name, env: engineEnv(run.env), log: run.log })
+        : undefined;
+    try {
+      if (server === undefined || !server.alive() || run.signal?.aborted) return await invoke(args, extra);
+      return await invoke(args, { ...extra, env: { ...(run.env ?? {}), TF_REATTACH_PROVIDERS: server.reattach } });
+    } finally {
+      server?.stop();
+    }
   };
   const failure = (result: EngineResult, step: string) =>
     engineFailure(result, {
@@ -176,7 +171,6 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
       const cached =
         !force && previous?.all === fp.all && existsSync(join(dir, '.terraform.lock.hcl')) && providersInstalled(dir);
       if (cached) return 'cached';
-      stopServers(); // init may install another provider binary
       // The synthesized backend is the source of truth: never migrate state implicitly (it could
       // overwrite a state that exists in the new backend). A changed backend is reported.
       check(await invoke(['init', '-input=false', '-no-color', '-reconfigure']), 'init');
@@ -201,7 +195,6 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
     );
     if (result.code === 0 && !result.interrupted) {
       rmSync(planFile, { force: true });
-      stopServers(); // nothing to show or apply
       return { summary: NO_CHANGES };
     }
     // -detailed-exitcode: 2 means "changes", but a Go panic exits with 2 as well: a real plan
@@ -213,7 +206,6 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
     if (!changes || result.interrupted) {
       const text = result.messages.map((m) => m.diagnostic?.summary ?? '').join('\n') + result.tail.join('\n');
       if (!retried && !result.interrupted && NEEDS_INIT.test(text)) {
-        stopServers();
         await init(true);
         return plan(options, true);
       }
@@ -259,7 +251,7 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
     return mask(JSON.parse(result.stdout || '{}') as Record<string, { sensitive?: boolean; value?: unknown }>);
   };
 
-  return { init: () => init(), plan: (o) => plan(o), apply, applyNow, outputs, close: stopServers };
+  return { init: () => init(), plan: (o) => plan(o), apply, applyNow, outputs };
 }
 
 function mask(outputs: Record<string, { sensitive?: boolean; value?: unknown }>): Outputs {

@@ -1,14 +1,15 @@
 /**
  * The engine fast path of deploys (issue #17, docs/performance.md) on the real engine against moto:
  * a deploy plans and applies in one engine command (ApplyRequest.direct); every engine command of a
- * stack talks to the stack's provider proxy (TF_REATTACH_PROVIDERS, src/terraform/provider-server.ts
+ * stack talks to a provider proxy of its own (TF_REATTACH_PROVIDERS, src/terraform/provider-server.ts
  * and provider-proxy.ts), which answers the schema and the provider configuration check from its
  * cache and gives each engine connection a provider process of its own. What it must not give up,
  * each checked here with the fast path on: a deploy applies what it should and leaves no provider
  * running; drift of the ECS service and of its task definition, made behind Terraform's back, is
  * detected (the stack is reported changed, never unchanged) and a deploy puts it right; the state
  * lock is still taken (a deploy on a locked state stops and changes nothing); stacks planned side
- * by side each get a proxy of their own and agree with ECSDEPLOY_ENGINE_FAST=off.
+ * by side each get proxies of their own (one per engine command) and agree with
+ * ECSDEPLOY_ENGINE_FAST=off.
  *
  * On the shared dev environment (test/e2e/shared-environment.ts): registry and cluster are already
  * applied in this file's own moto, so the first apply (fast path on) finds them up to date and
@@ -112,7 +113,7 @@ e2eDescribe()('deploy fast path on a real engine against moto', () => {
     );
   }, 900_000);
 
-  it('a deploy plans and applies in one engine command, through the stack provider proxy, and applies the image', async () => {
+  it('a deploy plans and applies in one engine command, through a provider proxy, and applies the image', async () => {
     const r = await deploy('3.0.0');
     expect(exitOf(r)).toEqual({ code: 0 });
     const result = json<DeployResult>(r);
@@ -196,7 +197,7 @@ e2eDescribe()('deploy fast path on a real engine against moto', () => {
     }
   }, 600_000);
 
-  it('stacks planned side by side each get their own provider, and agree with ECSDEPLOY_ENGINE_FAST=off', async () => {
+  it('stacks planned side by side each get their own proxies, and agree with ECSDEPLOY_ENGINE_FAST=off', async () => {
     const args = ['plan', '--env', 'dev', '--stack', 'registry', '--stack', 'cluster', '--stack', 'orders', '--json'];
     const fast = await cli(args, dir, env);
     const fastLog = lastLog(dir);
@@ -206,8 +207,13 @@ e2eDescribe()('deploy fast path on a real engine against moto', () => {
     const view = (r: typeof fast) =>
       json<PlanReport>(r).stacks.map((s) => [s.stack, s.status, s.summary?.changes, s.summary?.resources]);
     expect(view(fast)).toEqual(view(slow));
+    // Each engine command of each stack had a proxy of its own: never one shared between stacks.
+    const served = [...readFileSync(fastLog, 'utf8').matchAll(/\[([\w-]+)\] \(provider server (\d+) ready\)/g)].map(
+      (m) => [m[1]!, Number(m[2])] as const,
+    );
+    expect(new Set(served.map(([stack]) => stack))).toEqual(new Set(['registry', 'dev-cluster', 'dev-orders']));
+    expect(new Set(served.map(([, pid]) => pid)).size).toBe(served.length);
     const pids = providerPids(fastLog);
-    expect(new Set(pids).size).toBe(3);
     expect(pids.filter(alive)).toEqual([]);
     expect(providerPids(slowLog)).toEqual([]);
   }, 900_000);

@@ -9,7 +9,8 @@
  *   environment is asked again; a damaged cache file is asked again;
  * - what the engine plans and applies through the proxy is what it does without it
  *   (ECSDEPLOY_ENGINE_FAST=off);
- * - nothing outlives the stack: the proxy and every provider it started are gone once it is closed.
+ * - nothing outlives its command: every proxy and every provider it started are gone once the
+ *   engine command it served has ended.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import { openStack, RunLog, type Engine, type RunContext, type StackEngine } from '../../src/terraform';
 import { installedAwsProvider } from '../../src/terraform/provider-server';
 import { awsTestEnv, startMoto, toolchain, writeTerraformCliConfig, type MotoServer } from '../support/moto';
-import { alive, descendants, e2eDescribe, TEARDOWN_MS } from './support';
+import { e2eDescribe, TEARDOWN_MS } from './support';
 
 const CA_BUNDLE = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'].find(existsSync);
 
@@ -69,28 +70,32 @@ e2eDescribe()('the provider proxy between the real engine and the AWS provider',
       .split('\n')
       .filter((l) => l.includes('(provider proxy: '))
       .map((l) => l.slice(l.indexOf('(provider proxy: ') + 17, -1));
-  const proxyPid = (ctx: RunContext): number | undefined => {
-    const m = /\(provider server (\d+) ready\)/.exec(readFileSync(ctx.log.path, 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  };
+  const proxyPids = (ctx: RunContext): number[] =>
+    [...readFileSync(ctx.log.path, 'utf8').matchAll(/\(provider server (\d+) ready\)/g)].map((m) => Number(m[1]));
 
-  /** Opens the stack, runs `work`, closes it; checks that the proxy and its providers are gone afterwards. */
+  /** The live processes of process group `pgid` (a proxy and the providers it started). */
+  const group = (pgid: number) =>
+    readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          const [state, , pgrp] = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ');
+          return Number(pgrp) === pgid && state !== 'Z';
+        } catch {
+          return false;
+        }
+      });
+
+  /** Opens the stack and runs `work`; then no proxy the run started, nor any provider of one, is left. */
   async function withStack<T>(ctx: RunContext, work: (s: StackEngine) => Promise<T>): Promise<T> {
     const stack = openStack('proxy', stackDir, ctx);
     await stack.init();
-    let pids: number[] = [];
-    try {
-      const result = await work(stack);
-      const pid = proxyPid(ctx);
-      if (pid !== undefined) pids = [pid, ...descendants(pid)];
-      return result;
-    } finally {
-      stack.close!();
-      for (const pid of pids) {
-        for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-        expect(alive(pid)).toBe(false);
-      }
+    const result = await work(stack);
+    for (const pid of proxyPids(ctx)) {
+      for (let i = 0; i < 50 && group(pid).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(group(pid)).toEqual([]);
     }
+    return result;
   }
 
   beforeAll(async () => {

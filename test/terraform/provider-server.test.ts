@@ -2,9 +2,8 @@
  * The provider proxy of a stack (src/terraform/provider-server.ts, provider-proxy.ts), with a
  * scripted provider that behaves like the plugin SDK's managed debug mode (prints
  * TF_REATTACH_PROVIDERS, serves until killed) and the scripted engine of fake-engine.ts. Protects:
- * the reattach configuration is read and keyed by the host the provider is installed under; one
- * proxy serves all of a stack's engine commands and is stopped with the stack, its providers with
- * it; a provider that does not start, or dies, is not used (the engine starts its own);
+ * the reattach configuration is read and keyed by the host the provider is installed under; each
+ * engine command gets a proxy of its own, stopped with its providers when the command ends; a provider that does not start, or dies, is not used (the engine starts its own);
  * ECSDEPLOY_ENGINE_FAST=off and a user's own TF_REATTACH_PROVIDERS turn it off. What the proxy does
  * between the engine and real providers: test/terraform/provider-proxy.test.ts; the real engine and
  * provider against moto: test/e2e/deploy-fast-path.test.ts.
@@ -66,6 +65,21 @@ function childrenOf(pid: number): number[] {
     .filter((d) => {
       try {
         return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** The processes of process group `pgid` (a proxy and the providers it started). */
+function groupOf(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const [state, , pgrp] = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return Number(pgrp) === pgid && state !== 'Z';
       } catch {
         return false;
       }
@@ -184,31 +198,37 @@ describe('a stack through the engine with its provider server', () => {
         ]!.Pid,
     );
 
-  it('one provider proxy serves every engine command of the stack (plan, show, apply), until the stack is closed', async () => {
+  /** Every proxy (and every provider it started) is gone. */
+  async function allGone(pids: readonly number[]): Promise<void> {
+    for (const pid of pids) {
+      expect(await gone(pid)).toBe(true);
+      for (let i = 0; i < 50 && groupOf(pid).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(groupOf(pid)).toEqual([]);
+    }
+  }
+
+  it('each engine command (plan, show, apply) gets a provider proxy of its own, stopped with its providers when it ends', async () => {
     const stack = openStack('dev-api', stackDir, context());
     await stack.init();
     const planned = await stack.plan();
     await stack.apply(planned);
     const calls = lines();
     expect(calls.map((l) => l.split(' ')[0])).toEqual(['plan', 'show', 'apply']);
-    const [plan, show, apply] = pidsOf(calls);
-    expect(new Set([plan, show, apply]).size).toBe(1);
-    const providers = childrenOf(plan!);
-    expect(providers.length).toBeGreaterThan(0);
-    stack.close!();
-    expect(await gone(plan!)).toBe(true);
-    for (const pid of providers) expect(await gone(pid)).toBe(true);
+    const pids = pidsOf(calls);
+    expect(new Set(pids).size).toBe(3);
+    await allGone(pids);
   });
 
-  it('a plan without changes stops the proxy and its providers', async () => {
+  it('a plan without changes leaves no proxy running', async () => {
     const stack = openStack('dev-api', stackDir, context({ FAKE_PLAN: 'none' }));
     await stack.init();
     expect((await stack.plan()).planFile).toBeUndefined();
-    const [plan] = pidsOf(lines());
-    expect(await gone(plan!)).toBe(true);
+    const pids = pidsOf(lines());
+    expect(pids).toHaveLength(1);
     const log = readFileSync(readdirSync(join(root, 'logs')).map((f) => join(root, 'logs', f))[0]!, 'utf8');
     const started = [...log.matchAll(/\(provider server (\d+) ready\)/g)].map((m) => Number(m[1]));
-    expect(started).toEqual([plan]);
+    expect(started).toEqual(pids);
+    await allGone(pids);
   });
 
   it('a destroy plans and applies through the proxy too (a connection per walk: no provider configured twice)', async () => {
@@ -216,10 +236,10 @@ describe('a stack through the engine with its provider server', () => {
     await stack.init();
     const planned = await stack.plan({ destroy: true });
     await stack.apply(planned);
-    stack.close!();
     const calls = lines();
     expect(calls.map((l) => l.split(' ')[0])).toEqual(['plan', 'apply']);
-    expect(new Set(pidsOf(calls)).size).toBe(1);
+    expect(calls.every((l) => l.split(' ')[1] !== 'none')).toBe(true);
+    await allGone(pidsOf(calls));
   });
 
   it("ECSDEPLOY_ENGINE_FAST=off, or a TF_REATTACH_PROVIDERS of the user's own: every command starts its own provider", async () => {
@@ -228,7 +248,6 @@ describe('a stack through the engine with its provider server', () => {
       const stack = openStack('dev-api', stackDir, context(env));
       await stack.init();
       await stack.apply(await stack.plan());
-      stack.close!();
       const expected = env.TF_REATTACH_PROVIDERS ?? 'none';
       expect(lines()).toEqual([`plan ${expected}`, `show ${expected}`, `apply ${expected}`]);
     }

@@ -241,7 +241,6 @@ class Session {
   }
 
   close(): void {
-    for (const engine of this.engines.values()) engine.close?.();
     rmSync(this.run.planDir, { recursive: true, force: true });
   }
 }
