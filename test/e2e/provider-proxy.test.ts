@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { openStack, RunLog, type Engine, type RunContext, type StackEngine } from '../../src/terraform';
 import { installedAwsProvider } from '../../src/terraform/provider-server';
 import { awsTestEnv, startMoto, toolchain, writeTerraformCliConfig, type MotoServer } from '../support/moto';
+import { processGroup } from '../support/processes';
 import { e2eDescribe, TEARDOWN_MS } from './support';
 
 const CA_BUNDLE = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'].find(existsSync);
@@ -73,27 +74,14 @@ e2eDescribe()('the provider proxy between the real engine and the AWS provider',
   const proxyPids = (ctx: RunContext): number[] =>
     [...readFileSync(ctx.log.path, 'utf8').matchAll(/\(provider server (\d+) ready\)/g)].map((m) => Number(m[1]));
 
-  /** The live processes of process group `pgid` (a proxy and the providers it started). */
-  const group = (pgid: number) =>
-    readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .filter((d) => {
-        try {
-          const [state, , pgrp] = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ');
-          return Number(pgrp) === pgid && state !== 'Z';
-        } catch {
-          return false;
-        }
-      });
-
   /** Opens the stack and runs `work`; then no proxy the run started, nor any provider of one, is left. */
   async function withStack<T>(ctx: RunContext, work: (s: StackEngine) => Promise<T>): Promise<T> {
     const stack = openStack('proxy', stackDir, ctx);
     await stack.init();
     const result = await work(stack);
     for (const pid of proxyPids(ctx)) {
-      for (let i = 0; i < 50 && group(pid).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(group(pid)).toEqual([]);
+      for (let i = 0; i < 50 && processGroup(pid).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(processGroup(pid)).toEqual([]);
     }
     return result;
   }

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { openStack, RunLog, type Engine, type RunContext } from '../../src/terraform';
 import { fastPathEnabled, installedAwsProvider, startProviderServer } from '../../src/terraform/provider-server';
 import { ONE_BUCKET_PLAN, writeFakeEngine } from './fake-engine';
+import { childrenOf, processGroup } from '../support/processes';
 
 let root: string;
 let stackDir: string;
@@ -57,35 +58,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-
-/** The processes whose parent is `pid` (the providers a proxy started). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-/** The processes of process group `pgid` (a proxy and the providers it started). */
-function groupOf(pgid: number): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        const [state, , pgrp] = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        return Number(pgrp) === pgid && state !== 'Z';
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 async function gone(pid: number): Promise<boolean> {
   for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
@@ -202,8 +174,8 @@ describe('a stack through the engine with its provider server', () => {
   async function allGone(pids: readonly number[]): Promise<void> {
     for (const pid of pids) {
       expect(await gone(pid)).toBe(true);
-      for (let i = 0; i < 50 && groupOf(pid).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(groupOf(pid)).toEqual([]);
+      for (let i = 0; i < 50 && processGroup(pid).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(processGroup(pid)).toEqual([]);
     }
   }
 

@@ -1,0 +1,27 @@
+/** Processes read from /proc (Linux): what tests check is left running after a command. */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The live processes whose /proc stat fields match `keep` (state, parent pid, process group). */
+function processesWhere(keep: (stat: { state: string; ppid: number; pgrp: number }) => boolean): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const [state, ppid, pgrp] = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return state !== 'Z' && keep({ state: state!, ppid: Number(ppid), pgrp: Number(pgrp) });
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** The live children of `pid` (the providers a proxy started). */
+export function childrenOf(pid: number): number[] {
+  return processesWhere((s) => s.ppid === pid);
+}
+
+/** The live processes of process group `pgid` (a proxy and the providers it started). */
+export function processGroup(pgid: number): number[] {
+  return processesWhere((s) => s.pgrp === pgid);
+}
