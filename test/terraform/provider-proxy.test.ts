@@ -23,7 +23,10 @@ const PROVIDER = `#!${process.execPath}
 const http2 = require('node:http2');
 const fs = require('node:fs');
 if (process.argv[2] !== '-debug') process.exit(9);
-const socket = '/tmp/fake-provider-' + process.pid + '.sock';
+// A folder of its own (in the test's, removed after it): a socket file named by pid alone can be
+// left by a killed provider whose pid comes round again.
+const socketDir = fs.mkdtempSync(require('node:path').dirname(process.env.CALLS) + '/fake-provider-');
+const socket = socketDir + '/provider.sock';
 let configured = false;
 const server = http2.createServer();
 server.on('stream', (stream, headers) => {
@@ -48,7 +51,7 @@ server.listen(socket, () => {
   process.stdout.write("TF_REATTACH_PROVIDERS='" + JSON.stringify({ 'registry.terraform.io/hashicorp/aws': { Protocol: 'grpc', ProtocolVersion: 5, Pid: process.pid, Test: true, Addr: { Network: 'unix', String: socket } } }) + "'\\n");
 });
 process.on('SIGTERM', () => process.exit(0));
-process.on('exit', () => { try { fs.unlinkSync(socket); } catch {} });
+process.on('exit', () => { try { fs.rmSync(socketDir, { recursive: true, force: true }); } catch {} });
 `;
 
 interface Answer {
