@@ -240,10 +240,17 @@ async function ownDevEnvironment(options: {
   projectYaml?: (text: string) => string;
 }): Promise<DevEnvironment> {
   const moto = await startMoto({ env: options.motoEnv, startTimeoutMs: 120_000 });
-  const dir = exampleProject(moto.endpoint, options.projectYaml);
+  // Applied as the template is (the bundled project as it is), then given the file's project
+  // settings, as devEnvironment() gives them to its copy of the template: a file whose settings move
+  // the state (an S3 backend whose bucket it creates afterwards) finds what it would find on.
+  const dir = exampleProject(moto.endpoint);
   let said = '';
   try {
     await applyDevBase(moto.endpoint, dir, (text) => (said = text));
+    if (options.projectYaml) {
+      const file = join(dir, 'ecsdeploy.yaml');
+      writeFileSync(file, options.projectYaml(readFileSync(file, 'utf8')));
+    }
   } catch (err) {
     await moto.stop();
     rmSync(dir, { recursive: true, force: true });
