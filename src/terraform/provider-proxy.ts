@@ -21,7 +21,7 @@
  * second with a custom CA bundle: "unable to add custom RootCAs HTTPClient"), aliased providers and
  * side-by-side walks are kept apart, and what the provider does for the engine is exactly what it
  * does without the proxy. A connection that only reads the schema (`show -json`, the engine's
- * schema load) is answered from the cache and costs no provider process at all.
+ * schema load) is answered from the cache without taking a provider.
  *
  * Cache keys (sha256): the binary (real path, size, modification time, inode); for
  * PrepareProviderConfig also the request bytes and the environment the providers run with (all of
