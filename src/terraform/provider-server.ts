@@ -13,8 +13,9 @@
  * process, and fails the second with a custom CA bundle: "unable to add custom RootCAs
  * HTTPClient"). What it caches (the schema, the provider configuration's validation) is a function
  * of the binary, the request and the environment, and keyed by them, and kept on disk: so each
- * engine command, one-step applies and destroys included, gets a proxy of its own that starts warm. Only registry.terraform.io/hashicorp/aws (or OpenTofu's address of it) is served;
- * any other provider of a stack is started by the engine as usual.
+ * engine command, one-step applies and destroys included, gets a proxy of its own that starts warm.
+ * Only registry.terraform.io/hashicorp/aws (or OpenTofu's address of it) is served; any other
+ * provider of a stack is started by the engine as usual.
  *
  * The proxy runs in its own process group: a Ctrl-C on the terminal reaches ecsdeploy, which stops
  * the engine gracefully (one SIGINT); the providers must outlive that graceful stop, so they are not

@@ -31,25 +31,11 @@ import type { PlanReport } from '../../src/ops/infra';
 import type { DeployResult } from '../../src/ops/service';
 import { toolchain, type MotoServer, fakeManifest } from '../support/moto';
 import { devEnvironment, SHARED_SETUP_MS } from './shared-environment';
-import { builtCli, cli, cliEnv, exitOf, e2eDescribe, json, TEARDOWN_MS } from './support';
+import { alive, builtCli, cli, cliEnv, exitOf, e2eDescribe, json, TEARDOWN_MS } from './support';
 
 /** The provider proxies a run's engine log says it started: their pids. */
 function providerPids(logFile: string): number[] {
   return [...readFileSync(logFile, 'utf8').matchAll(/\(provider server (\d+) ready\)/g)].map((m) => Number(m[1]));
-}
-
-/** Running: a killed provider whose parent (the CLI) exited before reaping it is a zombie, not alive. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 /** The newest run log of the project. */

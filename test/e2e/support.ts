@@ -143,11 +143,4 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return existsSync(join('/proc', String(pid))) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  } catch {
-    return false;
-  }
-}
+export { alive } from '../support/processes';

@@ -1,5 +1,6 @@
 /** Processes read from /proc (Linux): what tests check is left running after a command. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The live processes whose /proc stat fields match `keep` (state, parent pid, process group). */
 function processesWhere(keep: (stat: { state: string; ppid: number; pgrp: number }) => boolean): number[] {
@@ -24,4 +25,14 @@ export function childrenOf(pid: number): number[] {
 /** The live processes of process group `pgid` (a proxy and the providers it started). */
 export function processGroup(pgid: number): number[] {
   return processesWhere((s) => s.pgrp === pgid);
+}
+
+/** Running: a process that ended but was not reaped yet (a zombie) is not. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return existsSync(join('/proc', String(pid))) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
 }

@@ -11,23 +11,15 @@
  * ended (an apply cut from its provider mid-way would leave resources its state does not know).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { alive } from '../support/processes';
 
 let root: string;
 let bundle: string;
 
-/** Running (a zombie nobody reaped yet, as under a container's init, counts as gone). */
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return !existsSync(`/proc/${pid}`) || !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(check: () => boolean, ms: number): Promise<boolean> {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) if (check()) return true;

@@ -17,6 +17,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROXY_SOURCE } from '../../src/terraform/provider-proxy';
+import { alive } from '../support/processes';
 
 /** A provider: prints its reattach line, answers every call with `<method> <pid> <body>`; records each call in CALLS. */
 const PROVIDER = `#!${process.execPath}
@@ -143,14 +144,6 @@ function call(session: http2.ClientHttp2Session, method: string, body = ''): Pro
 
 const recorded = () => (existsSync(calls) ? readFileSync(calls, 'utf8').trim().split('\n') : []);
 const pidOf = (a: Answer) => Number(a.body.split(' ')[1]);
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  } catch {
-    return false;
-  }
-};
 
 it('gives each connection a provider process of its own, and stops it when the connection closes', async () => {
   const { socket } = await startProxy();
