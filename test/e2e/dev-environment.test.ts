@@ -6,6 +6,12 @@
  * uses Service Connect (web calls orders), task-role permissions and a FireLens sidecar: they are
  * read back from moto as AWS would answer.
  * The project is a copy of the example with `endpoint:` added to its environment files.
+ *
+ * The apply is the `whole` shared template's (test/e2e/shared-environment.ts): `apply --env dev
+ * --yes --json` on an empty moto, made once per run by the e2e global setup while other files run.
+ * This file checks that apply's report, reads back a moto of its own restored from the state the
+ * apply left, and goes on from there in its own copy of the project (the stack folders as the
+ * apply left them). With ECSDEPLOY_E2E_SHARED=off it makes that apply itself, in its beforeAll.
  */
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
@@ -19,18 +25,9 @@ import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApplyReport, DestroyReport, PlanReport } from '../../src/ops/infra';
-import { startMoto, type MotoServer } from '../support/moto';
-import {
-  builtCli,
-  cli,
-  cliEnv,
-  e2eDescribe,
-  exitOf,
-  exampleProject,
-  json,
-  TEARDOWN_MS,
-  type CliResult,
-} from './support';
+import { type MotoServer } from '../support/moto';
+import { builtCli, cli, cliEnv, e2eDescribe, exitOf, json, TEARDOWN_MS, type CliResult } from './support';
+import { SHARED_SETUP_MS, wholeDevEnvironment } from './shared-environment';
 
 const STACKS = ['registry', 'dev-cluster', 'dev-orders', 'dev-payments', 'dev-web', 'dev-job-nightly-report'];
 
@@ -38,6 +35,8 @@ e2eDescribe()('the dev example on a real engine against moto', () => {
   let moto: MotoServer;
   let dir: string;
   let env: NodeJS.ProcessEnv;
+  /** The apply of every stack, made on an empty moto (the `whole` template's, or this file's with the switch off). */
+  let report: ApplyReport;
   const timings: Record<string, number> = {};
   const aws = () => ({
     region: 'eu-west-1',
@@ -52,10 +51,11 @@ e2eDescribe()('the dev example on a real engine against moto', () => {
 
   beforeAll(async () => {
     builtCli();
-    moto = await startMoto();
-    dir = exampleProject(moto.endpoint);
+    const whole = await wholeDevEnvironment();
+    ({ moto, dir, report } = whole);
+    timings['apply'] = whole.applySeconds;
     env = cliEnv(moto.endpoint, dir);
-  }, 60_000);
+  }, SHARED_SETUP_MS);
   afterAll(async () => {
     console.log(
       `dev example timings (s): ${JSON.stringify(timings)}; total ${Object.values(timings).reduce((a, b) => a + b, 0)} s`,
@@ -65,9 +65,7 @@ e2eDescribe()('the dev example on a real engine against moto', () => {
   }, TEARDOWN_MS);
 
   it("apply --yes creates every stack; each plan summary counts exactly the stack's resources as new", async () => {
-    const r = await run('apply', ['apply', '--env', 'dev', '--yes', '--json']);
-    const report = json<ApplyReport>(r);
-    expect(r.code).toBe(0);
+    // (The apply exited 0 with this report, or wholeDevEnvironment() would have thrown with its output.)
     expect(report.stacks.map((s) => [s.stack, s.applied])).toEqual(STACKS.map((s) => [s, true]));
 
     // The summary parser, on the engine's real JSON plans: every synthesized resource is an add.

@@ -1,15 +1,16 @@
 /**
  * The switch of the shared e2e environment (ECSDEPLOY_E2E_SHARED, test/e2e/shared-environment.ts)
  * and what the e2e project's global setup decides from it, without starting anything: `off` builds
- * no template whichever files are selected; on (unset, empty, `on`) builds it only when a selected
- * file calls devEnvironment(); a missing tool skips locally and fails in CI; a value that is neither
- * is refused, naming the variable and both settings.
+ * no template whichever files are selected; on (unset, empty, `on`) builds the templates the
+ * selected files use (devEnvironment(): `base`; wholeDevEnvironment(): `whole`), none when no
+ * selected file uses one; a missing tool skips locally and fails in CI; a value that is neither is
+ * refused, naming the variable and both settings.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SHARED_SWITCH_ENV, sharedMode } from '../e2e/shared-environment';
-import { setupDecision } from './e2e-global-setup';
+import { SHARED_SWITCH_ENV, sharedMode, templatesUsedBy } from '../e2e/shared-environment';
+import { setupDecision, templatesNeeded } from './e2e-global-setup';
 
 describe('ECSDEPLOY_E2E_SHARED', () => {
   it.each([
@@ -33,9 +34,10 @@ describe('ECSDEPLOY_E2E_SHARED', () => {
 describe('the e2e global setup decides', () => {
   let e2eDir: string;
   beforeAll(() => {
-    // Two files: one on the shared environment, one with its own apply.
+    // Three files: one on each shared environment, one with its own apply.
     e2eDir = mkdtempSync(join(tmpdir(), 'ecsdeploy-e2e-switch-'));
     writeFileSync(join(e2eDir, 'shared.test.ts'), '({ moto, dir } = await devEnvironment());\n');
+    writeFileSync(join(e2eDir, 'whole.test.ts'), 'const whole = await wholeDevEnvironment();\n');
     writeFileSync(join(e2eDir, 'own.test.ts'), 'moto = await startMoto();\n');
   });
   afterAll(() => rmSync(e2eDir, { recursive: true, force: true }));
@@ -55,6 +57,22 @@ describe('the e2e global setup decides', () => {
 
   it('on, when the selection cannot be read: build if any file calls devEnvironment()', () => {
     expect(setupDecision({ rootDir: e2eDir }, {}, ready, e2eDir)).toBe('build');
+  });
+
+  it('builds the templates the selected files use, each once, and only those', () => {
+    expect(templatesNeeded(selecting('shared.test.ts'), e2eDir)).toEqual(['base']);
+    expect(templatesNeeded(selecting('whole.test.ts'), e2eDir)).toEqual(['whole']);
+    expect(setupDecision(selecting('whole.test.ts'), {}, ready, e2eDir)).toBe('build');
+    expect(templatesNeeded(selecting('.test.ts'), e2eDir)).toEqual(['base', 'whole']);
+    expect(templatesNeeded({ rootDir: e2eDir }, e2eDir)).toEqual(['base', 'whole']);
+    expect(templatesNeeded(selecting('own.test.ts'), e2eDir)).toEqual([]);
+  });
+
+  it('tells the two calls apart (wholeDevEnvironment( does not ask for base)', () => {
+    expect(templatesUsedBy('await devEnvironment({ motoEnv })')).toEqual(['base']);
+    expect(templatesUsedBy('await wholeDevEnvironment()')).toEqual(['whole']);
+    expect(templatesUsedBy('devEnvironment(); wholeDevEnvironment()')).toEqual(['base', 'whole']);
+    expect(templatesUsedBy('startMoto(); // devEnvironment without a call')).toEqual([]);
   });
 
   it('off: no template, even for the files that call devEnvironment()', () => {

@@ -2,9 +2,9 @@
 // largest) decides within each group; the groups are:
 //   1. end-to-end and fault files that apply their own environment: they keep the workers busy
 //      while the global setup builds the shared dev environment (2–5 minutes on 2 cores);
-//   2. end-to-end files that build on it (they call devEnvironment()): by the time they start it is
-//      ready, so they do not wait for it (a file that waits gains little from sharing: test/README.md,
-//      "Shared environment: what it saves");
+//   2. end-to-end and fault files that build on one (they call devEnvironment() or
+//      wholeDevEnvironment()): by the time they start it is ready, so they do not wait for it (a
+//      file that waits gains little from sharing: test/README.md, "Shared environment: what it saves");
 //   3. everything else (unit, policy): short files that fill the workers at the end.
 const { readFileSync } = require('node:fs');
 const { sep } = require('node:path');
@@ -13,7 +13,7 @@ const Sequencer = require('@jest/test-sequencer').default;
 const slow = (path) => path.includes(`${sep}test${sep}e2e${sep}`) || path.includes(`${sep}test${sep}faults${sep}`);
 const usesTemplate = (path) => {
   try {
-    return readFileSync(path, 'utf8').includes('devEnvironment(');
+    return /\b(devEnvironment|wholeDevEnvironment)\(/.test(readFileSync(path, 'utf8'));
   } catch {
     return false;
   }

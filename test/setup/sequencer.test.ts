@@ -18,15 +18,17 @@ describe('test order (test/setup/sequencer.js)', () => {
     const ordered = await new Groups({ contexts: [], globalConfig: {} }).sort([
       test('cli/usage.test.ts', 9_000),
       test('e2e/service-deploy.test.ts', 8_000),
-      test('e2e/dev-environment.test.ts', 1_000),
+      test('e2e/accounts.test.ts', 1_000),
+      test('e2e/dev-environment.test.ts', 6_000),
       test('faults/engine.test.ts', 500),
       test('e2e/jobs.test.ts', 7_000),
     ]);
     expect(ordered.map((t) => t.path.slice(root.length + 1))).toEqual([
-      'e2e/dev-environment.test.ts',
+      'e2e/accounts.test.ts',
       'faults/engine.test.ts',
       'e2e/service-deploy.test.ts',
       'e2e/jobs.test.ts',
+      'e2e/dev-environment.test.ts',
       'cli/usage.test.ts',
     ]);
   });
