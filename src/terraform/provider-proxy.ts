@@ -31,6 +31,12 @@
  * folder: the prepared configuration holds what the provider block says (region, endpoints, role
  * ARN, default tags), no credential (ecsdeploy writes none there).
  *
+ * Old answers go: a key changes with the provider binary and with the environment (new temporary
+ * credentials are a new key), so the folder would only grow. An answer neither written nor read
+ * from disk for CACHE_KEEP_DAYS is removed, and so is a temporary file a killed proxy left (after an
+ * hour). A proxy looks at most once a day per folder (the time of its `.pruned` file), after it has
+ * printed its reattach line: no engine command waits for it.
+ *
  * Plain JavaScript run with `node -e` (no imports of ours: it starts in tens of milliseconds and
  * runs the same from the sources, the bundle and a test). It prints the engine's reattach
  * configuration once its first provider is ready, exits when the provider cannot start, and is
@@ -75,6 +81,8 @@ function cacheGet(key) {
     const answer = { headers: meta.headers, trailers: meta.trailers, data: fs.readFileSync(path.join(cacheDir, key + '.bin')) };
     if (sha(answer.data) !== meta.sha256) return undefined; // damaged: asked again, and written again
     memory.set(key, answer);
+    const now = new Date();
+    for (const ext of ['.json', '.bin']) { try { fs.utimesSync(path.join(cacheDir, key + ext), now, now); } catch {} } // in use: kept
     return answer;
   } catch { return undefined; }
 }
@@ -87,6 +95,29 @@ function cachePut(key, answer) {
     fs.renameSync(tmp, path.join(cacheDir, key + '.bin'));
     fs.writeFileSync(tmp, JSON.stringify({ headers: answer.headers, trailers: answer.trailers, sha256: sha(answer.data) }), { mode: 0o600 });
     fs.renameSync(tmp, path.join(cacheDir, key + '.json'));
+  } catch {}
+}
+const DAY_MS = 86400000;
+const CACHE_KEEP_DAYS = 30;
+function prune() {
+  try {
+    const marker = path.join(cacheDir, '.pruned');
+    const now = Date.now();
+    try { if (now - fs.statSync(marker).mtimeMs < DAY_MS) return; } catch {}
+    fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(marker, '', { mode: 0o600 });
+    fs.utimesSync(marker, new Date(now), new Date(now));
+    let removed = 0;
+    for (const name of fs.readdirSync(cacheDir)) {
+      const m = /^[0-9a-f]{64}\.(json|bin|\d+\.tmp)$/.exec(name);
+      if (!m) continue; // not ours: left alone
+      const file = path.join(cacheDir, name);
+      try {
+        const limit = m[1].endsWith('.tmp') ? DAY_MS / 24 : CACHE_KEEP_DAYS * DAY_MS;
+        if (now - fs.statSync(file).mtimeMs > limit) { fs.rmSync(file, { force: true }); removed++; }
+      } catch {}
+    }
+    if (removed) log('cache: removed ' + removed + ' files unused for ' + CACHE_KEEP_DAYS + ' days (or left by a killed proxy) from ' + cacheDir);
   } catch {}
 }
 // Response headers a server sends again: the status and gRPC's own, never the connection's.
@@ -224,5 +255,6 @@ for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => process.exi
 spare.then((first) => server.listen(socket, () => {
   const entry = { Protocol: 'grpc', ProtocolVersion: first.protocol, Pid: process.pid, Test: true, Addr: { Network: 'unix', String: socket } };
   process.stdout.write("TF_REATTACH_PROVIDERS='" + JSON.stringify({ [address]: entry }) + "'\n");
+  setImmediate(prune);
 }), (e) => { process.stderr.write('the AWS provider did not start: ' + e.message + '\n'); process.exit(3); });
 `;

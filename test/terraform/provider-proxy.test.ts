@@ -6,12 +6,25 @@
  *   that arrives while its provider is still starting is served;
  * - GetSchema and PrepareProviderConfig are asked once, then answered from the cache, the same
  *   bytes, also by the next proxy (the disk cache); a different request or environment is asked;
+ * - answers unused for 30 days, and temporary files a killed proxy left, are removed (at most once a
+ *   day per folder); answers in use, and files not the cache's, stay;
  * - go-plugin's own services are refused at once, without taking a provider;
  * - a provider that dies in the middle of a call fails that call: the client is not left waiting.
  * The real engine and provider: test/e2e/provider-proxy.test.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -200,6 +213,61 @@ it('asks the schema and the configuration check once, then answers from the cach
   d.close();
   expect([asked('GetSchema'), asked('PrepareProviderConfig')]).toEqual([1, 3]);
   expect(readFileSync(next.log, 'utf8')).toContain('GetSchema from the cache');
+});
+
+it('removes answers unused for 30 days and files a killed proxy left, keeps those in use, at most once a day', async () => {
+  const day = 86_400_000;
+  const age = (file: string, ms: number) =>
+    utimesSync(join(cacheDir, file), (Date.now() - ms) / 1000, (Date.now() - ms) / 1000);
+  const marker = join(cacheDir, '.pruned');
+  // A proxy writes GetSchema's answer (and, finding no `.pruned`, looks for old files first: none).
+  const writer = await startProxy();
+  const w = connect(writer.socket);
+  const schema = await call(w, 'GetSchema');
+  w.close();
+  const written = readdirSync(cacheDir).filter((f) => /\.(json|bin)$/.test(f));
+  expect(written).toHaveLength(2);
+  expect(existsSync(marker)).toBe(true);
+
+  // 31 days later another proxy reads it from the disk (within a day of the last look: no look now): in use again.
+  for (const f of written) age(f, 31 * day);
+  const reader = await startProxy();
+  const r = connect(reader.socket);
+  expect(await call(r, 'GetSchema')).toEqual(schema);
+  r.close();
+  expect(recorded().filter((l) => l.startsWith('GetSchema ')).length).toBe(1);
+  for (const f of written) expect(statSync(join(cacheDir, f)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+
+  const key = (c: string) => c.repeat(64);
+  const files = {
+    old: [`${key('a')}.json`, `${key('a')}.bin`], // 31 days unused: removed
+    recent: [`${key('b')}.json`, `${key('b')}.bin`], // 29 days: kept
+    leftTmp: [`${key('c')}.4242.tmp`], // a killed proxy's, two hours old: removed
+    freshTmp: [`${key('d')}.4243.tmp`], // another proxy writing right now: kept
+    foreign: ['notes.txt'], // not the cache's: kept, however old
+  };
+  for (const f of Object.values(files).flat()) writeFileSync(join(cacheDir, f), 'x');
+  for (const f of [...files.old, ...files.foreign]) age(f, 31 * day);
+  for (const f of files.recent) age(f, 29 * day);
+  for (const f of files.leftTmp) age(f, 2 * 3_600_000);
+
+  // The last look was more than a day ago: the next proxy looks, after its reattach line.
+  utimesSync(marker, (Date.now() - 2 * day) / 1000, (Date.now() - 2 * day) / 1000);
+  const pruner = await startProxy();
+  for (let i = 0; i < 50 && existsSync(join(cacheDir, files.old[0]!)); i++)
+    await new Promise((x) => setTimeout(x, 100));
+  expect(readdirSync(cacheDir).sort()).toEqual(
+    [...written, ...files.recent, ...files.freshTmp, ...files.foreign, '.pruned'].sort(),
+  );
+  expect(readFileSync(pruner.log, 'utf8')).toContain('cache: removed 3 files unused for 30 days');
+
+  // Within a day of that look, the next proxy does not look again.
+  for (const f of files.recent) age(f, 31 * day);
+  const again = await startProxy();
+  connect(again.socket).close();
+  await new Promise((x) => setTimeout(x, 500));
+  expect(readdirSync(cacheDir)).toEqual(expect.arrayContaining(files.recent));
+  expect(existsSync(again.log) ? readFileSync(again.log, 'utf8') : '').not.toContain('cache: removed');
 });
 
 it("refuses go-plugin's own services at once, without taking a provider", async () => {
