@@ -43,8 +43,17 @@
  * stopped with its process group (its providers are in it) by ./provider-server or, after a
  * `kill -9` of ecsdeploy, by the watchdog (./orphans) once the orphaned engine command has ended.
  *
+ * Providers started ahead: as many as the engine command will take, when the caller says how many
+ * (the sixth argument: its graph walks; a plan takes 2, a destroy plan 3, the apply of a saved plan
+ * 1, a one-step apply 3, `show -json` none), else always one more than taken. A provider start
+ * costs ~0.22 s of CPU, and the one started ahead that nobody takes was a sixth of a plan's CPU. A
+ * connection beyond the count still gets one, started then. The reattach line needs the
+ * providers' protocol version: the first provider's, kept in the cache for the binary, so a
+ * command that takes none starts none once that is known.
+ *
  * argv: the provider binary, the provider address (registry.terraform.io/hashicorp/aws), the
- * cache folder, the run log file ('' for none) and the stack name (for the log's lines).
+ * cache folder, the run log file ('' for none), the stack name (for the log's lines) and, optional,
+ * how many provider connections the command will open.
  */
 export const PROXY_SOURCE = String.raw`
 'use strict';
@@ -55,7 +64,8 @@ const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const { spawn } = require('node:child_process');
-const [binary, address, cacheDir, logFile, stack] = process.argv.slice(1);
+const [binary, address, cacheDir, logFile, stack, expectedArg] = process.argv.slice(1);
+const expected = expectedArg === undefined || expectedArg === '' ? Infinity : Number(expectedArg);
 const log = (text) => {
   if (!logFile) return;
   try { fs.appendFileSync(logFile, new Date().toISOString().slice(11, 23) + ' [' + stack + '] (provider proxy: ' + text + ')\n'); } catch {}
@@ -67,6 +77,7 @@ const SHELL_ONLY = new Set(['_', 'PWD', 'OLDPWD', 'SHLVL', 'TERM', 'COLUMNS', 'L
 const envKey = sha(JSON.stringify(Object.entries(process.env).filter(([k]) => !SHELL_ONLY.has(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 const schemaKey = (body) => sha('schema', binaryKey, body);
 const checkKey = (body) => sha('prepare', binaryKey, envKey, body);
+const protocolKey = sha('protocol', binaryKey);
 const CACHED = {
   '/tfplugin5.Provider/GetSchema': schemaKey,
   '/tfplugin5.Provider/PrepareProviderConfig': checkKey,
@@ -127,9 +138,11 @@ const kept = (h) => { const o = {}; for (const [k, v] of Object.entries(h || {})
 // new calls are refused).
 const SESSION_MEMORY_MB = 512;
 
-// Provider processes: one started ahead, taken by the next connection that needs one.
+// Provider processes: started ahead (see the header), taken by the next connection that needs one.
 const providers = new Set();
+let started = 0;
 function startProvider() {
+  started++;
   return new Promise((resolve, reject) => {
     const child = spawn(binary, ['-debug'], { stdio: ['ignore', 'pipe', 'ignore'] });
     providers.add(child);
@@ -153,12 +166,20 @@ function startProvider() {
     });
   });
 }
-let spare = startProvider();
-spare.catch(() => {});
+function startSpare() {
+  if (started >= expected) return undefined;
+  const p = startProvider();
+  p.catch(() => {});
+  return p;
+}
+const knownProtocol = cacheGet(protocolKey);
+// The first provider tells the protocol version, unless the cache knows it.
+let spare = knownProtocol && expected === 0 ? undefined : startProvider();
+if (spare) spare.catch(() => {});
 function takeProvider() {
-  const p = spare;
-  spare = startProvider();
-  spare.catch(() => {});
+  if (!spare) log('a connection beyond the ' + expected + ' expected: its provider started now');
+  const p = spare || startProvider();
+  spare = startSpare();
   return p;
 }
 
@@ -252,8 +273,14 @@ process.on('exit', stopAll);
 // A bug of ours must not end the engine command it serves: the call it concerned fails, the rest go on.
 process.on('uncaughtException', (e) => log('internal error: ' + (e && e.stack ? e.stack.split('\n').slice(0, 3).join(' | ') : e)));
 for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => process.exit(0));
-spare.then((first) => server.listen(socket, () => {
-  const entry = { Protocol: 'grpc', ProtocolVersion: first.protocol, Pid: process.pid, Test: true, Addr: { Network: 'unix', String: socket } };
+const protocol = spare
+  ? spare.then((first) => {
+      if (!knownProtocol) cachePut(protocolKey, { headers: {}, trailers: {}, data: Buffer.from(String(first.protocol)) });
+      return first.protocol;
+    })
+  : Promise.resolve(Number(knownProtocol.data.toString()));
+protocol.then((version) => server.listen(socket, () => {
+  const entry = { Protocol: 'grpc', ProtocolVersion: version, Pid: process.pid, Test: true, Addr: { Network: 'unix', String: socket } };
   process.stdout.write("TF_REATTACH_PROVIDERS='" + JSON.stringify({ [address]: entry }) + "'\n");
   setImmediate(prune);
 }), (e) => { process.stderr.write('the AWS provider did not start: ' + e.message + '\n'); process.exit(3); });

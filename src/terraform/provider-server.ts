@@ -127,6 +127,8 @@ export function startProviderServer(options: {
   readonly env: NodeJS.ProcessEnv;
   readonly log: RunLog;
   readonly timeoutMs?: number;
+  /** How many provider connections (graph walks) the engine command will open, when known: the proxy starts no more ahead. */
+  readonly connections?: number;
 }): Promise<ProviderServer | undefined> {
   const installed = installedAwsProvider(options.stackDir);
   if (installed === undefined) return Promise.resolve(undefined);
@@ -147,6 +149,7 @@ export function startProviderServer(options: {
           providerCacheDir(options.env),
           options.log.path,
           options.stack,
+          options.connections === undefined ? '' : String(options.connections),
         ],
         {
           cwd: options.stackDir,

@@ -43,6 +43,17 @@ export interface PlannedStack {
   readonly planFile?: string;
 }
 
+/**
+ * How many provider connections (graph walks, each a provider process of its own) Terraform 1.x
+ * opens for each engine command (counted in the run log's proxy lines): validate and plan; validate,
+ * refresh and destroy plan; the saved plan's apply; validate, plan and apply; `show -json` only
+ * reads the schema (test/e2e/provider-proxy.test.ts checks each count on the real engine). Told to
+ * the provider proxy so that it starts no provider ahead that nobody takes; a wrong count, or the
+ * first command of a provider version (its schema not cached yet: one more), costs a provider
+ * started late or one started for nothing, never a failure.
+ */
+export const PROVIDER_WALKS = { plan: 2, destroyPlan: 3, show: 0, apply: 1, applyNow: 3 } as const;
+
 export type InitResult = 'cached' | 'initialized' | 'backend-changed';
 
 /** What ops needs of a stack; tests substitute a scripted one. A destroy plan is summarized from the engine's stream (no `show`). */
@@ -117,11 +128,21 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
   // command running. ECSDEPLOY_ENGINE_FAST=off, or a TF_REATTACH_PROVIDERS of the user's own (a
   // provider under a debugger): each command starts its own providers, as the engine does by default.
   const fast = fastPathEnabled(run.env ?? process.env) && !(run.env ?? process.env)['TF_REATTACH_PROVIDERS'];
-  /** invoke through a provider proxy of its own when there is one, stopped when it returns. */
-  const invokeOn = async (args: string[], extra: Partial<EngineInvocation> = {}) => {
+  /**
+   * invoke through a provider proxy of its own when there is one, stopped when it returns.
+   * `walks`: the provider connections the command opens (PROVIDER_WALKS), so the proxy starts no
+   * provider ahead that nobody takes.
+   */
+  const invokeOn = async (args: string[], walks: number, extra: Partial<EngineInvocation> = {}) => {
     const server =
       fast && !run.signal?.aborted
-        ? await startProviderServer({ stackDir: dir, stack: name, env: engineEnv(run.env), log: run.log })
+        ? await startProviderServer({
+            stackDir: dir,
+            stack: name,
+            env: engineEnv(run.env),
+            log: run.log,
+            connections: walks,
+          })
         : undefined;
     try {
       if (server === undefined || !server.alive() || run.signal?.aborted) return await invoke(args, extra);
@@ -191,6 +212,7 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
         `-out=${planFile}`,
         ...(options.destroy ? ['-destroy'] : []),
       ],
+      options.destroy ? PROVIDER_WALKS.destroyPlan : PROVIDER_WALKS.plan,
       { json: true, ...(onMessage ? { onMessage } : {}) },
     );
     if (result.code === 0 && !result.interrupted) {
@@ -212,7 +234,10 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
       throw failure(result, 'plan');
     }
     if (options.destroy) return { summary: summarizeDestroyPlan(result.messages), planFile };
-    const shownPlan = check(await invokeOn(['show', '-json', '-no-color', planFile], { captureStdout: true }), 'show');
+    const shownPlan = check(
+      await invokeOn(['show', '-json', '-no-color', planFile], PROVIDER_WALKS.show, { captureStdout: true }),
+      'show',
+    );
     run.log.write(name, `(show -json: ${shownPlan.stdout.length} bytes of JSON plan)`);
     return { summary: summarizePlan(JSON.parse(shownPlan.stdout)), planFile };
   };
@@ -220,10 +245,14 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
   const apply = async (planned: PlannedStack): Promise<Outputs> => {
     if (planned.planFile === undefined) return outputs();
     const result = check(
-      await invokeOn(['apply', '-input=false', '-no-color', '-json', lockTimeout, planned.planFile], {
-        json: true,
-        ...(onMessage ? { onMessage } : {}),
-      }),
+      await invokeOn(
+        ['apply', '-input=false', '-no-color', '-json', lockTimeout, planned.planFile],
+        PROVIDER_WALKS.apply,
+        {
+          json: true,
+          ...(onMessage ? { onMessage } : {}),
+        },
+      ),
       'apply',
     );
     rmSync(planned.planFile, { force: true });
@@ -233,10 +262,14 @@ export function openStack(name: string, dir: string, run: RunContext, onMessage?
 
   const applyNow = async (): Promise<{ summary: PlanSummary; outputs: Outputs }> => {
     const result = check(
-      await invokeOn(['apply', '-input=false', '-no-color', '-json', '-auto-approve', lockTimeout], {
-        json: true,
-        ...(onMessage ? { onMessage } : {}),
-      }),
+      await invokeOn(
+        ['apply', '-input=false', '-no-color', '-json', '-auto-approve', lockTimeout],
+        PROVIDER_WALKS.applyNow,
+        {
+          json: true,
+          ...(onMessage ? { onMessage } : {}),
+        },
+      ),
       'apply',
     );
     const final = [...result.messages].reverse().find((m) => m.type === 'outputs');

@@ -7,6 +7,8 @@
  * - the schema and the provider configuration's validation are asked of a provider once, then
  *   answered from the cache, by this proxy and by the next one (the disk cache); a changed
  *   environment is asked again; a damaged cache file is asked again;
+ * - each engine command (plan, show -json, apply, destroy plan, one-step apply) takes as many
+ *   providers as PROVIDER_WALKS tells its proxy to start: none is started late, none for nothing;
  * - what the engine plans and applies through the proxy is what it does without it
  *   (ECSDEPLOY_ENGINE_FAST=off);
  * - nothing outlives its command: every proxy and every provider it started are gone once the
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStack, RunLog, type Engine, type RunContext, type StackEngine } from '../../src/terraform';
 import { installedAwsProvider } from '../../src/terraform/provider-server';
+import { PROVIDER_WALKS } from '../../src/terraform/stack';
 import { awsTestEnv, startMoto, toolchain, writeTerraformCliConfig, type MotoServer } from '../support/moto';
 import { processGroup } from '../support/processes';
 import { e2eDescribe, TEARDOWN_MS } from './support';
@@ -171,7 +174,8 @@ e2eDescribe()('the provider proxy between the real engine and the AWS provider',
     expect(cached(first, 'GetSchema')).toHaveLength(2);
     expect(asked(first, 'PrepareProviderConfig')).toHaveLength(1);
     expect(cached(first, 'PrepareProviderConfig').length).toBeGreaterThanOrEqual(2);
-    expect(readdirSync(cacheDir).filter((f) => f.endsWith('.bin'))).toHaveLength(2);
+    // The schema, the check, and the providers' protocol version (a `show -json` then starts no provider).
+    expect(readdirSync(cacheDir).filter((f) => f.endsWith('.bin'))).toHaveLength(3);
 
     // The next run (a new proxy) asks nothing; a changed environment asks the check again.
     const next = context();
@@ -193,6 +197,49 @@ e2eDescribe()('the provider proxy between the real engine and the AWS provider',
     expect((await withStack(damaged, (s) => s.plan())).summary.changes).toBe(false);
     expect(asked(damaged, 'GetSchema')).toHaveLength(1);
     expect(readFileSync(schema).length).toBeGreaterThan(1_000_000);
+  });
+
+  it('starts as many providers as each engine command takes (PROVIDER_WALKS): none beyond, none for nothing', async () => {
+    writeStack('five');
+    // A warm cache, as every command but the first finds it (with none, the schema takes a provider too).
+    await withStack(context(), (s) => s.plan());
+    const ctx = context();
+    await withStack(ctx, async (s) => {
+      await s.apply(await s.plan()); // plan, show -json, apply of the saved plan
+      await s.apply(await s.plan({ destroy: true })); // destroy plan, apply of it
+      await s.applyNow!(); // one-step apply
+    });
+    // Per engine command (the run log's `$ terraform` lines), the providers its connections took.
+    const taken: Array<[string, number]> = [];
+    let beyond = 0;
+    for (const line of readFileSync(ctx.log.path, 'utf8').split('\n')) {
+      const command = /\$ terraform (\w+)(.*)$/.exec(line);
+      if (command) {
+        const [, verb, rest] = command;
+        const kind =
+          verb === 'plan'
+            ? rest!.includes(' -destroy')
+              ? 'destroyPlan'
+              : 'plan'
+            : verb === 'apply'
+              ? rest!.includes('-auto-approve')
+                ? 'applyNow'
+                : 'apply'
+              : verb!;
+        if (kind !== 'init') taken.push([kind, 0]);
+      } else if (/\(provider proxy: connection \d+: provider \d+\)/.test(line)) taken[taken.length - 1]![1]++;
+      else if (line.includes('(provider proxy: a connection beyond the')) beyond++;
+    }
+    expect(taken).toEqual([
+      ['plan', PROVIDER_WALKS.plan],
+      ['show', PROVIDER_WALKS.show],
+      ['apply', PROVIDER_WALKS.apply],
+      ['destroyPlan', PROVIDER_WALKS.destroyPlan],
+      ['apply', PROVIDER_WALKS.apply],
+      ['applyNow', PROVIDER_WALKS.applyNow],
+    ]);
+    // Started ahead exactly for those connections: none of them had to start one late.
+    expect(beyond).toBe(0);
   });
 
   it('plans and applies what the engine does without it (ECSDEPLOY_ENGINE_FAST=off)', async () => {

@@ -4,6 +4,8 @@
  * provider that serves like the plugin SDK's debug mode and records every call it gets. Protects:
  * - each client connection gets a provider process of its own, and loses it when it closes; a call
  *   that arrives while its provider is still starting is served;
+ * - told how many connections its command opens, it starts no provider beyond them (none at all
+ *   for `show -json` once the protocol version is known), and a connection beyond still gets one;
  * - GetSchema and PrepareProviderConfig are asked once, then answered from the cache, the same
  *   bytes, also by the next proxy (the disk cache); a different request or environment is asked;
  * - answers unused for 30 days, and temporary files a killed proxy left, are removed (at most once a
@@ -16,7 +18,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
-  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -30,7 +31,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROXY_SOURCE } from '../../src/terraform/provider-proxy';
-import { alive } from '../support/processes';
+import { alive, childrenOf } from '../support/processes';
 
 /** A provider: prints its reattach line, answers every call with `<method> <pid> <body>`; records each call in CALLS. */
 const PROVIDER = `#!${process.execPath}
@@ -99,11 +100,23 @@ afterEach(() => {
 });
 
 /** Starts a proxy (as src/terraform/provider-server.ts does); resolves with its socket once it prints its reattach line. */
-function startProxy(env: NodeJS.ProcessEnv = {}): Promise<{ socket: string; pid: number; log: string }> {
+function startProxy(
+  env: NodeJS.ProcessEnv = {},
+  connections?: number,
+): Promise<{ socket: string; pid: number; log: string; protocol: number }> {
   const log = join(root, `proxy-${proxies.length}.log`);
   const child = spawn(
     process.execPath,
-    ['-e', PROXY_SOURCE, binary, 'registry.terraform.io/hashicorp/aws', cacheDir, log, 'test'],
+    [
+      '-e',
+      PROXY_SOURCE,
+      binary,
+      'registry.terraform.io/hashicorp/aws',
+      cacheDir,
+      log,
+      'test',
+      ...(connections === undefined ? [] : [String(connections)]),
+    ],
     {
       env: { ...process.env, CALLS: calls, NODE_OPTIONS: '', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -117,10 +130,10 @@ function startProxy(env: NodeJS.ProcessEnv = {}): Promise<{ socket: string; pid:
       out += c;
       const m = /TF_REATTACH_PROVIDERS='([^'\n]+)'/.exec(out);
       if (!m) return;
-      const entry = (JSON.parse(m[1]!) as Record<string, { Addr: { String: string }; Pid: number }>)[
-        'registry.terraform.io/hashicorp/aws'
-      ]!;
-      resolve({ socket: entry.Addr.String, pid: entry.Pid, log });
+      const entry = (
+        JSON.parse(m[1]!) as Record<string, { Addr: { String: string }; Pid: number; ProtocolVersion: number }>
+      )['registry.terraform.io/hashicorp/aws']!;
+      resolve({ socket: entry.Addr.String, pid: entry.Pid, log, protocol: entry.ProtocolVersion });
     });
     child.on('exit', (code) => reject(new Error(`proxy exited ${code}`)));
   });
@@ -184,6 +197,49 @@ it('serves connections that arrive while their provider is still starting (their
   for (const s of sessions) s.close();
 }, 20_000);
 
+/** The providers a proxy has running once those it is starting are up (each takes ~0.1 s here). */
+const providersOf = async (pid: number) => {
+  await new Promise((r) => setTimeout(r, 600));
+  return childrenOf(pid).length;
+};
+
+it('told how many connections its command opens (a plan: 2), starts no provider beyond them; a third still gets one', async () => {
+  const { socket, pid } = await startProxy({}, 2);
+  expect(await providersOf(pid)).toBe(1); // ahead, for the first
+  const a = connect(socket);
+  const first = await call(a, 'ReadResource');
+  expect(await providersOf(pid)).toBe(2); // the first taken, one ahead for the second
+  const b = connect(socket);
+  const second = await call(b, 'ReadResource');
+  expect(await providersOf(pid)).toBe(2); // both taken, none ahead
+  const c = connect(socket);
+  const third = await call(c, 'ReadResource');
+  expect([first.status, second.status, third.status]).toEqual(['0', '0', '0']);
+  expect(new Set([first, second, third].map(pidOf)).size).toBe(3);
+  expect(await providersOf(pid)).toBe(3); // started then, none ahead after it
+  for (const s of [a, b, c]) s.close();
+}, 20_000);
+
+it('starts no provider for a command that takes none (show -json) once the protocol is known, and answers the schema', async () => {
+  // Unknown protocol (an empty cache): the first provider is started to learn it, and it answers the schema.
+  const learn = await startProxy({}, 0);
+  expect(learn.protocol).toBe(5);
+  const l = connect(learn.socket);
+  const schema = await call(l, 'GetSchema');
+  l.close();
+  // Known: none started; the schema from the cache; a connection that needs one anyway gets one.
+  const show = await startProxy({}, 0);
+  expect(show.protocol).toBe(5);
+  expect(await providersOf(show.pid)).toBe(0);
+  const s = connect(show.socket);
+  expect(await call(s, 'GetSchema')).toEqual(schema);
+  expect(await providersOf(show.pid)).toBe(0);
+  expect((await call(s, 'ReadResource')).status).toBe('0');
+  expect(await providersOf(show.pid)).toBe(1);
+  s.close();
+  expect(recorded().filter((x) => x.startsWith('GetSchema ')).length).toBe(1);
+}, 20_000);
+
 it('asks the schema and the configuration check once, then answers from the cache, here and in the next proxy', async () => {
   const first = await startProxy();
   const a = connect(first.socket);
@@ -220,16 +276,16 @@ it('removes answers unused for 30 days and files a killed proxy left, keeps thos
   const age = (file: string, ms: number) =>
     utimesSync(join(cacheDir, file), (Date.now() - ms) / 1000, (Date.now() - ms) / 1000);
   const marker = join(cacheDir, '.pruned');
-  // A proxy writes GetSchema's answer (and, finding no `.pruned`, looks for old files first: none).
+  // A proxy writes GetSchema's answer and the protocol version (and, finding no `.pruned`, looks for old files first: none).
   const writer = await startProxy();
   const w = connect(writer.socket);
   const schema = await call(w, 'GetSchema');
   w.close();
   const written = readdirSync(cacheDir).filter((f) => /\.(json|bin)$/.test(f));
-  expect(written).toHaveLength(2);
+  expect(written).toHaveLength(4); // the schema's answer and the providers' protocol version, each .json and .bin
   expect(existsSync(marker)).toBe(true);
 
-  // 31 days later another proxy reads it from the disk (within a day of the last look: no look now): in use again.
+  // 31 days later another proxy reads them from the disk (within a day of the last look: no look now): in use again.
   for (const f of written) age(f, 31 * day);
   const reader = await startProxy();
   const r = connect(reader.socket);
