@@ -58,22 +58,37 @@ export const WHOLE_STACKS = [
 ] as const;
 
 export type TemplateKind = 'base' | 'whole';
-/** Each template: the apply that makes it, the stacks it must report applied, and what a file calls to get a copy. */
+/**
+ * Each template: the apply that makes it, the stacks it must report applied, the function a file
+ * calls to get a copy (test/setup/sequencer.js knows the same two names), and whether it keeps the
+ * initialized stack folders (`cdktf.out/`) for that copy.
+ */
 export const TEMPLATES: Record<
   TemplateKind,
-  { readonly args: readonly string[]; readonly stacks: readonly string[]; readonly call: string }
+  {
+    readonly args: readonly string[];
+    readonly stacks: readonly string[];
+    readonly call: string;
+    readonly keepsStackFolders: boolean;
+  }
 > = {
   base: {
     args: ['apply', '--env', 'dev', '--stack', 'registry', '--stack', 'cluster', '--yes', '--json'],
     stacks: TEMPLATE_STACKS,
-    call: 'devEnvironment(',
+    call: 'devEnvironment',
+    keepsStackFolders: false,
   },
-  whole: { args: ['apply', '--env', 'dev', '--yes', '--json'], stacks: WHOLE_STACKS, call: 'wholeDevEnvironment(' },
+  whole: {
+    args: ['apply', '--env', 'dev', '--yes', '--json'],
+    stacks: WHOLE_STACKS,
+    call: 'wholeDevEnvironment',
+    keepsStackFolders: true,
+  },
 };
 /** The templates a test file's source asks for (by the call it makes). */
 export function templatesUsedBy(source: string): TemplateKind[] {
   return (Object.keys(TEMPLATES) as TemplateKind[]).filter((k) =>
-    new RegExp(`\\b${TEMPLATES[k].call.replace('(', '\\(')}`).test(source),
+    new RegExp(`\\b${TEMPLATES[k].call}\\(`).test(source),
   );
 }
 /** The switch: `off` makes every file apply dev's registry and cluster itself (no template). */
@@ -205,11 +220,12 @@ export async function buildTemplate(root: string, kind: TemplateKind, signal?: A
       filter: (src) => !src.startsWith(join(project!, '.ecsdeploy', 'logs')),
     });
     // `whole`: the stack folders as the apply left them (initialized), so the next command need not init.
-    if (kind === 'whole') cpSync(join(project, 'cdktf.out'), f.cdktfOut, { recursive: true });
+    const keepsStackFolders = TEMPLATES[kind].keepsStackFolders;
+    if (keepsStackFolders) cpSync(join(project, 'cdktf.out'), f.cdktfOut, { recursive: true });
     const ready: Ready = {
       snapshot: f.snapshot,
       ecsdeploy: f.ecsdeploy,
-      ...(kind === 'whole' ? { cdktfOut: f.cdktfOut } : {}),
+      ...(keepsStackFolders ? { cdktfOut: f.cdktfOut } : {}),
       report: f.report,
       applySeconds: applied.seconds,
       seconds: Math.round((Date.now() - started) / 1000),
@@ -290,7 +306,7 @@ export interface DevEnvironmentOptions {
  */
 export async function devEnvironment(options: DevEnvironmentOptions = {}): Promise<DevEnvironment> {
   if (sharedMode() === 'off') return (await ownEnvironment('base', options)).environment;
-  return restore('base', await template('base'), options);
+  return restore(await template('base'), options);
 }
 
 export interface WholeDevEnvironment extends DevEnvironment {
@@ -311,7 +327,7 @@ export async function wholeDevEnvironment(): Promise<WholeDevEnvironment> {
     return { ...own.environment, report: JSON.parse(own.stdout) as ApplyReport, applySeconds: own.seconds };
   }
   const t = await template('whole');
-  const environment = await restore('whole', t, {});
+  const environment = await restore(t, {});
   return {
     ...environment,
     report: JSON.parse(readFileSync(t.report, 'utf8')) as ApplyReport,
@@ -320,11 +336,11 @@ export async function wholeDevEnvironment(): Promise<WholeDevEnvironment> {
 }
 
 /** A moto of this file's own restored from template `t`, and a copy of the project with its state. */
-async function restore(kind: TemplateKind, t: Ready, options: DevEnvironmentOptions): Promise<DevEnvironment> {
+async function restore(t: Ready, options: DevEnvironmentOptions): Promise<DevEnvironment> {
   const moto = await startMoto({ env: { ...options.motoEnv, MOTO_RESTORE: t.snapshot }, startTimeoutMs: 120_000 });
   const dir = exampleProject(moto.endpoint, options.projectYaml);
   cpSync(t.ecsdeploy, join(dir, '.ecsdeploy'), { recursive: true });
-  if (kind === 'whole' && t.cdktfOut) cpSync(t.cdktfOut, join(dir, 'cdktf.out'), { recursive: true });
+  if (t.cdktfOut) cpSync(t.cdktfOut, join(dir, 'cdktf.out'), { recursive: true });
   return { moto, dir };
 }
 
