@@ -5,7 +5,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { RegisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { draw, startFaultProxy, type FaultKind, type FaultProxy } from './proxy';
 
@@ -142,7 +142,7 @@ export async function runSeeds(
     throw new Error(
       `${scenario}: ${failed.length} of ${logs.length} seeded runs broke an invariant (seeds ${failed.map((f) => f.seed).join(', ')}).\n` +
         `Log of every run (seed, faults, outcome): ${file}\n` +
-        `Replay one: FAULT_SEED=${first.seed} npx jest --selectProjects faults -t '${scenario}'\n` +
+        `Replay one: FAULT_SEED=${first.seed} ${replayCommand(scenario)}\n` +
         `Seed ${first.seed} (rate ${first.rate}; faults ${first.faults.join(', ') || 'none'}):\n  ${first.problems.join('\n  ').slice(0, 4000)}`,
     );
   }
@@ -164,4 +164,18 @@ export async function twoRevisions(ecs: ECSClient, family: string): Promise<[str
       )
     ).taskDefinition!.taskDefinitionArn!;
   return [await register('nginx:1'), await register('nginx:2')];
+}
+
+/**
+ * The jest command that runs the current test alone (its file, and its full name as a `-t`
+ * pattern, regex characters escaped): the scenario's name is not in every test's title.
+ */
+export function replayCommand(
+  scenario: string,
+  state: { readonly currentTestName?: string; readonly testPath?: string } = expect.getState(),
+): string {
+  const title = state.currentTestName ?? scenario;
+  const pattern = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/'/g, '.');
+  const file = state.testPath ? `${relative(process.cwd(), state.testPath)} ` : '';
+  return `npx jest ${file}--selectProjects faults -t '${pattern}'`;
 }
