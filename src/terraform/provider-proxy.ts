@@ -21,7 +21,11 @@
  * second with a custom CA bundle: "unable to add custom RootCAs HTTPClient"), aliased providers and
  * side-by-side walks are kept apart, and what the provider does for the engine is exactly what it
  * does without the proxy. A connection that only reads the schema (`show -json`, the engine's
- * schema load) is answered from the cache without taking a provider.
+ * schema load) is answered from the cache without taking a provider. A call never waits for a
+ * provider that has ended: the one in progress and every later call of its connection fail
+ * (Unavailable; it was configured, no other can take its place), and one started ahead that ended
+ * (or failed to start) before it was taken is replaced once. (Before, a later call of such a
+ * connection was never answered, and the engine waited for good.)
  *
  * Cache keys (sha256): the binary (real path, size, modification time, inode); for
  * PrepareProviderConfig also the request bytes and the environment the providers run with (all of
@@ -196,11 +200,17 @@ function answerWith(stream, answer) {
   stream.on('wantTrailers', () => stream.sendTrailers(kept(answer.trailers)));
   stream.end(answer.data);
 }
+/** The provider process has ended, or its connection has (it cannot answer another call). */
+const ended = (provider) => provider.child.exitCode !== null || provider.child.signalCode !== null || provider.session.closed || provider.session.destroyed;
 /** Passes one call to the connection's provider; its answer streams back, trailers included. */
 function pass(provider, stream, headers, body, onAnswer) {
+  // A provider that died between two calls of its connection (it was configured: no other can
+  // take its place): the call fails, it does not wait for an answer that cannot come.
+  if (ended(provider)) return fail(stream, 14, 'the AWS provider process ' + provider.child.pid + ' of this connection has ended');
   const out = {};
   for (const [k, v] of Object.entries(headers)) if (k === ':path' || k === ':method' || !k.startsWith(':')) out[k] = v;
-  const req = provider.session.request(out);
+  let req;
+  try { req = provider.session.request(out); } catch (e) { return fail(stream, 14, 'provider call failed: ' + e.message); }
   req.on('error', (e) => fail(stream, 14, 'provider call failed: ' + e.message));
   stream.on('close', () => { if (!req.destroyed) req.close(); });
   req.end(body);
@@ -216,6 +226,7 @@ function pass(provider, stream, headers, body, onAnswer) {
       if (!stream.destroyed) stream.respond(kept(h), { endStream: true });
       return;
     }
+    if (stream.destroyed) return void req.close(); // the engine gave up on the call
     stream.respond(kept(h), { waitForTrailers: true });
     stream.on('wantTrailers', () => stream.sendTrailers(kept(trailers || { 'grpc-status': '0' })));
     req.on('data', (c) => { if (onAnswer) chunks.push(c); if (!stream.destroyed) stream.write(c); });
@@ -237,7 +248,19 @@ server.on('session', (session) => {
   session.on('close', () => { if (provider) provider.then((p) => { p.stop(); log('connection ' + id + ' closed: provider ' + p.child.pid + ' stopped'); }, () => {}); });
   session.provider = () => {
     if (!provider) {
-      provider = takeProvider();
+      // One started ahead that ended, or failed to start, before it was taken (nothing of this
+      // connection's is in it yet): another, once.
+      provider = takeProvider().then(
+        (p) => {
+          if (!ended(p)) return p;
+          log('provider ' + p.child.pid + ', started ahead, ended before connection ' + id + ' took it: another started');
+          return startProvider();
+        },
+        (e) => {
+          log('a provider started ahead did not start (' + e.message + '): another started for connection ' + id);
+          return startProvider();
+        },
+      );
       provider.then((p) => log('connection ' + id + ': provider ' + p.child.pid), () => {});
     }
     return provider;
@@ -262,7 +285,7 @@ server.on('stream', (stream, headers) => {
     stream.session.provider().then(
       (p) => pass(p, stream, headers, body, key && ((answer) => cachePut(key, answer))),
       (e) => fail(stream, 14, 'the AWS provider did not start: ' + e.message),
-    );
+    ).catch((e) => fail(stream, 13, 'internal error of the provider proxy: ' + (e && e.message)));
   });
 });
 
