@@ -27,9 +27,9 @@
  * providers, as Terraform does by default.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { RunLog } from './log';
 import { forget, watchProvider } from './orphans';
@@ -74,8 +74,20 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
+/** Each running proxy's socket folder: a proxy killed with SIGKILL cannot remove it itself. */
+const socketDirs = new Map<ChildProcess, string>();
+
+function removeSocketDir(child: ChildProcess): void {
+  const dir = socketDirs.get(child);
+  socketDirs.delete(child);
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+}
+
 function killAll(): void {
-  for (const child of running) killGroup(child);
+  for (const child of running) {
+    killGroup(child);
+    removeSocketDir(child);
+  }
   running.clear();
 }
 
@@ -180,6 +192,7 @@ export function startProviderServer(options: {
       running.delete(child);
       if (child.exitCode === null && child.signalCode === null) killGroup(child);
       forget(child.pid);
+      removeSocketDir(child);
     };
     const give = (server: ProviderServer | undefined, why?: string) => {
       if (settled) return;
@@ -209,6 +222,10 @@ export function startProviderServer(options: {
       }
       const entry = Object.values(parsed)[0];
       if (entry === undefined) return give(undefined, 'an empty reattach configuration');
+      // Its own folder in the temporary folder (ecsdeploy-provider-*), nothing else: that is what is removed.
+      const folder = dirname(entry.Addr.String);
+      if (entry.Addr.Network === 'unix' && /^ecsdeploy-provider-[A-Za-z0-9]+$/.test(basename(folder)))
+        socketDirs.set(child, folder);
       // Keyed by the address the engine knows the provider by (OpenTofu: registry.opentofu.org/...).
       // Running, it must not keep ecsdeploy alive: the stack stops it after its command, or the exit hook kills it.
       child.unref();

@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { openStack, RunLog, type Engine, type RunContext } from '../../src/terraform';
 import { fastPathEnabled, installedAwsProvider, startProviderServer } from '../../src/terraform/provider-server';
 import { ONE_BUCKET_PLAN, writeFakeEngine } from './fake-engine';
@@ -95,10 +95,15 @@ describe('startProviderServer', () => {
     // The proxy prints its configuration once the provider it starts ahead is ready.
     const providers = childrenOf(server!.pid);
     expect(providers).toHaveLength(1);
+    const socketDir = dirname(reattach['registry.opentofu.org/hashicorp/aws']!.Addr.String);
+    expect(basename(socketDir)).toMatch(/^ecsdeploy-provider-/);
+    expect(existsSync(socketDir)).toBe(true);
     server!.stop();
     expect(await gone(server!.pid)).toBe(true);
     expect(await gone(providers[0]!)).toBe(true);
     expect(server!.alive()).toBe(false);
+    // Killed, the proxy cannot remove its socket's folder: stop() does (each engine command left one in /tmp).
+    expect(existsSync(socketDir)).toBe(false);
   });
 
   it('is not used when no provider is installed, when it prints nothing in time, or when it exits', async () => {
