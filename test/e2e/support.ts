@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsTestEnv, skipReason, writeTerraformCliConfig } from '../support/moto';
 import { copyExampleProject } from '../support/example-project';
+import { alive, describeProcesses, processGroup } from '../support/processes';
 import { isCI } from '../../src/ui/prompt';
 
 export const REPO = join(__dirname, '..', '..');
@@ -78,9 +79,42 @@ export interface Running {
   waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
 }
 
+/**
+ * A CLI call still running after this long (ECSDEPLOY_E2E_HANG_REPORT_S, 420 s: longer than any
+ * command of the suite takes on a loaded machine, shorter than the tests' timeouts) prints what it
+ * is doing on the test's console, and again each time as long again passes: so a command that hangs
+ * in CI says where (which processes, the engine command and the provider calls in its run log)
+ * before its test times out.
+ */
+const HANG_REPORT_MS = Number(process.env['ECSDEPLOY_E2E_HANG_REPORT_S'] || 420) * 1000;
+
+/** The processes under a running CLI and the last lines of its run log (`<project>/.ecsdeploy/logs/*-<pid>.log`). */
+export function hangReport(pid: number, args: readonly string[], dir: string, seconds: number): string {
+  const logs = join(dir, '.ecsdeploy', 'logs');
+  const own = existsSync(logs) ? readdirSync(logs).filter((f) => f.endsWith(`-${pid}.log`)) : [];
+  const tail = own.map((f) => {
+    const lines = readFileSync(join(logs, f), 'utf8').trimEnd().split('\n');
+    return `--- the last ${Math.min(40, lines.length)} of ${lines.length} lines of ${join(logs, f)}\n${lines.slice(-40).join('\n')}`;
+  });
+  return [
+    `ecsdeploy ${args.join(' ')} (pid ${pid}) still runs after ${seconds} s. Its processes:`,
+    describeProcesses([pid, ...descendants(pid)]),
+    ...(tail.length ? tail : ['(no run log of it yet)']),
+  ].join('\n');
+}
+
 export function startCli(args: readonly string[], dir: string, env: NodeJS.ProcessEnv): Running {
   const started = Date.now();
   const child = spawn(process.execPath, [BIN, ...args, '-C', dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const report = setInterval(() => {
+    try {
+      console.warn(hangReport(child.pid!, args, dir, Math.round((Date.now() - started) / 1000)));
+    } catch {
+      // a report is not worth failing a test for
+    }
+  }, HANG_REPORT_MS);
+  report.unref();
+  child.on('close', () => clearInterval(report));
   let stdout = '';
   let stderr = '';
   const watchers: Array<{ pattern: RegExp; resolve: () => void }> = [];
@@ -143,4 +177,14 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
-export { alive } from '../support/processes';
+export { alive, describeProcesses } from '../support/processes';
+
+/**
+ * Which of `started` still run, with the members of the process groups they lead (a provider
+ * proxy's providers, started after the list was taken): what a killed CLI left behind.
+ */
+export function stillRunning(started: readonly number[]): number[] {
+  const left = new Set(started.filter(alive));
+  for (const pid of started) for (const member of processGroup(pid)) left.add(member);
+  return [...left];
+}

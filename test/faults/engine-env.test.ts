@@ -36,13 +36,14 @@ import type { ListResult } from '../../src/ops/environments';
 import type { Ledger } from '../../src/ops/releases';
 import { fakeManifest, toolchain, type MotoServer } from '../support/moto';
 import {
-  alive,
+  describeProcesses,
   builtCli,
   cli,
   cliEnv,
   descendants,
   e2eDescribe,
   startCli,
+  stillRunning,
   TEARDOWN_MS,
   type CliResult,
 } from '../e2e/support';
@@ -394,9 +395,12 @@ e2eDescribe()(
       run.note(`killed ${delay} ms after ${reached} (engines ${engines.join(',') || 'none'}); exit ${r.code}`);
       // The engine may outlive the CLI (an orphan, as in real life): let it end first.
       const deadline = Date.now() + 120_000;
-      while (engines.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
-      if (engines.some(alive))
-        run.problem(`the engine ${engines.filter(alive).join(',')} still runs 2 minutes after the CLI was killed`);
+      while (stillRunning(engines).length > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      if (stillRunning(engines).length > 0)
+        run.problem(
+          `processes the CLI started still run 2 minutes after it was killed:\n${describeProcesses(stillRunning(engines))}`,
+        );
     }
 
     async function killDeploy(run: Run): Promise<void> {

@@ -17,9 +17,10 @@ import {
   cliEnv,
   e2eDescribe,
   exampleProject,
-  alive,
   descendants,
+  describeProcesses,
   startCli,
+  stillRunning,
   TEARDOWN_MS,
   type CliResult,
 } from '../e2e/support';
@@ -206,9 +207,12 @@ e2eDescribe()('fault injection: the engine with S3 state and lock files', () => 
           );
           // The engine child may outlive the CLI (an orphan, as in real life): let it end first.
           const deadline = Date.now() + 120_000;
-          while (engines.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
-          if (engines.some(alive))
-            run.problem(`the engine ${engines.filter(alive).join(',')} still runs 2 minutes after the CLI was killed`);
+          while (stillRunning(engines).length > 0 && Date.now() < deadline)
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          if (stillRunning(engines).length > 0)
+            run.problem(
+              `processes the CLI started still run 2 minutes after it was killed:\n${describeProcesses(stillRunning(engines))}`,
+            );
           const inState = await stateRepositories();
           if (typeof inState === 'string') run.problem(`after kill -9, the state file is ${inState}`);
           await converge(run, verb, 'the same command again');

@@ -36,3 +36,23 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * What each process is, one line each (`pid state command line`, the command line cut at 160
+ * characters): so a test that finds processes left over, or a command that hangs, says which.
+ */
+export function describeProcesses(pids: readonly number[]): string {
+  return pids
+    .map((pid) => {
+      try {
+        const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0];
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+        // A `node -e <program>`: the program is long and says nothing; its arguments do.
+        const shown = cmd[1] === '-e' ? [cmd[0], '-e', '<program>', ...cmd.slice(3)] : cmd;
+        return `${pid} ${state} ${shown.join(' ').slice(0, 160)}`;
+      } catch {
+        return `${pid} (gone)`;
+      }
+    })
+    .join('\n');
+}
