@@ -39,7 +39,8 @@
  * credentials are a new key), so the folder would only grow. An answer neither written nor read
  * from disk for CACHE_KEEP_DAYS is removed, and so is a temporary file a killed proxy left (after an
  * hour). A proxy looks at most once a day per folder (the time of its `.pruned` file), after it has
- * printed its reattach line: no engine command waits for it.
+ * printed its reattach line: no engine command waits for it. It also removes the socket folders of
+ * proxies that were killed outright (pruneSocketDirs).
  *
  * Plain JavaScript run with `node -e` (no imports of ours: it starts in tens of milliseconds and
  * runs the same from the sources, the bundle and a test). It prints the engine's reattach
@@ -134,6 +135,33 @@ function prune() {
     }
     if (removed) log('cache: removed ' + removed + ' files unused for ' + CACHE_KEEP_DAYS + ' days (or left by a killed proxy) from ' + cacheDir);
   } catch {}
+  pruneSocketDirs();
+}
+/**
+ * Socket folders of proxies killed outright (after a kill -9 of ecsdeploy, or by versions that left
+ * one per engine command): an ecsdeploy-provider-* folder in the temporary folder, more than a day
+ * old, whose socket nobody listens on (a proxy still serving answers: kept). One at a time, after
+ * the reattach line.
+ */
+function pruneSocketDirs() {
+  const tmp = os.tmpdir();
+  let names;
+  try { names = fs.readdirSync(tmp).filter((n) => /^ecsdeploy-provider-[A-Za-z0-9]+$/.test(n)); } catch { return; }
+  const now = Date.now();
+  let removed = 0;
+  const remove = (dir) => { try { fs.rmSync(dir, { recursive: true, force: true }); removed++; } catch {} };
+  const next = (i) => {
+    if (i >= names.length) {
+      if (removed) log('removed ' + removed + ' socket folders of proxies that no longer run from ' + tmp);
+      return;
+    }
+    const dir = path.join(tmp, names[i]);
+    try { if (dir === socketDir || now - fs.statSync(dir).mtimeMs < DAY_MS) return void setImmediate(next, i + 1); } catch { return void setImmediate(next, i + 1); }
+    const c = net.connect(path.join(dir, 'proxy.sock'));
+    c.on('connect', () => { c.destroy(); next(i + 1); }); // in use
+    c.on('error', () => { remove(dir); next(i + 1); });
+  };
+  next(0);
 }
 // Response headers a server sends again: the status and gRPC's own, never the connection's.
 const kept = (h) => { const o = {}; for (const [k, v] of Object.entries(h || {})) if (k === ':status' || !k.startsWith(':')) o[k] = v; return o; };

@@ -18,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -29,7 +30,7 @@ import {
 import http2 from 'node:http2';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PROXY_SOURCE } from '../../src/terraform/provider-proxy';
 import { alive, childrenOf } from '../support/processes';
 
@@ -118,7 +119,8 @@ function startProxy(
       ...(connections === undefined ? [] : [String(connections)]),
     ],
     {
-      env: { ...process.env, CALLS: calls, NODE_OPTIONS: '', ...env },
+      // Its socket's folder in the test's folder (killed, it cannot remove it).
+      env: { ...process.env, CALLS: calls, NODE_OPTIONS: '', TMPDIR: root, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
       detached: true,
     },
@@ -325,6 +327,53 @@ it('removes answers unused for 30 days and files a killed proxy left, keeps thos
   expect(readdirSync(cacheDir)).toEqual(expect.arrayContaining(files.recent));
   expect(existsSync(again.log) ? readFileSync(again.log, 'utf8') : '').not.toContain('cache: removed');
 });
+
+it('removes socket folders of proxies that no longer run (a day old, nobody listening), keeps those still served', async () => {
+  const day = 86_400_000;
+  const tmp = join(root, 'tmp'); // the proxies' temporary folder (TMPDIR), not the machine's
+  mkdirSync(tmp);
+  const folder = (name: string, ageMs: number, socketFile = false) => {
+    const dir = join(tmp, name);
+    mkdirSync(dir);
+    if (socketFile) writeFileSync(join(dir, 'proxy.sock'), ''); // its proxy killed: nobody listens
+    utimesSync(dir, (Date.now() - ageMs) / 1000, (Date.now() - ageMs) / 1000);
+    return dir;
+  };
+  const killed = folder('ecsdeploy-provider-Killed', 2 * day, true);
+  const empty = folder('ecsdeploy-provider-Empty1', 2 * day);
+  const recent = folder('ecsdeploy-provider-Recent', 3_600_000, true); // an hour: a proxy may still be starting
+  const foreign = folder('ecsdeploy-something', 2 * day);
+  const waitGone = async (dir: string) => {
+    for (let i = 0; i < 50 && existsSync(dir); i++) await new Promise((x) => setTimeout(x, 100));
+  };
+
+  // The first proxy of the day looks, after its reattach line.
+  const serving = await startProxy({ TMPDIR: tmp });
+  const servingDir = dirname(serving.socket);
+  expect(dirname(servingDir)).toBe(tmp);
+  await waitGone(killed);
+  expect(readdirSync(tmp).sort()).toEqual(
+    ['ecsdeploy-provider-Recent', 'ecsdeploy-something', servingDir.split('/').pop()!].sort(),
+  );
+  expect([existsSync(killed), existsSync(empty), existsSync(recent), existsSync(foreign)]).toEqual([
+    false,
+    false,
+    true,
+    true,
+  ]);
+  expect(readFileSync(serving.log, 'utf8')).toContain(
+    `removed 2 socket folders of proxies that no longer run from ${tmp}`,
+  );
+
+  // A day later: the serving proxy's folder is old, but it answers on its socket: kept.
+  utimesSync(servingDir, (Date.now() - 2 * day) / 1000, (Date.now() - 2 * day) / 1000);
+  utimesSync(join(cacheDir, '.pruned'), (Date.now() - 2 * day) / 1000, (Date.now() - 2 * day) / 1000);
+  const killedToo = folder('ecsdeploy-provider-Killed2', 2 * day, true);
+  await startProxy({ TMPDIR: tmp });
+  await waitGone(killedToo);
+  expect(existsSync(killedToo)).toBe(false);
+  expect(existsSync(servingDir)).toBe(true);
+}, 20_000);
 
 it("refuses go-plugin's own services at once, without taking a provider", async () => {
   const { socket } = await startProxy();
