@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsTestEnv, skipReason, writeTerraformCliConfig } from '../support/moto';
 import { copyExampleProject } from '../support/example-project';
-import { alive, describeProcesses, processGroup } from '../support/processes';
+import { describeProcesses } from '../support/processes';
 import { isCI } from '../../src/ui/prompt';
 
 export const REPO = join(__dirname, '..', '..');
@@ -177,14 +177,4 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
-export { alive, describeProcesses } from '../support/processes';
-
-/**
- * Which of `started` still run, with the members of the process groups they lead (a provider
- * proxy's providers, started after the list was taken): what a killed CLI left behind.
- */
-export function stillRunning(started: readonly number[]): number[] {
-  const left = new Set(started.filter(alive));
-  for (const pid of started) for (const member of processGroup(pid)) left.add(member);
-  return [...left];
-}
+export { alive, describeProcesses, leftRunningAfter } from '../support/processes';

@@ -42,8 +42,8 @@ import {
   cliEnv,
   descendants,
   e2eDescribe,
+  leftRunningAfter,
   startCli,
-  stillRunning,
   TEARDOWN_MS,
   type CliResult,
 } from '../e2e/support';
@@ -394,13 +394,9 @@ e2eDescribe()(
       const r = await running.done;
       run.note(`killed ${delay} ms after ${reached} (engines ${engines.join(',') || 'none'}); exit ${r.code}`);
       // The engine may outlive the CLI (an orphan, as in real life): let it end first.
-      const deadline = Date.now() + 120_000;
-      while (stillRunning(engines).length > 0 && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      if (stillRunning(engines).length > 0)
-        run.problem(
-          `processes the CLI started still run 2 minutes after it was killed:\n${describeProcesses(stillRunning(engines))}`,
-        );
+      const left = await leftRunningAfter(engines, 120_000);
+      if (left.length > 0)
+        run.problem(`processes the CLI started still run 2 minutes after it was killed:\n${describeProcesses(left)}`);
     }
 
     async function killDeploy(run: Run): Promise<void> {

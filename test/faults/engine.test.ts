@@ -16,11 +16,11 @@ import {
   cli,
   cliEnv,
   e2eDescribe,
+  leftRunningAfter,
   exampleProject,
   descendants,
   describeProcesses,
   startCli,
-  stillRunning,
   TEARDOWN_MS,
   type CliResult,
 } from '../e2e/support';
@@ -206,12 +206,10 @@ e2eDescribe()('fault injection: the engine with S3 state and lock files', () => 
             `${verb} killed ${delay} ms after ${reached} (engines ${engines.join(',') || 'none'}); exit ${r.code}`,
           );
           // The engine child may outlive the CLI (an orphan, as in real life): let it end first.
-          const deadline = Date.now() + 120_000;
-          while (stillRunning(engines).length > 0 && Date.now() < deadline)
-            await new Promise((resolve) => setTimeout(resolve, 250));
-          if (stillRunning(engines).length > 0)
+          const left = await leftRunningAfter(engines, 120_000);
+          if (left.length > 0)
             run.problem(
-              `processes the CLI started still run 2 minutes after it was killed:\n${describeProcesses(stillRunning(engines))}`,
+              `processes the CLI started still run 2 minutes after it was killed:\n${describeProcesses(left)}`,
             );
           const inState = await stateRepositories();
           if (typeof inState === 'string') run.problem(`after kill -9, the state file is ${inState}`);

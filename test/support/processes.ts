@@ -3,13 +3,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The live processes whose /proc stat fields match `keep` (state, parent pid, process group). */
-function processesWhere(keep: (stat: { state: string; ppid: number; pgrp: number }) => boolean): number[] {
+function processesWhere(keep: (stat: { state: string; ppid: number; pgrp: number }, pid: number) => boolean): number[] {
   return readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .filter((d) => {
       try {
         const [state, ppid, pgrp] = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        return state !== 'Z' && keep({ state: state!, ppid: Number(ppid), pgrp: Number(pgrp) });
+        return state !== 'Z' && keep({ state: state!, ppid: Number(ppid), pgrp: Number(pgrp) }, Number(d));
       } catch {
         return false;
       }
@@ -25,6 +25,26 @@ export function childrenOf(pid: number): number[] {
 /** The live processes of process group `pgid` (a proxy and the providers it started). */
 export function processGroup(pgid: number): number[] {
   return processesWhere((s) => s.pgrp === pgid);
+}
+
+/**
+ * Which of `started` still run, with the members of the process groups they lead (a provider
+ * proxy's providers, started after the list was taken): what a killed CLI left behind. One pass
+ * over /proc.
+ */
+export function stillRunning(started: readonly number[]): number[] {
+  const ids = new Set(started);
+  return processesWhere((s, pid) => ids.has(pid) || ids.has(s.pgrp));
+}
+
+/** Waits up to `ms` for `started` (and the groups they lead) to end; what still runs then. */
+export async function leftRunningAfter(started: readonly number[], ms: number): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const left = stillRunning(started);
+    if (left.length === 0 || Date.now() >= deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** Running: a process that ended but was not reaped yet (a zombie) is not. */

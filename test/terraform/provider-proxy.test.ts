@@ -384,24 +384,6 @@ it("refuses go-plugin's own services at once, without taking a provider", async 
   expect(recorded()).toEqual([]);
 });
 
-it('fails a call whose provider dies in the middle of it: the client is not left waiting', async () => {
-  const { socket } = await startProxy();
-  const a = connect(socket);
-  const answer = await Promise.race([
-    call(a, 'Crash').then(
-      (x) => `status ${x.status}`,
-      (e: Error) => `error ${e.message}`,
-    ),
-    new Promise<string>((r) => setTimeout(() => r('still waiting after 10 s'), 10_000)),
-  ]);
-  expect(answer).toMatch(/^status 14$|^error /);
-  a.close();
-  // The next connection gets a provider of its own and works.
-  const b = connect(socket);
-  expect((await call(b, 'ReadResource')).status).toBe('0');
-  b.close();
-}, 20_000);
-
 /** The answer, or what the client saw, within 10 s: a call through the proxy never waits for good. */
 const within10s = (p: Promise<Answer>) =>
   Promise.race([
@@ -411,16 +393,27 @@ const within10s = (p: Promise<Answer>) =>
     ),
     new Promise<string>((r) => setTimeout(() => r('still waiting after 10 s'), 10_000)),
   ]);
-const gone = async (pid: number) => {
+const killed = async (pid: number) => {
   process.kill(pid, 'SIGKILL');
   for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
 };
+
+it('fails a call whose provider dies in the middle of it: the client is not left waiting', async () => {
+  const { socket } = await startProxy();
+  const a = connect(socket);
+  expect(await within10s(call(a, 'Crash'))).toMatch(/^status 14$|^error /);
+  a.close();
+  // The next connection gets a provider of its own and works.
+  const b = connect(socket);
+  expect((await call(b, 'ReadResource')).status).toBe('0');
+  b.close();
+}, 20_000);
 
 it('fails the next call of a connection whose provider died between calls: the client is not left waiting', async () => {
   const { socket } = await startProxy();
   const a = connect(socket);
   const first = await call(a, 'ReadResource');
-  await gone(pidOf(first));
+  await killed(pidOf(first));
   expect(await within10s(call(a, 'ReadResource'))).toMatch(/^status 14$|^error /);
   a.close();
 }, 20_000);
@@ -428,7 +421,7 @@ it('fails the next call of a connection whose provider died between calls: the c
 it('replaces a provider started ahead that died before a connection took it', async () => {
   const { socket, pid, log } = await startProxy({}, 2);
   const [ahead] = childrenOf(pid);
-  await gone(ahead!);
+  await killed(ahead!);
   // Once the proxy has seen it end (a death it has not seen yet is the case above: that call fails).
   const seen = () => existsSync(log) && readFileSync(log, 'utf8').includes(`provider ${ahead} exited`);
   for (let i = 0; i < 50 && !seen(); i++) await new Promise((r) => setTimeout(r, 100));
